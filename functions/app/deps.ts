@@ -1,0 +1,41 @@
+import type { BlobStore } from '../ports/blobs';
+import type { CheckProvider } from '../ports/checks';
+import type { Clock } from '../ports/clock';
+import type { Crypto, SecretBox } from '../ports/crypto';
+import type { IdGenerator } from '../ports/ids';
+import type { Store } from '../ports/persistence';
+import type { Queue } from '../ports/queue';
+
+/** Runtime settings the use cases read. Built from env by each runtime (local/config.ts, aws/config.ts). */
+export interface AppConfig {
+  runtime: 'local' | 'aws';
+  /** Base URL the applicant's browser reaches (verifyUrl = `${publicUrl}/v/<id>?token=...`). */
+  publicUrl: string;
+  /** Hosts allowed to bypass the webhook SSRF guard (local development). */
+  webhookAllowHosts: string[];
+  /** Delays between webhook attempts, ms (3 entries = 3 retries). */
+  webhookRetryDelaysMs: number[];
+  webhookTimeoutMs: number;
+  /** Allow http:// returnUrl and webhook URLs for localhost (local runtime only). */
+  allowHttpLocalhost: boolean;
+  /** How long an Idempotency-Key is remembered, seconds. */
+  idempotencyTtlSeconds: number;
+  /** Upload slot lifetime, seconds. */
+  uploadTtlSeconds: number;
+  maxUploadBytes: number;
+  maxUploadPixels: number;
+}
+
+/** The ports every use case and handler receives. Tests pass fakes or local adapters; no module mocks. */
+export interface AppDeps {
+  config: AppConfig;
+  store: Store;
+  blobs: BlobStore;
+  queue: Queue;
+  clock: Clock;
+  ids: IdGenerator;
+  crypto: Crypto;
+  secrets: SecretBox;
+  /** Resolved lazily: the local provider loads models on first use. */
+  checks: () => Promise<CheckProvider>;
+}

@@ -1,0 +1,214 @@
+/**
+ * Entities of the KYC domain. Plain data: no behaviour, no I/O. Behaviour lives in the
+ * modules named after each concept (verification.ts, keys.ts, webhooks.ts, decision.ts).
+ * Timestamps are ISO-8601 strings in UTC so records serialize the same in SQLite and DynamoDB.
+ */
+
+export type Mode = 'live' | 'test';
+export type Plan = 'free' | 'pro' | 'enterprise';
+
+export interface Organisation {
+  id: string; // org_...
+  name: string;
+  plan: Plan;
+  defaultFlowId: string | null;
+  createdAt: string;
+}
+
+export type CheckName = 'document' | 'liveness' | 'faceMatch';
+export type DocumentType = 'passport' | 'id_card' | 'driving_licence' | 'residence_permit';
+
+export interface FlowThresholds {
+  /** Max Euclidean distance between 128-d face descriptors to call a match (local engine). */
+  faceMatchMaxDistance: number;
+  /** Min similarity (0-100) for Rekognition CompareFaces (aws engine). */
+  faceMatchMinSimilarity: number;
+  /** Min |yaw| proxy a turned frame must show (local engine, landmark proxy units). */
+  livenessMinYaw: number;
+  /** Min face-detection confidence (0-1). */
+  minFaceConfidence: number;
+}
+
+export interface Flow {
+  id: string; // flow_...
+  orgId: string;
+  name: string;
+  checks: CheckName[];
+  /** Accepted document types; empty = all. */
+  documentTypes: DocumentType[];
+  /** Accepted issuing countries as ICAO 3-letter codes; empty = all. */
+  issuingCountries: string[];
+  thresholds: FlowThresholds;
+  minimumAge: number | null;
+  maxAttempts: number;
+  /** Lifetime of the verifyUrl / client token, seconds. */
+  linkLifetimeSeconds: number;
+  retentionDays: number;
+  /** Number of head-turn prompts per liveness challenge. */
+  livenessPrompts: number;
+  /** aws only: use Rekognition Face Liveness sessions instead of the head-turn challenge. */
+  useFaceLivenessSession: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface KycKey {
+  id: string; // key_...
+  orgId: string;
+  /** Bound flow; null for legacy keys (they use the org's default flow and accept flowId). */
+  flowId: string | null;
+  mode: Mode;
+  /** First characters of the key, safe to display (e.g. nextcap_kk_test_Ab12). */
+  prefix: string;
+  /** SHA-256 hex of the full key. The key itself is never stored. */
+  keyHash: string;
+  /** Signing secret, encrypted at rest by the SecretBox port. */
+  encryptedSecret: string;
+  name: string | null;
+  createdAt: string;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export type VerificationStatus = 'pending' | 'in_progress' | 'approved' | 'declined' | 'review' | 'expired';
+export type Decision = 'approved' | 'declined' | 'review';
+export type DeclineType = 'retry' | 'final';
+
+export type MetadataValue = string | number | boolean | null;
+
+export interface ConsentRecord {
+  accepted: boolean;
+  textVersion: string;
+  locale: string;
+  at: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type HeadPrompt = 'left' | 'right' | 'centre';
+
+/** One run of the checks over one set of captures. */
+export interface Attempt {
+  number: number; // 1-based
+  submittedAt: string;
+  completedAt: string | null;
+  decision: Decision | null;
+  declineType: DeclineType | null;
+  reasonCodes: string[];
+  riskFlags: string[];
+}
+
+export interface Verification {
+  id: string; // vrf_...
+  orgId: string;
+  flowId: string;
+  keyId: string;
+  mode: Mode;
+  status: VerificationStatus;
+  decision: Decision | null;
+  declineType: DeclineType | null;
+  reasonCodes: string[];
+  riskFlags: string[];
+  applicantEmail: string | null;
+  locale: string | null;
+  returnUrl: string | null;
+  metadata: Record<string, MetadataValue>;
+  /** SHA-256 hex of the client token; the token itself is only returned at creation. */
+  clientTokenHash: string;
+  expiresAt: string;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+  consent: ConsentRecord | null;
+  /** Head-turn prompts of the current attempt's liveness challenge. */
+  challenge: HeadPrompt[] | null;
+  attempts: Attempt[];
+  /** When captures were purged by retention (bytes gone, decision kept). */
+  purgedAt: string | null;
+  /** Optimistic-concurrency counter, bumped on every write. */
+  version: number;
+}
+
+export const WEBHOOK_EVENTS = [
+  'verification.completed',
+  'verification.approved',
+  'verification.rejected',
+  'verification.manual_review',
+  'fraud.flagged',
+] as const;
+export type WebhookEventName = (typeof WEBHOOK_EVENTS)[number];
+
+export interface WebhookEndpoint {
+  id: string; // whe_...
+  orgId: string;
+  /** Key whose secret signs deliveries to this endpoint. */
+  keyId: string;
+  mode: Mode;
+  url: string;
+  events: WebhookEventName[];
+  createdAt: string;
+  deletedAt: string | null;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface DeliveryAttemptRecord {
+  at: string;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface Delivery {
+  id: string; // whd_...
+  orgId: string;
+  endpointId: string;
+  verificationId: string;
+  event: WebhookEventName;
+  /** The exact bytes that are signed and sent; stable across retries. */
+  body: string;
+  /** Envelope timestamp (seconds) used for the Standard Webhooks signature. */
+  createdAt: string;
+  status: DeliveryStatus;
+  attempts: DeliveryAttemptRecord[];
+  nextAttemptAt: string | null;
+  updatedAt: string;
+}
+
+/** Webhook / polling payload: the spec's `data` shape plus extension fields. */
+export interface VerificationView {
+  verificationId: string;
+  status: VerificationStatus;
+  decision: Decision | null;
+  declineType: DeclineType | null;
+  reasonCodes: string[];
+  riskFlags: string[];
+  mode: Mode;
+  createdAt: string;
+  completedAt: string | null;
+  // extensions (not in the spec's example, never replacing its fields)
+  flowId: string;
+  expiresAt: string;
+  metadata: Record<string, MetadataValue>;
+  attempts: number;
+  maxAttempts?: number;
+}
+
+export type CaptureKind = 'document_front' | 'document_back' | 'selfie' | 'liveness_frame';
+
+export interface Capture {
+  id: string; // cap_...
+  verificationId: string;
+  attempt: number;
+  kind: CaptureKind;
+  /** Index within kind (liveness frame order, prompt index). */
+  index: number;
+  blobKey: string;
+  contentType: string | null;
+  bytes: number | null;
+  width: number | null;
+  height: number | null;
+  status: 'requested' | 'uploaded' | 'purged';
+  uploadExpiresAt: string;
+  createdAt: string;
+}

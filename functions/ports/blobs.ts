@@ -1,0 +1,23 @@
+/**
+ * Blob port: capture bytes (document images, selfies, liveness frames).
+ * Local: files under the data directory. AWS: S3 (SSE-KMS), where uploads go straight from the
+ * browser through a presigned POST and this port only reads and deletes.
+ */
+export interface UploadPolicy {
+  /** Where the browser sends the bytes. */
+  url: string;
+  method: 'POST' | 'PUT';
+  /** Form fields (S3 presigned POST) or headers to send with the bytes. */
+  fields: Record<string, string>;
+  maxBytes: number;
+  contentTypes: string[];
+  expiresAt: string;
+}
+
+export interface BlobStore {
+  put(key: string, bytes: Buffer, contentType: string): Promise<void>;
+  get(key: string): Promise<Buffer | null>;
+  /** Deletes every blob under the prefix; returns how many were removed. */
+  deletePrefix(prefix: string): Promise<number>;
+  exists(key: string): Promise<boolean>;
+}

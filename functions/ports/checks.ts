@@ -1,0 +1,103 @@
+import type { CheckName, DocumentType, Flow, HeadPrompt } from '../domain/model';
+
+/**
+ * Check-provider port. Every provider (local offline models, AWS Rekognition/Textract) returns
+ * the same normalized {@link CheckResult}, so the decision engine never knows which one ran.
+ */
+
+export type CheckOutcome = 'pass' | 'fail' | 'inconclusive';
+
+export interface CheckTiming {
+  /** Step label, e.g. "decode", "detect", "ocr". */
+  step: string;
+  ms: number;
+}
+
+/** Fields read from a document (MRZ or AnalyzeID). Dates are YYYY-MM-DD. */
+export interface DocumentFields {
+  documentType: DocumentType | null;
+  /** ICAO format when read from an MRZ. */
+  mrzFormat: 'TD1' | 'TD2' | 'TD3' | null;
+  mrzLines: string[] | null;
+  issuingCountry: string | null;
+  documentNumber: string | null;
+  surname: string | null;
+  givenNames: string | null;
+  nationality: string | null;
+  birthDate: string | null;
+  expiryDate: string | null;
+  sex: 'M' | 'F' | 'X' | null;
+  /** Per-field ICAO 9303 check-digit validity (documentNumber, birthDate, expiryDate, optional, composite). */
+  checkDigits: Record<string, boolean>;
+}
+
+export interface CheckResult {
+  check: CheckName;
+  outcome: CheckOutcome;
+  /** Named scores, e.g. { distance: 0.31, threshold: 0.6 } or { similarity: 98.2 }. */
+  scores: Record<string, number>;
+  /** Reason codes from the catalog (functions/domain/reason-codes.ts). */
+  reasonCodes: string[];
+  /** Risk flags from the catalog (functions/domain/risk-flags.ts). */
+  riskFlags: string[];
+  /** Extracted data: document fields for `document`, per-frame details for `liveness`. */
+  extracted: Record<string, unknown>;
+  timings: CheckTiming[];
+  provider: string;
+}
+
+export interface ImageInput {
+  bytes: Buffer;
+  /** Free label for logs/debug ("document_front", "frame 2"); never PII. */
+  label: string;
+}
+
+export interface DocumentCheckInput {
+  front: ImageInput;
+  back: ImageInput | null;
+  flow: Pick<Flow, 'documentTypes' | 'issuingCountries' | 'minimumAge'>;
+  /** Today's date (YYYY-MM-DD) for expiry and age rules. */
+  today: string;
+}
+
+export interface DocumentCheckResult extends CheckResult {
+  check: 'document';
+  /** Document fields (also under extracted.fields). */
+  fields: DocumentFields | null;
+  /** PNG/JPEG crop of the document's portrait, for face matching; null if none found. */
+  portrait: Buffer | null;
+}
+
+export interface FaceMatchInput {
+  /** Reference face: the document portrait (or whole document image). */
+  reference: ImageInput;
+  /** Probe face: the selfie. */
+  probe: ImageInput;
+  flow: Pick<Flow, 'thresholds'>;
+}
+
+export interface LivenessInput {
+  prompts: HeadPrompt[];
+  /** One frame per prompt, same order. */
+  frames: ImageInput[];
+  /** The selfie, to check the frames show the same person. */
+  selfie: ImageInput | null;
+  flow: Pick<Flow, 'thresholds'>;
+}
+
+/** A face descriptor a provider can compare later (duplicate-face search). */
+export interface FaceTemplate {
+  provider: string;
+  vector: number[];
+}
+
+export interface CheckProvider {
+  readonly name: string;
+  checkDocument(input: DocumentCheckInput): Promise<DocumentCheckResult>;
+  checkFaceMatch(input: FaceMatchInput): Promise<CheckResult>;
+  checkLiveness(input: LivenessInput): Promise<CheckResult>;
+  /** Descriptor of the single face in an image, or null if not exactly one face. */
+  faceTemplate(image: ImageInput): Promise<FaceTemplate | null>;
+  /** Loads models ahead of the first request (local); no-op for remote providers. */
+  warmUp(): Promise<void>;
+}

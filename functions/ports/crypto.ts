@@ -1,0 +1,17 @@
+/**
+ * Crypto port. Hashing and MAC are deterministic helpers; SecretBox encrypts secrets at rest
+ * (local: AES-256-GCM with a 0600 master key file; AWS: KMS).
+ */
+export interface Crypto {
+  /** Cryptographically random bytes, base64url-encoded. */
+  randomToken(bytes: number): string;
+  sha256Hex(data: string | Buffer): string;
+  hmacSha256(secret: string | Buffer, data: string | Buffer): Buffer;
+  /** Constant-time equality of two strings (false on length mismatch, without early exit on content). */
+  safeEqual(a: string, b: string): boolean;
+}
+
+export interface SecretBox {
+  encrypt(plaintext: string): Promise<string>;
+  decrypt(ciphertext: string): Promise<string>;
+}
