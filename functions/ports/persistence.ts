@@ -125,6 +125,49 @@ export interface AuditRepository {
   listByVerification(verificationId: string): Promise<AuditEvent[]>;
 }
 
+/** Result of one pipeline step for one attempt, stored so a resumed pipeline skips finished steps. */
+export interface StepResultRecord {
+  verificationId: string;
+  attempt: number;
+  step: string;
+  /** JSON-serializable step output (normalized CheckResult, risk signals, decision...). */
+  result: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface StepResultRepository {
+  /** First write wins: a step re-run after a crash must not replace the stored result. Returns false if one existed. */
+  putIfAbsent(rec: StepResultRecord): Promise<boolean>;
+  get(verificationId: string, attempt: number, step: string): Promise<StepResultRecord | null>;
+  listByAttempt(verificationId: string, attempt: number): Promise<StepResultRecord[]>;
+}
+
+/**
+ * Identity signals kept per verification for cross-verification risk flags (document number reuse,
+ * same face under another identity). Only hashes and face vectors: no names, no images.
+ */
+export interface IdentitySignal {
+  orgId: string;
+  verificationId: string;
+  /** SHA-256 of issuing country + document number. */
+  documentKeyHash: string | null;
+  /** SHA-256 of normalized surname + given names + birth date. */
+  personKeyHash: string | null;
+  /** Face descriptor (local engine) for duplicate-face search; null on AWS (Rekognition collection holds faces). */
+  faceVector: number[] | null;
+  createdAt: string;
+}
+
+export interface IdentitySignalRepository {
+  put(s: IdentitySignal): Promise<void>;
+  listByDocumentKey(orgId: string, documentKeyHash: string): Promise<IdentitySignal[]>;
+  /** All signals of an org that carry a face vector (local engine; small installations). */
+  listFaceVectors(orgId: string, limit: number): Promise<IdentitySignal[]>;
+  /** Verifications created by this org for the same person/document within a window (velocity). */
+  countSince(orgId: string, key: { documentKeyHash?: string; personKeyHash?: string }, since: string): Promise<number>;
+  deleteByVerification(verificationId: string): Promise<void>;
+}
+
 /** Everything the use cases persist, grouped so one object can be injected. */
 export interface Store {
   orgs: OrganisationRepository;
@@ -136,6 +179,8 @@ export interface Store {
   idempotency: IdempotencyRepository;
   captures: CaptureRepository;
   audit: AuditRepository;
+  steps: StepResultRepository;
+  signals: IdentitySignalRepository;
 }
 
 /** Raised by adapters when a conditional insert finds an existing record. */
