@@ -1,0 +1,155 @@
+/**
+ * The DynamoDB key design, shared by the CDK stack (lib/data.ts builds the table from it) and the
+ * DynamoDB adapter (builds keys with it), so the two cannot drift. Pure data and string helpers:
+ * importing it pulls in no AWS SDK and no CDK code.
+ *
+ * One table (single-table design). Every item has `pk`/`sk`; items that need another access path
+ * also carry `gsiNpk`/`gsiNsk`. GSIs are overloaded (each serves several entities) and sparse
+ * (an item without the GSI's partition attribute is not in the index). All GSIs project ALL.
+ *
+ * | entity            | pk                      | sk                          | gsi1 (pk / sk)                                  | gsi2 (pk / sk)                              | sweep (pk / sk)                                   | ttl |
+ * |-------------------|-------------------------|-----------------------------|-------------------------------------------------|---------------------------------------------|---------------------------------------------------|-----|
+ * | Organisation      | ORG#<orgId>             | ORG                         | ORGS / <createdAt>#<orgId>                      |                                             |                                                   |     |
+ * | Flow              | ORG#<orgId>             | FLOW#<flowId>               |                                                 |                                             |                                                   |     |
+ * | KycKey            | ORG#<orgId>             | KEY#<keyId>                 |                                                 |                                             |                                                   |     |
+ * | key-hash guard    | KEYHASH#<keyHash>       | KEYHASH                     |                                                 |                                             |                                                   |     |
+ * | WebhookEndpoint   | ORG#<orgId>             | WHE#<endpointId>            |                                                 |                                             |                                                   |     |
+ * | Verification      | VRF#<id>                | VRF                         | ORG#<orgId>#VRF / <createdAt>#<id>              | ORG#<orgId>#VRF#<status> / <createdAt>#<id> | SWEEP#OPEN / <expiresAt>#<id> (pending, in_progress) or SWEEP#PURGE / <completedAt ?? expiresAt>#<id> (terminal, purgedAt null) | |
+ * | client-token guard| TOKEN#<clientTokenHash> | TOKEN                       |                                                 |                                             |                                                   | expiresAt + 1 day |
+ * | Capture           | VRF#<verificationId>    | CAP#<captureId>             |                                                 |                                             |                                                   | while `requested`: uploadExpiresAt + 1 day; removed on upload |
+ * | AuditEvent        | VRF#<verificationId>    | AUD#<at>#<id>               |                                                 |                                             |                                                   |     |
+ * | StepResult        | VRF#<verificationId>    | STEP#<attempt:3>#<step>     |                                                 |                                             |                                                   |     |
+ * | IdentitySignal    | VRF#<verificationId>    | SIGNAL                      | ORG#<orgId>#DOC#<documentKeyHash> / <createdAt>#<vid> (if hash) | ORG#<orgId>#PERSON#<personKeyHash> / <createdAt>#<vid> (if hash) | ORG#<orgId>#FACE / <createdAt>#<vid> (if faceVector) | |
+ * | Delivery          | WHD#<id>                | WHD                         | WHE#<endpointId>#WHD / <createdAt>#<id>         | VRF#<verificationId>#WHD / <createdAt>#<id> | SWEEP#DELIVERY / <nextAttemptAt ?? createdAt>#<id> (status pending) | |
+ * | Idempotency       | IDEM#<scope>            | IDEM                        |                                                 |                                             |                                                   | expiresAt |
+ *
+ * Access patterns (functions/ports/persistence.ts):
+ * - Unique inserts (KeyRepository.create, VerificationRepository.create) are a TransactWrite of the entity
+ *   and its guard item, each with `attribute_not_exists(pk)`. getByHash / getByTokenHash read the guard
+ *   item, then the entity, both strongly consistent (a key revoked or a session created a moment ago is seen).
+ * - Optimistic concurrency: `update(v, expectedVersion)` is a Put with `#version = :expected`.
+ * - Newest-first lists query a GSI with ScanIndexForward=false; status filters use gsi2 (no FilterExpression,
+ *   so `limit` means page size). Cursors are the base64url of LastEvaluatedKey.
+ * - The maintenance sweep queries the `sweep` GSI: `SWEEP#OPEN` with sk < `<now>`, `SWEEP#PURGE` with
+ *   sk < `<before>`, `SWEEP#DELIVERY` for the outbox. Entities leave it by dropping the attribute.
+ * - Everything that belongs to one verification shares its partition (`VRF#<id>`), so the purge deletes
+ *   captures, steps and signals with one Query + BatchWrite and keeps the VRF item (decision kept).
+ * - TTL (`ttl`, epoch seconds) only removes records that are useless after expiry; DynamoDB deletes them
+ *   up to a few days late, so readers still compare `expiresAt` themselves.
+ */
+
+/** Attribute names used as keys. */
+export const KEY_ATTRIBUTES = {
+  pk: 'pk',
+  sk: 'sk',
+  gsi1pk: 'gsi1pk',
+  gsi1sk: 'gsi1sk',
+  gsi2pk: 'gsi2pk',
+  gsi2sk: 'gsi2sk',
+  sweepPk: 'sweeppk',
+  sweepSk: 'sweepsk',
+  /** TTL attribute, epoch seconds. */
+  ttl: 'ttl',
+} as const;
+
+/** Global secondary index names and their key attributes. */
+export const GSI = {
+  gsi1: { indexName: 'gsi1', partitionKey: KEY_ATTRIBUTES.gsi1pk, sortKey: KEY_ATTRIBUTES.gsi1sk },
+  gsi2: { indexName: 'gsi2', partitionKey: KEY_ATTRIBUTES.gsi2pk, sortKey: KEY_ATTRIBUTES.gsi2sk },
+  sweep: { indexName: 'sweep', partitionKey: KEY_ATTRIBUTES.sweepPk, sortKey: KEY_ATTRIBUTES.sweepSk },
+} as const;
+
+/**
+ * Environment variables the stack sets on every Lambda and `createAwsDeps()` reads. Every function gets
+ * the same names; IAM decides what each one may actually touch.
+ */
+export const AWS_ENV = {
+  /** The single DynamoDB table. */
+  tableName: 'KYC_TABLE_NAME',
+  /** S3 bucket holding capture bytes (SSE-KMS). */
+  capturesBucket: 'KYC_CAPTURES_BUCKET',
+  /** KMS key id/ARN the captures bucket encrypts with (presigned POST must name it). */
+  capturesKeyArn: 'KYC_CAPTURES_KEY_ARN',
+  /** KMS key id/ARN the SecretBox uses to encrypt key signing secrets. */
+  secretsKeyArn: 'KYC_SECRETS_KEY_ARN',
+  /** SQS queue URL for `webhook.deliver` jobs. */
+  webhookQueueUrl: 'KYC_WEBHOOK_QUEUE_URL',
+  /** Step Functions state machine ARN for `pipeline.run` jobs. */
+  pipelineStateMachineArn: 'KYC_PIPELINE_STATE_MACHINE_ARN',
+  /** Rekognition collection for duplicate-face search. */
+  faceCollectionId: 'KYC_FACE_COLLECTION_ID',
+  /** Base URL of the hosted flow (CloudFront or custom domain), no trailing slash. */
+  publicUrl: 'PUBLIC_URL',
+  /** Comma-separated hosts allowed past the webhook SSRF guard. */
+  webhookAllowHosts: 'KYC_WEBHOOK_ALLOW_HOSTS',
+  /** Comma-separated webhook retry delays in ms (3 entries = 3 retries). */
+  webhookRetryDelaysMs: 'KYC_WEBHOOK_RETRY_DELAYS_MS',
+  /** Capture retention, days (the bucket's lifecycle expiration is the backstop). */
+  retentionDays: 'KYC_RETENTION_DAYS',
+  /** Deployment stage name (dev, prod...). */
+  stage: 'KYC_STAGE',
+} as const;
+
+export type AwsEnvName = (typeof AWS_ENV)[keyof typeof AWS_ENV];
+
+/** Sort keys are ISO timestamps: zero-pad attempt numbers so they sort as text. */
+function pad3(n: number): string {
+  return String(n).padStart(3, '0');
+}
+
+/** Key builders. Each returns the exact strings stored; the adapter must not build keys any other way. */
+export const keys = {
+  org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'ORG' }),
+  orgsIndex: (createdAt: string, orgId: string) => ({ gsi1pk: 'ORGS', gsi1sk: `${createdAt}#${orgId}` }),
+  flow: (orgId: string, flowId: string) => ({ pk: `ORG#${orgId}`, sk: `FLOW#${flowId}` }),
+  flowPrefix: 'FLOW#',
+  kycKey: (orgId: string, keyId: string) => ({ pk: `ORG#${orgId}`, sk: `KEY#${keyId}` }),
+  kycKeyPrefix: 'KEY#',
+  keyHashGuard: (keyHash: string) => ({ pk: `KEYHASH#${keyHash}`, sk: 'KEYHASH' }),
+  webhookEndpoint: (orgId: string, endpointId: string) => ({ pk: `ORG#${orgId}`, sk: `WHE#${endpointId}` }),
+  webhookEndpointPrefix: 'WHE#',
+  verification: (id: string) => ({ pk: `VRF#${id}`, sk: 'VRF' }),
+  verificationsByOrg: (orgId: string, createdAt: string, id: string) => ({ gsi1pk: `ORG#${orgId}#VRF`, gsi1sk: `${createdAt}#${id}` }),
+  verificationsByOrgStatus: (orgId: string, status: string, createdAt: string, id: string) => ({
+    gsi2pk: `ORG#${orgId}#VRF#${status}`,
+    gsi2sk: `${createdAt}#${id}`,
+  }),
+  sweepOpen: (expiresAt: string, id: string) => ({ sweeppk: 'SWEEP#OPEN', sweepsk: `${expiresAt}#${id}` }),
+  sweepPurge: (dueAt: string, id: string) => ({ sweeppk: 'SWEEP#PURGE', sweepsk: `${dueAt}#${id}` }),
+  tokenGuard: (clientTokenHash: string) => ({ pk: `TOKEN#${clientTokenHash}`, sk: 'TOKEN' }),
+  capture: (verificationId: string, captureId: string) => ({ pk: `VRF#${verificationId}`, sk: `CAP#${captureId}` }),
+  capturePrefix: 'CAP#',
+  audit: (verificationId: string, at: string, id: string) => ({ pk: `VRF#${verificationId}`, sk: `AUD#${at}#${id}` }),
+  auditPrefix: 'AUD#',
+  step: (verificationId: string, attempt: number, step: string) => ({ pk: `VRF#${verificationId}`, sk: `STEP#${pad3(attempt)}#${step}` }),
+  stepAttemptPrefix: (attempt: number) => `STEP#${pad3(attempt)}#`,
+  signal: (verificationId: string) => ({ pk: `VRF#${verificationId}`, sk: 'SIGNAL' }),
+  signalsByDocument: (orgId: string, documentKeyHash: string, createdAt: string, verificationId: string) => ({
+    gsi1pk: `ORG#${orgId}#DOC#${documentKeyHash}`,
+    gsi1sk: `${createdAt}#${verificationId}`,
+  }),
+  signalsByPerson: (orgId: string, personKeyHash: string, createdAt: string, verificationId: string) => ({
+    gsi2pk: `ORG#${orgId}#PERSON#${personKeyHash}`,
+    gsi2sk: `${createdAt}#${verificationId}`,
+  }),
+  signalsWithFace: (orgId: string, createdAt: string, verificationId: string) => ({
+    sweeppk: `ORG#${orgId}#FACE`,
+    sweepsk: `${createdAt}#${verificationId}`,
+  }),
+  delivery: (id: string) => ({ pk: `WHD#${id}`, sk: 'WHD' }),
+  deliveriesByEndpoint: (endpointId: string, createdAt: string, id: string) => ({ gsi1pk: `WHE#${endpointId}#WHD`, gsi1sk: `${createdAt}#${id}` }),
+  deliveriesByVerification: (verificationId: string, createdAt: string, id: string) => ({
+    gsi2pk: `VRF#${verificationId}#WHD`,
+    gsi2sk: `${createdAt}#${id}`,
+  }),
+  sweepDelivery: (dueAt: string, id: string) => ({ sweeppk: 'SWEEP#DELIVERY', sweepsk: `${dueAt}#${id}` }),
+  idempotency: (scope: string) => ({ pk: `IDEM#${scope}`, sk: 'IDEM' }),
+} as const;
+
+/** Grace added to TTLs so DynamoDB never deletes a record a reader may still legitimately load. */
+export const TTL_GRACE_SECONDS = 24 * 60 * 60;
+
+/** Epoch seconds for the `ttl` attribute from an ISO timestamp plus an optional grace. */
+export function ttlFromIso(iso: string, graceSeconds = 0): number {
+  return Math.floor(Date.parse(iso) / 1000) + graceSeconds;
+}
