@@ -1,0 +1,305 @@
+import { MRZ_ALPHABET, type RecognizedChar, type RecognizedLine } from './ocr';
+
+/**
+ * Turns raw OCR lines into MRZ lines: picks the MRZ block, fixes line length where only filler runs are off,
+ * and resolves letter/digit confusions by each position's character class (ICAO 9303 layouts), using the
+ * check digits to choose between corrections only when exactly one candidate validates.
+ */
+
+export type MrzFormat = 'TD1' | 'TD2' | 'TD3';
+
+export const LINE_LENGTH: Record<MrzFormat, number> = { TD1: 30, TD2: 36, TD3: 44 };
+const LINE_COUNT: Record<MrzFormat, number> = { TD1: 3, TD2: 2, TD3: 2 };
+
+/** Character class per position: a = letters or `<`, n = digits (`<` tolerated), x = letters, digits or `<`. */
+type CharClass = 'a' | 'n' | 'x' | string;
+
+/** A check-digit rule: digit at `digit` covers `ranges` (line, start, end exclusive). */
+interface CheckRule {
+  field: string;
+  digit: [number, number];
+  ranges: Array<[number, number, number]>;
+  /** Alphanumeric fields may be corrected using the check digit. */
+  correctable: boolean;
+}
+
+interface Layout {
+  /** Per line, per position: a, n, x or an explicit set of allowed symbols. */
+  classes: string[][];
+  rules: CheckRule[];
+}
+
+function classes(spec: Array<[number, CharClass]>): string[] {
+  return spec.flatMap(([n, c]) => Array<string>(n).fill(c));
+}
+
+/** Sex position: M, F, X or `<` only. */
+const SEX = 'MFX<';
+
+const LAYOUTS: Record<MrzFormat, Layout> = {
+  TD3: {
+    classes: [
+      classes([[1, 'PV'], [4, 'a'], [39, 'a']]),
+      classes([[9, 'x'], [1, 'n'], [3, 'a'], [6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [14, 'x'], [1, 'n'], [1, 'n']]),
+    ],
+    rules: [
+      { field: 'documentNumber', digit: [1, 9], ranges: [[1, 0, 9]], correctable: true },
+      { field: 'birthDate', digit: [1, 19], ranges: [[1, 13, 19]], correctable: false },
+      { field: 'expiryDate', digit: [1, 27], ranges: [[1, 21, 27]], correctable: false },
+      { field: 'optional', digit: [1, 42], ranges: [[1, 28, 42]], correctable: true },
+      { field: 'composite', digit: [1, 43], ranges: [[1, 0, 10], [1, 13, 20], [1, 21, 43]], correctable: false },
+    ],
+  },
+  TD2: {
+    classes: [
+      classes([[1, 'ACIPV'], [4, 'a'], [31, 'a']]),
+      classes([[9, 'x'], [1, 'n'], [3, 'a'], [6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [7, 'x'], [1, 'n']]),
+    ],
+    rules: [
+      { field: 'documentNumber', digit: [1, 9], ranges: [[1, 0, 9]], correctable: true },
+      { field: 'birthDate', digit: [1, 19], ranges: [[1, 13, 19]], correctable: false },
+      { field: 'expiryDate', digit: [1, 27], ranges: [[1, 21, 27]], correctable: false },
+      { field: 'composite', digit: [1, 35], ranges: [[1, 0, 10], [1, 13, 20], [1, 21, 35]], correctable: false },
+    ],
+  },
+  TD1: {
+    classes: [
+      classes([[1, 'ACI'], [4, 'a'], [9, 'x'], [1, 'n'], [15, 'x']]),
+      classes([[6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [3, 'a'], [11, 'x'], [1, 'n']]),
+      classes([[30, 'a']]),
+    ],
+    rules: [
+      { field: 'documentNumber', digit: [0, 14], ranges: [[0, 5, 14]], correctable: true },
+      { field: 'birthDate', digit: [1, 6], ranges: [[1, 0, 6]], correctable: false },
+      { field: 'expiryDate', digit: [1, 14], ranges: [[1, 8, 14]], correctable: false },
+      { field: 'composite', digit: [1, 29], ranges: [[0, 5, 30], [1, 0, 7], [1, 8, 15], [1, 18, 29]], correctable: false },
+    ],
+  },
+};
+
+/** Letter<->digit look-alikes used when a position's class rules one out. */
+const DIGIT_FOR_LETTER: Record<string, string> = { O: '0', D: '0', Q: '0', U: '0', I: '1', L: '1', T: '7', Z: '2', S: '5', G: '6', B: '8', A: '4' };
+const LETTER_FOR_DIGIT: Record<string, string> = { '0': 'O', '1': 'I', '2': 'Z', '4': 'A', '5': 'S', '6': 'G', '7': 'T', '8': 'B' };
+/** Alternatives tried in alphanumeric fields when their check digit fails. */
+const CONFUSABLE: Record<string, string[]> = {
+  '0': ['O', 'D', 'Q'], O: ['0', 'D', 'Q'], D: ['0', 'O'], Q: ['0', 'O'],
+  '1': ['I', 'L'], I: ['1', 'L'], L: ['1', 'I'], '2': ['Z'], Z: ['2'], '5': ['S'], S: ['5'],
+  '6': ['G'], G: ['6'], '8': ['B'], B: ['8'], '4': ['A'], A: ['4'], '7': ['T'], T: ['7'],
+};
+
+const WEIGHTS = [7, 3, 1];
+
+function charValue(c: string): number {
+  if (c === '<') return 0;
+  if (c >= '0' && c <= '9') return c.charCodeAt(0) - 48;
+  return c.charCodeAt(0) - 55;
+}
+
+/** ICAO 9303 check digit of a string. */
+export function checkDigit(s: string): string {
+  let sum = 0;
+  for (let i = 0; i < s.length; i++) sum += charValue(s[i] ?? '<') * (WEIGHTS[i % 3] ?? 1);
+  return String(sum % 10);
+}
+
+/** Result of turning OCR lines into an MRZ. */
+export interface MrzReadResult {
+  format: MrzFormat;
+  lines: string[];
+  /** Per-field check-digit validity computed on the final lines. */
+  checkDigits: Record<string, boolean>;
+  /** Lowest confidence among characters of fields no check digit protects (names, codes, sex). */
+  unprotectedConfidence: number;
+  /** Corrections applied (for logs/debug). */
+  corrections: string[];
+}
+
+/** Why an MRZ block could not be assembled. */
+export type MrzReadFailure = 'not_found' | 'length_mismatch' | 'low_confidence';
+
+interface WorkingChar {
+  char: string;
+  scores: Float32Array | null;
+  confidence: number;
+}
+
+function ruleValid(lines: string[], rule: CheckRule): boolean {
+  const data = rule.ranges.map(([l, s, e]) => (lines[l] ?? '').slice(s, e)).join('');
+  const digit = (lines[rule.digit[0]] ?? '')[rule.digit[1]];
+  // A `<` check digit is allowed for an empty optional field.
+  if (digit === '<') return /^<*$/.test(data);
+  return digit === checkDigit(data);
+}
+
+/** Splits a raw line into chars with scores (used for OCR output and for plain strings in tests). */
+function toWorking(line: RecognizedLine): WorkingChar[] {
+  return line.chars.map((c: RecognizedChar) => ({ char: c.char, scores: c.scores, confidence: c.confidence }));
+}
+
+/**
+ * Fits a line to `length` by adding or removing trailing fillers (detection boxes often stop short of a long
+ * filler tail). Missing characters inside the line were already recovered by the recognizer's spacing check.
+ * A line whose tail is not filler cannot be fitted: that would shift every field.
+ */
+function fitLength(chars: WorkingChar[], length: number): WorkingChar[] | null {
+  const out = chars.slice();
+  if (out.length === length) return out;
+  if (Math.abs(out.length - length) > 8) return null;
+  const tailIsFiller = out.length >= 2 && out[out.length - 1]?.char === '<' && out[out.length - 2]?.char === '<';
+  if (!tailIsFiller) return null;
+  while (out.length < length) out.push({ char: '<', scores: null, confidence: 1 });
+  while (out.length > length && out[out.length - 1]?.char === '<') out.pop();
+  return out.length === length ? out : null;
+}
+
+function bestOf(scores: Float32Array | null, allowed: string): { char: string; p: number } | null {
+  if (!scores) return null;
+  let best: { char: string; p: number } | null = null;
+  for (const c of allowed) {
+    const p = scores[MRZ_ALPHABET.indexOf(c)] ?? 0;
+    if (!best || p > best.p) best = { char: c, p };
+  }
+  return best;
+}
+
+const LETTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const DIGITS = '0123456789';
+
+/** Applies the position's character class to one char; returns the char and its confidence. */
+function applyClass(c: WorkingChar, cls: string): WorkingChar {
+  if (cls.length > 1) {
+    // A closed set (document code letter, sex): keep the glyph if allowed, else the best allowed symbol.
+    if (cls.includes(c.char)) return c;
+    const best = bestOf(c.scores, cls);
+    return { char: best?.char ?? '?', scores: c.scores, confidence: best?.p ?? 0 };
+  }
+  if (cls === 'a' && c.char >= '0' && c.char <= '9') {
+    const mapped = LETTER_FOR_DIGIT[c.char] ?? bestOf(c.scores, LETTERS)?.char ?? c.char;
+    const p = Math.max(c.confidence, 0); // a known look-alike keeps the glyph's confidence
+    return { char: mapped, scores: c.scores, confidence: LETTER_FOR_DIGIT[c.char] ? p : (bestOf(c.scores, LETTERS)?.p ?? 0) };
+  }
+  if (cls === 'n' && c.char >= 'A' && c.char <= 'Z') {
+    const mapped = DIGIT_FOR_LETTER[c.char];
+    if (mapped) return { char: mapped, scores: c.scores, confidence: c.confidence };
+    const best = bestOf(c.scores, DIGITS);
+    return { char: best?.char ?? c.char, scores: c.scores, confidence: best?.p ?? 0 };
+  }
+  return c;
+}
+
+/** Tries up to two look-alike substitutions inside a correctable field; keeps the result only if unique. */
+function correctByCheckDigit(lines: string[], rule: CheckRule): string[] | null {
+  const [lineIndex, start, end] = rule.ranges[0] ?? [0, 0, 0];
+  const line = lines[lineIndex] ?? '';
+  const positions: number[] = [];
+  for (let i = start; i < end; i++) if (CONFUSABLE[line[i] ?? '']) positions.push(i);
+  const single = new Set<string>();
+  const double = new Set<string>();
+  const valid = (candidate: string) => {
+    const next = lines.slice();
+    next[lineIndex] = candidate;
+    return ruleValid(next, rule);
+  };
+  for (const [a, i] of positions.entries()) {
+    for (const alt of CONFUSABLE[line[i] ?? ''] ?? []) {
+      const one = line.slice(0, i) + alt + line.slice(i + 1);
+      if (valid(one)) single.add(one);
+      for (const j of positions.slice(a + 1)) {
+        for (const alt2 of CONFUSABLE[line[j] ?? ''] ?? []) {
+          const two = one.slice(0, j) + alt2 + one.slice(j + 1);
+          if (valid(two)) double.add(two);
+        }
+      }
+    }
+  }
+  // Fewest substitutions first; more than one candidate at that level is ambiguous.
+  const candidates = single.size > 0 ? single : double;
+  if (candidates.size !== 1) return null;
+  const next = lines.slice();
+  next[lineIndex] = [...candidates][0] ?? line;
+  return next;
+}
+
+/** Positions that no check digit protects: names, codes, sex. */
+function unprotectedPositions(format: MrzFormat): Array<[number, number, number]> {
+  if (format === 'TD1') return [[0, 0, 5], [1, 7, 8], [1, 15, 18], [2, 0, 30]];
+  const n = LINE_LENGTH[format];
+  return [[0, 0, n], [1, 10, 13], [1, 20, 21]];
+}
+
+/**
+ * Builds the MRZ from the OCR'd lines of one block (top to bottom). Returns the lines with position-class
+ * fixes and unique check-digit corrections applied, or a failure reason.
+ */
+export function assembleMrz(format: MrzFormat, raw: RecognizedLine[]): MrzReadResult | MrzReadFailure {
+  const length = LINE_LENGTH[format];
+  const layout = LAYOUTS[format];
+  const corrections: string[] = [];
+  const fitted: WorkingChar[][] = [];
+  for (const [i, line] of raw.entries()) {
+    const chars = fitLength(toWorking(line), length);
+    if (!chars) return 'length_mismatch';
+    if (chars.length !== line.chars.length) corrections.push(`line ${i + 1}: filler length ${line.chars.length} -> ${length}`);
+    const cls = layout.classes[i] ?? '';
+    fitted.push(chars.map((c, p) => {
+      const fixed = applyClass(c, cls[p] ?? 'x');
+      if (fixed.char !== c.char) corrections.push(`line ${i + 1} col ${p + 1}: ${c.char} -> ${fixed.char}`);
+      return fixed;
+    }));
+  }
+  let lines = fitted.map((chars) => chars.map((c) => c.char).join(''));
+  for (const rule of layout.rules) {
+    if (!rule.correctable || ruleValid(lines, rule)) continue;
+    const corrected = correctByCheckDigit(lines, rule);
+    if (corrected) {
+      corrections.push(`${rule.field}: corrected by check digit`);
+      lines = corrected;
+    }
+  }
+  let unprotectedConfidence = 1;
+  for (const [l, s, e] of unprotectedPositions(format)) {
+    for (let p = s; p < e; p++) unprotectedConfidence = Math.min(unprotectedConfidence, fitted[l]?.[p]?.confidence ?? 0);
+  }
+  const checkDigits: Record<string, boolean> = {};
+  for (const rule of layout.rules) checkDigits[rule.field] = ruleValid(lines, rule);
+  return { format, lines, checkDigits, unprotectedConfidence, corrections };
+}
+
+/** A text line as read, with its vertical position, for MRZ block search. */
+export interface PlacedLine {
+  line: RecognizedLine;
+  /** Centre y along the page (after deskew), for ordering. */
+  y: number;
+  height: number;
+}
+
+/** Lines that look like MRZ: mostly MRZ symbols, near an ICAO length, with fillers. */
+function mrzScore(text: string, format: MrzFormat): number {
+  const length = LINE_LENGTH[format];
+  if (Math.abs(text.length - length) > 4) return 0;
+  const fillers = (text.match(/</g) ?? []).length;
+  return fillers >= 1 ? 1 - Math.abs(text.length - length) / 10 : 0;
+}
+
+/**
+ * Finds the MRZ block among a page's text lines: the bottom-most run of 2 (TD2/TD3) or 3 (TD1) consecutive
+ * lines that all look like MRZ lines of the same format.
+ */
+export function findMrzBlock(lines: PlacedLine[]): { format: MrzFormat; lines: RecognizedLine[] } | null {
+  const sorted = lines.slice().sort((a, b) => a.y - b.y);
+  let found: { format: MrzFormat; lines: RecognizedLine[]; score: number } | null = null;
+  for (const format of ['TD3', 'TD2', 'TD1'] as MrzFormat[]) {
+    const count = LINE_COUNT[format];
+    for (let i = 0; i + count <= sorted.length; i++) {
+      const block = sorted.slice(i, i + count);
+      const scores = block.map((l) => mrzScore(l.line.text, format));
+      if (scores.some((s) => s === 0)) continue;
+      // Consecutive lines must be close: gap under ~3 line heights.
+      const tight = block.every((l, k) => k === 0 || l.y - (block[k - 1]?.y ?? 0) < 3 * Math.max(l.height, block[k - 1]?.height ?? 0));
+      if (!tight) continue;
+      const score = scores.reduce((a, b) => a + b, 0) / count + (format === 'TD1' ? 0.01 : 0);
+      if (!found || score >= found.score) found = { format, lines: block.map((l) => l.line), score };
+    }
+  }
+  return found ? { format: found.format, lines: found.lines } : null;
+}
