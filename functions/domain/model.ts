@@ -123,6 +123,8 @@ export interface Verification {
   /** Head-turn prompts of the current attempt's liveness challenge. */
   challenge: HeadPrompt[] | null;
   attempts: Attempt[];
+  /** When the terminal outcome's webhook deliveries were written to the outbox (null until then). */
+  publishedAt: string | null;
   /** When captures become due for purge: set on reaching a terminal state (completion + flow.retentionDays). */
   purgeAfter: string | null;
   /** When captures were purged by retention (bytes gone, decision kept). */

@@ -59,6 +59,8 @@ export interface VerificationRepository {
   listByOrg(orgId: string, opts: { limit: number; cursor?: string | null; status?: string }): Promise<ListPage<Verification>>;
   /** Non-terminal verifications whose expiresAt is before `now` (for the expiry sweep). */
   listExpired(now: string, limit: number): Promise<Verification[]>;
+  /** Terminal verifications whose outcome was not yet published (publishedAt null): outbox recovery after a crash. */
+  listUnpublished(limit: number): Promise<Verification[]>;
   /** Terminal, not yet purged verifications whose `purgeAfter` is at or before `now` (retention sweep). */
   listPurgeDue(now: string, limit: number): Promise<Verification[]>;
 }
