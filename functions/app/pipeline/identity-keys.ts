@@ -1,0 +1,36 @@
+import type { DocumentFields } from '../../ports/checks';
+import type { Crypto } from '../../ports/crypto';
+
+/**
+ * Identity keys for cross-verification risk signals: hashes of the document identity (issuing country +
+ * document number) and of the person (names + birth date). Only the hashes are stored. The org id is part of
+ * the hashed text so keys of two organisations never correlate.
+ */
+export interface IdentityKeys {
+  documentKeyHash: string | null;
+  personKeyHash: string | null;
+}
+
+/** Uppercase ASCII letters/digits separated by single spaces (diacritics and MRZ `<` fillers removed). */
+export function normalizeIdentityText(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, ' ')
+    .trim();
+}
+
+/** Computes the keys from document fields; a key is null when a field it needs was not read. */
+export function identityKeys(crypto: Crypto, orgId: string, fields: DocumentFields | null): IdentityKeys {
+  if (!fields) return { documentKeyHash: null, personKeyHash: null };
+  const country = fields.issuingCountry ? normalizeIdentityText(fields.issuingCountry) : '';
+  const number = fields.documentNumber ? normalizeIdentityText(fields.documentNumber).replace(/ /g, '') : '';
+  const surname = fields.surname ? normalizeIdentityText(fields.surname) : '';
+  const given = fields.givenNames ? normalizeIdentityText(fields.givenNames) : '';
+  const birth = fields.birthDate ?? '';
+  return {
+    documentKeyHash: country && number ? crypto.sha256Hex(`document|${orgId}|${country}|${number}`) : null,
+    personKeyHash: surname && birth ? crypto.sha256Hex(`person|${orgId}|${surname}|${given}|${birth}`) : null,
+  };
+}

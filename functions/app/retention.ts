@@ -1,0 +1,99 @@
+import type { Verification } from '../domain/model';
+import type { IdentitySignal } from '../ports/persistence';
+import type { AppDeps } from './deps';
+
+/** How many of an org's face vectors are scanned to find the purged verification's own (port has no get-by-id). */
+const FACE_VECTOR_SCAN_LIMIT = 100_000;
+const MAX_UPDATE_TRIES = 3;
+
+export interface PurgeOptions {
+  /** Verifications fetched per batch. */
+  batchSize?: number;
+  /** Upper bound of batches per call, so one sweep stays short; the next sweep continues. */
+  maxBatches?: number;
+}
+
+export interface PurgeReport {
+  /** Verifications purged by this call. */
+  purged: string[];
+  /** Verifications whose purge failed (tried again on the next sweep). */
+  failed: { verificationId: string; error: string }[];
+  blobsDeleted: number;
+}
+
+/**
+ * Retention sweep: for every terminal verification whose `purgeAfter` (completion + flow.retentionDays) has
+ * passed, deletes the capture bytes under `captures/<id>/` (document images, selfie, frames, portrait crop),
+ * marks the captures purged, drops the face vector from the identity signals, sets `purgedAt` with a
+ * conditional update and appends a `captures.purged` audit event. The decision, reason codes, risk flags and
+ * the hashed document/person keys stay.
+ *
+ * Idempotent: each step is safe to repeat, and a verification leaves the due list only once `purgedAt` is set,
+ * so a sweep interrupted half-way finishes the job next time.
+ */
+export async function purgeExpiredCaptures(deps: AppDeps, now: Date, options: PurgeOptions = {}): Promise<PurgeReport> {
+  const batchSize = options.batchSize ?? 100;
+  const maxBatches = options.maxBatches ?? 20;
+  const report: PurgeReport = { purged: [], failed: [], blobsDeleted: 0 };
+  const failedIds = new Set<string>();
+
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const due = (await deps.store.verifications.listPurgeDue(now.toISOString(), batchSize)).filter((v) => !failedIds.has(v.id));
+    if (due.length === 0) break;
+    for (const v of due) {
+      try {
+        const result = await purgeVerification(deps, v, now);
+        report.blobsDeleted += result.blobsDeleted;
+        if (result.purged) report.purged.push(v.id);
+      } catch (err) {
+        failedIds.add(v.id);
+        report.failed.push({ verificationId: v.id, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+  return report;
+}
+
+/** Purges one verification. `purged` is false when another sweep got there first. */
+async function purgeVerification(deps: AppDeps, verification: Verification, now: Date): Promise<{ purged: boolean; blobsDeleted: number }> {
+  const at = now.toISOString();
+  const blobsDeleted = await deps.blobs.deletePrefix(`captures/${verification.id}/`);
+
+  let capturesPurged = 0;
+  for (const capture of await deps.store.captures.listByVerification(verification.id)) {
+    if (capture.status === 'purged') continue;
+    if (await deps.store.captures.transition(verification.id, capture.id, capture.status, { status: 'purged' })) capturesPurged++;
+  }
+
+  await dropFaceVector(deps, verification);
+
+  const marked = await markPurged(deps, verification.id, at);
+  if (marked) {
+    await deps.store.audit.append({
+      id: deps.ids.next('evt'),
+      verificationId: verification.id,
+      orgId: verification.orgId,
+      type: 'captures.purged',
+      at,
+      data: { blobsDeleted, capturesPurged, purgeAfter: verification.purgeAfter },
+    });
+  }
+  return { purged: marked, blobsDeleted };
+}
+
+/** Keeps the signal's hashed keys (fraud checks still need them) but removes the biometric vector. */
+async function dropFaceVector(deps: AppDeps, verification: Verification): Promise<void> {
+  const withFaces = await deps.store.signals.listFaceVectors(verification.orgId, FACE_VECTOR_SCAN_LIMIT);
+  const own: IdentitySignal | undefined = withFaces.find((s) => s.verificationId === verification.id);
+  if (own?.faceVector) await deps.store.signals.put({ ...own, faceVector: null });
+}
+
+/** Sets purgedAt with the optimistic version check; false if it was already set (by a concurrent sweep). */
+async function markPurged(deps: AppDeps, verificationId: string, at: string): Promise<boolean> {
+  for (let i = 0; i < MAX_UPDATE_TRIES; i++) {
+    const current = await deps.store.verifications.get(verificationId);
+    if (!current || current.purgedAt) return false;
+    if (await deps.store.verifications.update({ ...current, purgedAt: at, updatedAt: at, version: current.version + 1 }, current.version)) return true;
+  }
+  throw new Error(`could not mark ${verificationId} purged: concurrent updates`);
+}
