@@ -1,0 +1,9 @@
+/** AWS check provider (Rekognition + Textract) and its AWS-only operations. */
+export { createAwsCheckProvider, DEFAULT_AWS_CHECK_OPTIONS } from './provider';
+export type { AwsCheckOptions, AwsCheckProvider, AwsCheckProviderDeps } from './provider';
+export { createFaceLivenessSessions, FaceLivenessNotReadyError } from './face-liveness-session';
+export type { FaceLivenessOutcome, FaceLivenessSessionOptions, FaceLivenessSessions } from './face-liveness-session';
+export { createFaceCollection } from './face-collection';
+export type { DuplicateFaceMatch, FaceCollection, FaceCollectionOptions } from './face-collection';
+export type { AwsImageInput, S3ObjectRef } from './images';
+export type { MrzRead, MrzReader } from './mrz-reader';
