@@ -14,7 +14,7 @@
  * | KycKey            | ORG#<orgId>             | KEY#<keyId>                 |                                                 |                                             |                                                   |     |
  * | key-hash guard    | KEYHASH#<keyHash>       | KEYHASH                     |                                                 |                                             |                                                   |     |
  * | WebhookEndpoint   | ORG#<orgId>             | WHE#<endpointId>            |                                                 |                                             |                                                   |     |
- * | Verification      | VRF#<id>                | VRF                         | ORG#<orgId>#VRF / <createdAt>#<id>              | ORG#<orgId>#VRF#<status> / <createdAt>#<id> | SWEEP#OPEN / <expiresAt>#<id> (pending, in_progress) or SWEEP#PURGE / <completedAt ?? expiresAt>#<id> (terminal, purgedAt null) | |
+ * | Verification      | VRF#<id>                | VRF                         | ORG#<orgId>#VRF / <createdAt>#<id>              | ORG#<orgId>#VRF#<status> / <createdAt>#<id> | SWEEP#OPEN / <expiresAt>#<id> (pending, in_progress) or SWEEP#PURGE / <purgeAfter>#<id> (purgeAfter set, purgedAt null); outbox GSI: OUTBOX#VRF / <completedAt ?? updatedAt>#<id> (terminal, publishedAt null) | |
  * | client-token guard| TOKEN#<clientTokenHash> | TOKEN                       |                                                 |                                             |                                                   | expiresAt + 1 day |
  * | Capture           | VRF#<verificationId>    | CAP#<captureId>             |                                                 |                                             |                                                   | while `requested`: uploadExpiresAt + 1 day; removed on upload |
  * | AuditEvent        | VRF#<verificationId>    | AUD#<at>#<id>               |                                                 |                                             |                                                   |     |
@@ -29,9 +29,15 @@
  *   item, then the entity, both strongly consistent (a key revoked or a session created a moment ago is seen).
  * - Optimistic concurrency: `update(v, expectedVersion)` is a Put with `#version = :expected`.
  * - Newest-first lists query a GSI with ScanIndexForward=false; status filters use gsi2 (no FilterExpression,
- *   so `limit` means page size). Cursors are the base64url of LastEvaluatedKey.
+ *   so `limit` means page size). Cursors are the base64url of the last returned index sort key
+ *   (the adapter rebuilds ExclusiveStartKey from it, so a cursor cannot point into another partition).
  * - The maintenance sweep queries the `sweep` GSI: `SWEEP#OPEN` with sk < `<now>`, `SWEEP#PURGE` with
- *   sk < `<before>`, `SWEEP#DELIVERY` for the outbox. Entities leave it by dropping the attribute.
+ *   sk < `<now>$` (`$` sorts right after `#`, so purgeAfter <= now), `SWEEP#DELIVERY` for pending deliveries.
+ *   The `outbox` GSI (`OUTBOX#VRF`) lists terminal verifications whose webhooks are not yet written; it is
+ *   separate because such a verification can be purge-due at the same time. Entities leave an index by
+ *   dropping its attributes (every write recomputes them from the entity's state).
+ * - The sweep/outbox partitions are single hot keys: fine for thousands of open sessions, shard the pk
+ *   (`SWEEP#OPEN#<n>`) if that ever becomes a throughput limit.
  * - Everything that belongs to one verification shares its partition (`VRF#<id>`), so the purge deletes
  *   captures, steps and signals with one Query + BatchWrite and keeps the VRF item (decision kept).
  * - TTL (`ttl`, epoch seconds) only removes records that are useless after expiry; DynamoDB deletes them
@@ -48,6 +54,8 @@ export const KEY_ATTRIBUTES = {
   gsi2sk: 'gsi2sk',
   sweepPk: 'sweeppk',
   sweepSk: 'sweepsk',
+  outboxPk: 'outboxpk',
+  outboxSk: 'outboxsk',
   /** TTL attribute, epoch seconds. */
   ttl: 'ttl',
 } as const;
@@ -57,6 +65,8 @@ export const GSI = {
   gsi1: { indexName: 'gsi1', partitionKey: KEY_ATTRIBUTES.gsi1pk, sortKey: KEY_ATTRIBUTES.gsi1sk },
   gsi2: { indexName: 'gsi2', partitionKey: KEY_ATTRIBUTES.gsi2pk, sortKey: KEY_ATTRIBUTES.gsi2sk },
   sweep: { indexName: 'sweep', partitionKey: KEY_ATTRIBUTES.sweepPk, sortKey: KEY_ATTRIBUTES.sweepSk },
+  /** Terminal verifications whose outcome is not yet published (a verification can be in `sweep` at the same time). */
+  outbox: { indexName: 'outbox', partitionKey: KEY_ATTRIBUTES.outboxPk, sortKey: KEY_ATTRIBUTES.outboxSk },
 } as const;
 
 /**
@@ -115,7 +125,8 @@ export const keys = {
     gsi2sk: `${createdAt}#${id}`,
   }),
   sweepOpen: (expiresAt: string, id: string) => ({ sweeppk: 'SWEEP#OPEN', sweepsk: `${expiresAt}#${id}` }),
-  sweepPurge: (dueAt: string, id: string) => ({ sweeppk: 'SWEEP#PURGE', sweepsk: `${dueAt}#${id}` }),
+  sweepPurge: (purgeAfter: string, id: string) => ({ sweeppk: 'SWEEP#PURGE', sweepsk: `${purgeAfter}#${id}` }),
+  outboxUnpublished: (completedAt: string, id: string) => ({ outboxpk: 'OUTBOX#VRF', outboxsk: `${completedAt}#${id}` }),
   tokenGuard: (clientTokenHash: string) => ({ pk: `TOKEN#${clientTokenHash}`, sk: 'TOKEN' }),
   capture: (verificationId: string, captureId: string) => ({ pk: `VRF#${verificationId}`, sk: `CAP#${captureId}` }),
   capturePrefix: 'CAP#',
