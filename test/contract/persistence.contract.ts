@@ -7,7 +7,8 @@
  *   no item follows (no trailing empty page); a page never holds more than `limit` items.
  * - `verifications.listExpired` returns non-terminal (pending, in_progress) verifications with
  *   expiresAt < now. `listPurgeDue` returns terminal verifications (approved, declined, review, expired)
- *   with purgedAt null and purgeAfter <= now (purgeAfter null: never). Both honour `limit`; order is free.
+ *   with purgedAt null and purgeAfter <= now (purgeAfter null: never). `listUnpublished` returns terminal
+ *   verifications with publishedAt null. All three honour `limit`; order is free.
  * - `deliveries.listByEndpoint` is newest first (createdAt desc, then id desc); `listPending` returns
  *   deliveries with status 'pending' only.
  * - `audit.listByVerification` is ordered by `at` ascending, then id.
@@ -283,6 +284,27 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         const done = (await store.verifications.get('vrf_done_old'))!;
         await store.verifications.update({ ...done, purgedAt: at(101), version: 2 }, 1);
         expect(ids(byId(await store.verifications.listPurgeDue(at(100), 10)))).toEqual(['vrf_declined_now', 'vrf_expired_old']);
+      });
+
+      it('lists terminal verifications whose outcome is not yet published', async () => {
+        const rows: Array<Partial<Verification> & { id: string }> = [
+          { id: 'vrf_done_unpublished', status: 'approved', completedAt: at(5) },
+          { id: 'vrf_expired_unpublished', status: 'expired', completedAt: at(6), purgeAfter: at(1) },
+          { id: 'vrf_done_published', status: 'declined', completedAt: at(5), publishedAt: at(6) },
+          { id: 'vrf_open', status: 'pending' },
+          { id: 'vrf_running', status: 'in_progress' },
+        ];
+        for (const [i, row] of rows.entries()) {
+          await store.verifications.create(makeVerification({ ...row, clientTokenHash: `${i}`.repeat(64) }));
+        }
+        expect(ids(byId(await store.verifications.listUnpublished(10)))).toEqual(['vrf_done_unpublished', 'vrf_expired_unpublished']);
+        expect(await store.verifications.listUnpublished(1)).toHaveLength(1);
+        // A verification can be purge-due and unpublished at the same time.
+        expect(ids(await store.verifications.listPurgeDue(at(10), 10))).toEqual(['vrf_expired_unpublished']);
+        // Publishing removes it from the list.
+        const done = (await store.verifications.get('vrf_done_unpublished'))!;
+        await store.verifications.update({ ...done, publishedAt: at(7), version: 2 }, 1);
+        expect(ids(await store.verifications.listUnpublished(10))).toEqual(['vrf_expired_unpublished']);
       });
     });
 

@@ -87,6 +87,7 @@ export function makeVerification(overrides: Partial<Verification> = {}): Verific
     consent: null,
     challenge: ['left', 'right'],
     attempts: [],
+    publishedAt: null,
     purgeAfter: null,
     purgedAt: null,
     version: 1,
