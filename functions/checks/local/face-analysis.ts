@@ -1,0 +1,22 @@
+import { detectFaces, type DetectedFace } from './faces';
+import type { RgbImage } from './image';
+import { faceModels } from './models';
+import type { LocalCheckOptions } from './options';
+
+/**
+ * Faces of one image above `minConfidence`, largest first, ignoring faces much smaller than the largest
+ * (see {@link LocalCheckOptions.minRelativeFaceWidth}).
+ */
+export async function findFaces(image: RgbImage, minConfidence: number, options: LocalCheckOptions): Promise<DetectedFace[]> {
+  const faceapi = await faceModels();
+  // Detect a little below the cut so borderline faces are visible in logs/extracted data, then filter.
+  const all = await detectFaces(faceapi, image, Math.min(minConfidence, 0.3));
+  const confident = all.filter((f) => f.score >= minConfidence).sort((a, b) => b.box.width - a.box.width);
+  const largest = confident[0]?.box.width ?? 0;
+  return confident.filter((f) => f.box.width >= largest * options.minRelativeFaceWidth);
+}
+
+/** Selfie/document face threshold: the flow's confidence, but never below the provider's selfie floor. */
+export function stillImageConfidence(flowMinConfidence: number | undefined, options: LocalCheckOptions): number {
+  return Math.max(flowMinConfidence ?? 0, options.selfieMinConfidence);
+}

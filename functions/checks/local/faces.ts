@@ -1,0 +1,111 @@
+import path from 'node:path';
+import type * as FaceApi from '@vladmandic/face-api';
+import type { Box, RgbImage } from './image';
+
+/**
+ * Face detection, 68 landmarks and 128-d descriptors with @vladmandic/face-api on the tfjs wasm backend
+ * (weights ship in the npm package's model/ dir; nothing is downloaded). Loading follows the measured recipe
+ * in the toolchain notes: node-wasm dist, setWasmPaths with a trailing slash, setBackend('wasm'), loadFromDisk.
+ */
+
+export type FaceApiModule = typeof FaceApi;
+
+/** One detected face. */
+export interface DetectedFace {
+  box: Box;
+  /** Detector confidence 0-1. */
+  score: number;
+  /** 128-d descriptor (Euclidean distance < ~0.6 = same person). */
+  descriptor: Float32Array;
+  /** Head-turn proxy; positive = turned to the subject's own left (nose toward the image's right edge). */
+  yaw: number;
+  /** Head tilt in degrees from the eye line (positive = crown toward the image's right). */
+  roll: number;
+}
+
+/** Loads face-api on the wasm backend and its three nets; call once per process (see models.ts). */
+export async function loadFaceApi(): Promise<FaceApiModule> {
+  const wasmDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  const modelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiModule;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
+  wasm.setWasmPaths(wasmDir);
+  const ok = await tf.setBackend('wasm');
+  if (!ok) throw new Error('tfjs wasm backend could not be initialised');
+  await tf.ready();
+  await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
+  await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
+  await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+  return faceapi;
+}
+
+/**
+ * Detects all faces with landmarks and descriptors. `minConfidence` 0.3 finds the ~60 px faces of 480x270
+ * video frames; callers filter by the flow's own confidence.
+ */
+export async function detectFaces(faceapi: FaceApiModule, image: RgbImage, minConfidence: number): Promise<DetectedFace[]> {
+  const tensor = faceapi.tf.tensor3d(new Int32Array(image.data), [image.height, image.width, 3], 'int32');
+  try {
+    const results = await faceapi
+      .detectAllFaces(tensor as unknown as FaceApi.tf.Tensor3D, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 }))
+      .withFaceLandmarks()
+      .withFaceDescriptors();
+    return results.map((r) => {
+      const pose = headPose(r.landmarks.positions.map((p) => ({ x: p.x, y: p.y })));
+      const b = r.detection.box;
+      return {
+        box: { x: b.x, y: b.y, width: b.width, height: b.height },
+        score: r.detection.score,
+        descriptor: r.descriptor,
+        yaw: pose.yaw,
+        roll: pose.roll,
+      };
+    });
+  } finally {
+    tensor.dispose();
+  }
+}
+
+interface Point {
+  x: number;
+  y: number;
+}
+
+function mean(points: Point[]): Point {
+  const n = Math.max(1, points.length);
+  return { x: points.reduce((s, p) => s + p.x, 0) / n, y: points.reduce((s, p) => s + p.y, 0) / n };
+}
+
+/**
+ * Yaw proxy from the 68-point landmarks: offset of the nose tip (point 30) from the eyes' midpoint, measured
+ * along the eye line and divided by the inter-ocular distance. Measuring along the eye line makes it
+ * insensitive to head tilt (roll). Image-left eye = landmarks 36-41, image-right eye = 42-47.
+ */
+export function headPose(landmarks: Point[]): { yaw: number; roll: number } {
+  if (landmarks.length < 68) return { yaw: 0, roll: 0 };
+  const leftEye = mean(landmarks.slice(36, 42));
+  const rightEye = mean(landmarks.slice(42, 48));
+  const nose = landmarks[30] as Point;
+  const ex = rightEye.x - leftEye.x;
+  const ey = rightEye.y - leftEye.y;
+  const interOcular = Math.hypot(ex, ey) || 1;
+  const mid = { x: (leftEye.x + rightEye.x) / 2, y: (leftEye.y + rightEye.y) / 2 };
+  const yaw = ((nose.x - mid.x) * ex + (nose.y - mid.y) * ey) / (interOcular * interOcular);
+  const roll = (Math.atan2(ey, ex) * 180) / Math.PI;
+  return { yaw, roll };
+}
+
+/** Euclidean distance between two descriptors. */
+export function descriptorDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let sum = 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    sum += d * d;
+  }
+  return Math.sqrt(sum);
+}

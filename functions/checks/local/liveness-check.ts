@@ -1,0 +1,141 @@
+import type { HeadPrompt } from '../../domain/model';
+import type { ReasonCode } from '../../domain/reason-codes';
+import type { RiskFlag } from '../../domain/risk-flags';
+import type { CheckOutcome, CheckResult, CheckTiming, LivenessInput } from '../../ports/checks';
+import { findFaces, stillImageConfidence } from './face-analysis';
+import { descriptorDistance, type DetectedFace } from './faces';
+import { decodeImage, ImageDecodeError, thumbnail, thumbnailDifference } from './image';
+import { timed, type LocalCheckOptions } from './options';
+
+/**
+ * Active liveness: one frame per head-turn prompt (the subject's own left/right, or centre). Each frame must
+ * show exactly one face, turned the requested way (landmark yaw proxy beyond `livenessMinYaw`; centre = within
+ * it), of the same person as the other frames and the selfie. Frames that are near-copies of each other mean a
+ * replayed still image: LIVENESS_FAILED plus the REPLAYED_FRAMES risk flag.
+ */
+
+/** What one frame showed, reported in `extracted.frames`. */
+export interface LivenessFrameReport {
+  index: number;
+  prompt: HeadPrompt;
+  faces: number;
+  yaw: number | null;
+  roll: number | null;
+  /** Distance to the selfie (or to the first usable frame when no selfie is given). */
+  distance: number | null;
+  poseOk: boolean;
+  samePerson: boolean;
+}
+
+/** Does a yaw proxy satisfy a prompt? Positive yaw = turned to the subject's own left. */
+export function yawMatchesPrompt(prompt: HeadPrompt, yaw: number, minYaw: number): boolean {
+  if (prompt === 'left') return yaw >= minYaw;
+  if (prompt === 'right') return yaw <= -minYaw;
+  return Math.abs(yaw) < minYaw;
+}
+
+export async function checkLiveness(input: LivenessInput, options: LocalCheckOptions): Promise<CheckResult> {
+  const timings: CheckTiming[] = [];
+  const { livenessMinYaw: minYaw, faceMatchMaxDistance: maxDistance, minFaceConfidence } = input.flow.thresholds;
+  if (input.frames.length === 0 || input.frames.length !== input.prompts.length) {
+    return build('inconclusive', ['LIVENESS_INCONCLUSIVE'], [], {}, { error: 'frame_count_mismatch', frames: [] }, timings);
+  }
+  let images;
+  let selfieImage;
+  try {
+    // sharp decodes on its own thread pool: decode everything at once.
+    [images, selfieImage] = await timed(timings, 'decode', () =>
+      Promise.all([
+        Promise.all(input.frames.map((f) => decodeImage(f.bytes, f.label, options.maxFaceImageSide))),
+        input.selfie ? decodeImage(input.selfie.bytes, input.selfie.label, options.maxFaceImageSide) : Promise.resolve(null),
+      ]),
+    );
+  } catch (err) {
+    if (!(err instanceof ImageDecodeError)) throw err;
+    return build('inconclusive', ['LIVENESS_INCONCLUSIVE'], [], {}, { error: 'image_decode_failed', frames: [] }, timings);
+  }
+
+  const [thumbs, frameFaces, selfieFaces] = await Promise.all([
+    timed(timings, 'replay_check', () => Promise.all(images.map((img) => thumbnail(img)))),
+    // Frames are small video stills: the flow's own (lower) confidence applies to them.
+    timed(timings, 'detect_frames', async () => {
+      const out: DetectedFace[][] = [];
+      for (const img of images) out.push(await findFaces(img, minFaceConfidence, options));
+      return out;
+    }),
+    selfieImage
+      ? timed(timings, 'detect_selfie', () => findFaces(selfieImage, stillImageConfidence(minFaceConfidence, options), options))
+      : Promise.resolve(null),
+  ]);
+
+  const codes = new Set<ReasonCode>();
+  const flags = new Set<RiskFlag>();
+
+  let minDifference = Infinity;
+  for (let i = 0; i < thumbs.length; i++) {
+    for (let j = i + 1; j < thumbs.length; j++) {
+      const a = thumbs[i] as Uint8Array;
+      const b = thumbs[j] as Uint8Array;
+      minDifference = Math.min(minDifference, thumbnailDifference(a, b));
+    }
+  }
+  const identicalBytes = new Set(input.frames.map((f) => f.bytes.toString('base64'))).size < input.frames.length;
+  if (identicalBytes || minDifference < options.replayMaxDifference) {
+    flags.add('REPLAYED_FRAMES');
+    codes.add('LIVENESS_FAILED');
+  }
+
+  // Identity reference: the selfie's single face, else the first frame with exactly one face.
+  const selfieFace = selfieFaces && selfieFaces.length === 1 ? selfieFaces[0] : undefined;
+  if (selfieFaces && !selfieFace) codes.add('LIVENESS_INCONCLUSIVE');
+  const reference = selfieFace ?? frameFaces.find((f) => f.length === 1)?.[0];
+
+  const frames: LivenessFrameReport[] = input.prompts.map((prompt, index) => {
+    const faces = frameFaces[index] ?? [];
+    const face = faces.length === 1 ? faces[0] : undefined;
+    const distance = face && reference ? descriptorDistance(face.descriptor, reference.descriptor) : null;
+    const poseOk = face ? yawMatchesPrompt(prompt, face.yaw, minYaw) : false;
+    const samePerson = distance !== null && distance <= maxDistance;
+    if (faces.length === 0) codes.add('LIVENESS_INCONCLUSIVE');
+    else if (faces.length > 1 || !poseOk || !samePerson) codes.add('LIVENESS_FAILED');
+    return {
+      index,
+      prompt,
+      faces: faces.length,
+      yaw: face ? round(face.yaw) : null,
+      roll: face ? Math.round(face.roll) : null,
+      distance: distance === null ? null : round(distance),
+      poseOk,
+      samePerson,
+    };
+  });
+  // A failure outranks "could not judge": a wrong turn or another person is a clear fail.
+  if (codes.has('LIVENESS_FAILED')) codes.delete('LIVENESS_INCONCLUSIVE');
+
+  const yaws = frames.map((f) => f.yaw).filter((y): y is number => y !== null);
+  const distances = frames.map((f) => f.distance).filter((d): d is number => d !== null);
+  const scores: Record<string, number> = {
+    minYaw,
+    maxDistance: distances.length > 0 ? Math.max(...distances) : -1,
+    threshold: maxDistance,
+    minFrameDifference: Number.isFinite(minDifference) ? round(minDifference) : -1,
+    maxAbsYaw: yaws.length > 0 ? Math.max(...yaws.map(Math.abs)) : 0,
+  };
+  const outcome: CheckOutcome = codes.has('LIVENESS_FAILED') ? 'fail' : codes.size > 0 ? 'inconclusive' : 'pass';
+  return build(outcome, [...codes], [...flags], scores, { frames, selfieFaces: selfieFaces?.length ?? null }, timings);
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+function build(
+  outcome: CheckOutcome,
+  reasonCodes: ReasonCode[],
+  riskFlags: RiskFlag[],
+  scores: Record<string, number>,
+  extracted: Record<string, unknown>,
+  timings: CheckTiming[],
+): CheckResult {
+  return { check: 'liveness', outcome, scores, reasonCodes, riskFlags, extracted, timings, provider: 'local' };
+}
