@@ -27,14 +27,6 @@ export class PipelineAbortedError extends Error {
   }
 }
 
-/** `decide` failed after its retries: the run fails so the at-least-once job is delivered again. */
-export class DecisionNotRecordedError extends Error {
-  constructor(cause: unknown) {
-    super(`decide failed: ${errorMessage(cause)}`, { cause });
-    this.name = 'DecisionNotRecordedError';
-  }
-}
-
 /** Error text safe to store in a step result: bounded, never the stack. */
 export function errorMessage(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);

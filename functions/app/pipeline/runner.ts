@@ -1,10 +1,12 @@
 import { pipelinePlan, type PipelineInput, type PipelineStage, type PipelineTaskName, type TaskStage } from '../../domain/pipeline-plan';
 import type { Flow } from '../../domain/model';
 import type { AppDeps } from '../deps';
-import { DecisionNotRecordedError, PermanentTaskError, PipelineAbortedError, TaskTimeoutError, errorMessage } from './errors';
-import { recordStepFailure } from './step-results';
+import { recordAttemptOutcome } from '../outcomes';
+import type { RecordOutcome } from './decide';
+import { PermanentTaskError, PipelineAbortedError, TaskTimeoutError, errorMessage } from './errors';
+import { createRecordTaskFailure, type RecordTaskFailure } from './failures';
 import type { PipelineTask } from './task';
-import { pipelineTasks } from './tasks';
+import { createPipelineTasks } from './tasks';
 
 export type TaskRunStatus = 'done' | 'skipped' | 'failed';
 
@@ -18,13 +20,20 @@ export interface TaskRunReport {
 
 export interface PipelineRunReport {
   input: PipelineInput;
-  /** `not_found`: the verification or its flow no longer exists; nothing ran. */
-  status: 'completed' | 'not_found';
+  /**
+   * `completed`: decide recorded a decision (possibly review after failed steps). `failed`: decide itself failed
+   * and a review/CHECK_ERROR outcome was recorded instead (the state machine's PipelineFailed).
+   * `not_found`: the verification or its flow no longer exists; nothing ran.
+   */
+  status: 'completed' | 'failed' | 'not_found';
   tasks: Partial<Record<PipelineTaskName, TaskRunReport>>;
 }
 
 export interface RunPipelineOptions {
   plan?: readonly PipelineStage[];
+  /** How decide (and a failed decide) record the outcome; defaults to recordAttemptOutcome. */
+  recordOutcome?: RecordOutcome;
+  /** Task registry; defaults to the real tasks around `recordOutcome` (tests wrap them to inject faults). */
   tasks?: Record<PipelineTaskName, PipelineTask>;
   /** Backoff wait; tests pass one that records the delay and resolves at once. */
   sleep?: (ms: number) => Promise<void>;
@@ -37,9 +46,11 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /**
  * Executes the pipeline plan locally, with the semantics of the Step Functions machine built from the same plan:
  * stages in order, parallel branches concurrently, tasks skipped when the flow lacks their check, each task
- * retried with the plan's backoff and bounded by its timeout. A task that still fails gets a CHECK_ERROR step
- * result (like the state machine's Catch) and the run goes on, so `decide` yields review. `decide` itself has no
- * such fallback: if it fails, the run rejects and the at-least-once job is delivered again.
+ * retried with the plan's backoff and bounded by its timeout. A task that still fails is recorded like the
+ * state machine's Catch does (lib/pipeline-state-machine.ts): a failed check stores a CHECK_ERROR result and the
+ * run goes on; a failed top-level non-check stage (prepare, riskSignals) jumps to the last stage (decide); a
+ * failed decide records review/CHECK_ERROR and the run reports `failed`. If even recording fails, the run rejects
+ * and the at-least-once job is delivered again.
  *
  * Safe to re-run: every task skips work whose result is stored, so a run resumed after a crash finishes the
  * remaining steps and records exactly one decision.
@@ -50,16 +61,18 @@ export async function runPipeline(deps: AppDeps, input: PipelineInput, options: 
   const flow = verification ? await deps.store.flows.get(verification.orgId, verification.flowId) : null;
   if (!flow) return { ...report, status: 'not_found' };
 
+  const recordOutcome = options.recordOutcome ?? recordAttemptOutcome;
   const run: RunContext = {
     deps,
     input,
     flow,
-    tasks: options.tasks ?? pipelineTasks,
+    tasks: options.tasks ?? createPipelineTasks(recordOutcome),
+    recordFailure: createRecordTaskFailure(recordOutcome),
     sleep: options.sleep ?? defaultSleep,
     signal: options.signal,
     report,
   };
-  await runStages(run, options.plan ?? pipelinePlan);
+  await runStages(run, options.plan ?? pipelinePlan, true);
   return report;
 }
 
@@ -68,28 +81,33 @@ interface RunContext {
   input: PipelineInput;
   flow: Flow;
   tasks: Record<PipelineTaskName, PipelineTask>;
+  recordFailure: RecordTaskFailure;
   sleep: (ms: number) => Promise<void>;
   signal: AbortSignal | undefined;
   report: PipelineRunReport;
 }
 
-async function runStages(run: RunContext, stages: readonly PipelineStage[]): Promise<void> {
-  for (const stage of stages) {
-    if (stage.kind === 'task') {
-      await runTask(run, stage);
-    } else {
+async function runStages(run: RunContext, stages: readonly PipelineStage[], topLevel: boolean): Promise<void> {
+  for (let i = 0; i < stages.length; i++) {
+    const stage = stages[i]!;
+    if (stage.kind === 'parallel') {
       // allSettled: a branch that rejects (abort) must not leave its sibling writing after the run returned.
-      const settled = await Promise.allSettled(stage.branches.map((branch) => runStages(run, branch)));
+      const settled = await Promise.allSettled(stage.branches.map((branch) => runStages(run, branch, false)));
       const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
       if (rejected) throw rejected.reason;
+      continue;
     }
+    const ok = await runTask(run, stage);
+    // Later checks cannot trust their inputs after a failed non-check stage: go straight to the last stage.
+    if (!ok && !stage.whenCheck && topLevel && i < stages.length - 2) i = stages.length - 2;
   }
 }
 
-async function runTask(run: RunContext, stage: TaskStage): Promise<void> {
+/** Runs one task stage with retries; returns false if it failed (the failure is then recorded). */
+async function runTask(run: RunContext, stage: TaskStage): Promise<boolean> {
   if (stage.whenCheck && !run.flow.checks.includes(stage.whenCheck)) {
     run.report.tasks[stage.task] = { status: 'skipped', tries: 0 };
-    return;
+    return true;
   }
   const task = run.tasks[stage.task];
   const timeoutMs = stage.timeoutSeconds * 1000;
@@ -101,7 +119,7 @@ async function runTask(run: RunContext, stage: TaskStage): Promise<void> {
     try {
       await withTimeout(task(run.deps, run.input), timeoutMs, stage.task);
       run.report.tasks[stage.task] = { status: 'done', tries };
-      return;
+      return true;
     } catch (err) {
       throwIfAborted(run.signal);
       lastError = err;
@@ -112,8 +130,9 @@ async function runTask(run: RunContext, stage: TaskStage): Promise<void> {
 
   const error = errorMessage(lastError);
   run.report.tasks[stage.task] = { status: 'failed', tries, error };
-  if (stage.task === 'decide') throw new DecisionNotRecordedError(lastError);
-  await recordStepFailure(run.deps, run.input, stage.task, error);
+  await run.recordFailure(run.deps, run.input, stage.task, error);
+  if (stage.task === 'decide') run.report.status = 'failed';
+  return false;
 }
 
 /** Wait before try `attempt + 1`: interval * backoffRate^(attempt - 1), as Step Functions computes it. */

@@ -119,19 +119,6 @@ export function checkErrorResult(check: CheckName, error: string): CheckResult {
 }
 
 /**
- * Records that a task failed permanently, as the Step Functions Catch does: a check step gets a CHECK_ERROR
- * check result, any other step a `failed` record. `decide` turns either into review/CHECK_ERROR.
- * First write wins, so a result the task stored before failing (e.g. a late success) is kept.
- */
-export async function recordStepFailure(deps: AppDeps, input: PipelineInput, task: PipelineTaskName, error: string): Promise<void> {
-  const check = CHECK_OF_TASK[task];
-  const result: StepResult = check
-    ? { kind: 'check', result: checkErrorResult(check, error), portraitKey: null, documentKeyHash: null, personKeyHash: null, error }
-    : { kind: 'failed', reasonCodes: ['CHECK_ERROR'], error };
-  await writeStep(deps, input, task, result);
-}
-
-/**
  * Keeps the normalized part of a provider result, JSON-safe: drops non-finite scores and binary values and,
  * for the document check, any extracted text (names, numbers, MRZ lines). Of the document fields only
  * non-identifying attributes are kept (type, format, issuing country, check-digit validity).

@@ -1,0 +1,47 @@
+import type { PipelineInput, PipelineTaskName } from '../../domain/pipeline-plan';
+import { isRiskFlag } from '../../domain/risk-flags';
+import type { AppDeps } from '../deps';
+import type { RecordOutcome } from './decide';
+import { CHECK_OF_TASK, checkErrorResult, readStep, writeStep, type StepResult } from './step-results';
+
+/** Records a task that failed all its tries (the local runner, or the state machine's `<task>Failed` states). */
+export type RecordTaskFailure = (deps: AppDeps, input: PipelineInput, failedTask: PipelineTaskName, error: string | null) => Promise<void>;
+
+/**
+ * Builds the failure recorder. A failed check stores a CHECK_ERROR check result and any other failed step a
+ * `failed` record, so `decide` yields review with CHECK_ERROR. A failed `decide` stores a review/CHECK_ERROR
+ * decision unless one is stored already, and records that stored decision, so the applicant is never left
+ * waiting. First write wins everywhere: a result a task stored before failing (a late success) is kept.
+ */
+export function createRecordTaskFailure(recordOutcome: RecordOutcome): RecordTaskFailure {
+  return async function recordTaskFailure(deps, input, failedTask, error) {
+    const message = error ?? 'unknown error';
+    if (failedTask !== 'decide') {
+      const check = CHECK_OF_TASK[failedTask];
+      const result: StepResult = check
+        ? { kind: 'check', result: checkErrorResult(check, message), portraitKey: null, documentKeyHash: null, personKeyHash: null, error: message }
+        : { kind: 'failed', reasonCodes: ['CHECK_ERROR'], error: message };
+      await writeStep(deps, input, failedTask, result);
+      return;
+    }
+
+    const risk = await readStep(deps, input, 'riskSignals');
+    await writeStep(deps, input, 'decide', {
+      kind: 'decision',
+      decision: 'review',
+      declineType: null,
+      reasonCodes: ['CHECK_ERROR'],
+      riskFlags: risk?.kind === 'risk' ? risk.riskFlags.filter(isRiskFlag) : [],
+    });
+    const stored = await readStep(deps, input, 'decide');
+    if (stored?.kind !== 'decision') throw new Error('decision was not stored');
+    await recordOutcome(deps, {
+      verificationId: input.verificationId,
+      attempt: input.attempt,
+      decision: stored.decision,
+      declineType: stored.declineType,
+      reasonCodes: stored.reasonCodes,
+      riskFlags: stored.riskFlags,
+    });
+  };
+}
