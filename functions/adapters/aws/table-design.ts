@@ -164,3 +164,16 @@ export const TTL_GRACE_SECONDS = 24 * 60 * 60;
 export function ttlFromIso(iso: string, graceSeconds = 0): number {
   return Math.floor(Date.parse(iso) / 1000) + graceSeconds;
 }
+
+/**
+ * Custom metrics the stack alarms on (lib/monitoring.ts). Emitted with Powertools Metrics, whose default
+ * `service` dimension is POWERTOOLS_SERVICE_NAME (set to `serviceName` on every Lambda).
+ */
+export const METRICS = {
+  namespace: 'Kyc',
+  serviceName: 'kyc',
+  /** Count, +1 per webhook HTTP attempt that did not get a 2xx in time (webhook dispatcher). */
+  webhookAttemptFailed: 'WebhookAttemptFailed',
+  /** Count, +1 per webhook HTTP attempt acknowledged with 2xx (webhook dispatcher). */
+  webhookAttemptSucceeded: 'WebhookAttemptSucceeded',
+} as const;

@@ -1,0 +1,319 @@
+/**
+ * DynamoDB repositories for the records around a verification: webhook deliveries (outbox),
+ * idempotency claims, captures, audit trail, pipeline step results and identity signals.
+ */
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Capture, Delivery } from '../../domain/model';
+import {
+  type AuditEvent,
+  type AuditRepository,
+  type CaptureRepository,
+  ConflictError,
+  type DeliveryRepository,
+  type IdempotencyRecord,
+  type IdempotencyRepository,
+  type IdentitySignal,
+  type IdentitySignalRepository,
+  type StepResultRecord,
+  type StepResultRepository,
+} from '../../ports/persistence';
+import { type DynamoContext, type Item, isConditionFailed, queryAll, queryLimit, stripKeys } from './dynamodb-support';
+import { GSI, TTL_GRACE_SECONDS, keys, ttlFromIso } from './table-design';
+
+function deliveryItem(d: Delivery): Item {
+  const item: Item = {
+    ...d,
+    ...keys.delivery(d.id),
+    ...keys.deliveriesByEndpoint(d.endpointId, d.createdAt, d.id),
+    ...keys.deliveriesByVerification(d.verificationId, d.createdAt, d.id),
+  };
+  if (d.status === 'pending') Object.assign(item, keys.sweepDelivery(d.nextAttemptAt ?? d.createdAt, d.id));
+  return item;
+}
+
+export function dynamoDeliveries(ctx: DynamoContext): DeliveryRepository {
+  return {
+    async createMany(deliveries) {
+      // Independent conditional puts: a transaction would fail as a whole on the first existing id.
+      await Promise.all(
+        deliveries.map(async (d) => {
+          try {
+            await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: deliveryItem(d), ConditionExpression: 'attribute_not_exists(pk)' }));
+          } catch (err) {
+            if (!isConditionFailed(err)) throw err;
+          }
+        }),
+      );
+    },
+    async get(id) {
+      const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.delivery(id), ConsistentRead: true }));
+      return res.Item ? stripKeys<Delivery>(res.Item) : null;
+    },
+    async save(d) {
+      await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: deliveryItem(d) }));
+    },
+    async listByEndpoint(endpointId, limit) {
+      const res = await ctx.doc.send(
+        new QueryCommand({
+          TableName: ctx.tableName,
+          IndexName: GSI.gsi1.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': GSI.gsi1.partitionKey },
+          ExpressionAttributeValues: { ':pk': keys.deliveriesByEndpoint(endpointId, '', '').gsi1pk },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return ((res.Items ?? []) as Item[]).map((i) => stripKeys<Delivery>(i));
+    },
+    async listPending(limit) {
+      const items = await queryLimit(
+        ctx,
+        {
+          IndexName: GSI.sweep.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': GSI.sweep.partitionKey },
+          ExpressionAttributeValues: { ':pk': keys.sweepDelivery('', '').sweeppk },
+        },
+        limit,
+      );
+      return items.map((i) => stripKeys<Delivery>(i));
+    },
+    async listByVerification(verificationId) {
+      const items = await queryAll(ctx, {
+        IndexName: GSI.gsi2.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': GSI.gsi2.partitionKey },
+        ExpressionAttributeValues: { ':pk': keys.deliveriesByVerification(verificationId, '', '').gsi2pk },
+      });
+      return items.map((i) => stripKeys<Delivery>(i));
+    },
+  };
+}
+
+export function dynamoIdempotency(ctx: DynamoContext): IdempotencyRepository {
+  const read = async (scope: string): Promise<IdempotencyRecord | null> => {
+    const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.idempotency(scope), ConsistentRead: true }));
+    return res.Item ? stripKeys<IdempotencyRecord>(res.Item) : null;
+  };
+  return {
+    async claim(rec, now) {
+      // A record released between our failed put and the read is claimed on the next round.
+      for (let round = 0; round < 3; round += 1) {
+        try {
+          await ctx.doc.send(
+            new PutCommand({
+              TableName: ctx.tableName,
+              Item: { ...rec, ...keys.idempotency(rec.scope), ttl: ttlFromIso(rec.expiresAt) },
+              // TTL deletion is lazy: an expired record still present is treated as absent.
+              ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
+              ExpressionAttributeValues: { ':now': now },
+            }),
+          );
+          return { claimed: true };
+        } catch (err) {
+          if (!isConditionFailed(err)) throw err;
+        }
+        const existing = await read(rec.scope);
+        if (existing && existing.expiresAt >= now) return { claimed: false, existing };
+      }
+      throw new Error(`idempotency claim for ${rec.scope} kept racing`);
+    },
+    async complete(scope, response) {
+      try {
+        await ctx.doc.send(
+          new UpdateCommand({
+            TableName: ctx.tableName,
+            Key: keys.idempotency(scope),
+            UpdateExpression: 'SET #response = :response',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeNames: { '#response': 'response' },
+            ExpressionAttributeValues: { ':response': response },
+          }),
+        );
+      } catch (err) {
+        // Released or expired meanwhile: nothing to complete.
+        if (!isConditionFailed(err)) throw err;
+      }
+    },
+    async release(scope) {
+      await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: keys.idempotency(scope) }));
+    },
+  };
+}
+
+/** Capture slots that were never uploaded disappear by TTL a day after the slot expired. */
+function captureItem(c: Capture): Item {
+  const item: Item = { ...c, ...keys.capture(c.verificationId, c.id) };
+  if (c.status === 'requested') item['ttl'] = ttlFromIso(c.uploadExpiresAt, TTL_GRACE_SECONDS);
+  return item;
+}
+
+/** Capture fields a transition may change (identity and placement are fixed at creation). */
+const CAPTURE_PATCHABLE = ['status', 'contentType', 'bytes', 'width', 'height', 'blobKey', 'uploadExpiresAt'] as const;
+
+export function dynamoCaptures(ctx: DynamoContext): CaptureRepository {
+  return {
+    async create(c) {
+      try {
+        await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: captureItem(c), ConditionExpression: 'attribute_not_exists(pk)' }));
+      } catch (err) {
+        if (isConditionFailed(err)) throw new ConflictError('capture already exists');
+        throw err;
+      }
+    },
+    async get(verificationId, id) {
+      const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.capture(verificationId, id), ConsistentRead: true }));
+      return res.Item ? stripKeys<Capture>(res.Item) : null;
+    },
+    async transition(verificationId, id, from, patch) {
+      const names: Record<string, string> = { '#status': 'status' };
+      const values: Record<string, unknown> = { ':from': from };
+      const sets: string[] = [];
+      for (const field of CAPTURE_PATCHABLE) {
+        if (!(field in patch)) continue;
+        names[`#${field}`] = field;
+        values[`:${field}`] = patch[field];
+        sets.push(`#${field} = :${field}`);
+      }
+      if (sets.length === 0) return false;
+      const leavesRequested = patch.status !== undefined && patch.status !== 'requested';
+      try {
+        await ctx.doc.send(
+          new UpdateCommand({
+            TableName: ctx.tableName,
+            Key: keys.capture(verificationId, id),
+            UpdateExpression: `SET ${sets.join(', ')}${leavesRequested ? ' REMOVE #ttl' : ''}`,
+            ConditionExpression: 'attribute_exists(pk) AND #status = :from',
+            ExpressionAttributeNames: leavesRequested ? { ...names, '#ttl': 'ttl' } : names,
+            ExpressionAttributeValues: values,
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailed(err)) return false;
+        throw err;
+      }
+    },
+    async listByVerification(verificationId) {
+      const items = await queryAll(ctx, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.verification(verificationId).pk, ':prefix': keys.capturePrefix },
+        ConsistentRead: true,
+      });
+      return items.map((i) => stripKeys<Capture>(i));
+    },
+  };
+}
+
+export function dynamoAudit(ctx: DynamoContext): AuditRepository {
+  return {
+    async append(e: AuditEvent) {
+      await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...e, ...keys.audit(e.verificationId, e.at, e.id) } }));
+    },
+    async listByVerification(verificationId) {
+      const items = await queryAll(ctx, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.verification(verificationId).pk, ':prefix': keys.auditPrefix },
+        ConsistentRead: true,
+      });
+      return items.map((i) => stripKeys<AuditEvent>(i));
+    },
+  };
+}
+
+export function dynamoSteps(ctx: DynamoContext): StepResultRepository {
+  return {
+    async putIfAbsent(rec: StepResultRecord) {
+      try {
+        await ctx.doc.send(
+          new PutCommand({
+            TableName: ctx.tableName,
+            Item: { ...rec, ...keys.step(rec.verificationId, rec.attempt, rec.step) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailed(err)) return false;
+        throw err;
+      }
+    },
+    async get(verificationId, attempt, step) {
+      const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.step(verificationId, attempt, step), ConsistentRead: true }));
+      return res.Item ? stripKeys<StepResultRecord>(res.Item) : null;
+    },
+    async listByAttempt(verificationId, attempt) {
+      const items = await queryAll(ctx, {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.verification(verificationId).pk, ':prefix': keys.stepAttemptPrefix(attempt) },
+        ConsistentRead: true,
+      });
+      return items.map((i) => stripKeys<StepResultRecord>(i));
+    },
+  };
+}
+
+function signalItem(s: IdentitySignal): Item {
+  const item: Item = { ...s, ...keys.signal(s.verificationId) };
+  if (s.documentKeyHash) Object.assign(item, keys.signalsByDocument(s.orgId, s.documentKeyHash, s.createdAt, s.verificationId));
+  if (s.personKeyHash) Object.assign(item, keys.signalsByPerson(s.orgId, s.personKeyHash, s.createdAt, s.verificationId));
+  if (s.faceVector) Object.assign(item, keys.signalsWithFace(s.orgId, s.createdAt, s.verificationId));
+  return item;
+}
+
+export function dynamoSignals(ctx: DynamoContext): IdentitySignalRepository {
+  /** Verification ids on one index partition with createdAt >= since. */
+  const idsSince = async (index: typeof GSI.gsi1 | typeof GSI.gsi2, pk: string, since: string): Promise<string[]> => {
+    const items = await queryAll(ctx, {
+      IndexName: index.indexName,
+      KeyConditionExpression: '#pk = :pk AND #sk >= :since',
+      ExpressionAttributeNames: { '#pk': index.partitionKey, '#sk': index.sortKey, '#vid': 'verificationId' },
+      ExpressionAttributeValues: { ':pk': pk, ':since': since },
+      ProjectionExpression: '#vid',
+    });
+    return items.map((i) => String(i['verificationId']));
+  };
+
+  return {
+    async put(s) {
+      await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: signalItem(s) }));
+    },
+    async listByDocumentKey(orgId, documentKeyHash) {
+      const items = await queryAll(ctx, {
+        IndexName: GSI.gsi1.indexName,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': GSI.gsi1.partitionKey },
+        ExpressionAttributeValues: { ':pk': keys.signalsByDocument(orgId, documentKeyHash, '', '').gsi1pk },
+      });
+      return items.map((i) => stripKeys<IdentitySignal>(i));
+    },
+    async listFaceVectors(orgId, limit) {
+      const items = await queryLimit(
+        ctx,
+        {
+          IndexName: GSI.sweep.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': GSI.sweep.partitionKey },
+          ExpressionAttributeValues: { ':pk': keys.signalsWithFace(orgId, '', '').sweeppk },
+          ScanIndexForward: false,
+        },
+        limit,
+      );
+      return items.map((i) => stripKeys<IdentitySignal>(i));
+    },
+    async countSince(orgId, key, since) {
+      const found = new Set<string>();
+      if (key.documentKeyHash) {
+        for (const id of await idsSince(GSI.gsi1, keys.signalsByDocument(orgId, key.documentKeyHash, '', '').gsi1pk, since)) found.add(id);
+      }
+      if (key.personKeyHash) {
+        for (const id of await idsSince(GSI.gsi2, keys.signalsByPerson(orgId, key.personKeyHash, '', '').gsi2pk, since)) found.add(id);
+      }
+      return found.size;
+    },
+    async deleteByVerification(verificationId) {
+      await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: keys.signal(verificationId) }));
+    },
+  };
+}
