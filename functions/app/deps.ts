@@ -1,10 +1,11 @@
-import type { BlobStore } from '../ports/blobs';
+import type { BlobStore, UploadSigner } from '../ports/blobs';
 import type { CheckProvider } from '../ports/checks';
 import type { Clock } from '../ports/clock';
 import type { Crypto, SecretBox } from '../ports/crypto';
 import type { IdGenerator } from '../ports/ids';
 import type { Store } from '../ports/persistence';
 import type { Queue } from '../ports/queue';
+import type { WebhookTransport } from '../ports/webhook-transport';
 
 /** Runtime settings the use cases read. Built from env by each runtime (local/config.ts, aws/config.ts). */
 export interface AppConfig {
@@ -31,11 +32,13 @@ export interface AppDeps {
   config: AppConfig;
   store: Store;
   blobs: BlobStore;
+  uploads: UploadSigner;
   queue: Queue;
   clock: Clock;
   ids: IdGenerator;
   crypto: Crypto;
   secrets: SecretBox;
+  webhookTransport: WebhookTransport;
   /** Resolved lazily: the local provider loads models on first use. */
   checks: () => Promise<CheckProvider>;
 }

@@ -21,3 +21,12 @@ export interface BlobStore {
   deletePrefix(prefix: string): Promise<number>;
   exists(key: string): Promise<boolean>;
 }
+
+/**
+ * Issues the upload slot a browser sends capture bytes to. Local: a PUT to the applicant API's bytes
+ * route (the server enforces the policy itself). AWS: an S3 presigned POST whose policy enforces
+ * content-length-range and Content-Type.
+ */
+export interface UploadSigner {
+  createUpload(input: { captureId: string; blobKey: string; contentType: string; maxBytes: number; contentTypes: string[]; expiresAt: Date }): Promise<UploadPolicy>;
+}
