@@ -1,0 +1,89 @@
+import { purgeExpiredCaptures } from '../../functions/app/retention';
+import { at } from '../support/builders';
+import { createPipelineHarness, seedVerification, type PipelineHarness } from './harness';
+
+describe('purgeExpiredCaptures', () => {
+  let h: PipelineHarness;
+  beforeEach(async () => {
+    h = await createPipelineHarness();
+  });
+  afterEach(async () => h.close());
+
+  /** A decided verification with captures, a portrait crop and an identity signal with a face vector. */
+  async function decided(id: string, purgeAfter: string) {
+    await seedVerification(h, {
+      id,
+      verification: { status: 'approved', decision: 'approved', reasonCodes: [], riskFlags: ['DOCUMENT_NUMBER_REUSED'], completedAt: at(10), purgeAfter },
+    });
+    await h.deps.blobs.put(`captures/${id}/1/portrait`, Buffer.from('portrait'), 'image/png');
+    await h.store.signals.put({ orgId: 'org_test1', verificationId: id, documentKeyHash: 'd'.repeat(64), personKeyHash: 'e'.repeat(64), faceVector: [0.1, 0.2, 0.3], createdAt: at(5) });
+  }
+
+  it('purges the bytes of verifications past retention and keeps their decision', async () => {
+    await decided('vrf_due', at(60));
+    await decided('vrf_later', at(24 * 60));
+    h.clock.current = new Date(at(120));
+
+    const report = await purgeExpiredCaptures(h.deps, h.clock.now());
+
+    expect(report.purged).toEqual(['vrf_due']);
+    expect(report.failed).toEqual([]);
+    expect(report.blobsDeleted).toBe(5); // front, selfie, 2 frames, portrait
+    const captures = await h.store.captures.listByVerification('vrf_due');
+    expect(captures.length).toBe(4);
+    for (const c of captures) {
+      expect(c.status).toBe('purged');
+      expect(await h.deps.blobs.exists(c.blobKey)).toBe(false);
+    }
+    expect(await h.deps.blobs.exists('captures/vrf_due/1/portrait')).toBe(false);
+
+    const v = await h.store.verifications.get('vrf_due');
+    expect(v).toMatchObject({ purgedAt: at(120), status: 'approved', decision: 'approved', riskFlags: ['DOCUMENT_NUMBER_REUSED'] });
+    const faces = await h.store.signals.listFaceVectors('org_test1', 10);
+    expect(faces.map((s) => s.verificationId)).toEqual(['vrf_later']);
+    expect(await h.store.signals.listByDocumentKey('org_test1', 'd'.repeat(64))).toEqual(
+      expect.arrayContaining([expect.objectContaining({ verificationId: 'vrf_due', faceVector: null, personKeyHash: 'e'.repeat(64) })]),
+    );
+    const audit = await h.store.audit.listByVerification('vrf_due');
+    expect(audit.filter((e) => e.type === 'captures.purged')).toEqual([
+      expect.objectContaining({ at: at(120), data: { blobsDeleted: 5, capturesPurged: 4, purgeAfter: at(60) } }),
+    ]);
+
+    // The verification not yet due is untouched.
+    expect((await h.store.verifications.get('vrf_later'))?.purgedAt).toBeNull();
+    for (const c of await h.store.captures.listByVerification('vrf_later')) {
+      expect(c.status).toBe('uploaded');
+      expect(await h.deps.blobs.exists(c.blobKey)).toBe(true);
+    }
+  });
+
+  it('is idempotent: a second sweep purges nothing and writes no second audit event', async () => {
+    await decided('vrf_due', at(60));
+    h.clock.current = new Date(at(120));
+    await purgeExpiredCaptures(h.deps, h.clock.now());
+    const before = await h.store.verifications.get('vrf_due');
+
+    const again = await purgeExpiredCaptures(h.deps, h.clock.now());
+    expect(again).toEqual({ purged: [], failed: [], blobsDeleted: 0 });
+    expect(await h.store.verifications.get('vrf_due')).toEqual(before);
+    expect((await h.store.audit.listByVerification('vrf_due')).filter((e) => e.type === 'captures.purged')).toHaveLength(1);
+  });
+
+  it('finishes a purge interrupted after the bytes were deleted', async () => {
+    await decided('vrf_due', at(60));
+    await h.deps.blobs.deletePrefix('captures/vrf_due/'); // a sweep crashed right after deleting the bytes
+    h.clock.current = new Date(at(120));
+
+    const report = await purgeExpiredCaptures(h.deps, h.clock.now());
+    expect(report.purged).toEqual(['vrf_due']);
+    expect((await h.store.verifications.get('vrf_due'))?.purgedAt).toBe(at(120));
+    expect((await h.store.captures.listByVerification('vrf_due')).every((c) => c.status === 'purged')).toBe(true);
+  });
+
+  it('works through more due verifications than one batch', async () => {
+    for (let i = 0; i < 5; i++) await decided(`vrf_due${i}`, at(60));
+    h.clock.current = new Date(at(120));
+    const report = await purgeExpiredCaptures(h.deps, h.clock.now(), { batchSize: 2 });
+    expect(report.purged.sort()).toEqual(['vrf_due0', 'vrf_due1', 'vrf_due2', 'vrf_due3', 'vrf_due4']);
+  });
+});
