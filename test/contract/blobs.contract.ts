@@ -31,7 +31,7 @@ export function describeBlobContract(name: string, makeBlobs: () => Promise<Blob
       blobs = fixture.blobs;
     });
     afterEach(async () => {
-      await fixture.cleanup();
+      await fixture?.cleanup();
     });
 
     it('stores and returns bytes unchanged', async () => {

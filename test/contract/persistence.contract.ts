@@ -58,7 +58,7 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
       store = fixture.store;
     });
     afterEach(async () => {
-      await fixture.cleanup();
+      await fixture?.cleanup();
     });
 
     describe('orgs', () => {

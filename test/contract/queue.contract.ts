@@ -41,7 +41,7 @@ export function describeQueueContract(name: string, makeHarness: () => Promise<Q
       h = await makeHarness();
     });
     afterEach(async () => {
-      await h.cleanup();
+      await h?.cleanup();
     });
 
     it('delivers an enqueued job with its payload; an acked job is gone', async () => {

@@ -31,7 +31,7 @@ export function describeSecretsContract(name: string, makeSecrets: () => Promise
       secrets = fixture.secrets;
     });
     afterEach(async () => {
-      await fixture.cleanup();
+      await fixture?.cleanup();
     });
 
     it('round-trips secrets, including non-ASCII text', async () => {

@@ -22,6 +22,8 @@ import { GSI, KEY_ATTRIBUTES } from '../../functions/adapters/aws/table-design';
 
 export const TEST_REGION = 'us-east-1';
 export const TEST_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
+/** s3rver checks the access key id against its built-in account. */
+export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 /** A running emulator: its endpoint URL and how to stop it. */
 export interface Emulator {
