@@ -6,7 +6,6 @@ import {
 } from '@aws-sdk/client-rekognition';
 import { AnalyzeIDCommand, DetectDocumentTextCommand, type TextractClient } from '@aws-sdk/client-textract';
 import type { ReasonCode } from '../../domain/reason-codes';
-import type { RiskFlag } from '../../domain/risk-flags';
 import type {
   CheckProvider,
   CheckResult,
@@ -395,7 +394,6 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
     const failed = frames.some((f) => f.verdict === 'fail');
     const inconclusive = frames.some((f) => f.verdict === 'inconclusive');
     const similarities = frames.map((f) => f.samePersonSimilarity).filter((s): s is number => s !== null);
-    const riskFlags: RiskFlag[] = [];
     return result('liveness', log, {
       outcome: failed ? 'fail' : inconclusive ? 'inconclusive' : 'pass',
       scores: {
@@ -404,7 +402,7 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
         ...(similarities.length > 0 ? { minSamePersonSimilarity: Math.min(...similarities) } : {}),
       },
       reasonCodes: failed ? ['LIVENESS_FAILED'] : inconclusive ? ['LIVENESS_INCONCLUSIVE'] : [],
-      riskFlags,
+      riskFlags: [],
       extracted: { ...base, frames },
     });
   }
