@@ -1,0 +1,5 @@
+import { createIntegratorHandler } from '../../handlers/integrator';
+import { createAwsDeps } from '../deps';
+
+/** Lambda entry: integrator API (routes with `lambda: 'integrator'`), behind the KYC-key authorizer. */
+export const handler = createIntegratorHandler(createAwsDeps());

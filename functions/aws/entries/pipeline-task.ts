@@ -1,0 +1,32 @@
+import type { AppDeps } from '../../app/deps';
+import { pipelineTasks, recordTaskFailure } from '../../app/pipeline/tasks';
+import { planTasks, type PipelineInput, type PipelineTaskName } from '../../domain/pipeline-plan';
+import { createAwsDeps } from '../deps';
+import { pipelineTaskEventSchema, RECORD_FAILURE_TASK } from './pipeline-task-event';
+
+const deps = createAwsDeps();
+
+/**
+ * Lambda entry: one task of the Step Functions pipeline (lib/pipeline-state-machine.ts). A thrown error
+ * is retried by the state machine, then caught and sent back here as `recordFailure`.
+ */
+export const handler = async (event: unknown): Promise<{ ok: true; skipped: boolean }> => {
+  const input = pipelineTaskEventSchema.parse(event);
+  const target: PipelineInput = { verificationId: input.verificationId, attempt: input.attempt };
+  if (input.task === RECORD_FAILURE_TASK) {
+    await recordTaskFailure(deps, target, input.failedTask, input.error);
+    return { ok: true, skipped: false };
+  }
+  if (await notInFlow(deps, target, input.task)) return { ok: true, skipped: true };
+  await pipelineTasks[input.task](deps, target);
+  return { ok: true, skipped: false };
+};
+
+/** A check task whose check the flow does not include is skipped, as the local runner does (`whenCheck`). */
+async function notInFlow(appDeps: AppDeps, target: PipelineInput, task: PipelineTaskName): Promise<boolean> {
+  const check = planTasks().find((t) => t.task === task)?.whenCheck;
+  if (!check) return false;
+  const verification = await appDeps.store.verifications.get(target.verificationId);
+  const flow = verification ? await appDeps.store.flows.get(verification.orgId, verification.flowId) : null;
+  return flow !== null && !flow.checks.includes(check);
+}

@@ -1,0 +1,226 @@
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { routes, type LambdaGroup, type RouteDef } from '../functions/http/routes';
+import { allowCapturesRead, allowCapturesWrite, allowEnqueueWebhooks, allowKeyLookup, allowStartPipeline, allowTable } from './access';
+import type { Captures } from './captures';
+import type { Data } from './data';
+import { KycFunction, type FunctionDefaults } from './kyc-function';
+import type { KycSettings } from './settings';
+
+/** Largest request body the API accepts (WAF rule). Capture bytes go straight to S3, never through the API. */
+export const MAX_API_BODY_BYTES = 8 * 1024;
+/** How long API Gateway caches an authorizer decision per X-Api-Key value. */
+export const AUTHORIZER_CACHE_SECONDS = 300;
+
+export interface ApiProps {
+  settings: KycSettings;
+  defaults: FunctionDefaults;
+  data: Data;
+  captures: Captures;
+  webhookQueue: sqs.IQueue;
+  webhookQueueKey: kms.IKey;
+  stateMachineArn: string;
+}
+
+/**
+ * The REST API, built from the one route table (functions/http/routes.ts): every route becomes a
+ * resource + method integrated with the Lambda of its `lambda` group (integrator, applicant, public).
+ *
+ * Authorization: `kycKey` routes use a Lambda REQUEST authorizer on `X-Api-Key`, cached per key for
+ * 300 s (a revoked key keeps working for at most that long); `clientToken` routes are authorized by the
+ * applicant handler (the token is per verification, so an authorizer cache would buy nothing); `none`
+ * routes are public (OpenAPI document, health probe).
+ *
+ * Limits: stage throttling caps all clients together. API Gateway usage plans need API Gateway API keys
+ * (a second key system to keep in sync with KYC keys, and `apiKeySource: AUTHORIZER` would make every
+ * authorizer response name one), so the per-key limit is a WAF rate-based rule aggregated on the
+ * X-Api-Key header instead; a
+ * second WAF rule rejects bodies over 8 KB. (No per-IP rule: behind CloudFront the source address is an
+ * edge node, and X-Forwarded-For is client-controlled.)
+ * No CORS: the integrator API is server-to-server and the hosted flow reaches the applicant API on its
+ * own origin (CloudFront `/api/*`).
+ */
+export class Api extends Construct {
+  readonly restApi: apigw.RestApi;
+  readonly stageName: string;
+  readonly functions: Record<LambdaGroup, KycFunction>;
+  readonly authorizerFunction: KycFunction;
+  readonly accessLogs: logs.LogGroup;
+  /** Name of the WAF rule that limits requests per X-Api-Key. */
+  static readonly PER_KEY_RULE = 'per-kyc-key-rate';
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const { settings, defaults, data, captures } = props;
+    this.stageName = settings.stage;
+
+    const fn = (name: string, entry: string, description: string, memorySize = 512) =>
+      new KycFunction(this, name, { entry, description, memorySize, timeout: Duration.seconds(29), defaults });
+    const integrator = fn('Integrator', 'integrator', 'KYC integrator API (X-Api-Key)');
+    const applicant = fn('Applicant', 'applicant', 'KYC applicant API (client token)');
+    const publicFn = fn('Public', 'public', 'KYC public endpoints (OpenAPI, health)', 256);
+    this.authorizerFunction = new KycFunction(this, 'Authorizer', {
+      entry: 'authorizer',
+      description: 'KYC key REQUEST authorizer',
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      defaults,
+    });
+    this.functions = { integrator, applicant, public: publicFn };
+
+    // Per-function permissions: only what each handler's use cases call.
+    allowTable(integrator, data.table, data.tableKey, 'readWrite');
+    allowEnqueueWebhooks(integrator, props.webhookQueue, props.webhookQueueKey); // simulate -> outcome webhooks
+    allowTable(applicant, data.table, data.tableKey, 'readWrite');
+    allowCapturesWrite(applicant, captures.bucket, captures.key); // presigned POST
+    allowCapturesRead(applicant, captures.bucket, captures.key); // completeUpload validates the bytes
+    allowStartPipeline(applicant, props.stateMachineArn); // submit
+    allowEnqueueWebhooks(applicant, props.webhookQueue, props.webhookQueueKey); // test-mode simulate
+    allowKeyLookup(this.authorizerFunction, data.table, data.tableKey);
+
+    this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: defaults.logRetention });
+    this.restApi = new apigw.RestApi(this, 'RestApi', {
+      restApiName: `kyc-${settings.stage}`,
+      description: 'KYC verification API (integrator, applicant, public)',
+      endpointTypes: [apigw.EndpointType.REGIONAL],
+      cloudWatchRole: true,
+      deployOptions: {
+        stageName: this.stageName,
+        throttlingRateLimit: settings.apiRateLimit,
+        throttlingBurstLimit: settings.apiBurstLimit,
+        tracingEnabled: true,
+        metricsEnabled: true,
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        // Request/response bodies carry personal data: never log them.
+        dataTraceEnabled: false,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogs),
+        accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+          caller: false,
+          httpMethod: true,
+          ip: true,
+          protocol: true,
+          requestTime: true,
+          resourcePath: true,
+          responseLength: true,
+          status: true,
+          user: false,
+        }),
+      },
+    });
+    Validations.of(this.restApi).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      reason: 'The account-level API Gateway logging role needs exactly this AWS-managed policy; CDK creates it for execution logging.',
+    });
+
+    const authorizer = new apigw.RequestAuthorizer(this, 'KycKeyAuthorizer', {
+      handler: this.authorizerFunction,
+      identitySources: [apigw.IdentitySource.header('X-Api-Key')],
+      resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
+    });
+    const validator = new apigw.RequestValidator(this, 'Validator', {
+      restApi: this.restApi,
+      validateRequestBody: true,
+      validateRequestParameters: true,
+    });
+
+    const integrations: Record<LambdaGroup, apigw.LambdaIntegration> = {
+      integrator: new apigw.LambdaIntegration(integrator, { allowTestInvoke: false, scopePermissionToMethod: false }),
+      applicant: new apigw.LambdaIntegration(applicant, { allowTestInvoke: false, scopePermissionToMethod: false }),
+      public: new apigw.LambdaIntegration(publicFn, { allowTestInvoke: false, scopePermissionToMethod: false }),
+    };
+    for (const route of routes as readonly RouteDef[]) {
+      const resource = this.restApi.root.resourceForPath(route.path);
+      const method = resource.addMethod(route.method, integrations[route.lambda], {
+        operationName: route.id,
+        requestValidator: validator,
+        requestParameters: requiredParameters(route),
+        ...(route.auth === 'kycKey' ? { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM } : {}),
+      });
+      if (route.auth !== 'kycKey') {
+        Validations.of(method).acknowledge(
+          {
+            id: 'AwsSolutions-APIG4',
+            reason:
+              route.auth === 'clientToken'
+                ? 'Authorized in the applicant handler by the verification client token (Bearer), hashed and compared to the stored hash.'
+                : 'Public by design: OpenAPI document and health probe carry no data.',
+          },
+          { id: 'AwsSolutions-COG4', reason: 'No Cognito users exist: callers are integrator servers (KYC keys) and applicants (client tokens).' },
+        );
+      } else {
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason: 'Integrators authenticate with KYC keys checked by the Lambda REQUEST authorizer, not Cognito users.',
+        });
+      }
+    }
+
+    this.attachWaf(settings);
+  }
+
+  /** Regional WAF on the stage: per-key rate limit and request body size limit. */
+  private attachWaf(settings: KycSettings): void {
+    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: false });
+    const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility(`kyc-${settings.stage}-api`),
+      rules: [
+        {
+          name: 'max-body-size',
+          priority: 0,
+          action: { block: {} },
+          statement: {
+            sizeConstraintStatement: {
+              fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
+              comparisonOperator: 'GT',
+              size: MAX_API_BODY_BYTES,
+              textTransformations: [{ priority: 0, type: 'NONE' }],
+            },
+          },
+          visibilityConfig: visibility('max-body-size'),
+        },
+        {
+          name: Api.PER_KEY_RULE,
+          priority: 1,
+          action: { block: {} },
+          statement: {
+            rateBasedStatement: {
+              limit: settings.perKeyRequestsPer5Min,
+              aggregateKeyType: 'CUSTOM_KEYS',
+              customKeys: [{ header: { name: 'x-api-key', textTransformations: [{ priority: 0, type: 'NONE' }] } }],
+            },
+          },
+          visibilityConfig: visibility(Api.PER_KEY_RULE),
+        },
+      ],
+    });
+    const stageArn = `arn:${Stack.of(this).partition}:apigateway:${Stack.of(this).region}::/restapis/${this.restApi.restApiId}/stages/${this.restApi.deploymentStage.stageName}`;
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: stageArn, webAclArn: acl.attrArn }).node.addDependency(
+      this.restApi.deploymentStage,
+    );
+  }
+
+  /** Origin domain of the execute-api endpoint, built from the API id only (not the stage) to avoid cycles. */
+  get originDomain(): string {
+    const stack = Stack.of(this);
+    return `${this.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
+  }
+}
+
+/**
+ * Parameters API Gateway requires before invoking anything. The Authorization header of clientToken routes
+ * is deliberately not required here: a missing token must get the applicant API's own 401 `invalid_token`
+ * body, as on the local runtime. Body schemas are validated by the handlers (zod).
+ */
+function requiredParameters(route: RouteDef): Record<string, boolean> {
+  const params: Record<string, boolean> = {};
+  for (const match of route.path.matchAll(/\{(\w+)\}/g)) params[`method.request.path.${match[1]}`] = true;
+  if (route.auth === 'kycKey') params['method.request.header.X-Api-Key'] = true;
+  return params;
+}

@@ -1,0 +1,190 @@
+import * as fs from 'node:fs';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct } from 'constructs';
+import { routes } from '../functions/http/routes';
+import type { Api } from './api';
+
+export interface HostedFlowProps {
+  stage: string;
+  api: Api;
+  /** Built hosted flow (vite output, `hosted-flow/dist`). */
+  assetDir: string;
+  accessLogs: s3.IBucket;
+  /** Where presigned POSTs go (the captures bucket endpoint): the only cross-origin `connect-src`. */
+  uploadOrigin: string;
+  domainName?: string;
+  certificateArn?: string;
+}
+
+/**
+ * Content-Security-Policy of the hosted flow (and of API responses through CloudFront). Scripts, styles,
+ * models and fonts come from the page's own origin; WebAssembly (face-api in the browser) needs
+ * 'wasm-unsafe-eval'; camera frames are blob: URLs; the only cross-origin request is the S3 upload.
+ */
+export function hostedFlowCsp(uploadOrigin: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self' 'wasm-unsafe-eval'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "media-src 'self' blob:",
+    "worker-src 'self' blob:",
+    "font-src 'self'",
+    `connect-src 'self' ${uploadOrigin}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** CloudFront Function (viewer request): every `/v/<id>` path is the single-page app's index.html. */
+export const SPA_REWRITE_CODE = `function handler(event) {
+  var request = event.request;
+  if (request.uri === '/v' || request.uri.indexOf('/v/') === 0) request.uri = '/index.html';
+  return request;
+}`;
+
+/** Path patterns CloudFront sends to API Gateway: `/api/*` plus each top-level route outside /api. */
+export function apiPathPatterns(): string[] {
+  const patterns = new Set<string>();
+  for (const route of routes) {
+    const first = route.path.split('/')[1] ?? '';
+    patterns.add(first === 'api' ? '/api/*' : `/${first}`);
+  }
+  return [...patterns].sort();
+}
+
+/**
+ * The hosted applicant flow on CloudFront: a private S3 origin reached through Origin Access Control,
+ * `/v/*` rewritten to index.html, and the API origin for `/api/*` (never cached, all viewer headers but
+ * Host forwarded) so the page calls its own origin. Security headers (CSP, HSTS, Referrer-Policy
+ * no-referrer — the verify URL carries the client token —, frame-ancestors/X-Frame-Options DENY) on
+ * every response.
+ */
+export class HostedFlow extends Construct {
+  readonly distribution: cloudfront.Distribution;
+  readonly siteBucket: s3.Bucket;
+  readonly headersPolicy: cloudfront.ResponseHeadersPolicy;
+  /** https://<custom domain or CloudFront domain>, no trailing slash. */
+  readonly publicUrl: string;
+
+  constructor(scope: Construct, id: string, props: HostedFlowProps) {
+    super(scope, id);
+    if (!fs.existsSync(props.assetDir)) {
+      throw new Error(`hosted flow not built: ${props.assetDir} is missing (run \`npm run build:hosted-flow\` first)`);
+    }
+
+    this.siteBucket = new s3.Bucket(this, 'SiteBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: props.accessLogs,
+      serverAccessLogsPrefix: 'site/',
+      // Build output only: redeployed from the repository, nothing to keep.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.headersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'KYC hosted flow security headers',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: hostedFlowCsp(props.uploadOrigin), override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        contentTypeOptions: { override: true },
+      },
+      customHeadersBehavior: {
+        customHeaders: [
+          { header: 'Permissions-Policy', value: 'camera=(self), microphone=(), geolocation=()', override: true },
+          { header: 'Cross-Origin-Opener-Policy', value: 'same-origin', override: true },
+        ],
+      },
+    });
+
+    const spaRewrite = new cloudfront.Function(this, 'SpaRewrite', {
+      code: cloudfront.FunctionCode.fromInline(SPA_REWRITE_CODE),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      comment: 'Serve index.html for /v/*',
+    });
+
+    const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket);
+    const apiOrigin = new origins.HttpOrigin(props.api.originDomain, {
+      originPath: `/${props.api.stageName}`,
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+    });
+    const apiBehavior: cloudfront.BehaviorOptions = {
+      origin: apiOrigin,
+      viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      // Host must be the execute-api domain for API Gateway to route the request.
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      responseHeadersPolicy: this.headersPolicy,
+      compress: true,
+    };
+    const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {
+      '/v/*': {
+        origin: siteOrigin,
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.headersPolicy,
+        functionAssociations: [{ function: spaRewrite, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+      },
+    };
+    for (const pattern of apiPathPatterns()) additionalBehaviors[pattern] = apiBehavior;
+
+    const custom = props.domainName && props.certificateArn ? { domainName: props.domainName, certificateArn: props.certificateArn } : null;
+    this.distribution = new cloudfront.Distribution(this, 'Distribution', {
+      comment: `KYC ${props.stage} hosted flow and API`,
+      defaultRootObject: 'index.html',
+      defaultBehavior: {
+        origin: siteOrigin,
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.headersPolicy,
+      },
+      additionalBehaviors,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      enableLogging: true,
+      logBucket: props.accessLogs,
+      logFilePrefix: 'cloudfront/',
+      ...(custom
+        ? { domainNames: [custom.domainName], certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', custom.certificateArn) }
+        : {}),
+    });
+    this.publicUrl = custom ? `https://${custom.domainName}` : `https://${this.distribution.distributionDomainName}`;
+
+    Validations.of(this.distribution).acknowledge(
+      { id: 'AwsSolutions-CFR1', reason: 'Applicants may verify from any country; no geo restriction by design.' },
+      {
+        id: 'AwsSolutions-CFR2',
+        reason: 'The API origin has its own regional WAF (per-key rate, body size); the static site origin serves public build files only.',
+      },
+    );
+    if (!custom) {
+      Validations.of(this.distribution).acknowledge({
+        id: 'AwsSolutions-CFR4',
+        reason: 'Without a custom domain the default *.cloudfront.net certificate is used, whose TLS policy cannot be set; deploy with domainName + certificateArn for TLSv1.2_2021.',
+      });
+    }
+
+    new s3deploy.BucketDeployment(this, 'Deploy', {
+      sources: [s3deploy.Source.asset(props.assetDir)],
+      destinationBucket: this.siteBucket,
+      distribution: this.distribution,
+      distributionPaths: ['/*'],
+      retainOnDelete: false,
+      memoryLimit: 512,
+    });
+  }
+}

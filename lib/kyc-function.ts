@@ -1,0 +1,82 @@
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Repository root (bin/, lib/, functions/ live here). */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** Settings every KYC Lambda shares: observability, log retention, runtime environment. */
+export interface FunctionDefaults {
+  /** Environment shared by every function (resource names, Powertools settings). */
+  environment: Record<string, string>;
+  logRetention: logs.RetentionDays;
+}
+
+export interface KycFunctionProps {
+  /** File name under functions/aws/entries/, without extension. */
+  entry: string;
+  description: string;
+  memorySize: number;
+  timeout: Duration;
+  defaults: FunctionDefaults;
+}
+
+/**
+ * One Lambda of the service: a thin entry bundled by esbuild (minified, source maps, AWS SDK v3 left
+ * to the runtime), Node.js 22 on arm64, X-Ray tracing, its own log group with retention, and the
+ * shared environment. IAM is granted by the construct that owns the function, never here.
+ */
+export class KycFunction extends NodejsFunction {
+  constructor(scope: Construct, id: string, props: KycFunctionProps) {
+    const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+      retention: props.defaults.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // Own role instead of AWSLambdaBasicExecutionRole (which may write to any log group).
+    const role = new iam.Role(scope, `${id}Role`, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `KYC ${id} Lambda`,
+    });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    super(scope, id, {
+      role,
+      entry: path.join(PROJECT_ROOT, 'functions', 'aws', 'entries', `${props.entry}.ts`),
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        ...props.defaults.environment,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        target: 'node22',
+        format: OutputFormat.CJS,
+        // The Node.js 22 runtime ships AWS SDK v3; bundling it would only add cold-start time.
+        externalModules: ['@aws-sdk/*'],
+      },
+    });
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the project pins and tests (esbuild target node22); a newer runtime is adopted deliberately.',
+    });
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray active tracing: xray:PutTraceSegments/PutTelemetryRecords have no resource-level permissions. Services without resource-level permissions (Rekognition DetectFaces/CompareFaces, Textract) are listed where a function needs them.',
+    });
+  }
+}

@@ -1,0 +1,180 @@
+import * as path from 'node:path';
+import { CfnElement, CfnOutput, Duration, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { AWS_ENV, METRICS, type AwsEnvName } from '../functions/adapters/aws/table-design';
+import { Api } from './api';
+import { Captures } from './captures';
+import { Data } from './data';
+import { HostedFlow } from './hosted-flow';
+import { KycFunction, PROJECT_ROOT, type FunctionDefaults } from './kyc-function';
+import { Maintenance } from './maintenance';
+import { Monitoring } from './monitoring';
+import { Pipeline, pipelineNames } from './pipeline';
+import type { KycSettings } from './settings';
+import { Webhooks } from './webhooks';
+
+export interface KycStackProps extends Omit<StackProps, 'env'> {
+  settings: KycSettings;
+  /** Built hosted flow; defaults to hosted-flow/dist (tests pass a placeholder directory). */
+  hostedFlowDir?: string;
+}
+
+/** Stack outputs, named after the environment variables they feed (see docs/deploy-aws.md). */
+export const OUTPUTS = {
+  tableName: 'KycTableName',
+  secretsKeyArn: 'KycSecretsKeyArn',
+  capturesBucket: 'KycCapturesBucket',
+  capturesKeyArn: 'KycCapturesKeyArn',
+  webhookQueueUrl: 'KycWebhookQueueUrl',
+  stateMachineArn: 'KycPipelineStateMachineArn',
+  faceCollectionId: 'KycFaceCollectionId',
+  publicUrl: 'KycPublicUrl',
+  apiUrl: 'KycApiUrl',
+  distributionId: 'KycDistributionId',
+  alarmTopicArn: 'KycAlarmTopicArn',
+  region: 'KycRegion',
+} as const;
+
+/**
+ * The whole AWS runtime of the KYC service. Each construct owns one responsibility and grants its own
+ * functions their permissions; the stack only wires shared environment and outputs.
+ */
+export class KycStack extends Stack {
+  readonly data: Data;
+  readonly captures: Captures;
+  readonly webhooks: Webhooks;
+  readonly pipeline: Pipeline;
+  readonly api: Api;
+  readonly hostedFlow: HostedFlow;
+  readonly maintenance: Maintenance;
+  readonly monitoring: Monitoring;
+
+  constructor(scope: Construct, id: string, props: KycStackProps) {
+    const { settings } = props;
+    super(scope, id, { ...props, env: { account: settings.account, region: settings.region } });
+
+    const defaults: FunctionDefaults = {
+      logRetention: settings.logRetentionDays as logs.RetentionDays,
+      environment: {
+        KYC_RUNTIME: 'aws',
+        POWERTOOLS_SERVICE_NAME: METRICS.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+        POWERTOOLS_LOG_LEVEL: settings.logLevel,
+        LOG_LEVEL: settings.logLevel,
+        // Responses and errors can carry personal data: keep them out of X-Ray.
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+        POWERTOOLS_TRACER_CAPTURE_ERROR: 'false',
+      },
+    };
+
+    this.data = new Data(this, 'Data', { stage: settings.stage });
+    this.captures = new Captures(this, 'Captures', {
+      stage: settings.stage,
+      retentionDays: settings.retentionDays,
+      accessLogRetentionDays: Math.max(90, settings.logRetentionDays),
+    });
+    this.webhooks = new Webhooks(this, 'Webhooks', {
+      stage: settings.stage,
+      defaults,
+      data: this.data,
+      retryDelaysSeconds: settings.webhookRetryDelaysSeconds,
+    });
+    const queueAccess = { webhookQueue: this.webhooks.queue, webhookQueueKey: this.webhooks.key };
+    this.pipeline = new Pipeline(this, 'Pipeline', { stage: settings.stage, defaults, data: this.data, captures: this.captures, ...queueAccess });
+    const names = pipelineNames(this, settings.stage);
+    this.api = new Api(this, 'Api', {
+      settings,
+      defaults,
+      data: this.data,
+      captures: this.captures,
+      stateMachineArn: names.stateMachineArn,
+      ...queueAccess,
+    });
+    this.maintenance = new Maintenance(this, 'Maintenance', {
+      defaults,
+      data: this.data,
+      captures: this.captures,
+      faceCollectionArn: this.pipeline.faceCollectionArn,
+      every: Duration.minutes(15),
+      ...queueAccess,
+    });
+    this.hostedFlow = new HostedFlow(this, 'HostedFlow', {
+      stage: settings.stage,
+      api: this.api,
+      assetDir: props.hostedFlowDir ?? path.join(PROJECT_ROOT, 'hosted-flow', 'dist'),
+      accessLogs: this.captures.accessLogs,
+      uploadOrigin: this.captures.uploadOrigin,
+      ...(settings.domainName && settings.certificateArn ? { domainName: settings.domainName, certificateArn: settings.certificateArn } : {}),
+    });
+    this.captures.allowBrowserUploadsFrom(this.hostedFlow.publicUrl);
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      stage: settings.stage,
+      ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
+      restApi: this.api.restApi,
+      stateMachine: this.pipeline.stateMachine,
+      webhookDeadLetterQueue: this.webhooks.deadLetterQueue,
+    });
+
+    // One environment for every function: names are not secrets; IAM decides what each may touch.
+    const shared: Record<AwsEnvName, string> = {
+      [AWS_ENV.tableName]: this.data.table.tableName,
+      [AWS_ENV.capturesBucket]: this.captures.bucket.bucketName,
+      [AWS_ENV.capturesKeyArn]: this.captures.key.keyArn,
+      [AWS_ENV.secretsKeyArn]: this.data.secretsKey.keyArn,
+      [AWS_ENV.webhookQueueUrl]: this.webhooks.queue.queueUrl,
+      [AWS_ENV.pipelineStateMachineArn]: names.stateMachineArn,
+      [AWS_ENV.faceCollectionId]: names.faceCollectionId,
+      [AWS_ENV.publicUrl]: this.hostedFlow.publicUrl,
+      [AWS_ENV.webhookAllowHosts]: settings.webhookAllowHosts.join(','),
+      [AWS_ENV.webhookRetryDelaysMs]: settings.webhookRetryDelaysSeconds.map((s) => s * 1000).join(','),
+      [AWS_ENV.retentionDays]: String(settings.retentionDays),
+      [AWS_ENV.stage]: settings.stage,
+    };
+    for (const fn of this.kycFunctions()) {
+      for (const [name, value] of Object.entries(shared)) fn.addEnvironment(name, value);
+    }
+
+    this.acknowledgeGeneratedResources();
+
+    const out = (id: string, value: string, description: string) => new CfnOutput(this, id, { value, description });
+    out(OUTPUTS.tableName, this.data.table.tableName, `${AWS_ENV.tableName} for the CLI (KYC_RUNTIME=aws)`);
+    out(OUTPUTS.secretsKeyArn, this.data.secretsKey.keyArn, `${AWS_ENV.secretsKeyArn} for the CLI (encrypts minted signing secrets)`);
+    out(OUTPUTS.capturesBucket, this.captures.bucket.bucketName, AWS_ENV.capturesBucket);
+    out(OUTPUTS.capturesKeyArn, this.captures.key.keyArn, AWS_ENV.capturesKeyArn);
+    out(OUTPUTS.webhookQueueUrl, this.webhooks.queue.queueUrl, AWS_ENV.webhookQueueUrl);
+    out(OUTPUTS.stateMachineArn, this.pipeline.stateMachine.stateMachineArn, AWS_ENV.pipelineStateMachineArn);
+    out(OUTPUTS.faceCollectionId, names.faceCollectionId, AWS_ENV.faceCollectionId);
+    out(OUTPUTS.publicUrl, this.hostedFlow.publicUrl, `${AWS_ENV.publicUrl}: hosted flow and API base URL`);
+    out(OUTPUTS.apiUrl, this.api.restApi.url, 'Direct API Gateway stage URL (prefer the public URL)');
+    out(OUTPUTS.distributionId, this.hostedFlow.distribution.distributionId, 'CloudFront distribution id');
+    out(OUTPUTS.alarmTopicArn, this.monitoring.topic.topicArn, 'SNS topic receiving the alarms');
+    out(OUTPUTS.region, this.region, 'AWS_REGION for the CLI');
+  }
+
+  /** Every Lambda of the service (not CDK's own helper functions). */
+  kycFunctions(): KycFunction[] {
+    return this.node.findAll().filter((c): c is KycFunction => c instanceof KycFunction);
+  }
+
+  /** Findings on resources CDK generates itself (custom-resource Lambdas, roles), with the reason they stay. */
+  private acknowledgeGeneratedResources(): void {
+    // BucketDeployment's singleton Lambda (copies the hosted-flow build into the site bucket on deploy).
+    const deployer = this.node.children.find((c) => c.node.id.startsWith('Custom::CDKBucketDeployment'));
+    if (!deployer) return;
+    const reason =
+      'CDK BucketDeployment custom resource: its role and runtime are generated by aws-cdk-lib and used only during deployment to copy the hosted-flow build from the CDK asset bucket into the site bucket.';
+    Validations.of(deployer).acknowledge(
+      { id: 'AwsSolutions-L1', reason },
+      { id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]', reason },
+      { id: 'AwsSolutions-IAM5[Resource::*]', reason: `${reason} CloudFront invalidation has no resource-level permission.` },
+      { id: 'AwsSolutions-IAM5[Action::s3:Abort*]', reason },
+      { id: 'AwsSolutions-IAM5[Action::s3:DeleteObject*]', reason },
+      { id: 'AwsSolutions-IAM5[Action::s3:GetBucket*]', reason },
+      { id: 'AwsSolutions-IAM5[Action::s3:GetObject*]', reason },
+      { id: 'AwsSolutions-IAM5[Action::s3:List*]', reason },
+      { id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(this.hostedFlow.siteBucket.node.defaultChild as CfnElement)}.Arn>/*]`, reason },
+      { id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-${this.account}-${this.region}/*]`, reason },
+    );
+  }
+}

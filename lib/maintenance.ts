@@ -1,0 +1,53 @@
+import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { allowCapturesPurge, allowEnqueueWebhooks, allowTable } from './access';
+import type { Captures } from './captures';
+import type { Data } from './data';
+import { KycFunction, type FunctionDefaults } from './kyc-function';
+
+export interface MaintenanceProps {
+  defaults: FunctionDefaults;
+  data: Data;
+  captures: Captures;
+  webhookQueue: sqs.IQueue;
+  webhookQueueKey: kms.IKey;
+  faceCollectionArn: string;
+  /** How often the sweep runs. */
+  every: Duration;
+}
+
+/**
+ * Scheduled maintenance: expire sessions past their link lifetime (their outcome webhooks are enqueued),
+ * purge captures and faces of verifications past retention (`purgeAfter`), and re-enqueue outbox
+ * deliveries still pending after a crash. The only function that may delete capture objects.
+ */
+export class Maintenance extends Construct {
+  readonly sweeper: KycFunction;
+  readonly schedule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: MaintenanceProps) {
+    super(scope, id);
+    this.sweeper = new KycFunction(this, 'Sweeper', {
+      entry: 'maintenance',
+      description: 'KYC maintenance: expiry sweep, retention purge, outbox re-drive',
+      memorySize: 256,
+      timeout: Duration.minutes(5),
+      defaults: props.defaults,
+    });
+    allowTable(this.sweeper, props.data.table, props.data.tableKey, 'readWrite');
+    allowCapturesPurge(this.sweeper, props.captures.bucket);
+    allowEnqueueWebhooks(this.sweeper, props.webhookQueue, props.webhookQueueKey);
+    this.sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['rekognition:ListFaces', 'rekognition:DeleteFaces'], resources: [props.faceCollectionArn] }));
+
+    this.schedule = new events.Rule(this, 'Schedule', {
+      description: 'KYC maintenance sweep',
+      schedule: events.Schedule.rate(props.every),
+      targets: [new targets.LambdaFunction(this.sweeper, { retryAttempts: 2 })],
+    });
+  }
+}

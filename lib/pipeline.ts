@@ -1,0 +1,108 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rekognition from 'aws-cdk-lib/aws-rekognition';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { pipelinePlan, planTasks } from '../functions/domain/pipeline-plan';
+import { allowCapturesRead, allowCapturesWrite, allowEnqueueWebhooks, allowTable } from './access';
+import type { Captures } from './captures';
+import type { Data } from './data';
+import { KycFunction, type FunctionDefaults } from './kyc-function';
+import { buildPipelineDefinition } from './pipeline-state-machine';
+
+export interface PipelineProps {
+  stage: string;
+  defaults: FunctionDefaults;
+  data: Data;
+  captures: Captures;
+  webhookQueue: sqs.IQueue;
+  webhookQueueKey: kms.IKey;
+}
+
+/** Names fixed at synth time, so other functions can reference them without a dependency cycle. */
+export function pipelineNames(stack: Stack, stage: string): { stateMachineName: string; stateMachineArn: string; faceCollectionId: string } {
+  const stateMachineName = `kyc-${stage}-pipeline`;
+  return {
+    stateMachineName,
+    stateMachineArn: `arn:${stack.partition}:states:${stack.region}:${stack.account}:stateMachine:${stateMachineName}`,
+    faceCollectionId: `kyc-${stage}-faces`,
+  };
+}
+
+/**
+ * The verification pipeline: one "pipeline task" Lambda (runs any plan task: document, liveness, face
+ * match, risk, decision) and the Step Functions state machine generated from `pipelinePlan` by
+ * {@link buildPipelineDefinition}. The Rekognition face collection backs duplicate-face search.
+ *
+ * The task Lambda is the only function allowed to call Rekognition/Textract; it reads captures and
+ * writes the portrait crop, but cannot delete objects.
+ */
+export class Pipeline extends Construct {
+  readonly taskFunction: KycFunction;
+  readonly stateMachine: sfn.StateMachine;
+  readonly faceCollection: rekognition.CfnCollection;
+  readonly faceCollectionArn: string;
+  readonly faceCollectionId: string;
+
+  constructor(scope: Construct, id: string, props: PipelineProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const names = pipelineNames(stack, props.stage);
+    const longestTask = Math.max(...planTasks(pipelinePlan).map((t) => t.timeoutSeconds));
+
+    this.faceCollection = new rekognition.CfnCollection(this, 'FaceCollection', { collectionId: names.faceCollectionId });
+    this.faceCollection.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const collectionArn = `arn:${stack.partition}:rekognition:${stack.region}:${stack.account}:collection/${names.faceCollectionId}`;
+    this.faceCollectionArn = collectionArn;
+    this.faceCollectionId = names.faceCollectionId;
+
+    this.taskFunction = new KycFunction(this, 'TaskFunction', {
+      entry: 'pipeline-task',
+      description: 'KYC pipeline task (document, liveness, face match, risk, decision)',
+      memorySize: 1024,
+      // Step Functions cuts each task at its own TimeoutSeconds; the Lambda never outlives the longest.
+      timeout: Duration.seconds(longestTask),
+      defaults: props.defaults,
+    });
+    const fn = this.taskFunction;
+    allowTable(fn, props.data.table, props.data.tableKey, 'readWrite');
+    allowCapturesRead(fn, props.captures.bucket, props.captures.key);
+    allowCapturesWrite(fn, props.captures.bucket, props.captures.key); // the document check stores the portrait crop
+    allowEnqueueWebhooks(fn, props.webhookQueue, props.webhookQueueKey); // decide writes the outbox
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        // These Rekognition and Textract actions have no resource-level permissions.
+        actions: ['rekognition:DetectFaces', 'rekognition:CompareFaces', 'textract:AnalyzeID', 'textract:DetectDocumentText'],
+        resources: ['*'],
+      }),
+    );
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['rekognition:IndexFaces', 'rekognition:SearchFacesByImage', 'rekognition:SearchFaces'],
+        resources: [collectionArn],
+      }),
+    );
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      logGroupName: `/aws/vendedlogs/states/${names.stateMachineName}`,
+      retention: props.defaults.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName: names.stateMachineName,
+      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(buildPipelineDefinition(pipelinePlan, fn.functionArn))),
+      tracingEnabled: true,
+      // Execution data is only ids, but keep it out of logs anyway: task errors may echo inputs.
+      logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
+    });
+    // fromString cannot see the Lambda: grant the invoke explicitly (function ARN only, no versions).
+    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Added by CDK for X-Ray tracing (xray:Put*) and CloudWatch Logs vended delivery (logs:*LogDelivery*); these actions have no resource-level permissions.',
+    });
+  }
+}
