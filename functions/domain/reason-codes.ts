@@ -28,10 +28,10 @@ export const REASON_CODES = {
   LIVENESS_FAILED: { meaning: 'The liveness challenge failed (wrong or missing head turns, different person, repeated frames).', raisedWhen: 'a prompt is not met by its frame', effect: 'retry' },
   LIVENESS_INCONCLUSIVE: { meaning: 'The liveness challenge could not be judged (face too small, frames unreadable).', raisedWhen: 'frames have no usable face', effect: 'retry' },
   UNDERAGE: { meaning: 'The applicant is younger than the flow\'s minimum age.', raisedWhen: 'birth date from the document vs flow.minimumAge', effect: 'final' },
-  CONSENT_DECLINED: { meaning: 'The applicant declined consent.', raisedWhen: 'applicant declines on the consent step', effect: 'final' },
+  CONSENT_DECLINED: { meaning: 'The applicant declined consent.', raisedWhen: 'applicant declines on the consent step (outside the decision engine)', effect: 'final' },
   ATTEMPTS_EXHAUSTED: { meaning: 'The applicant used all attempts the flow allows.', raisedWhen: 'a retry-type decline on the last attempt', effect: 'final' },
-  SESSION_EXPIRED: { meaning: 'The session expired before the applicant finished.', raisedWhen: 'expiry sweep after expiresAt', effect: 'retry' },
-  CHECK_ERROR: { meaning: 'A check could not run after retries (internal error); a person should look.', raisedWhen: 'a pipeline step fails permanently', effect: 'review' },
+  SESSION_EXPIRED: { meaning: 'The session expired before the applicant finished.', raisedWhen: 'expiry sweep after expiresAt (outside the decision engine)', effect: 'retry' },
+  CHECK_ERROR: { meaning: 'A check could not run or gave no usable result (internal error); a person should look.', raisedWhen: 'a pipeline step fails after its retries, a required check has no result, or a check fails without naming a reason', effect: 'review' },
 } as const satisfies Record<string, ReasonCodeInfo>;
 
 export type ReasonCode = keyof typeof REASON_CODES;

@@ -63,6 +63,11 @@ export async function createPipelineHarness(): Promise<PipelineHarness> {
     },
     store,
     blobs: createFileBlobStore(join(dir, 'blobs')),
+    uploads: {
+      async createUpload() {
+        throw new Error('the pipeline never creates uploads');
+      },
+    },
     queue: {
       async enqueue(type, payload) {
         jobs.push({ type, payload });
