@@ -1,4 +1,8 @@
-import type { Decision, DeclineType } from '../domain/model';
+import { randomInt } from 'node:crypto';
+import { newChallenge } from '../domain/challenge';
+import type { Attempt, Decision, DeclineType, Flow, Verification } from '../domain/model';
+import { finalize, isTerminal, reopenForRetry, toView, type TerminalOutcome } from '../domain/verification';
+import { eventsForOutcome, planDeliveries } from '../domain/webhooks';
 import type { AppDeps } from './deps';
 
 export interface AttemptOutcome {
@@ -10,14 +14,127 @@ export interface AttemptOutcome {
   riskFlags: string[];
 }
 
+const MAX_RACE_RETRIES = 5;
+
+/**
+ * Applies `change` to the latest record with optimistic concurrency; re-reads and retries on a lost race.
+ * `change` returns null when there is nothing to do (e.g. already terminal).
+ */
+async function updateVerification(deps: AppDeps, id: string, change: (v: Verification) => Verification | null): Promise<{ before: Verification; after: Verification } | null> {
+  for (let i = 0; i < MAX_RACE_RETRIES; i++) {
+    const before = await deps.store.verifications.get(id);
+    if (!before) return null;
+    const after = change(before);
+    if (!after) return null;
+    if (await deps.store.verifications.update(after, before.version)) return { before, after };
+  }
+  throw new Error(`verification ${id}: too many concurrent updates`);
+}
+
+async function flowOf(deps: AppDeps, v: Verification): Promise<Flow> {
+  const flow = await deps.store.flows.get(v.orgId, v.flowId);
+  if (!flow) throw new Error(`flow ${v.flowId} of verification ${v.id} is missing`);
+  return flow;
+}
+
+/**
+ * Makes a verification terminal and publishes it. Primary course: conditional update to the terminal
+ * state -> outbox rows for every subscribed endpoint and event -> one queue job per delivery.
+ * First outcome wins: returns false (and publishes nothing) if the verification already was terminal.
+ */
+export async function finalizeVerification(deps: AppDeps, verificationId: string, outcome: TerminalOutcome, mutate?: (v: Verification) => Verification): Promise<boolean> {
+  const current = await deps.store.verifications.get(verificationId);
+  if (!current || isTerminal(current.status)) return false;
+  const flow = await flowOf(deps, current);
+  const now = deps.clock.now();
+  const result = await updateVerification(deps, verificationId, (v) => finalize(mutate ? mutate(v) : v, outcome, flow, now));
+  if (!result) return false;
+  await deps.store.audit.append({
+    id: deps.ids.next('evt'),
+    verificationId,
+    orgId: result.after.orgId,
+    type: 'verification.finalized',
+    at: now.toISOString(),
+    data: { status: result.after.status, decision: result.after.decision, declineType: result.after.declineType, reasonCodes: result.after.reasonCodes, riskFlags: result.after.riskFlags },
+  });
+  await publishOutcome(deps, result.after, flow);
+  return true;
+}
+
+/**
+ * Writes the webhook outbox for a terminal verification, queues the sends, then marks it published.
+ * Safe to call again after a crash: an endpoint+event pair that already has a delivery gets no second one,
+ * and the maintenance sweep re-runs it for terminal verifications still unpublished.
+ */
+export async function publishOutcome(deps: AppDeps, v: Verification, flow: Flow): Promise<void> {
+  const endpoints = await deps.store.webhooks.listActive(v.orgId, v.mode);
+  const existing = await deps.store.deliveries.listByVerification(v.id);
+  const already = new Set(existing.map((d) => `${d.endpointId}:${d.event}`));
+  const planned = planDeliveries(endpoints, eventsForOutcome(v), toView(v, flow), v.orgId, deps.clock.now(), () => deps.ids.next('whd')).filter(
+    (d) => !already.has(`${d.endpointId}:${d.event}`),
+  );
+  await deps.store.deliveries.createMany(planned);
+  for (const d of [...existing.filter((e) => e.status === 'pending'), ...planned]) {
+    await deps.queue.enqueue('webhook.deliver', { deliveryId: d.id }, { dedupeKey: `delivery:${d.id}` });
+  }
+  const at = deps.clock.now().toISOString();
+  await updateVerification(deps, v.id, (cur) => (cur.publishedAt ? null : { ...cur, publishedAt: at, version: cur.version + 1 }));
+}
+
 /**
  * Records the decision of one attempt. Primary course: a retry-type decline with attempts left sends the
  * session back to `pending` with a new challenge; any other outcome makes the verification terminal
- * (never overwriting an earlier terminal state) and writes the webhook deliveries to the outbox.
+ * (never overwriting an earlier terminal state) and publishes it.
  * Idempotent: recording the same attempt twice changes nothing the second time.
  */
 export async function recordAttemptOutcome(deps: AppDeps, outcome: AttemptOutcome): Promise<void> {
-  void deps;
-  void outcome;
-  throw new Error('recordAttemptOutcome: implemented with the verification lifecycle');
+  const v = await deps.store.verifications.get(outcome.verificationId);
+  if (!v || isTerminal(v.status)) return;
+  const attempt = v.attempts.find((a) => a.number === outcome.attempt);
+  if (!attempt || attempt.completedAt) return;
+  const flow = await flowOf(deps, v);
+  const now = deps.clock.now();
+  const done: Attempt = {
+    ...attempt,
+    completedAt: now.toISOString(),
+    decision: outcome.decision,
+    declineType: outcome.declineType,
+    reasonCodes: outcome.reasonCodes,
+    riskFlags: outcome.riskFlags,
+  };
+  const retryable = outcome.decision === 'declined' && outcome.declineType === 'retry' && v.attempts.length < flow.maxAttempts;
+  if (retryable) {
+    const prompts = flow.checks.includes('liveness') ? newChallenge(flow.livenessPrompts, (n) => randomInt(n)) : null;
+    const updated = await updateVerification(deps, v.id, (cur) => {
+      const a = cur.attempts.find((x) => x.number === outcome.attempt);
+      return a && !a.completedAt ? reopenForRetry(cur, done, now, prompts) : null;
+    });
+    if (updated) {
+      await deps.store.audit.append({ id: deps.ids.next('evt'), verificationId: v.id, orgId: v.orgId, type: 'attempt.declined_retry', at: now.toISOString(), data: { attempt: outcome.attempt, reasonCodes: outcome.reasonCodes } });
+    }
+    return;
+  }
+  await finalizeVerification(
+    deps,
+    v.id,
+    { decision: outcome.decision, declineType: outcome.declineType, reasonCodes: outcome.reasonCodes, riskFlags: outcome.riskFlags },
+    (cur) => ({ ...cur, attempts: cur.attempts.map((a) => (a.number === outcome.attempt ? done : a)) }),
+  );
+}
+
+/**
+ * Expiry: a session past `expiresAt` that never reached a decision becomes terminal. If its last attempt
+ * was a retry-type decline, the outcome is that decline (the integrator may start a new verification);
+ * otherwise it is `expired` with SESSION_EXPIRED.
+ */
+export async function expireVerification(deps: AppDeps, verificationId: string): Promise<boolean> {
+  const v = await deps.store.verifications.get(verificationId);
+  if (!v || isTerminal(v.status) || Date.parse(v.expiresAt) > deps.clock.now().getTime()) return false;
+  if (v.status === 'in_progress') return false; // checks are running; their decision will land
+  const last = [...v.attempts].reverse().find((a) => a.completedAt);
+  const outcome: TerminalOutcome =
+    last && last.decision === 'declined'
+      ? { decision: 'declined', declineType: 'retry', reasonCodes: [...last.reasonCodes, 'SESSION_EXPIRED'], riskFlags: last.riskFlags }
+      : { decision: null, declineType: null, reasonCodes: ['SESSION_EXPIRED'], riskFlags: [] };
+  return finalizeVerification(deps, verificationId, outcome);
 }

@@ -1,11 +1,21 @@
-import type { PipelineInput, PipelineTaskName } from '../../domain/pipeline-plan';
+import { planTasks, type PipelineInput, type PipelineTaskName } from '../../domain/pipeline-plan';
 import { isRiskFlag } from '../../domain/risk-flags';
 import type { AppDeps } from '../deps';
 import type { RecordOutcome } from './decide';
+import { PermanentTaskError } from './errors';
 import { CHECK_OF_TASK, checkErrorResult, readStep, writeStep, type StepResult } from './step-results';
 
-/** Records a task that failed all its tries (the local runner, or the state machine's `<task>Failed` states). */
-export type RecordTaskFailure = (deps: AppDeps, input: PipelineInput, failedTask: PipelineTaskName, error: string | null) => Promise<void>;
+/**
+ * Records a task that failed all its tries (the local runner, or the state machine's `<task>Failed` states).
+ * `failedTask` is a plan task name; anything else is rejected.
+ */
+export type RecordTaskFailure = (deps: AppDeps, input: PipelineInput, failedTask: string, error: string | null) => Promise<void>;
+
+const TASK_NAMES: ReadonlySet<string> = new Set(planTasks().map((t) => t.task));
+
+function isPipelineTaskName(name: string): name is PipelineTaskName {
+  return TASK_NAMES.has(name);
+}
 
 /**
  * Builds the failure recorder. A failed check stores a CHECK_ERROR check result and any other failed step a
@@ -15,6 +25,7 @@ export type RecordTaskFailure = (deps: AppDeps, input: PipelineInput, failedTask
  */
 export function createRecordTaskFailure(recordOutcome: RecordOutcome): RecordTaskFailure {
   return async function recordTaskFailure(deps, input, failedTask, error) {
+    if (!isPipelineTaskName(failedTask)) throw new PermanentTaskError(`unknown pipeline task "${failedTask}"`);
     const message = error ?? 'unknown error';
     if (failedTask !== 'decide') {
       const check = CHECK_OF_TASK[failedTask];

@@ -1,0 +1,77 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export type SqliteDatabase = Database.Database;
+
+/**
+ * Schema migrations, applied in order once each. Records are stored as JSON documents (`doc`) with the
+ * columns the access patterns filter or sort on pulled out beside them, mirroring the DynamoDB design.
+ */
+const MIGRATIONS: string[] = [
+  `
+  CREATE TABLE orgs (id TEXT PRIMARY KEY, doc TEXT NOT NULL);
+  CREATE TABLE flows (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX flows_org ON flows(org_id);
+  CREATE TABLE keys (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, key_hash TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+  CREATE INDEX keys_org ON keys(org_id);
+  CREATE TABLE verifications (
+    id TEXT PRIMARY KEY, org_id TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
+    terminal INTEGER NOT NULL, expires_at TEXT NOT NULL, purge_after TEXT, purged INTEGER NOT NULL, published INTEGER NOT NULL,
+    created_at TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX verifications_org ON verifications(org_id, created_at DESC, id DESC);
+  CREATE INDEX verifications_open ON verifications(terminal, expires_at);
+  CREATE INDEX verifications_unpublished ON verifications(terminal, published);
+  CREATE INDEX verifications_purge ON verifications(purged, purge_after);
+  CREATE TABLE webhooks (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, deleted INTEGER NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX webhooks_org ON webhooks(org_id, deleted);
+  CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY, endpoint_id TEXT NOT NULL, verification_id TEXT NOT NULL, status TEXT NOT NULL,
+    created_at TEXT NOT NULL, updated_at TEXT NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX deliveries_endpoint ON deliveries(endpoint_id, created_at DESC, id DESC);
+  CREATE INDEX deliveries_status ON deliveries(status);
+  CREATE INDEX deliveries_verification ON deliveries(verification_id);
+  CREATE TABLE idempotency (scope TEXT PRIMARY KEY, expires_at TEXT NOT NULL, doc TEXT NOT NULL);
+  CREATE TABLE captures (id TEXT PRIMARY KEY, verification_id TEXT NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX captures_verification ON captures(verification_id);
+  CREATE TABLE audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, verification_id TEXT NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX audit_verification ON audit(verification_id, seq);
+  CREATE TABLE step_results (verification_id TEXT NOT NULL, attempt INTEGER NOT NULL, step TEXT NOT NULL, doc TEXT NOT NULL,
+    PRIMARY KEY (verification_id, attempt, step));
+  CREATE TABLE signals (verification_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, document_key TEXT, person_key TEXT,
+    has_face INTEGER NOT NULL, created_at TEXT NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX signals_document ON signals(org_id, document_key);
+  CREATE INDEX signals_person ON signals(org_id, person_key);
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY, type TEXT NOT NULL, payload TEXT NOT NULL, dedupe_key TEXT UNIQUE,
+    run_at INTEGER NOT NULL, attempt INTEGER NOT NULL DEFAULT 0, locked_until INTEGER, created_at INTEGER NOT NULL);
+  CREATE INDEX jobs_due ON jobs(run_at);
+  `,
+];
+
+/**
+ * Opens (creating if needed) the SQLite database. WAL lets the CLI read and write while the server runs;
+ * busy_timeout makes concurrent writers wait instead of failing.
+ */
+export function openDatabase(file: string): SqliteDatabase {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: SqliteDatabase): void {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+  const current = row.v ?? 0;
+  for (let i = current; i < MIGRATIONS.length; i++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[i]!);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(i + 1, new Date().toISOString());
+    }).immediate();
+  }
+}

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../../ports/clock';
+import type { EnqueueOptions, Job, JobType, Queue } from '../../ports/queue';
+import type { SqliteDatabase } from './database';
+
+/**
+ * Durable job queue in the same SQLite file as the data. A job stays in the table until it is acked, so
+ * work survives a crash or restart; a claimed job carries a lease (`locked_until`) and becomes due again
+ * when the lease runs out, which gives at-least-once delivery.
+ */
+export interface SqliteJobQueue extends Queue {
+  /** Claims up to `limit` due jobs and leases them for `leaseMs`. */
+  claimDue(limit: number, leaseMs: number): Job[];
+  /** Done: removes the job (and frees its dedupe key). */
+  ack(jobId: string): void;
+  /** Not done: runs it again after `delayMs`. */
+  retryLater(jobId: string, delayMs: number): void;
+  /** Milliseconds until the next job is due (null if the queue is empty), for the worker's sleep. */
+  msUntilNextDue(): number | null;
+  /** Releases every lease: called at start-up, when no other worker can hold one (single worker per data dir). */
+  releaseAllLeases(): number;
+  depth(): number;
+}
+
+export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJobQueue {
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO jobs (id, type, payload, dedupe_key, run_at, attempt, locked_until, created_at) VALUES (?, ?, ?, ?, ?, 0, NULL, ?)',
+  );
+  const due = db.prepare(
+    'SELECT id, type, payload, attempt FROM jobs WHERE run_at <= ? AND (locked_until IS NULL OR locked_until <= ?) ORDER BY run_at, created_at LIMIT ?',
+  );
+  const lease = db.prepare('UPDATE jobs SET locked_until = ?, attempt = attempt + 1 WHERE id = ?');
+  const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
+  const reschedule = db.prepare('UPDATE jobs SET run_at = ?, locked_until = NULL WHERE id = ?');
+  const next = db.prepare(
+    'SELECT MIN(CASE WHEN locked_until IS NOT NULL AND locked_until > run_at THEN locked_until ELSE run_at END) AS t FROM jobs',
+  );
+  const release = db.prepare('UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL');
+  const count = db.prepare('SELECT COUNT(*) AS n FROM jobs');
+
+  const claim = db.transaction((limit: number, leaseMs: number): Job[] => {
+    const now = clock.now().getTime();
+    const rows = due.all(now, now, limit) as Array<{ id: string; type: JobType; payload: string; attempt: number }>;
+    for (const r of rows) lease.run(now + leaseMs, r.id);
+    return rows.map((r) => ({ id: r.id, type: r.type, payload: JSON.parse(r.payload) as Record<string, unknown>, attempt: r.attempt + 1 }));
+  });
+
+  return {
+    async enqueue(type: JobType, payload: Record<string, unknown>, opts: EnqueueOptions = {}) {
+      const now = clock.now().getTime();
+      insert.run(randomUUID(), type, JSON.stringify(payload), opts.dedupeKey ?? null, now + (opts.delayMs ?? 0), now);
+    },
+    claimDue: (limit, leaseMs) => claim.immediate(limit, leaseMs),
+    ack: (id) => void remove.run(id),
+    retryLater: (id, delayMs) => void reschedule.run(clock.now().getTime() + delayMs, id),
+    msUntilNextDue() {
+      const row = next.get() as { t: number | null };
+      return row.t === null ? null : Math.max(0, row.t - clock.now().getTime());
+    },
+    releaseAllLeases: () => release.run().changes,
+    depth: () => (count.get() as { n: number }).n,
+  };
+}

@@ -1,0 +1,308 @@
+import type {
+  Capture,
+  Delivery,
+  Flow,
+  KycKey,
+  Organisation,
+  Verification,
+  WebhookEndpoint,
+} from '../../domain/model';
+import { isTerminal } from '../../domain/verification';
+import {
+  ConflictError,
+  type AuditEvent,
+  type IdempotencyRecord,
+  type IdentitySignal,
+  type ListPage,
+  type StepResultRecord,
+  type Store,
+} from '../../ports/persistence';
+import type { SqliteDatabase } from './database';
+
+type Row = { doc: string };
+const parse = <T>(row: Row | undefined): T | null => (row ? (JSON.parse(row.doc) as T) : null);
+const parseAll = <T>(rows: Row[]): T[] => rows.map((r) => JSON.parse(r.doc) as T);
+
+function isUniqueViolation(err: unknown): boolean {
+  return err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+}
+
+function encodeCursor(parts: string[]): string {
+  return Buffer.from(JSON.stringify(parts)).toString('base64url');
+}
+function decodeCursor(cursor: string): string[] | null {
+  try {
+    const v: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The persistence port on SQLite. Statements are prepared once; conditional writes use the
+ * UNIQUE constraints and `WHERE version = ?` so races behave like DynamoDB condition expressions.
+ */
+export function createSqliteStore(db: SqliteDatabase): Store {
+  const q = <P extends unknown[] = unknown[]>(sql: string) => {
+    const stmt = db.prepare(sql);
+    return {
+      get: (...p: P) => stmt.get(...p) as Row | undefined,
+      all: (...p: P) => stmt.all(...p) as Row[],
+      run: (...p: P) => stmt.run(...p),
+    };
+  };
+
+  const orgPut = q('INSERT INTO orgs (id, doc) VALUES (?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc');
+  const orgGet = q('SELECT doc FROM orgs WHERE id = ?');
+  const orgList = q('SELECT doc FROM orgs ORDER BY id');
+
+  const flowPut = q('INSERT INTO flows (id, org_id, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc');
+  const flowGet = q('SELECT doc FROM flows WHERE id = ? AND org_id = ?');
+  const flowList = q('SELECT doc FROM flows WHERE org_id = ? ORDER BY id');
+
+  const keyInsert = q('INSERT INTO keys (id, org_id, key_hash, doc) VALUES (?, ?, ?, ?)');
+  const keyByHash = q('SELECT doc FROM keys WHERE key_hash = ?');
+  const keyGet = q('SELECT doc FROM keys WHERE id = ? AND org_id = ?');
+  const keyList = q('SELECT doc FROM keys WHERE org_id = ? ORDER BY id');
+  const keySave = q('UPDATE keys SET doc = ? WHERE id = ?');
+
+  const vInsert = q(
+    `INSERT INTO verifications (id, org_id, token_hash, status, terminal, expires_at, purge_after, purged, published, created_at, version, doc)
+     VALUES (@id, @org_id, @token_hash, @status, @terminal, @expires_at, @purge_after, @purged, @published, @created_at, @version, @doc)`,
+  );
+  const vUpdate = q(
+    `UPDATE verifications SET status = @status, terminal = @terminal, expires_at = @expires_at, purge_after = @purge_after,
+     purged = @purged, published = @published, version = @version, doc = @doc WHERE id = @id AND version = @expected`,
+  );
+  const vGet = q('SELECT doc FROM verifications WHERE id = ?');
+  const vByToken = q('SELECT doc FROM verifications WHERE token_hash = ?');
+  const vExpired = q('SELECT doc FROM verifications WHERE terminal = 0 AND expires_at < ? ORDER BY expires_at LIMIT ?');
+  const vUnpublished = q('SELECT doc FROM verifications WHERE terminal = 1 AND published = 0 LIMIT ?');
+  const vPurge = q('SELECT doc FROM verifications WHERE purged = 0 AND purge_after IS NOT NULL AND purge_after <= ? ORDER BY purge_after LIMIT ?');
+
+  const vRow = (v: Verification) => ({
+    id: v.id,
+    org_id: v.orgId,
+    token_hash: v.clientTokenHash,
+    status: v.status,
+    terminal: isTerminal(v.status) ? 1 : 0,
+    expires_at: v.expiresAt,
+    purge_after: v.purgeAfter,
+    purged: v.purgedAt ? 1 : 0,
+    published: v.publishedAt ? 1 : 0,
+    created_at: v.createdAt,
+    version: v.version,
+    doc: JSON.stringify(v),
+  });
+
+  const whInsert = q('INSERT INTO webhooks (id, org_id, deleted, doc) VALUES (?, ?, 0, ?)');
+  const whGet = q('SELECT doc FROM webhooks WHERE id = ? AND org_id = ?');
+  const whActive = q('SELECT doc FROM webhooks WHERE org_id = ? AND deleted = 0 ORDER BY id');
+  const whDelete = q('UPDATE webhooks SET deleted = 1, doc = ? WHERE id = ? AND org_id = ? AND deleted = 0');
+
+  const dInsert = q(
+    'INSERT OR IGNORE INTO deliveries (id, endpoint_id, verification_id, status, created_at, updated_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const dGet = q('SELECT doc FROM deliveries WHERE id = ?');
+  const dSave = q('UPDATE deliveries SET status = ?, updated_at = ?, doc = ? WHERE id = ?');
+  const dByEndpoint = q('SELECT doc FROM deliveries WHERE endpoint_id = ? ORDER BY created_at DESC, id DESC LIMIT ?');
+  const dPending = q("SELECT doc FROM deliveries WHERE status = 'pending' ORDER BY created_at LIMIT ?");
+  const dByVerification = q('SELECT doc FROM deliveries WHERE verification_id = ? ORDER BY created_at, id');
+
+  const idemGet = q('SELECT doc FROM idempotency WHERE scope = ?');
+  const idemUpsert = q('INSERT INTO idempotency (scope, expires_at, doc) VALUES (?, ?, ?) ON CONFLICT(scope) DO UPDATE SET expires_at = excluded.expires_at, doc = excluded.doc');
+  const idemDelete = q('DELETE FROM idempotency WHERE scope = ?');
+
+  const capInsert = q('INSERT INTO captures (id, verification_id, status, doc) VALUES (?, ?, ?, ?)');
+  const capGet = q('SELECT doc FROM captures WHERE id = ? AND verification_id = ?');
+  const capTransition = q('UPDATE captures SET status = ?, doc = ? WHERE id = ? AND verification_id = ? AND status = ?');
+  const capList = q('SELECT doc FROM captures WHERE verification_id = ? ORDER BY rowid');
+
+  const auditInsert = q('INSERT INTO audit (id, verification_id, doc) VALUES (?, ?, ?)');
+  const auditList = q('SELECT doc FROM audit WHERE verification_id = ? ORDER BY seq');
+
+  const stepInsert = q('INSERT OR IGNORE INTO step_results (verification_id, attempt, step, doc) VALUES (?, ?, ?, ?)');
+  const stepGet = q('SELECT doc FROM step_results WHERE verification_id = ? AND attempt = ? AND step = ?');
+  const stepList = q('SELECT doc FROM step_results WHERE verification_id = ? AND attempt = ? ORDER BY rowid');
+
+  const sigPut = q(
+    `INSERT INTO signals (verification_id, org_id, document_key, person_key, has_face, created_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT(verification_id) DO UPDATE SET document_key = excluded.document_key, person_key = excluded.person_key,
+     has_face = excluded.has_face, doc = excluded.doc`,
+  );
+  const sigByDoc = q('SELECT doc FROM signals WHERE org_id = ? AND document_key = ? ORDER BY created_at');
+  const sigFaces = q('SELECT doc FROM signals WHERE org_id = ? AND has_face = 1 ORDER BY created_at DESC LIMIT ?');
+  const sigCountDoc = q('SELECT COUNT(*) AS n FROM signals WHERE org_id = ? AND document_key = ? AND created_at >= ?');
+  const sigCountPerson = q('SELECT COUNT(*) AS n FROM signals WHERE org_id = ? AND person_key = ? AND created_at >= ?');
+  const sigDelete = q('DELETE FROM signals WHERE verification_id = ?');
+
+  return {
+    orgs: {
+      async put(org: Organisation) { orgPut.run(org.id, JSON.stringify(org)); },
+      async get(id) { return parse<Organisation>(orgGet.get(id)); },
+      async list() { return parseAll<Organisation>(orgList.all()); },
+    },
+    flows: {
+      async put(flow: Flow) { flowPut.run(flow.id, flow.orgId, JSON.stringify(flow)); },
+      async get(orgId, id) { return parse<Flow>(flowGet.get(id, orgId)); },
+      async listByOrg(orgId) { return parseAll<Flow>(flowList.all(orgId)); },
+    },
+    keys: {
+      async create(key: KycKey) {
+        try {
+          keyInsert.run(key.id, key.orgId, key.keyHash, JSON.stringify(key));
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ConflictError('key exists');
+          throw err;
+        }
+      },
+      async getByHash(hash) { return parse<KycKey>(keyByHash.get(hash)); },
+      async get(orgId, id) { return parse<KycKey>(keyGet.get(id, orgId)); },
+      async listByOrg(orgId) { return parseAll<KycKey>(keyList.all(orgId)); },
+      async revoke(orgId, id, at) {
+        return db.transaction(() => {
+          const key = parse<KycKey>(keyGet.get(id, orgId));
+          if (!key || key.revokedAt) return false;
+          keySave.run(JSON.stringify({ ...key, revokedAt: at }), id);
+          return true;
+        }).immediate();
+      },
+      async touch(orgId, id, at) {
+        db.transaction(() => {
+          const key = parse<KycKey>(keyGet.get(id, orgId));
+          if (key) keySave.run(JSON.stringify({ ...key, lastUsedAt: at }), id);
+        }).immediate();
+      },
+    },
+    verifications: {
+      async create(v) {
+        try {
+          vInsert.run(vRow(v));
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ConflictError('verification exists');
+          throw err;
+        }
+      },
+      async get(id) { return parse<Verification>(vGet.get(id)); },
+      async getByTokenHash(hash) { return parse<Verification>(vByToken.get(hash)); },
+      async update(v, expectedVersion) {
+        return vUpdate.run({ ...vRow(v), expected: expectedVersion }).changes === 1;
+      },
+      async listByOrg(orgId, opts): Promise<ListPage<Verification>> {
+        const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+        const where = ['org_id = ?'];
+        const params: unknown[] = [orgId];
+        if (opts.status) { where.push('status = ?'); params.push(opts.status); }
+        if (after && after.length === 2) {
+          where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+          params.push(after[0], after[0], after[1]);
+        }
+        params.push(opts.limit + 1);
+        const rows = db.prepare(`SELECT doc FROM verifications WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...params) as Row[];
+        const items = parseAll<Verification>(rows.slice(0, opts.limit));
+        const last = items[items.length - 1];
+        return { items, next: rows.length > opts.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+      },
+      async listExpired(now, limit) { return parseAll<Verification>(vExpired.all(now, limit)); },
+      async listUnpublished(limit) { return parseAll<Verification>(vUnpublished.all(limit)); },
+      async listPurgeDue(now, limit) { return parseAll<Verification>(vPurge.all(now, limit)); },
+    },
+    webhooks: {
+      async create(e: WebhookEndpoint) {
+        try {
+          whInsert.run(e.id, e.orgId, JSON.stringify(e));
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ConflictError('endpoint exists');
+          throw err;
+        }
+      },
+      async get(orgId, id) { return parse<WebhookEndpoint>(whGet.get(id, orgId)); },
+      async listActive(orgId, mode) {
+        const all = parseAll<WebhookEndpoint>(whActive.all(orgId));
+        return mode ? all.filter((e) => e.mode === mode) : all;
+      },
+      async delete(orgId, id, at) {
+        return db.transaction(() => {
+          const e = parse<WebhookEndpoint>(whGet.get(id, orgId));
+          if (!e || e.deletedAt) return false;
+          return whDelete.run(JSON.stringify({ ...e, deletedAt: at }), id, orgId).changes === 1;
+        }).immediate();
+      },
+    },
+    deliveries: {
+      async createMany(ds: Delivery[]) {
+        db.transaction(() => {
+          for (const d of ds) dInsert.run(d.id, d.endpointId, d.verificationId, d.status, d.createdAt, d.updatedAt, JSON.stringify(d));
+        }).immediate();
+      },
+      async get(id) { return parse<Delivery>(dGet.get(id)); },
+      async save(d) { dSave.run(d.status, d.updatedAt, JSON.stringify(d), d.id); },
+      async listByEndpoint(endpointId, limit) { return parseAll<Delivery>(dByEndpoint.all(endpointId, limit)); },
+      async listPending(limit) { return parseAll<Delivery>(dPending.all(limit)); },
+      async listByVerification(vid) { return parseAll<Delivery>(dByVerification.all(vid)); },
+    },
+    idempotency: {
+      async claim(rec: IdempotencyRecord, now: string) {
+        return db.transaction(() => {
+          const existing = parse<IdempotencyRecord>(idemGet.get(rec.scope));
+          if (existing && existing.expiresAt > now) return { claimed: false as const, existing };
+          idemUpsert.run(rec.scope, rec.expiresAt, JSON.stringify(rec));
+          return { claimed: true as const };
+        }).immediate();
+      },
+      async complete(scope, response) {
+        db.transaction(() => {
+          const existing = parse<IdempotencyRecord>(idemGet.get(scope));
+          if (existing) idemUpsert.run(scope, existing.expiresAt, JSON.stringify({ ...existing, response }));
+        }).immediate();
+      },
+      async release(scope) { idemDelete.run(scope); },
+    },
+    captures: {
+      async create(c: Capture) {
+        try {
+          capInsert.run(c.id, c.verificationId, c.status, JSON.stringify(c));
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ConflictError('capture exists');
+          throw err;
+        }
+      },
+      async get(vid, id) { return parse<Capture>(capGet.get(id, vid)); },
+      async transition(vid, id, from, patch) {
+        return db.transaction(() => {
+          const c = parse<Capture>(capGet.get(id, vid));
+          if (!c || c.status !== from) return false;
+          const next: Capture = { ...c, ...patch, id: c.id, verificationId: c.verificationId };
+          return capTransition.run(next.status, JSON.stringify(next), id, vid, from).changes === 1;
+        }).immediate();
+      },
+      async listByVerification(vid) { return parseAll<Capture>(capList.all(vid)); },
+    },
+    audit: {
+      async append(e: AuditEvent) { auditInsert.run(e.id, e.verificationId, JSON.stringify(e)); },
+      async listByVerification(vid) { return parseAll<AuditEvent>(auditList.all(vid)); },
+    },
+    steps: {
+      async putIfAbsent(rec: StepResultRecord) {
+        return stepInsert.run(rec.verificationId, rec.attempt, rec.step, JSON.stringify(rec)).changes === 1;
+      },
+      async get(vid, attempt, step) { return parse<StepResultRecord>(stepGet.get(vid, attempt, step)); },
+      async listByAttempt(vid, attempt) { return parseAll<StepResultRecord>(stepList.all(vid, attempt)); },
+    },
+    signals: {
+      async put(s: IdentitySignal) {
+        sigPut.run(s.verificationId, s.orgId, s.documentKeyHash, s.personKeyHash, s.faceVector ? 1 : 0, s.createdAt, JSON.stringify(s));
+      },
+      async listByDocumentKey(orgId, hash) { return parseAll<IdentitySignal>(sigByDoc.all(orgId, hash)); },
+      async listFaceVectors(orgId, limit) { return parseAll<IdentitySignal>(sigFaces.all(orgId, limit)); },
+      async countSince(orgId, key, since) {
+        const stmt = key.documentKeyHash ? sigCountDoc : key.personKeyHash ? sigCountPerson : null;
+        if (!stmt) return 0;
+        const row = stmt.get(orgId, key.documentKeyHash ?? key.personKeyHash, since) as unknown as { n: number };
+        return row.n;
+      },
+      async deleteByVerification(vid) { sigDelete.run(vid); },
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import type { Flow } from './model';
+
+/**
+ * Flow settings: which checks run and how strictly. Managed through the CLI (a dashboard later);
+ * verifications reference a flow by id, fixed by the key that created them.
+ */
+export const DEFAULT_THRESHOLDS: Flow['thresholds'] = {
+  faceMatchMaxDistance: 0.6,
+  faceMatchMinSimilarity: 90,
+  livenessMinYaw: 0.12,
+  minFaceConfidence: 0.3,
+};
+
+const ICAO_COUNTRY = /^[A-Z<]{3}$|^[A-Z]{1,2}$/;
+
+/** Everything a flow can be given when created or updated (all optional; defaults below). */
+export const flowSettingsSchema = z
+  .object({
+    name: z.string().min(1).max(100),
+    checks: z.array(z.enum(['document', 'liveness', 'faceMatch'])).min(1).refine((a) => new Set(a).size === a.length, 'duplicate check'),
+    documentTypes: z.array(z.enum(['passport', 'id_card', 'driving_licence', 'residence_permit'])),
+    issuingCountries: z.array(z.string().regex(ICAO_COUNTRY, 'ICAO 9303 country code, e.g. FRA, D, UTO')),
+    thresholds: z
+      .object({
+        faceMatchMaxDistance: z.number().gt(0).lt(2),
+        faceMatchMinSimilarity: z.number().min(0).max(100),
+        livenessMinYaw: z.number().gt(0).lt(2),
+        minFaceConfidence: z.number().gt(0).lt(1),
+      })
+      .partial()
+      .strict(),
+    minimumAge: z.number().int().min(0).max(150).nullable(),
+    maxAttempts: z.number().int().min(1).max(10),
+    linkLifetimeSeconds: z.number().int().min(300).max(30 * 86_400),
+    retentionDays: z.number().int().min(1).max(3650),
+    livenessPrompts: z.number().int().min(2).max(6),
+    useFaceLivenessSession: z.boolean(),
+  })
+  .partial()
+  .strict();
+
+export type FlowSettings = z.infer<typeof flowSettingsSchema>;
+
+/** Builds a flow from settings with defaults: all three checks, 3 attempts, 1 h links, 30 days retention. */
+export function buildFlow(id: string, orgId: string, settings: FlowSettings, now: Date): Flow {
+  const at = now.toISOString();
+  const checks = settings.checks ?? ['document', 'liveness', 'faceMatch'];
+  return {
+    id,
+    orgId,
+    name: settings.name ?? 'Default flow',
+    checks,
+    documentTypes: settings.documentTypes ?? [],
+    issuingCountries: settings.issuingCountries ?? [],
+    thresholds: { ...DEFAULT_THRESHOLDS, ...settings.thresholds },
+    minimumAge: settings.minimumAge ?? null,
+    maxAttempts: settings.maxAttempts ?? 3,
+    linkLifetimeSeconds: settings.linkLifetimeSeconds ?? 3600,
+    retentionDays: settings.retentionDays ?? 30,
+    livenessPrompts: settings.livenessPrompts ?? 3,
+    useFaceLivenessSession: settings.useFaceLivenessSession ?? false,
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+export function applyFlowSettings(flow: Flow, settings: FlowSettings, now: Date): Flow {
+  return {
+    ...flow,
+    ...Object.fromEntries(Object.entries(settings).filter(([k]) => k !== 'thresholds')),
+    thresholds: { ...flow.thresholds, ...settings.thresholds },
+    updatedAt: now.toISOString(),
+  } as Flow;
+}
+
+/** The applicant-facing steps a flow implies (consent always first). */
+export function stepsOfFlow(flow: Pick<Flow, 'checks'>): Array<'consent' | 'document' | 'selfie' | 'liveness'> {
+  const steps: Array<'consent' | 'document' | 'selfie' | 'liveness'> = ['consent'];
+  if (flow.checks.includes('document') || flow.checks.includes('faceMatch')) steps.push('document');
+  if (flow.checks.includes('faceMatch') || flow.checks.includes('liveness')) steps.push('selfie');
+  if (flow.checks.includes('liveness')) steps.push('liveness');
+  return steps;
+}

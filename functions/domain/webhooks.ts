@@ -1,0 +1,170 @@
+import type { Crypto } from '../ports/crypto';
+import type { Delivery, DeliveryAttemptRecord, Verification, VerificationView, WebhookEndpoint, WebhookEventName } from './model';
+
+/**
+ * Webhook events, envelopes and signatures.
+ *
+ * Which events a terminal outcome raises: `verification.completed` always; one of
+ * `verification.approved` / `verification.rejected` / `verification.manual_review` by decision
+ * (none for an expiry without decision); `fraud.flagged` when riskFlags is non-empty.
+ */
+export function eventsForOutcome(v: Pick<Verification, 'decision' | 'riskFlags'>): WebhookEventName[] {
+  const events: WebhookEventName[] = ['verification.completed'];
+  if (v.decision === 'approved') events.push('verification.approved');
+  if (v.decision === 'declined') events.push('verification.rejected');
+  if (v.decision === 'review') events.push('verification.manual_review');
+  if (v.riskFlags.length > 0) events.push('fraud.flagged');
+  return events;
+}
+
+export interface Envelope {
+  event: WebhookEventName;
+  timestamp: string;
+  id: string;
+  data: VerificationView;
+}
+
+/** The delivery body: built once and stored, so every retry sends (and signs) the same bytes. */
+export function buildEnvelopeBody(event: WebhookEventName, deliveryId: string, at: Date, data: VerificationView): string {
+  const envelope: Envelope = { event, timestamp: at.toISOString(), id: deliveryId, data };
+  return JSON.stringify(envelope);
+}
+
+/** Creates the outbox rows for one terminal outcome: one delivery per subscribed endpoint and event. */
+export function planDeliveries(
+  endpoints: WebhookEndpoint[],
+  events: WebhookEventName[],
+  view: VerificationView,
+  orgId: string,
+  now: Date,
+  nextId: () => string,
+): Delivery[] {
+  const at = now.toISOString();
+  const out: Delivery[] = [];
+  for (const endpoint of endpoints) {
+    if (endpoint.deletedAt || endpoint.mode !== view.mode) continue;
+    for (const event of events) {
+      if (!endpoint.events.includes(event)) continue;
+      const id = nextId();
+      out.push({
+        id,
+        orgId,
+        endpointId: endpoint.id,
+        verificationId: view.verificationId,
+        event,
+        body: buildEnvelopeBody(event, id, now, view),
+        createdAt: at,
+        status: 'pending',
+        attempts: [],
+        nextAttemptAt: at,
+        updatedAt: at,
+      });
+    }
+  }
+  return out;
+}
+
+export interface SignatureHeaders {
+  'Content-Type': string;
+  'User-Agent': string;
+  'X-Nextcap-Signature': string;
+  'X-Nextcap-Event': string;
+  'X-Nextcap-Delivery': string;
+  'X-Nextcap-Timestamp': string;
+  'webhook-id': string;
+  'webhook-timestamp': string;
+  'webhook-signature': string;
+}
+
+/** Key bytes of a `whsec_` secret as Standard Webhooks defines them (base64 after the prefix). */
+function standardWebhooksKey(secret: string): Buffer {
+  return secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
+}
+
+/**
+ * Signs one send of a delivery.
+ * - `X-Nextcap-Signature`: hex HMAC-SHA256 of the raw body with the secret string (the spec's snippet).
+ * - `webhook-id` / `webhook-timestamp` / `webhook-signature`: Standard Webhooks, `v1,<base64 HMAC of
+ *   "<id>.<timestamp>.<body>">`, so receivers can reject replays outside a tolerance window.
+ * The timestamp is the time of this send (seconds), so a retried delivery is fresh but keeps its id.
+ */
+export function signDelivery(crypto: Crypto, secret: string, d: Pick<Delivery, 'id' | 'event' | 'body'>, sentAt: Date): SignatureHeaders {
+  const ts = Math.floor(sentAt.getTime() / 1000).toString();
+  const legacy = crypto.hmacSha256(Buffer.from(secret, 'utf8'), d.body).toString('hex');
+  const standard = crypto.hmacSha256(standardWebhooksKey(secret), `${d.id}.${ts}.${d.body}`).toString('base64');
+  return {
+    'Content-Type': 'application/json',
+    'User-Agent': 'Nextcap-KYC-Webhooks/1',
+    'X-Nextcap-Signature': legacy,
+    'X-Nextcap-Event': d.event,
+    'X-Nextcap-Delivery': d.id,
+    'X-Nextcap-Timestamp': ts,
+    'webhook-id': d.id,
+    'webhook-timestamp': ts,
+    'webhook-signature': `v1,${standard}`,
+  };
+}
+
+/**
+ * Verifies a Standard Webhooks signature (what a receiver does; used by our tests and docs).
+ * Rejects timestamps outside `toleranceSeconds` of `now`.
+ */
+export function verifyTimestampedSignature(
+  crypto: Crypto,
+  secret: string,
+  headers: { id: string; timestamp: string; signature: string },
+  body: string,
+  now: Date,
+  toleranceSeconds = 300,
+): boolean {
+  const ts = Number(headers.timestamp);
+  if (!Number.isInteger(ts) || Math.abs(now.getTime() / 1000 - ts) > toleranceSeconds) return false;
+  const expected = crypto.hmacSha256(standardWebhooksKey(secret), `${headers.id}.${headers.timestamp}.${body}`).toString('base64');
+  return headers.signature.split(' ').some((part) => {
+    const [version, sig] = part.split(',');
+    return version === 'v1' && sig !== undefined && crypto.safeEqual(sig, expected);
+  });
+}
+
+/** Next retry delay after `failedAttempts` failures, with ±20 % jitter; null when retries are exhausted. */
+export function nextRetryDelayMs(retryDelaysMs: number[], failedAttempts: number, random: () => number = Math.random): number | null {
+  const base = retryDelaysMs[failedAttempts - 1];
+  if (base === undefined) return null;
+  return Math.round(base * (0.8 + 0.4 * random()));
+}
+
+export interface EndpointHealth {
+  lastAttemptAt: string | null;
+  lastStatus: 'succeeded' | 'failed' | 'pending' | null;
+  lastStatusCode: number | null;
+  consecutiveFailures: number;
+  /** Share of finished deliveries that succeeded among the most recent ones, 0..1; null without any. */
+  successRate: number | null;
+  recentDeliveries: number;
+  pending: number;
+  deadLettered: number;
+}
+
+/** Delivery health of an endpoint from its most recent deliveries (newest first). */
+export function endpointHealth(recent: Delivery[]): EndpointHealth {
+  const attempts: DeliveryAttemptRecord[] = recent.flatMap((d) => d.attempts).sort((a, b) => b.at.localeCompare(a.at));
+  const last = attempts[0] ?? null;
+  let consecutiveFailures = 0;
+  for (const a of attempts) {
+    if (a.statusCode !== null && a.statusCode >= 200 && a.statusCode < 300) break;
+    consecutiveFailures++;
+  }
+  const finished = recent.filter((d) => d.status !== 'pending');
+  const ok = finished.filter((d) => d.status === 'succeeded').length;
+  const lastDelivery = recent.find((d) => d.attempts.length > 0) ?? null;
+  return {
+    lastAttemptAt: last?.at ?? null,
+    lastStatus: last ? (last.statusCode !== null && last.statusCode >= 200 && last.statusCode < 300 ? 'succeeded' : 'failed') : lastDelivery ? lastDelivery.status : null,
+    lastStatusCode: last?.statusCode ?? null,
+    consecutiveFailures,
+    successRate: finished.length ? ok / finished.length : null,
+    recentDeliveries: recent.length,
+    pending: recent.filter((d) => d.status === 'pending').length,
+    deadLettered: recent.filter((d) => d.status === 'failed').length,
+  };
+}

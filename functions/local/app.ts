@@ -1,0 +1,81 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApplicantHandler } from '../handlers/applicant';
+import { createIntegratorHandler } from '../handlers/integrator';
+import { createPublicHandler } from '../handlers/public';
+import { runMaintenanceSweep } from '../app/maintenance';
+import type { CheckProvider } from '../ports/checks';
+import type { Clock } from '../ports/clock';
+import { logger } from '../http/observability';
+import type { LocalConfig } from './config';
+import { createLocalRuntime, type LocalRuntime } from './deps';
+import { serveHostedFlow } from './hosted-flow-static';
+import { createLocalServer, type LambdaLikeHandler } from './server';
+import { LocalWorker } from './worker';
+
+export interface RunningApp {
+  runtime: LocalRuntime;
+  server: Server;
+  worker: LocalWorker;
+  url: string;
+  /** Graceful stop: no new connections, finish in-flight requests and jobs, close the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole local service in this process: HTTP server, job worker and maintenance timer,
+ * over one data directory.
+ */
+export async function startLocalApp(config: LocalConfig, overrides: { clock?: Clock; checks?: () => Promise<CheckProvider> } = {}): Promise<RunningApp> {
+  const runtime = createLocalRuntime(config, overrides);
+  const { deps, queue } = runtime;
+  const worker = new LocalWorker(deps, queue, {
+    concurrency: { 'webhook.deliver': config.webhookConcurrency, 'pipeline.run': config.pipelineConcurrency, 'maintenance.sweep': 1 },
+  });
+  // Jobs enqueued by this process start at once instead of at the next poll.
+  const enqueue = queue.enqueue.bind(queue);
+  queue.enqueue = async (...args) => {
+    await enqueue(...args);
+    worker.nudge();
+  };
+  const server = createLocalServer({
+    deps,
+    handlers: {
+      integrator: createIntegratorHandler(deps) as LambdaLikeHandler,
+      applicant: createApplicantHandler(deps) as LambdaLikeHandler,
+      public: createPublicHandler(deps) as LambdaLikeHandler,
+    },
+    staticFiles: (req, res) => serveHostedFlow(req, res, { distDir: config.hostedFlowDir, frameAncestors: config.frameAncestors }),
+    maxBodyBytes: config.maxUploadBytes + 1024,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  worker.start();
+  await runMaintenanceSweep(deps).catch((err: unknown) => logger.error('start-up sweep failed', { error: String(err) }));
+  const sweepTimer = setInterval(() => {
+    void queue.enqueue('maintenance.sweep', {}, { dedupeKey: 'maintenance.sweep' });
+  }, config.sweepIntervalSeconds * 1000);
+  sweepTimer.unref();
+  const address = server.address() as AddressInfo;
+  let stopping: Promise<void> | null = null;
+  return {
+    runtime,
+    server,
+    worker,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${address.port}`,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(sweepTimer);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await worker.stop();
+        runtime.close();
+      })();
+      return stopping;
+    },
+  };
+}

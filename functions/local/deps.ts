@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import type { AppDeps } from '../app/deps';
+import { createFileBlobStore } from '../adapters/local/file-blob-store';
+import { createFileSecretBox } from '../adapters/local/file-secret-box';
+import { createLocalUploadSigner } from '../adapters/local/local-upload-signer';
+import { nodeCrypto } from '../adapters/local/node-crypto';
+import { createRandomIds } from '../adapters/local/random-ids';
+import { createNodeWebhookTransport } from '../adapters/node-webhook-transport';
+import { openDatabase, type SqliteDatabase } from '../adapters/sqlite/database';
+import { createSqliteJobQueue, type SqliteJobQueue } from '../adapters/sqlite/job-queue';
+import { createSqliteStore } from '../adapters/sqlite/store';
+import type { CheckProvider } from '../ports/checks';
+import { systemClock, type Clock } from '../ports/clock';
+import type { LocalConfig } from './config';
+
+export interface LocalRuntime {
+  deps: AppDeps;
+  db: SqliteDatabase;
+  queue: SqliteJobQueue;
+  close(): void;
+}
+
+/**
+ * Wires the ports to the local adapters: SQLite (data + job queue in one file), capture files and the
+ * master key under the data directory, and the offline check models (loaded on first use, then warm).
+ */
+export function createLocalRuntime(config: LocalConfig, overrides: { clock?: Clock; checks?: () => Promise<CheckProvider> } = {}): LocalRuntime {
+  const clock = overrides.clock ?? systemClock;
+  const db = openDatabase(join(config.dataDir, 'kyc.sqlite'));
+  const queue = createSqliteJobQueue(db, clock);
+  let provider: Promise<CheckProvider> | null = null;
+  const deps: AppDeps = {
+    config,
+    store: createSqliteStore(db),
+    blobs: createFileBlobStore(join(config.dataDir, 'blobs')),
+    uploads: createLocalUploadSigner(),
+    queue,
+    clock,
+    ids: createRandomIds(),
+    crypto: nodeCrypto,
+    secrets: createFileSecretBox(join(config.dataDir, 'master.key')),
+    webhookTransport: createNodeWebhookTransport(),
+    checks:
+      overrides.checks ??
+      (() => {
+        // Imported lazily: the models cost ~2 s and 100+ MB, and API-only processes (CLI, tests) never need them.
+        provider ??= import('../checks/local/provider').then((m) => m.createLocalCheckProvider());
+        return provider;
+      }),
+  };
+  return { deps, db, queue, close: () => db.close() };
+}
