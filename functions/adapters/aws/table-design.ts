@@ -4,12 +4,11 @@
  * importing it pulls in no AWS SDK and no CDK code.
  *
  * One table (single-table design). Every item has `pk`/`sk`; items that need another access path
- * also carry `gsi1pk`/`gsi1sk`, `gsi2pk`/`gsi2sk`, `sweeppk`/`sweepsk` or `gsi3pk`/`gsi3sk`. GSIs are overloaded (each serves several entities) and sparse
+ * also carry `gsi1pk`/`gsi1sk`, `gsi2pk`/`gsi2sk`, `sweeppk`/`sweepsk` or `outboxpk`/`outboxsk`. GSIs are overloaded (each serves several entities) and sparse
  * (an item without the GSI's partition attribute is not in the index). All GSIs project ALL.
  *
  * | entity            | pk                      | sk                          | gsi1 (pk / sk)                                  | gsi2 (pk / sk)                              | sweep (pk / sk)                                   | ttl |
  * |-------------------|-------------------------|-----------------------------|-------------------------------------------------|---------------------------------------------|---------------------------------------------------|-----|
- * (gsi3: only Verification, `UNPUBLISHED` / `<completedAt>#<id>` while terminal with publishedAt null: outbox recovery.)
  * | Organisation      | ORG#<orgId>             | ORG                         | ORGS / <createdAt>#<orgId>                      |                                             |                                                   |     |
  * | Flow              | ORG#<orgId>             | FLOW#<flowId>               |                                                 |                                             |                                                   |     |
  * | KycKey            | ORG#<orgId>             | KEY#<keyId>                 |                                                 |                                             |                                                   |     |
@@ -23,6 +22,7 @@
  * | IdentitySignal    | VRF#<verificationId>    | SIGNAL                      | ORG#<orgId>#DOC#<documentKeyHash> / <createdAt>#<vid> (if hash) | ORG#<orgId>#PERSON#<personKeyHash> / <createdAt>#<vid> (if hash) | ORG#<orgId>#FACE / <createdAt>#<vid> (if faceVector) | |
  * | Delivery          | WHD#<id>                | WHD                         | WHE#<endpointId>#WHD / <createdAt>#<id>         | VRF#<verificationId>#WHD / <createdAt>#<id> | SWEEP#DELIVERY / <nextAttemptAt ?? createdAt>#<id> (status pending) | |
  * | Idempotency       | IDEM#<scope>            | IDEM                        |                                                 |                                             |                                                   | expiresAt |
+ * | SQS dedupe lock   | QLOCK#<dedupeKey>       | QLOCK                       |                                                 |                                             |                                                   | expiresAt (lease) |
  *
  * Access patterns (functions/ports/persistence.ts):
  * - Unique inserts (KeyRepository.create, VerificationRepository.create) are a TransactWrite of the entity
@@ -55,8 +55,6 @@ export const KEY_ATTRIBUTES = {
   gsi2sk: 'gsi2sk',
   sweepPk: 'sweeppk',
   sweepSk: 'sweepsk',
-  gsi3pk: 'gsi3pk',
-  gsi3sk: 'gsi3sk',
   outboxPk: 'outboxpk',
   outboxSk: 'outboxsk',
   /** TTL attribute, epoch seconds. */
@@ -68,7 +66,6 @@ export const GSI = {
   gsi1: { indexName: 'gsi1', partitionKey: KEY_ATTRIBUTES.gsi1pk, sortKey: KEY_ATTRIBUTES.gsi1sk },
   gsi2: { indexName: 'gsi2', partitionKey: KEY_ATTRIBUTES.gsi2pk, sortKey: KEY_ATTRIBUTES.gsi2sk },
   sweep: { indexName: 'sweep', partitionKey: KEY_ATTRIBUTES.sweepPk, sortKey: KEY_ATTRIBUTES.sweepSk },
-  gsi3: { indexName: 'gsi3', partitionKey: KEY_ATTRIBUTES.gsi3pk, sortKey: KEY_ATTRIBUTES.gsi3sk },
   /** Terminal verifications whose outcome is not yet published (a verification can be in `sweep` at the same time). */
   outbox: { indexName: 'outbox', partitionKey: KEY_ATTRIBUTES.outboxPk, sortKey: KEY_ATTRIBUTES.outboxSk },
 } as const;
@@ -131,8 +128,6 @@ export const keys = {
   sweepOpen: (expiresAt: string, id: string) => ({ sweeppk: 'SWEEP#OPEN', sweepsk: `${expiresAt}#${id}` }),
   sweepPurge: (purgeAfter: string, id: string) => ({ sweeppk: 'SWEEP#PURGE', sweepsk: `${purgeAfter}#${id}` }),
   outboxUnpublished: (completedAt: string, id: string) => ({ outboxpk: 'OUTBOX#VRF', outboxsk: `${completedAt}#${id}` }),
-  /** Terminal verification whose outcome is not yet in the outbox (listUnpublished); drop the attributes once published. */
-  unpublished: (completedAt: string, id: string) => ({ gsi3pk: 'UNPUBLISHED', gsi3sk: `${completedAt}#${id}` }),
   tokenGuard: (clientTokenHash: string) => ({ pk: `TOKEN#${clientTokenHash}`, sk: 'TOKEN' }),
   capture: (verificationId: string, captureId: string) => ({ pk: `VRF#${verificationId}`, sk: `CAP#${captureId}` }),
   capturePrefix: 'CAP#',
@@ -161,6 +156,7 @@ export const keys = {
   }),
   sweepDelivery: (dueAt: string, id: string) => ({ sweeppk: 'SWEEP#DELIVERY', sweepsk: `${dueAt}#${id}` }),
   idempotency: (scope: string) => ({ pk: `IDEM#${scope}`, sk: 'IDEM' }),
+  queueLock: (dedupeKey: string) => ({ pk: `QLOCK#${dedupeKey}`, sk: 'QLOCK' }),
 } as const;
 
 /** Grace added to TTLs so DynamoDB never deletes a record a reader may still legitimately load. */
