@@ -177,6 +177,8 @@ export interface Delivery {
   attempts: DeliveryAttemptRecord[];
   nextAttemptAt: string | null;
   updatedAt: string;
+  /** Failures before the last manual redelivery, which starts a fresh retry budget. */
+  redeliveredAfterFailures?: number;
 }
 
 /** Webhook / polling payload: the spec's `data` shape plus extension fields. */
