@@ -36,13 +36,14 @@ export async function purgeExpiredCaptures(deps: AppDeps, now: Date, options: Pu
   const maxBatches = options.maxBatches ?? 20;
   const report: PurgeReport = { purged: [], failed: [], blobsDeleted: 0 };
   const failedIds = new Set<string>();
+  const faces = new FaceVectorIndex(deps);
 
   for (let batch = 0; batch < maxBatches; batch++) {
     const due = (await deps.store.verifications.listPurgeDue(now.toISOString(), batchSize)).filter((v) => !failedIds.has(v.id));
     if (due.length === 0) break;
     for (const v of due) {
       try {
-        const result = await purgeVerification(deps, v, now);
+        const result = await purgeVerification(deps, faces, v, now);
         report.blobsDeleted += result.blobsDeleted;
         if (result.purged) report.purged.push(v.id);
       } catch (err) {
@@ -55,7 +56,7 @@ export async function purgeExpiredCaptures(deps: AppDeps, now: Date, options: Pu
 }
 
 /** Purges one verification. `purged` is false when another sweep got there first. */
-async function purgeVerification(deps: AppDeps, verification: Verification, now: Date): Promise<{ purged: boolean; blobsDeleted: number }> {
+async function purgeVerification(deps: AppDeps, faces: FaceVectorIndex, verification: Verification, now: Date): Promise<{ purged: boolean; blobsDeleted: number }> {
   const at = now.toISOString();
   const blobsDeleted = await deps.blobs.deletePrefix(`captures/${verification.id}/`);
 
@@ -65,7 +66,9 @@ async function purgeVerification(deps: AppDeps, verification: Verification, now:
     if (await deps.store.captures.transition(verification.id, capture.id, capture.status, { status: 'purged' })) capturesPurged++;
   }
 
-  await dropFaceVector(deps, verification);
+  const signal = await faces.find(verification.orgId, verification.id);
+  // Keep the signal's hashed keys (fraud checks still need them) but remove the biometric vector.
+  if (signal?.faceVector) await deps.store.signals.put({ ...signal, faceVector: null });
 
   const marked = await markPurged(deps, verification.id, at);
   if (marked) {
@@ -81,11 +84,23 @@ async function purgeVerification(deps: AppDeps, verification: Verification, now:
   return { purged: marked, blobsDeleted };
 }
 
-/** Keeps the signal's hashed keys (fraud checks still need them) but removes the biometric vector. */
-async function dropFaceVector(deps: AppDeps, verification: Verification): Promise<void> {
-  const withFaces = await deps.store.signals.listFaceVectors(verification.orgId, FACE_VECTOR_SCAN_LIMIT);
-  const own: IdentitySignal | undefined = withFaces.find((s) => s.verificationId === verification.id);
-  if (own?.faceVector) await deps.store.signals.put({ ...own, faceVector: null });
+/**
+ * Finds a verification's identity signal among its org's signals with a face vector (the port has no lookup by
+ * verification), reading each org's list once per sweep.
+ */
+class FaceVectorIndex {
+  private readonly byOrg = new Map<string, Map<string, IdentitySignal>>();
+  constructor(private readonly deps: AppDeps) {}
+
+  async find(orgId: string, verificationId: string): Promise<IdentitySignal | undefined> {
+    let index = this.byOrg.get(orgId);
+    if (!index) {
+      const signals = await this.deps.store.signals.listFaceVectors(orgId, FACE_VECTOR_SCAN_LIMIT);
+      index = new Map(signals.map((s) => [s.verificationId, s]));
+      this.byOrg.set(orgId, index);
+    }
+    return index.get(verificationId);
+  }
 }
 
 /** Sets purgedAt with the optimistic version check; false if it was already set (by a concurrent sweep). */

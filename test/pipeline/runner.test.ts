@@ -1,6 +1,6 @@
 import { createPipelineTasks, PipelineAbortedError, runPipeline } from '../../functions/app/pipeline';
 import type { PipelineTask } from '../../functions/app/pipeline';
-import { makeWebhookEndpoint } from '../support/builders';
+import { at, makeCapture, makeWebhookEndpoint } from '../support/builders';
 import { captureText, createPipelineHarness, recordingSleep, seedVerification, type PipelineHarness } from './harness';
 import { checkResult, documentResult, PORTRAIT_BYTES } from './scripted-provider';
 
@@ -56,6 +56,16 @@ describe('runPipeline on SQLite + file blobs', () => {
     h.provider.document = documentResult({ portrait: null });
     await runPipeline(h.deps, { verificationId: verification.id, attempt: 1 });
     expect(h.provider.seen.faceMatch[0]!.reference.bytes.toString()).toBe(captureText(verification.id, 'document_front', 0));
+  });
+
+  it('uses the latest upload when a photo was re-taken', async () => {
+    const { verification } = await seedVerification(h);
+    const blobKey = `captures/${verification.id}/1/cap_retake`;
+    await h.deps.blobs.put(blobKey, Buffer.from('retaken selfie'), 'image/jpeg');
+    await h.store.captures.create(makeCapture({ id: 'cap_retake', verificationId: verification.id, attempt: 1, kind: 'selfie', index: 0, blobKey, status: 'uploaded', createdAt: at(5) }));
+    await runPipeline(h.deps, { verificationId: verification.id, attempt: 1 });
+    expect(h.provider.seen.faceMatch[0]!.probe.bytes.toString()).toBe('retaken selfie');
+    expect(h.provider.seen.liveness[0]!.selfie?.bytes.toString()).toBe('retaken selfie');
   });
 
   it('resumes after a crash mid-pipeline without re-running finished steps or deciding twice', async () => {

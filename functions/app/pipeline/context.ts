@@ -8,7 +8,7 @@ import { PermanentTaskError } from './errors';
 export interface AttemptContext {
   verification: Verification;
   flow: Flow;
-  /** Uploaded captures of this attempt, in kind then index order. */
+  /** Uploaded captures of this attempt, one per kind and index (the latest upload), in kind then index order. */
   captures: Capture[];
 }
 
@@ -18,9 +18,15 @@ export async function loadAttemptContext(deps: AppDeps, input: PipelineInput): P
   if (!verification) throw new PermanentTaskError(`verification ${input.verificationId} not found`);
   const flow = await deps.store.flows.get(verification.orgId, verification.flowId);
   if (!flow) throw new PermanentTaskError(`flow ${verification.flowId} not found`);
-  const captures = (await deps.store.captures.listByVerification(input.verificationId))
-    .filter((c) => c.attempt === input.attempt && c.status === 'uploaded')
-    .sort((a, b) => a.kind.localeCompare(b.kind) || a.index - b.index);
+  const latest = new Map<string, Capture>();
+  for (const c of await deps.store.captures.listByVerification(input.verificationId)) {
+    if (c.attempt !== input.attempt || c.status !== 'uploaded') continue;
+    // A re-taken photo is a new capture with the same kind and index: the latest one counts.
+    const slot = `${c.kind}#${c.index}`;
+    const seen = latest.get(slot);
+    if (!seen || c.createdAt > seen.createdAt || (c.createdAt === seen.createdAt && c.id > seen.id)) latest.set(slot, c);
+  }
+  const captures = [...latest.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.index - b.index);
   return { verification, flow, captures };
 }
 
