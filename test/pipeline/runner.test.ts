@@ -104,7 +104,9 @@ describe('runPipeline on SQLite + file blobs', () => {
     expect(deliveries.map((d) => d.event).sort()).toEqual(['verification.approved', 'verification.completed']);
 
     // A duplicate delivery of the finished job changes nothing.
-    await runPipeline(h.deps, input, { tasks });
+    expect((await runPipeline(h.deps, input, { tasks })).status).toBe('already_decided');
+    // So does re-running every task directly (the AWS task Lambda has no such early exit).
+    for (const task of Object.values(real)) await task(h.deps, input);
     expect(h.provider.calls).toMatchObject({ document: 1, liveness: 1, faceMatch: 1 });
     expect(await h.store.deliveries.listByVerification(verification.id)).toHaveLength(deliveries.length);
     expect((await h.store.audit.listByVerification(verification.id)).filter((e) => e.type === 'verification.finalized')).toHaveLength(1);
@@ -205,8 +207,19 @@ describe('runPipeline on SQLite + file blobs', () => {
     expect(await h.store.verifications.get(verification.id)).toMatchObject({ status: 'approved', decision: 'approved' });
   });
 
-  it('reports not_found for a verification that does not exist', async () => {
+  it('reports not_found for a verification or attempt that does not exist', async () => {
     const report = await runPipeline(h.deps, { verificationId: 'vrf_missing', attempt: 1 });
     expect(report).toEqual({ input: { verificationId: 'vrf_missing', attempt: 1 }, status: 'not_found', tasks: {} });
+    const { verification } = await seedVerification(h);
+    expect((await runPipeline(h.deps, { verificationId: verification.id, attempt: 2 })).status).toBe('not_found');
+    expect(h.provider.calls.document).toBe(0);
+  });
+
+  it('runs nothing for a verification that became terminal before its checks ran', async () => {
+    const { verification } = await seedVerification(h, { verification: { status: 'expired', reasonCodes: ['SESSION_EXPIRED'], completedAt: at(30) } });
+    const report = await runPipeline(h.deps, { verificationId: verification.id, attempt: 1 });
+    expect(report).toMatchObject({ status: 'already_decided', tasks: {} });
+    expect(h.provider.calls).toEqual({ document: 0, liveness: 0, faceMatch: 0, faceTemplate: 0 });
+    expect(await h.store.steps.listByAttempt(verification.id, 1)).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { pipelinePlan, type PipelineInput, type PipelineStage, type PipelineTaskName, type TaskStage } from '../../domain/pipeline-plan';
 import type { Flow } from '../../domain/model';
+import { isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
 import { recordAttemptOutcome } from '../outcomes';
 import type { RecordOutcome } from './decide';
@@ -23,9 +24,11 @@ export interface PipelineRunReport {
   /**
    * `completed`: decide recorded a decision (possibly review after failed steps). `failed`: decide itself failed
    * and a review/CHECK_ERROR outcome was recorded instead (the state machine's PipelineFailed).
-   * `not_found`: the verification or its flow no longer exists; nothing ran.
+   * `not_found`: the verification, its flow or the attempt does not exist; nothing ran.
+   * `already_decided`: the attempt already has its outcome or the verification is terminal (a redelivered job,
+   * an expired or simulated session); nothing ran.
    */
-  status: 'completed' | 'failed' | 'not_found';
+  status: 'completed' | 'failed' | 'not_found' | 'already_decided';
   tasks: Partial<Record<PipelineTaskName, TaskRunReport>>;
 }
 
@@ -59,7 +62,9 @@ export async function runPipeline(deps: AppDeps, input: PipelineInput, options: 
   const report: PipelineRunReport = { input, status: 'completed', tasks: {} };
   const verification = await deps.store.verifications.get(input.verificationId);
   const flow = verification ? await deps.store.flows.get(verification.orgId, verification.flowId) : null;
-  if (!flow) return { ...report, status: 'not_found' };
+  const attempt = verification?.attempts.find((a) => a.number === input.attempt);
+  if (!verification || !flow || !attempt) return { ...report, status: 'not_found' };
+  if (attempt.completedAt || isTerminal(verification.status)) return { ...report, status: 'already_decided' };
 
   const recordOutcome = options.recordOutcome ?? recordAttemptOutcome;
   const run: RunContext = {
