@@ -60,6 +60,18 @@ describe('AWS document check', () => {
     expect(textractMock.calls()).toHaveLength(0);
   });
 
+  it('falls back to Textract when the local MRZ engine throws', async () => {
+    const { provider, rekognitionMock, textractMock } = mockedProvider({
+      mrzReader: async () => {
+        throw new Error('onnxruntime session failed');
+      },
+    });
+    textractMock.on(DetectDocumentTextCommand).resolves({ Blocks: textractBlocks(PERSON_A_MRZ) });
+    rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail({ box: portraitBox })] });
+    const res = await provider.checkDocument(input());
+    expect(res).toMatchObject({ outcome: 'pass', extracted: { source: 'textract-detect-text' } });
+  });
+
   it('sends S3Object to Textract and Rekognition when the capture carries its S3 location', async () => {
     const { provider, rekognitionMock, textractMock } = mockedProvider();
     textractMock.on(DetectDocumentTextCommand).resolves({ Blocks: textractBlocks(PERSON_A_MRZ) });

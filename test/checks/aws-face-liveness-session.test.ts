@@ -85,6 +85,12 @@ describe('Rekognition Face Liveness sessions', () => {
     expect(referenceImage?.bytes.length).toBe(0);
   });
 
+  it('rejects a malformed session id before calling Rekognition', async () => {
+    const { mock, api } = sessions();
+    await expect(api.getFaceLivenessResult('../../etc/passwd')).rejects.toThrow();
+    expect(mock.calls()).toHaveLength(0);
+  });
+
   it('lets throttling propagate', async () => {
     const { mock, api } = sessions();
     mock.on(GetFaceLivenessSessionResultsCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));

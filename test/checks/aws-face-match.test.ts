@@ -1,4 +1,4 @@
-import { CompareFacesCommand, DetectFacesCommand, ThrottlingException } from '@aws-sdk/client-rekognition';
+import { CompareFacesCommand, DetectFacesCommand, InvalidParameterException, ThrottlingException } from '@aws-sdk/client-rekognition';
 import 'aws-sdk-client-mock-jest';
 import type { FaceMatchInput } from '../../functions/ports/checks';
 import type { AwsImageInput } from '../../functions/checks/aws';
@@ -62,6 +62,14 @@ describe('AWS face match', () => {
     rekognitionMock.on(CompareFacesCommand).resolves({ SourceImageFace: sourceImageFace, FaceMatches: [], UnmatchedFaces: [unmatchedFace] });
     const res = await provider.checkFaceMatch(input());
     expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['BAD_FACE_MATCHING'], scores: { similarity: 0 } });
+  });
+
+  it('gives NO_FACE_ON_DOCUMENT when CompareFaces finds no face in the target (InvalidParameterException)', async () => {
+    const { provider, rekognitionMock } = mockedProvider();
+    rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail()] });
+    rekognitionMock.on(CompareFacesCommand).rejects(new InvalidParameterException({ message: 'Request has invalid parameters', $metadata: {} }));
+    const res = await provider.checkFaceMatch(input());
+    expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['NO_FACE_ON_DOCUMENT'] });
   });
 
   it('gives NO_FACE_ON_DOCUMENT when the reference shows no face', async () => {

@@ -4,6 +4,7 @@ import {
   type AuditImage,
   type RekognitionClient,
 } from '@aws-sdk/client-rekognition';
+import { z } from 'zod';
 import type { CheckResult } from '../../ports/checks';
 import { CallLog } from './call-log';
 import type { AwsImageInput } from './images';
@@ -41,6 +42,9 @@ export interface FaceLivenessOutcome {
   /** The session's reference image (bytes or S3 location); null when the service returned none. */
   referenceImage: AwsImageInput | null;
 }
+
+/** Rekognition's SessionId: a 36-character lowercase UUID (API reference, GetFaceLivenessSessionResults). */
+export const SessionIdSchema = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
 function toImageInput(image: AuditImage | undefined, label: string): AwsImageInput | null {
   if (!image) return null;
@@ -86,6 +90,8 @@ export function createFaceLivenessSessions(rekognition: RekognitionClient, optio
     },
 
     async getFaceLivenessResult(sessionId) {
+      // Session ids travel through the applicant API; only a well-formed one reaches Rekognition.
+      SessionIdSchema.parse(sessionId);
       const log = new CallLog();
       const out = await log.time('rekognition:GetFaceLivenessSessionResults', () =>
         rekognition.send(new GetFaceLivenessSessionResultsCommand({ SessionId: sessionId })),

@@ -136,7 +136,12 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
     if (!mrzReader) return null;
     for (const page of pages) {
       if (page.bytes.length === 0) continue;
-      const read = await log.time(`mrz-reader ${page.label}`, () => mrzReader(page.bytes));
+      let read;
+      try {
+        read = await log.time(`mrz-reader ${page.label}`, () => mrzReader(page.bytes));
+      } catch {
+        read = null; // the local engine is an optimisation; Textract is the fallback, not a failed check
+      }
       const fields = read ? parseMrz(read.lines, today) : null;
       if (fields) return fields;
     }
@@ -294,7 +299,10 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
         ),
       );
     } catch (err) {
-      if (isAwsError(err, 'InvalidParameterException', ...UNUSABLE_IMAGE_ERRORS)) return fail('NO_FACE_IN_SELFIE', { error: (err as Error).name });
+      // "If no faces are detected in the source or target images, CompareFaces returns an
+      // InvalidParameterException" (API reference). The selfie's face was just detected, so it is the document.
+      if (isAwsError(err, 'InvalidParameterException')) return fail('NO_FACE_ON_DOCUMENT', { documentFaces: 0 });
+      if (isAwsError(err, ...UNUSABLE_IMAGE_ERRORS)) return fail('NO_FACE_ON_DOCUMENT', { error: (err as Error).name });
       throw err;
     }
     const documentFaces = (out.FaceMatches?.length ?? 0) + (out.UnmatchedFaces?.length ?? 0);

@@ -4,7 +4,8 @@ import type { CheckTiming, DocumentCheckInput, DocumentCheckResult, DocumentFiel
 import { findFaces, stillImageConfidence } from './face-analysis';
 import { cropToJpeg, decodeImage, ImageDecodeError, type RgbImage } from './image';
 import { ocrModels } from './models';
-import { ageOn, parseMrzLines } from './mrz-fields';
+import { applyDocumentRules } from './document-rules';
+import { parseMrzLines } from './mrz-fields';
 import { readMrz } from './mrz-reader';
 import type { MrzReadResult } from './mrz-text';
 import { timed, type LocalCheckOptions } from './options';
@@ -15,8 +16,12 @@ import { timed, type LocalCheckOptions } from './options';
  * Never returns fields from a read that does not validate: such reads are rejected with a reason code.
  */
 
-/** Padding around the detected face for the portrait crop (fraction of the face box per side). */
-const PORTRAIT_PAD = 0.35;
+/**
+ * Padding around the detected face for the portrait crop (fraction of the face box per side). SSD needs some
+ * context: on a tight crop of a low-resolution portrait it may not find the face again, so the crop is
+ * re-checked and widened if needed.
+ */
+const PORTRAIT_PADS = [0.6, 1.0];
 
 interface MrzAttempt {
   label: string;
@@ -89,17 +94,9 @@ export async function checkDocument(input: DocumentCheckInput, options: LocalChe
     return result('fail', ['DOCUMENT_UNREADABLE'], [], extracted, null, portrait, timings, scores);
   }
 
-  const flow = input.flow;
-  if (flow.documentTypes.length > 0 && (!fields.documentType || !flow.documentTypes.includes(fields.documentType))) {
-    reasonCodes.add('DOCUMENT_TYPE_NOT_ACCEPTED');
-  }
-  if (flow.issuingCountries.length > 0 && (!fields.issuingCountry || !flow.issuingCountries.includes(fields.issuingCountry))) {
-    reasonCodes.add('COUNTRY_NOT_ACCEPTED');
-  }
-  if (fields.expiryDate < input.today) reasonCodes.add('EXPIRATION_DATE');
-  if (flow.minimumAge !== null && ageOn(fields.birthDate, input.today) < flow.minimumAge) reasonCodes.add('UNDERAGE');
-  const mrzText = read.lines.join('\n');
-  if (fields.issuingCountry === 'UTO' || fields.nationality === 'UTO' || /SPECIMEN/.test(mrzText)) riskFlags.add('SPECIMEN_DOCUMENT');
+  const rules = applyDocumentRules(fields, input.flow, input.today);
+  for (const code of rules.reasonCodes) reasonCodes.add(code);
+  for (const flag of rules.riskFlags) riskFlags.add(flag);
 
   return result(reasonCodes.size === 0 ? 'pass' : 'fail', [...reasonCodes], [...riskFlags], extracted, fields, portrait, timings, scores);
 }
@@ -120,7 +117,14 @@ async function cropPortrait(front: RgbImage, options: LocalCheckOptions): Promis
   const faces = await findFaces(front, stillImageConfidence(undefined, options), options);
   // The largest face is the holder portrait; smaller ones are ghost images or security prints.
   const face = faces[0];
-  return face ? cropToJpeg(front, face.box, PORTRAIT_PAD) : null;
+  if (!face) return null;
+  let crop: Buffer | null = null;
+  for (const pad of PORTRAIT_PADS) {
+    crop = await cropToJpeg(front, face.box, pad);
+    const again = await findFaces(await decodeImage(crop, 'portrait', options.maxFaceImageSide), stillImageConfidence(undefined, options), options);
+    if (again.length > 0) return crop;
+  }
+  return crop;
 }
 
 /** Fields of a read whose check digits failed: only the raw lines and digit verdicts, no parsed values. */

@@ -16,6 +16,12 @@ export function similarityFromDistance(distance: number): number {
   return Math.round(Math.max(0, Math.min(1, 1 - distance / 1.2)) * 1000) / 10;
 }
 
+/** Verdict for a descriptor distance: pass below the review band, fail above it, inconclusive inside it. */
+export function judgeDistance(distance: number, threshold: number, options: Pick<LocalCheckOptions, 'inconclusiveBelow' | 'inconclusiveAbove'>): CheckOutcome {
+  if (distance >= threshold - options.inconclusiveBelow && distance <= threshold + options.inconclusiveAbove) return 'inconclusive';
+  return distance > threshold ? 'fail' : 'pass';
+}
+
 export async function checkFaceMatch(input: FaceMatchInput, options: LocalCheckOptions): Promise<CheckResult> {
   const timings: CheckTiming[] = [];
   const threshold = input.flow.thresholds.faceMatchMaxDistance;
@@ -50,10 +56,9 @@ export async function checkFaceMatch(input: FaceMatchInput, options: LocalCheckO
 
   const distance = descriptorDistance(ref.descriptor, face.descriptor);
   const scores = { distance: Math.round(distance * 1000) / 1000, threshold, similarity: similarityFromDistance(distance) };
-  if (distance >= threshold - options.inconclusiveBelow && distance <= threshold + options.inconclusiveAbove) {
-    return build('inconclusive', ['FACE_MATCH_INCONCLUSIVE'], scores, { ...extracted, match: null }, timings);
-  }
-  if (distance > threshold) return build('fail', ['BAD_FACE_MATCHING'], scores, { ...extracted, match: false }, timings);
+  const verdict = judgeDistance(distance, threshold, options);
+  if (verdict === 'inconclusive') return build('inconclusive', ['FACE_MATCH_INCONCLUSIVE'], scores, { ...extracted, match: null }, timings);
+  if (verdict === 'fail') return build('fail', ['BAD_FACE_MATCHING'], scores, { ...extracted, match: false }, timings);
   return build('pass', [], scores, { ...extracted, match: true }, timings);
 }
 
