@@ -1,0 +1,77 @@
+/**
+ * @jest-environment ./test/checks/onnx-environment.js
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runPipeline } from '../../functions/app/pipeline';
+import { LocalCheckProvider } from '../../functions/checks/local';
+import { DEFAULT_THRESHOLDS } from '../../functions/domain/flows';
+import type { CaptureKind } from '../../functions/domain/model';
+import { makeCapture } from '../support/builders';
+import { createPipelineHarness, seedVerification, type PipelineHarness } from './harness';
+
+const TESTDATA = process.env.KYC_TESTDATA ?? '/work/shared/testdata';
+const file = (p: string) => readFileSync(join(TESTDATA, p));
+
+/**
+ * The whole pipeline with the real offline models (PaddleOCR MRZ, face-api) on the one test identity that has a
+ * document, a frontal selfie and head turns (testdata/liveness/person_a; its synthetic passport). Slow-ish
+ * (models load once, ~10 s on 2 cores), so one approved case and one mismatch only.
+ */
+describe('runPipeline with the local check provider', () => {
+  let h: PipelineHarness;
+  const provider = new LocalCheckProvider();
+
+  beforeEach(async () => {
+    h = await createPipelineHarness();
+  });
+  afterEach(async () => h.close());
+
+  async function seedWith(images: Partial<Record<CaptureKind, Buffer[]>>) {
+    const { verification } = await seedVerification(h, { captures: [], verification: { challenge: ['left', 'right'] }, flow: { thresholds: DEFAULT_THRESHOLDS } });
+    for (const [kind, list] of Object.entries(images) as [CaptureKind, Buffer[]][]) {
+      for (const [index, bytes] of list.entries()) {
+        const id = `cap_${kind}_${index}`;
+        const blobKey = `captures/${verification.id}/1/${id}`;
+        await h.deps.blobs.put(blobKey, bytes, 'image/jpeg');
+        await h.store.captures.create(makeCapture({ id, verificationId: verification.id, attempt: 1, kind, index, blobKey, status: 'uploaded' }));
+      }
+    }
+    return { ...h.deps, checks: async () => provider };
+  }
+
+  async function run(frames: Buffer[]) {
+    const deps = await seedWith({
+      document_front: [file('documents/synth_td3_uto_person_a.jpg')],
+      selfie: [file('liveness/person_a/frame_018.jpg')],
+      liveness_frame: frames,
+    });
+    const v = (await h.store.verifications.listByOrg('org_test1', { limit: 1 })).items[0]!;
+    await runPipeline(deps, { verificationId: v.id, attempt: 1 });
+    const outcomes = Object.fromEntries(
+      (await h.store.steps.listByAttempt(v.id, 1)).map((s) => {
+        const r = s.result as { result?: { outcome: string; reasonCodes: string[] } };
+        return [s.step, r.result ? { outcome: r.result.outcome, reasonCodes: r.result.reasonCodes } : null];
+      }),
+    );
+    return { id: v.id, outcomes, verification: await h.store.verifications.get(v.id) };
+  }
+
+  it('approves person_a: passport, frontal selfie, left then right head turn', async () => {
+    const { id, outcomes, verification } = await run([file('liveness/person_a/frame_013.jpg'), file('liveness/person_a/frame_022.jpg')]);
+    expect(outcomes).toMatchObject({
+      documentCheck: { outcome: 'pass', reasonCodes: [] },
+      livenessCheck: { outcome: 'pass', reasonCodes: [] },
+      faceMatch: { outcome: 'pass', reasonCodes: [] },
+    });
+    expect(verification).toMatchObject({ status: 'approved', decision: 'approved', reasonCodes: [] });
+    expect(await h.deps.blobs.exists(`captures/${id}/1/portrait`)).toBe(true);
+  });
+
+  it('declines for retry when the head turns come in the wrong order', async () => {
+    const { outcomes, verification } = await run([file('liveness/person_a/frame_022.jpg'), file('liveness/person_a/frame_013.jpg')]);
+    expect(outcomes).toMatchObject({ documentCheck: { outcome: 'pass' }, livenessCheck: { outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'] }, faceMatch: { outcome: 'pass' } });
+    expect(verification?.status).toBe('pending');
+    expect(verification?.attempts[0]).toMatchObject({ decision: 'declined', declineType: 'retry', reasonCodes: ['LIVENESS_FAILED'] });
+  });
+});
