@@ -2,12 +2,24 @@ import * as path from 'node:path';
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /** Repository root (bin/, lib/, functions/ live here). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/**
+ * esbuild options of every KYC Lambda: minified CJS with source maps; the Node.js 22 runtime ships AWS SDK
+ * v3, so bundling it would only add cold-start time.
+ */
+export const KYC_BUNDLING = {
+  minify: true,
+  sourceMap: true,
+  target: 'node22',
+  format: OutputFormat.CJS,
+  externalModules: ['@aws-sdk/*'],
+} as const satisfies BundlingOptions;
 
 /** Settings every KYC Lambda shares: observability, log retention, runtime environment. */
 export interface FunctionDefaults {
@@ -60,14 +72,7 @@ export class KycFunction extends NodejsFunction {
         ...props.defaults.environment,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        // The Node.js 22 runtime ships AWS SDK v3; bundling it would only add cold-start time.
-        externalModules: ['@aws-sdk/*'],
-      },
+      bundling: { ...KYC_BUNDLING, externalModules: [...KYC_BUNDLING.externalModules] },
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',

@@ -5,8 +5,4 @@ import { authorizeKycKey } from './kyc-key-authorizer';
 const deps = createAwsDeps();
 
 /** Lambda entry: REQUEST authorizer for `kycKey` routes (identity source X-Api-Key, cached 300 s). */
-export const handler = (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> =>
-  authorizeKycKey(
-    { keys: deps.store.keys, sha256Hex: (d) => deps.crypto.sha256Hex(d), now: () => deps.clock.now().toISOString() },
-    event,
-  );
+export const handler = (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => authorizeKycKey(deps, event);

@@ -1,0 +1,424 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { AWS_ENV, GSI, KEY_ATTRIBUTES, METRICS } from '../../functions/adapters/aws/table-design';
+import { pipelinePlan } from '../../functions/domain/pipeline-plan';
+import { routes } from '../../functions/http/routes';
+import { AUTHORIZER_CACHE_SECONDS, MAX_API_BODY_BYTES } from '../../lib/api';
+import { apiPathPatterns, SPA_REWRITE_CODE } from '../../lib/hosted-flow';
+import { KYC_BUNDLING } from '../../lib/kyc-function';
+import { OUTPUTS } from '../../lib/kyc-stack';
+import { buildPipelineDefinition } from '../../lib/pipeline-state-machine';
+import { actionsOf, joinToString, logicalId, resources, roleStatements, statementsFor, type CfnResource } from './template-helpers';
+import { synthKycStack } from './synth';
+
+// One synthesis for the whole file (non-default retention and an alarm email, to see settings wired through).
+const { stack, template } = synthKycStack({ retentionDays: 45, alarmEmail: 'ops@example.com', webhookAllowHosts: 'hooks.example.com' });
+
+const ref = (construct: Parameters<typeof logicalId>[0]) => ({ Ref: logicalId(construct) });
+const arnOf = (construct: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
+const only = <T>(record: Record<string, T>): [string, T] => {
+  const entries = Object.entries(record);
+  expect(entries).toHaveLength(1);
+  return entries[0]!;
+};
+
+describe('data: DynamoDB table', () => {
+  const [, table] = only(resources(template, 'AWS::DynamoDB::GlobalTable'));
+  const props = table.Properties as Record<string, any>;
+
+  it('has the key schema and GSIs of the shared table design', () => {
+    expect(props.KeySchema).toEqual([
+      { AttributeName: KEY_ATTRIBUTES.pk, KeyType: 'HASH' },
+      { AttributeName: KEY_ATTRIBUTES.sk, KeyType: 'RANGE' },
+    ]);
+    expect(props.GlobalSecondaryIndexes).toEqual(
+      Object.values(GSI).map((g) => ({
+        IndexName: g.indexName,
+        KeySchema: [
+          { AttributeName: g.partitionKey, KeyType: 'HASH' },
+          { AttributeName: g.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+  });
+
+  it('expires records through the TTL attribute, keeps point-in-time recovery, encrypts with its own KMS key', () => {
+    expect(props.TimeToLiveSpecification).toEqual({ AttributeName: KEY_ATTRIBUTES.ttl, Enabled: true });
+    expect(props.Replicas[0].PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(props.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+    expect(props.Replicas[0].SSESpecification).toEqual({ KMSMasterKeyId: arnOf(stack.data.tableKey) });
+  });
+
+  it('is retained when the stack is deleted, as are its keys', () => {
+    expect(table.DeletionPolicy).toBe('Retain');
+    for (const key of [stack.data.tableKey, stack.data.secretsKey, stack.captures.key]) {
+      expect(resources(template)[logicalId(key)]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+    }
+  });
+});
+
+describe('captures bucket', () => {
+  const bucket = resources(template)[logicalId(stack.captures.bucket)]!;
+  const props = bucket.Properties as Record<string, any>;
+
+  it('is SSE-KMS with the captures key, private, unversioned, retained', () => {
+    expect(props.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({
+      SSEAlgorithm: 'aws:kms',
+      KMSMasterKeyID: arnOf(stack.captures.key),
+    });
+    expect(props.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(props.VersioningConfiguration).toBeUndefined();
+    expect(bucket.DeletionPolicy).toBe('Retain');
+  });
+
+  it('expires objects after the retention period', () => {
+    expect(props.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ ExpirationInDays: 45, Status: 'Enabled' }));
+  });
+
+  it('allows browser POST uploads from the hosted flow origin only', () => {
+    expect(props.CorsConfiguration.CorsRules).toEqual([
+      {
+        AllowedOrigins: [{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.hostedFlow.distribution), 'DomainName'] }]] }],
+        AllowedMethods: ['POST'],
+        AllowedHeaders: ['content-type'],
+        MaxAge: 3000,
+      },
+    ]);
+  });
+
+  it('logs access to the access-log bucket and denies non-TLS requests', () => {
+    expect(props.LoggingConfiguration).toEqual({ DestinationBucketName: ref(stack.captures.accessLogs), LogFilePrefix: 'captures/' });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: ref(stack.captures.bucket),
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+});
+
+describe('webhooks: queue, DLQ, dispatcher', () => {
+  it('redrives to a DLQ after 1 try + 3 retries, both queues KMS-encrypted', () => {
+    const queue = resources(template)[logicalId(stack.webhooks.queue)]!.Properties as Record<string, any>;
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(stack.webhooks.deadLetterQueue), maxReceiveCount: 4 });
+    expect(queue.KmsMasterKeyId).toEqual(arnOf(stack.webhooks.key));
+    const dlq = resources(template)[logicalId(stack.webhooks.deadLetterQueue)]!.Properties as Record<string, any>;
+    expect(dlq.KmsMasterKeyId).toEqual(arnOf(stack.webhooks.key));
+  });
+
+  it('feeds the dispatcher with partial batch failures', () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: arnOf(stack.webhooks.queue),
+      FunctionName: ref(stack.webhooks.dispatcher),
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+  });
+
+  it('gives the dispatcher the env its back-off needs and the permission to change visibility', () => {
+    const env = lambdaEnv(stack.webhooks.dispatcher);
+    expect(env[AWS_ENV.webhookQueueUrl]).toEqual(ref(stack.webhooks.queue));
+    expect(env[AWS_ENV.webhookRetryDelaysMs]).toBe('30000,120000,600000');
+    expect(actionsOf(statementsOfFunction(stack.webhooks.dispatcher))).toContain('sqs:ChangeMessageVisibility');
+  });
+});
+
+describe('pipeline state machine', () => {
+  const [, machine] = only(resources(template, 'AWS::StepFunctions::StateMachine'));
+  const props = machine.Properties as Record<string, any>;
+
+  it('is the definition generated from pipelinePlan, calling the task Lambda', () => {
+    const taskArn = arnOf(stack.pipeline.taskFunction);
+    const json = joinToString(props.DefinitionString, (intrinsic) => {
+      expect(intrinsic).toEqual(taskArn);
+      return 'TASK_ARN';
+    });
+    expect(JSON.parse(json)).toEqual(buildPipelineDefinition(pipelinePlan, 'TASK_ARN'));
+  });
+
+  it('has a fixed name (other functions reference it), logging and X-Ray', () => {
+    expect(props.StateMachineName).toBe('kyc-dev-pipeline');
+    expect(props.TracingConfiguration).toEqual({ Enabled: true });
+    expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+    expect(lambdaEnv(stack.api.functions.applicant)[AWS_ENV.pipelineStateMachineArn]).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:eu-west-1:000000000000:stateMachine:kyc-dev-pipeline']],
+    });
+  });
+
+  it('may invoke the task Lambda and nothing else', () => {
+    const roleId = (props.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const invoke = statementsFor(roleStatements(template, roleId), 'lambda:InvokeFunction');
+    expect(invoke.map((s) => s.Resource)).toEqual([arnOf(stack.pipeline.taskFunction)]);
+  });
+});
+
+describe('API Gateway', () => {
+  const methods = Object.values(resources(template, 'AWS::ApiGateway::Method'));
+  const paths = resourcePaths();
+
+  it('has exactly the routes of the route table (method + path), and no CORS preflight methods', () => {
+    const deployed = methods.map((m) => `${m.Properties!.HttpMethod} ${paths[(m.Properties!.ResourceId as { Ref: string }).Ref] ?? '?'}`).sort();
+    expect(deployed).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+    expect(deployed.some((m) => m.startsWith('OPTIONS'))).toBe(false);
+  });
+
+  it('sends each route to the Lambda of its group, with the KYC-key authorizer on kycKey routes only', () => {
+    const [authorizerId] = only(resources(template, 'AWS::ApiGateway::Authorizer'));
+    for (const route of routes) {
+      const method = methods.find((m) => m.Properties!.HttpMethod === route.method && paths[(m.Properties!.ResourceId as { Ref: string }).Ref] === route.path)!;
+      const uri = JSON.stringify((method.Properties!.Integration as Record<string, unknown>).Uri);
+      expect(uri).toContain(logicalId(stack.api.functions[route.lambda]));
+      if (route.auth === 'kycKey') expect(method.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+      else expect(method.Properties!.AuthorizationType).toBe('NONE');
+    }
+  });
+
+  it('authorizes X-Api-Key with a REQUEST authorizer cached 300 s per key', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.X-Api-Key',
+      AuthorizerResultTtlInSeconds: AUTHORIZER_CACHE_SECONDS,
+    });
+    expect(AUTHORIZER_CACHE_SECONDS).toBe(300);
+  });
+
+  it('throttles the stage, writes access logs, traces, and never logs bodies', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'dev',
+      TracingEnabled: true,
+      AccessLogSetting: { DestinationArn: arnOf(stack.api.accessLogs) },
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, DataTraceEnabled: false })],
+    });
+  });
+
+  it('validates requests and limits body size and per-key rate with WAF on the stage', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: Match.arrayWith([
+        Match.objectLike({ Statement: { SizeConstraintStatement: Match.objectLike({ Size: MAX_API_BODY_BYTES, ComparisonOperator: 'GT' }) }, Action: { Block: {} } }),
+        Match.objectLike({
+          Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: [{ Header: Match.objectLike({ Name: 'x-api-key' }) }] }) },
+        }),
+      ]),
+    });
+    const [, association] = only(resources(template, 'AWS::WAFv2::WebACLAssociation'));
+    const arn = JSON.stringify(association.Properties!.ResourceArn);
+    expect(arn).toContain(`"/stages/",{"Ref":"${logicalId(stack.api.restApi.deploymentStage)}"}`);
+  });
+});
+
+describe('Lambda functions', () => {
+  const functions = stack.kycFunctions();
+
+  it('are the seven entries: nodejs22.x on arm64, X-Ray active, Powertools env, shared resource env', () => {
+    expect(functions).toHaveLength(7);
+    for (const fn of functions) {
+      const props = resources(template)[logicalId(fn)]!.Properties as Record<string, any>;
+      expect(props).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      const env = props.Environment.Variables as Record<string, unknown>;
+      expect(env).toMatchObject({
+        POWERTOOLS_SERVICE_NAME: METRICS.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+        LOG_LEVEL: 'INFO',
+        [AWS_ENV.tableName]: ref(stack.data.table),
+        [AWS_ENV.retentionDays]: '45',
+        [AWS_ENV.webhookAllowHosts]: 'hooks.example.com',
+        // PUBLIC_URL = the distribution's domain when there is no custom domain.
+        [AWS_ENV.publicUrl]: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.hostedFlow.distribution), 'DomainName'] }]] },
+      });
+      for (const name of Object.values(AWS_ENV)) expect(env).toHaveProperty([name]);
+    }
+  });
+
+  it('bundle with esbuild: minified, source maps, AWS SDK external', () => {
+    // Bundling is skipped in these tests (no esbuild run), so the shared options are asserted directly.
+    expect(KYC_BUNDLING).toMatchObject({ minify: true, sourceMap: true, externalModules: ['@aws-sdk/*'] });
+  });
+});
+
+describe('least-privilege IAM per function', () => {
+  const actions = (fn: Parameters<typeof statementsOfFunction>[0]) => actionsOf(statementsOfFunction(fn));
+  const { integrator, applicant, public: publicFn } = stack.api.functions;
+
+  it('no function role uses an action wildcard', () => {
+    for (const fn of stack.kycFunctions()) for (const a of actions(fn)) expect(a).not.toContain('*');
+  });
+
+  it('integrator: table + enqueue webhooks; no Rekognition, Textract, S3, Step Functions or secrets decrypt', () => {
+    const a = actions(integrator);
+    expect(a).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage']));
+    expect(a.filter((x) => /^(rekognition|textract|s3|states):/.test(x))).toEqual([]);
+    expect(keyActions(integrator, stack.data.secretsKey)).toEqual([]);
+  });
+
+  it('applicant: uploads, reads captures, starts the pipeline; cannot delete captures or call Rekognition', () => {
+    const a = actions(applicant);
+    expect(a).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 'states:StartExecution']));
+    expect(a).not.toContain('s3:DeleteObject');
+    expect(a.filter((x) => /^(rekognition|textract):/.test(x))).toEqual([]);
+  });
+
+  it('pipeline task: Rekognition/Textract, reads captures and writes portraits; cannot delete or start executions', () => {
+    const a = actions(stack.pipeline.taskFunction);
+    expect(a).toEqual(expect.arrayContaining(['rekognition:CompareFaces', 'rekognition:DetectFaces', 'textract:AnalyzeID', 's3:GetObject', 'kms:Decrypt']));
+    expect(a).not.toContain('s3:DeleteObject');
+    expect(a).not.toContain('states:StartExecution');
+    // Collection actions are scoped to the collection.
+    for (const s of statementsFor(statementsOfFunction(stack.pipeline.taskFunction), 'rekognition:IndexFaces')) {
+      expect(JSON.stringify(s.Resource)).toContain(':collection/kyc-dev-faces');
+    }
+  });
+
+  it('dispatcher: SQS + table + secrets decrypt; no S3, Rekognition, Step Functions', () => {
+    const a = actions(stack.webhooks.dispatcher);
+    expect(a).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'dynamodb:GetItem']));
+    expect(a.filter((x) => /^(s3|rekognition|textract|states):/.test(x))).toEqual([]);
+    expect(keyActions(stack.webhooks.dispatcher, stack.data.secretsKey)).toEqual(['kms:Decrypt']);
+  });
+
+  it('authorizer: reads keys and touches lastUsedAt only', () => {
+    const a = actions(stack.api.authorizerFunction);
+    expect(a).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
+    for (const forbidden of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'sqs:SendMessage', 's3:GetObject']) {
+      expect(a).not.toContain(forbidden);
+    }
+  });
+
+  it('public: no data access at all', () => {
+    expect(actions(publicFn).filter((x) => /^(dynamodb|s3|sqs|kms|states|rekognition):/.test(x))).toEqual([]);
+  });
+
+  it('maintenance: the only function that deletes captures and faces', () => {
+    const deleters = stack.kycFunctions().filter((fn) => actions(fn).includes('s3:DeleteObject'));
+    expect(deleters).toEqual([stack.maintenance.sweeper]);
+    expect(actions(stack.maintenance.sweeper)).toContain('rekognition:DeleteFaces');
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)', Targets: [Match.objectLike({ Arn: arnOf(stack.maintenance.sweeper) })] });
+  });
+});
+
+describe('hosted flow on CloudFront', () => {
+  const [, distribution] = only(resources(template, 'AWS::CloudFront::Distribution'));
+  const config = (distribution.Properties as Record<string, any>).DistributionConfig;
+  const behaviours = config.CacheBehaviors as Record<string, any>[];
+  const apiOrigin = (config.Origins as Record<string, any>[]).find((o) => o.CustomOriginConfig)!;
+  const siteOrigin = (config.Origins as Record<string, any>[]).find((o) => o.S3OriginConfig)!;
+
+  it('serves the site bucket through Origin Access Control', () => {
+    expect(siteOrigin.OriginAccessControlId).toBeDefined();
+    expect(siteOrigin.DomainName).toEqual({ 'Fn::GetAtt': [logicalId(stack.hostedFlow.siteBucket), 'RegionalDomainName'] });
+    expect(config.DefaultCacheBehavior.TargetOriginId).toBe(siteOrigin.Id);
+  });
+
+  it('rewrites /v/* to index.html with a viewer-request function', () => {
+    const v = behaviours.find((b) => b.PathPattern === '/v/*')!;
+    expect(v.TargetOriginId).toBe(siteOrigin.Id);
+    expect(v.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.any(String), 'FunctionARN'] } }]);
+    const rewrite = new Function(`${SPA_REWRITE_CODE}; return handler;`)() as (e: { request: { uri: string } }) => { uri: string };
+    expect(rewrite({ request: { uri: '/v/vrf_123' } }).uri).toBe('/index.html');
+    expect(rewrite({ request: { uri: '/assets/app.js' } }).uri).toBe('/assets/app.js');
+  });
+
+  it('proxies /api/* and the public routes to API Gateway: no caching, all viewer headers except Host', () => {
+    expect(apiPathPatterns()).toEqual(['/api/*', '/healthz', '/openapi.json']);
+    for (const pattern of apiPathPatterns()) {
+      const b = behaviours.find((x) => x.PathPattern === pattern)!;
+      expect(b).toMatchObject({
+        TargetOriginId: apiOrigin.Id,
+        CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
+        OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // Managed-AllViewerExceptHostHeader
+        ViewerProtocolPolicy: 'https-only',
+      });
+      expect(b.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'PUT', 'DELETE']));
+    }
+    expect(apiOrigin.OriginPath).toBe('/dev');
+    expect(JSON.stringify(apiOrigin.DomainName)).toContain(logicalId(stack.api.restApi));
+  });
+
+  it('adds CSP, HSTS, Referrer-Policy no-referrer and frame DENY to every behaviour', () => {
+    const policyRef = ref(stack.hostedFlow.headersPolicy);
+    expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(policyRef);
+    for (const b of behaviours) expect(b.ResponseHeadersPolicyId).toEqual(policyRef);
+    const headers = (resources(template)[logicalId(stack.hostedFlow.headersPolicy)]!.Properties as Record<string, any>).ResponseHeadersPolicyConfig
+      .SecurityHeadersConfig;
+    expect(headers.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
+    expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
+    expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true });
+    const csp = headers.ContentSecurityPolicy.ContentSecurityPolicy as string;
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain(`connect-src 'self' ${stack.captures.uploadOrigin}`);
+    expect(stack.captures.uploadOrigin).toBe('https://kyc-dev-captures-000000000000-eu-west-1.s3.eu-west-1.amazonaws.com');
+  });
+
+  it('logs to the access-log bucket and deploys the hosted flow build', () => {
+    expect(config.Logging).toEqual({ Bucket: { 'Fn::GetAtt': [logicalId(stack.captures.accessLogs), 'RegionalDomainName'] }, Prefix: 'cloudfront/' });
+    template.resourceCountIs('Custom::CDKBucketDeployment', 1);
+  });
+});
+
+describe('monitoring', () => {
+  const alarms = resources(template, 'AWS::CloudWatch::Alarm');
+  const topic = ref(stack.monitoring.topic);
+  const alarmOf = (a: { node: unknown }) => alarms[logicalId(a as never)]!.Properties as Record<string, any>;
+
+  it('sends every alarm to the KMS-encrypted topic, with the email subscription', () => {
+    expect(Object.keys(alarms)).toHaveLength(4);
+    for (const a of Object.values(alarms)) expect(a.Properties!.AlarmActions).toEqual([topic]);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: topic });
+  });
+
+  it('alarms on DLQ depth, API 5xx rate, pipeline failures and webhook failure rate', () => {
+    expect(alarmOf(stack.monitoring.alarms.webhookDlq)).toMatchObject({
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.webhooks.deadLetterQueue), 'QueueName'] } }],
+      Threshold: 0,
+    });
+    expect(alarmOf(stack.monitoring.alarms.api5xx)).toMatchObject({ MetricName: '5XXError', Statistic: 'Average', Threshold: 0.05 });
+    const pipeline = JSON.stringify(alarmOf(stack.monitoring.alarms.pipelineFailed).Metrics);
+    for (const m of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) expect(pipeline).toContain(m);
+    const webhook = JSON.stringify(alarmOf(stack.monitoring.alarms.webhookFailureRate).Metrics);
+    expect(webhook).toContain(METRICS.webhookAttemptFailed);
+    expect(webhook).toContain(METRICS.webhookAttemptSucceeded);
+    expect(webhook).toContain(METRICS.namespace);
+  });
+});
+
+describe('outputs', () => {
+  it('name every value the CLI and operators need', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(Object.keys(outputs)).toEqual(expect.arrayContaining(Object.values(OUTPUTS)));
+    expect(outputs[OUTPUTS.tableName]!.Value).toEqual(ref(stack.data.table));
+    expect(outputs[OUTPUTS.secretsKeyArn]!.Value).toEqual(arnOf(stack.data.secretsKey));
+  });
+});
+
+// --- helpers bound to this file's template ---
+
+function lambdaEnv(fn: Parameters<typeof logicalId>[0]): Record<string, unknown> {
+  return ((resources(template)[logicalId(fn)]!.Properties as Record<string, any>).Environment.Variables ?? {}) as Record<string, unknown>;
+}
+
+function statementsOfFunction(fn: { role?: unknown } & Parameters<typeof logicalId>[0]) {
+  const props = resources(template)[logicalId(fn)]!.Properties as { Role: { 'Fn::GetAtt': [string, string] } };
+  return roleStatements(template, props.Role['Fn::GetAtt'][0]);
+}
+
+/** KMS actions a function has on one key. */
+function keyActions(fn: Parameters<typeof statementsOfFunction>[0], key: Parameters<typeof logicalId>[0]): string[] {
+  const keyArn = JSON.stringify(arnOf(key));
+  return actionsOf(statementsOfFunction(fn).filter((s) => JSON.stringify(s.Resource).includes(keyArn))).filter((a) => a.startsWith('kms:'));
+}
+
+/** Full path of every AWS::ApiGateway::Resource, built by walking ParentId up to the API root. */
+function resourcePaths(): Record<string, string> {
+  const all = resources(template, 'AWS::ApiGateway::Resource') as Record<string, CfnResource>;
+  const pathOf = (id: string): string => {
+    const props = all[id]!.Properties as { ParentId: { Ref?: string }; PathPart: string };
+    const parent = props.ParentId.Ref;
+    return `${parent && all[parent] ? pathOf(parent) : ''}/${props.PathPart}`;
+  };
+  return Object.fromEntries(Object.keys(all).map((id) => [id, pathOf(id)]));
+}
