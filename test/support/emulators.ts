@@ -123,9 +123,12 @@ export interface FauxqsServer {
   stop(): Promise<void>;
 }
 
+/** fauxqs is ESM-only (an `import`-only exports map): load its entry by path so Jest's CJS resolver finds it. */
+const FAUXQS_ENTRY = join(__dirname, '../../node_modules/fauxqs/dist/app.js');
+
 /** Starts fauxqs (SQS) on a free port. */
 export async function startFauxqs(): Promise<Emulator & { server: FauxqsServer }> {
-  const { startFauxqs: start } = (await import('fauxqs')) as unknown as {
+  const { startFauxqs: start } = (await import(FAUXQS_ENTRY)) as {
     startFauxqs(opts: { port: number; logger: boolean; host?: string }): Promise<FauxqsServer>;
   };
   const server = await start({ port: 0, logger: false });

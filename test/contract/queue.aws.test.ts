@@ -1,0 +1,271 @@
+/**
+ * The queue contract against SQS (fauxqs) with dedupe locks in DynamoDB Local, driven the way the
+ * webhook consumer drives it (settleDone / settleRetry). Also: the SQS consumer's partial batch
+ * response, visibility backoff and DLQ redrive on fauxqs, and `pipeline.run` -> Step Functions
+ * StartExecution on aws-sdk-client-mock.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type Message, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AwsQueue } from '../../functions/adapters/aws/aws-queue';
+import { createDocumentClient } from '../../functions/adapters/aws/dynamodb-store';
+import { DEDUPE_ATTRIBUTE, decodeJobMessage, toJob } from '../../functions/adapters/aws/job-message';
+import { dynamoQueueLocks, type QueueLocks } from '../../functions/adapters/aws/queue-locks';
+import { type DeliveryResult, createWebhookConsumer, deleteMessage, settleDone, settleRetry } from '../../functions/aws/webhook-consumer';
+import type { Job } from '../../functions/ports/queue';
+import {
+  type Emulator,
+  type FauxqsServer,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+  createDesignTable,
+  startDynamoDbLocal,
+  startFauxqs,
+} from '../support/emulators';
+import { type QueueHarness, describeQueueContract } from './queue.contract';
+
+let sqsEmu: Emulator & { server: FauxqsServer };
+let ddb: Emulator & { client: DynamoDBClient };
+let sqs: SQSClient;
+let locks: QueueLocks;
+let counter = 0;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  // One after the other, so afterAll can stop whichever started if the other fails.
+  ddb = await startDynamoDbLocal();
+  sqsEmu = await startFauxqs();
+  sqs = new SQSClient({ endpoint: sqsEmu.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  await createDesignTable(ddb.client, 'kyc-queue');
+  const doc = createDocumentClient({ endpoint: ddb.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  locks = dynamoQueueLocks({ doc, tableName: 'kyc-queue' });
+});
+afterAll(async () => {
+  sqs?.destroy();
+  await Promise.all([sqsEmu?.stop(), ddb?.stop()]);
+});
+
+/** An SFN client that must never be called by webhook jobs. */
+function unusedSfn(): SFNClient {
+  return new SFNClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS, endpoint: 'http://127.0.0.1:9' });
+}
+
+async function receiveRaw(queueUrl: string, max = 1): Promise<Message[]> {
+  const res = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: max,
+      WaitTimeSeconds: 0,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+      MessageAttributeNames: ['All'],
+    }),
+  );
+  return res.Messages ?? [];
+}
+
+describeQueueContract('SQS (fauxqs) + DynamoDB locks', async (): Promise<QueueHarness> => {
+  counter += 1;
+  const queueName = `webhooks-${counter}`;
+  const { queueUrl } = sqsEmu.server.createQueue(queueName, { attributes: { VisibilityTimeout: '60' } });
+  const queue = new AwsQueue({ sqs, sfn: unusedSfn(), webhookQueueUrl: queueUrl, pipelineStateMachineArn: 'unused', locks });
+  const inFlight = new Map<string, { receiptHandle: string; dedupeKey: string | null }>();
+  const consumerDeps = { sqs, queueUrl, locks };
+  return {
+    queue,
+    async receive(): Promise<Job | null> {
+      const [m] = await receiveRaw(queueUrl);
+      if (!m) return null;
+      const job = toJob(decodeJobMessage(m.Body!), Number(m.Attributes?.ApproximateReceiveCount ?? '1'));
+      inFlight.set(job.id, { receiptHandle: m.ReceiptHandle!, dedupeKey: m.MessageAttributes?.[DEDUPE_ATTRIBUTE]?.StringValue ?? null });
+      return job;
+    },
+    async ack(job) {
+      const received = inFlight.get(job.id)!;
+      await settleDone(consumerDeps, received);
+      await deleteMessage(consumerDeps, received);
+    },
+    async nack(job, delayMs) {
+      await settleRetry(consumerDeps, inFlight.get(job.id)!, delayMs);
+    },
+    advance: sleep,
+    async cleanup() {
+      sqsEmu.server.deleteQueue(queueName);
+    },
+  };
+});
+
+/** The Lambda event for messages received from the queue (what the event source mapping sends). */
+function toEvent(messages: Message[]): SQSEvent {
+  return {
+    Records: messages.map((m) => ({
+      messageId: m.MessageId!,
+      receiptHandle: m.ReceiptHandle!,
+      body: m.Body!,
+      attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' } as SQSEvent['Records'][number]['attributes'],
+      messageAttributes: Object.fromEntries(
+        Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType ?? 'String' }]),
+      ),
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:webhooks',
+      awsRegion: TEST_REGION,
+    })),
+  };
+}
+
+/** What Lambda does after the handler: delete every record not reported as failed. */
+async function deleteSucceeded(queueUrl: string, messages: Message[], failures: string[]): Promise<void> {
+  for (const m of messages) {
+    if (!failures.includes(m.MessageId!)) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+  }
+}
+
+describe('SQS webhook consumer (fauxqs)', () => {
+  it('reports retries as batch item failures and paces them with visibility; successes are done', async () => {
+    counter += 1;
+    const { queueUrl } = sqsEmu.server.createQueue(`consumer-${counter}`, { attributes: { VisibilityTimeout: '60' } });
+    const queue = new AwsQueue({ sqs, sfn: unusedSfn(), webhookQueueUrl: queueUrl, pipelineStateMachineArn: 'unused', locks });
+    await queue.enqueue('webhook.deliver', { deliveryId: 'whd_retry' }, { dedupeKey: `delivery:whd_retry:${counter}` });
+    await queue.enqueue('webhook.deliver', { deliveryId: 'whd_ok' });
+    const outcomes: Record<string, DeliveryResult> = { whd_retry: { outcome: 'retry', retryInMs: 2_000 }, whd_ok: { outcome: 'succeeded' } };
+    const calls: string[] = [];
+    const consume = createWebhookConsumer({ sqs, queueUrl, locks, deliver: async (id) => (calls.push(id), outcomes[id]!) });
+
+    const first = await receiveRaw(queueUrl, 10);
+    expect(first).toHaveLength(2);
+    const res = await consume(toEvent(first));
+    const retryMsg = first.find((m) => m.Body!.includes('whd_retry'))!;
+    expect(res.batchItemFailures).toEqual([{ itemIdentifier: retryMsg.MessageId }]);
+    expect(calls.sort()).toEqual(['whd_ok', 'whd_retry']);
+    await deleteSucceeded(queueUrl, first, res.batchItemFailures.map((f) => f.itemIdentifier));
+
+    // Hidden for the retry delay, not the queue's 60 s visibility timeout; the dedupe key stays held.
+    expect(await receiveRaw(queueUrl)).toEqual([]);
+    await queue.enqueue('webhook.deliver', { deliveryId: 'whd_retry' }, { dedupeKey: `delivery:whd_retry:${counter}` });
+    await sleep(3_000);
+    const second = await receiveRaw(queueUrl, 10);
+    expect(second).toHaveLength(1);
+    expect(second[0]!.Attributes?.ApproximateReceiveCount).toBe('2');
+    outcomes['whd_retry'] = { outcome: 'failed' };
+    const res2 = await consume(toEvent(second));
+    expect(res2.batchItemFailures).toEqual([]);
+    await deleteSucceeded(queueUrl, second, []);
+    // Finished for good: the key is free again.
+    await queue.enqueue('webhook.deliver', { deliveryId: 'whd_retry' }, { dedupeKey: `delivery:whd_retry:${counter}` });
+    expect(await receiveRaw(queueUrl)).toHaveLength(1);
+  });
+
+  it('moves a message that keeps failing to the DLQ after maxReceiveCount', async () => {
+    counter += 1;
+    const dlq = sqsEmu.server.createQueue(`dlq-${counter}`);
+    const { queueUrl } = sqsEmu.server.createQueue(`main-${counter}`, {
+      attributes: { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }) },
+    });
+    const queue = new AwsQueue({ sqs, sfn: unusedSfn(), webhookQueueUrl: queueUrl, pipelineStateMachineArn: 'unused', locks: null });
+    await queue.enqueue('webhook.deliver', { deliveryId: 'whd_broken' });
+    const consume = createWebhookConsumer({ sqs, queueUrl, locks: null, deliver: async () => Promise.reject(new Error('DB down')) });
+    for (let receive = 1; receive <= 2; receive += 1) {
+      const msgs = await receiveRaw(queueUrl);
+      expect(msgs).toHaveLength(1);
+      expect((await consume(toEvent(msgs))).batchItemFailures).toHaveLength(1);
+      await sleep(1_500);
+    }
+    expect(await receiveRaw(queueUrl)).toEqual([]);
+    const parked = await receiveRaw(dlq.queueUrl);
+    expect(parked).toHaveLength(1);
+    expect(decodeJobMessage(parked[0]!.Body!).payload).toEqual({ deliveryId: 'whd_broken' });
+  });
+
+  it('fails unreadable messages (so they reach the DLQ) without calling deliver', async () => {
+    counter += 1;
+    const { queueUrl } = sqsEmu.server.createQueue(`poison-${counter}`);
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"not":"a job"}' }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ id: 'j1', type: 'pipeline.run', payload: {}, notBefore: null }) }));
+    const deliver = jest.fn();
+    const consume = createWebhookConsumer({ sqs, queueUrl, locks: null, deliver });
+    const msgs = await receiveRaw(queueUrl, 10);
+    expect((await consume(toEvent(msgs))).batchItemFailures).toHaveLength(2);
+    expect(deliver).not.toHaveBeenCalled();
+  });
+
+  it('re-hides a message whose delay exceeded the SQS cap until it is due', async () => {
+    counter += 1;
+    const { queueUrl } = sqsEmu.server.createQueue(`long-${counter}`);
+    let now = new Date('2026-01-01T00:00:00.000Z');
+    // 1 hour: sent with DelaySeconds 900 and notBefore = +1 h. The emulator would really wait 900 s, so
+    // capture the producer's request and hand its body to the queue undelayed.
+    const sent: string[] = [];
+    const delays: Array<number | undefined> = [];
+    const spySqs = {
+      send: async (cmd: SendMessageCommand) => {
+        sent.push(cmd.input.MessageBody!);
+        delays.push(cmd.input.DelaySeconds);
+        return {};
+      },
+    } as unknown as SQSClient;
+    await new AwsQueue({ sqs: spySqs, sfn: unusedSfn(), webhookQueueUrl: queueUrl, pipelineStateMachineArn: 'unused', locks: null, now: () => now }).enqueue(
+      'webhook.deliver',
+      { deliveryId: 'whd_late' },
+      { delayMs: 3_600_000 },
+    );
+    expect(delays).toEqual([900]);
+    expect(decodeJobMessage(sent[0]!).notBefore).toBe('2026-01-01T01:00:00.000Z');
+    // Deliver that body now (as SQS would after 900 s) to a consumer whose clock is 15 min later.
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: sent[0]! }));
+    now = new Date('2026-01-01T00:15:00.000Z');
+    const deliver = jest.fn();
+    const visibility: Array<number | undefined> = [];
+    const recordingSqs = {
+      send: (cmd: ChangeMessageVisibilityCommand) => {
+        if (cmd instanceof ChangeMessageVisibilityCommand) visibility.push(cmd.input.VisibilityTimeout);
+        return sqs.send(cmd);
+      },
+    } as unknown as SQSClient;
+    const consume = createWebhookConsumer({ sqs: recordingSqs, queueUrl, locks: null, deliver, now: () => now });
+    const msgs = await receiveRaw(queueUrl);
+    expect((await consume(toEvent(msgs))).batchItemFailures).toHaveLength(1);
+    expect(deliver).not.toHaveBeenCalled();
+    expect(visibility).toEqual([45 * 60]);
+    expect(await receiveRaw(queueUrl)).toEqual([]);
+  });
+});
+
+describe('pipeline.run -> Step Functions', () => {
+  const sfn = new SFNClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  const sfnMock = mockClient(sfn);
+  const unusedSqs = new SQSClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS, endpoint: 'http://127.0.0.1:9' });
+  const queue = new AwsQueue({ sqs: unusedSqs, sfn, webhookQueueUrl: 'unused', pipelineStateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:kyc', locks: null });
+  beforeEach(() => sfnMock.reset());
+  afterAll(() => sfnMock.restore());
+
+  it('starts an execution named <verificationId>-<attempt> with the payload as input', async () => {
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: 'arn:exec', startDate: new Date() });
+    await queue.enqueue('pipeline.run', { verificationId: 'vrf_abc123', attempt: 2 });
+    const input = sfnMock.commandCalls(StartExecutionCommand)[0]!.args[0].input;
+    expect(input).toEqual({
+      stateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:kyc',
+      name: 'vrf_abc123-2',
+      input: JSON.stringify({ verificationId: 'vrf_abc123', attempt: 2 }),
+    });
+  });
+
+  it('treats ExecutionAlreadyExists as already running', async () => {
+    const err = Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' });
+    sfnMock.on(StartExecutionCommand).rejects(err);
+    await expect(queue.enqueue('pipeline.run', { verificationId: 'vrf_abc123', attempt: 1 })).resolves.toBeUndefined();
+  });
+
+  it('propagates other failures and rejects malformed payloads', async () => {
+    sfnMock.on(StartExecutionCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    await expect(queue.enqueue('pipeline.run', { verificationId: 'vrf_abc123', attempt: 1 })).rejects.toThrow('throttled');
+    await expect(queue.enqueue('pipeline.run', { verificationId: 'vrf bad/id', attempt: 1 })).rejects.toThrow();
+    await expect(queue.enqueue('pipeline.run', { verificationId: 'vrf_abc', attempt: 0 })).rejects.toThrow();
+  });
+
+  it('maintenance.sweep is left to the EventBridge schedule', async () => {
+    await queue.enqueue('maintenance.sweep', {});
+    expect(sfnMock.calls()).toHaveLength(0);
+  });
+});
