@@ -122,6 +122,15 @@ describe('document rules on MRZ fields', () => {
     expect(evaluateDocumentRules(fields, flow, '2011-01-01')).toEqual({ reasonCodes: ['MRZ_CHECK_DIGIT_FAILED'], riskFlags: ['MRZ_INCONSISTENT', 'SPECIMEN_DOCUMENT'] });
   });
 
+  it('treats an unreadable expiry as EXPIRATION_DATE and an unreadable birth date as DOCUMENT_UNREADABLE', () => {
+    const fields = passport();
+    if (!fields) throw new Error('parse failed');
+    const unknown = { ...fields, expiryDate: null, birthDate: null };
+    expect(evaluateDocumentRules(unknown, { ...flow, minimumAge: 18 }, '2011-01-01').reasonCodes.sort()).toEqual(['DOCUMENT_UNREADABLE', 'EXPIRATION_DATE']);
+    expect(evaluateDocumentRules(fields, flow, '2012-04-15').reasonCodes).toEqual([]); // valid on its expiry day
+    expect(evaluateDocumentRules(fields, flow, '2012-04-16').reasonCodes).toEqual(['EXPIRATION_DATE']);
+  });
+
   it('raises UNDERAGE from the birth date and the minimum age, on the birthday boundary', () => {
     const fields = passport();
     if (!fields) throw new Error('parse failed');

@@ -24,8 +24,9 @@ export function ageOn(birthDate: string, today: string): number {
 const SPECIMEN_WORD = /\bSPECIMEN\b/;
 
 /**
- * Applies the flow's rules. Check digits only count when the engine reported them (MRZ); a missing
- * birth date with a minimum age set makes the document unreadable for this flow (age cannot be proven).
+ * Applies the flow's rules. Check digits only count when the engine reported them (MRZ). A missing birth
+ * date with a minimum age set gives DOCUMENT_UNREADABLE (retry), not the final UNDERAGE: the age is unknown,
+ * not too low.
  */
 export function evaluateDocumentRules(
   fields: DocumentFields,
@@ -49,7 +50,8 @@ export function evaluateDocumentRules(
   if (flow.issuingCountries.length > 0 && (fields.issuingCountry === null || !flow.issuingCountries.includes(fields.issuingCountry))) {
     reasonCodes.add('COUNTRY_NOT_ACCEPTED');
   }
-  if (fields.expiryDate !== null && fields.expiryDate < today) reasonCodes.add('EXPIRATION_DATE');
+  // Valid through the expiry day; an unreadable expiry cannot prove validity (same rule as the local engine).
+  if (fields.expiryDate === null || fields.expiryDate < today) reasonCodes.add('EXPIRATION_DATE');
   if (flow.minimumAge !== null) {
     if (fields.birthDate === null) reasonCodes.add('DOCUMENT_UNREADABLE');
     else if (ageOn(fields.birthDate, today) < flow.minimumAge) reasonCodes.add('UNDERAGE');
