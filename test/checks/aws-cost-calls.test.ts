@@ -72,6 +72,7 @@ async function runVerification(s: Scenario): Promise<Counts> {
   textractMock.on(AnalyzeIDCommand).resolves({
     IdentityDocuments: [{ DocumentIndex: 1, IdentityDocumentFields: [
       { Type: { Text: 'ID_TYPE' }, ValueDetection: { Text: 'DRIVER LICENSE FRONT', Confidence: 99 } },
+      { Type: { Text: 'STATE_NAME' }, ValueDetection: { Text: 'MASSACHUSETTS', Confidence: 98 } },
       { Type: { Text: 'DOCUMENT_NUMBER' }, ValueDetection: { Text: '736HDV7874JSB', Confidence: 98 } },
       { Type: { Text: 'DATE_OF_BIRTH' }, ValueDetection: { Text: '03/18/2001', NormalizedValue: { Value: '2001-03-18T00:00:00', ValueType: 'DATE' }, Confidence: 98 } },
       { Type: { Text: 'EXPIRATION_DATE' }, ValueDetection: { Text: '01/20/2028', NormalizedValue: { Value: '2028-01-20T00:00:00', ValueType: 'DATE' }, Confidence: 98 } },

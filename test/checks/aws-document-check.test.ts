@@ -194,6 +194,37 @@ describe('AWS document check, US documents (Textract AnalyzeID)', () => {
     expect(res.outcome).toBe('pass');
   });
 
+  it('does not take a card without a US state for a US document', async () => {
+    const { provider, rekognitionMock, textractMock } = mockedProvider();
+    const response = analyzeIdResponse();
+    const [first] = response.IdentityDocuments ?? [];
+    if (first) first.IdentityDocumentFields = first.IdentityDocumentFields?.filter((f) => f.Type?.Text !== 'STATE_NAME');
+    textractMock.on(AnalyzeIDCommand).resolves(response);
+    rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail({ box: portraitBox })] });
+    const res = await provider.checkDocument(input({ flow: usFlow }));
+    expect(res.fields?.issuingCountry).toBeNull();
+    expect(res.reasonCodes).toEqual(['COUNTRY_NOT_ACCEPTED']);
+  });
+
+  it('takes the issuing country and check digits from a passport MRZ_CODE', async () => {
+    const { provider, rekognitionMock, textractMock } = mockedProvider();
+    const mrz = td3({ country: 'FRA', surname: 'DUPONT', given: 'JEANNE', birth: '900101', expiry: '300101' });
+    textractMock.on(AnalyzeIDCommand).resolves({
+      IdentityDocuments: [{ DocumentIndex: 1, IdentityDocumentFields: [
+        { Type: { Text: 'ID_TYPE' }, ValueDetection: { Text: 'PASSPORT', Confidence: 99 } },
+        { Type: { Text: 'DOCUMENT_NUMBER' }, ValueDetection: { Text: 'X12345678', Confidence: 99 } },
+        { Type: { Text: 'DATE_OF_BIRTH' }, ValueDetection: { Text: '1 JAN 1990', NormalizedValue: { Value: '1990-01-01T00:00:00', ValueType: 'DATE' }, Confidence: 99 } },
+        { Type: { Text: 'EXPIRATION_DATE' }, ValueDetection: { Text: '1 JAN 2030', NormalizedValue: { Value: '2030-01-01T00:00:00', ValueType: 'DATE' }, Confidence: 99 } },
+        { Type: { Text: 'MRZ_CODE' }, ValueDetection: { Text: mrz.join('\n'), Confidence: 97 } },
+      ] }],
+    });
+    rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail({ box: portraitBox })] });
+    const res = await provider.checkDocument(input({ flow: { documentTypes: [], issuingCountries: ['USA'], minimumAge: null } }));
+    expect(res.fields).toMatchObject({ documentType: 'passport', issuingCountry: 'FRA', mrzFormat: 'TD3', nationality: 'FRA', sex: 'F' });
+    expect(Object.values(res.fields?.checkDigits ?? {})).toEqual([true, true, true, true, true]);
+    expect(res.reasonCodes).toEqual(['COUNTRY_NOT_ACCEPTED']);
+  });
+
   it('raises UNDERAGE from the AnalyzeID birth date', async () => {
     const { provider, rekognitionMock, textractMock } = mockedProvider();
     textractMock.on(AnalyzeIDCommand).resolves(analyzeIdResponse());

@@ -68,11 +68,15 @@ export function documentFieldsFromAnalyzeId(fields: AnalyzeIdFieldMap, today: st
   const mrzLines = (fields.MRZ_CODE?.text ?? '').split(/\s*\n\s*|\s{2,}/).filter((l) => l.length > 0);
   const mrz = mrzLines.length > 0 ? parseMrz(mrzLines, today) : null;
   const given = [text('FIRST_NAME'), text('MIDDLE_NAME')].filter((s): s is string => s !== null).join(' ');
+  const documentType = documentTypeFromIdType(fields.ID_TYPE?.text);
+  // AnalyzeID models US documents, but it returns fields for others too: only claim USA when the MRZ says
+  // so, or for a card naming a US state, or for a passport without a readable MRZ.
+  const usEvidence = text('STATE_NAME') !== null || text('STATE_IN_ADDRESS') !== null || documentType === 'passport';
   return {
-    documentType: documentTypeFromIdType(fields.ID_TYPE?.text),
+    documentType,
     mrzFormat: mrz?.mrzFormat ?? null,
     mrzLines: mrz?.mrzLines ?? null,
-    issuingCountry: 'USA', // AnalyzeID reads US-issued documents only
+    issuingCountry: mrz?.issuingCountry ?? (usEvidence ? 'USA' : null),
     documentNumber: text('DOCUMENT_NUMBER'),
     surname: text('LAST_NAME'),
     givenNames: given || null,

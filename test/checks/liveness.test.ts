@@ -1,0 +1,140 @@
+import { createLocalCheckProvider } from '../../functions/checks/local';
+import { yawMatchesPrompt } from '../../functions/checks/local/liveness-check';
+import { faceModels, ocrModels } from '../../functions/checks/local/models';
+import type { HeadPrompt } from '../../functions/domain/model';
+import type { CheckResult } from '../../functions/ports/checks';
+import { DEFAULT_FLOW, image, readJson, TimingLog, type LivenessLabel } from './testdata';
+
+/**
+ * Head-turn liveness on testdata/liveness. person_a turns clearly (left 011-016, right 000-008 and 020-022,
+ * frontal 009/018/019); person_b only tilts. "left"/"right" are the subject's own.
+ */
+const provider = createLocalCheckProvider();
+const timings = new TimingLog();
+const flow = { thresholds: DEFAULT_FLOW.thresholds };
+const labels = readJson<LivenessLabel[]>('liveness/labels.json');
+
+interface FrameReport {
+  prompt: HeadPrompt;
+  faces: number;
+  yaw: number | null;
+  distance: number | null;
+  poseOk: boolean;
+  samePerson: boolean;
+}
+
+function frames(result: CheckResult): FrameReport[] {
+  return result.extracted.frames as FrameReport[];
+}
+
+function run(prompts: HeadPrompt[], files: string[], selfie: string | null): Promise<CheckResult> {
+  return timings.time('checkLiveness', () =>
+    provider.checkLiveness({ prompts, frames: files.map((f) => image(`liveness/${f}`)), selfie: selfie ? image(`liveness/${selfie}`) : null, flow }),
+  );
+}
+
+beforeAll(async () => {
+  await timings.time('warmUp', () => provider.warmUp());
+}, 60_000);
+
+afterAll(() => timings.print('liveness'));
+
+describe('model loading', () => {
+  it('loads once per process: every call shares the same promise', async () => {
+    expect(faceModels()).toBe(faceModels());
+    expect(ocrModels()).toBe(ocrModels());
+    await expect(createLocalCheckProvider().warmUp()).resolves.toBeUndefined();
+    expect(await faceModels()).toBe(await faceModels());
+  });
+});
+
+describe('person_a head-turn challenge', () => {
+  const left = 'person_a/frame_013.jpg';
+  const right = 'person_a/frame_022.jpg';
+  const centre = 'person_a/frame_009.jpg';
+  const selfie = 'person_a/frame_019.jpg';
+
+  it('the labels agree with the frames used here', () => {
+    const pose = (f: string) => labels.find((l) => l.file === f)?.pose;
+    expect([pose(left), pose(right), pose(centre), pose(selfie)]).toEqual(['left', 'right', 'frontal', 'frontal']);
+  });
+
+  it('passes when every frame follows its prompt (left, right, centre)', async () => {
+    const result = await run(['left', 'right', 'centre'], [left, right, centre], selfie);
+    expect(result).toMatchObject({ check: 'liveness', outcome: 'pass', reasonCodes: [], riskFlags: [], provider: 'local' });
+    const report = frames(result);
+    expect(report.map((f) => f.faces)).toEqual([1, 1, 1]);
+    expect(report[0]?.yaw).toBeGreaterThan(flow.thresholds.livenessMinYaw);
+    expect(report[1]?.yaw).toBeLessThan(-flow.thresholds.livenessMinYaw);
+    expect(Math.abs(report[2]?.yaw ?? 9)).toBeLessThan(flow.thresholds.livenessMinYaw);
+    expect(report.every((f) => f.samePerson && (f.distance ?? 9) <= flow.thresholds.faceMatchMaxDistance)).toBe(true);
+  });
+
+  it('passes another order with other frames (right, centre, left)', async () => {
+    const result = await run(['right', 'centre', 'left'], ['person_a/frame_007.jpg', 'person_a/frame_018.jpg', 'person_a/frame_015.jpg'], selfie);
+    expect(result.outcome).toBe('pass');
+  });
+
+  it('fails when the turns come in the wrong order', async () => {
+    const result = await run(['right', 'left', 'centre'], [left, right, centre], selfie);
+    expect(result.outcome).toBe('fail');
+    expect(result.reasonCodes).toEqual(['LIVENESS_FAILED']);
+    expect(frames(result).map((f) => f.poseOk)).toEqual([false, false, true]);
+    expect(result.riskFlags).toEqual([]);
+  });
+
+  it('fails one still image repeated for every prompt, flagging REPLAYED_FRAMES', async () => {
+    const result = await run(['left', 'right', 'centre'], [centre, centre, centre], selfie);
+    expect(result.outcome).toBe('fail');
+    expect(result.reasonCodes).toEqual(['LIVENESS_FAILED']);
+    expect(result.riskFlags).toEqual(['REPLAYED_FRAMES']);
+    expect(result.scores.minFrameDifference).toBeLessThan(1);
+  });
+
+  it('fails when the selfie shows another person', async () => {
+    const result = await run(['left', 'right', 'centre'], [left, right, centre], 'person_b/frame_001.jpg');
+    expect(result.outcome).toBe('fail');
+    expect(result.reasonCodes).toEqual(['LIVENESS_FAILED']);
+    expect(frames(result).every((f) => !f.samePerson && (f.distance ?? 0) > flow.thresholds.faceMatchMaxDistance)).toBe(true);
+  });
+
+  it('fails when the frame count does not match the prompts', async () => {
+    const result = await provider.checkLiveness({ prompts: ['left', 'right'], frames: [image(`liveness/${left}`)], selfie: null, flow });
+    expect(result.outcome).toBe('inconclusive');
+    expect(result.reasonCodes).toEqual(['LIVENESS_INCONCLUSIVE']);
+  });
+});
+
+describe('person_b tilts instead of turning', () => {
+  it('fails a left/right challenge answered with head tilts', async () => {
+    // frame_010: tilt toward own left shoulder (roll +36), frame_022: toward the right (roll -43); yaw ~0.
+    const result = await run(['left', 'right', 'centre'], ['person_b/frame_010.jpg', 'person_b/frame_022.jpg', 'person_b/frame_001.jpg'], 'person_b/frame_030.jpg');
+    expect(result.outcome).toBe('fail');
+    expect(result.reasonCodes).toEqual(['LIVENESS_FAILED']);
+    const report = frames(result);
+    expect(report.map((f) => f.faces)).toEqual([1, 1, 1]);
+    expect(report.map((f) => f.poseOk)).toEqual([false, false, true]);
+  });
+});
+
+describe('yaw sign convention', () => {
+  it('positive yaw proxy = subject turned to their own left, on every clearly turned person_a frame', async () => {
+    const turned = labels.filter((l) => l.person === 'person_a' && Math.abs(l.approx_yaw_degrees) >= 25);
+    const prompts = turned.map((l): HeadPrompt => (l.approx_yaw_degrees > 0 ? 'left' : 'right'));
+    const result = await timings.time('checkLiveness', () =>
+      provider.checkLiveness({ prompts, frames: turned.map((l) => image(`liveness/${l.file}`)), selfie: null, flow }),
+    );
+    const report = frames(result);
+    const wrong = report.filter((f) => f.faces !== 1 || !f.poseOk).map((f, i) => `${turned[i]?.file}: faces=${f.faces} yaw=${f.yaw}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it('yawMatchesPrompt', () => {
+    expect(yawMatchesPrompt('left', 0.3, 0.12)).toBe(true);
+    expect(yawMatchesPrompt('left', -0.3, 0.12)).toBe(false);
+    expect(yawMatchesPrompt('right', -0.13, 0.12)).toBe(true);
+    expect(yawMatchesPrompt('right', -0.11, 0.12)).toBe(false);
+    expect(yawMatchesPrompt('centre', 0.05, 0.12)).toBe(true);
+    expect(yawMatchesPrompt('centre', 0.2, 0.12)).toBe(false);
+  });
+});

@@ -1,0 +1,153 @@
+import { mrzDate, parseMrzLines, documentTypeFromCode } from '../../functions/checks/local/mrz-fields';
+import { assembleMrz, checkDigit, findMrzBlock } from '../../functions/checks/local/mrz-text';
+import { headPose } from '../../functions/checks/local/faces';
+import { MRZ_ALPHABET, type RecognizedLine } from '../../functions/checks/local/ocr';
+
+/** Pure MRZ text logic (no models): position classes, filler fitting, check-digit corrections, dates. */
+
+/** A recognized line as the OCR would give it; `weak` marks positions read with low confidence. */
+function line(text: string, weak: number[] = []): RecognizedLine {
+  return {
+    text,
+    rawText: text,
+    chars: [...text].map((char, i) => {
+      const scores = new Float32Array(MRZ_ALPHABET.length);
+      const confidence = weak.includes(i) ? 0.05 : 0.95;
+      scores[MRZ_ALPHABET.indexOf(char)] = confidence;
+      return { char, scores, confidence, step: i * 4 + 1 };
+    }),
+  };
+}
+
+const UTO = ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'];
+
+describe('checkDigit', () => {
+  it('computes ICAO 9303 check digits', () => {
+    expect(checkDigit('L898902C3')).toBe('6');
+    expect(checkDigit('740812')).toBe('2');
+    expect(checkDigit('120415')).toBe('9');
+    expect(checkDigit('<<<<<<')).toBe('0');
+  });
+});
+
+describe('assembleMrz', () => {
+  it('keeps a clean read unchanged with all check digits valid', () => {
+    const read = assembleMrz('TD3', UTO.map((l) => line(l)));
+    if (typeof read === 'string') throw new Error(read);
+    expect(read.lines).toEqual(UTO);
+    expect(Object.values(read.checkDigits).every(Boolean)).toBe(true);
+  });
+
+  it('maps digits in letter-only positions and letters in digit-only positions', () => {
+    const read = assembleMrz('TD3', [line('P<UT0ERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<'), line('L898902C36UT07408I22F12O4159ZE184226B<<<<<10')]);
+    if (typeof read === 'string') throw new Error(read);
+    expect(read.lines).toEqual(UTO);
+  });
+
+  it('adds trailing fillers cut off by detection, and refuses to guess otherwise', () => {
+    const read = assembleMrz('TD3', [line('P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<'), line(UTO[1] as string)]);
+    if (typeof read === 'string') throw new Error(read);
+    expect(read.lines).toEqual(UTO);
+    expect(assembleMrz('TD3', [line('P<UTOERIKSSON<<ANNA<MARIA'), line((UTO[1] as string).slice(0, 40))])).toBe('length_mismatch');
+  });
+
+  it('corrects an alphanumeric document number by its check digit only when exactly one candidate validates', () => {
+    // "C" read as "G"? not a look-alike pair; "0" read as "O" in the number: unique fix.
+    const read = assembleMrz('TD3', [line(UTO[0] as string), line('L8989O2C36UTO7408122F1204159ZE184226B<<<<<10')]);
+    if (typeof read === 'string') throw new Error(read);
+    expect(read.lines[1]).toBe(UTO[1]);
+    expect(read.corrections).toContain('documentNumber: corrected by check digit');
+  });
+
+  it('leaves a wrong check digit failing instead of inventing a value', () => {
+    const read = assembleMrz('TD3', [line(UTO[0] as string), line('L898902C36UTO7408122F1204158ZE184226B<<<<<10')]);
+    if (typeof read === 'string') throw new Error(read);
+    expect(read.checkDigits.expiryDate).toBe(false);
+    expect(read.checkDigits.composite).toBe(false);
+  });
+
+  it('reports the lowest confidence among fields without check digit (names)', () => {
+    const read = assembleMrz('TD3', [line(UTO[0] as string, [7]), line(UTO[1] as string)]);
+    if (typeof read === 'string') throw new Error(read);
+    expect(read.unprotectedConfidence).toBeLessThan(0.1);
+  });
+
+  it('handles TD1 and TD2 layouts', () => {
+    const td1 = ['IDD<<T220001293<<<<<<<<<<<<<<<', '6408125<2010315D<<<<<<<<<<<<<4', 'MUSTERMANN<<ERIKA<<<<<<<<<<<<<'];
+    const r1 = assembleMrz('TD1', td1.map((l) => line(l)));
+    if (typeof r1 === 'string') throw new Error(r1);
+    expect(r1.lines).toEqual(td1);
+    expect(Object.values(r1.checkDigits).every(Boolean)).toBe(true);
+    const td2 = ['I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<', 'D231458907UTO7408122F1204159<<<<<<<6'];
+    const r2 = assembleMrz('TD2', td2.map((l) => line(l)));
+    if (typeof r2 === 'string') throw new Error(r2);
+    expect(r2.lines).toEqual(td2);
+    expect(Object.values(r2.checkDigits).every(Boolean)).toBe(true);
+  });
+});
+
+describe('findMrzBlock', () => {
+  it('picks the MRZ lines among other text and tells the format by line length', () => {
+    const placed = [
+      { line: line('PASSPORTPASSEPORT'), y: 10, height: 20 },
+      ...UTO.map((l, i) => ({ line: line(l), y: 500 + i * 40, height: 25 })),
+    ];
+    const block = findMrzBlock(placed);
+    expect(block?.format).toBe('TD3');
+    expect(block?.lines.map((l) => l.text)).toEqual(UTO);
+    const td1 = ['IDD<<T220001293<<<<<<<<<<<<<<<', '6408125<2010315D<<<<<<<<<<<<<4', 'MUSTERMANN<<ERIKA<<<<<<<<<<<<<'];
+    expect(findMrzBlock(td1.map((l, i) => ({ line: line(l), y: i * 30, height: 20 })))?.format).toBe('TD1');
+    expect(findMrzBlock([{ line: line('HELLO'), y: 0, height: 20 }])).toBeNull();
+  });
+});
+
+describe('parseMrzLines', () => {
+  it('keeps the UTO test state and non-standard codes the mrz library rejects', () => {
+    const parsed = parseMrzLines('TD1', ['I<SI<09999100180706966505468<<', '6606079F0807276SI<<<<<<<<<<<<0', 'VZOREC<<TINA<<<<<<<<<<<<<<<<<<'], '2026-11-29');
+    expect(parsed.fields).toMatchObject({ issuingCountry: 'SI', nationality: 'SI', surname: 'VZOREC', givenNames: 'TINA', birthDate: '1966-06-07', expiryDate: '2008-07-27', sex: 'F', documentType: 'id_card' });
+    expect(parsed.checkDigitsValid).toBe(true);
+  });
+});
+
+describe('mrzDate', () => {
+  it('puts birth dates in the past and expiry dates in a plausible window', () => {
+    expect(mrzDate('740812', 'birth', '2026-11-29')).toBe('1974-08-12');
+    expect(mrzDate('100101', 'birth', '2026-11-29')).toBe('2010-01-01');
+    expect(mrzDate('261130', 'birth', '2026-11-29')).toBe('1926-11-30');
+    expect(mrzDate('341231', 'expiry', '2026-11-29')).toBe('2034-12-31');
+    expect(mrzDate('991231', 'expiry', '2026-11-29')).toBe('1999-12-31');
+    expect(mrzDate('741312', 'birth', '2026-11-29')).toBeNull();
+    expect(mrzDate('7408<<', 'birth', '2026-11-29')).toBeNull();
+  });
+});
+
+describe('documentTypeFromCode', () => {
+  it('maps ICAO document codes', () => {
+    expect(['P', 'PP', 'ID', 'I', 'IR', 'AR', 'V'].map(documentTypeFromCode)).toEqual(['passport', 'passport', 'id_card', 'id_card', 'residence_permit', 'residence_permit', null]);
+  });
+});
+
+describe('headPose', () => {
+  /** 68 points of a frontal face; the nose tip (30) shifted by `dx` (image x). */
+  function face(dx: number, rotate = 0): Array<{ x: number; y: number }> {
+    const pts = Array.from({ length: 68 }, () => ({ x: 100, y: 100 }));
+    for (let i = 36; i < 42; i++) pts[i] = { x: 70, y: 80 };
+    for (let i = 42; i < 48; i++) pts[i] = { x: 130, y: 80 };
+    pts[30] = { x: 100 + dx, y: 110 };
+    const c = Math.cos(rotate);
+    const s = Math.sin(rotate);
+    return pts.map((p) => ({ x: 100 + (p.x - 100) * c - (p.y - 100) * s, y: 100 + (p.x - 100) * s + (p.y - 100) * c }));
+  }
+
+  it('is positive when the nose points to the image right (subject turned to their own left)', () => {
+    expect(headPose(face(15)).yaw).toBeCloseTo(0.25, 5);
+    expect(headPose(face(-15)).yaw).toBeCloseTo(-0.25, 5);
+    expect(headPose(face(0)).yaw).toBeCloseTo(0, 5);
+  });
+
+  it('ignores head tilt (roll)', () => {
+    const tilted = headPose(face(0, (30 * Math.PI) / 180));
+    expect(tilted.yaw).toBeCloseTo(0, 5);
+    expect(tilted.roll).toBeCloseTo(30, 3);
+  });
+});
