@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { REASON_CODE_NAMES } from '../../domain/reason-codes';
+import { localeSchema } from '../../http/schemas';
+
+/**
+ * Request bodies of the applicant API (docs/applicant-api.md), validated at the trust boundary: the
+ * browser is not trusted, so every body is strict (unknown fields are refused).
+ */
+
+export const DOCUMENT_TYPES = ['passport', 'id_card', 'driving_licence', 'residence_permit'] as const;
+export const CAPTURE_KINDS = ['document_front', 'document_back', 'selfie', 'liveness_frame'] as const;
+export const UPLOAD_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+
+export const consentBody = z
+  .object({
+    accepted: z.boolean(),
+    textVersion: z.string().min(1).max(40),
+    locale: localeSchema,
+  })
+  .strict();
+export type ConsentBody = z.infer<typeof consentBody>;
+
+export const createUploadBody = z
+  .object({
+    kind: z.enum(CAPTURE_KINDS),
+    /** Prompt index for liveness frames (0-based), else 0. */
+    index: z.number().int().min(0).max(9).default(0),
+    contentType: z.enum(UPLOAD_CONTENT_TYPES),
+  })
+  .strict();
+export type CreateUploadBody = z.infer<typeof createUploadBody>;
+
+export const submitBody = z
+  .object({
+    documentType: z.enum(DOCUMENT_TYPES).optional(),
+  })
+  .strict();
+export type SubmitBody = z.infer<typeof submitBody>;
+
+export const applicantSimulateBody = z
+  .object({
+    decision: z.enum(['approved', 'declined', 'review']),
+    declineType: z.enum(['retry', 'final']).optional(),
+    reasonCodes: z.array(z.enum(REASON_CODE_NAMES as [string, ...string[]])).max(20).optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if (b.declineType && b.decision !== 'declined') ctx.addIssue({ code: 'custom', path: ['declineType'], message: 'only with decision "declined"' });
+    if (b.decision === 'approved' && b.reasonCodes && b.reasonCodes.length > 0) ctx.addIssue({ code: 'custom', path: ['reasonCodes'], message: 'an approval has no reason codes' });
+  });
+export type ApplicantSimulateBody = z.infer<typeof applicantSimulateBody>;

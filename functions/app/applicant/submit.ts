@@ -1,0 +1,85 @@
+import { errors, type ErrorDetail } from '../../domain/errors';
+import { stepsOfFlow } from '../../domain/flows';
+import type { Attempt, Capture, DocumentType, Flow, Verification } from '../../domain/model';
+import { isTerminal } from '../../domain/verification';
+import type { AppDeps } from '../deps';
+import type { SubmitBody } from './schemas';
+import { acceptedDocumentTypes, currentAttempt, NEEDS_BACK, openSession, reloadSession, requireConsent, requirePending, updateSession, type SessionView } from './session';
+
+/**
+ * Submits the current attempt's captures for checking. Primary course: consent given, live mode, no checks
+ * running, attempts left, every required capture uploaded -> an Attempt is appended and the verification
+ * goes `in_progress` (optimistic version check) -> one `pipeline.run` job (deduplicated per attempt).
+ * Test-mode sessions never run checks: they get 409 test_mode_use_simulate.
+ */
+export async function submitAttempt(deps: AppDeps, authorization: string | undefined, body: SubmitBody): Promise<SessionView> {
+  const { verification, flow } = await openSession(deps, authorization, 'write');
+  const documentType = chosenDocumentType(flow, body.documentType);
+  const now = deps.clock.now().toISOString();
+  checkSubmittable(verification, flow);
+
+  // Captures are read before the conditional write; the write's version check makes the pair consistent
+  // with any concurrent submit (the loser re-reads and sees in_progress).
+  const attemptNumber = currentAttempt(verification);
+  const captures = (await deps.store.captures.listByVerification(verification.id)).filter((c) => c.attempt === attemptNumber && c.status === 'uploaded');
+  const missing = missingCaptures(flow, verification, captures, documentType);
+  if (missing.length > 0) throw errors.conflict('captures_missing', 'Some required captures are missing for this attempt.', missing);
+  const captureIds = captures.map((c) => c.id);
+
+  const updated = await updateSession(deps, verification.id, (v) => {
+    checkSubmittable(v, flow);
+    if (currentAttempt(v) !== attemptNumber) throw errors.conflict('attempt_in_progress', 'Another submit of this session won the race; poll GET /session.');
+    const attempt: Attempt = { number: attemptNumber, submittedAt: now, completedAt: null, decision: null, declineType: null, reasonCodes: [], riskFlags: [] };
+    return { ...v, status: 'in_progress', attempts: [...v.attempts, attempt], updatedAt: now, version: v.version + 1 };
+  });
+  await deps.store.audit.append({
+    id: deps.ids.next('evt'),
+    verificationId: updated.id,
+    orgId: updated.orgId,
+    type: 'attempt.submitted',
+    at: now,
+    data: { attempt: attemptNumber, captureIds, documentType },
+  });
+  await deps.queue.enqueue('pipeline.run', { verificationId: updated.id, attempt: attemptNumber }, { dedupeKey: `pipeline:${updated.id}:${attemptNumber}` });
+  return reloadSession(deps, updated.id, flow);
+}
+
+/** Preconditions that hold on the latest record (re-checked inside the optimistic update). */
+function checkSubmittable(v: Verification, flow: Flow): void {
+  if (isTerminal(v.status)) throw errors.conflict('session_finished', `This verification is already finished (${v.status}).`);
+  requireConsent(v);
+  if (v.mode === 'test') throw errors.conflict('test_mode_use_simulate', 'Test-mode sessions never run checks; choose an outcome with POST /simulate.');
+  requirePending(v);
+  if (v.attempts.length >= flow.maxAttempts) throw errors.conflict('attempts_exhausted', `All ${flow.maxAttempts} attempts of this session are used.`);
+}
+
+/** The document type the applicant chose, checked against the flow; null when the flow has no document step. */
+function chosenDocumentType(flow: Flow, requested: DocumentType | undefined): DocumentType | null {
+  if (!stepsOfFlow(flow).includes('document')) return null;
+  const accepted = acceptedDocumentTypes(flow);
+  if (requested === undefined) return accepted.length === 1 ? accepted[0]! : null;
+  if (!accepted.includes(requested)) throw errors.validation([{ field: 'documentType', issue: `must be one of: ${accepted.join(', ')}` }]);
+  return requested;
+}
+
+/**
+ * Captures the flow needs for this attempt: document_front; document_back when the chosen type has a back
+ * (or, when no type was named, when every accepted type has one); selfie; one liveness frame per prompt.
+ */
+function missingCaptures(flow: Flow, v: Verification, captures: Capture[], documentType: DocumentType | null): ErrorDetail[] {
+  const steps = stepsOfFlow(flow);
+  const has = (kind: Capture['kind'], index = 0) => captures.some((c) => c.kind === kind && c.index === index);
+  const missing: ErrorDetail[] = [];
+  if (steps.includes('document')) {
+    if (!has('document_front')) missing.push({ field: 'document_front', issue: 'missing' });
+    const needsBack = documentType ? NEEDS_BACK[documentType] : acceptedDocumentTypes(flow).every((t) => NEEDS_BACK[t]);
+    if (needsBack && !has('document_back')) missing.push({ field: 'document_back', issue: 'missing' });
+  }
+  if (steps.includes('selfie') && !has('selfie')) missing.push({ field: 'selfie', issue: 'missing' });
+  if (steps.includes('liveness')) {
+    (v.challenge ?? []).forEach((prompt, index) => {
+      if (!has('liveness_frame', index)) missing.push({ field: `liveness_frame.${index}`, issue: `missing (prompt "${prompt}")` });
+    });
+  }
+  return missing;
+}
