@@ -45,8 +45,8 @@ export class Captures extends Construct {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       lifecycleRules: [{ expiration: Duration.days(props.accessLogRetentionDays) }],
-      removalPolicy: RemovalPolicy.DESTROY,
-      autoDeleteObjects: false,
+      // Access logs are audit evidence, and a non-empty bucket would fail the stack deletion anyway.
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.accessLogs).acknowledge({
       id: 'AwsSolutions-S1',

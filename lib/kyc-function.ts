@@ -28,6 +28,31 @@ export interface FunctionDefaults {
   logRetention: logs.RetentionDays;
 }
 
+/**
+ * A native npm package that esbuild cannot bundle: left external and copied, with its dependencies, from
+ * the repository's node_modules into the bundle. The copied binaries are the ones npm installed on the
+ * build machine (linux-x64 here), so a function using one runs on x86_64.
+ */
+export interface NativeModule {
+  /** Package name imported by the code (made external). */
+  name: string;
+  /** Every package directory under node_modules to copy (the package and its runtime dependencies). */
+  packages: string[];
+}
+
+/** sharp (image decode/crop in the AWS check provider) with its linux-x64 libvips build. */
+export const SHARP_LINUX_X64: NativeModule = {
+  name: 'sharp',
+  packages: ['sharp', '@img/colour', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', 'detect-libc', 'semver'],
+};
+
+/** Shell commands that copy native packages into a bundle's node_modules (offline: no npm install). */
+export function copyNativeModulesCommands(inputDir: string, outputDir: string, modules: readonly NativeModule[]): string[] {
+  return modules.flatMap((m) =>
+    m.packages.map((pkg) => `mkdir -p "${path.posix.dirname(`${outputDir}/node_modules/${pkg}`)}" && cp -RL "${inputDir}/node_modules/${pkg}" "${outputDir}/node_modules/${pkg}"`),
+  );
+}
+
 export interface KycFunctionProps {
   /** File name under functions/aws/entries/, without extension. */
   entry: string;
@@ -35,11 +60,13 @@ export interface KycFunctionProps {
   memorySize: number;
   timeout: Duration;
   defaults: FunctionDefaults;
+  /** Native packages to ship beside the bundle; the function then runs on x86_64 (see NativeModule). */
+  nativeModules?: readonly NativeModule[];
 }
 
 /**
  * One Lambda of the service: a thin entry bundled by esbuild (minified, source maps, AWS SDK v3 left
- * to the runtime), Node.js 22 on arm64, X-Ray tracing, its own log group with retention, and the
+ * to the runtime), Node.js 22 on arm64 (x86_64 when it ships native modules), X-Ray tracing, its own log group with retention, and the
  * shared environment. IAM is granted by the construct that owns the function, never here.
  */
 export class KycFunction extends NodejsFunction {
@@ -48,6 +75,7 @@ export class KycFunction extends NodejsFunction {
       retention: props.defaults.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    const native = props.nativeModules ?? [];
     // Own role instead of AWSLambdaBasicExecutionRole (which may write to any log group).
     const role = new iam.Role(scope, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -62,7 +90,7 @@ export class KycFunction extends NodejsFunction {
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       description: props.description,
       runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
+      architecture: native.length > 0 ? lambda.Architecture.X86_64 : lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
       tracing: lambda.Tracing.ACTIVE,
@@ -72,7 +100,19 @@ export class KycFunction extends NodejsFunction {
         ...props.defaults.environment,
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: { ...KYC_BUNDLING, externalModules: [...KYC_BUNDLING.externalModules] },
+      bundling: {
+        ...KYC_BUNDLING,
+        externalModules: [...KYC_BUNDLING.externalModules, ...native.map((m) => m.name)],
+        ...(native.length > 0
+          ? {
+              commandHooks: {
+                beforeBundling: () => [],
+                beforeInstall: () => [],
+                afterBundling: (inputDir: string, outputDir: string) => copyNativeModulesCommands(inputDir, outputDir, native),
+              },
+            }
+          : {}),
+      },
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',

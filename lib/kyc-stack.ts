@@ -92,10 +92,11 @@ export class KycStack extends Stack {
       ...queueAccess,
     });
     this.maintenance = new Maintenance(this, 'Maintenance', {
+      stage: settings.stage,
       defaults,
       data: this.data,
       captures: this.captures,
-      faceCollectionArn: this.pipeline.faceCollectionArn,
+      faceCollectionsArn: this.pipeline.faceCollectionsArn,
       every: Duration.minutes(15),
       ...queueAccess,
     });
@@ -124,7 +125,7 @@ export class KycStack extends Stack {
       [AWS_ENV.secretsKeyArn]: this.data.secretsKey.keyArn,
       [AWS_ENV.webhookQueueUrl]: this.webhooks.queue.queueUrl,
       [AWS_ENV.pipelineStateMachineArn]: names.stateMachineArn,
-      [AWS_ENV.faceCollectionId]: names.faceCollectionId,
+      [AWS_ENV.faceCollectionId]: names.faceCollectionPrefix,
       [AWS_ENV.publicUrl]: this.hostedFlow.publicUrl,
       [AWS_ENV.webhookAllowHosts]: settings.webhookAllowHosts.join(','),
       [AWS_ENV.webhookRetryDelaysMs]: settings.webhookRetryDelaysSeconds.map((s) => s * 1000).join(','),
@@ -144,7 +145,7 @@ export class KycStack extends Stack {
     out(OUTPUTS.capturesKeyArn, this.captures.key.keyArn, AWS_ENV.capturesKeyArn);
     out(OUTPUTS.webhookQueueUrl, this.webhooks.queue.queueUrl, AWS_ENV.webhookQueueUrl);
     out(OUTPUTS.stateMachineArn, this.pipeline.stateMachine.stateMachineArn, AWS_ENV.pipelineStateMachineArn);
-    out(OUTPUTS.faceCollectionId, names.faceCollectionId, AWS_ENV.faceCollectionId);
+    out(OUTPUTS.faceCollectionId, names.faceCollectionPrefix, `${AWS_ENV.faceCollectionId}: prefix of the per-organisation Rekognition collections`);
     out(OUTPUTS.publicUrl, this.hostedFlow.publicUrl, `${AWS_ENV.publicUrl}: hosted flow and API base URL`);
     out(OUTPUTS.apiUrl, this.api.restApi.url, 'Direct API Gateway stage URL (prefer the public URL)');
     out(OUTPUTS.distributionId, this.hostedFlow.distribution.distributionId, 'CloudFront distribution id');

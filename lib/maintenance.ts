@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,14 +9,17 @@ import { allowCapturesPurge, allowEnqueueWebhooks, allowTable } from './access';
 import type { Captures } from './captures';
 import type { Data } from './data';
 import { KycFunction, type FunctionDefaults } from './kyc-function';
+import { acknowledgeCollections } from './pipeline';
 
 export interface MaintenanceProps {
+  stage: string;
   defaults: FunctionDefaults;
   data: Data;
   captures: Captures;
   webhookQueue: sqs.IQueue;
   webhookQueueKey: kms.IKey;
-  faceCollectionArn: string;
+  /** ARN pattern of the per-organisation face collections. */
+  faceCollectionsArn: string;
   /** How often the sweep runs. */
   every: Duration;
 }
@@ -42,7 +45,8 @@ export class Maintenance extends Construct {
     allowTable(this.sweeper, props.data.table, props.data.tableKey, 'readWrite');
     allowCapturesPurge(this.sweeper, props.captures.bucket);
     allowEnqueueWebhooks(this.sweeper, props.webhookQueue, props.webhookQueueKey);
-    this.sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['rekognition:ListFaces', 'rekognition:DeleteFaces'], resources: [props.faceCollectionArn] }));
+    this.sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['rekognition:ListFaces', 'rekognition:DeleteFaces'], resources: [props.faceCollectionsArn] }));
+    acknowledgeCollections(this.sweeper, Stack.of(this), props.stage);
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'KYC maintenance sweep',

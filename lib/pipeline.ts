@@ -2,7 +2,6 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as rekognition from 'aws-cdk-lib/aws-rekognition';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -10,7 +9,7 @@ import { pipelinePlan, planTasks } from '../functions/domain/pipeline-plan';
 import { allowCapturesRead, allowCapturesWrite, allowEnqueueWebhooks, allowTable } from './access';
 import type { Captures } from './captures';
 import type { Data } from './data';
-import { KycFunction, type FunctionDefaults } from './kyc-function';
+import { KycFunction, SHARP_LINUX_X64, type FunctionDefaults } from './kyc-function';
 import { buildPipelineDefinition } from './pipeline-state-machine';
 
 export interface PipelineProps {
@@ -23,19 +22,25 @@ export interface PipelineProps {
 }
 
 /** Names fixed at synth time, so other functions can reference them without a dependency cycle. */
-export function pipelineNames(stack: Stack, stage: string): { stateMachineName: string; stateMachineArn: string; faceCollectionId: string } {
+export function pipelineNames(
+  stack: Stack,
+  stage: string,
+): { stateMachineName: string; stateMachineArn: string; faceCollectionPrefix: string; faceCollectionsArn: string } {
   const stateMachineName = `kyc-${stage}-pipeline`;
   return {
     stateMachineName,
     stateMachineArn: `arn:${stack.partition}:states:${stack.region}:${stack.account}:stateMachine:${stateMachineName}`,
-    faceCollectionId: `kyc-${stage}-faces`,
+    faceCollectionPrefix: `kyc-${stage}-faces`,
+    // One collection per organisation, `<prefix>-<orgId>`, created on first use by the check provider.
+    faceCollectionsArn: `arn:${stack.partition}:rekognition:${stack.region}:${stack.account}:collection/kyc-${stage}-faces-*`,
   };
 }
 
 /**
  * The verification pipeline: one "pipeline task" Lambda (runs any plan task: document, liveness, face
  * match, risk, decision) and the Step Functions state machine generated from `pipelinePlan` by
- * {@link buildPipelineDefinition}. The Rekognition face collection backs duplicate-face search.
+ * {@link buildPipelineDefinition}. Duplicate-face search uses one Rekognition collection per organisation
+ * (`kyc-<stage>-faces-<orgId>`), created at run time by the check provider, so not part of the stack.
  *
  * The task Lambda is the only function allowed to call Rekognition/Textract; it reads captures and
  * writes the portrait crop, but cannot delete objects.
@@ -43,9 +48,8 @@ export function pipelineNames(stack: Stack, stage: string): { stateMachineName: 
 export class Pipeline extends Construct {
   readonly taskFunction: KycFunction;
   readonly stateMachine: sfn.StateMachine;
-  readonly faceCollection: rekognition.CfnCollection;
-  readonly faceCollectionArn: string;
-  readonly faceCollectionId: string;
+  /** ARN pattern of the per-organisation face collections. */
+  readonly faceCollectionsArn: string;
 
   constructor(scope: Construct, id: string, props: PipelineProps) {
     super(scope, id);
@@ -53,11 +57,7 @@ export class Pipeline extends Construct {
     const names = pipelineNames(stack, props.stage);
     const longestTask = Math.max(...planTasks(pipelinePlan).map((t) => t.timeoutSeconds));
 
-    this.faceCollection = new rekognition.CfnCollection(this, 'FaceCollection', { collectionId: names.faceCollectionId });
-    this.faceCollection.applyRemovalPolicy(RemovalPolicy.RETAIN);
-    const collectionArn = `arn:${stack.partition}:rekognition:${stack.region}:${stack.account}:collection/${names.faceCollectionId}`;
-    this.faceCollectionArn = collectionArn;
-    this.faceCollectionId = names.faceCollectionId;
+    this.faceCollectionsArn = names.faceCollectionsArn;
 
     this.taskFunction = new KycFunction(this, 'TaskFunction', {
       entry: 'pipeline-task',
@@ -66,6 +66,8 @@ export class Pipeline extends Construct {
       // Step Functions cuts each task at its own TimeoutSeconds; the Lambda never outlives the longest.
       timeout: Duration.seconds(longestTask),
       defaults: props.defaults,
+      // The AWS check provider decodes and crops images with sharp (native): shipped as linux-x64.
+      nativeModules: [SHARP_LINUX_X64],
     });
     const fn = this.taskFunction;
     allowTable(fn, props.data.table, props.data.tableKey, 'readWrite');
@@ -75,16 +77,23 @@ export class Pipeline extends Construct {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         // These Rekognition and Textract actions have no resource-level permissions.
-        actions: ['rekognition:DetectFaces', 'rekognition:CompareFaces', 'textract:AnalyzeID', 'textract:DetectDocumentText'],
+        actions: [
+          'rekognition:DetectFaces',
+          'rekognition:CompareFaces',
+          'rekognition:GetFaceLivenessSessionResults',
+          'textract:AnalyzeID',
+          'textract:DetectDocumentText',
+        ],
         resources: ['*'],
       }),
     );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: ['rekognition:IndexFaces', 'rekognition:SearchFacesByImage', 'rekognition:SearchFaces'],
-        resources: [collectionArn],
+        actions: ['rekognition:CreateCollection', 'rekognition:IndexFaces', 'rekognition:SearchFacesByImage'],
+        resources: [this.faceCollectionsArn],
       }),
     );
+    acknowledgeCollections(fn, stack, props.stage);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${names.stateMachineName}`,
@@ -105,4 +114,14 @@ export class Pipeline extends Construct {
       reason: 'Added by CDK for X-Ray tracing (xray:Put*) and CloudWatch Logs vended delivery (logs:*LogDelivery*); these actions have no resource-level permissions.',
     });
   }
+}
+
+/** The per-organisation collections share the stage prefix; their names are only known at run time. */
+export function acknowledgeCollections(fn: KycFunction, stack: Stack, stage: string): void {
+  // cdk-nag names the finding after the resolved ARN, with the partition pseudo-parameter in angle brackets.
+  const arnInFinding = `arn:<AWS::Partition>:rekognition:${stack.region}:${stack.account}:collection/kyc-${stage}-faces-*`;
+  Validations.of(fn.role ?? fn).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${arnInFinding}]`,
+    reason: 'Rekognition collections are per organisation (kyc-<stage>-faces-<orgId>), created at run time; the wildcard covers only this stage prefix.',
+  });
 }

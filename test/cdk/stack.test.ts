@@ -4,7 +4,7 @@ import { pipelinePlan } from '../../functions/domain/pipeline-plan';
 import { routes } from '../../functions/http/routes';
 import { AUTHORIZER_CACHE_SECONDS, MAX_API_BODY_BYTES } from '../../lib/api';
 import { apiPathPatterns, SPA_REWRITE_CODE } from '../../lib/hosted-flow';
-import { KYC_BUNDLING } from '../../lib/kyc-function';
+import { copyNativeModulesCommands, KYC_BUNDLING, PROJECT_ROOT, SHARP_LINUX_X64 } from '../../lib/kyc-function';
 import { OUTPUTS } from '../../lib/kyc-stack';
 import { buildPipelineDefinition } from '../../lib/pipeline-state-machine';
 import { actionsOf, joinToString, logicalId, resources, roleStatements, statementsFor, type CfnResource } from './template-helpers';
@@ -212,11 +212,11 @@ describe('API Gateway', () => {
 describe('Lambda functions', () => {
   const functions = stack.kycFunctions();
 
-  it('are the seven entries: nodejs22.x on arm64, X-Ray active, Powertools env, shared resource env', () => {
+  it('are the seven entries: nodejs22.x, X-Ray active, Powertools env, shared resource env', () => {
     expect(functions).toHaveLength(7);
     for (const fn of functions) {
       const props = resources(template)[logicalId(fn)]!.Properties as Record<string, any>;
-      expect(props).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+      expect(props).toMatchObject({ Runtime: 'nodejs22.x', TracingConfig: { Mode: 'Active' } });
       const env = props.Environment.Variables as Record<string, unknown>;
       expect(env).toMatchObject({
         POWERTOOLS_SERVICE_NAME: METRICS.serviceName,
@@ -230,6 +230,17 @@ describe('Lambda functions', () => {
       });
       for (const name of Object.values(AWS_ENV)) expect(env).toHaveProperty([name]);
     }
+  });
+
+  it('run on arm64, except the pipeline task, which ships sharp built for linux-x64', () => {
+    const arch = (fn: Parameters<typeof logicalId>[0]) => (resources(template)[logicalId(fn)]!.Properties as Record<string, any>).Architectures;
+    for (const fn of functions.filter((f) => f !== stack.pipeline.taskFunction)) expect(arch(fn)).toEqual(['arm64']);
+    expect(arch(stack.pipeline.taskFunction)).toEqual(['x86_64']);
+    const commands = copyNativeModulesCommands('/repo', '/out', [SHARP_LINUX_X64]);
+    expect(commands).toContain('mkdir -p "/out/node_modules/@img" && cp -RL "/repo/node_modules/@img/sharp-linux-x64" "/out/node_modules/@img/sharp-linux-x64"');
+    expect(commands).toContain('mkdir -p "/out/node_modules" && cp -RL "/repo/node_modules/sharp" "/out/node_modules/sharp"');
+    // Every copied package exists in this repository's node_modules (a bundle would otherwise miss it).
+    for (const pkg of SHARP_LINUX_X64.packages) expect(require('node:fs').existsSync(`${PROJECT_ROOT}/node_modules/${pkg}/package.json`)).toBe(true);
   });
 
   it('bundle with esbuild: minified, source maps, AWS SDK external', () => {
@@ -265,10 +276,10 @@ describe('least-privilege IAM per function', () => {
     expect(a).toEqual(expect.arrayContaining(['rekognition:CompareFaces', 'rekognition:DetectFaces', 'textract:AnalyzeID', 's3:GetObject', 'kms:Decrypt']));
     expect(a).not.toContain('s3:DeleteObject');
     expect(a).not.toContain('states:StartExecution');
-    // Collection actions are scoped to the collection.
-    for (const s of statementsFor(statementsOfFunction(stack.pipeline.taskFunction), 'rekognition:IndexFaces')) {
-      expect(JSON.stringify(s.Resource)).toContain(':collection/kyc-dev-faces');
-    }
+    // Collection actions are scoped to this stage's per-organisation collections.
+    const indexFaces = statementsFor(statementsOfFunction(stack.pipeline.taskFunction), 'rekognition:IndexFaces');
+    expect(indexFaces).toHaveLength(1);
+    expect(JSON.stringify(indexFaces[0]!.Resource)).toContain(':collection/kyc-dev-faces-*');
   });
 
   it('dispatcher: SQS + table + secrets decrypt; no S3, Rekognition, Step Functions', () => {

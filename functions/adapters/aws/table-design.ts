@@ -87,7 +87,7 @@ export const AWS_ENV = {
   webhookQueueUrl: 'KYC_WEBHOOK_QUEUE_URL',
   /** Step Functions state machine ARN for `pipeline.run` jobs. */
   pipelineStateMachineArn: 'KYC_PIPELINE_STATE_MACHINE_ARN',
-  /** Rekognition collection for duplicate-face search. */
+  /** Prefix of the per-organisation Rekognition collections (`<prefix>-<orgId>`) for duplicate-face search. */
   faceCollectionId: 'KYC_FACE_COLLECTION_ID',
   /** Base URL of the hosted flow (CloudFront or custom domain), no trailing slash. */
   publicUrl: 'PUBLIC_URL',
