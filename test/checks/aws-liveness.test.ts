@@ -48,9 +48,11 @@ describe('AWS head-turn liveness', () => {
     expect(res).toMatchObject({ check: 'liveness', provider: 'aws', outcome: 'pass', reasonCodes: [], riskFlags: [], scores: { framesPassed: 3, frames: 3, minSamePersonSimilarity: 96.4 } });
     expect(rekognitionMock).toHaveReceivedCommandTimes(DetectFacesCommand, 3);
     expect(rekognitionMock).toHaveReceivedCommandTimes(CompareFacesCommand, 3);
-    expect(rekognitionMock).toHaveReceivedNthSpecificCommandWith(1, CompareFacesCommand, {
-      SourceImage: { Bytes: selfie.bytes }, TargetImage: { Bytes: left.bytes }, SimilarityThreshold: 80,
-    });
+    for (const f of [left, right, centre]) {
+      expect(rekognitionMock).toHaveReceivedCommandWith(CompareFacesCommand, {
+        SourceImage: { Bytes: selfie.bytes }, TargetImage: { Bytes: f.bytes }, SimilarityThreshold: 80,
+      });
+    }
     const frames = (res.extracted.frames as Array<{ turn: string; yaw: number }>).map((f) => [f.turn, f.yaw]);
     expect(frames).toEqual([['left', 35.2], ['right', -41.7], ['centre', 2.3]]);
   });

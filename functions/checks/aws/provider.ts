@@ -397,8 +397,8 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
       });
     }
 
-    const frames: FrameReport[] = [];
-    for (let i = 0; i < input.frames.length; i++) frames.push(await checkFrame(log, input, i, minConfidence));
+    // Frames are independent: judge them concurrently (the Lambda is billed while it waits on Rekognition).
+    const frames = await Promise.all(input.frames.map((_, i) => checkFrame(log, input, i, minConfidence)));
     const failed = frames.some((f) => f.verdict === 'fail');
     const inconclusive = frames.some((f) => f.verdict === 'inconclusive');
     const similarities = frames.map((f) => f.samePersonSimilarity).filter((s): s is number => s !== null);
