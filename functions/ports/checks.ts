@@ -91,8 +91,23 @@ export interface FaceTemplate {
   vector: number[];
 }
 
+/**
+ * Server-side face index for duplicate-face search, for providers without a portable face vector
+ * (AWS: one Rekognition collection per organisation, faces stored under the verification id).
+ */
+export interface FaceIndex {
+  /** Indexes the image's largest face under the verification id. */
+  indexFace(orgId: string, verificationId: string, image: ImageInput): Promise<{ faceId: string | null }>;
+  /** Other verifications of the org whose indexed face matches the image's largest face, best first. */
+  searchDuplicates(orgId: string, image: ImageInput, opts?: { excludeVerificationId?: string }): Promise<{ verificationId: string; similarity: number }[]>;
+  /** Deletes the verification's indexed faces (retention); resolves how many were deleted. */
+  deleteFaces(orgId: string, target: { verificationId: string }): Promise<number>;
+}
+
 export interface CheckProvider {
   readonly name: string;
+  /** Present when duplicate faces are searched server-side instead of through {@link faceTemplate} vectors. */
+  readonly faceIndex?: FaceIndex;
   checkDocument(input: DocumentCheckInput): Promise<DocumentCheckResult>;
   checkFaceMatch(input: FaceMatchInput): Promise<CheckResult>;
   checkLiveness(input: LivenessInput): Promise<CheckResult>;
