@@ -24,7 +24,8 @@ export interface PurgeReport {
 /**
  * Retention sweep: for every terminal verification whose `purgeAfter` (completion + flow.retentionDays) has
  * passed, deletes the capture bytes under `captures/<id>/` (document images, selfie, frames, portrait crop),
- * marks the captures purged, drops the face vector from the identity signals, sets `purgedAt` with a
+ * marks the captures purged, drops the face vector from the identity signals and the provider's face index
+ * (AWS Rekognition collection), sets `purgedAt` with a
  * conditional update and appends a `captures.purged` audit event. The decision, reason codes, risk flags and
  * the hashed document/person keys stay.
  *
@@ -69,6 +70,8 @@ async function purgeVerification(deps: AppDeps, faces: FaceVectorIndex, verifica
   const signal = await faces.find(verification.orgId, verification.id);
   // Keep the signal's hashed keys (fraud checks still need them) but remove the biometric vector.
   if (signal?.faceVector) await deps.store.signals.put({ ...signal, faceVector: null });
+  const faceIndex = (await deps.checks()).faceIndex;
+  const indexedFacesDeleted = faceIndex ? await faceIndex.deleteFaces(verification.orgId, { verificationId: verification.id }) : 0;
 
   const marked = await markPurged(deps, verification.id, at);
   if (marked) {
@@ -78,7 +81,7 @@ async function purgeVerification(deps: AppDeps, faces: FaceVectorIndex, verifica
       orgId: verification.orgId,
       type: 'captures.purged',
       at,
-      data: { blobsDeleted, capturesPurged, purgeAfter: verification.purgeAfter },
+      data: { blobsDeleted, capturesPurged, indexedFacesDeleted, purgeAfter: verification.purgeAfter },
     });
   }
   return { purged: marked, blobsDeleted };

@@ -1,6 +1,7 @@
 import { purgeExpiredCaptures } from '../../functions/app/retention';
 import { at } from '../support/builders';
 import { createPipelineHarness, seedVerification, type PipelineHarness } from './harness';
+import { MemoryFaceIndex } from './scripted-provider';
 
 describe('purgeExpiredCaptures', () => {
   let h: PipelineHarness;
@@ -46,7 +47,7 @@ describe('purgeExpiredCaptures', () => {
     );
     const audit = await h.store.audit.listByVerification('vrf_due');
     expect(audit.filter((e) => e.type === 'captures.purged')).toEqual([
-      expect.objectContaining({ at: at(120), data: { blobsDeleted: 5, capturesPurged: 4, purgeAfter: at(60) } }),
+      expect.objectContaining({ at: at(120), data: { blobsDeleted: 5, capturesPurged: 4, indexedFacesDeleted: 0, purgeAfter: at(60) } }),
     ]);
 
     // The verification not yet due is untouched.
@@ -55,6 +56,21 @@ describe('purgeExpiredCaptures', () => {
       expect(c.status).toBe('uploaded');
       expect(await h.deps.blobs.exists(c.blobKey)).toBe(true);
     }
+  });
+
+  it("deletes the verification's faces from the provider's face index", async () => {
+    const index = new MemoryFaceIndex();
+    h.provider.faceIndex = index;
+    await decided('vrf_due', at(60));
+    await decided('vrf_later', at(24 * 60));
+    await index.indexFace('org_test1', 'vrf_due', { bytes: Buffer.from('face-a#1'), label: 'selfie' });
+    await index.indexFace('org_test1', 'vrf_later', { bytes: Buffer.from('face-b#1'), label: 'selfie' });
+    h.clock.current = new Date(at(120));
+
+    await purgeExpiredCaptures(h.deps, h.clock.now());
+    expect(index.faces.map((f) => f.verificationId)).toEqual(['vrf_later']);
+    const audit = (await h.store.audit.listByVerification('vrf_due')).find((e) => e.type === 'captures.purged');
+    expect(audit?.data).toMatchObject({ indexedFacesDeleted: 1 });
   });
 
   it('is idempotent: a second sweep purges nothing and writes no second audit event', async () => {

@@ -1,7 +1,7 @@
 import { runPipeline } from '../../functions/app/pipeline';
 import type { DocumentFields } from '../../functions/ports/checks';
 import { createPipelineHarness, seedVerification, type PipelineHarness } from './harness';
-import { checkResult, documentFields, documentResult } from './scripted-provider';
+import { checkResult, documentFields, documentResult, MemoryFaceIndex } from './scripted-provider';
 
 /** Runs one verification through the pipeline with the given document fields and selfie; returns its outcome. */
 async function verify(h: PipelineHarness, opts: { fields?: Partial<DocumentFields>; selfie?: string; attempts?: number } = {}) {
@@ -43,6 +43,29 @@ describe('riskSignals', () => {
     await verify(h, { selfie: 'selfie-a1' });
     expect((await verify(h, { selfie: 'selfie-a2', fields: { documentNumber: 'NEW00001' } })).outcome.riskFlags).toEqual([]);
     expect((await verify(h, { selfie: 'selfie-b', fields: { surname: 'OTHER', documentNumber: 'NEW00002' } })).outcome.riskFlags).toEqual([]);
+  });
+
+  describe('with a server-side face index (AWS: no face vectors)', () => {
+    let index: MemoryFaceIndex;
+    beforeEach(() => {
+      index = new MemoryFaceIndex();
+      h.provider.faceIndex = index;
+      h.provider.templates.clear();
+    });
+
+    it('flags the same face under a different identity and indexes every selfie', async () => {
+      const first = await verify(h, { selfie: 'face-a#1' });
+      const { id, outcome } = await verify(h, { selfie: 'face-a#2', fields: { surname: 'NORDMANN', givenNames: 'OLA', birthDate: '1980-01-01', documentNumber: 'X1234567' } });
+      expect(first.outcome.riskFlags).toEqual([]);
+      expect(outcome).toMatchObject({ decision: 'approved', riskFlags: ['DUPLICATE_FACE_DIFFERENT_IDENTITY'] });
+      expect(index.faces.map((f) => f.verificationId)).toEqual([first.id, id]);
+    });
+
+    it('does not flag the same face with the same identity, or a different face', async () => {
+      await verify(h, { selfie: 'face-a#1' });
+      expect((await verify(h, { selfie: 'face-a#2', fields: { documentNumber: 'NEW00001' } })).outcome.riskFlags).toEqual([]);
+      expect((await verify(h, { selfie: 'face-b#1', fields: { surname: 'OTHER', documentNumber: 'NEW00002' } })).outcome.riskFlags).toEqual([]);
+    });
   });
 
   it('flags a document number used by a different person', async () => {

@@ -5,6 +5,7 @@ import type {
   DocumentCheckInput,
   DocumentCheckResult,
   DocumentFields,
+  FaceIndex,
   FaceMatchInput,
   FaceTemplate,
   ImageInput,
@@ -51,11 +52,42 @@ export function documentResult(overrides: Partial<DocumentCheckResult> = {}): Do
 type Scripted<I, O> = O | ((input: I) => O);
 
 /**
+ * A server-side face index like the AWS Rekognition collections: no vectors leave it. A face is the part of the
+ * image's text before `#`, so `face-a#1` and `face-a#2` are the same face.
+ */
+export class MemoryFaceIndex implements FaceIndex {
+  faces: { orgId: string; verificationId: string; face: string }[] = [];
+
+  async indexFace(orgId: string, verificationId: string, image: ImageInput): Promise<{ faceId: string | null }> {
+    this.faces.push({ orgId, verificationId, face: faceOf(image) });
+    return { faceId: `face-${this.faces.length}` };
+  }
+
+  async searchDuplicates(orgId: string, image: ImageInput, opts: { excludeVerificationId?: string } = {}) {
+    const face = faceOf(image);
+    const ids = new Set(this.faces.filter((f) => f.orgId === orgId && f.face === face && f.verificationId !== opts.excludeVerificationId).map((f) => f.verificationId));
+    return [...ids].map((verificationId) => ({ verificationId, similarity: 99 }));
+  }
+
+  async deleteFaces(orgId: string, target: { verificationId: string }): Promise<number> {
+    const before = this.faces.length;
+    this.faces = this.faces.filter((f) => !(f.orgId === orgId && f.verificationId === target.verificationId));
+    return before - this.faces.length;
+  }
+}
+
+function faceOf(image: ImageInput): string {
+  return image.bytes.toString('utf8').split('#')[0]!;
+}
+
+/**
  * A CheckProvider whose answers are set by the test, which counts calls, keeps the inputs it saw, and can
  * throw on demand (`failures.document = 2` fails the next two document checks; Infinity fails all).
  */
 export class ScriptedProvider implements CheckProvider {
   readonly name = 'scripted';
+  /** Set to a {@link MemoryFaceIndex} to behave like the AWS provider (duplicates searched server-side). */
+  faceIndex: FaceIndex | undefined = undefined;
   document: Scripted<DocumentCheckInput, DocumentCheckResult> = documentResult();
   liveness: Scripted<LivenessInput, CheckResult> = checkResult('liveness');
   faceMatch: Scripted<FaceMatchInput, CheckResult> = checkResult('faceMatch', { scores: { distance: 0.3, threshold: 0.6 } });

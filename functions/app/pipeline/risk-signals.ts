@@ -1,5 +1,6 @@
 import type { PipelineInput } from '../../domain/pipeline-plan';
 import type { RiskFlag } from '../../domain/risk-flags';
+import type { CheckProvider, ImageInput } from '../../ports/checks';
 import type { IdentitySignal } from '../../ports/persistence';
 import type { AppDeps } from '../deps';
 import { captureOf, loadAttemptContext, readCapture, type AttemptContext } from './context';
@@ -18,7 +19,8 @@ export const FACE_SEARCH_LIMIT = 5000;
  * Cross-verification risk signals. Stores this verification's identity signal (document key hash, person key
  * hash, selfie face vector), then raises:
  * - DUPLICATE_FACE_DIFFERENT_IDENTITY: another verification of the org has a face within the flow's face-match
- *   distance and a different person key (both person keys known);
+ *   distance (or, with a provider {@link CheckProvider.faceIndex}, a face the index matches) and a different
+ *   person key (both person keys known);
  * - DOCUMENT_NUMBER_REUSED: another verification of the org has the same document key and a different person key;
  * - HIGH_ATTEMPT_VELOCITY: {@link VELOCITY_LIMIT}+ verifications (this one included) with the same document key or
  *   person key within {@link VELOCITY_WINDOW_MS}, or {@link FAST_ATTEMPTS_COUNT}+ attempts of this verification
@@ -35,7 +37,10 @@ export async function riskSignals(deps: AppDeps, input: PipelineInput): Promise<
   const doc = await readStep(deps, input, 'documentCheck');
   const documentKeyHash = doc?.kind === 'check' ? doc.documentKeyHash : null;
   const personKeyHash = doc?.kind === 'check' ? doc.personKeyHash : null;
-  const faceVector = await selfieVector(deps, ctx);
+  const provider = await deps.checks();
+  const selfieCapture = captureOf(ctx, 'selfie');
+  const selfie = selfieCapture ? await readCapture(deps, selfieCapture) : null;
+  const faceVector = selfie ? await selfieVector(provider, selfie) : null;
 
   const own: IdentitySignal = { orgId, verificationId: input.verificationId, documentKeyHash, personKeyHash, faceVector, createdAt: now.toISOString() };
   await deps.store.signals.put(own);
@@ -44,6 +49,14 @@ export async function riskSignals(deps: AppDeps, input: PipelineInput): Promise<
   if (faceVector && personKeyHash) {
     const others = await deps.store.signals.listFaceVectors(orgId, FACE_SEARCH_LIMIT);
     if (others.some((s) => isDuplicateFace(own, s, ctx.flow.thresholds.faceMatchMaxDistance))) flags.add('DUPLICATE_FACE_DIFFERENT_IDENTITY' satisfies RiskFlag);
+  }
+  if (provider.faceIndex && selfie) {
+    // Search before indexing this selfie; the search excludes this verification anyway (re-runs index again).
+    const matches = await provider.faceIndex.searchDuplicates(orgId, selfie, { excludeVerificationId: input.verificationId });
+    await provider.faceIndex.indexFace(orgId, input.verificationId, selfie);
+    if (personKeyHash && (await anyOtherPerson(deps, orgId, matches.map((m) => m.verificationId), personKeyHash))) {
+      flags.add('DUPLICATE_FACE_DIFFERENT_IDENTITY' satisfies RiskFlag);
+    }
   }
   if (documentKeyHash && personKeyHash) {
     const sameDocument = await deps.store.signals.listByDocumentKey(orgId, documentKeyHash);
@@ -77,12 +90,29 @@ function isDuplicateFace(own: IdentitySignal, other: IdentitySignal, maxDistance
   return faceDistance(own.faceVector, other.faceVector) < maxDistance;
 }
 
-async function selfieVector(deps: AppDeps, ctx: AttemptContext): Promise<number[] | null> {
-  const selfie = captureOf(ctx, 'selfie');
-  if (!selfie) return null;
-  const provider = await deps.checks();
-  const template = await provider.faceTemplate(await readCapture(deps, selfie));
+async function selfieVector(provider: CheckProvider, selfie: ImageInput): Promise<number[] | null> {
+  const template = await provider.faceTemplate(selfie);
   return template && template.vector.length > 0 ? [...template.vector] : null;
+}
+
+/** True if one of the verifications (of the org) read a document naming a different person. */
+async function anyOtherPerson(deps: AppDeps, orgId: string, verificationIds: string[], personKeyHash: string): Promise<boolean> {
+  for (const id of verificationIds) {
+    const other = await personKeyOf(deps, orgId, id);
+    if (other !== null && other !== personKeyHash) return true;
+  }
+  return false;
+}
+
+/** The person key of a verification's latest attempt whose document was read, from its documentCheck step. */
+async function personKeyOf(deps: AppDeps, orgId: string, verificationId: string): Promise<string | null> {
+  const v = await deps.store.verifications.get(verificationId);
+  if (!v || v.orgId !== orgId) return null;
+  for (const attempt of [...v.attempts].sort((a, b) => b.number - a.number)) {
+    const doc = await readStep(deps, { verificationId, attempt: attempt.number }, 'documentCheck');
+    if (doc?.kind === 'check' && doc.personKeyHash) return doc.personKeyHash;
+  }
+  return null;
 }
 
 /** Flags raised by this attempt's checks. */
