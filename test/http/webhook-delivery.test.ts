@@ -115,8 +115,13 @@ describe('retries', () => {
     expect(health).toMatchObject({ lastStatus: 'failed', lastStatusCode: 503, consecutiveFailures: 4, successRate: 0, deadLettered: 1 });
     healthy = true;
     const lines: string[] = [];
-    expect(await runCli(['deliveries', 'redeliver', deliveryId, '--json'], (s) => lines.push(s))).toBe(0);
-    srv.app.worker.nudge();
+    process.env.KYC_DATA_DIR = srv.dataDir; // the CLI works on the running server's data directory
+    try {
+      expect(await runCli(['deliveries', 'redeliver', deliveryId, '--json'], (s) => lines.push(s))).toBe(0);
+    } finally {
+      delete process.env.KYC_DATA_DIR;
+    }
+    expect(JSON.parse(lines.join(''))).toEqual({ deliveryId, status: 'pending' });
     const all = await receiver.waitFor(5);
     expect(all[4]!.headers['x-nextcap-delivery']).toBe(deliveryId);
     for (let i = 0; i < 50 && (await deps.store.deliveries.get(deliveryId))!.status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 100));
