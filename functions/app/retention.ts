@@ -1,6 +1,7 @@
 import type { Verification } from '../domain/model';
 import type { IdentitySignal } from '../ports/persistence';
 import type { AppDeps } from './deps';
+import { readStep } from './pipeline/step-results';
 
 /** How many of an org's face vectors are scanned to find the purged verification's own (port has no get-by-id). */
 const FACE_VECTOR_SCAN_LIMIT = 100_000;
@@ -70,8 +71,7 @@ async function purgeVerification(deps: AppDeps, faces: FaceVectorIndex, verifica
   const signal = await faces.find(verification.orgId, verification.id);
   // Keep the signal's hashed keys (fraud checks still need them) but remove the biometric vector.
   if (signal?.faceVector) await deps.store.signals.put({ ...signal, faceVector: null });
-  const faceIndex = (await deps.checks()).faceIndex;
-  const indexedFacesDeleted = faceIndex ? await faceIndex.deleteFaces(verification.orgId, { verificationId: verification.id }) : 0;
+  const indexedFacesDeleted = (await mayHaveIndexedFace(deps, verification)) ? await deleteIndexedFaces(deps, verification) : 0;
 
   const marked = await markPurged(deps, verification.id, at);
   if (marked) {
@@ -104,6 +104,23 @@ class FaceVectorIndex {
     }
     return index.get(verificationId);
   }
+}
+
+/**
+ * Whether a riskSignals step added the selfie to the provider's face index (or failed, possibly after adding it).
+ * Lets the local runtime skip loading the check provider (~100 MB of models) for a sweep.
+ */
+async function mayHaveIndexedFace(deps: AppDeps, verification: Verification): Promise<boolean> {
+  for (const attempt of verification.attempts) {
+    const step = await readStep(deps, { verificationId: verification.id, attempt: attempt.number }, 'riskSignals');
+    if (step?.kind === 'failed' || (step?.kind === 'risk' && step.signals.faceIndexed)) return true;
+  }
+  return false;
+}
+
+async function deleteIndexedFaces(deps: AppDeps, verification: Verification): Promise<number> {
+  const faceIndex = (await deps.checks()).faceIndex;
+  return faceIndex ? faceIndex.deleteFaces(verification.orgId, { verificationId: verification.id }) : 0;
 }
 
 /** Sets purgedAt with the optimistic version check; false if it was already set (by a concurrent sweep). */

@@ -156,6 +156,21 @@ describe('full pipeline through the applicant API with the real local checks', (
     const polled = await api(srv.baseUrl, 'GET', `/api/v1/external/kyc/verifications/${id}`, { key: flowKey.key });
     expect(polled.json.data).toMatchObject({ status: 'pending', decision: null, attempts: 1 });
   }, 70_000);
+
+  it('declines head turns that do not follow the prompts (LIVENESS_FAILED)', async () => {
+    const { client } = await newApplicant(srv.baseUrl, key.key);
+    await client.consent();
+    const prompts: HeadPrompt[] = (await client.session()).json.data.challenge.prompts;
+    const mirrored = prompts.map((p): HeadPrompt => (p === 'left' ? 'right' : p === 'right' ? 'left' : p));
+    await client.upload('document_front', 0, PASSPORT);
+    await client.upload('selfie', 0, SELFIE_A);
+    const frames = framesFor(mirrored);
+    for (let i = 0; i < frames.length; i++) await client.upload('liveness_frame', i, frames[i]!);
+    expect((await client.submit({ documentType: 'passport' })).status).toBe(202);
+
+    const after = await client.waitForSession((d) => d.status !== 'in_progress', 60_000);
+    expect(after).toMatchObject({ status: 'pending', lastAttempt: { decision: 'declined', declineType: 'retry', reasonCodes: ['LIVENESS_FAILED'] }, attempts: { used: 1, left: 2 } });
+  }, 70_000);
 });
 
 describe('crash and resume', () => {

@@ -65,12 +65,31 @@ describe('purgeExpiredCaptures', () => {
     await decided('vrf_later', at(24 * 60));
     await index.indexFace('org_test1', 'vrf_due', { bytes: Buffer.from('face-a#1'), label: 'selfie' });
     await index.indexFace('org_test1', 'vrf_later', { bytes: Buffer.from('face-b#1'), label: 'selfie' });
+    for (const id of ['vrf_due', 'vrf_later']) {
+      await h.store.steps.putIfAbsent({ verificationId: id, attempt: 1, step: 'riskSignals', result: { kind: 'risk', riskFlags: [], signals: { documentKey: true, personKey: true, faceVector: false, faceIndexed: true } }, createdAt: at(5) });
+    }
     h.clock.current = new Date(at(120));
+    let providerLoads = 0;
+    const deps = { ...h.deps, checks: async () => (providerLoads++, h.provider) };
 
-    await purgeExpiredCaptures(h.deps, h.clock.now());
+    await purgeExpiredCaptures(deps, h.clock.now());
+    expect(providerLoads).toBe(1);
     expect(index.faces.map((f) => f.verificationId)).toEqual(['vrf_later']);
     const audit = (await h.store.audit.listByVerification('vrf_due')).find((e) => e.type === 'captures.purged');
     expect(audit?.data).toMatchObject({ indexedFacesDeleted: 1 });
+  });
+
+  it('does not load the check provider when no face was indexed (local runtime)', async () => {
+    await decided('vrf_due', at(60));
+    await h.store.steps.putIfAbsent({ verificationId: 'vrf_due', attempt: 1, step: 'riskSignals', result: { kind: 'risk', riskFlags: [], signals: { documentKey: true, personKey: true, faceVector: true, faceIndexed: false } }, createdAt: at(5) });
+    h.clock.current = new Date(at(120));
+    const deps = {
+      ...h.deps,
+      checks: async () => {
+        throw new Error('models must not load for a purge');
+      },
+    };
+    expect((await purgeExpiredCaptures(deps, h.clock.now())).purged).toEqual(['vrf_due']);
   });
 
   it('is idempotent: a second sweep purges nothing and writes no second audit event', async () => {

@@ -59,6 +59,7 @@ describe('riskSignals', () => {
       expect(first.outcome.riskFlags).toEqual([]);
       expect(outcome).toMatchObject({ decision: 'approved', riskFlags: ['DUPLICATE_FACE_DIFFERENT_IDENTITY'] });
       expect(index.faces.map((f) => f.verificationId)).toEqual([first.id, id]);
+      expect((await h.store.steps.get(id, 1, 'riskSignals'))?.result).toMatchObject({ signals: { faceVector: false, faceIndexed: true } });
     });
 
     it('does not flag the same face with the same identity, or a different face', async () => {

@@ -50,10 +50,12 @@ export async function riskSignals(deps: AppDeps, input: PipelineInput): Promise<
     const others = await deps.store.signals.listFaceVectors(orgId, FACE_SEARCH_LIMIT);
     if (others.some((s) => isDuplicateFace(own, s, ctx.flow.thresholds.faceMatchMaxDistance))) flags.add('DUPLICATE_FACE_DIFFERENT_IDENTITY' satisfies RiskFlag);
   }
+  let faceIndexed = false;
   if (provider.faceIndex && selfie) {
     // Search before indexing this selfie; the search excludes this verification anyway (re-runs index again).
     const matches = await provider.faceIndex.searchDuplicates(orgId, selfie, { excludeVerificationId: input.verificationId });
     await provider.faceIndex.indexFace(orgId, input.verificationId, selfie);
+    faceIndexed = true;
     if (personKeyHash && (await anyOtherPerson(deps, orgId, matches.map((m) => m.verificationId), personKeyHash))) {
       flags.add('DUPLICATE_FACE_DIFFERENT_IDENTITY' satisfies RiskFlag);
     }
@@ -69,7 +71,7 @@ export async function riskSignals(deps: AppDeps, input: PipelineInput): Promise<
   await writeStep(deps, input, 'riskSignals', {
     kind: 'risk',
     riskFlags: [...flags],
-    signals: { documentKey: documentKeyHash !== null, personKey: personKeyHash !== null, faceVector: faceVector !== null },
+    signals: { documentKey: documentKeyHash !== null, personKey: personKeyHash !== null, faceVector: faceVector !== null, faceIndexed },
   });
 }
 

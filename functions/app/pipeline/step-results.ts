@@ -46,7 +46,13 @@ const riskStepSchema = z.object({
   kind: z.literal('risk'),
   riskFlags: z.array(z.string()),
   /** Which signals were available (for audit/debugging; no values). */
-  signals: z.object({ documentKey: z.boolean(), personKey: z.boolean(), faceVector: z.boolean() }),
+  signals: z.object({
+    documentKey: z.boolean(),
+    personKey: z.boolean(),
+    faceVector: z.boolean(),
+    /** The selfie was added to the provider's face index (retention must delete it there). */
+    faceIndexed: z.boolean().default(false),
+  }),
 });
 
 const decisionStepSchema = z.object({
