@@ -62,7 +62,7 @@ async function consented(key = liveKey, body: Record<string, unknown> = {}) {
 }
 
 /** Uploads every capture a live default-flow session needs: passport front, selfie, one frame per prompt. */
-async function uploadAll(client: ApplicantClient, selfie = JPEG): Promise<void> {
+async function uploadAll(client: ApplicantClient, selfie: Buffer = JPEG): Promise<void> {
   const session = (await client.session()).json.data;
   await client.upload('document_front', 0, JPEG);
   await client.upload('selfie', 0, selfie);

@@ -39,7 +39,7 @@ export class ApplicantClient {
 
   /** Sends bytes to an upload slot as the page does for `method: PUT`. */
   async putBytes(url: string, bytes: Buffer, contentType = 'image/jpeg', token = this.token): Promise<Response> {
-    const res = await fetch(`${this.baseUrl}${url}`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType }, body: bytes });
+    const res = await fetch(`${this.baseUrl}${url}`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType }, body: new Uint8Array(bytes) });
     const text = await res.text();
     let json: any = null;
     try {
