@@ -129,9 +129,9 @@ export class Api extends Construct {
     });
 
     const integrations: Record<LambdaGroup, apigw.LambdaIntegration> = {
-      integrator: new apigw.LambdaIntegration(integrator, { allowTestInvoke: false, scopePermissionToMethod: false }),
-      applicant: new apigw.LambdaIntegration(applicant, { allowTestInvoke: false, scopePermissionToMethod: false }),
-      public: new apigw.LambdaIntegration(publicFn, { allowTestInvoke: false, scopePermissionToMethod: false }),
+      integrator: new apigw.LambdaIntegration(integrator, { scopePermissionToMethod: false }),
+      applicant: new apigw.LambdaIntegration(applicant, { scopePermissionToMethod: false }),
+      public: new apigw.LambdaIntegration(publicFn, { scopePermissionToMethod: false }),
     };
     for (const route of routes as readonly RouteDef[]) {
       const resource = this.restApi.root.resourceForPath(route.path);

@@ -10,15 +10,16 @@ import { Construct } from 'constructs';
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /**
- * esbuild options of every KYC Lambda: minified CJS with source maps; the Node.js 22 runtime ships AWS SDK
- * v3, so bundling it would only add cold-start time.
+ * esbuild options of every KYC Lambda: minified CJS with source maps. The Node.js 22 runtime ships AWS SDK
+ * v3, so bundling it would only add cold-start time. `sharp` is native: it is never bundled, and only the
+ * functions that reach the AWS check provider ship it (see {@link SHARP_LINUX_X64}).
  */
 export const KYC_BUNDLING = {
   minify: true,
   sourceMap: true,
   target: 'node22',
   format: OutputFormat.CJS,
-  externalModules: ['@aws-sdk/*'],
+  externalModules: ['@aws-sdk/*', 'sharp'],
 } as const satisfies BundlingOptions;
 
 /** Settings every KYC Lambda shares: observability, log retention, runtime environment. */
@@ -102,7 +103,7 @@ export class KycFunction extends NodejsFunction {
       },
       bundling: {
         ...KYC_BUNDLING,
-        externalModules: [...KYC_BUNDLING.externalModules, ...native.map((m) => m.name)],
+        externalModules: [...new Set([...KYC_BUNDLING.externalModules, ...native.map((m) => m.name)])],
         ...(native.length > 0
           ? {
               commandHooks: {

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { allowCapturesPurge, allowEnqueueWebhooks, allowTable } from './access';
 import type { Captures } from './captures';
 import type { Data } from './data';
-import { KycFunction, type FunctionDefaults } from './kyc-function';
+import { KycFunction, SHARP_LINUX_X64, type FunctionDefaults } from './kyc-function';
 import { acknowledgeCollections } from './pipeline';
 
 export interface MaintenanceProps {
@@ -41,6 +41,8 @@ export class Maintenance extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(5),
       defaults: props.defaults,
+      // The retention purge deletes indexed faces through the AWS check provider, which imports sharp.
+      nativeModules: [SHARP_LINUX_X64],
     });
     allowTable(this.sweeper, props.data.table, props.data.tableKey, 'readWrite');
     allowCapturesPurge(this.sweeper, props.captures.bucket);

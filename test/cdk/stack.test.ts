@@ -232,10 +232,11 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('run on arm64, except the pipeline task, which ships sharp built for linux-x64', () => {
+  it('run on arm64, except those reaching the AWS check provider, which ship sharp built for linux-x64', () => {
     const arch = (fn: Parameters<typeof logicalId>[0]) => (resources(template)[logicalId(fn)]!.Properties as Record<string, any>).Architectures;
-    for (const fn of functions.filter((f) => f !== stack.pipeline.taskFunction)) expect(arch(fn)).toEqual(['arm64']);
-    expect(arch(stack.pipeline.taskFunction)).toEqual(['x86_64']);
+    const withSharp = [stack.pipeline.taskFunction, stack.maintenance.sweeper];
+    for (const fn of functions.filter((f) => !withSharp.includes(f))) expect(arch(fn)).toEqual(['arm64']);
+    for (const fn of withSharp) expect(arch(fn)).toEqual(['x86_64']);
     const commands = copyNativeModulesCommands('/repo', '/out', [SHARP_LINUX_X64]);
     expect(commands).toContain('mkdir -p "/out/node_modules/@img" && cp -RL "/repo/node_modules/@img/sharp-linux-x64" "/out/node_modules/@img/sharp-linux-x64"');
     expect(commands).toContain('mkdir -p "/out/node_modules" && cp -RL "/repo/node_modules/sharp" "/out/node_modules/sharp"');
@@ -245,7 +246,7 @@ describe('Lambda functions', () => {
 
   it('bundle with esbuild: minified, source maps, AWS SDK external', () => {
     // Bundling is skipped in these tests (no esbuild run), so the shared options are asserted directly.
-    expect(KYC_BUNDLING).toMatchObject({ minify: true, sourceMap: true, externalModules: ['@aws-sdk/*'] });
+    expect(KYC_BUNDLING).toMatchObject({ minify: true, sourceMap: true, externalModules: ['@aws-sdk/*', 'sharp'] });
   });
 });
 

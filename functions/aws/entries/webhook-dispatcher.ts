@@ -1,9 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createWebhookDispatcher } from '../../handlers/webhook-dispatcher';
-import { createAwsDeps } from '../deps';
+import { createAwsWebhookHandler } from '../deps';
 
 /**
- * Lambda entry: SQS `webhook.deliver` jobs. The dispatcher returns `batchItemFailures` for deliveries to
- * retry after calling ChangeMessageVisibility with the next back-off delay (see lib/webhooks.ts).
+ * Lambda entry: SQS `webhook.deliver` jobs. A delivery to retry is re-hidden with ChangeMessageVisibility
+ * (the next back-off delay) and reported in `batchItemFailures` (see lib/webhooks.ts).
  */
-export const handler: (event: SQSEvent) => Promise<SQSBatchResponse> = createWebhookDispatcher(createAwsDeps());
+export const handler: (event: SQSEvent) => Promise<SQSBatchResponse> = createAwsWebhookHandler();
