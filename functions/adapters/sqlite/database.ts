@@ -7,6 +7,7 @@ export type SqliteDatabase = Database.Database;
 /**
  * Schema migrations, applied in order once each. Records are stored as JSON documents (`doc`) with the
  * columns the access patterns filter or sort on pulled out beside them, mirroring the DynamoDB design.
+ * Sweep indexes are partial, so the hot path (creating a pending verification) maintains as few as possible.
  */
 const MIGRATIONS: string[] = [
   `
@@ -20,22 +21,22 @@ const MIGRATIONS: string[] = [
     terminal INTEGER NOT NULL, expires_at TEXT NOT NULL, purge_after TEXT, purged INTEGER NOT NULL, published INTEGER NOT NULL,
     created_at TEXT NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
   CREATE INDEX verifications_org ON verifications(org_id, created_at DESC, id DESC);
-  CREATE INDEX verifications_open ON verifications(terminal, expires_at);
-  CREATE INDEX verifications_unpublished ON verifications(terminal, published);
-  CREATE INDEX verifications_purge ON verifications(purged, purge_after);
+  CREATE INDEX verifications_open ON verifications(expires_at) WHERE terminal = 0;
+  CREATE INDEX verifications_unpublished ON verifications(id) WHERE terminal = 1 AND published = 0;
+  CREATE INDEX verifications_purge ON verifications(purge_after) WHERE purged = 0 AND purge_after IS NOT NULL;
   CREATE TABLE webhooks (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, deleted INTEGER NOT NULL, doc TEXT NOT NULL);
   CREATE INDEX webhooks_org ON webhooks(org_id, deleted);
   CREATE TABLE deliveries (
     id TEXT PRIMARY KEY, endpoint_id TEXT NOT NULL, verification_id TEXT NOT NULL, status TEXT NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT NOT NULL, doc TEXT NOT NULL);
   CREATE INDEX deliveries_endpoint ON deliveries(endpoint_id, created_at DESC, id DESC);
-  CREATE INDEX deliveries_status ON deliveries(status);
+  CREATE INDEX deliveries_pending ON deliveries(created_at) WHERE status = 'pending';
   CREATE INDEX deliveries_verification ON deliveries(verification_id);
   CREATE TABLE idempotency (scope TEXT PRIMARY KEY, expires_at TEXT NOT NULL, doc TEXT NOT NULL);
   CREATE TABLE captures (id TEXT PRIMARY KEY, verification_id TEXT NOT NULL, status TEXT NOT NULL, doc TEXT NOT NULL);
   CREATE INDEX captures_verification ON captures(verification_id);
-  CREATE TABLE audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, verification_id TEXT NOT NULL, doc TEXT NOT NULL);
-  CREATE INDEX audit_verification ON audit(verification_id, seq);
+  CREATE TABLE audit (id TEXT PRIMARY KEY, verification_id TEXT NOT NULL, at TEXT NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX audit_verification ON audit(verification_id, at, id);
   CREATE TABLE step_results (verification_id TEXT NOT NULL, attempt INTEGER NOT NULL, step TEXT NOT NULL, doc TEXT NOT NULL,
     PRIMARY KEY (verification_id, attempt, step));
   CREATE TABLE signals (verification_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, document_key TEXT, person_key TEXT,

@@ -79,7 +79,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   const vByToken = q('SELECT doc FROM verifications WHERE token_hash = ?');
   const vExpired = q('SELECT doc FROM verifications WHERE terminal = 0 AND expires_at < ? ORDER BY expires_at LIMIT ?');
   const vUnpublished = q('SELECT doc FROM verifications WHERE terminal = 1 AND published = 0 LIMIT ?');
-  const vPurge = q('SELECT doc FROM verifications WHERE purged = 0 AND purge_after IS NOT NULL AND purge_after <= ? ORDER BY purge_after LIMIT ?');
+  const vPurge = q('SELECT doc FROM verifications WHERE purged = 0 AND purge_after IS NOT NULL AND purge_after <= ? AND terminal = 1 ORDER BY purge_after LIMIT ?');
 
   const vRow = (v: Verification) => ({
     id: v.id,
@@ -119,8 +119,8 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   const capTransition = q('UPDATE captures SET status = ?, doc = ? WHERE id = ? AND verification_id = ? AND status = ?');
   const capList = q('SELECT doc FROM captures WHERE verification_id = ? ORDER BY rowid');
 
-  const auditInsert = q('INSERT INTO audit (id, verification_id, doc) VALUES (?, ?, ?)');
-  const auditList = q('SELECT doc FROM audit WHERE verification_id = ? ORDER BY seq');
+  const auditInsert = q('INSERT INTO audit (id, verification_id, at, doc) VALUES (?, ?, ?, ?)');
+  const auditList = q('SELECT doc FROM audit WHERE verification_id = ? ORDER BY at, id');
 
   const stepInsert = q('INSERT OR IGNORE INTO step_results (verification_id, attempt, step, doc) VALUES (?, ?, ?, ?)');
   const stepGet = q('SELECT doc FROM step_results WHERE verification_id = ? AND attempt = ? AND step = ?');
@@ -133,8 +133,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   );
   const sigByDoc = q('SELECT doc FROM signals WHERE org_id = ? AND document_key = ? ORDER BY created_at');
   const sigFaces = q('SELECT doc FROM signals WHERE org_id = ? AND has_face = 1 ORDER BY created_at DESC LIMIT ?');
-  const sigCountDoc = q('SELECT COUNT(*) AS n FROM signals WHERE org_id = ? AND document_key = ? AND created_at >= ?');
-  const sigCountPerson = q('SELECT COUNT(*) AS n FROM signals WHERE org_id = ? AND person_key = ? AND created_at >= ?');
+  const sigCount = q('SELECT COUNT(*) AS n FROM signals WHERE org_id = ? AND (document_key = ? OR person_key = ?) AND created_at >= ?');
   const sigDelete = q('DELETE FROM signals WHERE verification_id = ?');
 
   return {
@@ -280,7 +279,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
       async listByVerification(vid) { return parseAll<Capture>(capList.all(vid)); },
     },
     audit: {
-      async append(e: AuditEvent) { auditInsert.run(e.id, e.verificationId, JSON.stringify(e)); },
+      async append(e: AuditEvent) { auditInsert.run(e.id, e.verificationId, e.at, JSON.stringify(e)); },
       async listByVerification(vid) { return parseAll<AuditEvent>(auditList.all(vid)); },
     },
     steps: {
@@ -297,9 +296,9 @@ export function createSqliteStore(db: SqliteDatabase): Store {
       async listByDocumentKey(orgId, hash) { return parseAll<IdentitySignal>(sigByDoc.all(orgId, hash)); },
       async listFaceVectors(orgId, limit) { return parseAll<IdentitySignal>(sigFaces.all(orgId, limit)); },
       async countSince(orgId, key, since) {
-        const stmt = key.documentKeyHash ? sigCountDoc : key.personKeyHash ? sigCountPerson : null;
-        if (!stmt) return 0;
-        const row = stmt.get(orgId, key.documentKeyHash ?? key.personKeyHash, since) as unknown as { n: number };
+        if (!key.documentKeyHash && !key.personKeyHash) return 0;
+        // NULL never equals anything, so a missing key simply matches nothing.
+        const row = sigCount.get(orgId, key.documentKeyHash ?? null, key.personKeyHash ?? null, since) as unknown as { n: number };
         return row.n;
       },
       async deleteByVerification(vid) { sigDelete.run(vid); },

@@ -1,0 +1,104 @@
+/**
+ * The port contract suites on the local adapters: SQLite store and job queue, file blobs, master-key
+ * secret box. The same suites run against DynamoDB Local, s3rver, fauxqs and KMS in *.aws.test.ts.
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createFileBlobStore } from '../../functions/adapters/local/file-blob-store';
+import { createFileSecretBox } from '../../functions/adapters/local/file-secret-box';
+import { openDatabase } from '../../functions/adapters/sqlite/database';
+import { createSqliteJobQueue } from '../../functions/adapters/sqlite/job-queue';
+import { createSqliteStore } from '../../functions/adapters/sqlite/store';
+import type { Job } from '../../functions/ports/queue';
+import { describeBlobContract } from './blobs.contract';
+import { describePersistenceContract } from './persistence.contract';
+import { describeQueueContract } from './queue.contract';
+import { describeSecretsContract } from './secrets.contract';
+
+const tempDir = () => mkdtempSync(join(tmpdir(), 'kyc-contract-'));
+
+describePersistenceContract('sqlite', async () => {
+  const dir = tempDir();
+  const db = openDatabase(join(dir, 'kyc.sqlite'));
+  return {
+    store: createSqliteStore(db),
+    cleanup: async () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describeBlobContract('files', async () => {
+  const dir = tempDir();
+  return { blobs: createFileBlobStore(join(dir, 'blobs')), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+describeSecretsContract('master-key file (AES-256-GCM)', async () => {
+  const dir = tempDir();
+  return { secrets: createFileSecretBox(join(dir, 'master.key')), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+});
+
+describeQueueContract('sqlite', async () => {
+  const dir = tempDir();
+  const db = openDatabase(join(dir, 'kyc.sqlite'));
+  let offset = 0; // fake clock: queue time advances without waiting
+  const queue = createSqliteJobQueue(db, { now: () => new Date(Date.now() + offset) });
+  const leased = new Map<string, Job>();
+  return {
+    queue,
+    async receive() {
+      const [job] = queue.claimDue(1, 60_000);
+      if (job) leased.set(job.id, job);
+      return job ?? null;
+    },
+    async ack(job) {
+      queue.ack(job.id);
+    },
+    async nack(job, delayMs) {
+      queue.retryLater(job.id, delayMs);
+    },
+    async advance(ms) {
+      offset += ms;
+    },
+    async cleanup() {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('local adapter specifics', () => {
+  it('creates the master key file with mode 0600 and reuses it', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'master.key');
+    const a = createFileSecretBox(file);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const ciphertext = await a.encrypt('whsec_secret');
+    expect(await createFileSecretBox(file).decrypt(ciphertext)).toBe('whsec_secret');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses blob keys that would escape the root', async () => {
+    const dir = tempDir();
+    const blobs = createFileBlobStore(join(dir, 'blobs'));
+    await expect(blobs.put('../outside', Buffer.from('x'), 'text/plain')).rejects.toThrow('invalid blob key');
+    await expect(blobs.get('a/../../b')).rejects.toThrow('invalid blob key');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gives a crashed worker’s jobs back at start-up (releaseAllLeases)', async () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir, 'kyc.sqlite'));
+    const queue = createSqliteJobQueue(db, { now: () => new Date() });
+    await queue.enqueue('pipeline.run', { verificationId: 'vrf_1', attempt: 1 });
+    expect(queue.claimDue(5, 600_000)).toHaveLength(1);
+    expect(queue.claimDue(5, 600_000)).toHaveLength(0); // leased
+    expect(queue.releaseAllLeases()).toBe(1);
+    const [again] = queue.claimDue(5, 600_000);
+    expect(again).toMatchObject({ type: 'pipeline.run', payload: { verificationId: 'vrf_1', attempt: 1 }, attempt: 2 });
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
