@@ -110,6 +110,8 @@ describe('authorization by client token', () => {
     }
     const put = await client.putBytes(slot.json.data.upload.url, JPEG, 'image/jpeg', 'unknown-token-unknown-token-unknown');
     expectError(put, 401, 'invalid_token');
+    // The token is checked before the body: an unauthenticated caller learns nothing from validation.
+    expectError(await api(srv.baseUrl, 'POST', `${APPLICANT}/consent`, { body: { accepted: 'maybe' } }), 401, 'invalid_token');
   });
 
   it("opens only the token's own verification: another session's captures are invisible", async () => {

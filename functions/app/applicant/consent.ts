@@ -3,7 +3,7 @@ import type { ConsentRecord } from '../../domain/model';
 import type { AppDeps } from '../deps';
 import { finalizeVerification } from '../outcomes';
 import type { ConsentBody } from './schemas';
-import { CONSENT_TEXT_VERSION, openSession, reloadSession, updateSession, type SessionView } from './session';
+import { CONSENT_TEXT_VERSION, reloadSession, updateSession, type OpenSession, type SessionView } from './session';
 
 /** Who answered, as the transport saw it (kept with the consent record as evidence). */
 export interface RequestOrigin {
@@ -19,8 +19,8 @@ const MAX_USER_AGENT = 512;
  * acceptance: consent can be withdrawn) -> the verification ends declined / final / CONSENT_DECLINED and
  * its webhooks fire. Accepting again is a no-op that keeps the first record.
  */
-export async function recordConsent(deps: AppDeps, authorization: string | undefined, body: ConsentBody, origin: RequestOrigin): Promise<SessionView> {
-  const { verification, flow } = await openSession(deps, authorization, 'write');
+export async function recordConsent(deps: AppDeps, session: OpenSession, body: ConsentBody, origin: RequestOrigin): Promise<SessionView> {
+  const { verification, flow } = session;
   if (body.textVersion !== CONSENT_TEXT_VERSION) {
     throw errors.validation([{ field: 'textVersion', issue: `must be the current consent text version (${CONSENT_TEXT_VERSION}); reload the page` }]);
   }

@@ -118,10 +118,9 @@ export function toSessionView(v: Verification, flow: Flow): SessionView {
   };
 }
 
-/** Reads the session (`GET /session`). */
-export async function getSession(deps: AppDeps, authorization: string | undefined): Promise<SessionView> {
-  const { verification, flow } = await openSession(deps, authorization, 'read');
-  return toSessionView(verification, flow);
+/** Reads the session (`GET /session`), opened with `read` access. */
+export function getSession(session: OpenSession): SessionView {
+  return toSessionView(session.verification, session.flow);
 }
 
 /** Re-reads the session after a change, for the response. */

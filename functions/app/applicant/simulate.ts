@@ -3,7 +3,7 @@ import { REASON_CODES, type ReasonCode } from '../../domain/reason-codes';
 import type { AppDeps } from '../deps';
 import { finalizeVerification } from '../outcomes';
 import type { ApplicantSimulateBody } from './schemas';
-import { openSession, reloadSession, requireConsent, type SessionView } from './session';
+import { reloadSession, requireConsent, type OpenSession, type SessionView } from './session';
 
 /** Reason code a simulated outcome carries when none is chosen, so it still explains itself. */
 const DEFAULT_CODES: Record<'declined' | 'review', ReasonCode> = { declined: 'BAD_FACE_MATCHING', review: 'FACE_MATCH_INCONCLUSIVE' };
@@ -13,8 +13,8 @@ const DEFAULT_CODES: Record<'declined' | 'review', ReasonCode> = { declined: 'BA
  * consent given -> the verification is finalized with that outcome through the normal path (webhooks fire).
  * Live sessions get 403 test_mode_only.
  */
-export async function simulateAttempt(deps: AppDeps, authorization: string | undefined, body: ApplicantSimulateBody): Promise<SessionView> {
-  const { verification: v, flow } = await openSession(deps, authorization, 'write');
+export async function simulateAttempt(deps: AppDeps, session: OpenSession, body: ApplicantSimulateBody): Promise<SessionView> {
+  const { verification: v, flow } = session;
   if (v.mode !== 'test') throw errors.forbidden('test_mode_only', 'Only test-mode sessions can choose their outcome.');
   requireConsent(v);
   const reasonCodes = body.reasonCodes ?? (body.decision === 'approved' ? [] : [DEFAULT_CODES[body.decision]]);

@@ -4,7 +4,7 @@ import type { Attempt, Capture, DocumentType, Flow, Verification } from '../../d
 import { isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
 import type { SubmitBody } from './schemas';
-import { acceptedDocumentTypes, currentAttempt, NEEDS_BACK, openSession, reloadSession, requireConsent, requirePending, updateSession, type SessionView } from './session';
+import { acceptedDocumentTypes, currentAttempt, NEEDS_BACK, reloadSession, requireConsent, requirePending, updateSession, type OpenSession, type SessionView } from './session';
 
 /**
  * Submits the current attempt's captures for checking. Primary course: consent given, live mode, no checks
@@ -12,8 +12,8 @@ import { acceptedDocumentTypes, currentAttempt, NEEDS_BACK, openSession, reloadS
  * goes `in_progress` (optimistic version check) -> one `pipeline.run` job (deduplicated per attempt).
  * Test-mode sessions never run checks: they get 409 test_mode_use_simulate.
  */
-export async function submitAttempt(deps: AppDeps, authorization: string | undefined, body: SubmitBody): Promise<SessionView> {
-  const { verification, flow } = await openSession(deps, authorization, 'write');
+export async function submitAttempt(deps: AppDeps, session: OpenSession, body: SubmitBody): Promise<SessionView> {
+  const { verification, flow } = session;
   const documentType = chosenDocumentType(flow, body.documentType);
   const now = deps.clock.now().toISOString();
   checkSubmittable(verification, flow);

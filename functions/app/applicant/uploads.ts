@@ -4,7 +4,7 @@ import type { Capture, CaptureKind, Verification } from '../../domain/model';
 import type { UploadPolicy } from '../../ports/blobs';
 import type { AppDeps } from '../deps';
 import { UPLOAD_CONTENT_TYPES, type CreateUploadBody } from './schemas';
-import { currentAttempt, openSession, requireConsent, requirePending, type OpenSession } from './session';
+import { currentAttempt, requireConsent, requirePending, type OpenSession } from './session';
 import { stepsOfFlow } from '../../domain/flows';
 
 /**
@@ -51,8 +51,7 @@ function checkCaptureWanted(session: OpenSession, kind: CaptureKind, index: numb
  * Opens an upload slot for one capture of the current attempt. Primary course: session writable, consent
  * given, no checks running, kind/index wanted by the flow -> `requested` capture -> signed upload policy.
  */
-export async function requestUpload(deps: AppDeps, authorization: string | undefined, body: CreateUploadBody): Promise<UploadSlot> {
-  const session = await openSession(deps, authorization, 'write');
+export async function requestUpload(deps: AppDeps, session: OpenSession, body: CreateUploadBody): Promise<UploadSlot> {
   const v = session.verification;
   requireConsent(v);
   requirePending(v);
@@ -99,13 +98,18 @@ async function openSlot(deps: AppDeps, v: Verification, captureId: string): Prom
   return capture;
 }
 
+/** The bytes route exists on the local runtime only (S3 takes the bytes on AWS, where it is not deployed). */
+export function assertLocalBytesRoute(deps: AppDeps): void {
+  if (deps.config.runtime === 'aws') throw new ApiError(404, 'route_not_found', 'No such endpoint.');
+}
+
 /**
  * Local runtime only: receives a capture's bytes (the S3 POST policy's job on AWS, where this route is not
  * deployed). Enforces what the policy would: open slot, declared Content-Type, size.
  */
-export async function putUploadBytes(deps: AppDeps, authorization: string | undefined, captureId: string, input: { bytes: Buffer; contentType: string | undefined }): Promise<void> {
-  if (deps.config.runtime === 'aws') throw new ApiError(404, 'route_not_found', 'No such endpoint.');
-  const { verification: v } = await openSession(deps, authorization, 'write');
+export async function putUploadBytes(deps: AppDeps, session: OpenSession, captureId: string, input: { bytes: Buffer; contentType: string | undefined }): Promise<void> {
+  assertLocalBytesRoute(deps);
+  const v = session.verification;
   requireConsent(v);
   requirePending(v);
   const capture = await openSlot(deps, v, captureId);
@@ -126,8 +130,8 @@ export async function putUploadBytes(deps: AppDeps, authorization: string | unde
  * a conditional transition) -> earlier captures of the same kind and index in this attempt are set aside.
  * A rejected upload leaves the slot open for corrected bytes until it expires.
  */
-export async function completeUpload(deps: AppDeps, authorization: string | undefined, captureId: string): Promise<CompletedCapture> {
-  const { verification: v } = await openSession(deps, authorization, 'write');
+export async function completeUpload(deps: AppDeps, session: OpenSession, captureId: string): Promise<CompletedCapture> {
+  const v = session.verification;
   requireConsent(v);
   requirePending(v);
   const capture = await openSlot(deps, v, captureId);
