@@ -1,7 +1,8 @@
 /**
  * Local emulators for real-wire tests of the AWS adapters, each started once per test file on a free
  * loopback port and stopped in afterAll:
- * - DynamoDB Local (the jar shipped by amplify-dynamodb-simulator; needs Java 17),
+ * - DynamoDB Local (the jar shipped by amplify-dynamodb-simulator; needs Java 17; `-sharedDb` so tables
+ *   do not depend on the access key a client uses),
  * - fauxqs for SQS (visibility, delays, redrive),
  * - s3rver for S3 object I/O (no SigV4 or POST-policy checks: those are unit-tested).
  * Clients get dummy credentials; nothing here can reach a real AWS endpoint.
@@ -50,7 +51,7 @@ export async function startDynamoDbLocal(): Promise<Emulator & { client: DynamoD
   const port = await freePort();
   const child: ChildProcess = spawn(
     'java',
-    ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-inMemory', '-disableTelemetry', '-port', String(port)],
+    ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
     { cwd: DYNAMODB_LOCAL_DIR, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';

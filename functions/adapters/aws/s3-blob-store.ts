@@ -11,7 +11,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import type { BlobStore, UploadPolicy } from '../../ports/blobs';
+import type { BlobStore, UploadPolicy, UploadSigner } from '../../ports/blobs';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -144,4 +144,18 @@ export class S3BlobStore implements BlobStore {
     });
     return { url: post.url, method: 'POST', fields: post.fields, maxBytes: opts.maxBytes, contentTypes: [...opts.contentTypes], expiresAt };
   }
+}
+
+/**
+ * UploadSigner over S3 presigned POST. The policy pins the content type the applicant declared (the app
+ * has checked it against the allowed list) and the size limit; the slot expires at the capture's expiry.
+ */
+export function createS3UploadSigner(store: S3BlobStore, now: () => Date = () => new Date()): UploadSigner {
+  return {
+    async createUpload({ blobKey, contentType, maxBytes, expiresAt }) {
+      const expiresSeconds = Math.max(1, Math.ceil((expiresAt.getTime() - now().getTime()) / 1000));
+      const policy = await store.createPresignedUpload(blobKey, { maxBytes, contentTypes: [contentType], expiresSeconds });
+      return { ...policy, expiresAt: expiresAt.toISOString() };
+    },
+  };
 }
