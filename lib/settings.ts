@@ -37,7 +37,7 @@ const settingsShape = z
       .union([z.array(z.coerce.number()), z.string()])
       .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((d) => Number(d)))
       .pipe(z.array(z.number().int().min(1).max(43200)).min(1).max(10))
-      .default([30, 120, 600]),
+      .default([60, 300, 1800]),
     logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
     /** API Gateway stage throttling (all clients together). */
     apiRateLimit: z.coerce.number().int().min(1).default(50),

@@ -7,7 +7,7 @@ describe('deployment settings', () => {
       account: '000000000000',
       region: 'eu-west-1',
       retentionDays: 30,
-      webhookRetryDelaysSeconds: [30, 120, 600],
+      webhookRetryDelaysSeconds: [60, 300, 1800],
       webhookAllowHosts: [],
       logLevel: 'INFO',
     });

@@ -119,7 +119,7 @@ describe('webhooks: queue, DLQ, dispatcher', () => {
   it('gives the dispatcher the env its back-off needs and the permission to change visibility', () => {
     const env = lambdaEnv(stack.webhooks.dispatcher);
     expect(env[AWS_ENV.webhookQueueUrl]).toEqual(ref(stack.webhooks.queue));
-    expect(env[AWS_ENV.webhookRetryDelaysMs]).toBe('30000,120000,600000');
+    expect(env[AWS_ENV.webhookRetryDelaysMs]).toBe('60000,300000,1800000');
     expect(actionsOf(statementsOfFunction(stack.webhooks.dispatcher))).toContain('sqs:ChangeMessageVisibility');
   });
 });
