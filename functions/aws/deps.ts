@@ -3,7 +3,6 @@
  * container (module scope survives warm invocations) and shared by every entry in functions/aws/entries.
  * SDK clients take region and credentials from the Lambda environment.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -26,7 +25,7 @@ import { systemClock } from '../ports/clock';
 import { type AwsConfig, loadAwsConfig } from './config';
 import { createWebhookConsumer } from './webhook-consumer';
 
-/** AppDeps plus the AWS pieces some entries need beyond the ports (webhook consumer, CLI). */
+/** AppDeps plus the AWS pieces some entries need beyond the ports (the webhook consumer's SQS client and locks). */
 export interface AwsRuntime {
   deps: AppDeps;
   config: AwsConfig;
@@ -89,21 +88,17 @@ export function createAwsDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
 }
 
 /**
- * The SQS handler for `webhook.deliver` jobs: each record runs deliverWebhook, retries are paced by
- * message visibility (see webhook-consumer.ts). For the webhook Lambda entry.
+ * The SQS handler for `webhook.deliver` jobs without metrics: deliverWebhook through the SQS consumer
+ * (retries paced by message visibility, see webhook-consumer.ts). The webhook entry may wrap `deliver`
+ * itself (metrics) by calling createWebhookConsumer with the runtime's pieces instead.
  */
 export function createAwsWebhookHandler(env: NodeJS.ProcessEnv = process.env): (event: SQSEvent) => Promise<SQSBatchResponse> {
   const runtime = createAwsRuntime(env);
-  const logger = new Logger({ serviceName: 'kyc-webhooks' });
   return createWebhookConsumer({
     sqs: runtime.sqs,
     queueUrl: runtime.config.webhookQueueUrl,
     locks: runtime.locks,
     deliver: (deliveryId) => deliverWebhook(runtime.deps, deliveryId),
-    log: {
-      warn: (message, extra) => logger.warn(message, { ...extra }),
-      error: (message, extra) => logger.error(message, { ...extra }),
-    },
   });
 }
 

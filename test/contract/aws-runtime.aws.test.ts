@@ -1,15 +1,15 @@
 /**
  * createAwsDeps() as a Lambda builds it, pointed at the emulators through the SDK's standard endpoint
  * variables (AWS_ENDPOINT_URL_<SERVICE>): config parsing, then one real round trip through each port
- * it wires (DynamoDB store, S3 blobs and upload signer, SQS queue) and the webhook SQS handler running
- * the real deliverWebhook.
+ * it wires (DynamoDB store, S3 blobs and upload signer, SQS queue) and the webhook Lambda entry running
+ * the real deliverWebhook through the SQS consumer.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { AWS_ENV } from '../../functions/adapters/aws/table-design';
 import { loadAwsConfig } from '../../functions/aws/config';
-import { createAwsDeps, createAwsWebhookHandler, resetAwsRuntimeForTests } from '../../functions/aws/deps';
+import { createAwsDeps, resetAwsRuntimeForTests } from '../../functions/aws/deps';
 import { makeDelivery, makeOrg } from '../support/builders';
 import {
   type Emulator,
@@ -152,7 +152,9 @@ describe('createAwsDeps against the emulators', () => {
         },
       ],
     };
-    expect(await createAwsWebhookHandler()(event)).toEqual({ batchItemFailures: [] });
+    // The real Lambda entry, loaded after the environment is in place (it builds its runtime at import).
+    const { handler } = await import('../../functions/aws/entries/webhook-dispatcher');
+    expect(await handler(event)).toEqual({ batchItemFailures: [] });
     // Done: the dedupe key was released, so the same delivery can be queued again.
     await deps.queue.enqueue('webhook.deliver', { deliveryId: 'whd_runtime' }, { dedupeKey: 'delivery:whd_runtime' });
     const again = new SQSClient({ useQueueUrlAsEndpoint: false });
