@@ -154,12 +154,16 @@ export class HostedFlow extends Construct {
       additionalBehaviors,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
       enableLogging: true,
       logBucket: props.accessLogs,
       logFilePrefix: 'cloudfront/',
       ...(custom
-        ? { domainNames: [custom.domainName], certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', custom.certificateArn) }
+        ? {
+            domainNames: [custom.domainName],
+            certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', custom.certificateArn),
+            // Only settable with a custom certificate (the *.cloudfront.net one has a fixed policy).
+            minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+          }
         : {}),
     });
     this.publicUrl = custom ? `https://${custom.domainName}` : `https://${this.distribution.distributionDomainName}`;

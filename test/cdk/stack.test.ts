@@ -258,6 +258,16 @@ describe('least-privilege IAM per function', () => {
     for (const fn of stack.kycFunctions()) for (const a of actions(fn)) expect(a).not.toContain('*');
   });
 
+  it('grants Resource "*" only for actions without resource-level permissions (X-Ray; Rekognition/Textract on the pipeline task)', () => {
+    const noResourceLevel = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+    const pipelineOnly = ['rekognition:DetectFaces', 'rekognition:CompareFaces', 'rekognition:GetFaceLivenessSessionResults', 'textract:AnalyzeID', 'textract:DetectDocumentText'];
+    for (const fn of stack.kycFunctions()) {
+      const star = actionsOf(statementsOfFunction(fn).filter((st) => st.Resource === '*'));
+      const allowed = fn === stack.pipeline.taskFunction ? [...noResourceLevel, ...pipelineOnly] : [...noResourceLevel];
+      expect(star.filter((a) => !allowed.includes(a))).toEqual([]);
+    }
+  });
+
   it('integrator: table + enqueue webhooks; no Rekognition, Textract, S3, Step Functions or secrets decrypt', () => {
     const a = actions(integrator);
     expect(a).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage']));
