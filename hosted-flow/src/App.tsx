@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, ApplicantApi, type DocumentType, type Session, type SimulatedOutcome } from './api';
+import { ApiError, ApplicantApi, TERMINAL_STATUSES, type DocumentType, type Session, type SimulatedOutcome } from './api';
 import { ConsentDeclined, ErrorPage, type PageError } from './components/MessagePage';
 import { Consent } from './components/Consent';
 import { DocumentTypeChoice } from './components/DocumentTypeChoice';
@@ -91,6 +91,8 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
     setLocale(chooseLocale(next.locale, navigator.languages ?? []));
     if (next.status === 'expired') return setView({ kind: 'error', error: 'expired' });
     if (next.status === 'in_progress') return setView({ kind: 'processing' });
+    // Opening a link whose verification already ended: say so plainly (the integrator has the outcome).
+    if (opts.fromStart && TERMINAL_STATUSES.has(next.status)) return setView({ kind: 'error', error: 'finished' });
     if (next.status === 'declined' && next.reasonCodes.includes('CONSENT_DECLINED')) return setView({ kind: 'consentDeclined' });
     if (outcomeOf(next)) return setView({ kind: 'result' });
     if (!next.consent.given) return setView({ kind: opts.fromStart ? 'welcome' : 'consent' });

@@ -24,7 +24,7 @@ type Phase =
 
 /** Consecutive matching detections before a frame is taken (filters single-frame landmark jitter). */
 const MATCHES_NEEDED = 2;
-const MIN_FACE_WIDTH_RATIO = 0.1;
+const MIN_FACE_WIDTH_RATIO = 0.2;
 
 /**
  * Head-turn challenge: shows the server's prompts one at a time; a light in-browser detector reads the

@@ -31,7 +31,7 @@ interface Review {
 }
 
 /** Selfie auto-capture: the face must be this wide relative to the frame, and this frontal. */
-const MIN_FACE_WIDTH_RATIO = 0.12;
+const MIN_FACE_WIDTH_RATIO = 0.22;
 const MAX_FRONTAL_YAW = 0.1;
 const STABLE_DETECTIONS = 2;
 
