@@ -2,7 +2,7 @@
  * DynamoDB repositories for the records around a verification: webhook deliveries (outbox),
  * idempotency claims, captures, audit trail, pipeline step results and identity signals.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Capture, Delivery } from '../../domain/model';
 import {
   type AuditEvent,
@@ -53,18 +53,18 @@ export function dynamoDeliveries(ctx: DynamoContext): DeliveryRepository {
       await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: deliveryItem(d) }));
     },
     async listByEndpoint(endpointId, limit) {
-      const res = await ctx.doc.send(
-        new QueryCommand({
-          TableName: ctx.tableName,
+      const items = await queryLimit(
+        ctx,
+        {
           IndexName: GSI.gsi1.indexName,
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': GSI.gsi1.partitionKey },
           ExpressionAttributeValues: { ':pk': keys.deliveriesByEndpoint(endpointId, '', '').gsi1pk },
           ScanIndexForward: false,
-          Limit: limit,
-        }),
+        },
+        limit,
       );
-      return ((res.Items ?? []) as Item[]).map((i) => stripKeys<Delivery>(i));
+      return items.map((i) => stripKeys<Delivery>(i));
     },
     async listPending(limit) {
       const items = await queryLimit(

@@ -50,6 +50,7 @@ export async function queryAll(ctx: DynamoContext, input: Omit<QueryCommandInput
 /** Runs a query until `limit` items were collected (a FilterExpression may return short pages). */
 export async function queryLimit(ctx: DynamoContext, input: Omit<QueryCommandInput, 'TableName' | 'Limit'>, limit: number): Promise<Item[]> {
   const items: Item[] = [];
+  if (limit <= 0) return items; // DynamoDB rejects Limit < 1
   let start: Record<string, unknown> | undefined;
   do {
     const res = await ctx.doc.send(

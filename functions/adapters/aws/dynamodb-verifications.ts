@@ -115,6 +115,7 @@ export function dynamoVerifications(ctx: DynamoContext): VerificationRepository 
     },
 
     async listByOrg(orgId, opts): Promise<ListPage<Verification>> {
+      if (opts.limit <= 0) return { items: [], next: null };
       const index = opts.status ? GSI.gsi2 : GSI.gsi1;
       const partition = opts.status
         ? keys.verificationsByOrgStatus(orgId, opts.status, '', '').gsi2pk
