@@ -2,7 +2,8 @@
  * The blob contract against the S3 adapter on s3rver, plus the presigned POST policy, checked by
  * decoding the policy document (s3rver does not enforce POST policies).
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
 import { S3BlobStore } from '../../functions/adapters/aws/s3-blob-store';
 import { type Emulator, S3RVER_CREDENTIALS, TEST_CREDENTIALS, TEST_REGION, startS3rver } from '../support/emulators';
 import { describeBlobContract } from './blobs.contract';
@@ -105,5 +106,33 @@ describe('S3 presigned upload policy', () => {
       /share no top-level type/,
     );
     await expect(store.createPresignedUpload('k', { maxBytes: 1, contentTypes: [], expiresSeconds: 60 })).rejects.toThrow();
+  });
+});
+
+describe('S3 deletePrefix paging (aws-sdk-client-mock)', () => {
+  it('deletes every page of a listing and reports refused deletions', async () => {
+    const s3 = new S3Client({ region: TEST_REGION, credentials: TEST_CREDENTIALS });
+    const mock = mockClient(s3);
+    const page = (n: number, from: number) => Array.from({ length: n }, (_, i) => ({ Key: `captures/vrf_1/${from + i}` }));
+    mock
+      .on(ListObjectsV2Command)
+      .resolvesOnce({ Contents: page(1000, 0), IsTruncated: true, NextContinuationToken: 't1' })
+      .resolvesOnce({ Contents: page(3, 1000), IsTruncated: false });
+    mock.on(DeleteObjectsCommand).resolves({});
+    const store = new S3BlobStore(s3, { bucket: BUCKET });
+    expect(await store.deletePrefix('captures/vrf_1/')).toBe(1003);
+    const lists = mock.commandCalls(ListObjectsV2Command).map((c) => c.args[0].input);
+    expect(lists.map((l) => [l.Prefix, l.ContinuationToken])).toEqual([
+      ['captures/vrf_1/', undefined],
+      ['captures/vrf_1/', 't1'],
+    ]);
+    const deletes = mock.commandCalls(DeleteObjectsCommand).map((c) => c.args[0].input.Delete?.Objects?.length);
+    expect(deletes).toEqual([1000, 3]);
+
+    mock.reset();
+    mock.on(ListObjectsV2Command).resolves({ Contents: page(2, 0), IsTruncated: false });
+    mock.on(DeleteObjectsCommand).resolves({ Errors: [{ Key: 'captures/vrf_1/0', Code: 'AccessDenied' }] });
+    await expect(store.deletePrefix('captures/vrf_1/')).rejects.toThrow(/AccessDenied/);
+    mock.restore();
   });
 });

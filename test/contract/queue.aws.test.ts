@@ -232,6 +232,26 @@ describe('SQS webhook consumer (fauxqs)', () => {
   });
 });
 
+describe('dedupe locks (DynamoDB Local)', () => {
+  it('frees a key whose lease ran out (job lost or dead-lettered), and not before', async () => {
+    const t = (m: number) => new Date(Date.parse('2026-01-01T00:00:00.000Z') + m * 60_000);
+    expect(await locks.acquire('lease-test', t(60), t(0))).toBe(true);
+    expect(await locks.acquire('lease-test', t(120), t(30))).toBe(false);
+    await locks.extend('lease-test', t(90));
+    expect(await locks.acquire('lease-test', t(150), t(75))).toBe(false);
+    expect(await locks.acquire('lease-test', t(150), t(91))).toBe(true);
+    await locks.release('lease-test');
+    expect(await locks.acquire('lease-test', t(200), t(92))).toBe(true);
+  });
+
+  it('frees the key again when SendMessage fails, so the outbox sweep can retry', async () => {
+    const failingSqs = { send: async () => Promise.reject(new Error('SQS unavailable')) } as unknown as SQSClient;
+    const queue = new AwsQueue({ sqs: failingSqs, sfn: unusedSfn(), webhookQueueUrl: 'http://127.0.0.1:9/q', pipelineStateMachineArn: 'unused', locks });
+    await expect(queue.enqueue('webhook.deliver', { deliveryId: 'whd_x' }, { dedupeKey: 'send-fails' })).rejects.toThrow('SQS unavailable');
+    expect(await locks.acquire('send-fails', new Date(Date.now() + 60_000), new Date())).toBe(true);
+  });
+});
+
 describe('pipeline.run -> Step Functions', () => {
   const sfn = new SFNClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS });
   const sfnMock = mockClient(sfn);
