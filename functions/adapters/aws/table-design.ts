@@ -39,8 +39,10 @@
  *   dropping its attributes (every write recomputes them from the entity's state).
  * - The sweep/outbox partitions are single hot keys: fine for thousands of open sessions, shard the pk
  *   (`SWEEP#OPEN#<n>`) if that ever becomes a throughput limit.
- * - Everything that belongs to one verification shares its partition (`VRF#<id>`), so the purge deletes
- *   captures, steps and signals with one Query + BatchWrite and keeps the VRF item (decision kept).
+ * - Everything that belongs to one verification (captures, audit, steps, signal) shares its partition
+ *   (`VRF#<id>`): per-verification lists are one strongly consistent Query on the base table.
+ * - Dedupe locks (QLOCK) give SQS standard queues the port's "one live job per dedupeKey": taken with a
+ *   conditional put at enqueue, released by the consumer when the job is done, lease-expired otherwise.
  * - TTL (`ttl`, epoch seconds) only removes records that are useless after expiry; DynamoDB deletes them
  *   up to a few days late, so readers still compare `expiresAt` themselves.
  */
