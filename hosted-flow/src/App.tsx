@@ -299,14 +299,16 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
 
   return (
     <Flow.Provider value={context}>
-      <header class="topbar">
-        <span class="brand">{i18n.t('app.title')}</span>
-      </header>
-      {session?.mode === 'test' ? (
-        <div class="test-banner" role="note" data-test-banner="true">
-          {i18n.t('app.testBanner')}
+      <header>
+        <div class="topbar">
+          <span class="brand">{i18n.t('app.title')}</span>
         </div>
-      ) : null}
+        {session?.mode === 'test' ? (
+          <p class="test-banner" data-test-banner="true">
+            {i18n.t('app.testBanner')}
+          </p>
+        ) : null}
+      </header>
       <main class="content" id="main">
         {renderView()}
       </main>

@@ -38,6 +38,10 @@ export function Result({ session, onRetry }: { session: Session; onRetry: () => 
   const outcome = shown?.outcome ?? 'review';
   const reasons = shown?.reasonCodes ?? [];
   const terminal = outcome !== 'declinedRetry';
+  // A retry-type decline that still ended the verification (no attempts left, or set by the integrator):
+  // the applicant cannot retry on this link, but can fix the issues with a new one.
+  const bodyKey =
+    outcome === 'declinedFinal' && session.declineType === 'retry' ? 'result.declinedClosed.body' : (`result.${outcome}.body` as const);
   const back = terminal && session.returnUrl ? returnUrlWithResult(session.returnUrl, session.verificationId, session.status) : null;
 
   useEffect(() => {
@@ -50,7 +54,7 @@ export function Result({ session, onRetry }: { session: Session; onRetry: () => 
     <Screen id={`result-${outcome}`} title={i18n.t(`result.${outcome}.title`)}>
       <div class={`outcome ${outcome}`} data-outcome={outcome}>
         <span class="outcome-icon" aria-hidden="true" />
-        <p>{i18n.t(`result.${outcome}.body`)}</p>
+        <p>{i18n.t(bodyKey)}</p>
       </div>
       {reasons.length && outcome !== 'approved' ? (
         <section class="reasons" aria-labelledby="reasons-title">

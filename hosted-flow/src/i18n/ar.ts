@@ -96,6 +96,7 @@ export const ar: Catalog = {
   'result.declinedRetry.body': 'يُرجى تصحيح ما يلي ثم المحاولة مرة أخرى:',
   'result.declinedFinal.title': 'لم نتمكن من التحقق من هويتك',
   'result.declinedFinal.body': 'لا يمكن إعادة عملية التحقق هذه. تواصل مع الشركة التي أحالتك إلى هنا إذا كنت تعتقد أن هناك خطأ.',
+  'result.declinedClosed.body': 'يُرجى تصحيح ما يلي. يمكن للشركة التي أحالتك إلى هنا أن ترسل إليك رابطًا جديدًا للمحاولة مرة أخرى.',
   'result.reasonsTitle': 'ما الذي لم ينجح',
   'result.attemptsLeft.zero': 'لم تتبقَّ لديك أي محاولة.',
   'result.attemptsLeft.one': 'تبقّت لديك محاولة واحدة.',

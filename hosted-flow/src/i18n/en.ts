@@ -94,6 +94,7 @@ export const en = {
   'result.declinedRetry.body': 'Please fix the following, then try again:',
   'result.declinedFinal.title': 'We could not verify your identity',
   'result.declinedFinal.body': 'This verification cannot be repeated. Contact the company that sent you here if you think this is a mistake.',
+  'result.declinedClosed.body': 'Please fix the following. The company that sent you here can send you a new link to try again.',
   'result.reasonsTitle': 'What went wrong',
   'result.attemptsLeft.one': 'You have {count} attempt left.',
   'result.attemptsLeft.other': 'You have {count} attempts left.',

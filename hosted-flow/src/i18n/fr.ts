@@ -96,6 +96,7 @@ export const fr: Catalog = {
   'result.declinedRetry.body': 'Corrigez les points suivants, puis réessayez :',
   'result.declinedFinal.title': 'Nous n’avons pas pu vérifier votre identité',
   'result.declinedFinal.body': 'Cette vérification ne peut pas être recommencée. Contactez l’entreprise qui vous a envoyé ici si vous pensez qu’il s’agit d’une erreur.',
+  'result.declinedClosed.body': 'Corrigez les points suivants. L’entreprise qui vous a envoyé ici peut vous envoyer un nouveau lien pour réessayer.',
   'result.reasonsTitle': 'Ce qui n’a pas fonctionné',
   'result.attemptsLeft.one': 'Il vous reste {count} essai.',
   'result.attemptsLeft.other': 'Il vous reste {count} essais.',
