@@ -15,6 +15,7 @@ import { simulateVerification, startKycEnv, type KycEnv } from './support/kyc-en
  */
 
 const PASSPORT = join(TESTDATA_DIR, 'documents', 'synth_td3_uto_person_a.jpg');
+const INSECURE_HOST = 'kyc.test';
 
 describeWithBrowser('hosted flow pages (real server)', () => {
   jest.setTimeout(90_000);
@@ -24,7 +25,8 @@ describeWithBrowser('hosted flow pages (real server)', () => {
 
   beforeAll(async () => {
     ensureHostedFlowBuilt();
-    [env, browser] = await Promise.all([startKycEnv(), launchBrowser()]);
+    // kyc.test resolves to the local server over plain http: an insecure context (no camera API).
+    [env, browser] = await Promise.all([startKycEnv(), launchBrowser({ extraArgs: [`--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`] })]);
   }, 120_000);
 
   afterEach(async () => {
@@ -65,9 +67,39 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     expect(await page.locator('video').count()).toBe(0);
     await page.locator('input[type=file][data-capture-input="document_front"]').setInputFiles(PASSPORT);
     await checkStep(page, 'document_front-review', 'denied-04-upload-review');
+
+    // A server-side rejection (422, per the applicant API) is explained with a retake; here the server's
+    // answer to the first confirmation is replaced by an image_unreadable rejection.
+    let rejected = false;
+    await page.route('**/api/v1/applicant/uploads/*/complete', async (route) => {
+      if (rejected) return route.continue();
+      rejected = true;
+      await route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ error: { code: 'image_unreadable', message: 'x', details: [] } }) });
+    });
+    await page.click('[data-action="use-photo"]');
+    await expect(page.locator('[role=alert]').innerText()).resolves.toBe('The photo could not be read. Take it again.');
+    await checkStep(page, 'document_front-review', 'denied-05-server-rejection');
+    await page.click('[data-action="retake"]');
+    await page.locator('input[type=file][data-capture-input="document_front"]').setInputFiles(PASSPORT);
     await page.click('[data-action="use-photo"]');
     // The next step needs the camera again and explains the same problem.
-    await checkStep(page, 'camera-denied', 'denied-05-selfie');
+    await checkStep(page, 'camera-denied', 'denied-06-selfie');
+  });
+
+  test('insecure context (plain http on a public name): the camera screen says why and offers another device', async () => {
+    const { verifyUrl } = await startLive('en');
+    tab = await openPage(browser);
+    const { page } = tab;
+    const url = new URL(verifyUrl);
+    url.hostname = INSECURE_HOST;
+    await page.goto(url.toString());
+    expect(await page.evaluate(() => [window.isSecureContext, 'mediaDevices' in navigator])).toEqual([false, false]);
+    await page.click('[data-action="start"]');
+    await page.check('#consent-check');
+    await page.click('[data-action="consent-accept"]');
+    await checkStep(page, 'camera-insecure', 'insecure-01-screen');
+    await page.click('[data-action="handoff"]');
+    await checkStep(page, 'handoff', 'insecure-02-handoff');
   });
 
   test('keyboard only: consent can be given with Tab, Space and Enter', async () => {
@@ -75,6 +107,10 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     tab = await openPage(browser);
     const { page } = tab;
     await page.goto(verifyUrl);
+    await checkStep(page, 'welcome', 'keyboard-01-welcome');
+    // The token left the address bar; a reload still opens the session (token kept in sessionStorage).
+    expect(new URL(page.url()).search).toBe('');
+    await page.reload();
     await checkStep(page, 'welcome', 'keyboard-01-welcome');
     // The heading has focus; the first Tab reaches "Start".
     await page.keyboard.press('Tab');

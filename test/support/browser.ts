@@ -52,10 +52,10 @@ const FLAGS = [
 ];
 
 /** Launches headless Chromium, with a fake camera playing `fakeVideo` (a y4m) when given. */
-export async function launchBrowser(opts: { fakeVideo?: string } = {}): Promise<Browser> {
+export async function launchBrowser(opts: { fakeVideo?: string; extraArgs?: string[] } = {}): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('Chromium not found');
-  const args = [...FLAGS, '--use-fake-device-for-media-stream'];
+  const args = [...FLAGS, '--use-fake-device-for-media-stream', ...(opts.extraArgs ?? [])];
   if (opts.fakeVideo) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideo}`);
   return chromium.launch({ executablePath, headless: true, args });
 }

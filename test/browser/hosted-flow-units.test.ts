@@ -1,0 +1,174 @@
+import { capturePlan, pageErrorOf } from '../../hosted-flow/src/App';
+import { ApiError, type Session } from '../../hosted-flow/src/api';
+import { outcomeOf } from '../../hosted-flow/src/components/Result';
+import { ar } from '../../hosted-flow/src/i18n/ar';
+import { en } from '../../hosted-flow/src/i18n/en';
+import { fr } from '../../hosted-flow/src/i18n/fr';
+import { chooseLocale, translator } from '../../hosted-flow/src/i18n';
+import { handoffUrl, returnUrlWithResult, takeVerifyLink } from '../../hosted-flow/src/link';
+import { classifyCameraError } from '../../hosted-flow/src/media/camera';
+import { poseMatches, yawProxy, type Point } from '../../hosted-flow/src/media/pose';
+import { judgeQuality } from '../../hosted-flow/src/media/quality';
+import { REASON_CODE_NAMES } from '../../functions/domain/reason-codes';
+
+/** The hosted page's pure logic, without a browser: pose, quality, catalogs, link handling, routing. */
+
+/** 68 landmarks of a face: eyes at y=100, nose tip 30 offset horizontally by `noseShift`, then rotated. */
+function landmarks(noseShift: number, rollDegrees = 0): Point[] {
+  const points: Point[] = Array.from({ length: 68 }, () => ({ x: 200, y: 150 }));
+  for (let i = 36; i <= 41; i++) points[i] = { x: 160 + (i - 36), y: 100 };
+  for (let i = 42; i <= 47; i++) points[i] = { x: 235 + (i - 42), y: 100 };
+  points[30] = { x: 200 + noseShift, y: 140 };
+  const angle = (rollDegrees * Math.PI) / 180;
+  return points.map(({ x, y }) => ({
+    x: 200 + (x - 200) * Math.cos(angle) - (y - 100) * Math.sin(angle),
+    y: 100 + (x - 200) * Math.sin(angle) + (y - 100) * Math.cos(angle),
+  }));
+}
+
+describe('head pose from landmarks', () => {
+  test('frontal reads about 0; nose toward the image right is the subject\'s own left (positive)', () => {
+    expect(yawProxy(landmarks(0))).toBeCloseTo(0, 5);
+    expect(yawProxy(landmarks(20))!).toBeGreaterThan(0.2);
+    expect(yawProxy(landmarks(-20))!).toBeLessThan(-0.2);
+  });
+
+  test('a head tilt (roll) is not read as a turn', () => {
+    expect(yawProxy(landmarks(0, 25))).toBeCloseTo(0, 5);
+    expect(yawProxy(landmarks(20, 25))).toBeCloseTo(yawProxy(landmarks(20))!, 5);
+  });
+
+  test('prompts match only the right pose, and incomplete landmarks give no reading', () => {
+    expect(poseMatches('left', 0.3)).toBe(true);
+    expect(poseMatches('left', -0.3)).toBe(false);
+    expect(poseMatches('right', -0.3)).toBe(true);
+    expect(poseMatches('right', 0.05)).toBe(false);
+    expect(poseMatches('centre', 0.02)).toBe(true);
+    expect(poseMatches('centre', 0.2)).toBe(false);
+    expect(yawProxy(landmarks(0).slice(0, 40))).toBeNull();
+  });
+});
+
+describe('capture quality', () => {
+  const size = { width: 1280, height: 720 };
+  const flat = (value: number, w = 64, h = 48) => new Float32Array(w * h).fill(value);
+  const checkerboard = (w = 64, h = 48) => Float32Array.from({ length: w * h }, (_, i) => ((i % w) + Math.floor(i / w)) % 2 ? 220 : 40);
+
+  test('dark, featureless (blurry) and small photos are flagged; a sharp bright one is not', () => {
+    expect(judgeQuality(flat(20), 64, 48, size).issues).toEqual(['tooDark']);
+    expect(judgeQuality(flat(128), 64, 48, size).issues).toEqual(['blurry']);
+    expect(judgeQuality(checkerboard(), 64, 48, size).issues).toEqual([]);
+    expect(judgeQuality(checkerboard(), 64, 48, { width: 320, height: 240 }).issues).toEqual(['tooSmall']);
+  });
+});
+
+describe('message catalogs', () => {
+  const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+  test.each([['fr', fr], ['ar', ar]] as const)('%s has every English key with the same named placeholders', (_name, catalog) => {
+    const extraPlurals = Object.keys(catalog).filter((k) => !(k in en));
+    expect(extraPlurals.every((k) => /\.(zero|two|few|many)$/.test(k) && `${k.replace(/\.\w+$/, '')}.other` in en)).toBe(true);
+    for (const key of Object.keys(en) as Array<keyof typeof en>) {
+      expect({ key, text: typeof catalog[key] }).toEqual({ key, text: 'string' });
+      const mine = placeholders(catalog[key]);
+      // A plural form may spell its number out ("one attempt"); otherwise the placeholders are the same.
+      const expected = /\.(zero|one|two)$/.test(key) ? mine.filter((p) => placeholders(en[key]).includes(p!)) : placeholders(en[key]);
+      expect({ key, placeholders: mine }).toEqual({ key, placeholders: expected });
+    }
+  });
+
+  test('every reason code the service can return has an explanation in every language', () => {
+    for (const locale of ['en', 'fr', 'ar'] as const) {
+      const t = translator(locale);
+      for (const code of REASON_CODE_NAMES) expect({ code, locale, text: t.tryKey(`reason.${code}`) !== null }).toEqual({ code, locale, text: true });
+    }
+  });
+
+  test('plurals follow each language\'s rules; numbers are formatted for the locale', () => {
+    expect(translator('en').plural('result.attemptsLeft', 1)).toBe('You have 1 attempt left.');
+    expect(translator('en').plural('result.attemptsLeft', 2)).toBe('You have 2 attempts left.');
+    expect(translator('ar').plural('result.attemptsLeft', 2)).toBe('تبقّت لديك محاولتان.');
+    expect(translator('ar').plural('result.attemptsLeft', 3)).toBe(`تبقّت لديك ${new Intl.NumberFormat('ar').format(3)} محاولات.`);
+    expect(translator('fr').t('app.stepOf', { current: 2, total: 4 })).toBe('Étape 2 sur 4');
+    expect(translator('ar').dir).toBe('rtl');
+    expect(translator('fr').dir).toBe('ltr');
+  });
+
+  test('the session locale wins, then the browser languages, then English', () => {
+    expect(chooseLocale('fr-CA', ['ar'])).toBe('fr');
+    expect(chooseLocale(null, ['de-DE', 'ar-EG', 'fr'])).toBe('ar');
+    expect(chooseLocale('de', ['es'])).toBe('en');
+  });
+});
+
+describe('verify link', () => {
+  function fakeWindow(href: string) {
+    const url = new URL(href);
+    const calls: string[] = [];
+    const store = new Map<string, string>();
+    const location = { pathname: url.pathname, search: url.search, hash: url.hash } as Location;
+    const history = { state: null, replaceState: (_s: unknown, _t: string, to: string) => calls.push(to) } as unknown as History;
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v) } as Storage;
+    return { location, history, storage, calls, store };
+  }
+
+  test('the token leaves the address bar and is kept for this tab; a reload finds it again', () => {
+    const w = fakeWindow('https://verify.example/v/vrf_9a2b7c1d4e5f?token=tok_abc123&lang=fr');
+    expect(takeVerifyLink(w.location, w.history, w.storage)).toEqual({ verificationId: 'vrf_9a2b7c1d4e5f', token: 'tok_abc123' });
+    expect(w.calls).toEqual(['/v/vrf_9a2b7c1d4e5f?lang=fr']);
+    const reload = fakeWindow('https://verify.example/v/vrf_9a2b7c1d4e5f');
+    reload.store.set('kyc.clientToken.vrf_9a2b7c1d4e5f', w.store.get('kyc.clientToken.vrf_9a2b7c1d4e5f')!);
+    expect(takeVerifyLink(reload.location, reload.history, reload.storage).token).toBe('tok_abc123');
+    expect(reload.calls).toEqual([]);
+    expect(handoffUrl('https://verify.example', { verificationId: 'vrf_9a2b7c1d4e5f', token: 'tok_abc123' })).toBe('https://verify.example/v/vrf_9a2b7c1d4e5f?token=tok_abc123');
+  });
+
+  test('returnUrl keeps its own query and gets verificationId and status; non-http URLs are refused', () => {
+    const back = new URL(returnUrlWithResult('https://shop.example/done?order=A-1', 'vrf_1', 'approved')!);
+    expect(Object.fromEntries(back.searchParams)).toEqual({ order: 'A-1', verificationId: 'vrf_1', status: 'approved' });
+    expect(returnUrlWithResult('javascript:alert(1)', 'vrf_1', 'approved')).toBeNull();
+  });
+});
+
+describe('routing decisions', () => {
+  const session = (over: Partial<Session> = {}): Session => ({
+    verificationId: 'vrf_1', status: 'pending', mode: 'live', locale: 'en', expiresAt: '2026-01-01T00:00:00Z', returnUrl: null,
+    steps: ['consent', 'document', 'selfie', 'liveness'],
+    document: { types: ['passport', 'id_card'], issuingCountries: [], needsBack: { passport: false, id_card: true } },
+    consent: { given: true, textVersion: 'v1' }, challenge: { prompts: ['left', 'right'] },
+    attempts: { used: 0, max: 3, left: 3 }, lastAttempt: null, decision: null, declineType: null, reasonCodes: [],
+    ...over,
+  });
+
+  test('captures follow the flow: type choice only with several types, back side only where the type has one', () => {
+    expect(capturePlan(session(), null)).toEqual(['documentType', 'document_front', 'selfie', 'liveness']);
+    expect(capturePlan(session(), 'id_card')).toEqual(['documentType', 'document_front', 'document_back', 'selfie', 'liveness']);
+    expect(capturePlan(session({ document: { types: ['passport'], needsBack: { passport: false } }, steps: ['consent', 'document'] }), null)).toEqual(['document_front']);
+    expect(capturePlan(session({ steps: ['consent', 'selfie', 'liveness'], document: null }), null)).toEqual(['selfie', 'liveness']);
+  });
+
+  test('outcomes: retry only while the session is pending with attempts left', () => {
+    const retry = session({ lastAttempt: { decision: 'declined', declineType: 'retry', reasonCodes: ['BAD_FACE_MATCHING', 'BAD_FACE_MATCHING'] }, attempts: { used: 1, max: 3, left: 2 } });
+    expect(outcomeOf(retry)).toEqual({ outcome: 'declinedRetry', reasonCodes: ['BAD_FACE_MATCHING'] });
+    expect(outcomeOf(session({ status: 'declined', declineType: 'final', reasonCodes: ['ATTEMPTS_EXHAUSTED'] }))).toEqual({ outcome: 'declinedFinal', reasonCodes: ['ATTEMPTS_EXHAUSTED'] });
+    expect(outcomeOf(session({ status: 'approved' }))?.outcome).toBe('approved');
+    expect(outcomeOf(session({ status: 'review', reasonCodes: ['CHECK_ERROR'] }))?.outcome).toBe('review');
+    expect(outcomeOf(session())).toBeNull();
+  });
+
+  test('API failures map to their pages', () => {
+    expect(pageErrorOf(new ApiError(401, 'session_expired'))).toBe('expired');
+    expect(pageErrorOf(new ApiError(401, 'invalid_token'))).toBe('invalid');
+    expect(pageErrorOf(new ApiError(409, 'session_finished'))).toBe('finished');
+    expect(pageErrorOf(new ApiError(0, 'network_error'))).toBe('network');
+    expect(pageErrorOf(new ApiError(500, 'internal_error'))).toBe('generic');
+  });
+
+  test('camera errors map to one screen each', () => {
+    const named = (name: string) => Object.assign(new Error(name), { name });
+    expect(classifyCameraError(named('NotAllowedError'))).toBe('denied');
+    expect(classifyCameraError(named('NotFoundError'))).toBe('notFound');
+    expect(classifyCameraError(named('NotReadableError'))).toBe('busy');
+    expect(classifyCameraError(named('OverconstrainedError'))).toBe('notFound');
+  });
+});
