@@ -86,6 +86,17 @@ describe('assembleMrz', () => {
   });
 });
 
+describe('implausible reads', () => {
+  it('rejects unknown country codes (a misread UTO -> OTO has no check digit to catch it)', () => {
+    expect(assembleMrz('TD3', [line('P<OTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<'), line(UTO[1] as string)])).toBe('implausible');
+    expect(assembleMrz('TD3', [line(UTO[0] as string), line('L898902C36OTO7408122F1204159ZE184226B<<<<<10')])).toBe('implausible');
+  });
+
+  it('rejects stray glyphs inside the name filler', () => {
+    expect(assembleMrz('TD3', [line('P<UTOERIKSSON<<ANNA<MARIA<<<<<<K<<C<<<<<<<<<'), line(UTO[1] as string)])).toBe('implausible');
+  });
+});
+
 describe('findMrzBlock', () => {
   it('picks the MRZ lines among other text and tells the format by line length', () => {
     const placed = [

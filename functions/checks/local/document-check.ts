@@ -58,8 +58,9 @@ export async function checkDocument(input: DocumentCheckInput, options: LocalChe
   extracted.portraitFound = portrait !== null;
 
   if (!read) {
-    const lengthProblem = attempts.some((a) => a.read === 'length_mismatch');
-    extracted.error = lengthProblem ? 'mrz_length_mismatch' : 'mrz_not_found';
+    // Report the most informative failure: a found-but-unreliable MRZ over "no MRZ here".
+    const failure = attempts.map((a) => a.read).find((r) => r !== 'not_found') ?? 'not_found';
+    extracted.error = `mrz_${failure}`;
     return result('fail', ['DOCUMENT_UNREADABLE'], [], extracted, null, portrait, timings, {});
   }
   const scores = { mrzConfidence: round(read.unprotectedConfidence, 3) };

@@ -1,5 +1,5 @@
 import { resizeImage, type RgbImage } from './image';
-import { detectTextLines, recognizeLine, type OcrModels, type TextLineBox } from './ocr';
+import { detectTextLines, recognizeLine, type OcrModels, type RecognizedLine, type TextLineBox } from './ocr';
 import { assembleMrz, findMrzBlock, type MrzReadFailure, type MrzReadResult, type PlacedLine } from './mrz-text';
 
 /**
@@ -97,14 +97,58 @@ export async function readMrz(models: OcrModels, source: RgbImage): Promise<MrzI
   const boxes = alignStacks(mergeCollinear(await detectTextLines(models, image)));
   // MRZ lines are long (>= 30 glyphs) and span a good part of the document width.
   const candidates = boxes.filter((b) => b.width / b.height > 8 && b.width > image.width * 0.3);
-  const placed: PlacedLine[] = [];
+  const placed: Array<PlacedLine & { box: TextLineBox }> = [];
   for (const box of candidates) {
     // Sequential on purpose: onnxruntime already uses both cores within one run.
     const line = await recognizeLine(models, image, box);
     const y = -box.cx * Math.sin(box.angle) + box.cy * Math.cos(box.angle);
-    placed.push({ line, y, height: box.height });
+    placed.push({ line, y, height: box.height, box });
   }
   const block = findMrzBlock(placed);
   if (!block) return { result: 'not_found', linesRead: placed.length };
-  return { result: assembleMrz(block.format, block.lines), linesRead: placed.length };
+  const blockBoxes = block.lines.map((l) => placed.find((p) => p.line === l)?.box as TextLineBox);
+  return { result: await stableRead(models, image, block.format, block.lines, blockBoxes), linesRead: placed.length };
+}
+
+/** Box-height variants for the second and third opinion (different sampling of the same glyphs). */
+const VARIANT_HEIGHTS = [1.2, 0.88];
+
+/**
+ * Accepts a read only when two differently sampled recognitions of the block assemble to the same lines.
+ * Check digits protect numbers and dates but not names or country codes; agreement between independent
+ * samplings is what keeps a confident-looking misread there from passing silently.
+ */
+async function stableRead(
+  models: OcrModels,
+  image: RgbImage,
+  format: MrzReadResult['format'],
+  first: RecognizedLine[],
+  boxes: TextLineBox[],
+): Promise<MrzReadResult | MrzReadFailure> {
+  const reads: Array<MrzReadResult | MrzReadFailure> = [assembleMrz(format, first)];
+  for (const factor of VARIANT_HEIGHTS) {
+    const lines: RecognizedLine[] = [];
+    for (const box of boxes) lines.push(await recognizeLine(models, image, { ...box, height: box.height * factor }));
+    const read = assembleMrz(format, lines);
+    reads.push(read);
+    const agreed = agreement(reads);
+    if (agreed) return agreed;
+  }
+  const failures = reads.filter((r): r is MrzReadFailure => typeof r === 'string');
+  return failures.length === reads.length ? (failures[0] ?? 'unstable') : 'unstable';
+}
+
+function agreement(reads: Array<MrzReadResult | MrzReadFailure>): MrzReadResult | null {
+  const ok = reads.filter((r): r is MrzReadResult => typeof r !== 'string');
+  for (let i = 0; i < ok.length; i++) {
+    for (let j = i + 1; j < ok.length; j++) {
+      const a = ok[i] as MrzReadResult;
+      const b = ok[j] as MrzReadResult;
+      if (a.lines.join('\n') === b.lines.join('\n')) {
+        // Report the weaker of the two confidences.
+        return { ...a, unprotectedConfidence: Math.min(a.unprotectedConfidence, b.unprotectedConfidence) };
+      }
+    }
+  }
+  return null;
 }

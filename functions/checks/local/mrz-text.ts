@@ -1,3 +1,4 @@
+import { states } from 'mrz';
 import { MRZ_ALPHABET, type RecognizedChar, type RecognizedLine } from './ocr';
 
 /**
@@ -115,7 +116,7 @@ export interface MrzReadResult {
 }
 
 /** Why an MRZ block could not be assembled. */
-export type MrzReadFailure = 'not_found' | 'length_mismatch' | 'low_confidence';
+export type MrzReadFailure = 'not_found' | 'length_mismatch' | 'implausible' | 'unstable';
 
 interface WorkingChar {
   char: string;
@@ -227,6 +228,52 @@ function unprotectedPositions(format: MrzFormat): Array<[number, number, number]
   return [[0, 0, n], [1, 10, 13], [1, 20, 21]];
 }
 
+/** ICAO state codes known to the `mrz` library, plus the ICAO test state UTO (raised as a specimen later). */
+const KNOWN_STATES = new Set([...Object.keys(states), 'UTO']);
+
+/** Name field: SURNAME(<PART)* optionally followed by <<GIVEN(<PART)*, then fillers only. */
+const NAME_FIELD = /^[A-Z]+(<[A-Z]+)*(<<[A-Z]+(<[A-Z]+)*)?<*$/;
+/** Optional data: once a run of 3+ fillers starts, only fillers follow (stray glyphs in filler = misread). */
+const STRAY_AFTER_FILLER = /<<<+[^<]/;
+
+interface FieldSpan {
+  line: number;
+  start: number;
+  end: number;
+}
+
+function spans(format: MrzFormat): { states: FieldSpan[]; name: FieldSpan; optional: FieldSpan[] } {
+  if (format === 'TD1') {
+    return {
+      states: [{ line: 0, start: 2, end: 5 }, { line: 1, start: 15, end: 18 }],
+      name: { line: 2, start: 0, end: 30 },
+      optional: [{ line: 0, start: 15, end: 30 }, { line: 1, start: 18, end: 29 }],
+    };
+  }
+  const n = LINE_LENGTH[format];
+  return {
+    states: [{ line: 0, start: 2, end: 5 }, { line: 1, start: 10, end: 13 }],
+    name: { line: 0, start: 5, end: n },
+    optional: [{ line: 1, start: 28, end: format === 'TD3' ? 42 : 35 }],
+  };
+}
+
+/**
+ * Plausibility of fields that no check digit protects (or only weakly): a well-formed name field and no stray
+ * glyphs inside filler runs. A misread there would otherwise pass silently.
+ */
+export function plausibleMrz(format: MrzFormat, lines: string[]): boolean {
+  const field = (f: FieldSpan) => (lines[f.line] ?? '').slice(f.start, f.end);
+  const layout = spans(format);
+  if (!NAME_FIELD.test(field(layout.name))) return false;
+  return layout.optional.every((f) => !STRAY_AFTER_FILLER.test(field(f)));
+}
+
+/** Whether the issuing state and nationality are ICAO codes known to the `mrz` library (or UTO). */
+export function knownStates(format: MrzFormat, lines: string[]): boolean {
+  return spans(format).states.every((f) => KNOWN_STATES.has((lines[f.line] ?? '').slice(f.start, f.end).replace(/</g, '')));
+}
+
 /**
  * Builds the MRZ from the OCR'd lines of one block (top to bottom). Returns the lines with position-class
  * fixes and unique check-digit corrections applied, or a failure reason.
@@ -262,6 +309,8 @@ export function assembleMrz(format: MrzFormat, raw: RecognizedLine[]): MrzReadRe
   }
   const checkDigits: Record<string, boolean> = {};
   for (const rule of layout.rules) checkDigits[rule.field] = ruleValid(lines, rule);
+  // Country codes carry no check digit: an unknown code is far more often a misread (UTO -> OTO) than a real one.
+  if (!plausibleMrz(format, lines) || !knownStates(format, lines)) return 'implausible';
   return { format, lines, checkDigits, unprotectedConfidence, corrections };
 }
 
