@@ -86,6 +86,29 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     await checkStep(page, 'camera-denied', 'denied-06-selfie');
   });
 
+  test('a device without a camera: welcome suggests the phone; the document step explains and offers upload', async () => {
+    const { verifyUrl } = await startLive('en');
+    const cameraless = await launchBrowser({ noCamera: true });
+    try {
+      tab = await openPage(cameraless, { camera: true });
+      const { page } = tab;
+      await page.goto(verifyUrl);
+      await checkStep(page, 'welcome', 'nocamera-01-welcome');
+      await expect(page.locator('[role=status]').innerText()).resolves.toMatch(/no camera on this device/);
+      expect(await page.locator('[data-action="handoff"]').getAttribute('class')).toContain('primary');
+      await page.click('[data-action="start"]');
+      await page.check('#consent-check');
+      await page.click('[data-action="consent-accept"]');
+      await checkStep(page, 'camera-notFound', 'nocamera-02-document');
+      expect(await page.locator('[data-action="upload-instead"]').count()).toBe(1);
+      expect(tab.problems.filter((p) => /Content Security Policy|pageerror/i.test(p))).toEqual([]);
+      await tab.context.close();
+      tab = null;
+    } finally {
+      await cameraless.close();
+    }
+  });
+
   test('insecure context (plain http on a public name): the camera screen says why and offers another device', async () => {
     const { verifyUrl } = await startLive('en');
     tab = await openPage(browser);

@@ -9,11 +9,12 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
  * One browser per test file: Chromium's fake camera file is fixed per browser process.
  */
 
-const CANDIDATES = [process.env.KYC_CHROMIUM, '/usr/bin/chromium', '/usr/lib/chromium/chromium', '/usr/bin/chromium-browser'];
+const CANDIDATES = ['/usr/bin/chromium', '/usr/lib/chromium/chromium', '/usr/bin/chromium-browser'];
 
-/** Absolute path of a usable Chromium, or null. */
+/** Absolute path of a usable Chromium, or null. KYC_CHROMIUM, when set, is the only place looked at. */
 export function findChromium(): string | null {
-  for (const candidate of CANDIDATES) if (candidate && existsSync(candidate)) return candidate;
+  const candidates = process.env.KYC_CHROMIUM ? [process.env.KYC_CHROMIUM] : CANDIDATES;
+  for (const candidate of candidates) if (existsSync(candidate)) return candidate;
   return null;
 }
 
@@ -29,14 +30,14 @@ export function describeWithBrowser(name: string, body: () => void): void {
   if (process.env.KYC_REQUIRE_BROWSER === '1') {
     describe(name, () => {
       test('Chromium is installed (KYC_REQUIRE_BROWSER=1)', () => {
-        throw new Error('Chromium not found (looked for /usr/bin/chromium, /usr/lib/chromium/chromium, $KYC_CHROMIUM). Install it: apt-get install -y --no-install-recommends chromium ffmpeg fonts-liberation');
+        throw new Error('Chromium not found (looked at $KYC_CHROMIUM if set, else /usr/bin/chromium, /usr/lib/chromium/chromium). Install it: apt-get install -y --no-install-recommends chromium ffmpeg fonts-liberation');
       });
     });
     return;
   }
   const banner = '#'.repeat(78);
-  // eslint-disable-next-line no-console
-  console.warn(`\n${banner}\n# BROWSER TESTS SKIPPED: Chromium not found. "${name}" did not run.\n# Install chromium (apt-get install chromium ffmpeg fonts-liberation) or set KYC_CHROMIUM.\n# CI sets KYC_REQUIRE_BROWSER=1 to make this a failure.\n${banner}\n`);
+  // Straight to stderr: still visible under `jest --silent`.
+  process.stderr.write(`\n${banner}\n# BROWSER TESTS SKIPPED: Chromium not found. "${name}" did not run.\n# Install chromium (apt-get install chromium ffmpeg fonts-liberation) or set KYC_CHROMIUM.\n# CI sets KYC_REQUIRE_BROWSER=1 to make this a failure.\n${banner}\n\n`);
   describe.skip(name, body);
 }
 
@@ -51,11 +52,14 @@ const FLAGS = [
   '--disable-dev-shm-usage',
 ];
 
-/** Launches headless Chromium, with a fake camera playing `fakeVideo` (a y4m) when given. */
-export async function launchBrowser(opts: { fakeVideo?: string; extraArgs?: string[] } = {}): Promise<Browser> {
+/**
+ * Launches headless Chromium with a fake camera device (playing `fakeVideo`, a y4m, when given), or with
+ * no camera at all when `noCamera` is set.
+ */
+export async function launchBrowser(opts: { fakeVideo?: string; extraArgs?: string[]; noCamera?: boolean } = {}): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('Chromium not found');
-  const args = [...FLAGS, '--use-fake-device-for-media-stream', ...(opts.extraArgs ?? [])];
+  const args = [...FLAGS, ...(opts.noCamera ? [] : ['--use-fake-device-for-media-stream']), ...(opts.extraArgs ?? [])];
   if (opts.fakeVideo) args.push(`--use-file-for-fake-video-capture=${opts.fakeVideo}`);
   return chromium.launch({ executablePath, headless: true, args });
 }

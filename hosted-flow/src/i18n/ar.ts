@@ -15,6 +15,7 @@ export const ar: Catalog = {
   'welcome.needDocument': 'وثيقة هويتك',
   'welcome.needCamera': 'جهاز مزوّد بكاميرا',
   'welcome.needLight': 'مكان جيد الإضاءة',
+  'welcome.noCamera': 'لم نجد كاميرا على هذا الجهاز. تابع على هاتفك، أو ابدأ هنا وارفع صورًا.',
   'welcome.start': 'ابدأ',
   'welcome.otherDevice': 'المتابعة على جهاز آخر',
 

@@ -13,6 +13,7 @@ export const en = {
   'welcome.needDocument': 'Your identity document',
   'welcome.needCamera': 'A device with a camera',
   'welcome.needLight': 'A well-lit place',
+  'welcome.noCamera': 'We found no camera on this device. Continue on your phone, or start here and upload photos.',
   'welcome.start': 'Start',
   'welcome.otherDevice': 'Continue on another device',
 

@@ -15,6 +15,7 @@ export const fr: Catalog = {
   'welcome.needDocument': 'Votre pièce d’identité',
   'welcome.needCamera': 'Un appareil avec une caméra',
   'welcome.needLight': 'Un endroit bien éclairé',
+  'welcome.noCamera': 'Aucune caméra n’a été trouvée sur cet appareil. Continuez sur votre téléphone, ou commencez ici et importez des photos.',
   'welcome.start': 'Commencer',
   'welcome.otherDevice': 'Continuer sur un autre appareil',
 
