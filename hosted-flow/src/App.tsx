@@ -65,6 +65,8 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
   const [view, setView] = useState<View>({ kind: 'loading' });
   const [busy, setBusy] = useState(false);
   const [documentType, setDocumentType] = useState<DocumentType | null>(null);
+  /** The applicant switched to file upload for one document side: offer it straight away for the other. */
+  const [documentByUpload, setDocumentByUpload] = useState(false);
   const [announcement, setAnnouncement] = useState('');
   const i18n = useMemo(() => translator(locale), [locale]);
   const announceSeq = useRef(0);
@@ -270,6 +272,8 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
             step={stepLabel('document')}
             onDone={() => nextCapture(step)}
             onHandoff={toHandoff}
+            preferUpload={documentByUpload}
+            onPreferUpload={() => setDocumentByUpload(true)}
           />
         );
       case 'selfie':

@@ -125,6 +125,34 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     await checkStep(page, 'handoff', 'insecure-02-handoff');
   });
 
+  test('identity card by upload: type choice, then front and back, each reviewed', async () => {
+    const { key } = await env.key('live', { name: 'Cards', documentTypes: ['passport', 'id_card'] });
+    const verification = await env.createVerification(key, { locale: 'fr' });
+    tab = await openPage(browser);
+    const { page } = tab;
+    await page.goto(verification.verifyUrl);
+    await page.click('[data-action="start"]');
+    await page.check('#consent-check');
+    await page.click('[data-action="consent-accept"]');
+    await checkStep(page, 'document-type', 'idcard-01-type');
+    await page.check('#doc-id_card');
+    await page.click('[data-action="document-type-continue"]');
+    await checkStep(page, 'camera-denied', 'idcard-02-denied');
+    await page.click('[data-action="upload-instead"]');
+    await expect(page.locator('h1').innerText()).resolves.toBe('Recto de votre document : Carte d’identité');
+    await page.locator('input[type=file][data-capture-input="document_front"]').setInputFiles(join(TESTDATA_DIR, 'documents', 'synth_td1_uto_london042.jpg'));
+    await checkStep(page, 'document_front-review', 'idcard-03-front-review');
+    await page.click('[data-action="use-photo"]');
+    // Upload was chosen for the front: the back side offers it straight away.
+    await checkStep(page, 'document_back', 'idcard-05-back');
+    expect(await page.locator('video').count()).toBe(0);
+    await expect(page.locator('h1').innerText()).resolves.toBe('Verso de votre document : Carte d’identité');
+    await page.locator('input[type=file][data-capture-input="document_back"]').setInputFiles(join(TESTDATA_DIR, 'documents', 'td1_deu_mustermann_back.jpg'));
+    await checkStep(page, 'document_back-review', 'idcard-06-back-review');
+    await page.click('[data-action="use-photo"]');
+    await checkStep(page, 'camera-denied', 'idcard-07-selfie-denied');
+  });
+
   test('keyboard only: consent can be given with Tab, Space and Enter', async () => {
     const { verifyUrl } = await startLive('en');
     tab = await openPage(browser);

@@ -19,6 +19,10 @@ export interface StillCaptureProps {
   /** Called once the server accepted the photo. */
   onDone: () => void;
   onHandoff: () => void;
+  /** Start with the file upload instead of the camera (the applicant already chose it for the other side). */
+  preferUpload?: boolean;
+  /** Told when the applicant switches to file upload. */
+  onPreferUpload?: () => void;
 }
 
 type Issue = QualityIssue | 'noFace';
@@ -40,10 +44,10 @@ const STABLE_DETECTIONS = 2;
  * cheap quality checks, a review step, and server-side rejections shown as actionable messages.
  * The selfie is taken automatically once a single frontal face is held in the oval.
  */
-export function StillCapture({ kind, title, hint, step, onDone, onHandoff }: StillCaptureProps): JSX.Element {
+export function StillCapture({ kind, title, hint, step, onDone, onHandoff, preferUpload = false, onPreferUpload }: StillCaptureProps): JSX.Element {
   const { i18n, api, announce } = useFlow();
   const isSelfie = kind === 'selfie';
-  const [useUpload, setUseUpload] = useState(false);
+  const [useUpload, setUseUpload] = useState(preferUpload);
   const [review, setReview] = useState<Review | null>(null);
   const [uploading, setUploading] = useState(false);
   const [serverError, setServerError] = useState<string | null>(null);
@@ -201,7 +205,15 @@ export function StillCapture({ kind, title, hint, step, onDone, onHandoff }: Sti
 
   if (state.phase === 'problem' && !useUpload) {
     return (
-      <CameraProblemScreen problem={state.problem} onRetry={retry} onHandoff={onHandoff} onUpload={() => setUseUpload(true)} />
+      <CameraProblemScreen
+        problem={state.problem}
+        onRetry={retry}
+        onHandoff={onHandoff}
+        onUpload={() => {
+          setUseUpload(true);
+          onPreferUpload?.();
+        }}
+      />
     );
   }
 
