@@ -9,9 +9,7 @@ import type { LocalCheckOptions } from './options';
  */
 export async function findFaces(image: RgbImage, minConfidence: number, options: LocalCheckOptions): Promise<DetectedFace[]> {
   const faceapi = await faceModels();
-  // Detect a little below the cut so borderline faces are visible in logs/extracted data, then filter.
-  const all = await detectFaces(faceapi, image, Math.min(minConfidence, 0.3));
-  const confident = all.filter((f) => f.score >= minConfidence).sort((a, b) => b.box.width - a.box.width);
+  const confident = (await detectFaces(faceapi, image, minConfidence)).sort((a, b) => b.box.width - a.box.width);
   const largest = confident[0]?.box.width ?? 0;
   return confident.filter((f) => f.box.width >= largest * options.minRelativeFaceWidth);
 }

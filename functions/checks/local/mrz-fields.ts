@@ -70,11 +70,9 @@ function code(line: string | undefined, start: number, end: number): string | nu
   return value.length > 0 ? value : null;
 }
 
-function sexOf(value: string | null | undefined): DocumentFields['sex'] {
-  if (value === 'male' || value === 'M') return 'M';
-  if (value === 'female' || value === 'F') return 'F';
-  if (value === 'nonspecified' || value === 'X') return 'X';
-  return null;
+/** Sex as printed: M, F, X; the filler `<` (unspecified, not stated) gives null. */
+function sexOf(raw: string | undefined): DocumentFields['sex'] {
+  return raw === 'M' || raw === 'F' || raw === 'X' ? raw : null;
 }
 
 /** Parses MRZ lines (already the right length and character set). Throws only on unsupported layouts. */
@@ -101,7 +99,7 @@ export function parseMrzLines(format: MrzFormat, lines: string[], today: string)
     nationality,
     birthDate: mrzDate(f.birthDate, 'birth', today),
     expiryDate: mrzDate(f.expirationDate, 'expiry', today),
-    sex: sexOf(f.sex),
+    sex: sexOf(format === 'TD1' ? line2?.[7] : line2?.[20]),
     checkDigits,
   };
   const checkDigitsValid = Object.values(checkDigits).length > 0 && Object.values(checkDigits).every(Boolean);

@@ -132,7 +132,7 @@ function ruleValid(lines: string[], rule: CheckRule): boolean {
   return digit === checkDigit(data);
 }
 
-/** Splits a raw line into chars with scores (used for OCR output and for plain strings in tests). */
+/** The recognizer's characters as mutable working copies. */
 function toWorking(line: RecognizedLine): WorkingChar[] {
   return line.chars.map((c: RecognizedChar) => ({ char: c.char, scores: c.scores, confidence: c.confidence }));
 }
@@ -175,9 +175,11 @@ function applyClass(c: WorkingChar, cls: string): WorkingChar {
     return { char: best?.char ?? '?', scores: c.scores, confidence: best?.p ?? 0 };
   }
   if (cls === 'a' && c.char >= '0' && c.char <= '9') {
-    const mapped = LETTER_FOR_DIGIT[c.char] ?? bestOf(c.scores, LETTERS)?.char ?? c.char;
-    const p = Math.max(c.confidence, 0); // a known look-alike keeps the glyph's confidence
-    return { char: mapped, scores: c.scores, confidence: LETTER_FOR_DIGIT[c.char] ? p : (bestOf(c.scores, LETTERS)?.p ?? 0) };
+    // A known look-alike (0 -> O) keeps the glyph's confidence; otherwise the recognizer's best letter decides.
+    const mapped = LETTER_FOR_DIGIT[c.char];
+    if (mapped) return { char: mapped, scores: c.scores, confidence: c.confidence };
+    const best = bestOf(c.scores, LETTERS);
+    return { char: best?.char ?? '?', scores: c.scores, confidence: best?.p ?? 0 };
   }
   if (cls === 'n' && c.char >= 'A' && c.char <= 'Z') {
     const mapped = DIGIT_FOR_LETTER[c.char];
