@@ -1,4 +1,4 @@
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import type http from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 
@@ -87,7 +87,13 @@ export function serveHostedFlow(req: http.IncomingMessage, res: http.ServerRespo
   }
   const page = PAGE_PATH.exec(path);
   if (page && !FILE_DIRS.has(page[1]!)) {
-    return sendFile(res, join(distDir, 'index.html'), { ...securityHeaders(opts), 'Cache-Control': 'no-store' }, method, opts);
+    const index = join(distDir, 'index.html');
+    if (!existsSync(index)) {
+      // A missing build is an operator problem: say how to fix it instead of a bare 404.
+      send(res, 503, { ...securityHeaders(opts), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, 'The hosted flow is not built. Run: npm run build:hosted-flow', method);
+      return true;
+    }
+    return sendFile(res, index, { ...securityHeaders(opts), 'Cache-Control': 'no-store' }, method, opts);
   }
   return notFound(res, opts, method);
 }

@@ -86,6 +86,20 @@ describe('serveHostedFlow', () => {
     expect(res.headers['cache-control']).toBe('no-store');
   });
 
+  test('a missing build answers 503 with the fix', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'kyc-empty-dist-'));
+    const s = createServer((req, res) => void serveHostedFlow(req, res, { distDir: empty }));
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    try {
+      const res = await get(`http://127.0.0.1:${(s.address() as AddressInfo).port}`, '/v/vrf_abc');
+      expect(res.status).toBe(503);
+      expect(res.body).toContain('npm run build:hosted-flow');
+    } finally {
+      await new Promise((r) => s.close(r));
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
   test('frame-ancestors comes from the option', async () => {
     const res = await get(framedUrl, '/v/vrf_abc');
     expect(String(res.headers['content-security-policy']).split('; ')).toContain("frame-ancestors 'self' https://shop.example");
