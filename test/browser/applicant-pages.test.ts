@@ -1,7 +1,11 @@
 /**
  * @jest-environment ./test/checks/onnx-environment.js
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import qrcode from 'qrcode-generator';
 import type { Browser } from 'playwright-core';
 import { checkStep, describeWithBrowser, ensureHostedFlowBuilt, launchBrowser, openPage, type TestPage } from '../support/browser';
@@ -16,6 +20,13 @@ import { simulateVerification, startKycEnv, type KycEnv } from './support/kyc-en
 
 const PASSPORT = join(TESTDATA_DIR, 'documents', 'synth_td3_uto_person_a.jpg');
 const INSECURE_HOST = 'kyc.test';
+
+/** A 320x240 near-black JPEG made with ffmpeg: too dark and too small. */
+async function darkTinyPhoto(): Promise<string> {
+  const file = join(mkdtempSync(join(tmpdir(), 'kyc-dark-')), 'dark.jpg');
+  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0x0c0c0c:s=320x240', '-frames:v', '1', file]);
+  return file;
+}
 
 describeWithBrowser('hosted flow pages (real server)', () => {
   jest.setTimeout(90_000);
@@ -65,8 +76,16 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     await page.click('[data-action="upload-instead"]');
     await checkStep(page, 'document_front', 'denied-03-upload');
     expect(await page.locator('video').count()).toBe(0);
-    await page.locator('input[type=file][data-capture-input="document_front"]').setInputFiles(PASSPORT);
-    await checkStep(page, 'document_front-review', 'denied-04-upload-review');
+
+    // Cheap quality checks before anything is sent: a dark, tiny photo is flagged and Retake comes first.
+    const input = page.locator('input[type=file][data-capture-input="document_front"]');
+    await input.setInputFiles(await darkTinyPhoto());
+    await checkStep(page, 'document_front-review', 'denied-04-quality');
+    expect((await page.locator('[data-issues]').getAttribute('data-issues'))!.split(' ').sort()).toEqual(['tooDark', 'tooSmall']);
+    await expect(page.locator('.actions .button').first().innerText()).resolves.toBe('Retake');
+    await page.click('[data-action="retake"]');
+    await input.setInputFiles(PASSPORT);
+    await checkStep(page, 'document_front-review', 'denied-05-upload-review');
 
     // A server-side rejection (422, per the applicant API) is explained with a retake; here the server's
     // answer to the first confirmation is replaced by an image_unreadable rejection.
@@ -78,12 +97,12 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     });
     await page.click('[data-action="use-photo"]');
     await expect(page.locator('[role=alert]').innerText()).resolves.toBe('The photo could not be read. Take it again.');
-    await checkStep(page, 'document_front-review', 'denied-05-server-rejection');
+    await checkStep(page, 'document_front-review', 'denied-06-server-rejection');
     await page.click('[data-action="retake"]');
     await page.locator('input[type=file][data-capture-input="document_front"]').setInputFiles(PASSPORT);
     await page.click('[data-action="use-photo"]');
     // The next step needs the camera again and explains the same problem.
-    await checkStep(page, 'camera-denied', 'denied-06-selfie');
+    await checkStep(page, 'camera-denied', 'denied-07-selfie');
   });
 
   test('a device without a camera: welcome suggests the phone; the document step explains and offers upload', async () => {
