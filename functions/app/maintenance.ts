@@ -13,13 +13,20 @@ const BATCH = 200;
 
 /**
  * Periodic housekeeping, idempotent and safe to run anywhere (local timer; EventBridge schedule on AWS):
- * expire sessions past expiresAt, publish terminal outcomes a crash left unpublished, make sure every
+ * expire sessions past expiresAt (re-queueing the checks of a submitted attempt that never got a decision), publish terminal outcomes a crash left unpublished, make sure every
  * pending delivery has a queued send, and purge captures past their retention window.
  */
 export async function runMaintenanceSweep(deps: AppDeps): Promise<SweepReport> {
   const now = deps.clock.now();
   let expired = 0;
   for (const v of await deps.store.verifications.listExpired(now.toISOString(), BATCH)) {
+    const last = v.attempts[v.attempts.length - 1];
+    if (v.status === 'in_progress' && last && !last.completedAt) {
+      // Submitted but never decided: a crash between the submit write and its enqueue would leave it here
+      // forever. Queue the run again (a no-op when it is queued, running, or already decided).
+      await deps.queue.enqueue('pipeline.run', { verificationId: v.id, attempt: last.number }, { dedupeKey: `pipeline:${v.id}:${last.number}` });
+      continue;
+    }
     if (await expireVerification(deps, v.id)) expired++;
   }
   let republished = 0;

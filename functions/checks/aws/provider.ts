@@ -425,6 +425,8 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
       return null;
     },
     async warmUp() {},
+    // Duplicate-face search for the riskSignals step and face deletion for retention.
+    faceIndex: collection,
     ...sessions,
     ...collection,
   };
