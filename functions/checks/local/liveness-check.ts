@@ -55,8 +55,8 @@ export async function checkLiveness(input: LivenessInput, options: LocalCheckOpt
     return build('inconclusive', ['LIVENESS_INCONCLUSIVE'], [], {}, { error: 'image_decode_failed', frames: [] }, timings);
   }
 
-  const [thumbs, frameFaces, selfieFaces] = await Promise.all([
-    timed(timings, 'replay_check', () => Promise.all(images.map((img) => thumbnail(img)))),
+  const thumbs = await timed(timings, 'replay_check', () => Promise.all(images.map((img) => thumbnail(img))));
+  const [frameFaces, selfieFaces] = await Promise.all([
     // Frames are small video stills: the flow's own (lower) confidence applies to them.
     timed(timings, 'detect_frames', async () => {
       const out: DetectedFace[][] = [];

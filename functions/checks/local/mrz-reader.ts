@@ -98,13 +98,16 @@ export async function readMrz(models: OcrModels, source: RgbImage): Promise<MrzI
   // MRZ lines are long (>= 30 glyphs) and span a good part of the document width.
   const candidates = boxes.filter((b) => b.width / b.height > 8 && b.width > image.width * 0.3);
   const placed: Array<PlacedLine & { box: TextLineBox }> = [];
-  for (const box of candidates) {
+  const lineY = (box: TextLineBox) => -box.cx * Math.sin(box.angle) + box.cy * Math.cos(box.angle);
+  // The MRZ sits at the bottom of the page: read bottom-up and stop at the first complete MRZ block.
+  let block: ReturnType<typeof findMrzBlock> = null;
+  for (const box of candidates.sort((a, b) => lineY(b) - lineY(a))) {
     // Sequential on purpose: onnxruntime already uses both cores within one run.
     const line = await recognizeLine(models, image, box);
-    const y = -box.cx * Math.sin(box.angle) + box.cy * Math.cos(box.angle);
-    placed.push({ line, y, height: box.height, box });
+    placed.push({ line, y: lineY(box), height: box.height, box });
+    block = findMrzBlock(placed);
+    if (block) break;
   }
-  const block = findMrzBlock(placed);
   if (!block) return { result: 'not_found', linesRead: placed.length };
   const blockBoxes = block.lines.map((l) => placed.find((p) => p.line === l)?.box as TextLineBox);
   return { result: await stableRead(models, image, block.format, block.lines, blockBoxes), linesRead: placed.length };
