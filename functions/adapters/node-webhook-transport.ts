@@ -5,7 +5,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import { isBlockedHostname, isPublicAddress, urlHost } from '../domain/network-policy';
 import type { SendResult, UrlCheck, WebhookTransport } from '../ports/webhook-transport';
 
-type Resolved = { ok: true; address: string; family: number } | { ok: false; issue: string };
+type Resolved = { ok: true; address: string; family: number } | { ok: false; issue: string; unresolved?: true };
 
 /** Resolves a host and picks an address the SSRF policy allows; every resolved address must pass. */
 async function resolveAllowed(host: string, allowHosts: string[]): Promise<Resolved> {
@@ -18,10 +18,10 @@ async function resolveAllowed(host: string, allowHosts: string[]): Promise<Resol
     try {
       addresses = await lookup(host, { all: true, verbatim: true });
     } catch {
-      return { ok: false, issue: 'host does not resolve' };
+      return { ok: false, issue: 'host does not resolve', unresolved: true };
     }
   }
-  if (addresses.length === 0) return { ok: false, issue: 'host does not resolve' };
+  if (addresses.length === 0) return { ok: false, issue: 'host does not resolve', unresolved: true };
   // A host that resolves to any non-public address is refused as a whole: picking "the public one"
   // would leave a rebinding window across retries.
   if (!allowed && addresses.some((a) => !isPublicAddress(a.address))) {
@@ -36,7 +36,9 @@ export function createNodeWebhookTransport(): WebhookTransport {
     async checkUrl(url, allowHosts): Promise<UrlCheck> {
       const host = urlHost(new URL(url));
       const r = await resolveAllowed(host, allowHosts);
-      return r.ok ? { ok: true } : { ok: false, issue: r.issue };
+      // A name that does not resolve yet (DNS set up later, or an offline machine) is accepted: every
+      // delivery resolves and checks it again before connecting.
+      return r.ok || r.unresolved ? { ok: true } : { ok: false, issue: r.issue };
     },
     async send({ url, headers, body, timeoutMs, allowHosts }): Promise<SendResult> {
       const started = Date.now();

@@ -180,7 +180,7 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
         if (mode !== 'test' && mode !== 'live') throw new ApiError(400, 'validation_error', 'Pass --mode test or --mode live.', [{ field: '--mode', issue: 'test or live' }]);
         const orgId = await defaultOrgId(d, values.org);
         const k = await mintKey(d, { orgId, mode, flowId: values.flow ?? null, legacy: values.legacy === true, name: values.name ?? null });
-        print(out, json, { key: k.key, secret: k.secret, flowId: k.flowId, mode: k.mode, keyId: k.keyId }, () =>
+        print(out, json, { key: k.key, secret: k.secret, flowId: k.flowId, mode: k.mode }, () =>
           [
             `KYC key (${k.mode}), shown once: store it now.`,
             `  key:    ${k.key}`,

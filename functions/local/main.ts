@@ -27,6 +27,13 @@ async function main(): Promise<void> {
     out('Mint a test key (shown once) in another terminal:');
     out('  npm run kyc -- keys create --mode test');
   }
+  if (process.env.KYC_WARM_MODELS !== '0') {
+    // Load the offline models now, in the background, so the first verification doesn't pay for it.
+    void app.runtime.deps
+      .checks()
+      .then((p) => p.warmUp())
+      .catch((err: unknown) => logger.error('model warm-up failed', { error: String(err) }));
+  }
   let shuttingDown = false;
   const shutdown = (signal: string) => {
     if (shuttingDown) return;

@@ -272,3 +272,10 @@ describe('routing and reference', () => {
     expect(res.headers.get('allow')).toBe('POST');
   });
 });
+
+describe('webhook registration offline', () => {
+  it("accepts the spec's example URL even when DNS cannot resolve it (delivery re-checks)", async () => {
+    const res = await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, { key: testKey, body: { url: 'https://crm.example.invalid/hooks/kyc', events: ['verification.completed', 'fraud.flagged'] } });
+    expect(res.status).toBe(201);
+  });
+});

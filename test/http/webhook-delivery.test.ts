@@ -153,4 +153,25 @@ describe('retries', () => {
     expect(receiver.received).toHaveLength(1);
     await receiver.close();
   });
+
+  it('applies the SSRF guard again at delivery time (no send to a host that is no longer allowed)', async () => {
+    const { receiver, minted, verificationId } = await setup(() => 200);
+    const config = srv.app.runtime.deps.config;
+    const saved = config.webhookAllowHosts;
+    config.webhookAllowHosts = []; // 127.0.0.1 is loopback: only the allow-list let it register
+    try {
+      await simulate(minted.key, verificationId, { decision: 'approved' });
+      const deps = srv.app.runtime.deps;
+      let ds = await deps.store.deliveries.listByVerification(verificationId);
+      for (let i = 0; i < 40 && !ds.some((d) => d.attempts.length > 0); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        ds = await deps.store.deliveries.listByVerification(verificationId);
+      }
+      expect(ds[0]!.attempts[0]).toMatchObject({ statusCode: null, error: 'ssrf_blocked' });
+      expect(receiver.received).toHaveLength(0);
+    } finally {
+      config.webhookAllowHosts = saved;
+      await receiver.close();
+    }
+  });
 });
