@@ -8,7 +8,8 @@ const common = {
   transform: { '^.+\\.(t|j|mj)sx?$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@middy|fauxqs|mrz)/)'],
   moduleNameMapper: { '^@middy/([a-z-]+)$': '<rootDir>/node_modules/@middy/$1/index.js' },
-  testEnvironment: 'node',
+  // onnxruntime's typed arrays fail Jest's default sandbox checks; this environment shares the host's.
+  testEnvironment: '<rootDir>/test/checks/onnx-environment.js',
 };
 module.exports = {
   projects: [
