@@ -20,7 +20,7 @@ export interface KycStackProps extends Omit<StackProps, 'env'> {
   hostedFlowDir?: string;
 }
 
-/** Stack outputs, named after the environment variables they feed (see docs/deploy-aws.md). */
+/** Stack outputs, named after the environment variables they feed (see README, "Deploy to AWS"). */
 export const OUTPUTS = {
   tableName: 'KycTableName',
   secretsKeyArn: 'KycSecretsKeyArn',
