@@ -5,6 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { JSON_BODY_LIMIT_BYTES } from '../functions/http/responses';
 import { routes, type LambdaGroup, type RouteDef } from '../functions/http/routes';
 import { allowCapturesRead, allowCapturesWrite, allowEnqueueWebhooks, allowKeyLookup, allowStartPipeline, allowTable } from './access';
 import type { Captures } from './captures';
@@ -12,8 +13,16 @@ import type { Data } from './data';
 import { KycFunction, type FunctionDefaults } from './kyc-function';
 import type { KycSettings } from './settings';
 
-/** Largest request body the API accepts (WAF rule). Capture bytes go straight to S3, never through the API. */
-export const MAX_API_BODY_BYTES = 8 * 1024;
+/**
+ * Largest request body the API accepts: the handlers' own JSON limit (413 locally too), enforced at the edge
+ * by WAF so oversized bodies never reach a Lambda. Capture bytes go straight to S3, never through the API.
+ */
+export const MAX_API_BODY_BYTES = JSON_BODY_LIMIT_BYTES;
+
+/** The API's one error shape, for the answers API Gateway and WAF give without calling a handler. */
+export function errorBody(code: string, message: string): string {
+  return JSON.stringify({ error: { code, message, details: [] } });
+}
 /** How long API Gateway caches an authorizer decision per X-Api-Key value. */
 export const AUTHORIZER_CACHE_SECONDS = 300;
 
@@ -39,8 +48,8 @@ export interface ApiProps {
  * Limits: stage throttling caps all clients together. API Gateway usage plans need API Gateway API keys
  * (a second key system to keep in sync with KYC keys, and `apiKeySource: AUTHORIZER` would make every
  * authorizer response name one), so the per-key limit is a WAF rate-based rule aggregated on the
- * X-Api-Key header instead; a
- * second WAF rule rejects bodies over 8 KB. (No per-IP rule: behind CloudFront the source address is an
+ * X-Api-Key header instead (429 in the API's error shape); a second WAF rule rejects bodies over 64 KB (413),
+ * with the stage's body inspection limit raised to 64 KB so the rule sees the whole allowed body. (No per-IP rule: behind CloudFront the source address is an
  * edge node, and X-Forwarded-For is client-controlled.)
  * No CORS: the integrator API is server-to-server and the hosted flow reaches the applicant API on its
  * own origin (CloudFront `/api/*`).
@@ -160,7 +169,33 @@ export class Api extends Construct {
       }
     }
 
+    this.addGatewayErrorResponses();
     this.attachWaf(settings);
+  }
+
+  /**
+   * API Gateway answers some requests itself (missing key, throttling, unknown path): give those the same
+   * `{"error": {...}}` shape as the handlers, so clients parse one format.
+   */
+  private addGatewayErrorResponses(): void {
+    const responses: Array<[string, apigw.ResponseType, string, string, string]> = [
+      ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, '401', 'unauthorized', 'Missing or invalid API key.'],
+      ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, '403', 'forbidden', 'Access denied.'],
+      ['MissingAuthToken', apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, '404', 'route_not_found', 'No such endpoint.'],
+      ['Throttled', apigw.ResponseType.THROTTLED, '429', 'rate_limited', 'Too many requests; retry with backoff.'],
+      ['TooLarge', apigw.ResponseType.REQUEST_TOO_LARGE, '413', 'payload_too_large', 'The request body is too large.'],
+      ['BadBody', apigw.ResponseType.BAD_REQUEST_BODY, '400', 'validation_error', 'The request body is invalid.'],
+      ['Default4xx', apigw.ResponseType.DEFAULT_4XX, '400', 'bad_request', 'The request was rejected.'],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, '500', 'internal_error', 'Something went wrong on our side. Retry later.'],
+    ];
+    for (const [id, type, statusCode, code, message] of responses) {
+      this.restApi.addGatewayResponse(`Gateway${id}`, {
+        type,
+        statusCode,
+        responseHeaders: { 'Content-Type': "'application/json'", 'Cache-Control': "'no-store'" },
+        templates: { 'application/json': errorBody(code, message) },
+      });
+    }
   }
 
   /** Regional WAF on the stage: per-key rate limit and request body size limit. */
@@ -169,12 +204,17 @@ export class Api extends Construct {
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
+      associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: 'KB_64' } } },
+      customResponseBodies: {
+        tooLarge: { contentType: 'APPLICATION_JSON', content: errorBody('payload_too_large', `The request body exceeds ${MAX_API_BODY_BYTES / 1024} KB.`) },
+        rateLimited: { contentType: 'APPLICATION_JSON', content: errorBody('rate_limited', 'Too many requests for this API key; retry with backoff.') },
+      },
       visibilityConfig: visibility(`kyc-${settings.stage}-api`),
       rules: [
         {
           name: 'max-body-size',
           priority: 0,
-          action: { block: {} },
+          action: { block: { customResponse: { responseCode: 413, customResponseBodyKey: 'tooLarge' } } },
           statement: {
             sizeConstraintStatement: {
               fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
@@ -188,7 +228,7 @@ export class Api extends Construct {
         {
           name: Api.PER_KEY_RULE,
           priority: 1,
-          action: { block: {} },
+          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rateLimited' } } },
           statement: {
             rateBasedStatement: {
               limit: settings.perKeyRequestsPer5Min,

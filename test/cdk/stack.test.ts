@@ -197,15 +197,35 @@ describe('API Gateway', () => {
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       Rules: Match.arrayWith([
-        Match.objectLike({ Statement: { SizeConstraintStatement: Match.objectLike({ Size: MAX_API_BODY_BYTES, ComparisonOperator: 'GT' }) }, Action: { Block: {} } }),
+        Match.objectLike({ Statement: { SizeConstraintStatement: Match.objectLike({ Size: MAX_API_BODY_BYTES, ComparisonOperator: 'GT' }) }, Action: { Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'tooLarge' } } } }),
         Match.objectLike({
           Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: [{ Header: Match.objectLike({ Name: 'x-api-key' }) }] }) },
         }),
       ]),
     });
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      AssociationConfig: { RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_64' } } },
+      CustomResponseBodies: { tooLarge: Match.objectLike({ ContentType: 'APPLICATION_JSON' }), rateLimited: Match.objectLike({ ContentType: 'APPLICATION_JSON' }) },
+    });
     const [, association] = only(resources(template, 'AWS::WAFv2::WebACLAssociation'));
     const arn = JSON.stringify(association.Properties!.ResourceArn);
     expect(arn).toContain(`"/stages/",{"Ref":"${logicalId(stack.api.restApi.deploymentStage)}"}`);
+  });
+});
+
+describe('gateway responses', () => {
+  it('answer in the API error shape for what API Gateway rejects itself', () => {
+    for (const [type, status, code] of [
+      ['UNAUTHORIZED', '401', 'unauthorized'],
+      ['MISSING_AUTHENTICATION_TOKEN', '404', 'route_not_found'],
+      ['THROTTLED', '429', 'rate_limited'],
+      ['DEFAULT_5XX', '500', 'internal_error'],
+    ]) {
+      const [, res] = only(Object.fromEntries(Object.entries(resources(template, 'AWS::ApiGateway::GatewayResponse')).filter(([, r]) => r.Properties!.ResponseType === type)));
+      expect(res.Properties!.StatusCode).toBe(status);
+      const body = JSON.parse((res.Properties!.ResponseTemplates as Record<string, string>)['application/json']!);
+      expect(body).toEqual({ error: { code, message: expect.any(String), details: [] } });
+    }
   });
 });
 
