@@ -3,7 +3,7 @@
  * (names in functions/adapters/aws/table-design.ts `AWS_ENV`). Validated with zod: a missing or
  * malformed variable fails the cold start with a message naming it, not a request later.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AppConfig } from '../app/deps';
 import { AWS_ENV } from '../adapters/aws/table-design';
 

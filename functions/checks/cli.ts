@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_THRESHOLDS } from '../domain/flows';
 import type { DocumentType, FlowThresholds, HeadPrompt } from '../domain/model';
 import type { CheckProvider, CheckResult, DocumentCheckResult, ImageInput } from '../ports/checks';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ApiError, errors, type ErrorDetail } from '../domain/errors';
 
 /** Security headers on every API response (the hosted page sets its own, stricter ones). */

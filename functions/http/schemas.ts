@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { WEBHOOK_EVENTS } from '../domain/model';
 import { REASON_CODE_NAMES } from '../domain/reason-codes';
 import { RISK_FLAG_NAMES } from '../domain/risk-flags';

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { EnqueueOptions, JobType, Queue } from '../../ports/queue';
 import { DEDUPE_ATTRIBUTE, SQS_MAX_DELAY_SECONDS, encodeJobMessage } from './job-message';
 import type { QueueLocks } from './queue-locks';

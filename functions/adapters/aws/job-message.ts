@@ -2,7 +2,7 @@
  * The SQS message format of a queued job, shared by the producer (AwsQueue) and the consumer
  * (functions/aws/webhook-consumer.ts). Parsed with zod: a message body is a trust boundary.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Job, JobType } from '../../ports/queue';
 
 const jobTypes = ['webhook.deliver', 'pipeline.run', 'maintenance.sweep'] as const satisfies readonly JobType[];

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { REASON_CODE_NAMES } from '../../domain/reason-codes';
 import { localeSchema } from '../../http/schemas';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckName } from '../../domain/model';
 import type { PipelineInput, PipelineTaskName } from '../../domain/pipeline-plan';
 import type { CheckResult, DocumentFields } from '../../ports/checks';

@@ -4,7 +4,7 @@ import {
   type AuditImage,
   type RekognitionClient,
 } from '@aws-sdk/client-rekognition';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckResult } from '../../ports/checks';
 import { CallLog } from './call-log';
 import type { AwsImageInput } from './images';
