@@ -29,7 +29,7 @@ const TOUCH_INTERVAL_MS = 60_000;
  * Resolves a KYC key. Primary course: well-formed key -> SHA-256 -> lookup by hash -> not revoked.
  * Unknown, malformed and revoked keys all return null, so the 401 reveals nothing about which.
  */
-export async function authenticateKey(deps: AppDeps, apiKey: string | undefined | null): Promise<Principal | null> {
+export async function authenticateKey(deps: Pick<AppDeps, 'store' | 'crypto' | 'clock'>, apiKey: string | undefined | null): Promise<Principal | null> {
   if (!apiKey || !modeOfKey(apiKey)) return null;
   const key = await deps.store.keys.getByHash(deps.crypto.sha256Hex(apiKey));
   if (!key || !isUsable(key)) return null;

@@ -2,6 +2,9 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { authenticateKey, toContext } from '../../app/auth';
 import type { AppDeps } from '../../app/deps';
 
+/** What resolving a key needs: the key store, hashing and the clock (lastUsedAt). */
+export type KeyAuthorizerDeps = Pick<AppDeps, 'store' | 'crypto' | 'clock'>;
+
 /** API Gateway turns this exact message into a 401 response. */
 export const UNAUTHORIZED = 'Unauthorized';
 
@@ -11,7 +14,7 @@ export const UNAUTHORIZED = 'Unauthorized';
  * it for every route, so the policy must not name only the route called first. Unknown, malformed or
  * revoked keys get 401 (thrown `Unauthorized`); the principal reaches the handler as authorizer context.
  */
-export async function authorizeKycKey(deps: AppDeps, event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+export async function authorizeKycKey(deps: KeyAuthorizerDeps, event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
   const principal = await authenticateKey(deps, headerValue(event.headers, 'x-api-key'));
   if (!principal) throw new Error(UNAUTHORIZED);
   return {
