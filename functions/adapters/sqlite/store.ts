@@ -23,8 +23,9 @@ type Row = { doc: string };
 const parse = <T>(row: Row | undefined): T | null => (row ? (JSON.parse(row.doc) as T) : null);
 const parseAll = <T>(rows: Row[]): T[] => rows.map((r) => JSON.parse(r.doc) as T);
 
+/** Duck-typed on purpose: `instanceof` fails when the error comes from another realm (e.g. a test sandbox). */
 function isUniqueViolation(err: unknown): boolean {
-  return err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+  return typeof err === 'object' && err !== null && 'code' in err && String((err as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
 }
 
 function encodeCursor(parts: string[]): string {
