@@ -147,5 +147,5 @@ export async function reviewShowsDocumentMarker(page: Page): Promise<boolean> {
 export function ensureHostedFlowBuilt(): void {
   const root = join(__dirname, '..', '..');
   if (existsSync(join(root, 'hosted-flow', 'dist', 'index.html'))) return;
-  execFileSync(join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'hosted-flow/vite.config.ts', '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
+  execFileSync(join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'hosted-flow/vite.config.mts', '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
 }
