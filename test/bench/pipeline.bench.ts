@@ -84,6 +84,8 @@ interface ServiceRun {
   providerMs: PerCheck;
   /** Wall time of each step from the stored records' createdAt (includes blob reads and store writes). */
   stepMs: PerCheck;
+  /** The stored CheckResult.timings by `<check>.<label>` (e.g. document.ocr), summed per run. */
+  labelMs: Record<string, number>;
 }
 
 interface DirectRun {
@@ -159,7 +161,7 @@ async function main(): Promise<void> {
       return { e2eMs: delivery.at - submittedAt, decision: verification?.attempts[0]?.decision ?? 'none', prompts, ...perCheckFromSteps(steps) };
     }
 
-    function perCheckFromSteps(records: StepResultRecord[]): Pick<ServiceRun, 'providerMs' | 'stepMs'> {
+    function perCheckFromSteps(records: StepResultRecord[]): Pick<ServiceRun, 'providerMs' | 'stepMs' | 'labelMs'> {
       const at = (step: string): number | undefined => {
         const r = records.find((s) => s.step === step);
         return r ? Date.parse(r.createdAt) : undefined;
@@ -171,10 +173,13 @@ async function main(): Promise<void> {
       };
       const providerMs: PerCheck = {};
       const stepMs: PerCheck = {};
+      const labelMs: Record<string, number> = {};
       const names: Record<Exclude<CheckKey, 'riskSignals'>, string> = { document: 'documentCheck', liveness: 'livenessCheck', faceMatch: 'faceMatch' };
       for (const [check, step] of Object.entries(names) as Array<[Exclude<CheckKey, 'riskSignals'>, string]>) {
         const result = checkResult(step);
-        if (result) providerMs[check] = sum(result);
+        if (!result) continue;
+        providerMs[check] = sum(result);
+        for (const t of result.timings) labelMs[`${check}.${t.step}`] = (labelMs[`${check}.${t.step}`] ?? 0) + t.ms;
       }
       const prepare = at('prepare');
       const captureChecksDone = Math.max(at('documentCheck') ?? -Infinity, at('livenessCheck') ?? -Infinity);
@@ -185,7 +190,7 @@ async function main(): Promise<void> {
       if (at('faceMatch') !== undefined) stepMs.faceMatch = at('faceMatch')! - captureChecksDone;
       const beforeRisk = at('faceMatch') ?? captureChecksDone;
       if (at('riskSignals') !== undefined) stepMs.riskSignals = providerMs.riskSignals = at('riskSignals')! - beforeRisk;
-      return { providerMs, stepMs };
+      return { providerMs, stepMs, labelMs };
     }
 
     /** The same provider calls the pipeline makes, in the same order (document ‖ liveness, face match, face template). */
@@ -256,6 +261,10 @@ async function main(): Promise<void> {
       const dir = pick([...direct.values()].flat().map((r) => r.perCheckMs));
       console.log(`${check.padEnd(19)} ${f(percentile(prov, 50)).padStart(9)} ${f(percentile(wall, 50)).padStart(9)} ${f(percentile(dir, 50)).padStart(9)}   (${prov.length} runs)`);
     }
+    const labels = new Map<string, number[]>();
+    for (const run of [...service.values()].flat()) for (const [k, v] of Object.entries(run.labelMs)) labels.set(k, [...(labels.get(k) ?? []), v]);
+    const byLabel = [...labels.entries()].map(([k, v]) => [k, percentile(v, 50)] as const).sort((a, b) => b[1] - a[1]);
+    console.log(`provider steps p50 (ms): ${byLabel.map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
     console.log('provider = sum of the stored CheckResult.timings (document: its ocr and portrait steps overlap, so the sum can exceed the wall time);');
     console.log('step wall = between stored step records (document and liveness run in parallel); riskSignals = its step wall time, direct = faceTemplate only.');
 
