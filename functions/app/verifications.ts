@@ -94,8 +94,8 @@ export async function createVerification(deps: AppDeps, principal: Principal, bo
     purgedAt: null,
     version: 1,
   };
+  // The record itself is the creation audit entry (createdAt, keyId, flowId, mode): one write on the hot path.
   await deps.store.verifications.create(v);
-  await deps.store.audit.append({ id: deps.ids.next('evt'), verificationId: id, orgId: v.orgId, type: 'verification.created', at: v.createdAt, data: { keyId: v.keyId, flowId: v.flowId, mode: v.mode } });
   const verifyUrl = `${deps.config.publicUrl.replace(/\/+$/, '')}/v/${encodeURIComponent(id)}?token=${encodeURIComponent(clientToken)}`;
   return { id, status: 'pending', clientToken, verifyUrl, expiresAt };
 }

@@ -53,6 +53,7 @@ export async function startLocalApp(config: LocalConfig, overrides: { clock?: Cl
     server.listen(config.port, config.host, () => resolve());
   });
   worker.start();
+  runtime.startCheckpoints();
   await runMaintenanceSweep(deps).catch((err: unknown) => logger.error('start-up sweep failed', { error: String(err) }));
   const sweepTimer = setInterval(() => {
     void queue.enqueue('maintenance.sweep', {}, { dedupeKey: 'maintenance.sweep' });
@@ -73,7 +74,7 @@ export async function startLocalApp(config: LocalConfig, overrides: { clock?: Cl
           server.closeIdleConnections();
         });
         await worker.stop();
-        runtime.close();
+        await runtime.close();
       })();
       return stopping;
     },

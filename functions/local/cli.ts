@@ -48,10 +48,10 @@ manage a deployed stack.`;
 
 type Out = (s: string) => void;
 
-async function deps(): Promise<{ deps: AppDeps; close(): void }> {
+async function deps(): Promise<{ deps: AppDeps; close(): Promise<void> }> {
   if (process.env.KYC_RUNTIME === 'aws') {
     const { createAwsDeps } = await import('../aws/deps');
-    return { deps: createAwsDeps(), close: () => undefined };
+    return { deps: createAwsDeps(), close: async () => undefined };
   }
   const rt = createLocalRuntime(loadLocalConfig());
   return { deps: rt.deps, close: rt.close };
@@ -260,7 +260,7 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
     }
     throw err;
   } finally {
-    close();
+    await close();
   }
 }
 

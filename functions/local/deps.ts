@@ -6,7 +6,9 @@ import { createLocalUploadSigner } from '../adapters/local/local-upload-signer';
 import { nodeCrypto } from '../adapters/local/node-crypto';
 import { createRandomIds } from '../adapters/local/random-ids';
 import { createNodeWebhookTransport } from '../adapters/node-webhook-transport';
+import { startCheckpointer } from '../adapters/sqlite/checkpointer';
 import { openDatabase, type SqliteDatabase } from '../adapters/sqlite/database';
+import { groupCommitFor } from '../adapters/sqlite/group-commit';
 import { createSqliteJobQueue, type SqliteJobQueue } from '../adapters/sqlite/job-queue';
 import { createSqliteStore } from '../adapters/sqlite/store';
 import type { CheckProvider } from '../ports/checks';
@@ -17,7 +19,9 @@ export interface LocalRuntime {
   deps: AppDeps;
   db: SqliteDatabase;
   queue: SqliteJobQueue;
-  close(): void;
+  /** Starts background WAL checkpoints (long-running server only; the CLI doesn't need them). */
+  startCheckpoints(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -26,7 +30,9 @@ export interface LocalRuntime {
  */
 export function createLocalRuntime(config: LocalConfig, overrides: { clock?: Clock; checks?: () => Promise<CheckProvider> } = {}): LocalRuntime {
   const clock = overrides.clock ?? systemClock;
-  const db = openDatabase(join(config.dataDir, 'kyc.sqlite'));
+  const dbFile = join(config.dataDir, 'kyc.sqlite');
+  const db = openDatabase(dbFile);
+  let checkpointer: ReturnType<typeof startCheckpointer> | null = null;
   const queue = createSqliteJobQueue(db, clock);
   let provider: Promise<CheckProvider> | null = null;
   const deps: AppDeps = {
@@ -48,5 +54,17 @@ export function createLocalRuntime(config: LocalConfig, overrides: { clock?: Clo
         return provider;
       }),
   };
-  return { deps, db, queue, close: () => db.close() };
+  return {
+    deps,
+    db,
+    queue,
+    startCheckpoints() {
+      checkpointer ??= startCheckpointer(dbFile);
+    },
+    async close() {
+      groupCommitFor(db).flush();
+      await checkpointer?.stop();
+      db.close();
+    },
+  };
 }

@@ -15,6 +15,7 @@ import { describeBlobContract } from './blobs.contract';
 import { describePersistenceContract } from './persistence.contract';
 import { describeQueueContract } from './queue.contract';
 import { describeSecretsContract } from './secrets.contract';
+import { makeKey, makeOrg } from '../support/builders';
 
 const tempDir = () => mkdtempSync(join(tmpdir(), 'kyc-contract-'));
 
@@ -98,6 +99,32 @@ describe('local adapter specifics', () => {
     expect(queue.releaseAllLeases()).toBe(1);
     const [again] = queue.claimDue(5, 600_000);
     expect(again).toMatchObject({ type: 'pipeline.run', payload: { verificationId: 'vrf_1', attempt: 1 }, attempt: 2 });
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('SQLite group commit', () => {
+  it('acknowledges writes only once committed, batching one event-loop turn, isolating a failing statement', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'kyc.sqlite');
+    const db = openDatabase(file);
+    const store = createSqliteStore(db);
+    const other = openDatabase(file); // a second connection sees only committed data
+    const count = (table: string) => (other.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    const writes = [store.orgs.put(makeOrg({ id: 'org_a' })), store.orgs.put(makeOrg({ id: 'org_b' }))];
+    expect(db.inTransaction).toBe(true); // both joined one open batch
+    expect(count('orgs')).toBe(0);
+    await Promise.all(writes);
+    expect(count('orgs')).toBe(2);
+    const first = store.keys.create(makeKey({ id: 'key_1', keyHash: 'a'.repeat(64) }));
+    const duplicate = store.keys.create(makeKey({ id: 'key_2', keyHash: 'a'.repeat(64) }));
+    const third = store.orgs.put(makeOrg({ id: 'org_c' }));
+    await expect(duplicate).rejects.toThrow('key exists');
+    await Promise.all([first, third]); // the failing statement did not take its batch down
+    expect(count('keys')).toBe(1);
+    expect(count('orgs')).toBe(3);
+    other.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });

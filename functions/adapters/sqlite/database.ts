@@ -60,6 +60,9 @@ export function openDatabase(file: string): SqliteDatabase {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  // Checkpoints run on a background thread (checkpointer.ts); this is only the fallback if it falls behind.
+  db.pragma('wal_autocheckpoint = 20000');
+  db.pragma('journal_size_limit = 67108864');
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;

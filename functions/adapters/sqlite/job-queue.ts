@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../ports/clock';
 import type { EnqueueOptions, Job, JobType, Queue } from '../../ports/queue';
 import type { SqliteDatabase } from './database';
+import { groupCommitFor } from './group-commit';
 
 /**
  * Durable job queue in the same SQLite file as the data. A job stays in the table until it is acked, so
@@ -48,7 +49,7 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
   return {
     async enqueue(type: JobType, payload: Record<string, unknown>, opts: EnqueueOptions = {}) {
       const now = clock.now().getTime();
-      insert.run(randomUUID(), type, JSON.stringify(payload), opts.dedupeKey ?? null, now + (opts.delayMs ?? 0), now);
+      await groupCommitFor(db).write(() => insert.run(randomUUID(), type, JSON.stringify(payload), opts.dedupeKey ?? null, now + (opts.delayMs ?? 0), now));
     },
     claimDue: (limit, leaseMs) => claim.immediate(limit, leaseMs),
     ack: (id) => void remove.run(id),

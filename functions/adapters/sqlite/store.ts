@@ -18,6 +18,7 @@ import {
   type Store,
 } from '../../ports/persistence';
 import type { SqliteDatabase } from './database';
+import { groupCommitFor } from './group-commit';
 
 type Row = { doc: string };
 const parse = <T>(row: Row | undefined): T | null => (row ? (JSON.parse(row.doc) as T) : null);
@@ -45,6 +46,8 @@ function decodeCursor(cursor: string): string[] | null {
  * UNIQUE constraints and `WHERE version = ?` so races behave like DynamoDB condition expressions.
  */
 export function createSqliteStore(db: SqliteDatabase): Store {
+  // Writes join the connection's group commit: they resolve once their batch is committed.
+  const w = groupCommitFor(db).write;
   const q = <P extends unknown[] = unknown[]>(sql: string) => {
     const stmt = db.prepare(sql);
     return {
@@ -139,19 +142,19 @@ export function createSqliteStore(db: SqliteDatabase): Store {
 
   return {
     orgs: {
-      async put(org: Organisation) { orgPut.run(org.id, JSON.stringify(org)); },
+      async put(org: Organisation) { await w(() => orgPut.run(org.id, JSON.stringify(org))); },
       async get(id) { return parse<Organisation>(orgGet.get(id)); },
       async list() { return parseAll<Organisation>(orgList.all()); },
     },
     flows: {
-      async put(flow: Flow) { flowPut.run(flow.id, flow.orgId, JSON.stringify(flow)); },
+      async put(flow: Flow) { await w(() => flowPut.run(flow.id, flow.orgId, JSON.stringify(flow))); },
       async get(orgId, id) { return parse<Flow>(flowGet.get(id, orgId)); },
       async listByOrg(orgId) { return parseAll<Flow>(flowList.all(orgId)); },
     },
     keys: {
       async create(key: KycKey) {
         try {
-          keyInsert.run(key.id, key.orgId, key.keyHash, JSON.stringify(key));
+          await w(() => keyInsert.run(key.id, key.orgId, key.keyHash, JSON.stringify(key)));
         } catch (err) {
           if (isUniqueViolation(err)) throw new ConflictError('key exists');
           throw err;
@@ -161,24 +164,24 @@ export function createSqliteStore(db: SqliteDatabase): Store {
       async get(orgId, id) { return parse<KycKey>(keyGet.get(id, orgId)); },
       async listByOrg(orgId) { return parseAll<KycKey>(keyList.all(orgId)); },
       async revoke(orgId, id, at) {
-        return db.transaction(() => {
+        return w(() => db.transaction(() => {
           const key = parse<KycKey>(keyGet.get(id, orgId));
           if (!key || key.revokedAt) return false;
           keySave.run(JSON.stringify({ ...key, revokedAt: at }), id);
           return true;
-        }).immediate();
+        }).immediate());
       },
       async touch(orgId, id, at) {
-        db.transaction(() => {
+        await w(() => db.transaction(() => {
           const key = parse<KycKey>(keyGet.get(id, orgId));
           if (key) keySave.run(JSON.stringify({ ...key, lastUsedAt: at }), id);
-        }).immediate();
+        }).immediate());
       },
     },
     verifications: {
       async create(v) {
         try {
-          vInsert.run(vRow(v));
+          await w(() => vInsert.run(vRow(v)));
         } catch (err) {
           if (isUniqueViolation(err)) throw new ConflictError('verification exists');
           throw err;
@@ -187,7 +190,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
       async get(id) { return parse<Verification>(vGet.get(id)); },
       async getByTokenHash(hash) { return parse<Verification>(vByToken.get(hash)); },
       async update(v, expectedVersion) {
-        return vUpdate.run({ ...vRow(v), expected: expectedVersion }).changes === 1;
+        return (await w(() => vUpdate.run({ ...vRow(v), expected: expectedVersion }))).changes === 1;
       },
       async listByOrg(orgId, opts): Promise<ListPage<Verification>> {
         const after = opts.cursor ? decodeCursor(opts.cursor) : null;
@@ -211,7 +214,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
     webhooks: {
       async create(e: WebhookEndpoint) {
         try {
-          whInsert.run(e.id, e.orgId, JSON.stringify(e));
+          await w(() => whInsert.run(e.id, e.orgId, JSON.stringify(e)));
         } catch (err) {
           if (isUniqueViolation(err)) throw new ConflictError('endpoint exists');
           throw err;
@@ -223,46 +226,46 @@ export function createSqliteStore(db: SqliteDatabase): Store {
         return mode ? all.filter((e) => e.mode === mode) : all;
       },
       async delete(orgId, id, at) {
-        return db.transaction(() => {
+        return w(() => db.transaction(() => {
           const e = parse<WebhookEndpoint>(whGet.get(id, orgId));
           if (!e || e.deletedAt) return false;
           return whDelete.run(JSON.stringify({ ...e, deletedAt: at }), id, orgId).changes === 1;
-        }).immediate();
+        }).immediate());
       },
     },
     deliveries: {
       async createMany(ds: Delivery[]) {
-        db.transaction(() => {
+        await w(() => db.transaction(() => {
           for (const d of ds) dInsert.run(d.id, d.endpointId, d.verificationId, d.status, d.createdAt, d.updatedAt, JSON.stringify(d));
-        }).immediate();
+        }).immediate());
       },
       async get(id) { return parse<Delivery>(dGet.get(id)); },
-      async save(d) { dSave.run(d.status, d.updatedAt, JSON.stringify(d), d.id); },
+      async save(d) { await w(() => dSave.run(d.status, d.updatedAt, JSON.stringify(d), d.id)); },
       async listByEndpoint(endpointId, limit) { return parseAll<Delivery>(dByEndpoint.all(endpointId, limit)); },
       async listPending(limit) { return parseAll<Delivery>(dPending.all(limit)); },
       async listByVerification(vid) { return parseAll<Delivery>(dByVerification.all(vid)); },
     },
     idempotency: {
       async claim(rec: IdempotencyRecord, now: string) {
-        return db.transaction(() => {
+        return w(() => db.transaction(() => {
           const existing = parse<IdempotencyRecord>(idemGet.get(rec.scope));
           if (existing && existing.expiresAt > now) return { claimed: false as const, existing };
           idemUpsert.run(rec.scope, rec.expiresAt, JSON.stringify(rec));
           return { claimed: true as const };
-        }).immediate();
+        }).immediate());
       },
       async complete(scope, response) {
-        db.transaction(() => {
+        await w(() => db.transaction(() => {
           const existing = parse<IdempotencyRecord>(idemGet.get(scope));
           if (existing) idemUpsert.run(scope, existing.expiresAt, JSON.stringify({ ...existing, response }));
-        }).immediate();
+        }).immediate());
       },
-      async release(scope) { idemDelete.run(scope); },
+      async release(scope) { await w(() => idemDelete.run(scope)); },
     },
     captures: {
       async create(c: Capture) {
         try {
-          capInsert.run(c.id, c.verificationId, c.status, JSON.stringify(c));
+          await w(() => capInsert.run(c.id, c.verificationId, c.status, JSON.stringify(c)));
         } catch (err) {
           if (isUniqueViolation(err)) throw new ConflictError('capture exists');
           throw err;
@@ -270,29 +273,29 @@ export function createSqliteStore(db: SqliteDatabase): Store {
       },
       async get(vid, id) { return parse<Capture>(capGet.get(id, vid)); },
       async transition(vid, id, from, patch) {
-        return db.transaction(() => {
+        return w(() => db.transaction(() => {
           const c = parse<Capture>(capGet.get(id, vid));
           if (!c || c.status !== from) return false;
           const next: Capture = { ...c, ...patch, id: c.id, verificationId: c.verificationId };
           return capTransition.run(next.status, JSON.stringify(next), id, vid, from).changes === 1;
-        }).immediate();
+        }).immediate());
       },
       async listByVerification(vid) { return parseAll<Capture>(capList.all(vid)); },
     },
     audit: {
-      async append(e: AuditEvent) { auditInsert.run(e.id, e.verificationId, e.at, JSON.stringify(e)); },
+      async append(e: AuditEvent) { await w(() => auditInsert.run(e.id, e.verificationId, e.at, JSON.stringify(e))); },
       async listByVerification(vid) { return parseAll<AuditEvent>(auditList.all(vid)); },
     },
     steps: {
       async putIfAbsent(rec: StepResultRecord) {
-        return stepInsert.run(rec.verificationId, rec.attempt, rec.step, JSON.stringify(rec)).changes === 1;
+        return (await w(() => stepInsert.run(rec.verificationId, rec.attempt, rec.step, JSON.stringify(rec)))).changes === 1;
       },
       async get(vid, attempt, step) { return parse<StepResultRecord>(stepGet.get(vid, attempt, step)); },
       async listByAttempt(vid, attempt) { return parseAll<StepResultRecord>(stepList.all(vid, attempt)); },
     },
     signals: {
       async put(s: IdentitySignal) {
-        sigPut.run(s.verificationId, s.orgId, s.documentKeyHash, s.personKeyHash, s.faceVector ? 1 : 0, s.createdAt, JSON.stringify(s));
+        await w(() => sigPut.run(s.verificationId, s.orgId, s.documentKeyHash, s.personKeyHash, s.faceVector ? 1 : 0, s.createdAt, JSON.stringify(s)));
       },
       async listByDocumentKey(orgId, hash) { return parseAll<IdentitySignal>(sigByDoc.all(orgId, hash)); },
       async listFaceVectors(orgId, limit) { return parseAll<IdentitySignal>(sigFaces.all(orgId, limit)); },
@@ -302,7 +305,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
         const row = sigCount.get(orgId, key.documentKeyHash ?? null, key.personKeyHash ?? null, since) as unknown as { n: number };
         return row.n;
       },
-      async deleteByVerification(vid) { sigDelete.run(vid); },
+      async deleteByVerification(vid) { await w(() => sigDelete.run(vid)); },
     },
   };
 }
