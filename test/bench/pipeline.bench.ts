@@ -3,7 +3,7 @@
  * in-process (HTTP, SQLite store, durable queue, worker, real offline checks, webhook dispatch), side by side
  * with the same checks called directly on the same provider instance (no HTTP, no queue, no store, no webhook).
  * Per-check times come from what the pipeline stores (store.steps: CheckResult.timings and record times).
- * Cases are the /work/shared/testdata identities; each runs BENCH_REPS times after one warm-up run.
+ * Cases are the ../shared/testdata identities; each runs BENCH_REPS times after one warm-up run.
  * Last line is machine-readable.
  */
 import { readFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import type { ReceivedDelivery } from '../support/webhook-receiver';
 // The service logs every request at INFO; quiet it before its modules load (they are imported in main()).
 process.env.LOG_LEVEL ??= 'ERROR';
 
-const TESTDATA = '/work/shared/testdata';
+import { TESTDATA } from '../support/testdata';
 const REPS = Number(process.env.BENCH_REPS ?? 3);
 const TARGET_P99_MS = 2000;
 const image = (path: string): Buffer => readFileSync(join(TESTDATA, path));
@@ -108,6 +108,7 @@ async function main(): Promise<void> {
   const { newApplicant } = await import('../support/applicant-client');
   const { startReceiver } = await import('../support/webhook-receiver');
   const { stepResultSchema } = await import('../../functions/app/pipeline/step-results');
+  const { clearFaceAnalysisCache } = await import('../../functions/checks/local');
 
   const receiver = await startReceiver();
   const srv = await startTestServer(); // default deps.checks: the local provider, models loaded on first use
@@ -229,7 +230,11 @@ async function main(): Promise<void> {
     for (let rep = 0; rep < REPS; rep++) {
       // Interleaved, so background load on this shared machine hits both sides alike.
       for (const c of CASES) {
+        // Each run starts with an empty face-analysis memo, as a new applicant's images would: the cases reuse
+        // the same test images, and a hit left by the previous run would measure the cache, not the checks.
+        clearFaceAnalysisCache();
         const s = await runService(c);
+        clearFaceAnalysisCache();
         const d = await runDirect(c, s.prompts);
         service.get(c.name)!.push(s);
         direct.get(c.name)!.push(d);

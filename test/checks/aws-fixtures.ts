@@ -1,7 +1,7 @@
 /**
  * Shared fixtures for the AWS provider suites: SDK clients wrapped by aws-sdk-client-mock, response
  * bodies shaped like the examples in the Rekognition/Textract API references, and test images from
- * /work/shared/testdata (tests may read it; the product never does).
+ * ../shared/testdata (tests may read it; the product never does).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,9 +11,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { Flow } from '../../functions/domain/model';
 import { createAwsCheckProvider, type AwsCheckOptions } from '../../functions/checks/aws';
 import type { MrzReader } from '../../functions/checks/aws';
-import { computeCheckDigit } from '../../functions/checks/aws/icao-check-digits';
+import { computeCheckDigit } from '../../functions/domain/mrz';
 
-export const TESTDATA = '/work/shared/testdata';
+import { TESTDATA } from '../support/testdata';
+
+export { TESTDATA };
 
 export function testImage(relative: string): Buffer {
   return readFileSync(path.join(TESTDATA, relative));

@@ -4,8 +4,10 @@ import type { Flow } from '../../functions/domain/model';
 import { DEFAULT_THRESHOLDS } from '../../functions/domain/flows';
 import type { ImageInput } from '../../functions/ports/checks';
 
-/** Shared test set (tests may read /work/shared; the product never does). */
-export const TESTDATA = process.env.KYC_TESTDATA ?? '/work/shared/testdata';
+/** Shared test set (tests may read ../shared; the product never does). */
+import { TESTDATA } from '../support/testdata';
+
+export { TESTDATA };
 
 export interface FaceLabel {
   file: string;

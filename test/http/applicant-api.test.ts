@@ -13,7 +13,7 @@ import { startReceiver } from '../support/webhook-receiver';
  * scripted (the real models run in test/pipeline/e2e-pipeline.test.ts); everything else is the product.
  */
 
-const TESTDATA = '/work/shared/testdata';
+import { TESTDATA } from '../support/testdata';
 const JPEG = readFileSync(join(TESTDATA, 'liveness/person_a/frame_019.jpg'));
 
 /** Document checks wait for this gate to open, so a test can observe a session while its checks run. */
@@ -184,6 +184,7 @@ describe('GET /session', () => {
       },
       consent: { given: false, textVersion: '2026-11-01' },
       challenge: { prompts: expect.any(Array) },
+      liveness: { mode: 'challenge' },
       attempts: { used: 0, max: 3, left: 3 },
       lastAttempt: null,
       decision: null,

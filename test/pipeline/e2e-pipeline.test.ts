@@ -21,7 +21,7 @@ import { startReceiver, type ReceivedDelivery } from '../support/webhook-receive
  * pipeline -> the decision lands on the session and in signed webhooks.
  */
 
-const TESTDATA = '/work/shared/testdata';
+import { TESTDATA } from '../support/testdata';
 const image = (path: string) => readFileSync(join(TESTDATA, path));
 const PASSPORT = image('documents/synth_td3_uto_person_a.jpg');
 const SELFIE_A = image('liveness/person_a/frame_019.jpg'); // frontal

@@ -10,7 +10,7 @@ import type { CaptureKind } from '../../functions/domain/model';
 import { makeCapture } from '../support/builders';
 import { createPipelineHarness, seedVerification, type PipelineHarness } from './harness';
 
-const TESTDATA = process.env.KYC_TESTDATA ?? '/work/shared/testdata';
+import { TESTDATA } from '../support/testdata';
 const file = (p: string) => readFileSync(join(TESTDATA, p));
 
 /**

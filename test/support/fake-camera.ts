@@ -7,13 +7,15 @@ import { promisify } from 'node:util';
 
 /**
  * Fake camera videos for Chromium (`--use-file-for-fake-video-capture=<file>.y4m`), built at test time
- * with ffmpeg from the still images in /work/shared/testdata (y4m files are large, so they are never
+ * with ffmpeg from the still images in ../shared/testdata (y4m files are large, so they are never
  * committed). Chromium plays the file in real time and loops it; the fake device is per browser.
  */
 
 const run = promisify(execFile);
 
-export const TESTDATA_DIR = process.env.KYC_TESTDATA_DIR ?? '/work/shared/testdata';
+import { TESTDATA } from './testdata';
+
+export const TESTDATA_DIR = TESTDATA;
 
 export interface VideoSegment {
   /** Absolute image path. */

@@ -7,7 +7,7 @@ import { formatOf, sniffImage } from '../../functions/domain/image-sniff';
  * The header parser must agree with a real decoder (sharp/libvips) on every format it claims, and must
  * read the size a file DECLARES, so a tiny file announcing 50000x50000 is caught without decoding.
  */
-const TESTDATA = '/work/shared/testdata';
+import { TESTDATA } from '../support/testdata';
 
 async function encoded(format: 'jpeg' | 'png' | 'webp', width: number, height: number, options: Record<string, unknown> = {}): Promise<Buffer> {
   const base = sharp({ create: { width, height, channels: 3, background: { r: 200, g: 120, b: 40 } } });

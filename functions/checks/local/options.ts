@@ -1,6 +1,6 @@
 import type { CheckTiming } from '../../ports/checks';
 
-/** Tunables of the local provider. Defaults were measured on /work/shared/testdata (see the report/tests). */
+/** Tunables of the local provider. Defaults were measured on the developers' test set (../shared/testdata) (see the report/tests). */
 export interface LocalCheckOptions {
   /**
    * Minimum detector score for a selfie or document face. Higher than the flow's liveness-frame confidence:
