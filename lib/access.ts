@@ -97,3 +97,11 @@ function acknowledgeObjectWildcard(fn: Grantee, bucket: s3.IBucket): void {
   if (!logicalId) return;
   Validations.of(fn.role ?? fn).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/*]`, reason: CAPTURE_OBJECTS_REASON });
 }
+
+/**
+ * Opening Rekognition Face Liveness sessions (applicant API, flows with useFaceLivenessSession). The action
+ * has no resource-level permissions; the guest role of the identity pool holds StartFaceLivenessSession.
+ */
+export function allowCreateFaceLivenessSession(fn: Grantee): void {
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['rekognition:CreateFaceLivenessSession'], resources: ['*'] }));
+}

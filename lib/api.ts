@@ -7,7 +7,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { JSON_BODY_LIMIT_BYTES } from '../functions/http/responses';
 import { routes, type LambdaGroup, type RouteDef } from '../functions/http/routes';
-import { allowCapturesRead, allowCapturesWrite, allowEnqueueWebhooks, allowKeyLookup, allowStartPipeline, allowTable } from './access';
+import { allowCapturesRead, allowCapturesWrite, allowCreateFaceLivenessSession, allowEnqueueWebhooks, allowKeyLookup, allowStartPipeline, allowTable } from './access';
 import type { Captures } from './captures';
 import type { Data } from './data';
 import { KycFunction, type FunctionDefaults } from './kyc-function';
@@ -90,6 +90,7 @@ export class Api extends Construct {
     allowCapturesRead(applicant, captures.bucket, captures.key); // completeUpload validates the bytes
     allowStartPipeline(applicant, props.stateMachineArn); // submit
     allowEnqueueWebhooks(applicant, props.webhookQueue, props.webhookQueueKey); // test-mode simulate
+    allowCreateFaceLivenessSession(applicant); // POST /liveness-session
     allowKeyLookup(this.authorizerFunction, data.table, data.tableKey);
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: defaults.logRetention });

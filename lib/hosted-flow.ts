@@ -17,6 +17,8 @@ export interface HostedFlowProps {
   accessLogs: s3.IBucket;
   /** Where presigned POSTs go (the captures bucket endpoint): the only cross-origin `connect-src`. */
   uploadOrigin: string;
+  /** Other endpoints the page may call (Face Liveness streaming and Cognito), added to `connect-src`. */
+  extraConnectOrigins?: string[];
   domainName?: string;
   certificateArn?: string;
 }
@@ -24,9 +26,10 @@ export interface HostedFlowProps {
 /**
  * Content-Security-Policy of the hosted flow (and of API responses through CloudFront). Scripts, styles,
  * models and fonts come from the page's own origin; WebAssembly (face-api in the browser) needs
- * 'wasm-unsafe-eval'; camera frames are blob: URLs; the only cross-origin request is the S3 upload.
+ * 'wasm-unsafe-eval'; camera frames are blob: URLs; cross-origin requests go to the S3 upload origin and,
+ * when given, the Face Liveness endpoints (Rekognition streaming WebSocket, Cognito identity).
  */
-export function hostedFlowCsp(uploadOrigin: string): string {
+export function hostedFlowCsp(uploadOrigin: string, extraConnectOrigins: string[] = []): string {
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
@@ -35,7 +38,7 @@ export function hostedFlowCsp(uploadOrigin: string): string {
     "media-src 'self' blob:",
     "worker-src 'self' blob:",
     "font-src 'self'",
-    `connect-src 'self' ${uploadOrigin}`,
+    `connect-src ${["'self'", uploadOrigin, ...extraConnectOrigins].join(' ')}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
@@ -94,7 +97,7 @@ export class HostedFlow extends Construct {
     this.headersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'KYC hosted flow security headers',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: hostedFlowCsp(props.uploadOrigin), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: hostedFlowCsp(props.uploadOrigin, props.extraConnectOrigins), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },

@@ -6,6 +6,7 @@ import { AWS_ENV, METRICS, type AwsEnvName } from '../functions/adapters/aws/tab
 import { Api } from './api';
 import { Captures } from './captures';
 import { Data } from './data';
+import { FaceLiveness } from './face-liveness';
 import { HostedFlow } from './hosted-flow';
 import { KycFunction, PROJECT_ROOT, type FunctionDefaults } from './kyc-function';
 import { Maintenance } from './maintenance';
@@ -34,6 +35,7 @@ export const OUTPUTS = {
   distributionId: 'KycDistributionId',
   alarmTopicArn: 'KycAlarmTopicArn',
   region: 'KycRegion',
+  faceLivenessIdentityPoolId: 'KycFaceLivenessIdentityPoolId',
 } as const;
 
 /**
@@ -47,6 +49,8 @@ export class KycStack extends Stack {
   readonly pipeline: Pipeline;
   readonly api: Api;
   readonly hostedFlow: HostedFlow;
+  /** Cognito identity pool whose guest role streams Face Liveness video from the hosted page. */
+  readonly faceLiveness: FaceLiveness;
   readonly maintenance: Maintenance;
   readonly monitoring: Monitoring;
 
@@ -100,12 +104,14 @@ export class KycStack extends Stack {
       every: Duration.minutes(15),
       ...queueAccess,
     });
+    this.faceLiveness = new FaceLiveness(this, 'FaceLiveness', { stage: settings.stage });
     this.hostedFlow = new HostedFlow(this, 'HostedFlow', {
       stage: settings.stage,
       api: this.api,
       assetDir: props.hostedFlowDir ?? path.join(PROJECT_ROOT, 'hosted-flow', 'dist'),
       accessLogs: this.captures.accessLogs,
       uploadOrigin: this.captures.uploadOrigin,
+      extraConnectOrigins: FaceLiveness.browserOrigins(this.region),
       ...(settings.domainName && settings.certificateArn ? { domainName: settings.domainName, certificateArn: settings.certificateArn } : {}),
     });
     this.captures.allowBrowserUploadsFrom(this.hostedFlow.publicUrl);
@@ -131,6 +137,7 @@ export class KycStack extends Stack {
       [AWS_ENV.webhookRetryDelaysMs]: settings.webhookRetryDelaysSeconds.map((s) => s * 1000).join(','),
       [AWS_ENV.retentionDays]: String(settings.retentionDays),
       [AWS_ENV.stage]: settings.stage,
+      [AWS_ENV.faceLivenessIdentityPoolId]: this.faceLiveness.identityPool.ref,
     };
     for (const fn of this.kycFunctions()) {
       for (const [name, value] of Object.entries(shared)) fn.addEnvironment(name, value);
@@ -151,6 +158,7 @@ export class KycStack extends Stack {
     out(OUTPUTS.distributionId, this.hostedFlow.distribution.distributionId, 'CloudFront distribution id');
     out(OUTPUTS.alarmTopicArn, this.monitoring.topic.topicArn, 'SNS topic receiving the alarms');
     out(OUTPUTS.region, this.region, 'AWS_REGION for the CLI');
+    out(OUTPUTS.faceLivenessIdentityPoolId, this.faceLiveness.identityPool.ref, `${AWS_ENV.faceLivenessIdentityPoolId}: Cognito identity pool (guest role: StartFaceLivenessSession only)`);
   }
 
   /** Every Lambda of the service (not CDK's own helper functions). */

@@ -25,6 +25,11 @@ export interface AppConfig {
   uploadTtlSeconds: number;
   maxUploadBytes: number;
   maxUploadPixels: number;
+  /**
+   * AWS only: what the hosted page needs to stream a Rekognition Face Liveness session (the Cognito identity
+   * pool whose guest role may call StartFaceLivenessSession, and its region). Absent = sessions unavailable.
+   */
+  faceLiveness?: { region: string; identityPoolId: string };
 }
 
 /** The ports every use case and handler receives. Tests pass fakes or local adapters; no module mocks. */

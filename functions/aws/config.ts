@@ -42,6 +42,9 @@ const envSchema = z.object({
   [AWS_ENV.webhookRetryDelaysMs]: commaList.pipe(z.array(z.string().regex(/^\d+$/, 'comma-separated milliseconds').transform(Number))),
   [AWS_ENV.retentionDays]: z.coerce.number().int().positive().default(30),
   [AWS_ENV.stage]: z.string().default('dev'),
+  [AWS_ENV.faceLivenessIdentityPoolId]: z.string().trim().optional(),
+  // Set by the Lambda runtime itself.
+  AWS_REGION: z.string().trim().optional(),
 });
 
 /**
@@ -56,6 +59,7 @@ export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
   }
   const e = parsed.data;
   const delays = e[AWS_ENV.webhookRetryDelaysMs];
+  const identityPoolId = e[AWS_ENV.faceLivenessIdentityPoolId];
   return {
     runtime: 'aws',
     publicUrl: e[AWS_ENV.publicUrl],
@@ -77,5 +81,7 @@ export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     faceCollectionId: e[AWS_ENV.faceCollectionId],
     retentionDays: e[AWS_ENV.retentionDays],
     stage: e[AWS_ENV.stage],
+    // Face Liveness needs both: the pool (browser credentials) and the region the session lives in.
+    ...(identityPoolId && e.AWS_REGION ? { faceLiveness: { region: e.AWS_REGION, identityPoolId } } : {}),
   };
 }

@@ -96,6 +96,8 @@ export interface Attempt {
   declineType: DeclineType | null;
   reasonCodes: string[];
   riskFlags: string[];
+  /** Face Liveness session checked for this attempt (flows with useFaceLivenessSession on AWS); absent otherwise. */
+  faceLivenessSessionId?: string | null;
 }
 
 export interface Verification {
@@ -122,6 +124,11 @@ export interface Verification {
   consent: ConsentRecord | null;
   /** Head-turn prompts of the current attempt's liveness challenge. */
   challenge: HeadPrompt[] | null;
+  /**
+   * Face Liveness session opened for the attempt being collected (POST /liveness-session); moved onto the
+   * Attempt at submit. Absent on records written before the field existed.
+   */
+  faceLivenessSessionId?: string | null;
   attempts: Attempt[];
   /** When the terminal outcome's webhook deliveries were written to the outbox (null until then). */
   publishedAt: string | null;

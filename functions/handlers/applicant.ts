@@ -5,6 +5,7 @@ import {
   assertLocalBytesRoute,
   completeUpload,
   consentBody,
+  createLivenessSession,
   createUploadBody,
   getSession,
   openSession,
@@ -55,6 +56,7 @@ export function createApplicantHandler(deps: AppDeps) {
       })(event);
     },
     completeUpload: withSession('write', async (session, event) => json(200, { data: await completeUpload(deps, session, captureId(event)) })),
+    createLivenessSession: withSession('write', async (session) => json(201, { data: await createLivenessSession(deps, session) })),
     submitAttempt: withSession('write', async (session, event) => json(202, { data: await submitAttempt(deps, session, readJsonBody(event, submitBody)) })),
     simulateAttempt: withSession('write', async (session, event) => json(200, { data: await simulateAttempt(deps, session, readJsonBody(event, applicantSimulateBody)) })),
   });

@@ -42,6 +42,7 @@ export const routes = [
   { id: 'createUpload', method: 'POST', path: `${APPLICANT_BASE}/uploads`, auth: 'clientToken', lambda: 'applicant', summary: 'Request an upload slot for a capture' },
   { id: 'putUploadBytes', method: 'PUT', path: `${APPLICANT_BASE}/uploads/{captureId}/bytes`, auth: 'clientToken', lambda: 'applicant', summary: 'Local runtime only: send capture bytes (S3 presigned POST on AWS)' },
   { id: 'completeUpload', method: 'POST', path: `${APPLICANT_BASE}/uploads/{captureId}/complete`, auth: 'clientToken', lambda: 'applicant', summary: 'Confirm an upload; the server validates the bytes' },
+  { id: 'createLivenessSession', method: 'POST', path: `${APPLICANT_BASE}/liveness-session`, auth: 'clientToken', lambda: 'applicant', summary: 'AWS, flows with useFaceLivenessSession: open a Rekognition Face Liveness session' },
   { id: 'submitAttempt', method: 'POST', path: `${APPLICANT_BASE}/submit`, auth: 'clientToken', lambda: 'applicant', summary: 'Submit captures for checking' },
   { id: 'simulateAttempt', method: 'POST', path: `${APPLICANT_BASE}/simulate`, auth: 'clientToken', lambda: 'applicant', summary: 'Test mode: choose the outcome instead of running checks' },
   // Public.

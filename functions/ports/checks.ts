@@ -104,10 +104,26 @@ export interface FaceIndex {
   deleteFaces(orgId: string, target: { verificationId: string }): Promise<number>;
 }
 
+/**
+ * Provider-hosted liveness sessions (AWS: Rekognition Face Liveness). The server opens a session, the
+ * applicant's browser streams its video straight to the provider, and the liveness step reads the verdict.
+ */
+export interface FaceLivenessSessionProvider {
+  /** Opens a session the browser can stream to. */
+  createFaceLivenessSession(params: { clientRequestToken?: string }): Promise<{ sessionId: string }>;
+  /**
+   * Reads a finished session as a normalized `liveness` CheckResult plus the session's frontal reference
+   * image (null when none). Throws while the session is still open, so the caller retries.
+   */
+  getFaceLivenessResult(sessionId: string): Promise<{ result: CheckResult; referenceImage: ImageInput | null }>;
+}
+
 export interface CheckProvider {
   readonly name: string;
   /** Present when duplicate faces are searched server-side instead of through {@link faceTemplate} vectors. */
   readonly faceIndex?: FaceIndex;
+  /** Present when the provider hosts liveness sessions (flow.useFaceLivenessSession). */
+  readonly faceLivenessSessions?: FaceLivenessSessionProvider;
   checkDocument(input: DocumentCheckInput): Promise<DocumentCheckResult>;
   checkFaceMatch(input: FaceMatchInput): Promise<CheckResult>;
   checkLiveness(input: LivenessInput): Promise<CheckResult>;

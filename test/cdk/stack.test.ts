@@ -278,12 +278,14 @@ describe('least-privilege IAM per function', () => {
     for (const fn of stack.kycFunctions()) for (const a of actions(fn)) expect(a).not.toContain('*');
   });
 
-  it('grants Resource "*" only for actions without resource-level permissions (X-Ray; Rekognition/Textract on the pipeline task)', () => {
+  it('grants Resource "*" only for actions without resource-level permissions (X-Ray; Rekognition/Textract on the pipeline task; Face Liveness sessions on the applicant API)', () => {
     const noResourceLevel = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
     const pipelineOnly = ['rekognition:DetectFaces', 'rekognition:CompareFaces', 'rekognition:GetFaceLivenessSessionResults', 'textract:AnalyzeID', 'textract:DetectDocumentText'];
+    const applicantOnly = ['rekognition:CreateFaceLivenessSession'];
     for (const fn of stack.kycFunctions()) {
       const star = actionsOf(statementsOfFunction(fn).filter((st) => st.Resource === '*'));
-      const allowed = fn === stack.pipeline.taskFunction ? [...noResourceLevel, ...pipelineOnly] : [...noResourceLevel];
+      const extra = fn === stack.pipeline.taskFunction ? pipelineOnly : fn === stack.api.functions.applicant ? applicantOnly : [];
+      const allowed = [...noResourceLevel, ...extra];
       expect(star.filter((a) => !allowed.includes(a))).toEqual([]);
     }
   });
@@ -295,11 +297,11 @@ describe('least-privilege IAM per function', () => {
     expect(keyActions(integrator, stack.data.secretsKey)).toEqual([]);
   });
 
-  it('applicant: uploads, reads captures, starts the pipeline; cannot delete captures or call Rekognition', () => {
+  it('applicant: uploads, reads captures, starts the pipeline, opens Face Liveness sessions; cannot delete captures or call other Rekognition actions', () => {
     const a = actions(applicant);
     expect(a).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 'states:StartExecution']));
     expect(a).not.toContain('s3:DeleteObject');
-    expect(a.filter((x) => /^(rekognition|textract):/.test(x))).toEqual([]);
+    expect(a.filter((x) => /^(rekognition|textract):/.test(x))).toEqual(['rekognition:CreateFaceLivenessSession']);
   });
 
   it('pipeline task: Rekognition/Textract, reads captures and writes portraits; cannot delete or start executions', () => {

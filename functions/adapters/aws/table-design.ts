@@ -91,6 +91,8 @@ export const AWS_ENV = {
   pipelineStateMachineArn: 'KYC_PIPELINE_STATE_MACHINE_ARN',
   /** Prefix of the per-organisation Rekognition collections (`<prefix>-<orgId>`) for duplicate-face search. */
   faceCollectionId: 'KYC_FACE_COLLECTION_ID',
+  /** Cognito identity pool whose guest role may stream Face Liveness video (StartFaceLivenessSession). */
+  faceLivenessIdentityPoolId: 'KYC_FACE_LIVENESS_IDENTITY_POOL_ID',
   /** Base URL of the hosted flow (CloudFront or custom domain), no trailing slash. */
   publicUrl: 'PUBLIC_URL',
   /** Comma-separated hosts allowed past the webhook SSRF guard. */

@@ -5,3 +5,5 @@ export { requestUpload, putUploadBytes, assertLocalBytesRoute, completeUpload, c
 export { submitAttempt } from './submit';
 export { simulateAttempt } from './simulate';
 export * from './schemas';
+export { createLivenessSession, type LivenessSessionView } from './liveness-session';
+export { livenessModeOf, type LivenessMode } from './liveness-mode';

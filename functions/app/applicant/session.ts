@@ -3,6 +3,7 @@ import { stepsOfFlow } from '../../domain/flows';
 import type { Decision, DeclineType, DocumentType, Flow, HeadPrompt, Mode, Verification, VerificationStatus } from '../../domain/model';
 import { isExpired, isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
+import { livenessModeOf, type LivenessMode } from './liveness-mode';
 import { DOCUMENT_TYPES } from './schemas';
 
 /** Version of the consent text the hosted page shows; the consent record names the version accepted. */
@@ -24,7 +25,10 @@ export interface SessionView {
   steps: Step[];
   document: { types: DocumentType[]; issuingCountries: string[]; needsBack: Record<DocumentType, boolean> } | null;
   consent: { given: boolean; textVersion: string };
+  /** Head-turn prompts; null in face_liveness mode or without a liveness step. */
   challenge: { prompts: HeadPrompt[] } | null;
+  /** How the liveness step is done (null without a liveness step). */
+  liveness: { mode: LivenessMode } | null;
   attempts: { used: number; max: number; left: number };
   lastAttempt: { decision: Decision | null; declineType: DeclineType | null; reasonCodes: string[] } | null;
   decision: Decision | null;
@@ -36,6 +40,8 @@ export interface SessionView {
 export interface OpenSession {
   verification: Verification;
   flow: Flow;
+  /** The flow's liveness mode on this runtime (null without a liveness step). */
+  livenessMode: LivenessMode | null;
 }
 
 /**
@@ -71,7 +77,7 @@ export async function openSession(deps: AppDeps, authorization: string | undefin
   }
   const flow = await deps.store.flows.get(verification.orgId, verification.flowId);
   if (!flow) throw new Error(`flow ${verification.flowId} of verification ${verification.id} is missing`);
-  return { verification, flow };
+  return { verification, flow, livenessMode: livenessModeOf(flow, deps.config) };
 }
 
 /** Nothing is accepted before the applicant consented. */
@@ -95,7 +101,7 @@ export function acceptedDocumentTypes(flow: Pick<Flow, 'documentTypes'>): Docume
 }
 
 /** The session as the hosted page sees it. */
-export function toSessionView(v: Verification, flow: Flow): SessionView {
+export function toSessionView(v: Verification, flow: Flow, livenessMode: LivenessMode | null): SessionView {
   const steps = stepsOfFlow(flow);
   const used = v.attempts.length;
   const last = [...v.attempts].reverse().find((a) => a.completedAt !== null);
@@ -109,7 +115,8 @@ export function toSessionView(v: Verification, flow: Flow): SessionView {
     steps,
     document: steps.includes('document') ? { types: acceptedDocumentTypes(flow), issuingCountries: [...flow.issuingCountries], needsBack: { ...NEEDS_BACK } } : null,
     consent: { given: v.consent?.accepted === true, textVersion: CONSENT_TEXT_VERSION },
-    challenge: steps.includes('liveness') && v.challenge ? { prompts: [...v.challenge] } : null,
+    challenge: livenessMode === 'challenge' && v.challenge ? { prompts: [...v.challenge] } : null,
+    liveness: livenessMode ? { mode: livenessMode } : null,
     attempts: { used, max: flow.maxAttempts, left: Math.max(0, flow.maxAttempts - used) },
     lastAttempt: last ? { decision: last.decision, declineType: last.declineType, reasonCodes: [...last.reasonCodes] } : null,
     decision: v.decision,
@@ -120,14 +127,14 @@ export function toSessionView(v: Verification, flow: Flow): SessionView {
 
 /** Reads the session (`GET /session`), opened with `read` access. */
 export function getSession(session: OpenSession): SessionView {
-  return toSessionView(session.verification, session.flow);
+  return toSessionView(session.verification, session.flow, session.livenessMode);
 }
 
 /** Re-reads the session after a change, for the response. */
 export async function reloadSession(deps: AppDeps, id: string, flow: Flow): Promise<SessionView> {
   const v = await deps.store.verifications.get(id);
   if (!v) throw errors.notFound('Verification');
-  return toSessionView(v, flow);
+  return toSessionView(v, flow, livenessModeOf(flow, deps.config));
 }
 
 const MAX_UPDATE_TRIES = 5;

@@ -4,6 +4,7 @@ import type { Attempt, Capture, DocumentType, Flow, Verification } from '../../d
 import { isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
 import type { SubmitBody } from './schemas';
+import { livenessModeOf } from './liveness-mode';
 import { acceptedDocumentTypes, currentAttempt, NEEDS_BACK, reloadSession, requireConsent, requirePending, updateSession, type OpenSession, type SessionView } from './session';
 
 /**
@@ -22,7 +23,8 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
   // with any concurrent submit (the loser re-reads and sees in_progress).
   const attemptNumber = currentAttempt(verification);
   const captures = (await deps.store.captures.listByVerification(verification.id)).filter((c) => c.attempt === attemptNumber && c.status === 'uploaded');
-  const missing = missingCaptures(flow, verification, captures, documentType);
+  const faceLiveness = livenessModeOf(flow, deps.config) === 'face_liveness';
+  const missing = missingCaptures(flow, verification, captures, documentType, faceLiveness);
   if (missing.length > 0) throw errors.conflict('captures_missing', 'Some required captures are missing for this attempt.', missing);
   const captureIds = captures.map((c) => c.id);
 
@@ -30,7 +32,10 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
     checkSubmittable(v, flow);
     if (currentAttempt(v) !== attemptNumber) throw errors.conflict('attempt_in_progress', 'Another submit of this session won the race; poll GET /session.');
     const attempt: Attempt = { number: attemptNumber, submittedAt: now, completedAt: null, decision: null, declineType: null, reasonCodes: [], riskFlags: [] };
-    return { ...v, status: 'in_progress', attempts: [...v.attempts, attempt], updatedAt: now, version: v.version + 1 };
+    if (!faceLiveness) return { ...v, status: 'in_progress', attempts: [...v.attempts, attempt], updatedAt: now, version: v.version + 1 };
+    // The session belongs to this attempt; a retry opens a new one.
+    if (!v.faceLivenessSessionId) throw errors.conflict('captures_missing', 'Some required captures are missing for this attempt.', [FACE_LIVENESS_MISSING]);
+    return { ...v, status: 'in_progress', attempts: [...v.attempts, { ...attempt, faceLivenessSessionId: v.faceLivenessSessionId }], faceLivenessSessionId: null, updatedAt: now, version: v.version + 1 };
   });
   await deps.store.audit.append({
     id: deps.ids.next('evt'),
@@ -62,11 +67,14 @@ function chosenDocumentType(flow: Flow, requested: DocumentType | undefined): Do
   return requested;
 }
 
+const FACE_LIVENESS_MISSING: ErrorDetail = { field: 'liveness_session', issue: 'missing (open one with POST /liveness-session and complete it)' };
+
 /**
  * Captures the flow needs for this attempt: document_front; document_back when the chosen type has a back
- * (or, when no type was named, when every accepted type has one); selfie; one liveness frame per prompt.
+ * (or, when no type was named, when every accepted type has one); selfie; one liveness frame per prompt, or
+ * in face_liveness mode a Face Liveness session instead of the frames.
  */
-function missingCaptures(flow: Flow, v: Verification, captures: Capture[], documentType: DocumentType | null): ErrorDetail[] {
+function missingCaptures(flow: Flow, v: Verification, captures: Capture[], documentType: DocumentType | null, faceLiveness: boolean): ErrorDetail[] {
   const steps = stepsOfFlow(flow);
   const has = (kind: Capture['kind'], index = 0) => captures.some((c) => c.kind === kind && c.index === index);
   const missing: ErrorDetail[] = [];
@@ -76,7 +84,9 @@ function missingCaptures(flow: Flow, v: Verification, captures: Capture[], docum
     if (needsBack && !has('document_back')) missing.push({ field: 'document_back', issue: 'missing' });
   }
   if (steps.includes('selfie') && !has('selfie')) missing.push({ field: 'selfie', issue: 'missing' });
-  if (steps.includes('liveness')) {
+  if (steps.includes('liveness') && faceLiveness) {
+    if (!v.faceLivenessSessionId) missing.push(FACE_LIVENESS_MISSING);
+  } else if (steps.includes('liveness')) {
     (v.challenge ?? []).forEach((prompt, index) => {
       if (!has('liveness_frame', index)) missing.push({ field: `liveness_frame.${index}`, issue: `missing (prompt "${prompt}")` });
     });

@@ -18,7 +18,7 @@ export async function prepare(deps: AppDeps, input: PipelineInput): Promise<void
   if (!ctx.verification.attempts.some((a) => a.number === input.attempt)) {
     throw new PermanentTaskError(`verification ${input.verificationId} has no attempt ${input.attempt}`);
   }
-  const missing = missingCaptures(ctx);
+  const missing = missingCaptures(ctx, input.attempt);
   if (missing.length > 0) throw new PermanentTaskError(`attempt ${input.attempt} lacks captures: ${missing.join(', ')}`);
 
   await markInProgress(deps, input);
@@ -29,8 +29,12 @@ export async function prepare(deps: AppDeps, input: PipelineInput): Promise<void
   });
 }
 
-/** Capture kinds the flow's checks need that the attempt does not have. */
-function missingCaptures(ctx: AttemptContext): CaptureKind[] {
+/**
+ * Capture kinds the flow's checks need that the attempt does not have. An attempt submitted with a Face
+ * Liveness session needs no head-turn frames: the session is its liveness evidence.
+ */
+function missingCaptures(ctx: AttemptContext, attemptNumber: number): CaptureKind[] {
+  const faceLivenessSession = ctx.verification.attempts.find((a) => a.number === attemptNumber)?.faceLivenessSessionId;
   const needed = new Set<CaptureKind>();
   for (const check of ctx.flow.checks) {
     if (check === 'document') needed.add('document_front');
@@ -38,7 +42,7 @@ function missingCaptures(ctx: AttemptContext): CaptureKind[] {
       needed.add('document_front');
       needed.add('selfie');
     }
-    if (check === 'liveness') needed.add('liveness_frame');
+    if (check === 'liveness' && !faceLivenessSession) needed.add('liveness_frame');
   }
   return [...needed].filter((kind) => capturesOf(ctx, kind).length === 0);
 }

@@ -74,7 +74,9 @@ export interface AwsCheckProviderDeps {
 }
 
 /** The CheckProvider plus the AWS-only operations the applicant API and the pipeline call. */
-export interface AwsCheckProvider extends CheckProvider, FaceLivenessSessions, FaceCollection {}
+export interface AwsCheckProvider extends CheckProvider, FaceLivenessSessions, FaceCollection {
+  readonly faceLivenessSessions: FaceLivenessSessions;
+}
 
 type DocumentSource = 'mrz-reader' | 'textract-detect-text' | 'textract-analyze-id';
 
@@ -427,6 +429,8 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
     async warmUp() {},
     // Duplicate-face search for the riskSignals step and face deletion for retention.
     faceIndex: collection,
+    // Face Liveness sessions for the applicant API and the livenessCheck step.
+    faceLivenessSessions: sessions,
     ...sessions,
     ...collection,
   };

@@ -1,0 +1,47 @@
+import { errors } from '../../domain/errors';
+import type { Flow } from '../../domain/model';
+import type { AppConfig, AppDeps } from '../deps';
+import { livenessModeOf } from './liveness-mode';
+import { requireConsent, requirePending, updateSession, type OpenSession } from './session';
+
+/** What the hosted page needs to stream the session (`POST /liveness-session`). */
+export interface LivenessSessionView {
+  sessionId: string;
+  region: string;
+  identityPoolId: string;
+}
+
+/**
+ * Opens a Face Liveness session for the attempt being collected. Primary course: face_liveness mode, live
+ * session, consent given, no checks running -> the provider creates a session -> its id is stored on the
+ * verification (moved onto the Attempt at submit) -> the page gets the id, region and identity pool.
+ * Calling again replaces the stored id (a session lasts minutes; a retake needs a fresh one).
+ */
+export async function createLivenessSession(deps: AppDeps, session: OpenSession): Promise<LivenessSessionView> {
+  const { verification, flow } = session;
+  const settings = deps.config.faceLiveness;
+  if (livenessModeOf(flow, deps.config) !== 'face_liveness' || !settings) throw unavailable(flow, deps.config);
+  requireConsent(verification);
+  if (verification.mode === 'test') throw errors.conflict('test_mode_use_simulate', 'Test-mode sessions never run checks; choose an outcome with POST /simulate.');
+  requirePending(verification);
+
+  const provider = (await deps.checks()).faceLivenessSessions;
+  if (!provider) throw errors.conflict('liveness_session_unavailable', 'The configured check provider has no Face Liveness sessions.');
+  const { sessionId } = await provider.createFaceLivenessSession({});
+  const now = deps.clock.now().toISOString();
+  await updateSession(deps, verification.id, (v) => {
+    requirePending(v);
+    if (v.status !== 'pending') throw errors.conflict('session_finished', `This verification is already finished (${v.status}).`);
+    return { ...v, faceLivenessSessionId: sessionId, updatedAt: now, version: v.version + 1 };
+  });
+  return { sessionId, region: settings.region, identityPoolId: settings.identityPoolId };
+}
+
+function unavailable(flow: Pick<Flow, 'checks' | 'useFaceLivenessSession'>, config: Pick<AppConfig, 'runtime' | 'faceLiveness'>) {
+  const why = !flow.checks.includes('liveness') || !flow.useFaceLivenessSession
+    ? 'This verification flow uses the head-turn challenge, not Face Liveness sessions.'
+    : config.runtime !== 'aws'
+      ? 'Face Liveness sessions exist only on the AWS runtime; the local runtime always uses the head-turn challenge.'
+      : 'Face Liveness sessions are not configured on this deployment (no identity pool).';
+  return errors.conflict('liveness_session_unavailable', why);
+}
