@@ -4,8 +4,7 @@
 import { createLocalCheckProvider } from '../../functions/checks/local';
 import { isReasonCode } from '../../functions/domain/reason-codes';
 import { isRiskFlag } from '../../functions/domain/risk-flags';
-import type { DocumentCheckInput, DocumentCheckResult, DocumentFields } from '../../functions/ports/checks';
-import { applyDocumentRules } from '../../functions/checks/local/document-rules';
+import type { DocumentCheckInput, DocumentCheckResult } from '../../functions/ports/checks';
 import sharp from 'sharp';
 import { DEFAULT_FLOW, image, readJson, TimingLog, type DocumentLabel, type Labels } from './testdata';
 
@@ -47,7 +46,9 @@ afterAll(() => {
 /** Expected values straight from the ground-truth MRZ lines (fixed positions, ICAO 9303). */
 function expectedCodes(doc: DocumentLabel): { issuingCountry: string; documentType: string } {
   const line1 = doc.mrz[0] ?? '';
-  return { issuingCountry: line1.slice(2, 5).replace(/</g, ''), documentType: line1.startsWith('P') ? 'passport' : 'id_card' };
+  const country = line1.slice(2, 5).replace(/</g, '');
+  // ICAO lets Germany write D; fields carry the 3-letter code flows list.
+  return { issuingCountry: country === 'D' ? 'DEU' : country, documentType: line1.startsWith('P') ? 'passport' : 'id_card' };
 }
 
 describe('MRZ documents of the test set', () => {
@@ -119,35 +120,6 @@ describe('MRZ documents of the test set', () => {
       flow: { thresholds: DEFAULT_FLOW.thresholds },
     });
     expect(match.outcome).toBe('pass');
-  });
-});
-
-describe('applyDocumentRules', () => {
-  const fields: DocumentFields = {
-    documentType: 'passport', mrzFormat: 'TD3', mrzLines: ['P<UTOSPECIMEN<<PAULA', 'x'], issuingCountry: 'UTO', documentNumber: 'H5D8K2L73',
-    surname: 'SPECIMEN', givenNames: 'PAULA', nationality: 'UTO', birthDate: '1988-06-11', expiryDate: '2034-06-10', sex: 'F', checkDigits: {},
-  };
-  const open = { documentTypes: [], issuingCountries: [], minimumAge: null };
-
-  it('accepts a valid document (specimens only raise the risk flag)', () => {
-    expect(applyDocumentRules(fields, open, TODAY)).toEqual({ reasonCodes: [], riskFlags: ['SPECIMEN_DOCUMENT'] });
-    expect(applyDocumentRules({ ...fields, issuingCountry: 'D', nationality: 'D', mrzLines: ['P<D<<MUSTERMANN'] }, open, TODAY).riskFlags).toEqual([]);
-  });
-
-  it('checks expiry inclusive of the expiry day', () => {
-    expect(applyDocumentRules(fields, open, '2034-06-10').reasonCodes).toEqual([]);
-    expect(applyDocumentRules(fields, open, '2034-06-11').reasonCodes).toEqual(['EXPIRATION_DATE']);
-  });
-
-  it('checks the minimum age on the birthday boundary', () => {
-    expect(applyDocumentRules(fields, { ...open, minimumAge: 18 }, '2006-06-10').reasonCodes).toEqual(['UNDERAGE']);
-    expect(applyDocumentRules(fields, { ...open, minimumAge: 18 }, '2006-06-11').reasonCodes).toEqual([]);
-  });
-
-  it('checks accepted document types and issuing countries', () => {
-    expect(applyDocumentRules(fields, { ...open, documentTypes: ['id_card'], issuingCountries: ['D'] }, TODAY).reasonCodes)
-      .toEqual(['DOCUMENT_TYPE_NOT_ACCEPTED', 'COUNTRY_NOT_ACCEPTED']);
-    expect(applyDocumentRules(fields, { ...open, documentTypes: ['passport'], issuingCountries: ['UTO'] }, TODAY).reasonCodes).toEqual([]);
   });
 });
 

@@ -1,9 +1,11 @@
-import { mrzDate, parseMrzLines, documentTypeFromCode } from '../../functions/checks/local/mrz-fields';
-import { assembleMrz, checkDigit, findMrzBlock } from '../../functions/checks/local/mrz-text';
+import { assembleMrz, findMrzBlock } from '../../functions/checks/local/mrz-text';
 import { headPose } from '../../functions/checks/local/faces';
 import { MRZ_ALPHABET, type RecognizedLine } from '../../functions/checks/local/ocr';
 
-/** Pure MRZ text logic (no models): position classes, filler fitting, check-digit corrections, dates. */
+/**
+ * OCR-side MRZ logic of the local provider (no models): position classes, filler fitting, check-digit corrections.
+ * Check digits, parsing and dates are the domain's (test/unit/mrz.test.ts).
+ */
 
 /** A recognized line as the OCR would give it; `weak` marks positions read with low confidence. */
 function line(text: string, weak: number[] = []): RecognizedLine {
@@ -20,15 +22,6 @@ function line(text: string, weak: number[] = []): RecognizedLine {
 }
 
 const UTO = ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7408122F1204159ZE184226B<<<<<10'];
-
-describe('checkDigit', () => {
-  it('computes ICAO 9303 check digits', () => {
-    expect(checkDigit('L898902C3')).toBe('6');
-    expect(checkDigit('740812')).toBe('2');
-    expect(checkDigit('120415')).toBe('9');
-    expect(checkDigit('<<<<<<')).toBe('0');
-  });
-});
 
 describe('assembleMrz', () => {
   it('keeps a clean read unchanged with all check digits valid', () => {
@@ -109,32 +102,6 @@ describe('findMrzBlock', () => {
     const td1 = ['IDD<<T220001293<<<<<<<<<<<<<<<', '6408125<2010315D<<<<<<<<<<<<<4', 'MUSTERMANN<<ERIKA<<<<<<<<<<<<<'];
     expect(findMrzBlock(td1.map((l, i) => ({ line: line(l), y: i * 30, height: 20 })))?.format).toBe('TD1');
     expect(findMrzBlock([{ line: line('HELLO'), y: 0, height: 20 }])).toBeNull();
-  });
-});
-
-describe('parseMrzLines', () => {
-  it('keeps the UTO test state and non-standard codes the mrz library rejects', () => {
-    const parsed = parseMrzLines('TD1', ['I<SI<09999100180706966505468<<', '6606079F0807276SI<<<<<<<<<<<<0', 'VZOREC<<TINA<<<<<<<<<<<<<<<<<<'], '2026-11-29');
-    expect(parsed.fields).toMatchObject({ issuingCountry: 'SI', nationality: 'SI', surname: 'VZOREC', givenNames: 'TINA', birthDate: '1966-06-07', expiryDate: '2008-07-27', sex: 'F', documentType: 'id_card' });
-    expect(parsed.checkDigitsValid).toBe(true);
-  });
-});
-
-describe('mrzDate', () => {
-  it('puts birth dates in the past and expiry dates in a plausible window', () => {
-    expect(mrzDate('740812', 'birth', '2026-11-29')).toBe('1974-08-12');
-    expect(mrzDate('100101', 'birth', '2026-11-29')).toBe('2010-01-01');
-    expect(mrzDate('261130', 'birth', '2026-11-29')).toBe('1926-11-30');
-    expect(mrzDate('341231', 'expiry', '2026-11-29')).toBe('2034-12-31');
-    expect(mrzDate('991231', 'expiry', '2026-11-29')).toBe('1999-12-31');
-    expect(mrzDate('741312', 'birth', '2026-11-29')).toBeNull();
-    expect(mrzDate('7408<<', 'birth', '2026-11-29')).toBeNull();
-  });
-});
-
-describe('documentTypeFromCode', () => {
-  it('maps ICAO document codes', () => {
-    expect(['P', 'PP', 'ID', 'I', 'IR', 'AR', 'V'].map(documentTypeFromCode)).toEqual(['passport', 'passport', 'id_card', 'id_card', 'residence_permit', 'residence_permit', null]);
   });
 });
 

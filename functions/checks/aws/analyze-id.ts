@@ -1,7 +1,7 @@
 import type { AnalyzeIDCommandOutput } from '@aws-sdk/client-textract';
 import type { DocumentType } from '../../domain/model';
 import type { DocumentFields } from '../../ports/checks';
-import { parseMrz } from './mrz-parse';
+import { parseMrz } from '../../domain/mrz';
 
 /**
  * Maps a Textract AnalyzeID response (US driver licences, US state IDs and US passports only) to

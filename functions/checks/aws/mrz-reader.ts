@@ -13,6 +13,6 @@ export interface MrzRead {
 
 /**
  * Reads the machine-readable zone of a document image; resolves null when no MRZ is found.
- * Check digits are validated by the caller (icao-check-digits.ts), not by the reader.
+ * Check digits are validated by the caller (functions/domain/mrz.ts), not by the reader.
  */
 export type MrzReader = (image: Buffer) => Promise<MrzRead | null>;

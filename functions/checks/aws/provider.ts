@@ -5,6 +5,8 @@ import {
   type RekognitionClient,
 } from '@aws-sdk/client-rekognition';
 import { AnalyzeIDCommand, DetectDocumentTextCommand, type TextractClient } from '@aws-sdk/client-textract';
+import { evaluateDocumentRules } from '../../domain/document-rules';
+import { parseMrz } from '../../domain/mrz';
 import type { ReasonCode } from '../../domain/reason-codes';
 import type {
   CheckProvider,
@@ -19,11 +21,10 @@ import type {
 } from '../../ports/checks';
 import { CRITICAL_ANALYZE_ID_FIELDS, collectAnalyzeIdFields, documentFieldsFromAnalyzeId } from './analyze-id';
 import { CallLog, isAwsError } from './call-log';
-import { evaluateDocumentRules } from './document-rules';
 import { createFaceCollection, type FaceCollection } from './face-collection';
 import { createFaceLivenessSessions, type FaceLivenessSessionOptions, type FaceLivenessSessions } from './face-liveness-session';
 import { cropBoundingBox, fingerprint, isNearDuplicate, toRekognitionImage, toTextractDocument } from './images';
-import { findMrzLines, parseMrz } from './mrz-parse';
+import { findMrzLines } from './textract-mrz-lines';
 import type { MrzReader } from './mrz-reader';
 import { subjectTurnFromYaw, type PositiveYawMeaning, type SubjectTurn } from './pose';
 
@@ -111,7 +112,7 @@ function largestFace(faces: FaceDetail[]): FaceDetail | null {
  *  3. if no MRZ was found and the flow accepts USA (issuingCountries empty or containing USA): Textract
  *     AnalyzeID on all pages (US driver licences and state IDs have no MRZ; AnalyzeID is US-only).
  * A US passport therefore goes through its MRZ like any passport; AnalyzeID is the fallback for MRZ-less
- * US cards. Check digits are always validated here (icao-check-digits.ts), never trusted from an engine.
+ * US cards. Check digits are always validated here (functions/domain/mrz.ts), never trusted from an engine.
  */
 export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProvider {
   const options: AwsCheckOptions = {

@@ -1,11 +1,11 @@
+import { checkDigitFindings, evaluateDocumentRules } from '../../domain/document-rules';
+import { allCheckDigitsValid, parseMrz } from '../../domain/mrz';
 import type { ReasonCode } from '../../domain/reason-codes';
 import type { RiskFlag } from '../../domain/risk-flags';
 import type { CheckTiming, DocumentCheckInput, DocumentCheckResult, DocumentFields } from '../../ports/checks';
 import { findFaces, stillImageConfidence } from './face-analysis';
 import { cropToJpeg, decodeImage, ImageDecodeError, type RgbImage } from './image';
 import { ocrModels } from './models';
-import { applyDocumentRules } from './document-rules';
-import { parseMrzLines } from './mrz-fields';
 import { readMrz } from './mrz-reader';
 import type { MrzReadResult } from './mrz-text';
 import { timed, type LocalCheckOptions } from './options';
@@ -66,36 +66,30 @@ export async function checkDocument(input: DocumentCheckInput, options: LocalChe
   const scores = { mrzConfidence: round(read.unprotectedConfidence, 3) };
   extracted.mrzCorrections = read.corrections;
 
-  let parsed: ReturnType<typeof parseMrzLines>;
-  try {
-    parsed = parseMrzLines(read.format, read.lines, input.today);
-  } catch {
+  const parsed = parseMrz(read.lines, input.today);
+  if (!parsed || parsed.mrzFormat !== read.format) {
     extracted.error = 'mrz_unparseable';
     return result('fail', ['DOCUMENT_UNREADABLE'], [], extracted, null, portrait, timings, scores);
   }
-  // Our own check-digit computation and the library's must agree; either failing rejects the read.
-  const checkDigits: Record<string, boolean> = { ...read.checkDigits };
-  for (const [field, valid] of Object.entries(parsed.fields.checkDigits)) checkDigits[field] = (checkDigits[field] ?? true) && valid;
-  const allValid = Object.values(checkDigits).every(Boolean);
-
-  if (!allValid) {
-    const { composite, ...fieldDigits } = checkDigits;
-    if (composite === false && Object.values(fieldDigits).every(Boolean)) riskFlags.add('MRZ_INCONSISTENT');
+  const { checkDigits } = parsed;
+  if (!allCheckDigitsValid(checkDigits)) {
+    // Fail before the flow rules: fields behind a failing check digit are not trusted, so none are returned.
+    const digits = checkDigitFindings(checkDigits);
     extracted.error = 'mrz_check_digit_failed';
-    return result('fail', ['MRZ_CHECK_DIGIT_FAILED'], [...riskFlags], extracted, unvalidatedFields(read, checkDigits), portrait, timings, scores);
+    return result('fail', digits.reasonCodes, digits.riskFlags, extracted, unvalidatedFields(read, checkDigits), portrait, timings, scores);
   }
   if (read.unprotectedConfidence < options.minUnprotectedConfidence) {
     // Names, codes and sex carry no check digit: a low-confidence glyph there could be silently wrong.
     extracted.error = 'mrz_low_confidence';
     return result('fail', ['DOCUMENT_UNREADABLE'], [], extracted, null, portrait, timings, scores);
   }
-  const fields: DocumentFields = { ...parsed.fields, checkDigits };
+  const fields: DocumentFields = parsed;
   if (!fields.birthDate || !fields.expiryDate) {
     extracted.error = 'mrz_invalid_date';
     return result('fail', ['DOCUMENT_UNREADABLE'], [], extracted, null, portrait, timings, scores);
   }
 
-  const rules = applyDocumentRules(fields, input.flow, input.today);
+  const rules = evaluateDocumentRules(fields, input.flow, input.today);
   for (const code of rules.reasonCodes) reasonCodes.add(code);
   for (const flag of rules.riskFlags) riskFlags.add(flag);
 

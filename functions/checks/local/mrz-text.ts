@@ -1,34 +1,17 @@
-import { states } from 'mrz';
+import {
+  CHECK_DIGIT_RULES, checkDigitsOf, knownStates, MRZ_FORMATS, MRZ_LAYOUT, plausibleMrz, type CheckDigitField, type CheckDigitRule, type MrzFormat,
+} from '../../domain/mrz';
 import { MRZ_ALPHABET, type RecognizedChar, type RecognizedLine } from './ocr';
 
 /**
  * Turns raw OCR lines into MRZ lines: picks the MRZ block, fixes line length where only filler runs are off,
  * and resolves letter/digit confusions by each position's character class (ICAO 9303 layouts), using the
- * check digits to choose between corrections only when exactly one candidate validates.
+ * check digits to choose between corrections only when exactly one candidate validates. Layouts, check digits
+ * and plausibility rules come from functions/domain/mrz.ts; only the OCR-specific parts live here.
  */
-
-export type MrzFormat = 'TD1' | 'TD2' | 'TD3';
-
-export const LINE_LENGTH: Record<MrzFormat, number> = { TD1: 30, TD2: 36, TD3: 44 };
-const LINE_COUNT: Record<MrzFormat, number> = { TD1: 3, TD2: 2, TD3: 2 };
 
 /** Character class per position: a = letters or `<`, n = digits (`<` tolerated), x = letters, digits or `<`. */
 type CharClass = 'a' | 'n' | 'x' | string;
-
-/** A check-digit rule: digit at `digit` covers `ranges` (line, start, end exclusive). */
-interface CheckRule {
-  field: string;
-  digit: [number, number];
-  ranges: Array<[number, number, number]>;
-  /** Alphanumeric fields may be corrected using the check digit. */
-  correctable: boolean;
-}
-
-interface Layout {
-  /** Per line, per position: a, n, x or an explicit set of allowed symbols. */
-  classes: string[][];
-  rules: CheckRule[];
-}
 
 function classes(spec: Array<[number, CharClass]>): string[] {
   return spec.flatMap(([n, c]) => Array<string>(n).fill(c));
@@ -37,45 +20,24 @@ function classes(spec: Array<[number, CharClass]>): string[] {
 /** Sex position: M, F, X or `<` only. */
 const SEX = 'MFX<';
 
-const LAYOUTS: Record<MrzFormat, Layout> = {
-  TD3: {
-    classes: [
-      classes([[1, 'PV'], [4, 'a'], [39, 'a']]),
-      classes([[9, 'x'], [1, 'n'], [3, 'a'], [6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [14, 'x'], [1, 'n'], [1, 'n']]),
-    ],
-    rules: [
-      { field: 'documentNumber', digit: [1, 9], ranges: [[1, 0, 9]], correctable: true },
-      { field: 'birthDate', digit: [1, 19], ranges: [[1, 13, 19]], correctable: false },
-      { field: 'expiryDate', digit: [1, 27], ranges: [[1, 21, 27]], correctable: false },
-      { field: 'optional', digit: [1, 42], ranges: [[1, 28, 42]], correctable: true },
-      { field: 'composite', digit: [1, 43], ranges: [[1, 0, 10], [1, 13, 20], [1, 21, 43]], correctable: false },
-    ],
-  },
-  TD2: {
-    classes: [
-      classes([[1, 'ACIPV'], [4, 'a'], [31, 'a']]),
-      classes([[9, 'x'], [1, 'n'], [3, 'a'], [6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [7, 'x'], [1, 'n']]),
-    ],
-    rules: [
-      { field: 'documentNumber', digit: [1, 9], ranges: [[1, 0, 9]], correctable: true },
-      { field: 'birthDate', digit: [1, 19], ranges: [[1, 13, 19]], correctable: false },
-      { field: 'expiryDate', digit: [1, 27], ranges: [[1, 21, 27]], correctable: false },
-      { field: 'composite', digit: [1, 35], ranges: [[1, 0, 10], [1, 13, 20], [1, 21, 35]], correctable: false },
-    ],
-  },
-  TD1: {
-    classes: [
-      classes([[1, 'ACI'], [4, 'a'], [9, 'x'], [1, 'n'], [15, 'x']]),
-      classes([[6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [3, 'a'], [11, 'x'], [1, 'n']]),
-      classes([[30, 'a']]),
-    ],
-    rules: [
-      { field: 'documentNumber', digit: [0, 14], ranges: [[0, 5, 14]], correctable: true },
-      { field: 'birthDate', digit: [1, 6], ranges: [[1, 0, 6]], correctable: false },
-      { field: 'expiryDate', digit: [1, 14], ranges: [[1, 8, 14]], correctable: false },
-      { field: 'composite', digit: [1, 29], ranges: [[0, 5, 30], [1, 0, 7], [1, 8, 15], [1, 18, 29]], correctable: false },
-    ],
-  },
+/** Alphanumeric fields whose check digit may choose between look-alike corrections (dates are digits only). */
+const CORRECTABLE: ReadonlySet<CheckDigitField> = new Set(['documentNumber', 'optional']);
+
+/** Per format, per line, per position: a, n, x or an explicit set of allowed symbols (ICAO 9303 layouts). */
+const CHAR_CLASSES: Record<MrzFormat, string[][]> = {
+  TD3: [
+    classes([[1, 'PV'], [4, 'a'], [39, 'a']]),
+    classes([[9, 'x'], [1, 'n'], [3, 'a'], [6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [14, 'x'], [1, 'n'], [1, 'n']]),
+  ],
+  TD2: [
+    classes([[1, 'ACIPV'], [4, 'a'], [31, 'a']]),
+    classes([[9, 'x'], [1, 'n'], [3, 'a'], [6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [7, 'x'], [1, 'n']]),
+  ],
+  TD1: [
+    classes([[1, 'ACI'], [4, 'a'], [9, 'x'], [1, 'n'], [15, 'x']]),
+    classes([[6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [3, 'a'], [11, 'x'], [1, 'n']]),
+    classes([[30, 'a']]),
+  ],
 };
 
 /** Letter<->digit look-alikes used when a position's class rules one out. */
@@ -87,21 +49,6 @@ const CONFUSABLE: Record<string, string[]> = {
   '1': ['I', 'L'], I: ['1', 'L'], L: ['1', 'I'], '2': ['Z'], Z: ['2'], '5': ['S'], S: ['5'],
   '6': ['G'], G: ['6'], '8': ['B'], B: ['8'], '4': ['A'], A: ['4'], '7': ['T'], T: ['7'],
 };
-
-const WEIGHTS = [7, 3, 1];
-
-function charValue(c: string): number {
-  if (c === '<') return 0;
-  if (c >= '0' && c <= '9') return c.charCodeAt(0) - 48;
-  return c.charCodeAt(0) - 55;
-}
-
-/** ICAO 9303 check digit of a string. */
-export function checkDigit(s: string): string {
-  let sum = 0;
-  for (let i = 0; i < s.length; i++) sum += charValue(s[i] ?? '<') * (WEIGHTS[i % 3] ?? 1);
-  return String(sum % 10);
-}
 
 /** Result of turning OCR lines into an MRZ. */
 export interface MrzReadResult {
@@ -122,14 +69,6 @@ interface WorkingChar {
   char: string;
   scores: Float32Array | null;
   confidence: number;
-}
-
-function ruleValid(lines: string[], rule: CheckRule): boolean {
-  const data = rule.ranges.map(([l, s, e]) => (lines[l] ?? '').slice(s, e)).join('');
-  const digit = (lines[rule.digit[0]] ?? '')[rule.digit[1]];
-  // A `<` check digit is allowed for an empty optional field.
-  if (digit === '<') return /^<*$/.test(data);
-  return digit === checkDigit(data);
 }
 
 /** The recognizer's characters as mutable working copies. */
@@ -191,8 +130,8 @@ function applyClass(c: WorkingChar, cls: string): WorkingChar {
 }
 
 /** Tries up to two look-alike substitutions inside a correctable field; keeps the result only if unique. */
-function correctByCheckDigit(lines: string[], rule: CheckRule): string[] | null {
-  const [lineIndex, start, end] = rule.ranges[0] ?? [0, 0, 0];
+function correctByCheckDigit(format: MrzFormat, lines: string[], rule: CheckDigitRule): string[] | null {
+  const { line: lineIndex, start, end } = rule.data[0] ?? { line: 0, start: 0, end: 0 };
   const line = lines[lineIndex] ?? '';
   const positions: number[] = [];
   for (let i = start; i < end; i++) if (CONFUSABLE[line[i] ?? '']) positions.push(i);
@@ -201,7 +140,7 @@ function correctByCheckDigit(lines: string[], rule: CheckRule): string[] | null 
   const valid = (candidate: string) => {
     const next = lines.slice();
     next[lineIndex] = candidate;
-    return ruleValid(next, rule);
+    return checkDigitsOf(format, next)[rule.field] === true;
   };
   for (const [a, i] of positions.entries()) {
     for (const alt of CONFUSABLE[line[i] ?? ''] ?? []) {
@@ -226,54 +165,8 @@ function correctByCheckDigit(lines: string[], rule: CheckRule): string[] | null 
 /** Positions that no check digit protects: names, codes, sex. */
 function unprotectedPositions(format: MrzFormat): Array<[number, number, number]> {
   if (format === 'TD1') return [[0, 0, 5], [1, 7, 8], [1, 15, 18], [2, 0, 30]];
-  const n = LINE_LENGTH[format];
+  const n = MRZ_LAYOUT[format].length;
   return [[0, 0, n], [1, 10, 13], [1, 20, 21]];
-}
-
-/** ICAO state codes known to the `mrz` library, plus the ICAO test state UTO (raised as a specimen later). */
-const KNOWN_STATES = new Set([...Object.keys(states), 'UTO']);
-
-/** Name field: SURNAME(<PART)* optionally followed by <<GIVEN(<PART)*, then fillers only. */
-const NAME_FIELD = /^[A-Z]+(<[A-Z]+)*(<<[A-Z]+(<[A-Z]+)*)?<*$/;
-/** Optional data: once a run of 3+ fillers starts, only fillers follow (stray glyphs in filler = misread). */
-const STRAY_AFTER_FILLER = /<<<+[^<]/;
-
-interface FieldSpan {
-  line: number;
-  start: number;
-  end: number;
-}
-
-function spans(format: MrzFormat): { states: FieldSpan[]; name: FieldSpan; optional: FieldSpan[] } {
-  if (format === 'TD1') {
-    return {
-      states: [{ line: 0, start: 2, end: 5 }, { line: 1, start: 15, end: 18 }],
-      name: { line: 2, start: 0, end: 30 },
-      optional: [{ line: 0, start: 15, end: 30 }, { line: 1, start: 18, end: 29 }],
-    };
-  }
-  const n = LINE_LENGTH[format];
-  return {
-    states: [{ line: 0, start: 2, end: 5 }, { line: 1, start: 10, end: 13 }],
-    name: { line: 0, start: 5, end: n },
-    optional: [{ line: 1, start: 28, end: format === 'TD3' ? 42 : 35 }],
-  };
-}
-
-/**
- * Plausibility of fields that no check digit protects (or only weakly): a well-formed name field and no stray
- * glyphs inside filler runs. A misread there would otherwise pass silently.
- */
-export function plausibleMrz(format: MrzFormat, lines: string[]): boolean {
-  const field = (f: FieldSpan) => (lines[f.line] ?? '').slice(f.start, f.end);
-  const layout = spans(format);
-  if (!NAME_FIELD.test(field(layout.name))) return false;
-  return layout.optional.every((f) => !STRAY_AFTER_FILLER.test(field(f)));
-}
-
-/** Whether the issuing state and nationality are ICAO codes known to the `mrz` library (or UTO). */
-export function knownStates(format: MrzFormat, lines: string[]): boolean {
-  return spans(format).states.every((f) => KNOWN_STATES.has((lines[f.line] ?? '').slice(f.start, f.end).replace(/</g, '')));
 }
 
 /**
@@ -281,15 +174,14 @@ export function knownStates(format: MrzFormat, lines: string[]): boolean {
  * fixes and unique check-digit corrections applied, or a failure reason.
  */
 export function assembleMrz(format: MrzFormat, raw: RecognizedLine[]): MrzReadResult | MrzReadFailure {
-  const length = LINE_LENGTH[format];
-  const layout = LAYOUTS[format];
+  const length = MRZ_LAYOUT[format].length;
   const corrections: string[] = [];
   const fitted: WorkingChar[][] = [];
   for (const [i, line] of raw.entries()) {
     const chars = fitLength(toWorking(line), length);
     if (!chars) return 'length_mismatch';
     if (chars.length !== line.chars.length) corrections.push(`line ${i + 1}: filler length ${line.chars.length} -> ${length}`);
-    const cls = layout.classes[i] ?? '';
+    const cls = CHAR_CLASSES[format][i] ?? [];
     fitted.push(chars.map((c, p) => {
       const fixed = applyClass(c, cls[p] ?? 'x');
       if (fixed.char !== c.char) corrections.push(`line ${i + 1} col ${p + 1}: ${c.char} -> ${fixed.char}`);
@@ -297,9 +189,9 @@ export function assembleMrz(format: MrzFormat, raw: RecognizedLine[]): MrzReadRe
     }));
   }
   let lines = fitted.map((chars) => chars.map((c) => c.char).join(''));
-  for (const rule of layout.rules) {
-    if (!rule.correctable || ruleValid(lines, rule)) continue;
-    const corrected = correctByCheckDigit(lines, rule);
+  for (const rule of CHECK_DIGIT_RULES[format]) {
+    if (!CORRECTABLE.has(rule.field) || checkDigitsOf(format, lines)[rule.field]) continue;
+    const corrected = correctByCheckDigit(format, lines, rule);
     if (corrected) {
       corrections.push(`${rule.field}: corrected by check digit`);
       lines = corrected;
@@ -309,8 +201,7 @@ export function assembleMrz(format: MrzFormat, raw: RecognizedLine[]): MrzReadRe
   for (const [l, s, e] of unprotectedPositions(format)) {
     for (let p = s; p < e; p++) unprotectedConfidence = Math.min(unprotectedConfidence, fitted[l]?.[p]?.confidence ?? 0);
   }
-  const checkDigits: Record<string, boolean> = {};
-  for (const rule of layout.rules) checkDigits[rule.field] = ruleValid(lines, rule);
+  const checkDigits: Record<string, boolean> = checkDigitsOf(format, lines);
   // Country codes carry no check digit: an unknown code is far more often a misread (UTO -> OTO) than a real one.
   if (!plausibleMrz(format, lines) || !knownStates(format, lines)) return 'implausible';
   return { format, lines, checkDigits, unprotectedConfidence, corrections };
@@ -326,7 +217,7 @@ export interface PlacedLine {
 
 /** Lines that look like MRZ: mostly MRZ symbols, near an ICAO length, with fillers. */
 function mrzScore(text: string, format: MrzFormat): number {
-  const length = LINE_LENGTH[format];
+  const length = MRZ_LAYOUT[format].length;
   if (Math.abs(text.length - length) > 4) return 0;
   const fillers = (text.match(/</g) ?? []).length;
   return fillers >= 1 ? 1 - Math.abs(text.length - length) / 10 : 0;
@@ -339,8 +230,8 @@ function mrzScore(text: string, format: MrzFormat): number {
 export function findMrzBlock(lines: PlacedLine[]): { format: MrzFormat; lines: RecognizedLine[] } | null {
   const sorted = lines.slice().sort((a, b) => a.y - b.y);
   let found: { format: MrzFormat; lines: RecognizedLine[]; score: number } | null = null;
-  for (const format of ['TD3', 'TD2', 'TD1'] as MrzFormat[]) {
-    const count = LINE_COUNT[format];
+  for (const format of MRZ_FORMATS) {
+    const count = MRZ_LAYOUT[format].lines;
     for (let i = 0; i + count <= sorted.length; i++) {
       const block = sorted.slice(i, i + count);
       const scores = block.map((l) => mrzScore(l.line.text, format));
