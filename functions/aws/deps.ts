@@ -3,27 +3,31 @@
  * container (module scope survives warm invocations) and shared by every entry in functions/aws/entries.
  * SDK clients take region and credentials from the Lambda environment.
  */
-import { KMSClient } from '@aws-sdk/client-kms';
-import { RekognitionClient } from '@aws-sdk/client-rekognition';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { TextractClient } from '@aws-sdk/client-textract';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { AwsQueue } from '../adapters/aws/aws-queue';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDocumentClient, createDynamoStore } from '../adapters/aws/dynamodb-store';
-import { KmsSecretBox } from '../adapters/aws/kms-secret-box';
 import { dynamoQueueLocks, type QueueLocks } from '../adapters/aws/queue-locks';
-import { S3BlobStore, createS3UploadSigner } from '../adapters/aws/s3-blob-store';
 import { nodeCrypto } from '../adapters/local/node-crypto';
 import { createRandomIds } from '../adapters/local/random-ids';
 import { createNodeWebhookTransport } from '../adapters/node-webhook-transport';
 import type { AppDeps } from '../app/deps';
-import { deliverWebhook } from '../app/webhooks/deliver';
+import type { BlobStore } from '../ports/blobs';
 import type { CheckProvider } from '../ports/checks';
 import { systemClock } from '../ports/clock';
 import { type AwsConfig, loadAwsConfig } from './config';
-import { createWebhookConsumer } from './webhook-consumer';
+import { lazily } from './lazy';
+
+// Adapters other than DynamoDB are loaded with require() on first use (see lazy.ts): esbuild keeps a
+// require of a bundled module lazy, so their SDK packages load only in the Lambdas that call them.
+const loadS3 = () => require('../adapters/aws/s3-blob-store') as typeof import('../adapters/aws/s3-blob-store');
+const loadS3Client = () => require('@aws-sdk/client-s3') as typeof import('@aws-sdk/client-s3');
+const loadSqs = () => require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/client-sqs');
+const loadSfn = () => require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn');
+const loadQueue = () => require('../adapters/aws/aws-queue') as typeof import('../adapters/aws/aws-queue');
+const loadKms = () => require('@aws-sdk/client-kms') as typeof import('@aws-sdk/client-kms');
+const loadSecretBox = () => require('../adapters/aws/kms-secret-box') as typeof import('../adapters/aws/kms-secret-box');
+const loadRekognition = () => require('@aws-sdk/client-rekognition') as typeof import('@aws-sdk/client-rekognition');
+const loadTextract = () => require('@aws-sdk/client-textract') as typeof import('@aws-sdk/client-textract');
+const loadChecks = () => require('../checks/aws') as typeof import('../checks/aws');
 
 /** AppDeps plus the AWS pieces some entries need beyond the ports (the webhook consumer's SQS client and locks). */
 export interface AwsRuntime {
@@ -43,36 +47,41 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env): AwsRunti
   if (cached) return cached;
   const config = loadAwsConfig(env);
   const doc = createDocumentClient();
-  const s3 = new S3Client({});
-  // Send to the configured SQS endpoint, not the queue URL's host (same host on AWS; differs on emulators).
-  const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const locks = dynamoQueueLocks({ doc, tableName: config.tableName });
-  const blobs = new S3BlobStore(s3, { bucket: config.capturesBucket, kmsKeyId: config.capturesKeyArn });
+  // Send to the configured SQS endpoint, not the queue URL's host (same host on AWS; differs on emulators).
+  const sqs = lazily(() => new (loadSqs().SQSClient)({ useQueueUrlAsEndpoint: false }));
+  let s3Blobs: import('../adapters/aws/s3-blob-store').S3BlobStore | null = null;
+  const s3BlobStore = () =>
+    (s3Blobs ??= new (loadS3().S3BlobStore)(new (loadS3Client().S3Client)({}), { bucket: config.capturesBucket, kmsKeyId: config.capturesKeyArn }));
+  const blobs: BlobStore = lazily(s3BlobStore);
 
   let checks: Promise<CheckProvider> | null = null;
   const deps: AppDeps = {
     config,
     store: createDynamoStore(doc, config.tableName),
     blobs,
-    uploads: createS3UploadSigner(blobs),
-    queue: new AwsQueue({
-      sqs,
-      sfn: new SFNClient({}),
-      webhookQueueUrl: config.webhookQueueUrl,
-      pipelineStateMachineArn: config.pipelineStateMachineArn,
-      locks,
-    }),
+    uploads: lazily(() => loadS3().createS3UploadSigner(s3BlobStore())),
+    queue: lazily(
+      () =>
+        new (loadQueue().AwsQueue)({
+          sqs,
+          sfn: new (loadSfn().SFNClient)({}),
+          webhookQueueUrl: config.webhookQueueUrl,
+          pipelineStateMachineArn: config.pipelineStateMachineArn,
+          locks,
+        }),
+    ),
     clock: systemClock,
     ids: createRandomIds(),
     crypto: nodeCrypto,
-    secrets: new KmsSecretBox(new KMSClient({}), config.secretsKeyArn),
+    secrets: lazily(() => new (loadSecretBox().KmsSecretBox)(new (loadKms().KMSClient)({}), config.secretsKeyArn)),
     webhookTransport: createNodeWebhookTransport(),
-    // Loaded on first use: only the pipeline and applicant Lambdas ever call the checks.
+    // Only the pipeline and applicant Lambdas ever call the checks.
     checks: () =>
-      (checks ??= import('../checks/aws').then(({ createAwsCheckProvider }) =>
-        createAwsCheckProvider({
-          rekognition: new RekognitionClient({}),
-          textract: new TextractClient({}),
+      (checks ??= Promise.resolve().then(() =>
+        loadChecks().createAwsCheckProvider({
+          rekognition: new (loadRekognition().RekognitionClient)({}),
+          textract: new (loadTextract().TextractClient)({}),
           mrzReader: null,
           collectionId: config.faceCollectionId,
         }),
@@ -85,21 +94,6 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env): AwsRunti
 /** The container's AppDeps (see {@link createAwsRuntime}). */
 export function createAwsDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
   return createAwsRuntime(env).deps;
-}
-
-/**
- * The SQS handler for `webhook.deliver` jobs without metrics: deliverWebhook through the SQS consumer
- * (retries paced by message visibility, see webhook-consumer.ts). The webhook entry may wrap `deliver`
- * itself (metrics) by calling createWebhookConsumer with the runtime's pieces instead.
- */
-export function createAwsWebhookHandler(env: NodeJS.ProcessEnv = process.env): (event: SQSEvent) => Promise<SQSBatchResponse> {
-  const runtime = createAwsRuntime(env);
-  return createWebhookConsumer({
-    sqs: runtime.sqs,
-    queueUrl: runtime.config.webhookQueueUrl,
-    locks: runtime.locks,
-    deliver: (deliveryId) => deliverWebhook(runtime.deps, deliveryId),
-  });
 }
 
 /** Forgets the cached runtime (tests only: a Lambda container never changes its environment). */

@@ -7,7 +7,7 @@ import { buildOpenApiDocument } from '../http/openapi';
 import { json } from '../http/responses';
 
 /** Unauthenticated routes: the OpenAPI document and a liveness probe. */
-export function createPublicHandler(deps: AppDeps) {
+export function createPublicHandler(deps: { config: Pick<AppDeps['config'], 'publicUrl'> }) {
   let openapi: string | null = null; // built once per process: it never changes at run time
   const route = dispatcher({
     openapi: async () => {
