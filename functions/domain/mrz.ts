@@ -1,4 +1,3 @@
-import { states } from 'mrz';
 import type { DocumentType } from './model';
 import type { DocumentFields } from '../ports/checks';
 
@@ -6,7 +5,7 @@ import type { DocumentFields } from '../ports/checks';
  * ICAO Doc 9303 machine-readable zones, defined once for every check provider: formats and line
  * lengths, 7-3-1 check digits, where each check digit sits and what it covers, parsing of the lines
  * into {@link DocumentFields} with per-field check-digit validity, two-digit-year dates, document
- * type from the document code, and the plausibility of fields no check digit protects.
+ * type from the document code (the plausibility of fields no check digit protects: mrz-plausibility.ts).
  * Pure: no OCR, no I/O. How a provider finds the lines on an image (OCR boxes, Textract LINE
  * blocks) and corrects glyphs stays in the provider.
  */
@@ -67,7 +66,7 @@ export const CHECK_DIGIT_RULES: Readonly<Record<MrzFormat, readonly CheckDigitRu
 };
 
 /** Fixed positions of the fields without a check digit of their own. */
-interface FieldSpans {
+export interface MrzFieldSpans {
   documentCode: MrzSpan;
   issuingState: MrzSpan;
   nationality: MrzSpan;
@@ -77,7 +76,8 @@ interface FieldSpans {
   optional: readonly MrzSpan[];
 }
 
-function fieldSpans(format: MrzFormat): FieldSpans {
+/** Where the fields without a check digit of their own sit in each format. */
+export function mrzFieldSpans(format: MrzFormat): MrzFieldSpans {
   if (format === 'TD1') {
     return {
       documentCode: span(0, 0, 2), issuingState: span(0, 2, 5), nationality: span(1, 15, 18), name: span(2, 0, 30),
@@ -91,7 +91,8 @@ function fieldSpans(format: MrzFormat): FieldSpans {
   };
 }
 
-const read = (lines: readonly string[], s: MrzSpan): string => (lines[s.line] ?? '').slice(s.start, s.end);
+/** The characters of `span` (empty where the lines are too short). */
+export const readSpan = (lines: readonly string[], s: MrzSpan): string => (lines[s.line] ?? '').slice(s.start, s.end);
 const MRZ_LINE = /^[0-9A-Z<]+$/;
 const stripFillers = (s: string): string => s.replace(/</g, '');
 
@@ -143,11 +144,11 @@ export function isValidCheckDigit(field: string, digit: string): boolean {
  */
 function documentNumberOf(format: MrzFormat, lines: readonly string[]): { number: string; digit: string } {
   const rule = CHECK_DIGIT_RULES[format][0] as CheckDigitRule;
-  const number = (rule.data as MrzSpan[]).map((s) => read(lines, s)).join('');
+  const number = (rule.data as MrzSpan[]).map((s) => readSpan(lines, s)).join('');
   const digit = lines[rule.digit.line]?.[rule.digit.index] ?? '';
   if (format === 'TD3' || digit !== '<') return { number, digit };
-  const optional = fieldSpans(format).optional[0] as MrzSpan;
-  const continuation = read(lines, optional).split('<')[0] ?? '';
+  const optional = mrzFieldSpans(format).optional[0] as MrzSpan;
+  const continuation = readSpan(lines, optional).split('<')[0] ?? '';
   if (continuation.length === 0) return { number, digit };
   return { number: number + continuation.slice(0, -1), digit: continuation.slice(-1) };
 }
@@ -164,7 +165,7 @@ export function checkDigitsOf(format: MrzFormat, lines: readonly string[]): Part
       result.documentNumber = isValidCheckDigit(number, digit);
       continue;
     }
-    const data = rule.data.map((s) => read(lines, s)).join('');
+    const data = rule.data.map((s) => readSpan(lines, s)).join('');
     result[rule.field] = isValidCheckDigit(data, lines[rule.digit.line]?.[rule.digit.index] ?? '');
   }
   return result;
@@ -254,54 +255,23 @@ export function parseMrz(rawLines: readonly string[], today: string): DocumentFi
   const lines = rawLines.map((l) => l.trim().toUpperCase());
   const format = mrzFormatOf(lines);
   if (!format) return null;
-  const spans = fieldSpans(format);
+  const spans = mrzFieldSpans(format);
   const { number } = documentNumberOf(format, lines);
   const dates = CHECK_DIGIT_RULES[format];
-  const dateOf = (field: 'birthDate' | 'expiryDate') => read(lines, dates.find((r) => r.field === field)?.data[0] as MrzSpan);
-  const names = splitNames(read(lines, spans.name));
+  const dateOf = (field: 'birthDate' | 'expiryDate') => readSpan(lines, dates.find((r) => r.field === field)?.data[0] as MrzSpan);
+  const names = splitNames(readSpan(lines, spans.name));
   return {
-    documentType: documentTypeFromCode(read(lines, spans.documentCode)),
+    documentType: documentTypeFromCode(readSpan(lines, spans.documentCode)),
     mrzFormat: format,
     mrzLines: lines,
-    issuingCountry: normalizeCountry(read(lines, spans.issuingState)),
+    issuingCountry: normalizeCountry(readSpan(lines, spans.issuingState)),
     documentNumber: stripFillers(number) || null,
     surname: names.surname,
     givenNames: names.givenNames,
-    nationality: normalizeCountry(read(lines, spans.nationality)),
+    nationality: normalizeCountry(readSpan(lines, spans.nationality)),
     birthDate: mrzDate(dateOf('birthDate'), 'birth', today),
     expiryDate: mrzDate(dateOf('expiryDate'), 'expiry', today),
-    sex: sexOf(read(lines, spans.sex)),
+    sex: sexOf(readSpan(lines, spans.sex)),
     checkDigits: checkDigitsOf(format, lines),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Plausibility of fields no check digit protects
-// ---------------------------------------------------------------------------------------------
-
-/** ICAO state codes known to the `mrz` library, plus the ICAO test state UTO (flagged as a specimen by the rules). */
-const KNOWN_STATES: ReadonlySet<string> = new Set([...Object.keys(states), 'UTO']);
-
-/** Name field: SURNAME(<PART)* optionally followed by <<GIVEN(<PART)*, then fillers only. */
-const NAME_FIELD = /^[A-Z]+(<[A-Z]+)*(<<[A-Z]+(<[A-Z]+)*)?<*$/;
-/** Optional data: once a run of 3+ fillers starts, only fillers follow (stray glyphs in filler = misread). */
-const STRAY_AFTER_FILLER = /<<<+[^<]/;
-
-/**
- * Plausibility of fields that no check digit protects: a well-formed name field and no stray glyphs
- * inside filler runs of the optional data. A misread there would otherwise pass silently.
- */
-export function plausibleMrz(format: MrzFormat, lines: readonly string[]): boolean {
-  const spans = fieldSpans(format);
-  if (!NAME_FIELD.test(read(lines, spans.name))) return false;
-  return spans.optional.every((s) => !STRAY_AFTER_FILLER.test(read(lines, s)));
-}
-
-/**
- * Whether the issuing state and nationality are ICAO codes (as listed by the `mrz` library, plus UTO).
- * Country codes carry no check digit: an unknown code is far more often a misread (UTO -> OTO) than real.
- */
-export function knownStates(format: MrzFormat, lines: readonly string[]): boolean {
-  const spans = fieldSpans(format);
-  return [spans.issuingState, spans.nationality].every((s) => KNOWN_STATES.has(stripFillers(read(lines, s))));
 }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  allCheckDigitsValid, CHECK_DIGIT_RULES, checkDigitsOf, computeCheckDigit, documentTypeFromCode, isValidCheckDigit, knownStates,
-  MRZ_LAYOUT, mrzCharValue, mrzDate, mrzFormatOf, normalizeCountry, parseMrz, plausibleMrz, type MrzFormat,
+  allCheckDigitsValid, CHECK_DIGIT_RULES, checkDigitsOf, computeCheckDigit, documentTypeFromCode, isValidCheckDigit,
+  MRZ_LAYOUT, mrzCharValue, mrzDate, mrzFormatOf, normalizeCountry, parseMrz, type MrzFormat,
 } from '../../functions/domain/mrz';
+import { knownStates, plausibleMrz } from '../../functions/domain/mrz-plausibility';
 import { TESTDATA } from '../support/testdata';
 
-/** ICAO 9303 MRZ logic of the domain (functions/domain/mrz.ts), checked against the shared test set's labels. */
+/** ICAO 9303 MRZ logic of the domain (functions/domain/mrz.ts, mrz-plausibility.ts), checked against the shared test set's labels. */
 
 interface LabelledDocument {
   file: string;

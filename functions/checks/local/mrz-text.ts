@@ -1,13 +1,14 @@
 import {
-  CHECK_DIGIT_RULES, checkDigitsOf, knownStates, MRZ_FORMATS, MRZ_LAYOUT, plausibleMrz, type CheckDigitField, type CheckDigitRule, type MrzFormat,
+  CHECK_DIGIT_RULES, checkDigitsOf, MRZ_FORMATS, MRZ_LAYOUT, mrzFieldSpans, type CheckDigitField, type CheckDigitRule, type MrzFormat, type MrzSpan,
 } from '../../domain/mrz';
+import { knownStates, plausibleMrz } from '../../domain/mrz-plausibility';
 import { MRZ_ALPHABET, type RecognizedChar, type RecognizedLine } from './ocr';
 
 /**
  * Turns raw OCR lines into MRZ lines: picks the MRZ block, fixes line length where only filler runs are off,
  * and resolves letter/digit confusions by each position's character class (ICAO 9303 layouts), using the
  * check digits to choose between corrections only when exactly one candidate validates. Layouts, check digits
- * and plausibility rules come from functions/domain/mrz.ts; only the OCR-specific parts live here.
+ * and plausibility rules come from functions/domain/mrz.ts and mrz-plausibility.ts; only the OCR-specific parts live here.
  */
 
 /** Character class per position: a = letters or `<`, n = digits (`<` tolerated), x = letters, digits or `<`. */
@@ -163,10 +164,9 @@ function correctByCheckDigit(format: MrzFormat, lines: string[], rule: CheckDigi
 }
 
 /** Positions that no check digit protects: names, codes, sex. */
-function unprotectedPositions(format: MrzFormat): Array<[number, number, number]> {
-  if (format === 'TD1') return [[0, 0, 5], [1, 7, 8], [1, 15, 18], [2, 0, 30]];
-  const n = MRZ_LAYOUT[format].length;
-  return [[0, 0, n], [1, 10, 13], [1, 20, 21]];
+function unprotectedPositions(format: MrzFormat): MrzSpan[] {
+  const f = mrzFieldSpans(format);
+  return [f.documentCode, f.issuingState, f.name, f.nationality, f.sex];
 }
 
 /**
@@ -198,8 +198,8 @@ export function assembleMrz(format: MrzFormat, raw: RecognizedLine[]): MrzReadRe
     }
   }
   let unprotectedConfidence = 1;
-  for (const [l, s, e] of unprotectedPositions(format)) {
-    for (let p = s; p < e; p++) unprotectedConfidence = Math.min(unprotectedConfidence, fitted[l]?.[p]?.confidence ?? 0);
+  for (const { line: l, start, end } of unprotectedPositions(format)) {
+    for (let p = start; p < end; p++) unprotectedConfidence = Math.min(unprotectedConfidence, fitted[l]?.[p]?.confidence ?? 0);
   }
   const checkDigits: Record<string, boolean> = checkDigitsOf(format, lines);
   // Country codes carry no check digit: an unknown code is far more often a misread (UTO -> OTO) than a real one.
