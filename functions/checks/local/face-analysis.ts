@@ -1,3 +1,4 @@
+import { faceAnalysisKey, memoizedAnalysis } from './face-cache';
 import { detectFaces, type DetectedFace } from './faces';
 import type { RgbImage } from './image';
 import { faceModels } from './models';
@@ -5,9 +6,16 @@ import type { LocalCheckOptions } from './options';
 
 /**
  * Faces of one image above `minConfidence`, largest first, ignoring faces much smaller than the largest
- * (see {@link LocalCheckOptions.minRelativeFaceWidth}).
+ * (see {@link LocalCheckOptions.minRelativeFaceWidth}). Memoized per pixels and settings (see face-cache.ts):
+ * the same selfie or portrait crop is analysed once per process, however many checks look at it.
+ * The returned faces are frozen (shared with other callers); the array is the caller's own.
  */
 export async function findFaces(image: RgbImage, minConfidence: number, options: LocalCheckOptions): Promise<DetectedFace[]> {
+  const key = faceAnalysisKey(image, { minConfidence, minRelativeFaceWidth: options.minRelativeFaceWidth });
+  return [...(await memoizedAnalysis(key, () => analyseFaces(image, minConfidence, options)))];
+}
+
+async function analyseFaces(image: RgbImage, minConfidence: number, options: LocalCheckOptions): Promise<DetectedFace[]> {
   const faceapi = await faceModels();
   const confident = (await detectFaces(faceapi, image, minConfidence)).sort((a, b) => b.box.width - a.box.width);
   const largest = confident[0]?.box.width ?? 0;

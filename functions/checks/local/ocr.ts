@@ -65,7 +65,17 @@ export function ocrModelDir(): string {
 /** Loads both ONNX sessions and maps the recognizer's dictionary onto the MRZ alphabet. */
 export async function loadOcrModels(): Promise<OcrModels> {
   const dir = ocrModelDir();
-  const options: InferenceSession.SessionOptions = { intraOpNumThreads: 2, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+  // Two intra-op threads for the 2-core target, but no spin-waiting: by default idle ORT workers busy-wait
+  // between kernels, and here they steal the core that face analysis (tfjs wasm on the main thread), the
+  // OCR's own JS steps and the HTTP server need while the document and liveness checks run in parallel.
+  // Measured with bench:pipeline's direct calls under load: spinning off cut the full flow from 3.3-6.1 s
+  // to 2.0-2.2 s; one thread (spinning on) gave 2.0-2.5 s and a slower document-only flow.
+  const options: InferenceSession.SessionOptions = {
+    intraOpNumThreads: 2,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all',
+    extra: { session: { intra_op: { allow_spinning: '0' }, inter_op: { allow_spinning: '0' } } },
+  };
   const [detection, recognition] = await Promise.all([
     InferenceSession.create(path.join(dir, 'ch_PP-OCRv4_det_infer.onnx'), options),
     InferenceSession.create(path.join(dir, 'ch_PP-OCRv4_rec_infer.onnx'), options),
