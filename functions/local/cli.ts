@@ -25,6 +25,7 @@ Flows (--org defaults to the only organisation)
   flows create [--name n] [--checks document,liveness,faceMatch] [--document-types passport,id_card]
                [--countries FRA,D] [--min-age 18] [--max-attempts 3] [--link-lifetime 3600]
                [--retention-days 30] [--liveness-prompts 3] [--face-distance 0.6] [--set-default]
+               [--face-liveness on|off]   (AWS runtime only: Rekognition Face Liveness instead of head turns)
   flows update <flowId> [same options as create]
 Keys (key and secret are shown once)
   keys create --mode test|live [--flow <flowId>] [--legacy] [--name <label>]
@@ -66,6 +67,8 @@ async function defaultOrgId(d: AppDeps, explicit: string | undefined): Promise<s
 
 const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
 const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+/** `on`/`off` as a boolean; anything else passes through so the flow schema names the field. */
+const onOff = (s: string | undefined) => (s === 'on' ? true : s === 'off' ? false : s);
 
 function flowSettingsFrom(values: Record<string, string | boolean | undefined>): FlowSettings {
   const raw: Record<string, unknown> = {
@@ -78,6 +81,7 @@ function flowSettingsFrom(values: Record<string, string | boolean | undefined>):
     linkLifetimeSeconds: num(values['link-lifetime'] as string | undefined),
     retentionDays: num(values['retention-days'] as string | undefined),
     livenessPrompts: num(values['liveness-prompts'] as string | undefined),
+    useFaceLivenessSession: onOff(values['face-liveness'] as string | undefined),
     thresholds: values['face-distance'] ? { faceMatchMaxDistance: num(values['face-distance'] as string) } : undefined,
   };
   const parsed = flowSettingsSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
@@ -132,6 +136,7 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
       'retention-days': { type: 'string' },
       'liveness-prompts': { type: 'string' },
       'face-distance': { type: 'string' },
+      'face-liveness': { type: 'string' },
       'set-default': { type: 'boolean', default: false },
     },
   });

@@ -47,6 +47,14 @@ export function capturePlan(session: Session, documentType: DocumentType | null)
   return plan;
 }
 
+/**
+ * True when the session's liveness step is a Rekognition Face Liveness video session: this page cannot run
+ * it (no Face Liveness video component here), so it says so before any photo is taken.
+ */
+export function livenessUnsupported(session: Pick<Session, 'liveness'>): boolean {
+  return session.liveness?.mode === 'face_liveness';
+}
+
 /** Maps an API failure to the page that explains it. */
 export function pageErrorOf(error: unknown): PageError {
   if (error instanceof ApiError) {
@@ -99,6 +107,7 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
     if (outcomeOf(next)) return setView({ kind: 'result' });
     if (!next.consent.given) return setView({ kind: opts.fromStart ? 'welcome' : 'consent' });
     if (next.mode === 'test') return setView({ kind: 'testMode' });
+    if (livenessUnsupported(next)) return setView({ kind: 'error', error: 'livenessUnsupported' });
     const first = capturePlan(next, documentType)[0];
     return setView(first ? { kind: 'capture', step: first } : { kind: 'submitting' });
   }, [documentType]);

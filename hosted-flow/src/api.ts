@@ -26,6 +26,8 @@ const sessionSchema = z.object({
   ),
   consent: z.object({ given: z.boolean(), textVersion: z.string() }),
   challenge: z.nullish(z.object({ prompts: z.array(promptSchema) })),
+  /** `face_liveness`: a Rekognition Face Liveness session replaces the head-turn challenge (AWS only). */
+  liveness: z.nullish(z.object({ mode: z.enum(['challenge', 'face_liveness']) })),
   attempts: z.object({ used: z.number(), max: z.number(), left: z.number() }),
   lastAttempt: z.nullish(
     z.object({

@@ -1,4 +1,4 @@
-import { capturePlan, pageErrorOf } from '../../hosted-flow/src/App';
+import { capturePlan, livenessUnsupported, pageErrorOf } from '../../hosted-flow/src/App';
 import { ApiError, type Session } from '../../hosted-flow/src/api';
 import { outcomeOf } from '../../hosted-flow/src/components/Result';
 import { ar } from '../../hosted-flow/src/i18n/ar';
@@ -145,6 +145,13 @@ describe('routing decisions', () => {
     expect(capturePlan(session(), 'id_card')).toEqual(['documentType', 'document_front', 'document_back', 'selfie', 'liveness']);
     expect(capturePlan(session({ document: { types: ['passport'], needsBack: { passport: false } }, steps: ['consent', 'document'] }), null)).toEqual(['document_front']);
     expect(capturePlan(session({ steps: ['consent', 'selfie', 'liveness'], document: null }), null)).toEqual(['selfie', 'liveness']);
+  });
+
+  test('a Face Liveness session is not run on this page; head-turn and no-liveness sessions are', () => {
+    expect(livenessUnsupported(session({ liveness: { mode: 'face_liveness' }, challenge: null }))).toBe(true);
+    expect(livenessUnsupported(session({ liveness: { mode: 'challenge' } }))).toBe(false);
+    expect(livenessUnsupported(session({ liveness: null }))).toBe(false);
+    expect(livenessUnsupported(session())).toBe(false);
   });
 
   test('outcomes: retry only while the session is pending with attempts left', () => {

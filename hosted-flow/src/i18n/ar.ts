@@ -138,6 +138,8 @@ export const ar: Catalog = {
   'error.network.body': 'تعذّر الوصول إلى الخادم. تحقق من اتصالك وحاول مرة أخرى.',
   'error.generic.title': 'حدث خطأ ما',
   'error.generic.body': 'يُرجى المحاولة مرة أخرى بعد قليل.',
+  'error.livenessUnsupported.title': 'لا يمكن إكمال هذا التحقق في هذه الصفحة',
+  'error.livenessUnsupported.body': 'يتطلب هذا التحقق فحصًا حيًا بالفيديو لا تتيحه هذه الصفحة بعد. تابع في تطبيق أو موقع الشركة التي أرسلتك إلى هنا، أو اطلب منها رابطًا آخر.',
 
   'camera.starting': 'جارٍ تشغيل الكاميرا…',
   'camera.previewLabel': 'معاينة الكاميرا',

@@ -132,6 +132,8 @@ export const en = {
   'error.network.body': 'We could not reach the server. Check your connection and try again.',
   'error.generic.title': 'Something went wrong',
   'error.generic.body': 'Please try again in a moment.',
+  'error.livenessUnsupported.title': 'This verification cannot be completed on this page',
+  'error.livenessUnsupported.body': 'It needs a video liveness check that this page does not offer yet. Continue in the app or website of the company that sent you, or ask them for another link.',
 
   'camera.starting': 'Starting the camera…',
   'camera.previewLabel': 'Camera preview',

@@ -134,6 +134,8 @@ export const fr: Catalog = {
   'error.network.body': 'Nous n’arrivons pas à joindre le serveur. Vérifiez votre connexion et réessayez.',
   'error.generic.title': 'Une erreur est survenue',
   'error.generic.body': 'Veuillez réessayer dans un instant.',
+  'error.livenessUnsupported.title': 'Cette vérification ne peut pas être faite sur cette page',
+  'error.livenessUnsupported.body': 'Elle demande un contrôle vidéo de présence que cette page ne propose pas encore. Poursuivez dans l’application ou le site de l’entreprise qui vous a envoyé ici, ou demandez-lui un autre lien.',
 
   'camera.starting': 'Démarrage de la caméra…',
   'camera.previewLabel': 'Aperçu de la caméra',
