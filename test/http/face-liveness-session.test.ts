@@ -108,6 +108,15 @@ describe('Face Liveness mode on the AWS runtime', () => {
     expect(stored?.attempts).toEqual([expect.objectContaining({ number: 1, faceLivenessSessionId: json.data.sessionId })]);
     expect(stored?.faceLivenessSessionId).toBeNull();
     expect(h.jobs.map((j) => j.type)).toEqual(['pipeline.run']);
+    const audit = (await h.store.audit.listByVerification(v.id)).map((e) => ({ type: e.type, data: e.data }));
+    // Same clock instant for both events: compare without order.
+    expect(audit).toHaveLength(2);
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        { type: 'liveness_session.created', data: { attempt: 1, sessionId: json.data.sessionId } },
+        { type: 'attempt.submitted', data: expect.objectContaining({ attempt: 1, faceLivenessSessionId: json.data.sessionId }) },
+      ]),
+    );
   });
 
   it('refuses a session before consent', async () => {

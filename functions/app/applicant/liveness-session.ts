@@ -2,7 +2,7 @@ import { errors } from '../../domain/errors';
 import type { Flow } from '../../domain/model';
 import type { AppConfig, AppDeps } from '../deps';
 import { livenessModeOf } from './liveness-mode';
-import { requireConsent, requirePending, updateSession, type OpenSession } from './session';
+import { currentAttempt, requireConsent, requirePending, updateSession, type OpenSession } from './session';
 
 /** What the hosted page needs to stream the session (`POST /liveness-session`). */
 export interface LivenessSessionView {
@@ -29,10 +29,18 @@ export async function createLivenessSession(deps: AppDeps, session: OpenSession)
   if (!provider) throw errors.conflict('liveness_session_unavailable', 'The configured check provider has no Face Liveness sessions.');
   const { sessionId } = await provider.createFaceLivenessSession({});
   const now = deps.clock.now().toISOString();
-  await updateSession(deps, verification.id, (v) => {
+  const updated = await updateSession(deps, verification.id, (v) => {
     requirePending(v);
     if (v.status !== 'pending') throw errors.conflict('session_finished', `This verification is already finished (${v.status}).`);
     return { ...v, faceLivenessSessionId: sessionId, updatedAt: now, version: v.version + 1 };
+  });
+  await deps.store.audit.append({
+    id: deps.ids.next('evt'),
+    verificationId: updated.id,
+    orgId: updated.orgId,
+    type: 'liveness_session.created',
+    at: now,
+    data: { attempt: currentAttempt(updated), sessionId },
   });
   return { sessionId, region: settings.region, identityPoolId: settings.identityPoolId };
 }

@@ -43,7 +43,7 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
     orgId: updated.orgId,
     type: 'attempt.submitted',
     at: now,
-    data: { attempt: attemptNumber, captureIds, documentType },
+    data: { attempt: attemptNumber, captureIds, documentType, ...(faceLiveness ? { faceLivenessSessionId: updated.attempts.at(-1)?.faceLivenessSessionId ?? null } : {}) },
   });
   await deps.queue.enqueue('pipeline.run', { verificationId: updated.id, attempt: attemptNumber }, { dedupeKey: `pipeline:${updated.id}:${attemptNumber}` });
   return reloadSession(deps, updated.id, flow);
