@@ -129,6 +129,14 @@ describe('AWS document check', () => {
     expect(rekognitionMock).not.toHaveReceivedCommand(DetectFacesCommand);
   });
 
+  it('rejects an MRZ whose unprotected fields are implausible (state misread UTO -> OTO) instead of trusting it', async () => {
+    const { provider, textractMock } = mockedProvider();
+    const misread = [PERSON_A_MRZ[0]!.replace('P<UTO', 'P<OTO'), PERSON_A_MRZ[1]!.replace('UTO88', 'OTO88')];
+    textractMock.on(DetectDocumentTextCommand).resolves({ Blocks: textractBlocks(misread) });
+    const res = await provider.checkDocument(input({ flow: { ...openFlow, issuingCountries: ['UTO', 'FRA'] } }));
+    expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['DOCUMENT_UNREADABLE'], fields: null });
+  });
+
   it('treats a document Textract cannot open as unreadable rather than an error', async () => {
     const { provider, textractMock } = mockedProvider();
     textractMock.on(DetectDocumentTextCommand).rejects(new UnsupportedDocumentException({ message: 'Request has unsupported document format', $metadata: {} }));

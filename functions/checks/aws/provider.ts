@@ -6,7 +6,8 @@ import {
 } from '@aws-sdk/client-rekognition';
 import { AnalyzeIDCommand, DetectDocumentTextCommand, type TextractClient } from '@aws-sdk/client-textract';
 import { evaluateDocumentRules } from '../../domain/document-rules';
-import { parseMrz } from '../../domain/mrz';
+import { mrzFormatOf, parseMrz } from '../../domain/mrz';
+import { knownStates, plausibleMrz } from '../../domain/mrz-plausibility';
 import type { ReasonCode } from '../../domain/reason-codes';
 import type {
   CheckProvider,
@@ -145,10 +146,20 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
       } catch {
         read = null; // the local engine is an optimisation; Textract is the fallback, not a failed check
       }
-      const fields = read ? parseMrz(read.lines, today) : null;
+      const fields = read ? parseTrustedMrz(read.lines, today) : null;
       if (fields) return fields;
     }
     return null;
+  }
+
+  /**
+   * Parses an MRZ only if the fields no check digit protects are plausible (known ICAO states, a
+   * well-formed name): OCR misreads there would otherwise pass silently. Same rule as the local engine.
+   */
+  function parseTrustedMrz(lines: string[], today: string): DocumentFields | null {
+    const format = mrzFormatOf(lines);
+    if (!format || !knownStates(format, lines) || !plausibleMrz(format, lines)) return null;
+    return parseMrz(lines, today);
   }
 
   async function readMrzWithTextract(log: CallLog, pages: ImageInput[], today: string): Promise<DocumentFields | null> {
@@ -164,7 +175,7 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
       }
       const lines = (out.Blocks ?? []).filter((b) => b.BlockType === 'LINE' && b.Text).map((b) => b.Text ?? '');
       const mrz = findMrzLines(lines);
-      const fields = mrz ? parseMrz(mrz, today) : null;
+      const fields = mrz ? parseTrustedMrz(mrz, today) : null;
       if (fields) return fields;
     }
     return null;
