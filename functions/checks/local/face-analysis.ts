@@ -1,4 +1,5 @@
 import { faceAnalysisKey, memoizedAnalysis } from './face-cache';
+import { detectFacesOffThread, faceWorkerAvailable } from './face-thread';
 import { detectFaces, type DetectedFace } from './faces';
 import type { RgbImage } from './image';
 import { faceModels } from './models';
@@ -16,8 +17,9 @@ export async function findFaces(image: RgbImage, minConfidence: number, options:
 }
 
 async function analyseFaces(image: RgbImage, minConfidence: number, options: LocalCheckOptions): Promise<DetectedFace[]> {
-  const faceapi = await faceModels();
-  const confident = (await detectFaces(faceapi, image, minConfidence)).sort((a, b) => b.box.width - a.box.width);
+  // On the face worker thread when its script is there (always, from source and in the bundle), else in-thread.
+  const detected = faceWorkerAvailable() ? await detectFacesOffThread(image, minConfidence) : await detectFaces(await faceModels(), image, minConfidence);
+  const confident = detected.sort((a, b) => b.box.width - a.box.width);
   const largest = confident[0]?.box.width ?? 0;
   return confident.filter((f) => f.box.width >= largest * options.minRelativeFaceWidth);
 }

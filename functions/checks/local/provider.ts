@@ -10,6 +10,7 @@ import type {
 } from '../../ports/checks';
 import { checkDocument } from './document-check';
 import { findFaces } from './face-analysis';
+import { faceWorkerAvailable, warmUpFaceWorker } from './face-thread';
 import { checkFaceMatch } from './face-match-check';
 import { decodeImage, ImageDecodeError } from './image';
 import { checkLiveness } from './liveness-check';
@@ -60,7 +61,7 @@ export class LocalCheckProvider implements CheckProvider {
 
   /** Loads face and OCR models (in parallel: tfjs wasm and onnxruntime do not compete). */
   async warmUp(): Promise<void> {
-    await Promise.all([faceModels(), ocrModels()]);
+    await Promise.all([faceWorkerAvailable() ? warmUpFaceWorker() : faceModels(), ocrModels()]);
   }
 }
 

@@ -1,0 +1,37 @@
+/**
+ * @jest-environment ./test/checks/onnx-environment.js
+ */
+import { detectFacesOffThread, FACE_WORKERS, faceWorkerAvailable, warmUpFaceWorker } from '../../functions/checks/local/face-thread';
+import { detectFaces } from '../../functions/checks/local/faces';
+import { decodeImage } from '../../functions/checks/local/image';
+import { faceModels } from '../../functions/checks/local/models';
+import { image } from './testdata';
+
+/**
+ * Face analysis on the worker threads gives exactly what the same model gives on the main thread, and
+ * concurrent jobs spread over the pool all come back to their own caller.
+ */
+beforeAll(() => Promise.all([warmUpFaceWorker(), faceModels()]), 120_000);
+
+it('runs from source (the worker script is found)', () => {
+  expect(faceWorkerAvailable()).toBe(true);
+  expect(FACE_WORKERS).toBeGreaterThanOrEqual(1);
+});
+
+it('returns the same faces as an in-thread analysis, for concurrent jobs', async () => {
+  const files = ['faces/obama_01.jpg', 'documents/synth_td3_uto_person_a.jpg', 'liveness/person_a/frame_013.jpg', 'faces/london_013_smiling.jpg'];
+  const images = await Promise.all(files.map((f) => decodeImage(image(f).bytes, f, 1024)));
+  const offThread = await Promise.all(images.map((img) => detectFacesOffThread(img, 0.3)));
+  const faceapi = await faceModels();
+  for (const [i, img] of images.entries()) {
+    const inThread = await detectFaces(faceapi, img, 0.3);
+    const worker = offThread[i]!;
+    expect(worker.length).toBe(inThread.length);
+    expect(worker.length).toBeGreaterThan(0);
+    for (const [j, face] of inThread.entries()) {
+      expect(worker[j]!.box).toEqual(face.box);
+      expect(worker[j]!.yaw).toBeCloseTo(face.yaw, 6);
+      expect(Array.from(worker[j]!.descriptor)).toEqual(Array.from(face.descriptor));
+    }
+  }
+}, 120_000);
