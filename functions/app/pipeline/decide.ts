@@ -25,15 +25,20 @@ export function createDecideTask(recordOutcome: RecordOutcome): PipelineTask {
       stored = await readDecision(deps, input);
       if (!stored) throw new Error('decision was not stored');
     }
-    await recordOutcome(deps, {
-      verificationId: input.verificationId,
-      attempt: input.attempt,
-      decision: stored.decision,
-      declineType: stored.declineType,
-      reasonCodes: stored.reasonCodes,
-      riskFlags: stored.riskFlags,
-    });
+    await recordStoredDecision(recordOutcome, deps, input, stored);
   };
+}
+
+/** Records a stored decision as the attempt's outcome (shared with the failure recorder). */
+export function recordStoredDecision(recordOutcome: RecordOutcome, deps: AppDeps, input: PipelineInput, stored: DecisionStepResult): Promise<void> {
+  return recordOutcome(deps, {
+    verificationId: input.verificationId,
+    attempt: input.attempt,
+    decision: stored.decision,
+    declineType: stored.declineType,
+    reasonCodes: stored.reasonCodes,
+    riskFlags: stored.riskFlags,
+  });
 }
 
 async function readDecision(deps: AppDeps, input: PipelineInput): Promise<DecisionStepResult | null> {

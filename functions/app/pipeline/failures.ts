@@ -1,7 +1,7 @@
 import { planTasks, type PipelineInput, type PipelineTaskName } from '../../domain/pipeline-plan';
 import { isRiskFlag } from '../../domain/risk-flags';
 import type { AppDeps } from '../deps';
-import type { RecordOutcome } from './decide';
+import { recordStoredDecision, type RecordOutcome } from './decide';
 import { PermanentTaskError } from './errors';
 import { CHECK_OF_TASK, checkErrorResult, readStep, writeStep, type StepResult } from './step-results';
 
@@ -46,13 +46,6 @@ export function createRecordTaskFailure(recordOutcome: RecordOutcome): RecordTas
     });
     const stored = await readStep(deps, input, 'decide');
     if (stored?.kind !== 'decision') throw new Error('decision was not stored');
-    await recordOutcome(deps, {
-      verificationId: input.verificationId,
-      attempt: input.attempt,
-      decision: stored.decision,
-      declineType: stored.declineType,
-      reasonCodes: stored.reasonCodes,
-      riskFlags: stored.riskFlags,
-    });
+    await recordStoredDecision(recordOutcome, deps, input, stored);
   };
 }
