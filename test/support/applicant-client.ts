@@ -1,4 +1,4 @@
-import { api } from './local-server';
+import { api, readResponse } from './local-server';
 
 /**
  * A test client of the applicant API (docs/applicant-api.md) bound to one client token: what the hosted
@@ -39,15 +39,7 @@ export class ApplicantClient {
 
   /** Sends bytes to an upload slot as the page does for `method: PUT`. */
   async putBytes(url: string, bytes: Buffer, contentType = 'image/jpeg', token = this.token): Promise<Response> {
-    const res = await fetch(`${this.baseUrl}${url}`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType }, body: new Uint8Array(bytes) });
-    const text = await res.text();
-    let json: any = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      json = null;
-    }
-    return { status: res.status, headers: res.headers, json, text };
+    return readResponse(await fetch(`${this.baseUrl}${url}`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType }, body: new Uint8Array(bytes) }));
   }
 
   complete(captureId: string): Promise<Response> {

@@ -65,7 +65,11 @@ export async function api(baseUrl: string, method: string, path: string, opts: {
     body = JSON.stringify(opts.body);
     headers['Content-Type'] ??= 'application/json';
   }
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
+  return readResponse(await fetch(`${baseUrl}${path}`, { method, headers, body }));
+}
+
+/** Status, headers, text and parsed JSON (null when the body is not JSON) of a fetch response. */
+export async function readResponse(res: globalThis.Response) {
   const text = await res.text();
   let json: any = null;
   try {
