@@ -109,23 +109,7 @@ export function dynamoKeys(ctx: DynamoContext): KeyRepository {
     async listByOrg(orgId) {
       return (await listOrgPartition(ctx, orgId, keys.kycKeyPrefix)).map((i) => stripKeys<KycKey>(i));
     },
-    async revoke(orgId, id, at) {
-      try {
-        await ctx.doc.send(
-          new UpdateCommand({
-            TableName: ctx.tableName,
-            Key: keys.kycKey(orgId, id),
-            UpdateExpression: 'SET revokedAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_type(revokedAt, :null)',
-            ExpressionAttributeValues: { ':at': at, ':null': 'NULL' },
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
-    },
+    revoke: (orgId, id, at) => setTimestampOnce(ctx, keys.kycKey(orgId, id), 'revokedAt', at),
     async touch(orgId, id, at) {
       try {
         await ctx.doc.send(
@@ -169,23 +153,29 @@ export function dynamoWebhookEndpoints(ctx: DynamoContext): WebhookEndpointRepos
       const all = (await listOrgPartition(ctx, orgId, keys.webhookEndpointPrefix)).map((i) => stripKeys<WebhookEndpoint>(i));
       return all.filter((e) => e.deletedAt === null && (mode === undefined || e.mode === mode));
     },
-    async delete(orgId, id, at) {
-      try {
-        await ctx.doc.send(
-          new UpdateCommand({
-            TableName: ctx.tableName,
-            Key: keys.webhookEndpoint(orgId, id),
-            UpdateExpression: 'SET deletedAt = :at',
-            ConditionExpression: 'attribute_exists(pk) AND attribute_type(deletedAt, :null)',
-            ExpressionAttributeValues: { ':at': at, ':null': 'NULL' },
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailed(err)) return false;
-        throw err;
-      }
-    },
+    delete: (orgId, id, at) => setTimestampOnce(ctx, keys.webhookEndpoint(orgId, id), 'deletedAt', at),
   };
 }
 
+/**
+ * Sets a null timestamp attribute of an existing item (revokedAt, deletedAt) once: false if the item is
+ * missing or the timestamp is already set.
+ */
+async function setTimestampOnce(ctx: DynamoContext, key: Record<string, string>, attribute: 'revokedAt' | 'deletedAt', at: string): Promise<boolean> {
+  try {
+    await ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: key,
+        UpdateExpression: 'SET #attr = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_type(#attr, :null)',
+        ExpressionAttributeNames: { '#attr': attribute },
+        ExpressionAttributeValues: { ':at': at, ':null': 'NULL' },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
