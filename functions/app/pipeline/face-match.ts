@@ -3,7 +3,7 @@ import type { ImageInput } from '../../ports/checks';
 import type { AppDeps } from '../deps';
 import { captureOf, loadAttemptContext, readCapture, type AttemptContext } from './context';
 import { PermanentTaskError } from './errors';
-import { readStep, stepDone, storableCheckResult, writeStep } from './step-results';
+import { readStep, stepDone, writeCheckStep } from './step-results';
 
 /** Selfie vs the document portrait crop from documentCheck, or the whole document front when there is none. */
 export async function faceMatch(deps: AppDeps, input: PipelineInput): Promise<void> {
@@ -16,14 +16,7 @@ export async function faceMatch(deps: AppDeps, input: PipelineInput): Promise<vo
 
   const provider = await deps.checks();
   const result = await provider.checkFaceMatch({ reference, probe, flow: ctx.flow });
-  await writeStep(deps, input, 'faceMatch', {
-    kind: 'check',
-    result: storableCheckResult(result),
-    portraitKey: null,
-    documentKeyHash: null,
-    personKeyHash: null,
-    error: null,
-  });
+  await writeCheckStep(deps, input, 'faceMatch', result);
 }
 
 async function referenceFace(deps: AppDeps, input: PipelineInput, ctx: AttemptContext): Promise<ImageInput> {

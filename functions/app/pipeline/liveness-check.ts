@@ -3,7 +3,7 @@ import type { CheckProvider, CheckResult, ImageInput } from '../../ports/checks'
 import type { AppDeps } from '../deps';
 import { captureOf, capturesOf, loadAttemptContext, readCapture, type AttemptContext } from './context';
 import { PermanentTaskError } from './errors';
-import { readStep, stepDone, storableCheckResult, writeStep } from './step-results';
+import { readStep, stepDone, writeCheckStep } from './step-results';
 
 /**
  * Liveness of the attempt. Head-turn mode: one frame per prompt of the attempt's challenge, compared with the
@@ -20,14 +20,7 @@ export async function livenessCheck(deps: AppDeps, input: PipelineInput): Promis
 
   const sessionId = ctx.verification.attempts.find((a) => a.number === input.attempt)?.faceLivenessSessionId;
   const result = sessionId ? await checkFaceLivenessSession(provider, sessionId, selfie, ctx) : await checkChallenge(deps, input, ctx, provider, selfie);
-  await writeStep(deps, input, 'livenessCheck', {
-    kind: 'check',
-    result: storableCheckResult(result),
-    portraitKey: null,
-    documentKeyHash: null,
-    personKeyHash: null,
-    error: null,
-  });
+  await writeCheckStep(deps, input, 'livenessCheck', result);
 }
 
 async function checkChallenge(deps: AppDeps, input: PipelineInput, ctx: AttemptContext, provider: CheckProvider, selfie: ImageInput | null): Promise<CheckResult> {

@@ -129,6 +129,11 @@ export function checkErrorResult(check: CheckName, error: string): CheckResult {
  * for the document check, any extracted text (names, numbers, MRZ lines). Of the document fields only
  * non-identifying attributes are kept (type, format, issuing country, check-digit validity).
  */
+/** Stores a check's normalized result for a step that has no document keys or portrait (liveness, face match). */
+export function writeCheckStep(deps: AppDeps, input: PipelineInput, step: PipelineTaskName, result: CheckResult): Promise<boolean> {
+  return writeStep(deps, input, step, { kind: 'check', result: storableCheckResult(result), portraitKey: null, documentKeyHash: null, personKeyHash: null, error: null });
+}
+
 export function storableCheckResult(result: CheckResult, fields?: DocumentFields | null): z.infer<typeof checkResultSchema> {
   const scores = Object.fromEntries(Object.entries(result.scores).filter(([, v]) => Number.isFinite(v)));
   let extracted: Record<string, unknown>;
