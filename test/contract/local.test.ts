@@ -129,3 +129,16 @@ describe('SQLite group commit', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('SQLite file permissions', () => {
+  it('keeps the database owner-only (it holds personal data)', () => {
+    const dir = tempDir();
+    const file = join(dir, 'data', 'kyc.sqlite');
+    const db = openDatabase(file);
+    db.prepare('CREATE TABLE IF NOT EXISTS t (x)').run();
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(`${file}-wal`).mode & 0o777).toBe(0o600);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
