@@ -43,9 +43,15 @@ let cached: AwsRuntime | null = null;
  * Builds (first call) or returns (later calls) the container's runtime.
  * @param env environment to read; only the first call's env is used
  */
-export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env): AwsRuntime {
+export interface AwsRuntimeOptions {
+  /** Wraps the check provider's SDK clients (the pipeline task passes the Powertools tracer's capture). */
+  instrumentClient?: <T>(client: T) => T;
+}
+
+export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, options: AwsRuntimeOptions = {}): AwsRuntime {
   if (cached) return cached;
   const config = loadAwsConfig(env);
+  const instrument = options.instrumentClient ?? (<T>(client: T) => client);
   const doc = createDocumentClient();
   const locks = dynamoQueueLocks({ doc, tableName: config.tableName });
   // Send to the configured SQS endpoint, not the queue URL's host (same host on AWS; differs on emulators).
@@ -80,8 +86,8 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env): AwsRunti
     checks: () =>
       (checks ??= Promise.resolve().then(() =>
         loadChecks().createAwsCheckProvider({
-          rekognition: new (loadRekognition().RekognitionClient)({}),
-          textract: new (loadTextract().TextractClient)({}),
+          rekognition: instrument(new (loadRekognition().RekognitionClient)({})),
+          textract: instrument(new (loadTextract().TextractClient)({})),
           mrzReader: null,
           collectionId: config.faceCollectionId,
         }),
@@ -92,8 +98,8 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env): AwsRunti
 }
 
 /** The container's AppDeps (see {@link createAwsRuntime}). */
-export function createAwsDeps(env: NodeJS.ProcessEnv = process.env): AppDeps {
-  return createAwsRuntime(env).deps;
+export function createAwsDeps(env: NodeJS.ProcessEnv = process.env, options: AwsRuntimeOptions = {}): AppDeps {
+  return createAwsRuntime(env, options).deps;
 }
 
 /** Forgets the cached runtime (tests only: a Lambda container never changes its environment). */

@@ -20,7 +20,7 @@ import {
 } from '../app/applicant';
 import type { AppDeps } from '../app/deps';
 import { dispatcher, type RouteHandler } from '../http/dispatch';
-import { accessLog, httpErrorHandler, securityHeaders } from '../http/middleware';
+import { accessLog, type ApiMiddleware, httpErrorHandler, securityHeaders } from '../http/middleware';
 import { header, json, noContent, readJsonBody } from '../http/responses';
 
 /**
@@ -30,7 +30,7 @@ import { header, json, noContent, readJsonBody } from '../http/responses';
  * origin as the page), so Origin is not refused. Tokens are never logged: the access log records route
  * and status only.
  */
-export function createApplicantHandler(deps: AppDeps) {
+export function createApplicantHandler(deps: AppDeps, runtimeMiddlewares: ApiMiddleware[] = []) {
   /** Opens the token's session, then runs the route with it. */
   const withSession =
     (access: SessionAccess, run: (session: OpenSession, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>): RouteHandler =>
@@ -60,5 +60,6 @@ export function createApplicantHandler(deps: AppDeps) {
     submitAttempt: withSession('write', async (session, event) => json(202, { data: await submitAttempt(deps, session, readJsonBody(event, submitBody)) })),
     simulateAttempt: withSession('write', async (session, event) => json(200, { data: await simulateAttempt(deps, session, readJsonBody(event, applicantSimulateBody)) })),
   });
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(accessLog()).use(securityHeaders()).use(httpErrorHandler()).handler(route);
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(runtimeMiddlewares).use(accessLog()).use(securityHeaders()).use(httpErrorHandler()).handler(route);
 }

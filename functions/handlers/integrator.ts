@@ -5,7 +5,7 @@ import { withIdempotency } from '../app/idempotency';
 import { createVerification, getVerification, simulateVerification } from '../app/verifications';
 import { deleteWebhook, listWebhooks, registerWebhook } from '../app/webhook-endpoints';
 import { dispatcher } from '../http/dispatch';
-import { accessLog, httpErrorHandler, principalOf, rejectBrowserOrigin, securityHeaders } from '../http/middleware';
+import { accessLog, type ApiMiddleware, httpErrorHandler, principalOf, rejectBrowserOrigin, securityHeaders } from '../http/middleware';
 import { header, json, readJsonBody } from '../http/responses';
 import { createVerificationBody, createWebhookBody, simulateBody } from '../http/schemas';
 
@@ -13,7 +13,7 @@ import { createVerificationBody, createWebhookBody, simulateBody } from '../http
  * The integrator API (the spec's endpoints), one Lambda on AWS and the same module locally.
  * Thin adapters: event -> validated input -> use case -> `{"data": ...}`.
  */
-export function createIntegratorHandler(deps: AppDeps) {
+export function createIntegratorHandler(deps: AppDeps, runtimeMiddlewares: ApiMiddleware[] = []) {
   const route = dispatcher({
     createVerification: async (event) => {
       const principal = principalOf(event);
@@ -44,6 +44,7 @@ export function createIntegratorHandler(deps: AppDeps) {
     },
   });
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(runtimeMiddlewares)
     .use(accessLog())
     .use(securityHeaders())
     .use(httpErrorHandler())

@@ -2,12 +2,12 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { AppDeps } from '../app/deps';
 import { dispatcher } from '../http/dispatch';
-import { accessLog, httpErrorHandler, securityHeaders } from '../http/middleware';
+import { accessLog, type ApiMiddleware, httpErrorHandler, securityHeaders } from '../http/middleware';
 import { buildOpenApiDocument } from '../http/openapi';
 import { json } from '../http/responses';
 
 /** Unauthenticated routes: the OpenAPI document and a liveness probe. */
-export function createPublicHandler(deps: { config: Pick<AppDeps['config'], 'publicUrl'> }) {
+export function createPublicHandler(deps: { config: Pick<AppDeps['config'], 'publicUrl'> }, runtimeMiddlewares: ApiMiddleware[] = []) {
   let openapi: string | null = null; // built once per process: it never changes at run time
   const route = dispatcher({
     openapi: async () => {
@@ -16,5 +16,6 @@ export function createPublicHandler(deps: { config: Pick<AppDeps['config'], 'pub
     },
     health: async () => json(200, { data: { status: 'ok' } }),
   });
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>().use(accessLog()).use(securityHeaders()).use(httpErrorHandler()).handler(route);
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
+    .use(runtimeMiddlewares).use(accessLog()).use(securityHeaders()).use(httpErrorHandler()).handler(route);
 }

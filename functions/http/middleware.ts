@@ -8,6 +8,12 @@ import { logger } from './observability';
 type Mw = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>;
 
 /**
+ * A middleware a runtime adds around the API handlers (AWS: Powertools). Registered first, so it sees the
+ * request before any other middleware and the final response (errors already rendered) last.
+ */
+export type ApiMiddleware = MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult>;
+
+/**
  * Renders every error in the one error shape. ApiError -> its status; anything else -> 500 with a
  * generic message (the details go to the log, never to the caller).
  */

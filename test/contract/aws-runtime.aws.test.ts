@@ -4,6 +4,7 @@
  * it wires (DynamoDB store, S3 blobs and upload signer, SQS queue) and the webhook Lambda entry running
  * the real deliverWebhook through the SQS consumer.
  */
+import type { Context } from 'aws-lambda';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
@@ -154,7 +155,8 @@ describe('createAwsDeps against the emulators', () => {
     };
     // The real Lambda entry, loaded after the environment is in place (it builds its runtime at import).
     const { handler } = await import('../../functions/aws/entries/webhook-dispatcher');
-    expect(await handler(event)).toEqual({ batchItemFailures: [] });
+    const context = { functionName: 'kyc-webhooks', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+    expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
     // Done: the dedupe key was released, so the same delivery can be queued again.
     await deps.queue.enqueue('webhook.deliver', { deliveryId: 'whd_runtime' }, { dedupeKey: 'delivery:whd_runtime' });
     const again = new SQSClient({ useQueueUrlAsEndpoint: false });

@@ -2,15 +2,17 @@ import type { AppDeps } from '../../app/deps';
 import { pipelineTasks, recordTaskFailure } from '../../app/pipeline/tasks';
 import { planTasks, type PipelineInput, type PipelineTaskName } from '../../domain/pipeline-plan';
 import { createAwsDeps } from '../deps';
+import { traced, withPowertools } from '../tracing';
 import { pipelineTaskEventSchema, RECORD_FAILURE_TASK } from './pipeline-task-event';
 
-const deps = createAwsDeps();
+// Rekognition and Textract calls show up as X-Ray subsegments: they are where this Lambda's time goes.
+const deps = createAwsDeps(process.env, { instrumentClient: traced });
 
 /**
  * Lambda entry: one task of the Step Functions pipeline (lib/pipeline-state-machine.ts). A thrown error
  * is retried by the state machine, then caught and sent back here as `recordFailure`.
  */
-export const handler = async (event: unknown): Promise<{ ok: true; skipped: boolean }> => {
+export const handler = withPowertools(async (event: unknown): Promise<{ ok: true; skipped: boolean }> => {
   const input = pipelineTaskEventSchema.parse(event);
   const target: PipelineInput = { verificationId: input.verificationId, attempt: input.attempt };
   if (input.task === RECORD_FAILURE_TASK) {
@@ -20,7 +22,7 @@ export const handler = async (event: unknown): Promise<{ ok: true; skipped: bool
   if (await notInFlow(deps, target, input.task)) return { ok: true, skipped: true };
   await pipelineTasks[input.task](deps, target);
   return { ok: true, skipped: false };
-};
+});
 
 /** A check task whose check the flow does not include is skipped, as the local runner does (`whenCheck`). */
 async function notInFlow(appDeps: AppDeps, target: PipelineInput, task: PipelineTaskName): Promise<boolean> {

@@ -1,15 +1,13 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { METRICS } from '../../adapters/aws/table-design';
 import { deliverWebhook } from '../../app/webhooks/deliver';
+import { logger } from '../../http/observability';
 import { createAwsRuntime } from '../deps';
+import { metrics } from '../observability';
+import { withPowertools } from '../tracing';
 import { createWebhookConsumer } from '../webhook-consumer';
 import { withDeliveryMetrics } from './webhook-metrics';
 
 const runtime = createAwsRuntime();
-const metrics = new Metrics({ namespace: METRICS.namespace, serviceName: METRICS.serviceName });
-const logger = new Logger({ serviceName: METRICS.serviceName });
 const consume = createWebhookConsumer({
   sqs: runtime.sqs,
   queueUrl: runtime.config.webhookQueueUrl,
@@ -26,10 +24,4 @@ const consume = createWebhookConsumer({
  * (the next back-off delay) and reported in `batchItemFailures` (see lib/webhooks.ts); every attempt is
  * counted for the webhook failure-rate alarm.
  */
-export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  try {
-    return await consume(event);
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = withPowertools(async (event: SQSEvent): Promise<SQSBatchResponse> => consume(event));
