@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { routes } from '../functions/http/routes';
+import { HOSTED_FLOW_FILE_DIRS, hostedFlowCsp as pageCsp } from '../functions/http/hosted-flow-policy';
 import type { Api } from './api';
 
 export interface HostedFlowProps {
@@ -24,32 +25,24 @@ export interface HostedFlowProps {
 }
 
 /**
- * Content-Security-Policy of the hosted flow (and of API responses through CloudFront). Scripts, styles,
- * models and fonts come from the page's own origin; WebAssembly (face-api in the browser) needs
- * 'wasm-unsafe-eval'; camera frames are blob: URLs; cross-origin requests go to the S3 upload origin and,
- * when given, the Face Liveness endpoints (Rekognition streaming WebSocket, Cognito identity).
+ * Content-Security-Policy of the hosted flow (and of API responses through CloudFront): the same policy as
+ * the local server, plus the S3 upload origin and, when given, the Face Liveness endpoints in `connect-src`.
  */
-export function hostedFlowCsp(uploadOrigin: string, extraConnectOrigins: string[] = []): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' blob:",
-    "worker-src 'self' blob:",
-    "font-src 'self'",
-    `connect-src ${["'self'", uploadOrigin, ...extraConnectOrigins].join(' ')}`,
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+export function hostedFlowCsp(uploadOrigin: string, extraConnectOrigins: readonly string[] = []): string {
+  return pageCsp({ connectOrigins: [uploadOrigin, ...extraConnectOrigins] });
 }
 
-/** CloudFront Function (viewer request): every `/v/<id>` path is the single-page app's index.html. */
+/**
+ * CloudFront Function (viewer request). The build's files live at the bucket root (`assets/`, `models/`, ...)
+ * and the page addresses them as `/v/<dir>/<file>`: those drop the `/v` prefix. Every other `/v/...` path
+ * is a verification page: the single-page app's index.html.
+ */
 export const SPA_REWRITE_CODE = `function handler(event) {
   var request = event.request;
-  if (request.uri === '/v' || request.uri.indexOf('/v/') === 0) request.uri = '/index.html';
+  var uri = request.uri;
+  var file = uri.match(/^\\/v\\/(${HOSTED_FLOW_FILE_DIRS.join('|')})\\/([^/]+)$/);
+  if (file) request.uri = '/' + file[1] + '/' + file[2];
+  else if (uri === '/v' || uri.indexOf('/v/') === 0) request.uri = '/index.html';
   return request;
 }`;
 

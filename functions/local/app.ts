@@ -9,6 +9,7 @@ import type { Clock } from '../ports/clock';
 import { logger } from '../http/observability';
 import type { LocalConfig } from './config';
 import { createLocalRuntime, type LocalRuntime } from './deps';
+import { faceLivenessBrowserOrigins } from '../http/hosted-flow-policy';
 import { serveHostedFlow } from './hosted-flow-static';
 import { createLocalServer, type LambdaLikeHandler } from './server';
 import { LocalWorker } from './worker';
@@ -45,7 +46,13 @@ export async function startLocalApp(config: LocalConfig, overrides: { clock?: Cl
       applicant: createApplicantHandler(deps) as LambdaLikeHandler,
       public: createPublicHandler(deps) as LambdaLikeHandler,
     },
-    staticFiles: (req, res) => serveHostedFlow(req, res, { distDir: config.hostedFlowDir, frameAncestors: config.frameAncestors }),
+    staticFiles: (req, res) =>
+      serveHostedFlow(req, res, {
+        distDir: config.hostedFlowDir,
+        frameAncestors: config.frameAncestors,
+        // Face Liveness is an AWS mode; an embedding host (or a test) that configures it gets its endpoints.
+        connectOrigins: () => (deps.config.faceLiveness ? faceLivenessBrowserOrigins(deps.config.faceLiveness.region) : []),
+      }),
     maxBodyBytes: config.maxUploadBytes + 1024,
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,12 +1,13 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type http from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { HOSTED_FLOW_FILE_DIRS, hostedFlowCsp } from '../http/hosted-flow-policy';
 
 /**
  * Static serving of the built hosted applicant page (hosted-flow/dist) for the local runtime.
  * `GET /v/<id>` returns index.html (the page reads its id from the path and its token from the query);
- * `/v/assets/*` (content-hashed, immutable), `/v/models/*` (face weights) and `/v/tfjs/*` (wasm) are files.
- * Every response carries a strict CSP with no inline script or style.
+ * `/v/assets/*` (content-hashed, immutable), `/v/models/*` (face weights), `/v/tfjs/*` (wasm) and
+ * `/v/liveness/*` (Face Liveness face model) are files. Every response carries the page's strict CSP.
  */
 
 export interface HostedFlowOptions {
@@ -14,6 +15,8 @@ export interface HostedFlowOptions {
   distDir: string;
   /** CSP frame-ancestors value when the page may be embedded, e.g. `'self' https://app.example.com`. Default `'none'`. */
   frameAncestors?: string;
+  /** Extra `connect-src` origins, read per response (Face Liveness endpoints when that mode is configured). */
+  connectOrigins?: () => readonly string[];
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -29,31 +32,13 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** Sub-folders of /v/ that hold files rather than verification pages. */
-const FILE_DIRS = new Set(['assets', 'models', 'tfjs']);
 const PAGE_PATH = /^\/v\/([A-Za-z0-9_-]{1,100})\/?$/;
-const FILE_PATH = /^\/v\/(assets|models|tfjs)\/([A-Za-z0-9._-]{1,200})$/;
-
-/** The Content-Security-Policy the page is served with. */
-export function hostedFlowCsp(frameAncestors = "'none'"): string {
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "connect-src 'self'",
-    "img-src 'self' data: blob:",
-    "media-src 'self' blob:",
-    "style-src 'self'",
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    `frame-ancestors ${frameAncestors}`,
-  ].join('; ');
-}
+const FILE_PATH = new RegExp(`^/v/(${HOSTED_FLOW_FILE_DIRS.join('|')})/([A-Za-z0-9._-]{1,200})$`);
+const FILE_DIRS: ReadonlySet<string> = new Set(HOSTED_FLOW_FILE_DIRS);
 
 function securityHeaders(opts: HostedFlowOptions): Record<string, string> {
   return {
-    'Content-Security-Policy': hostedFlowCsp(opts.frameAncestors),
+    'Content-Security-Policy': hostedFlowCsp({ frameAncestors: opts.frameAncestors, connectOrigins: opts.connectOrigins?.() }),
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',
     'Permissions-Policy': 'camera=(self), microphone=(), geolocation=(), payment=(), usb=()',

@@ -57,12 +57,25 @@ export class LocalWorker {
   private async run(): Promise<void> {
     const leaseMs = this.opts.leaseMs ?? 120_000;
     const maxIdle = this.opts.maxIdleMs ?? 500;
+    let busyPolls = 0;
     while (!this.stopped) {
       const free = Math.max(0, (['webhook.deliver', 'pipeline.run', 'maintenance.sweep'] as JobType[]).reduce((n, t) => n + Math.max(0, this.capacity(t)), 0));
-      const jobs = free > 0 ? this.queue.claimDue(free, leaseMs) : [];
+      let jobs: Job[] = [];
+      let next: number | null = null;
+      try {
+        jobs = free > 0 ? this.queue.claimDue(free, leaseMs) : [];
+        next = this.queue.msUntilNextDue();
+        busyPolls = 0;
+      } catch (err) {
+        // The database stayed locked past busy_timeout (another process, a long checkpoint on a loaded
+        // machine): poll again after a pause. Nothing was claimed, so nothing is lost.
+        busyPolls++;
+        logger.warn('queue poll failed; retrying', { error: err instanceof Error ? err.message : String(err), busyPolls });
+        next = Math.min(5_000, 250 * 2 ** Math.min(busyPolls, 5));
+      }
       for (const job of jobs) {
         if (this.capacity(job.type) <= 0) {
-          this.queue.retryLater(job.id, 0); // no room for this type right now: hand the lease back
+          this.settle(job, () => this.queue.retryLater(job.id, 0)); // no room for this type right now: hand the lease back
           continue;
         }
         this.perType.set(job.type, (this.perType.get(job.type) ?? 0) + 1);
@@ -74,7 +87,6 @@ export class LocalWorker {
         this.running.set(job.id, p);
       }
       if (this.stopped) break;
-      const next = this.queue.msUntilNextDue();
       const sleep = jobs.length > 0 && free > jobs.length ? 0 : Math.min(maxIdle, next ?? maxIdle);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, sleep);
@@ -91,18 +103,30 @@ export class LocalWorker {
     try {
       if (job.type === 'webhook.deliver') {
         const r = await deliverWebhook(this.deps, String(job.payload.deliveryId));
-        if (r.outcome === 'retry') return this.queue.retryLater(job.id, r.retryInMs);
+        if (r.outcome === 'retry') return this.settle(job, () => this.queue.retryLater(job.id, r.retryInMs));
       } else if (job.type === 'pipeline.run') {
         await runPipeline(this.deps, { verificationId: String(job.payload.verificationId), attempt: Number(job.payload.attempt) });
       } else if (job.type === 'maintenance.sweep') {
         await runMaintenanceSweep(this.deps);
       }
-      this.queue.ack(job.id);
+      this.settle(job, () => this.queue.ack(job.id));
     } catch (err) {
       // Infrastructure failure (disk, bug): keep the job and try again later; never drop work.
       const delay = Math.min(60_000, 1000 * 2 ** Math.min(job.attempt, 6));
       logger.error('job failed; will retry', { jobType: job.type, attempt: job.attempt, retryInMs: delay, error: err instanceof Error ? err.message : String(err) });
-      this.queue.retryLater(job.id, delay);
+      this.settle(job, () => this.queue.retryLater(job.id, delay));
+    }
+  }
+
+  /**
+   * Acks or reschedules a job. If the database refuses (locked past busy_timeout), the job keeps its lease
+   * and runs again when the lease lapses: handlers are idempotent, so a repeat is harmless.
+   */
+  private settle(job: Job, write: () => void): void {
+    try {
+      write();
+    } catch (err) {
+      logger.warn('could not settle job; it runs again after its lease', { jobType: job.type, error: err instanceof Error ? err.message : String(err) });
     }
   }
 }

@@ -4,6 +4,7 @@ import { ApiError, ApplicantApi, TERMINAL_STATUSES, type DocumentType, type Sess
 import { ConsentDeclined, ErrorPage, type PageError } from './components/MessagePage';
 import { Consent } from './components/Consent';
 import { DocumentTypeChoice } from './components/DocumentTypeChoice';
+import { FaceLivenessStep } from './components/FaceLivenessStep';
 import { Handoff } from './components/Handoff';
 import { LivenessChallenge } from './components/LivenessChallenge';
 import { Processing } from './components/Processing';
@@ -17,7 +18,7 @@ import { chooseLocale, translator, type Locale } from './i18n';
 import { handoffUrl, type VerifyLink } from './link';
 
 /** One capture step of the current attempt, in order. */
-type CaptureStep = 'documentType' | 'document_front' | 'document_back' | 'selfie' | 'liveness';
+type CaptureStep = 'documentType' | 'document_front' | 'document_back' | 'selfie' | 'liveness' | 'face_liveness';
 
 type View =
   | { kind: 'loading' }
@@ -43,16 +44,12 @@ export function capturePlan(session: Session, documentType: DocumentType | null)
     if (type && doc.needsBack[type]) plan.push('document_back');
   }
   if (session.steps.includes('selfie')) plan.push('selfie');
-  if (session.steps.includes('liveness') && session.challenge?.prompts.length) plan.push('liveness');
+  if (session.steps.includes('liveness')) {
+    // AWS flows with useFaceLivenessSession: a Rekognition Face Liveness video instead of head-turn photos.
+    if (session.liveness?.mode === 'face_liveness') plan.push('face_liveness');
+    else if (session.challenge?.prompts.length) plan.push('liveness');
+  }
   return plan;
-}
-
-/**
- * True when the session's liveness step is a Rekognition Face Liveness video session: this page cannot run
- * it (no Face Liveness video component here), so it says so before any photo is taken.
- */
-export function livenessUnsupported(session: Pick<Session, 'liveness'>): boolean {
-  return session.liveness?.mode === 'face_liveness';
 }
 
 /** Maps an API failure to the page that explains it. */
@@ -107,7 +104,6 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
     if (outcomeOf(next)) return setView({ kind: 'result' });
     if (!next.consent.given) return setView({ kind: opts.fromStart ? 'welcome' : 'consent' });
     if (next.mode === 'test') return setView({ kind: 'testMode' });
-    if (livenessUnsupported(next)) return setView({ kind: 'error', error: 'livenessUnsupported' });
     const first = capturePlan(next, documentType)[0];
     return setView(first ? { kind: 'capture', step: first } : { kind: 'submitting' });
   }, [documentType]);
@@ -305,6 +301,16 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
             step={stepLabel('liveness')}
             onDone={() => nextCapture('liveness')}
             onHandoff={toHandoff}
+          />
+        );
+      case 'face_liveness':
+        return (
+          <FaceLivenessStep
+            key={`face-liveness-${session.attempts.used}`}
+            step={stepLabel('liveness')}
+            onDone={() => nextCapture('face_liveness')}
+            onHandoff={toHandoff}
+            onError={fail}
           />
         );
     }

@@ -61,7 +61,11 @@ const uploadSlotSchema = z.object({
   }),
 });
 
+const livenessSessionSchema = z.object({ sessionId: z.string(), region: z.string(), identityPoolId: z.string() });
+
 export type Session = z.infer<typeof sessionSchema>;
+/** A Rekognition Face Liveness session opened for this attempt, and where to stream it. */
+export type LivenessSession = z.infer<typeof livenessSessionSchema>;
 export type HeadPrompt = z.infer<typeof promptSchema>;
 export type DocumentType = z.infer<typeof documentTypeSchema>;
 export type CaptureKind = 'document_front' | 'document_back' | 'selfie' | 'liveness_frame';
@@ -133,6 +137,11 @@ export class ApplicantApi {
     if (!response.ok) throw await toApiError(response);
     await this.call('POST', `/uploads/${encodeURIComponent(slot.captureId)}/complete`, {}, () => undefined);
     return slot.captureId;
+  }
+
+  /** Face Liveness mode: opens a fresh Rekognition Face Liveness session for the current attempt. */
+  async createLivenessSession(): Promise<LivenessSession> {
+    return this.call('POST', '/liveness-session', {}, (b) => livenessSessionSchema.parse(dataOf(b)));
   }
 
   /** Submits the current attempt's captures for checking. */

@@ -210,32 +210,6 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     expect(await env.getVerification(key, id)).toMatchObject({ status: 'declined', decision: 'declined', declineType: 'final', reasonCodes: ['CONSENT_DECLINED'] });
   });
 
-  test('a Face Liveness session (AWS flows with useFaceLivenessSession): a clear screen after consent, no capture', async () => {
-    const { verifyUrl } = await startLive('en');
-    tab = await openPage(browser);
-    const { page } = tab;
-    // The local runtime always uses the head-turn challenge: rewrite its session answers into what an AWS
-    // deployment sends for a Face Liveness flow.
-    await page.route(
-      (url) => /\/api\/v1\/applicant\/(session|consent)$/.test(url.pathname),
-      async (route) => {
-        const response = await route.fetch();
-        const json = await response.json();
-        json.data.liveness = { mode: 'face_liveness' };
-        json.data.challenge = null;
-        await route.fulfill({ response, json });
-      },
-    );
-    await page.goto(verifyUrl);
-    await page.click('[data-action="start"]');
-    await page.check('#consent-check');
-    await page.click('[data-action="consent-accept"]');
-    await checkStep(page, 'error-livenessUnsupported', 'face-liveness-01-unsupported');
-    await expect(page.locator('h1').innerText()).resolves.toBe('This verification cannot be completed on this page');
-    expect(await page.locator('video').count()).toBe(0);
-    expect(await page.locator('[data-action="error-retry"]').count()).toBe(0);
-  });
-
   test('expired, invalid and finished links each show their own page; no token is an invalid link', async () => {
     const expired = await startLive('en');
     env.clock.advance(2 * 3600 * 1000);

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hostedFlowCsp, serveHostedFlow } from '../../functions/local/hosted-flow-static';
+import { faceLivenessBrowserOrigins, hostedFlowCsp } from '../../functions/http/hosted-flow-policy';
+import { serveHostedFlow } from '../../functions/local/hosted-flow-static';
 import { ensureHostedFlowBuilt } from '../support/browser';
 
 /**
@@ -40,11 +41,12 @@ describe('serveHostedFlow', () => {
 
   beforeAll(async () => {
     dist = mkdtempSync(join(tmpdir(), 'kyc-dist-'));
-    for (const dir of ['assets', 'models', 'tfjs']) mkdirSync(join(dist, dir));
+    for (const dir of ['assets', 'models', 'tfjs', 'liveness']) mkdirSync(join(dist, dir));
     writeFileSync(join(dist, 'index.html'), '<!doctype html><title>x</title><script type="module" src="/v/assets/index-AbC123.js"></script>');
     writeFileSync(join(dist, 'assets', 'index-AbC123.js'), 'console.log(1)');
     writeFileSync(join(dist, 'models', 'tiny_face_detector_model-weights_manifest.json'), '[]');
     writeFileSync(join(dist, 'tfjs', 'tfjs-backend-wasm-simd.wasm'), Buffer.from([0, 97, 115, 109]));
+    writeFileSync(join(dist, 'liveness', 'facemesh-detection-short.json'), '{}');
     writeFileSync(join(tmpdir(), 'kyc-secret.txt'), 'secret');
     const start = async (frameAncestors?: string): Promise<[Server, string]> => {
       const s = createServer((req, res) => {
@@ -106,6 +108,23 @@ describe('serveHostedFlow', () => {
     expect(hostedFlowCsp()).toContain("frame-ancestors 'none'");
   });
 
+  test('connect-src gains the Face Liveness endpoints only while that mode is configured', async () => {
+    let origins: string[] = [];
+    const s = createServer((req, res) => void serveHostedFlow(req, res, { distDir: dist, connectOrigins: () => origins }));
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+    try {
+      const csp = async (): Promise<string[]> => String((await get(url, '/v/vrf_abc')).headers['content-security-policy']).split('; ');
+      expect(await csp()).toContain("connect-src 'self'");
+      origins = faceLivenessBrowserOrigins('eu-west-1');
+      expect(await csp()).toContain("connect-src 'self' wss://streaming-rekognition.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com");
+      const model = await get(url, '/v/liveness/facemesh-detection-short.json');
+      expect({ status: model.status, type: model.headers['content-type'] }).toEqual({ status: 200, type: 'application/json; charset=utf-8' });
+    } finally {
+      await new Promise((r) => s.close(r));
+    }
+  });
+
   test('hashed assets are immutable; models and wasm have their types and a day of caching', async () => {
     const js = await get(baseUrl, '/v/assets/index-AbC123.js');
     expect(js.status).toBe(200);
@@ -151,5 +170,19 @@ describe('the built page', () => {
     const models = readFileSync(join(root, 'models', 'tiny_face_detector_model-weights_manifest.json'), 'utf8');
     expect(JSON.parse(models)).toBeInstanceOf(Array);
     expect(readFileSync(join(root, 'models', 'face_landmark_68_tiny_model.bin')).length).toBeGreaterThan(10_000);
+    // The Face Liveness detector model is served from the page's origin, weights beside the graph.
+    const liveness = JSON.parse(readFileSync(join(root, 'liveness', 'facemesh-detection-short.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
+    for (const path of liveness.weightsManifest.flatMap((m) => m.paths)) expect(readFileSync(join(root, 'liveness', path)).length).toBeGreaterThan(100_000);
+  });
+
+  test('the Face Liveness component (React, AWS streaming client) is a lazy chunk, not part of the entry', () => {
+    const root = join(__dirname, '..', '..', 'hosted-flow', 'dist');
+    const html = readFileSync(join(root, 'index.html'), 'utf8');
+    const entry = /src="\/v\/assets\/([\w.-]+\.js)"/.exec(html)![1]!;
+    const entryCode = readFileSync(join(root, 'assets', entry), 'utf8');
+    expect(entryCode).not.toMatch(/FaceLivenessDetector|react-dom|StartFaceLivenessSession/);
+    expect(html).not.toMatch(/modulepreload/);
+    const lazy = readdirSync(join(root, 'assets')).filter((f) => f.endsWith('.js') && f !== entry);
+    expect(lazy.some((f) => readFileSync(join(root, 'assets', f), 'utf8').includes('StartFaceLivenessSession'))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { capturePlan, livenessUnsupported, pageErrorOf } from '../../hosted-flow/src/App';
+import { capturePlan, pageErrorOf } from '../../hosted-flow/src/App';
 import { ApiError, type Session } from '../../hosted-flow/src/api';
 import { outcomeOf } from '../../hosted-flow/src/components/Result';
 import { ar } from '../../hosted-flow/src/i18n/ar';
@@ -10,6 +10,9 @@ import { classifyCameraError } from '../../hosted-flow/src/media/camera';
 import { poseMatches, yawProxy, type Point } from '../../hosted-flow/src/media/pose';
 import { judgeQuality } from '../../hosted-flow/src/media/quality';
 import { REASON_CODE_NAMES } from '../../functions/domain/reason-codes';
+import { livenessDisplayText } from '../../hosted-flow/src/face-liveness/display-text';
+import { failureOf } from '../../hosted-flow/src/face-liveness/failures';
+import { GuestCredentialsError, guestCredentialProvider } from '../../hosted-flow/src/face-liveness/guest-credentials';
 
 /** The hosted page's pure logic, without a browser: pose, quality, catalogs, link handling, routing. */
 
@@ -147,11 +150,13 @@ describe('routing decisions', () => {
     expect(capturePlan(session({ steps: ['consent', 'selfie', 'liveness'], document: null }), null)).toEqual(['selfie', 'liveness']);
   });
 
-  test('a Face Liveness session is not run on this page; head-turn and no-liveness sessions are', () => {
-    expect(livenessUnsupported(session({ liveness: { mode: 'face_liveness' }, challenge: null }))).toBe(true);
-    expect(livenessUnsupported(session({ liveness: { mode: 'challenge' } }))).toBe(false);
-    expect(livenessUnsupported(session({ liveness: null }))).toBe(false);
-    expect(livenessUnsupported(session())).toBe(false);
+  test('a Face Liveness session replaces the head-turn photos with the video step, after the selfie', () => {
+    expect(capturePlan(session({ liveness: { mode: 'face_liveness' }, challenge: null }), 'passport')).toEqual(['documentType', 'document_front', 'selfie', 'face_liveness']);
+    expect(capturePlan(session({ liveness: { mode: 'challenge' } }), 'passport')).toEqual(['documentType', 'document_front', 'selfie', 'liveness']);
+    // No liveness step in the flow: neither kind, whatever the mode says.
+    expect(capturePlan(session({ steps: ['consent', 'selfie'], document: null, liveness: { mode: 'face_liveness' } }), null)).toEqual(['selfie']);
+    // A head-turn session without prompts has nothing to capture.
+    expect(capturePlan(session({ steps: ['consent', 'selfie', 'liveness'], document: null, challenge: null }), null)).toEqual(['selfie']);
   });
 
   test('outcomes: retry only while the session is pending with attempts left', () => {
@@ -177,5 +182,82 @@ describe('routing decisions', () => {
     expect(classifyCameraError(named('NotFoundError'))).toBe('notFound');
     expect(classifyCameraError(named('NotReadableError'))).toBe('busy');
     expect(classifyCameraError(named('OverconstrainedError'))).toBe('notFound');
+  });
+});
+
+describe('Face Liveness step', () => {
+  test('every error state of the AWS component maps to one of the page failure screens', () => {
+    const states = ['CONNECTION_TIMEOUT', 'TIMEOUT', 'RUNTIME_ERROR', 'FRESHNESS_TIMEOUT', 'SERVER_ERROR', 'CAMERA_FRAMERATE_ERROR', 'CAMERA_ACCESS_ERROR', 'FACE_DISTANCE_ERROR', 'MOBILE_LANDSCAPE_ERROR', 'MULTIPLE_FACES_ERROR', 'DEFAULT_CAMERA_NOT_FOUND_ERROR'];
+    expect(Object.fromEntries(states.map((state) => [state, failureOf(state)]))).toEqual({
+      CONNECTION_TIMEOUT: 'connection', TIMEOUT: 'timeout', RUNTIME_ERROR: 'runtime', FRESHNESS_TIMEOUT: 'timeout', SERVER_ERROR: 'server',
+      CAMERA_FRAMERATE_ERROR: 'camera', CAMERA_ACCESS_ERROR: 'camera', FACE_DISTANCE_ERROR: 'face', MOBILE_LANDSCAPE_ERROR: 'landscape',
+      MULTIPLE_FACES_ERROR: 'face', DEFAULT_CAMERA_NOT_FOUND_ERROR: 'camera',
+    });
+    expect(failureOf('SOMETHING_NEW')).toBe('runtime');
+    // Each failure has a title and a body in every language.
+    for (const catalog of [en, fr, ar] as Record<string, string>[]) {
+      for (const failure of ['camera', 'timeout', 'face', 'landscape', 'connection', 'server', 'runtime']) {
+        expect(catalog[`faceLiveness.failure.${failure}.title`]).toEqual(expect.any(String));
+        expect(catalog[`faceLiveness.failure.${failure}.body`]).toEqual(expect.any(String));
+      }
+    }
+  });
+
+  test('the component speaks French and Arabic with the same keys; other locales get English', () => {
+    const frKeys = Object.keys(livenessDisplayText('fr')).sort();
+    expect(Object.keys(livenessDisplayText('ar')).sort()).toEqual(frKeys);
+    expect(frKeys).toEqual(expect.arrayContaining(['hintTooFarText', 'hintHoldFaceForFreshnessText', 'startScreenBeginCheckText', 'cameraNotFoundHeadingText']));
+    expect(livenessDisplayText('de')).toBe(livenessDisplayText('en'));
+  });
+
+  describe('guest credentials from Cognito', () => {
+    const POOL = 'eu-west-1:11111111-2222-3333-4444-555555555555';
+    type Call = { url: string; target: string; body: unknown };
+
+    function fakeCognito(expirySeconds: () => number, fail?: { target: string; status: number }) {
+      const calls: Call[] = [];
+      const fetchImpl = (async (url: string, init: RequestInit) => {
+        const target = String((init.headers as Record<string, string>)['X-Amz-Target']);
+        calls.push({ url, target, body: JSON.parse(String(init.body)) });
+        if (fail && target.endsWith(fail.target)) return new Response('{"__type":"ResourceNotFoundException"}', { status: fail.status });
+        if (target.endsWith('.GetId')) return Response.json({ IdentityId: 'eu-west-1:guest-1' });
+        return Response.json({ IdentityId: 'eu-west-1:guest-1', Credentials: { AccessKeyId: `AKIA${calls.length}`, SecretKey: 'secret', SessionToken: 'token', Expiration: expirySeconds() } });
+      }) as unknown as typeof fetch;
+      return { calls, fetchImpl };
+    }
+
+    test('GetId once, then GetCredentialsForIdentity; reused until five minutes before expiry', async () => {
+      const expiry = Math.floor(Date.now() / 1000) + 3600;
+      const cognito = fakeCognito(() => expiry);
+      const provide = guestCredentialProvider('eu-west-1', POOL, cognito.fetchImpl);
+      const first = await provide();
+      expect(first).toEqual({ accessKeyId: 'AKIA2', secretAccessKey: 'secret', sessionToken: 'token', expiration: new Date(expiry * 1000) });
+      expect(cognito.calls).toEqual([
+        { url: 'https://cognito-identity.eu-west-1.amazonaws.com/', target: 'AWSCognitoIdentityService.GetId', body: { IdentityPoolId: POOL } },
+        { url: 'https://cognito-identity.eu-west-1.amazonaws.com/', target: 'AWSCognitoIdentityService.GetCredentialsForIdentity', body: { IdentityId: 'eu-west-1:guest-1' } },
+      ]);
+      expect(await provide()).toBe(first);
+      expect(cognito.calls).toHaveLength(2);
+
+      // Credentials close to expiry are renewed for the same identity.
+      const nearly = fakeCognito(() => Math.floor(Date.now() / 1000) + 120);
+      const renewing = guestCredentialProvider('eu-west-1', POOL, nearly.fetchImpl);
+      await renewing();
+      await renewing();
+      expect(nearly.calls.map((c) => c.target.split('.')[1])).toEqual(['GetId', 'GetCredentialsForIdentity', 'GetCredentialsForIdentity']);
+    });
+
+    test('a misconfigured pool is a final error; throttling and network errors are retryable', async () => {
+      const missing = guestCredentialProvider('eu-west-1', POOL, fakeCognito(() => 0, { target: 'GetId', status: 400 }).fetchImpl);
+      await expect(missing()).rejects.toEqual(expect.objectContaining({ name: 'GuestCredentialsError', retryable: false }));
+      const throttled = guestCredentialProvider('eu-west-1', POOL, fakeCognito(() => 0, { target: 'GetCredentialsForIdentity', status: 429 }).fetchImpl);
+      await expect(throttled()).rejects.toEqual(expect.objectContaining({ retryable: true }));
+      const offline = guestCredentialProvider('eu-west-1', POOL, (async () => {
+        throw new TypeError('Failed to fetch');
+      }) as unknown as typeof fetch);
+      const error = await offline().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GuestCredentialsError);
+      expect((error as GuestCredentialsError).retryable).toBe(true);
+    });
   });
 });

@@ -355,13 +355,18 @@ describe('hosted flow on CloudFront', () => {
     expect(config.DefaultCacheBehavior.TargetOriginId).toBe(siteOrigin.Id);
   });
 
-  it('rewrites /v/* to index.html with a viewer-request function', () => {
+  it('rewrites /v/<id> to index.html and /v/<dir>/<file> to the file at the bucket root', () => {
     const v = behaviours.find((b) => b.PathPattern === '/v/*')!;
     expect(v.TargetOriginId).toBe(siteOrigin.Id);
     expect(v.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.any(String), 'FunctionARN'] } }]);
     const rewrite = new Function(`${SPA_REWRITE_CODE}; return handler;`)() as (e: { request: { uri: string } }) => { uri: string };
     expect(rewrite({ request: { uri: '/v/vrf_123' } }).uri).toBe('/index.html');
     expect(rewrite({ request: { uri: '/assets/app.js' } }).uri).toBe('/assets/app.js');
+    // The page addresses its bundles, models and wasm under /v/ (vite base); the bucket holds them at the root.
+    expect(rewrite({ request: { uri: '/v/assets/index-abc.js' } }).uri).toBe('/assets/index-abc.js');
+    expect(rewrite({ request: { uri: '/v/tfjs/tfjs-backend-wasm-simd.wasm' } }).uri).toBe('/tfjs/tfjs-backend-wasm-simd.wasm');
+    expect(rewrite({ request: { uri: '/v/liveness/face-detection-short.json' } }).uri).toBe('/liveness/face-detection-short.json');
+    expect(rewrite({ request: { uri: '/v/assets/../index.html' } }).uri).toBe('/index.html');
   });
 
   it('proxies /api/* and the public routes to API Gateway: no caching, all viewer headers except Host', () => {

@@ -97,7 +97,9 @@ async function runVerification(s: Scenario): Promise<Counts> {
     const { sessionId } = await provider.createFaceLivenessSession({ clientRequestToken: 'vrf_cost-1' });
     const live = await provider.getFaceLivenessResult(sessionId);
     expect(live.result.outcome).toBe('pass');
-    probe = live.referenceImage;
+    // As the pipeline's livenessCheck: the session's reference face must be the selfie's person.
+    expect((await provider.checkFaceMatch({ reference: live.referenceImage!, probe: selfie, flow })).outcome).toBe('pass');
+    probe = selfie;
   }
   if (s.faceMatch && probe) {
     expect((await provider.checkFaceMatch({ reference: { bytes: doc.portrait ?? Buffer.alloc(0), label: 'portrait' }, probe, flow })).outcome).toBe('pass');

@@ -156,9 +156,9 @@ describe('Face Liveness mode on the AWS runtime', () => {
     expect((await call(awsDeps({ faceLiveness: undefined }), 'GET', '/session')).json.data.liveness).toEqual({ mode: 'challenge' });
   });
 
-  it('the local runtime always uses the head-turn challenge', async () => {
+  it('the local runtime (which has no Face Liveness setting) always uses the head-turn challenge', async () => {
     await seed();
-    const local = awsDeps({ runtime: 'local' });
+    const local = awsDeps({ runtime: 'local', faceLiveness: undefined });
     const res = await call(local, 'POST', '/liveness-session');
     expect({ status: res.status, code: res.json.error.code }).toEqual({ status: 409, code: 'liveness_session_unavailable' });
     expect(res.json.error.message).toMatch(/local runtime/);

@@ -3,7 +3,7 @@ import { useFlow } from '../context';
 import type { MessageKey } from '../i18n';
 import { Actions, Button, Screen } from './ui';
 
-export type PageError = 'expired' | 'invalid' | 'finished' | 'network' | 'generic' | 'livenessUnsupported';
+export type PageError = 'expired' | 'invalid' | 'finished' | 'network' | 'generic';
 
 /** Dead-end pages (expired, invalid or finished link; network trouble) with one clear sentence each. */
 export function ErrorPage({ error, onRetry }: { error: PageError; onRetry?: (() => void) | undefined }): JSX.Element {

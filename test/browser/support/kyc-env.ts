@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FlowSettings } from '../../../functions/domain/flows';
 import type { WebhookEventName } from '../../../functions/domain/model';
+import type { CheckProvider } from '../../../functions/ports/checks';
 import type { Clock } from '../../../functions/ports/clock';
 import { api, startTestServer, type TestServer } from '../../support/local-server';
 
@@ -27,7 +28,8 @@ export interface KycEnv {
   stop(): Promise<void>;
 }
 
-export async function startKycEnv(): Promise<KycEnv> {
+/** `checks` replaces the local check provider (e.g. to add Face Liveness sessions). */
+export async function startKycEnv(opts: { checks?: () => Promise<CheckProvider> } = {}): Promise<KycEnv> {
   let offset = 0;
   const clock = {
     now: () => new Date(Date.now() + offset),
@@ -39,7 +41,7 @@ export async function startKycEnv(): Promise<KycEnv> {
     },
   };
   // No retry delays worth waiting for in a browser test.
-  const server = await startTestServer({ clock, env: { KYC_WEBHOOK_RETRY_DELAYS_MS: '200,400,800' } });
+  const server = await startTestServer({ clock, env: { KYC_WEBHOOK_RETRY_DELAYS_MS: '200,400,800' }, ...(opts.checks ? { checks: opts.checks } : {}) });
   const { baseUrl } = server;
   return {
     server,

@@ -1,0 +1,50 @@
+import { FaceLivenessDetectorCore, type FaceLivenessDetectorCoreProps } from '@aws-amplify/ui-react-liveness';
+import '@aws-amplify/ui-react-liveness/styles.css';
+import { createElement } from 'react';
+import { createRoot } from 'react-dom/client';
+import { livenessDisplayText } from './display-text';
+import { failureOf, type FaceLivenessFailure } from './failures';
+import type { GuestCredentials } from './guest-credentials';
+
+/**
+ * AWS's Face Liveness video check (the Amplify UI component, which is React) mounted as an island inside
+ * the Preact page. This module is its own lazily loaded chunk: React, the component and its streaming
+ * client load only when a Face Liveness step starts. Every file it needs comes from the page's origin
+ * (face-detection model under /v/liveness/, tfjs wasm under /v/tfjs/) so the CSP keeps `connect-src` to
+ * the page, Rekognition streaming and Cognito.
+ */
+
+export interface FaceLivenessIslandOptions {
+  sessionId: string;
+  region: string;
+  locale: string;
+  credentials: () => Promise<GuestCredentials>;
+  /** The video was streamed and Rekognition closed the session: the verdict is ready server-side. */
+  onComplete: () => void;
+  onFailure: (failure: FaceLivenessFailure) => void;
+  onCancel: () => void;
+}
+
+const ASSET_BASE = '/v/';
+
+/** Mounts the component into `host`; returns the function that unmounts it. */
+export function mountFaceLiveness(host: HTMLElement, options: FaceLivenessIslandOptions): () => void {
+  const origin = window.location.origin;
+  const props: FaceLivenessDetectorCoreProps = {
+    sessionId: options.sessionId,
+    region: options.region,
+    disableStartScreen: false,
+    displayText: livenessDisplayText(options.locale),
+    config: {
+      credentialProvider: options.credentials,
+      faceModelUrl: `${origin}${ASSET_BASE}liveness/facemesh-detection-short.json`,
+      binaryPath: `${origin}${ASSET_BASE}tfjs/`,
+    },
+    onAnalysisComplete: async () => options.onComplete(),
+    onError: (error) => options.onFailure(failureOf(error.state)),
+    onUserCancel: () => options.onCancel(),
+  };
+  const root = createRoot(host);
+  root.render(createElement(FaceLivenessDetectorCore, props));
+  return () => root.unmount();
+}
