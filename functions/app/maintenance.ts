@@ -1,5 +1,6 @@
 import type { AppDeps } from './deps';
 import { expireVerification, publishOutcome } from './outcomes';
+import { enqueuePipelineRun } from './pipeline/enqueue';
 import { purgeExpiredCaptures } from './retention';
 
 export interface SweepReport {
@@ -24,7 +25,7 @@ export async function runMaintenanceSweep(deps: AppDeps): Promise<SweepReport> {
     if (v.status === 'in_progress' && last && !last.completedAt) {
       // Submitted but never decided: a crash between the submit write and its enqueue would leave it here
       // forever. Queue the run again (a no-op when it is queued, running, or already decided).
-      await deps.queue.enqueue('pipeline.run', { verificationId: v.id, attempt: last.number }, { dedupeKey: `pipeline:${v.id}:${last.number}` });
+      await enqueuePipelineRun(deps, v.id, last.number);
       continue;
     }
     if (await expireVerification(deps, v.id)) expired++;

@@ -39,7 +39,7 @@ export function createApplicantHandler(deps: AppDeps, runtimeMiddlewares: ApiMid
   const captureId = (event: APIGatewayProxyEvent) => event.pathParameters?.captureId ?? '';
 
   const route = dispatcher({
-    getSession: withSession('read', async (session) => json(200, { data: getSession(session) })),
+    getSession: withSession('read', async (session) => json(200, { data: await getSession(deps, session) })),
     postConsent: withSession('write', async (session, event) => {
       const body = readJsonBody(event, consentBody);
       const origin = { ip: event.requestContext?.identity?.sourceIp ?? null, userAgent: header(event, 'user-agent') ?? event.requestContext?.identity?.userAgent ?? null };

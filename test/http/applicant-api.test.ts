@@ -468,6 +468,35 @@ describe('POST /submit', () => {
     expect((await client.session()).status).toBe(200);
   });
 
+  it('a run lost between submit and its enqueue (crash) is re-queued by the next session read two minutes on', async () => {
+    const { client } = await consented();
+    await uploadAll(client);
+    const queue = deps().queue;
+    const enqueue = queue.enqueue;
+    // The process "dies" after the submit's write: its pipeline job is never queued.
+    queue.enqueue = async (type, payload, opts) => (type === 'pipeline.run' ? undefined : enqueue(type, payload, opts));
+    const calls = provider.calls.document;
+    try {
+      expect((await client.submit({ documentType: 'passport' })).status).toBe(202);
+    } finally {
+      queue.enqueue = enqueue;
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    // Within two minutes a read changes nothing: a normal run takes seconds.
+    expect((await client.session()).json.data.status).toBe('in_progress');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(provider.calls.document).toBe(calls);
+
+    clock.offsetMs = 121_000;
+    const done = await client.waitForSession((d) => d.status !== 'in_progress');
+    expect(done).toMatchObject({ status: 'approved', attempts: { used: 1 } });
+    expect(provider.calls.document - calls).toBe(1);
+    // Later reads of the decided attempt queue nothing more.
+    await client.session();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(provider.calls.document - calls).toBe(1);
+  });
+
   it('after a retry-type decline: back to pending with attempts left, fresh captures needed, the latest upload wins', async () => {
     const { id, client } = await consented();
     provider.faceMatch = checkResult('faceMatch', { outcome: 'fail', reasonCodes: ['BAD_FACE_MATCHING'], scores: { distance: 0.9, threshold: 0.6 } });

@@ -5,6 +5,7 @@ import { isExpired, isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
 import { livenessModeOf, type LivenessMode } from './liveness-mode';
 import { DOCUMENT_TYPES } from './schemas';
+import { requeueIfStalled } from '../pipeline/enqueue';
 
 /** Version of the consent text the hosted page shows; the consent record names the version accepted. */
 export const CONSENT_TEXT_VERSION = '2026-11-01';
@@ -125,8 +126,12 @@ export function toSessionView(v: Verification, flow: Flow, livenessMode: Livenes
   };
 }
 
-/** Reads the session (`GET /session`), opened with `read` access. */
-export function getSession(session: OpenSession): SessionView {
+/**
+ * Reads the session (`GET /session`), opened with `read` access. The page polls it while checks run, which
+ * is also when a run lost between submit and its enqueue gets re-queued (see requeueIfStalled).
+ */
+export async function getSession(deps: AppDeps, session: OpenSession): Promise<SessionView> {
+  await requeueIfStalled(deps, session.verification);
   return toSessionView(session.verification, session.flow, session.livenessMode);
 }
 

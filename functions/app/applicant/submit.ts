@@ -6,6 +6,7 @@ import type { AppDeps } from '../deps';
 import type { SubmitBody } from './schemas';
 import { livenessModeOf } from './liveness-mode';
 import { acceptedDocumentTypes, currentAttempt, NEEDS_BACK, reloadSession, requireConsent, requirePending, updateSession, type OpenSession, type SessionView } from './session';
+import { enqueuePipelineRun } from '../pipeline/enqueue';
 
 /**
  * Submits the current attempt's captures for checking. Primary course: consent given, live mode, no checks
@@ -45,7 +46,7 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
     at: now,
     data: { attempt: attemptNumber, captureIds, documentType, ...(faceLiveness ? { faceLivenessSessionId: updated.attempts.at(-1)?.faceLivenessSessionId ?? null } : {}) },
   });
-  await deps.queue.enqueue('pipeline.run', { verificationId: updated.id, attempt: attemptNumber }, { dedupeKey: `pipeline:${updated.id}:${attemptNumber}` });
+  await enqueuePipelineRun(deps, updated.id, attemptNumber);
   return reloadSession(deps, updated.id, flow);
 }
 
