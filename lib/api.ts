@@ -88,7 +88,7 @@ export class Api extends Construct {
     allowTable(applicant, data.table, data.tableKey, 'readWrite');
     allowCapturesWrite(applicant, captures.bucket, captures.key); // presigned POST
     allowCapturesRead(applicant, captures.bucket, captures.key); // completeUpload validates the bytes
-    allowStartPipeline(applicant, props.stateMachineArn); // submit
+    allowStartPipeline(applicant, props.stateMachineArn); // submit; session reads restart a stalled run
     allowEnqueueWebhooks(applicant, props.webhookQueue, props.webhookQueueKey); // test-mode simulate
     allowCreateFaceLivenessSession(applicant); // POST /liveness-session
     allowKeyLookup(this.authorizerFunction, data.table, data.tableKey);

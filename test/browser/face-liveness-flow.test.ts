@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { CheckProvider } from '../../functions/ports/checks';
 import { checkStep, describeWithBrowser, ensureHostedFlowBuilt, launchBrowser, openPage, type TestPage } from '../support/browser';
-import { FakeFaceLivenessService, IDENTITY_POOL_ID, REGION } from '../support/face-liveness-service';
+import { COLOR_SEQUENCES, FakeFaceLivenessService, IDENTITY_POOL_ID, REGION } from '../support/face-liveness-service';
 import { buildFakeVideo, TESTDATA_DIR } from '../support/fake-camera';
 import { checkResult } from '../pipeline/scripted-provider';
 import { startKycEnv, type KycEnv, type MintedKey } from './support/kyc-env';
@@ -110,11 +110,14 @@ describeWithBrowser('Face Liveness video step (AWS component, stand-in Rekogniti
     expect(stream.completed).toBe(true);
     expect(stream.videoChunks).toBeGreaterThan(0);
     expect(stream.videoBytes).toBeGreaterThan(10_000);
-    // The client's session events: the start (initial face) and the end (target face in the oval).
-    expect(stream.clientEvents.map((e) => Object.keys((e.Challenge as Record<string, Record<string, unknown>>).FaceMovementChallenge!).sort())).toEqual([
-      ['ChallengeId', 'InitialFace', 'VideoStartTimestamp'],
-      ['ChallengeId', 'InitialFace', 'TargetFace', 'VideoEndTimestamp'],
-    ]);
+    // Rekognition's default challenge: the start (initial face), one event per colour flashed on screen,
+    // and the end (target face in the oval).
+    expect(stream.challenge).toBe('FaceMovementAndLightChallenge');
+    const events = stream.clientEvents.map((e) => (e.Challenge as Record<string, Record<string, unknown>>).FaceMovementAndLightChallenge!);
+    expect(Object.keys(events[0]!).sort()).toEqual(['ChallengeId', 'InitialFace', 'VideoStartTimestamp']);
+    expect(Object.keys(events.at(-1)!).sort()).toEqual(['ChallengeId', 'InitialFace', 'TargetFace', 'VideoEndTimestamp']);
+    const colours = events.filter((e) => e.ColorDisplayed).map((e) => (e.ColorDisplayed as { CurrentColor: { RGB: number[] } }).CurrentColor.RGB);
+    expect(colours).toEqual(COLOR_SEQUENCES.map((c) => c.FreshnessColor.RGB));
 
     const verification = await env.getVerification(key.key, id);
     expect(verification).toMatchObject({ status: 'approved', decision: 'approved', reasonCodes: [] });
@@ -147,12 +150,16 @@ describeWithBrowser('Face Liveness video step (AWS component, stand-in Rekogniti
     expect(verification).toMatchObject({ status: 'approved' });
   }, 240_000);
 
-  test('the component speaks the page language: Arabic, right to left', async () => {
+  test('the component speaks the page language: Arabic, right to left (oval-only challenge)', async () => {
+    service.challenges.push('FaceMovementChallenge');
     const { page } = await startVerification('ar');
     await takeSelfie(page);
     await beginVideoCheck(page, 'face-liveness-06-ar', 'بدء التحقق بالفيديو');
     expect(await page.evaluate(() => document.documentElement.dir)).toBe('rtl');
     await expect(page.locator('h1').innerText()).resolves.toBe('التحقق بالفيديو');
     await page.locator('[data-screen="result-approved"]').waitFor({ timeout: 120_000 });
+    const stream = service.streams.at(-1)!;
+    expect({ challenge: stream.challenge, completed: stream.completed }).toEqual({ challenge: 'FaceMovementChallenge', completed: true });
+    expect(stream.clientEvents.some((e) => JSON.stringify(e).includes('ColorDisplayed'))).toBe(false);
   }, 240_000);
 });

@@ -22,6 +22,7 @@ export interface StreamedSession {
   sessionId: string;
   /** Query parameters of the WebSocket URL (SigV4 presigned). */
   query: Record<string, string>;
+  challenge: ChallengeName;
   /** Every ClientSessionInformationEvent, in order. */
   clientEvents: Record<string, unknown>[];
   videoChunks: number;
@@ -34,6 +35,12 @@ export interface StreamedSession {
 
 /** What the next stream does: complete normally, or fail with a Rekognition service exception. */
 export type StreamBehaviour = 'complete' | 'server_error';
+
+/**
+ * The challenge a stream gets. Rekognition's default is FaceMovementAndLightChallenge (oval, then a sequence
+ * of colours flashed on screen); FaceMovementChallenge (oval only) is the lighter one a session can ask for.
+ */
+export type ChallengeName = 'FaceMovementAndLightChallenge' | 'FaceMovementChallenge';
 
 const toUtf8 = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
 const fromUtf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -72,6 +79,8 @@ export class FakeFaceLivenessService {
   readonly cognitoCalls: string[] = [];
   /** Behaviour of the following streams, consumed one per stream; afterwards streams complete. */
   readonly behaviours: StreamBehaviour[] = [];
+  /** Challenge of the following streams, consumed one per stream; afterwards Rekognition's default. */
+  readonly challenges: ChallengeName[] = [];
 
   constructor(
     /** What the pipeline gets for a streamed session. */
@@ -134,6 +143,7 @@ export class FakeFaceLivenessService {
     const session: StreamedSession = {
       sessionId: query['session-id'] ?? '',
       query,
+      challenge: this.challenges.shift() ?? 'FaceMovementAndLightChallenge',
       clientEvents: [],
       videoChunks: 0,
       videoBytes: 0,
@@ -149,7 +159,8 @@ export class FakeFaceLivenessService {
         ws.send(Buffer.from(exception('InternalServerException', 'injected by the test')));
         return;
       }
-      ws.send(Buffer.from(event('ServerSessionInformationEvent', { SessionInformation: { Challenge: { FaceMovementChallenge: PERMISSIVE_CHALLENGE } } })));
+      const challenge = session.challenge === 'FaceMovementChallenge' ? PERMISSIVE_CHALLENGE : { ...PERMISSIVE_CHALLENGE, LightChallengeType: 'SEQUENTIAL', ColorSequences: COLOR_SEQUENCES };
+      ws.send(Buffer.from(event('ServerSessionInformationEvent', { SessionInformation: { Challenge: { [session.challenge]: challenge } } })));
     }, 100);
 
     ws.onMessage((data) => {
@@ -201,3 +212,11 @@ const PERMISSIVE_CHALLENGE = {
     OvalFitTimeout: 7000,
   },
 };
+
+/** A short colour sequence (real ones are longer): the first colour is shown flat, the others scroll down. */
+export const COLOR_SEQUENCES = [
+  { FreshnessColor: { RGB: [255, 255, 255] }, DownscrollDuration: 0, FlatDisplayDuration: 100 },
+  { FreshnessColor: { RGB: [255, 0, 0] }, DownscrollDuration: 150, FlatDisplayDuration: 0 },
+  { FreshnessColor: { RGB: [0, 255, 0] }, DownscrollDuration: 150, FlatDisplayDuration: 0 },
+  { FreshnessColor: { RGB: [0, 0, 255] }, DownscrollDuration: 150, FlatDisplayDuration: 0 },
+];

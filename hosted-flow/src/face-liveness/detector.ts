@@ -30,11 +30,13 @@ const ASSET_BASE = '/v/';
 /** Mounts the component into `host`; returns the function that unmounts it. */
 export function mountFaceLiveness(host: HTMLElement, options: FaceLivenessIslandOptions): () => void {
   const origin = window.location.origin;
+  const displayText = livenessDisplayText(options.locale);
   const props: FaceLivenessDetectorCoreProps = {
     sessionId: options.sessionId,
     region: options.region,
     disableStartScreen: false,
-    displayText: livenessDisplayText(options.locale),
+    displayText,
+    components: { PhotosensitiveWarning: () => photosensitivityWarning(displayText) },
     config: {
       credentialProvider: options.credentials,
       faceModelUrl: `${origin}${ASSET_BASE}liveness/facemesh-detection-short.json`,
@@ -47,4 +49,19 @@ export function mountFaceLiveness(host: HTMLElement, options: FaceLivenessIsland
   const root = createRoot(host);
   root.render(createElement(FaceLivenessDetectorCore, props));
   return () => root.unmount();
+}
+
+/**
+ * The photosensitivity warning shown before a colour-flashing check, replacing the component's own: that
+ * one hides the explanation behind a button with role="alertdialog" (axe: aria-allowed-role). Here the
+ * whole warning is plain text, read in order.
+ */
+function photosensitivityWarning(text: ReturnType<typeof livenessDisplayText>) {
+  return createElement(
+    'div',
+    { className: 'photosensitivity-warning', 'data-photosensitivity-warning': 'true' },
+    createElement('p', { className: 'photosensitivity-heading' }, createElement('strong', null, text.photosensitivityWarningHeadingText)),
+    createElement('p', null, text.photosensitivityWarningBodyText),
+    createElement('p', { className: 'photosensitivity-info' }, text.photosensitivityWarningInfoText),
+  );
 }

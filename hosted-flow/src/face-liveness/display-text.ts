@@ -14,6 +14,10 @@ const en: LivenessStrings = {
   hintCenterFaceInstructionText:
     'Before starting, place your camera at the top centre of your screen and centre your face. An oval then appears: move closer until your face fills it, then hold still until the check completes.',
   hintFaceOffCenterText: 'Your face is not in the oval. Centre your face in front of the camera.',
+  photosensitivityWarningHeadingText: 'Photosensitivity warning',
+  photosensitivityWarningBodyText: 'This check flashes different colours. Use caution if you are photosensitive.',
+  photosensitivityWarningInfoText:
+    'Some people may experience epileptic seizures when exposed to coloured lights. Use caution if you, or anyone in your family, have an epileptic condition.',
 };
 
 const fr: LivenessStrings = {
