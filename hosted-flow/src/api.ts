@@ -139,9 +139,13 @@ export class ApplicantApi {
     return slot.captureId;
   }
 
-  /** Face Liveness mode: opens a fresh Rekognition Face Liveness session for the current attempt. */
-  async createLivenessSession(): Promise<LivenessSession> {
-    return this.call('POST', '/liveness-session', {}, (b) => livenessSessionSchema.parse(dataOf(b)));
+  /**
+   * Face Liveness mode: opens a fresh Rekognition Face Liveness session for the current attempt.
+   * `clockOffsetMs` is the server's clock minus this device's (from the response's Date header): the
+   * stream's SigV4 signature is refused when the device clock is more than five minutes off.
+   */
+  async createLivenessSession(): Promise<LivenessSession & { clockOffsetMs: number }> {
+    return this.call('POST', '/liveness-session', {}, (b, response) => ({ ...livenessSessionSchema.parse(dataOf(b)), clockOffsetMs: clockOffsetOf(response) }));
   }
 
   /** Submits the current attempt's captures for checking. */
@@ -155,7 +159,7 @@ export class ApplicantApi {
     return this.call('POST', '/simulate', outcome, (b) => sessionSchema.parse(dataOf(b)));
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, parse: (body: unknown) => T): Promise<T> {
+  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, parse: (body: unknown, response: Response) => T): Promise<T> {
     let response: Response;
     try {
       response = await fetch(BASE + path, {
@@ -173,7 +177,7 @@ export class ApplicantApi {
       throw new ApiError(0, 'network_error');
     }
     if (!response.ok) throw await toApiError(response);
-    if (response.status === 204) return parse(undefined);
+    if (response.status === 204) return parse(undefined, response);
     const text = await response.text();
     let json: unknown;
     try {
@@ -182,11 +186,17 @@ export class ApplicantApi {
       throw new ApiError(response.status, 'bad_response');
     }
     try {
-      return parse(json);
+      return parse(json, response);
     } catch {
       throw new ApiError(response.status, 'bad_response');
     }
   }
+}
+
+/** Server time minus device time, from the HTTP Date header (1 s resolution); 0 when absent. */
+export function clockOffsetOf(response: Pick<Response, 'headers'>, now = Date.now()): number {
+  const server = Date.parse(response.headers.get('date') ?? '');
+  return Number.isFinite(server) ? server - now : 0;
 }
 
 function dataOf(body: unknown): unknown {

@@ -67,9 +67,10 @@ describeWithBrowser('Face Liveness video step (AWS component, stand-in Rekogniti
     await env?.stop();
   });
 
-  async function startVerification(locale = 'en'): Promise<{ id: string; page: Page }> {
+  async function startVerification(locale = 'en', deviceClockSkewMs = 0): Promise<{ id: string; page: Page }> {
     const created = await env.createVerification(key.key, { locale });
     tab = await openPage(browser, { camera: true, viewport: { width: 412, height: 915 } });
+    if (deviceClockSkewMs) await skewDeviceClock(tab.page, deviceClockSkewMs);
     await service.attach(tab.page);
     await tab.page.goto(created.verifyUrl);
     await tab.page.click('[data-action="start"]');
@@ -162,4 +163,31 @@ describeWithBrowser('Face Liveness video step (AWS component, stand-in Rekogniti
     expect({ challenge: stream.challenge, completed: stream.completed }).toEqual({ challenge: 'FaceMovementChallenge', completed: true });
     expect(stream.clientEvents.some((e) => JSON.stringify(e).includes('ColorDisplayed'))).toBe(false);
   }, 240_000);
+
+  test('a phone whose clock is three hours fast still signs a stream Rekognition accepts', async () => {
+    const { page } = await startVerification('en', 3 * 3600_000);
+    expect(await page.evaluate(() => Date.now() - performance.timeOrigin - performance.now())).toBeGreaterThan(2 * 3600_000);
+    await takeSelfie(page);
+    await beginVideoCheck(page, 'face-liveness-07-skewed-clock');
+    await page.locator('[data-screen="result-approved"]').waitFor({ timeout: 120_000 });
+    const stream = service.streams.at(-1)!;
+    expect({ rejected: stream.rejected, completed: stream.completed }).toEqual({ rejected: null, completed: true });
+  }, 240_000);
 });
+
+/** Moves the page's Date (not its timers) forward, like a device whose clock is wrong. */
+async function skewDeviceClock(page: Page, skewMs: number): Promise<void> {
+  await page.addInitScript((skew: number) => {
+    const RealDate = Date;
+    class DeviceDate extends RealDate {
+      constructor(...args: unknown[]) {
+        if (args.length === 0) super(RealDate.now() + skew);
+        else super(...(args as [string]));
+      }
+      static override now(): number {
+        return RealDate.now() + skew;
+      }
+    }
+    globalThis.Date = DeviceDate as DateConstructor;
+  }, skewMs);
+}

@@ -1,5 +1,5 @@
 import { capturePlan, pageErrorOf } from '../../hosted-flow/src/App';
-import { ApiError, type Session } from '../../hosted-flow/src/api';
+import { ApiError, clockOffsetOf, type Session } from '../../hosted-flow/src/api';
 import { outcomeOf } from '../../hosted-flow/src/components/Result';
 import { ar } from '../../hosted-flow/src/i18n/ar';
 import { en } from '../../hosted-flow/src/i18n/en';
@@ -201,6 +201,13 @@ describe('Face Liveness step', () => {
         expect(catalog[`faceLiveness.failure.${failure}.body`]).toEqual(expect.any(String));
       }
     }
+  });
+
+  test('the device clock offset comes from the server Date header (0 without one)', () => {
+    const at = Date.parse('2026-11-29T20:00:00Z');
+    expect(clockOffsetOf({ headers: new Headers({ date: 'Sun, 29 Nov 2026 17:00:00 GMT' }) }, at)).toBe(-3 * 3600_000);
+    expect(clockOffsetOf({ headers: new Headers() }, at)).toBe(0);
+    expect(clockOffsetOf({ headers: new Headers({ date: 'not a date' }) }, at)).toBe(0);
   });
 
   test('the component speaks French and Arabic with the same keys; other locales get English', () => {

@@ -31,6 +31,17 @@ export interface StreamedSession {
   allFramesSigned: boolean;
   /** The client sent its end-of-video (empty chunk) and the service closed the session. */
   completed: boolean;
+  /** Why the service refused the stream at connection, if it did. */
+  rejected: 'signature_skew' | null;
+}
+
+const MAX_SIGNATURE_SKEW_MS = 5 * 60_000;
+
+/** Distance between a SigV4 `X-Amz-Date` (20261129T203000Z) and now; Infinity when malformed. */
+function signatureSkewMs(amzDate: string | undefined): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate ?? '');
+  if (!m) return Infinity;
+  return Math.abs(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) - Date.now());
 }
 
 /** What the next stream does: complete normally, or fail with a Rekognition service exception. */
@@ -149,12 +160,19 @@ export class FakeFaceLivenessService {
       videoBytes: 0,
       allFramesSigned: true,
       completed: false,
+      rejected: null,
     };
     this.streams.push(session);
     const behaviour = this.behaviours.shift() ?? 'complete';
 
     // Like Rekognition: the challenge comes first, as soon as the socket is open.
     setTimeout(() => {
+      if (signatureSkewMs(query['X-Amz-Date']) > MAX_SIGNATURE_SKEW_MS) {
+        // SigV4 refuses a request signed more than five minutes off the service's clock.
+        session.rejected = 'signature_skew';
+        ws.send(Buffer.from(exception('InvalidSignatureException', 'Signature expired or not yet current')));
+        return;
+      }
       if (behaviour === 'server_error') {
         ws.send(Buffer.from(exception('InternalServerException', 'injected by the test')));
         return;

@@ -17,7 +17,7 @@ export interface FaceLivenessStepProps {
 
 type Phase =
   | { kind: 'opening' }
-  | { kind: 'running'; session: LivenessSession }
+  | { kind: 'running'; session: LivenessSession & { clockOffsetMs: number } }
   | { kind: 'complete' }
   | { kind: 'failed'; failure: FaceLivenessFailure }
   | { kind: 'cancelled' };
@@ -67,6 +67,7 @@ export function FaceLivenessStep({ step, onDone, onHandoff, onError }: FaceLiven
         unmount = mountFaceLiveness(element, {
           sessionId: session.sessionId,
           region: session.region,
+          clockOffsetMs: session.clockOffsetMs,
           locale: i18n.locale,
           credentials: guestCredentialProvider(session.region, session.identityPoolId),
           onComplete: () => end({ kind: 'complete' }),

@@ -17,6 +17,8 @@ import type { GuestCredentials } from './guest-credentials';
 export interface FaceLivenessIslandOptions {
   sessionId: string;
   region: string;
+  /** Server time minus device time: keeps the stream's signature valid on a device with a wrong clock. */
+  clockOffsetMs: number;
   locale: string;
   credentials: () => Promise<GuestCredentials>;
   /** The video was streamed and Rekognition closed the session: the verdict is ready server-side. */
@@ -41,6 +43,7 @@ export function mountFaceLiveness(host: HTMLElement, options: FaceLivenessIsland
       credentialProvider: options.credentials,
       faceModelUrl: `${origin}${ASSET_BASE}liveness/facemesh-detection-short.json`,
       binaryPath: `${origin}${ASSET_BASE}tfjs/`,
+      systemClockOffset: options.clockOffsetMs,
     },
     onAnalysisComplete: async () => options.onComplete(),
     onError: (error) => options.onFailure(failureOf(error.state)),
