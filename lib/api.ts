@@ -23,8 +23,11 @@ export const MAX_API_BODY_BYTES = JSON_BODY_LIMIT_BYTES;
 export function errorBody(code: string, message: string): string {
   return JSON.stringify({ error: { code, message, details: [] } });
 }
-/** How long API Gateway caches an authorizer decision per X-Api-Key value. */
-export const AUTHORIZER_CACHE_SECONDS = 300;
+/**
+ * How long API Gateway caches an authorizer decision per X-Api-Key value: also how long a revoked key keeps
+ * working. One minute keeps revocation prompt; a busy key still costs one authorizer call a minute.
+ */
+export const AUTHORIZER_CACHE_SECONDS = 60;
 
 export interface ApiProps {
   settings: KycSettings;
@@ -41,7 +44,7 @@ export interface ApiProps {
  * resource + method integrated with the Lambda of its `lambda` group (integrator, applicant, public).
  *
  * Authorization: `kycKey` routes use a Lambda REQUEST authorizer on `X-Api-Key`, cached per key for
- * 300 s (a revoked key keeps working for at most that long); `clientToken` routes are authorized by the
+ * 60 s (a revoked key keeps working for at most that long); `clientToken` routes are authorized by the
  * applicant handler (the token is per verification, so an authorizer cache would buy nothing); `none`
  * routes are public (OpenAPI document, health probe).
  *

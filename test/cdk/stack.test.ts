@@ -174,13 +174,13 @@ describe('API Gateway', () => {
     }
   });
 
-  it('authorizes X-Api-Key with a REQUEST authorizer cached 300 s per key', () => {
+  it('authorizes X-Api-Key with a REQUEST authorizer cached 60 s per key', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
       IdentitySource: 'method.request.header.X-Api-Key',
       AuthorizerResultTtlInSeconds: AUTHORIZER_CACHE_SECONDS,
     });
-    expect(AUTHORIZER_CACHE_SECONDS).toBe(300);
+    expect(AUTHORIZER_CACHE_SECONDS).toBe(60);
   });
 
   it('throttles the stage, writes access logs, traces, and never logs bodies', () => {
