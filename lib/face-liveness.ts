@@ -2,7 +2,6 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { faceLivenessBrowserOrigins } from '../functions/http/hosted-flow-policy';
 
 export interface FaceLivenessProps {
   stage: string;
@@ -53,10 +52,6 @@ export class FaceLiveness extends Construct {
     });
   }
 
-  /** Browser endpoints the hosted page connects to (CSP `connect-src`). */
-  static browserOrigins(region: string): string[] {
-    return faceLivenessBrowserOrigins(region);
-  }
 
   /** Region of the stack (the identity pool and the sessions live there). */
   get region(): string {

@@ -14,6 +14,7 @@ import { Monitoring } from './monitoring';
 import { Pipeline, pipelineNames } from './pipeline';
 import type { KycSettings } from './settings';
 import { Webhooks } from './webhooks';
+import { faceLivenessBrowserOrigins } from '../functions/http/hosted-flow-policy';
 
 export interface KycStackProps extends Omit<StackProps, 'env'> {
   settings: KycSettings;
@@ -111,7 +112,7 @@ export class KycStack extends Stack {
       assetDir: props.hostedFlowDir ?? path.join(PROJECT_ROOT, 'hosted-flow', 'dist'),
       accessLogs: this.captures.accessLogs,
       uploadOrigin: this.captures.uploadOrigin,
-      extraConnectOrigins: FaceLiveness.browserOrigins(this.region),
+      extraConnectOrigins: faceLivenessBrowserOrigins(this.region),
       ...(settings.domainName && settings.certificateArn ? { domainName: settings.domainName, certificateArn: settings.certificateArn } : {}),
     });
     this.captures.allowBrowserUploadsFrom(this.hostedFlow.publicUrl);

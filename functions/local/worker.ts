@@ -62,16 +62,17 @@ export class LocalWorker {
       const free = Math.max(0, (['webhook.deliver', 'pipeline.run', 'maintenance.sweep'] as JobType[]).reduce((n, t) => n + Math.max(0, this.capacity(t)), 0));
       let jobs: Job[] = [];
       let next: number | null = null;
+      let backoff: number | null = null;
       try {
         jobs = free > 0 ? this.queue.claimDue(free, leaseMs) : [];
         next = this.queue.msUntilNextDue();
         busyPolls = 0;
       } catch (err) {
         // The database stayed locked past busy_timeout (another process, a long checkpoint on a loaded
-        // machine): poll again after a pause. Nothing was claimed, so nothing is lost.
+        // machine): poll again after a growing pause. Nothing was claimed, so nothing is lost.
         busyPolls++;
         logger.warn('queue poll failed; retrying', { error: err instanceof Error ? err.message : String(err), busyPolls });
-        next = Math.min(5_000, 250 * 2 ** Math.min(busyPolls, 5));
+        backoff = Math.min(5_000, 250 * 2 ** Math.min(busyPolls, 5));
       }
       for (const job of jobs) {
         if (this.capacity(job.type) <= 0) {
@@ -87,7 +88,7 @@ export class LocalWorker {
         this.running.set(job.id, p);
       }
       if (this.stopped) break;
-      const sleep = jobs.length > 0 && free > jobs.length ? 0 : Math.min(maxIdle, next ?? maxIdle);
+      const sleep = backoff ?? (jobs.length > 0 && free > jobs.length ? 0 : Math.min(maxIdle, next ?? maxIdle));
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, sleep);
         this.wake = () => {

@@ -64,8 +64,11 @@ const uploadSlotSchema = z.object({
 const livenessSessionSchema = z.object({ sessionId: z.string(), region: z.string(), identityPoolId: z.string() });
 
 export type Session = z.infer<typeof sessionSchema>;
-/** A Rekognition Face Liveness session opened for this attempt, and where to stream it. */
-export type LivenessSession = z.infer<typeof livenessSessionSchema>;
+/**
+ * A Rekognition Face Liveness session opened for this attempt, where to stream it, and the server's clock
+ * minus this device's (from the response's Date header).
+ */
+export type LivenessSession = z.infer<typeof livenessSessionSchema> & { clockOffsetMs: number };
 export type HeadPrompt = z.infer<typeof promptSchema>;
 export type DocumentType = z.infer<typeof documentTypeSchema>;
 export type CaptureKind = 'document_front' | 'document_back' | 'selfie' | 'liveness_frame';
@@ -140,11 +143,10 @@ export class ApplicantApi {
   }
 
   /**
-   * Face Liveness mode: opens a fresh Rekognition Face Liveness session for the current attempt.
-   * `clockOffsetMs` is the server's clock minus this device's (from the response's Date header): the
-   * stream's SigV4 signature is refused when the device clock is more than five minutes off.
+   * Face Liveness mode: opens a fresh Rekognition Face Liveness session for the current attempt. The clock
+   * offset matters because the stream's SigV4 signature is refused when the device clock is 5+ minutes off.
    */
-  async createLivenessSession(): Promise<LivenessSession & { clockOffsetMs: number }> {
+  async createLivenessSession(): Promise<LivenessSession> {
     return this.call('POST', '/liveness-session', {}, (b, response) => ({ ...livenessSessionSchema.parse(dataOf(b)), clockOffsetMs: clockOffsetOf(response) }));
   }
 

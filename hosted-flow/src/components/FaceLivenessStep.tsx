@@ -17,7 +17,7 @@ export interface FaceLivenessStepProps {
 
 type Phase =
   | { kind: 'opening' }
-  | { kind: 'running'; session: LivenessSession & { clockOffsetMs: number } }
+  | { kind: 'running'; session: LivenessSession }
   | { kind: 'complete' }
   | { kind: 'failed'; failure: FaceLivenessFailure }
   | { kind: 'cancelled' };
