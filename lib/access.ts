@@ -1,9 +1,9 @@
 import { Stack, Validations } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as s3 from 'aws-cdk-lib/aws-s3';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import { GSI } from '../functions/adapters/aws/table-design';
 
@@ -33,7 +33,10 @@ export function allowTable(fn: Grantee, table: dynamodb.ITableV2, key: kms.IKey,
   );
   fn.addToRolePolicy(
     new iam.PolicyStatement({
-      actions: mode === 'read' ? ['kms:Decrypt', 'kms:DescribeKey'] : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      actions:
+        mode === 'read'
+          ? ['kms:Decrypt', 'kms:DescribeKey']
+          : ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
       resources: [key.keyArn],
     }),
   );
@@ -43,7 +46,9 @@ export function allowTable(fn: Grantee, table: dynamodb.ITableV2, key: kms.IKey,
 export function allowKeyLookup(fn: Grantee, table: dynamodb.ITableV2, key: kms.IKey): void {
   allowTable(fn, table, key, 'read');
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:UpdateItem'], resources: [table.tableArn] }));
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [key.keyArn] }),
+  );
 }
 
 const CAPTURE_OBJECTS_REASON =
@@ -77,7 +82,9 @@ export function allowCapturesPurge(fn: Grantee, bucket: s3.IBucket): void {
 /** Enqueue `webhook.deliver` jobs on the KMS-encrypted queue. */
 export function allowEnqueueWebhooks(fn: Grantee, queue: sqs.IQueue, key: kms.IKey): void {
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queue.queueArn] }));
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['kms:GenerateDataKey', 'kms:Decrypt'], resources: [key.keyArn] }),
+  );
 }
 
 /** Start a pipeline execution (`pipeline.run` jobs). */
@@ -87,7 +94,9 @@ export function allowStartPipeline(fn: Grantee, stateMachineArn: string): void {
 
 /** SecretBox: encrypt (key minting) or decrypt (webhook signing) KYC-key signing secrets. */
 export function allowSecrets(fn: Grantee, key: kms.IKey, use: 'encrypt' | 'decrypt'): void {
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: [use === 'encrypt' ? 'kms:Encrypt' : 'kms:Decrypt'], resources: [key.keyArn] }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ actions: [use === 'encrypt' ? 'kms:Encrypt' : 'kms:Decrypt'], resources: [key.keyArn] }),
+  );
 }
 
 /** The policy lives on the function's role, so the finding is acknowledged there. */
@@ -95,7 +104,10 @@ function acknowledgeObjectWildcard(fn: Grantee, bucket: s3.IBucket): void {
   const bucketArn = Stack.of(fn).resolve(bucket.bucketArn) as { 'Fn::GetAtt'?: [string, string] };
   const logicalId = bucketArn['Fn::GetAtt']?.[0];
   if (!logicalId) return;
-  Validations.of(fn.role ?? fn).acknowledge({ id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/*]`, reason: CAPTURE_OBJECTS_REASON });
+  Validations.of(fn.role ?? fn).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/*]`,
+    reason: CAPTURE_OBJECTS_REASON,
+  });
 }
 
 /**

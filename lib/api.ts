@@ -1,13 +1,21 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { JSON_BODY_LIMIT_BYTES } from '../functions/http/responses';
 import { routes, type LambdaGroup, type RouteDef } from '../functions/http/routes';
-import { allowCapturesRead, allowCapturesWrite, allowCreateFaceLivenessSession, allowEnqueueWebhooks, allowKeyLookup, allowStartPipeline, allowTable } from './access';
+import {
+  allowCapturesRead,
+  allowCapturesWrite,
+  allowCreateFaceLivenessSession,
+  allowEnqueueWebhooks,
+  allowKeyLookup,
+  allowStartPipeline,
+  allowTable,
+} from './access';
 import type { Captures } from './captures';
 import type { Data } from './data';
 import { KycFunction, type FunctionDefaults } from './kyc-function';
@@ -127,7 +135,8 @@ export class Api extends Construct {
     });
     Validations.of(this.restApi).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: 'The account-level API Gateway logging role needs exactly this AWS-managed policy; CDK creates it for execution logging.',
+      reason:
+        'The account-level API Gateway logging role needs exactly this AWS-managed policy; CDK creates it for execution logging.',
     });
 
     const authorizer = new apigw.RequestAuthorizer(this, 'KycKeyAuthorizer', {
@@ -163,7 +172,10 @@ export class Api extends Construct {
                 ? 'Authorized in the applicant handler by the verification client token (Bearer), hashed and compared to the stored hash.'
                 : 'Public by design: OpenAPI document and health probe carry no data.',
           },
-          { id: 'AwsSolutions-COG4', reason: 'No Cognito users exist: callers are integrator servers (KYC keys) and applicants (client tokens).' },
+          {
+            id: 'AwsSolutions-COG4',
+            reason: 'No Cognito users exist: callers are integrator servers (KYC keys) and applicants (client tokens).',
+          },
         );
       } else {
         Validations.of(method).acknowledge({
@@ -185,12 +197,24 @@ export class Api extends Construct {
     const responses: Array<[string, apigw.ResponseType, string, string, string]> = [
       ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, '401', 'unauthorized', 'Missing or invalid API key.'],
       ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, '403', 'forbidden', 'Access denied.'],
-      ['MissingAuthToken', apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, '404', 'route_not_found', 'No such endpoint.'],
+      [
+        'MissingAuthToken',
+        apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+        '404',
+        'route_not_found',
+        'No such endpoint.',
+      ],
       ['Throttled', apigw.ResponseType.THROTTLED, '429', 'rate_limited', 'Too many requests; retry with backoff.'],
       ['TooLarge', apigw.ResponseType.REQUEST_TOO_LARGE, '413', 'payload_too_large', 'The request body is too large.'],
       ['BadBody', apigw.ResponseType.BAD_REQUEST_BODY, '400', 'validation_error', 'The request body is invalid.'],
       ['Default4xx', apigw.ResponseType.DEFAULT_4XX, '400', 'bad_request', 'The request was rejected.'],
-      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, '500', 'internal_error', 'Something went wrong on our side. Retry later.'],
+      [
+        'Default5xx',
+        apigw.ResponseType.DEFAULT_5XX,
+        '500',
+        'internal_error',
+        'Something went wrong on our side. Retry later.',
+      ],
     ];
     for (const [id, type, statusCode, code, message] of responses) {
       this.restApi.addGatewayResponse(`Gateway${id}`, {
@@ -204,14 +228,24 @@ export class Api extends Construct {
 
   /** Regional WAF on the stage: per-key rate limit and request body size limit. */
   private attachWaf(settings: KycSettings): void {
-    const visibility = (metricName: string) => ({ cloudWatchMetricsEnabled: true, metricName, sampledRequestsEnabled: false });
+    const visibility = (metricName: string) => ({
+      cloudWatchMetricsEnabled: true,
+      metricName,
+      sampledRequestsEnabled: false,
+    });
     const acl = new wafv2.CfnWebACL(this, 'WebAcl', {
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: 'KB_64' } } },
       customResponseBodies: {
-        tooLarge: { contentType: 'APPLICATION_JSON', content: errorBody('payload_too_large', `The request body exceeds ${MAX_API_BODY_BYTES / 1024} KB.`) },
-        rateLimited: { contentType: 'APPLICATION_JSON', content: errorBody('rate_limited', 'Too many requests for this API key; retry with backoff.') },
+        tooLarge: {
+          contentType: 'APPLICATION_JSON',
+          content: errorBody('payload_too_large', `The request body exceeds ${MAX_API_BODY_BYTES / 1024} KB.`),
+        },
+        rateLimited: {
+          contentType: 'APPLICATION_JSON',
+          content: errorBody('rate_limited', 'Too many requests for this API key; retry with backoff.'),
+        },
       },
       visibilityConfig: visibility(`kyc-${settings.stage}-api`),
       rules: [
@@ -245,9 +279,10 @@ export class Api extends Construct {
       ],
     });
     const stageArn = `arn:${Stack.of(this).partition}:apigateway:${Stack.of(this).region}::/restapis/${this.restApi.restApiId}/stages/${this.restApi.deploymentStage.stageName}`;
-    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', { resourceArn: stageArn, webAclArn: acl.attrArn }).node.addDependency(
-      this.restApi.deploymentStage,
-    );
+    new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
+      resourceArn: stageArn,
+      webAclArn: acl.attrArn,
+    }).node.addDependency(this.restApi.deploymentStage);
   }
 
   /** Origin domain of the execute-api endpoint, built from the API id only (not the stage) to avoid cycles. */

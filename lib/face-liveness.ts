@@ -36,7 +36,9 @@ export class FaceLiveness extends Construct {
         'sts:AssumeRoleWithWebIdentity',
       ),
     });
-    this.guestRole.addToPolicy(new iam.PolicyStatement({ actions: ['rekognition:StartFaceLivenessSession'], resources: ['*'] }));
+    this.guestRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['rekognition:StartFaceLivenessSession'], resources: ['*'] }),
+    );
     new cognito.CfnIdentityPoolRoleAttachment(this, 'Roles', {
       identityPoolId: this.identityPool.ref,
       roles: { unauthenticated: this.guestRole.roleArn },
@@ -44,14 +46,15 @@ export class FaceLiveness extends Construct {
 
     Validations.of(this.identityPool).acknowledge({
       id: 'AwsSolutions-COG7',
-      reason: 'Applicants have no accounts: the hosted page needs guest credentials to stream Face Liveness video. The guest role allows only rekognition:StartFaceLivenessSession, and sessions are created server-side per verification.',
+      reason:
+        'Applicants have no accounts: the hosted page needs guest credentials to stream Face Liveness video. The guest role allows only rekognition:StartFaceLivenessSession, and sessions are created server-side per verification.',
     });
     Validations.of(this.guestRole).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'rekognition:StartFaceLivenessSession has no resource-level permissions; the session id is the capability, created by the applicant API.',
+      reason:
+        'rekognition:StartFaceLivenessSession has no resource-level permissions; the session id is the capability, created by the applicant API.',
     });
   }
-
 
   /** Region of the stack (the identity pool and the sessions live there). */
   get region(): string {

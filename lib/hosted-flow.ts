@@ -90,8 +90,16 @@ export class HostedFlow extends Construct {
     this.headersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'KYC hosted flow security headers',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: hostedFlowCsp(props.uploadOrigin, props.extraConnectOrigins), override: true },
-        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, preload: true, override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: hostedFlowCsp(props.uploadOrigin, props.extraConnectOrigins),
+          override: true,
+        },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.days(730),
+          includeSubdomains: true,
+          preload: true,
+          override: true,
+        },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
         contentTypeOptions: { override: true },
@@ -137,7 +145,10 @@ export class HostedFlow extends Construct {
     };
     for (const pattern of apiPathPatterns()) additionalBehaviors[pattern] = apiBehavior;
 
-    const custom = props.domainName && props.certificateArn ? { domainName: props.domainName, certificateArn: props.certificateArn } : null;
+    const custom =
+      props.domainName && props.certificateArn
+        ? { domainName: props.domainName, certificateArn: props.certificateArn }
+        : null;
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `KYC ${props.stage} hosted flow and API`,
       defaultRootObject: 'index.html',
@@ -168,13 +179,15 @@ export class HostedFlow extends Construct {
       { id: 'AwsSolutions-CFR1', reason: 'Applicants may verify from any country; no geo restriction by design.' },
       {
         id: 'AwsSolutions-CFR2',
-        reason: 'The API origin has its own regional WAF (per-key rate, body size); the static site origin serves public build files only.',
+        reason:
+          'The API origin has its own regional WAF (per-key rate, body size); the static site origin serves public build files only.',
       },
     );
     if (!custom) {
       Validations.of(this.distribution).acknowledge({
         id: 'AwsSolutions-CFR4',
-        reason: 'Without a custom domain the default *.cloudfront.net certificate is used, whose TLS policy cannot be set; deploy with domainName + certificateArn for TLSv1.2_2021.',
+        reason:
+          'Without a custom domain the default *.cloudfront.net certificate is used, whose TLS policy cannot be set; deploy with domainName + certificateArn for TLSv1.2_2021.',
       });
     }
 

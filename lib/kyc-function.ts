@@ -1,10 +1,10 @@
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
+import type { Construct } from 'constructs';
 
 /** Repository root (bin/, lib/, functions/ live here). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -48,9 +48,16 @@ export const SHARP_LINUX_X64: NativeModule = {
 };
 
 /** Shell commands that copy native packages into a bundle's node_modules (offline: no npm install). */
-export function copyNativeModulesCommands(inputDir: string, outputDir: string, modules: readonly NativeModule[]): string[] {
+export function copyNativeModulesCommands(
+  inputDir: string,
+  outputDir: string,
+  modules: readonly NativeModule[],
+): string[] {
   return modules.flatMap((m) =>
-    m.packages.map((pkg) => `mkdir -p "${path.posix.dirname(`${outputDir}/node_modules/${pkg}`)}" && cp -RL "${inputDir}/node_modules/${pkg}" "${outputDir}/node_modules/${pkg}"`),
+    m.packages.map(
+      (pkg) =>
+        `mkdir -p "${path.posix.dirname(`${outputDir}/node_modules/${pkg}`)}" && cp -RL "${inputDir}/node_modules/${pkg}" "${outputDir}/node_modules/${pkg}"`,
+    ),
   );
 }
 
@@ -82,7 +89,12 @@ export class KycFunction extends NodejsFunction {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: `KYC ${id} Lambda`,
     });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
     super(scope, id, {
       role,
       entry: path.join(PROJECT_ROOT, 'functions', 'aws', 'entries', `${props.entry}.ts`),
@@ -109,7 +121,8 @@ export class KycFunction extends NodejsFunction {
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
-                afterBundling: (inputDir: string, outputDir: string) => copyNativeModulesCommands(inputDir, outputDir, native),
+                afterBundling: (inputDir: string, outputDir: string) =>
+                  copyNativeModulesCommands(inputDir, outputDir, native),
               },
             }
           : {}),
@@ -117,7 +130,8 @@ export class KycFunction extends NodejsFunction {
     });
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime the project pins and tests (esbuild target node22); a newer runtime is adopted deliberately.',
+      reason:
+        'Node.js 22 is the runtime the project pins and tests (esbuild target node22); a newer runtime is adopted deliberately.',
     });
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

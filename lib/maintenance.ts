@@ -2,8 +2,8 @@ import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { allowCapturesPurge, allowEnqueueWebhooks, allowTable } from './access';
 import type { Captures } from './captures';
@@ -47,7 +47,12 @@ export class Maintenance extends Construct {
     allowTable(this.sweeper, props.data.table, props.data.tableKey, 'readWrite');
     allowCapturesPurge(this.sweeper, props.captures.bucket);
     allowEnqueueWebhooks(this.sweeper, props.webhookQueue, props.webhookQueueKey);
-    this.sweeper.addToRolePolicy(new iam.PolicyStatement({ actions: ['rekognition:ListFaces', 'rekognition:DeleteFaces'], resources: [props.faceCollectionsArn] }));
+    this.sweeper.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['rekognition:ListFaces', 'rekognition:DeleteFaces'],
+        resources: [props.faceCollectionsArn],
+      }),
+    );
     acknowledgeCollections(this.sweeper, Stack.of(this), props.stage);
 
     this.schedule = new events.Rule(this, 'Schedule', {

@@ -1,13 +1,13 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS } from '../functions/adapters/aws/table-design';
 
@@ -49,13 +49,20 @@ export class Monitoring extends Construct {
         resources: ['*'],
       }),
     );
-    this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: `KYC ${props.stage} alarms`, masterKey: key, enforceSSL: true });
+    this.topic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: `KYC ${props.stage} alarms`,
+      masterKey: key,
+      enforceSSL: true,
+    });
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
 
     const fiveMinutes = Duration.minutes(5);
     const webhookDlq = new cloudwatch.Alarm(this, 'WebhookDlqNotEmpty', {
       alarmDescription: 'Webhook deliveries exhausted their retries (messages in the DLQ).',
-      metric: props.webhookDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: fiveMinutes, statistic: 'Maximum' }),
+      metric: props.webhookDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: fiveMinutes,
+        statistic: 'Maximum',
+      }),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -74,7 +81,8 @@ export class Monitoring extends Construct {
     });
 
     const pipelineFailed = new cloudwatch.Alarm(this, 'PipelineFailed', {
-      alarmDescription: 'Pipeline executions failed, timed out or were aborted (verifications may be stuck in_progress).',
+      alarmDescription:
+        'Pipeline executions failed, timed out or were aborted (verifications may be stuck in_progress).',
       metric: new cloudwatch.MathExpression({
         expression: 'failed + timedOut + aborted',
         usingMetrics: {
@@ -103,7 +111,10 @@ export class Monitoring extends Construct {
       metric: new cloudwatch.MathExpression({
         // Ignore quiet periods: fewer than 5 attempts never alarm.
         expression: 'IF((failed + succeeded) >= 5, failed / (failed + succeeded), 0)',
-        usingMetrics: { failed: custom(METRICS.webhookAttemptFailed), succeeded: custom(METRICS.webhookAttemptSucceeded) },
+        usingMetrics: {
+          failed: custom(METRICS.webhookAttemptFailed),
+          succeeded: custom(METRICS.webhookAttemptSucceeded),
+        },
         period: Duration.minutes(15),
       }),
       threshold: WEBHOOK_FAILURE_RATE_THRESHOLD,

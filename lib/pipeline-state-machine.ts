@@ -71,7 +71,13 @@ function retrier(policy: RetryPolicy): Record<string, unknown>[] {
 /** Where a state goes next: another state, or the end of its branch / of the execution. */
 type Continuation = { Next: string } | { End: true };
 
-function taskState(task: string, extraParameters: Record<string, unknown>, arn: string, timeoutSeconds: number, retry: RetryPolicy): AslState {
+function taskState(
+  task: string,
+  extraParameters: Record<string, unknown>,
+  arn: string,
+  timeoutSeconds: number,
+  retry: RetryPolicy,
+): AslState {
   return {
     Type: 'Task',
     Resource: arn,
@@ -114,13 +120,23 @@ function buildSequence(
       ...continuation,
     };
     states[failedStateName(stage.task)] = {
-      ...taskState(RECORD_FAILURE_TASK, { failedTask: stage.task, 'error.$': '$.failure.Error' }, arn, RECORD_FAILURE_TIMEOUT_SECONDS, recordFailureRetry),
+      ...taskState(
+        RECORD_FAILURE_TASK,
+        { failedTask: stage.task, 'error.$': '$.failure.Error' },
+        arn,
+        RECORD_FAILURE_TIMEOUT_SECONDS,
+        recordFailureRetry,
+      ),
       ...afterFailure(stage, continuation, ctx),
     };
   });
 }
 
-function afterFailure(stage: TaskStage, continuation: Continuation, ctx: { topLevel: boolean; lastTopLevelState: string }): Continuation {
+function afterFailure(
+  stage: TaskStage,
+  continuation: Continuation,
+  ctx: { topLevel: boolean; lastTopLevelState: string },
+): Continuation {
   if (stage.whenCheck) return continuation; // other checks still run; decide sees CHECK_ERROR
   if (!ctx.topLevel) return continuation;
   if (stage.task === ctx.lastTopLevelState) return { Next: PIPELINE_FAILED_STATE };

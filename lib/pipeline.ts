@@ -1,9 +1,9 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { pipelinePlan, planTasks } from '../functions/domain/pipeline-plan';
 import { allowCapturesRead, allowCapturesWrite, allowEnqueueWebhooks, allowTable } from './access';
@@ -102,16 +102,21 @@ export class Pipeline extends Construct {
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: names.stateMachineName,
-      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(buildPipelineDefinition(pipelinePlan, fn.functionArn))),
+      definitionBody: sfn.DefinitionBody.fromString(
+        JSON.stringify(buildPipelineDefinition(pipelinePlan, fn.functionArn)),
+      ),
       tracingEnabled: true,
       // Execution data is only ids, but keep it out of logs anyway: task errors may echo inputs.
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
     // fromString cannot see the Lambda: grant the invoke explicitly (function ARN only, no versions).
-    this.stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }));
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+    );
     Validations.of(this.stateMachine).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Added by CDK for X-Ray tracing (xray:Put*) and CloudWatch Logs vended delivery (logs:*LogDelivery*); these actions have no resource-level permissions.',
+      reason:
+        'Added by CDK for X-Ray tracing (xray:Put*) and CloudWatch Logs vended delivery (logs:*LogDelivery*); these actions have no resource-level permissions.',
     });
   }
 }
@@ -122,6 +127,7 @@ export function acknowledgeCollections(fn: KycFunction, stack: Stack, stage: str
   const arnInFinding = `arn:<AWS::Partition>:rekognition:${stack.region}:${stack.account}:collection/kyc-${stage}-faces-*`;
   Validations.of(fn.role ?? fn).acknowledge({
     id: `AwsSolutions-IAM5[Resource::${arnInFinding}]`,
-    reason: 'Rekognition collections are per organisation (kyc-<stage>-faces-<orgId>), created at run time; the wildcard covers only this stage prefix.',
+    reason:
+      'Rekognition collections are per organisation (kyc-<stage>-faces-<orgId>), created at run time; the wildcard covers only this stage prefix.',
   });
 }

@@ -47,7 +47,9 @@ export function createNodeWebhookTransport(): WebhookTransport {
       if (!resolved.ok) return { statusCode: null, error: 'ssrf_blocked', durationMs: Date.now() - started };
       const pinned: LookupFunction = (_host, opts, cb) => {
         if (opts && typeof opts === 'object' && 'all' in opts && opts.all) {
-          (cb as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [{ address: resolved.address, family: resolved.family }]);
+          (cb as unknown as (e: null, a: Array<{ address: string; family: number }>) => void)(null, [
+            { address: resolved.address, family: resolved.family },
+          ]);
         } else {
           cb(null, resolved.address, resolved.family);
         }
@@ -63,7 +65,12 @@ export function createNodeWebhookTransport(): WebhookTransport {
         };
         const req = doRequest(
           target,
-          { method: 'POST', headers: { ...headers, 'Content-Length': Buffer.byteLength(body).toString() }, lookup: pinned, agent: false },
+          {
+            method: 'POST',
+            headers: { ...headers, 'Content-Length': Buffer.byteLength(body).toString() },
+            lookup: pinned,
+            agent: false,
+          },
           (res) => {
             // Drain at most a little of the body; we only need the status.
             res.on('data', () => undefined);
@@ -76,7 +83,9 @@ export function createNodeWebhookTransport(): WebhookTransport {
           req.destroy(new Error('timeout'));
           finish({ statusCode: null, error: 'timeout' });
         }, timeoutMs);
-        req.on('error', (err: NodeJS.ErrnoException) => finish({ statusCode: null, error: err.code === 'ECONNREFUSED' ? 'connection_refused' : 'connect_error' }));
+        req.on('error', (err: NodeJS.ErrnoException) =>
+          finish({ statusCode: null, error: err.code === 'ECONNREFUSED' ? 'connection_refused' : 'connect_error' }),
+        );
         req.end(body);
       });
     },

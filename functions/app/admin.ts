@@ -8,11 +8,20 @@ import type { AppDeps } from './deps';
  * Operator use cases behind the admin CLI: organisations, flows and keys. Not exposed over HTTP.
  */
 
-export async function createOrganisation(deps: AppDeps, input: { name: string; plan: Plan }): Promise<{ org: Organisation; flow: Flow }> {
+export async function createOrganisation(
+  deps: AppDeps,
+  input: { name: string; plan: Plan },
+): Promise<{ org: Organisation; flow: Flow }> {
   const now = deps.clock.now();
   const orgId = deps.ids.next('org');
   const flow = buildFlow(deps.ids.next('flow'), orgId, { name: 'Default flow' }, now);
-  const org: Organisation = { id: orgId, name: input.name, plan: input.plan, defaultFlowId: flow.id, createdAt: now.toISOString() };
+  const org: Organisation = {
+    id: orgId,
+    name: input.name,
+    plan: input.plan,
+    defaultFlowId: flow.id,
+    createdAt: now.toISOString(),
+  };
   await deps.store.orgs.put(org);
   await deps.store.flows.put(flow);
   return { org, flow };
@@ -58,10 +67,16 @@ export interface MintedKeyView {
 }
 
 /** Mints a key bound to a flow (or a legacy key with `flowId: null`). The key and secret are returned once. */
-export async function mintKey(deps: AppDeps, input: { orgId: string; mode: Mode; flowId: string | null; legacy?: boolean; name?: string | null }): Promise<MintedKeyView> {
+export async function mintKey(
+  deps: AppDeps,
+  input: { orgId: string; mode: Mode; flowId: string | null; legacy?: boolean; name?: string | null },
+): Promise<MintedKeyView> {
   const org = await requireOrg(deps, input.orgId);
-  let flowId = input.legacy ? null : input.flowId ?? org.defaultFlowId;
-  if (!input.legacy && !flowId) throw new ApiError(400, 'validation_error', 'The organisation has no default flow; pass a flow id.', [{ field: 'flowId', issue: 'required' }]);
+  let flowId = input.legacy ? null : (input.flowId ?? org.defaultFlowId);
+  if (!input.legacy && !flowId)
+    throw new ApiError(400, 'validation_error', 'The organisation has no default flow; pass a flow id.', [
+      { field: 'flowId', issue: 'required' },
+    ]);
   if (flowId && !(await deps.store.flows.get(org.id, flowId))) throw errors.notFound('Flow');
   const material = mintKeyMaterial(deps.crypto, input.mode);
   const key: KycKey = {
@@ -84,7 +99,16 @@ export async function mintKey(deps: AppDeps, input: { orgId: string; mode: Mode;
 
 /** Keys as an operator may see them: never the key or its secret. */
 export function keySummary(k: KycKey) {
-  return { keyId: k.id, prefix: k.prefix, mode: k.mode, flowId: k.flowId, name: k.name, createdAt: k.createdAt, lastUsedAt: k.lastUsedAt, revokedAt: k.revokedAt };
+  return {
+    keyId: k.id,
+    prefix: k.prefix,
+    mode: k.mode,
+    flowId: k.flowId,
+    name: k.name,
+    createdAt: k.createdAt,
+    lastUsedAt: k.lastUsedAt,
+    revokedAt: k.revokedAt,
+  };
 }
 
 export async function revokeKey(deps: AppDeps, orgId: string, keyId: string): Promise<void> {

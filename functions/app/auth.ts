@@ -14,13 +14,23 @@ export interface Principal {
 /** Context values API Gateway passes from the authorizer to the handler (strings only). */
 export type PrincipalContext = { orgId: string; keyId: string; flowId: string; mode: Mode };
 
-export const toContext = (p: Principal): PrincipalContext => ({ orgId: p.orgId, keyId: p.keyId, flowId: p.flowId ?? '', mode: p.mode });
+export const toContext = (p: Principal): PrincipalContext => ({
+  orgId: p.orgId,
+  keyId: p.keyId,
+  flowId: p.flowId ?? '',
+  mode: p.mode,
+});
 
 export function fromContext(ctx: Record<string, unknown> | null | undefined): Principal | null {
   if (!ctx || typeof ctx.orgId !== 'string' || typeof ctx.keyId !== 'string') return null;
   const mode = ctx.mode === 'live' || ctx.mode === 'test' ? ctx.mode : null;
   if (!mode) return null;
-  return { orgId: ctx.orgId, keyId: ctx.keyId, flowId: typeof ctx.flowId === 'string' && ctx.flowId ? ctx.flowId : null, mode };
+  return {
+    orgId: ctx.orgId,
+    keyId: ctx.keyId,
+    flowId: typeof ctx.flowId === 'string' && ctx.flowId ? ctx.flowId : null,
+    mode,
+  };
 }
 
 const TOUCH_INTERVAL_MS = 60_000;
@@ -29,7 +39,10 @@ const TOUCH_INTERVAL_MS = 60_000;
  * Resolves a KYC key. Primary course: well-formed key -> SHA-256 -> lookup by hash -> not revoked.
  * Unknown, malformed and revoked keys all return null, so the 401 reveals nothing about which.
  */
-export async function authenticateKey(deps: Pick<AppDeps, 'store' | 'crypto' | 'clock'>, apiKey: string | undefined | null): Promise<Principal | null> {
+export async function authenticateKey(
+  deps: Pick<AppDeps, 'store' | 'crypto' | 'clock'>,
+  apiKey: string | undefined | null,
+): Promise<Principal | null> {
   if (!apiKey || !modeOfKey(apiKey)) return null;
   const key = await deps.store.keys.getByHash(deps.crypto.sha256Hex(apiKey));
   if (!key || !isUsable(key)) return null;

@@ -20,7 +20,11 @@ const MAX_RACE_RETRIES = 5;
  * Applies `change` to the latest record with optimistic concurrency; re-reads and retries on a lost race.
  * `change` returns null when there is nothing to do (e.g. already terminal).
  */
-async function updateVerification(deps: AppDeps, id: string, change: (v: Verification) => Verification | null): Promise<{ before: Verification; after: Verification } | null> {
+async function updateVerification(
+  deps: AppDeps,
+  id: string,
+  change: (v: Verification) => Verification | null,
+): Promise<{ before: Verification; after: Verification } | null> {
   for (let i = 0; i < MAX_RACE_RETRIES; i++) {
     const before = await deps.store.verifications.get(id);
     if (!before) return null;
@@ -42,12 +46,19 @@ async function flowOf(deps: AppDeps, v: Verification): Promise<Flow> {
  * state -> outbox rows for every subscribed endpoint and event -> one queue job per delivery.
  * First outcome wins: returns false (and publishes nothing) if the verification already was terminal.
  */
-export async function finalizeVerification(deps: AppDeps, verificationId: string, outcome: TerminalOutcome, mutate?: (v: Verification) => Verification): Promise<boolean> {
+export async function finalizeVerification(
+  deps: AppDeps,
+  verificationId: string,
+  outcome: TerminalOutcome,
+  mutate?: (v: Verification) => Verification,
+): Promise<boolean> {
   const current = await deps.store.verifications.get(verificationId);
   if (!current || isTerminal(current.status)) return false;
   const flow = await flowOf(deps, current);
   const now = deps.clock.now();
-  const result = await updateVerification(deps, verificationId, (v) => finalize(mutate ? mutate(v) : v, outcome, flow, now));
+  const result = await updateVerification(deps, verificationId, (v) =>
+    finalize(mutate ? mutate(v) : v, outcome, flow, now),
+  );
   if (!result) return false;
   await deps.store.audit.append({
     id: deps.ids.next('evt'),
@@ -55,7 +66,13 @@ export async function finalizeVerification(deps: AppDeps, verificationId: string
     orgId: result.after.orgId,
     type: 'verification.finalized',
     at: now.toISOString(),
-    data: { status: result.after.status, decision: result.after.decision, declineType: result.after.declineType, reasonCodes: result.after.reasonCodes, riskFlags: result.after.riskFlags },
+    data: {
+      status: result.after.status,
+      decision: result.after.decision,
+      declineType: result.after.declineType,
+      reasonCodes: result.after.reasonCodes,
+      riskFlags: result.after.riskFlags,
+    },
   });
   await publishOutcome(deps, result.after, flow);
   return true;
@@ -70,15 +87,17 @@ export async function publishOutcome(deps: AppDeps, v: Verification, flow: Flow)
   const endpoints = await deps.store.webhooks.listActive(v.orgId, v.mode);
   const existing = await deps.store.deliveries.listByVerification(v.id);
   const already = new Set(existing.map((d) => `${d.endpointId}:${d.event}`));
-  const planned = planDeliveries(endpoints, eventsForOutcome(v), toView(v, flow), v.orgId, deps.clock.now(), () => deps.ids.next('whd')).filter(
-    (d) => !already.has(`${d.endpointId}:${d.event}`),
-  );
+  const planned = planDeliveries(endpoints, eventsForOutcome(v), toView(v, flow), v.orgId, deps.clock.now(), () =>
+    deps.ids.next('whd'),
+  ).filter((d) => !already.has(`${d.endpointId}:${d.event}`));
   await deps.store.deliveries.createMany(planned);
   for (const d of [...existing.filter((e) => e.status === 'pending'), ...planned]) {
     await deps.queue.enqueue('webhook.deliver', { deliveryId: d.id }, { dedupeKey: `delivery:${d.id}` });
   }
   const at = deps.clock.now().toISOString();
-  await updateVerification(deps, v.id, (cur) => (cur.publishedAt ? null : { ...cur, publishedAt: at, version: cur.version + 1 }));
+  await updateVerification(deps, v.id, (cur) =>
+    cur.publishedAt ? null : { ...cur, publishedAt: at, version: cur.version + 1 },
+  );
 }
 
 /**
@@ -102,7 +121,8 @@ export async function recordAttemptOutcome(deps: AppDeps, outcome: AttemptOutcom
     reasonCodes: outcome.reasonCodes,
     riskFlags: outcome.riskFlags,
   };
-  const retryable = outcome.decision === 'declined' && outcome.declineType === 'retry' && v.attempts.length < flow.maxAttempts;
+  const retryable =
+    outcome.decision === 'declined' && outcome.declineType === 'retry' && v.attempts.length < flow.maxAttempts;
   if (retryable) {
     const prompts = flow.checks.includes('liveness') ? newChallenge(flow.livenessPrompts, (n) => randomInt(n)) : null;
     const updated = await updateVerification(deps, v.id, (cur) => {
@@ -110,14 +130,26 @@ export async function recordAttemptOutcome(deps: AppDeps, outcome: AttemptOutcom
       return a && !a.completedAt ? reopenForRetry(cur, done, now, prompts) : null;
     });
     if (updated) {
-      await deps.store.audit.append({ id: deps.ids.next('evt'), verificationId: v.id, orgId: v.orgId, type: 'attempt.declined_retry', at: now.toISOString(), data: { attempt: outcome.attempt, reasonCodes: outcome.reasonCodes } });
+      await deps.store.audit.append({
+        id: deps.ids.next('evt'),
+        verificationId: v.id,
+        orgId: v.orgId,
+        type: 'attempt.declined_retry',
+        at: now.toISOString(),
+        data: { attempt: outcome.attempt, reasonCodes: outcome.reasonCodes },
+      });
     }
     return;
   }
   await finalizeVerification(
     deps,
     v.id,
-    { decision: outcome.decision, declineType: outcome.declineType, reasonCodes: outcome.reasonCodes, riskFlags: outcome.riskFlags },
+    {
+      decision: outcome.decision,
+      declineType: outcome.declineType,
+      reasonCodes: outcome.reasonCodes,
+      riskFlags: outcome.riskFlags,
+    },
     (cur) => ({ ...cur, attempts: cur.attempts.map((a) => (a.number === outcome.attempt ? done : a)) }),
   );
 }
@@ -134,7 +166,12 @@ export async function expireVerification(deps: AppDeps, verificationId: string):
   const last = [...v.attempts].reverse().find((a) => a.completedAt);
   const outcome: TerminalOutcome =
     last && last.decision === 'declined'
-      ? { decision: 'declined', declineType: 'retry', reasonCodes: [...last.reasonCodes, 'SESSION_EXPIRED'], riskFlags: last.riskFlags }
+      ? {
+          decision: 'declined',
+          declineType: 'retry',
+          reasonCodes: [...last.reasonCodes, 'SESSION_EXPIRED'],
+          riskFlags: last.riskFlags,
+        }
       : { decision: null, declineType: null, reasonCodes: ['SESSION_EXPIRED'], riskFlags: [] };
   return finalizeVerification(deps, verificationId, outcome);
 }

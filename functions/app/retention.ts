@@ -41,7 +41,9 @@ export async function purgeExpiredCaptures(deps: AppDeps, now: Date, options: Pu
   const faces = new FaceVectorIndex(deps);
 
   for (let batch = 0; batch < maxBatches; batch++) {
-    const due = (await deps.store.verifications.listPurgeDue(now.toISOString(), batchSize)).filter((v) => !failedIds.has(v.id));
+    const due = (await deps.store.verifications.listPurgeDue(now.toISOString(), batchSize)).filter(
+      (v) => !failedIds.has(v.id),
+    );
     if (due.length === 0) break;
     for (const v of due) {
       try {
@@ -58,20 +60,28 @@ export async function purgeExpiredCaptures(deps: AppDeps, now: Date, options: Pu
 }
 
 /** Purges one verification. `purged` is false when another sweep got there first. */
-async function purgeVerification(deps: AppDeps, faces: FaceVectorIndex, verification: Verification, now: Date): Promise<{ purged: boolean; blobsDeleted: number }> {
+async function purgeVerification(
+  deps: AppDeps,
+  faces: FaceVectorIndex,
+  verification: Verification,
+  now: Date,
+): Promise<{ purged: boolean; blobsDeleted: number }> {
   const at = now.toISOString();
   const blobsDeleted = await deps.blobs.deletePrefix(`captures/${verification.id}/`);
 
   let capturesPurged = 0;
   for (const capture of await deps.store.captures.listByVerification(verification.id)) {
     if (capture.status === 'purged') continue;
-    if (await deps.store.captures.transition(verification.id, capture.id, capture.status, { status: 'purged' })) capturesPurged++;
+    if (await deps.store.captures.transition(verification.id, capture.id, capture.status, { status: 'purged' }))
+      capturesPurged++;
   }
 
   const signal = await faces.find(verification.orgId, verification.id);
   // Keep the signal's hashed keys (fraud checks still need them) but remove the biometric vector.
   if (signal?.faceVector) await deps.store.signals.put({ ...signal, faceVector: null });
-  const indexedFacesDeleted = (await mayHaveIndexedFace(deps, verification)) ? await deleteIndexedFaces(deps, verification) : 0;
+  const indexedFacesDeleted = (await mayHaveIndexedFace(deps, verification))
+    ? await deleteIndexedFaces(deps, verification)
+    : 0;
 
   const marked = await markPurged(deps, verification.id, at);
   if (marked) {
@@ -128,7 +138,13 @@ async function markPurged(deps: AppDeps, verificationId: string, at: string): Pr
   for (let i = 0; i < MAX_UPDATE_TRIES; i++) {
     const current = await deps.store.verifications.get(verificationId);
     if (!current || current.purgedAt) return false;
-    if (await deps.store.verifications.update({ ...current, purgedAt: at, updatedAt: at, version: current.version + 1 }, current.version)) return true;
+    if (
+      await deps.store.verifications.update(
+        { ...current, purgedAt: at, updatedAt: at, version: current.version + 1 },
+        current.version,
+      )
+    )
+      return true;
   }
   throw new Error(`could not mark ${verificationId} purged: concurrent updates`);
 }

@@ -20,15 +20,21 @@ export interface CreatedVerification {
 /** KYC is an Enterprise feature: other plans get 403 feature_not_enabled on every call. */
 export async function requireKycEnabled(deps: AppDeps, principal: Principal): Promise<void> {
   const org = await deps.store.orgs.get(principal.orgId);
-  if (!org || org.plan !== 'enterprise') {
-    throw errors.forbidden('feature_not_enabled', 'KYC Verification is an Enterprise feature; it is not enabled for this organisation.');
+  if (org?.plan !== 'enterprise') {
+    throw errors.forbidden(
+      'feature_not_enabled',
+      'KYC Verification is an Enterprise feature; it is not enabled for this organisation.',
+    );
   }
 }
 
 async function resolveFlow(deps: AppDeps, principal: Principal, requestedFlowId: string | undefined): Promise<Flow> {
   if (principal.flowId) {
     if (requestedFlowId !== undefined) {
-      throw errors.validation([{ field: 'flowId', issue: 'not allowed: this key is bound to a flow, and the key decides the flow' }], 'The key decides the flow; do not send flowId.');
+      throw errors.validation(
+        [{ field: 'flowId', issue: 'not allowed: this key is bound to a flow, and the key decides the flow' }],
+        'The key decides the flow; do not send flowId.',
+      );
     }
     const flow = await deps.store.flows.get(principal.orgId, principal.flowId);
     if (!flow) throw new ApiError(409, 'flow_unavailable', "The key's flow no longer exists.");
@@ -38,7 +44,9 @@ async function resolveFlow(deps: AppDeps, principal: Principal, requestedFlowId:
   const flowId = requestedFlowId ?? org?.defaultFlowId ?? null;
   const flow = flowId ? await deps.store.flows.get(principal.orgId, flowId) : null;
   if (!flow) {
-    throw errors.validation([{ field: 'flowId', issue: requestedFlowId ? 'unknown flow' : 'required: the organisation has no default flow' }]);
+    throw errors.validation([
+      { field: 'flowId', issue: requestedFlowId ? 'unknown flow' : 'required: the organisation has no default flow' },
+    ]);
   }
   return flow;
 }
@@ -48,17 +56,27 @@ function checkReturnUrl(deps: AppDeps, url: string | undefined): void {
   if (!url) return;
   const u = new URL(url);
   const localhost = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
-  if (u.username || u.password) throw errors.validation([{ field: 'returnUrl', issue: 'must not contain credentials' }]);
+  if (u.username || u.password)
+    throw errors.validation([{ field: 'returnUrl', issue: 'must not contain credentials' }]);
   if (u.protocol === 'https:') return;
   if (u.protocol === 'http:' && localhost && deps.config.allowHttpLocalhost) return;
-  throw errors.validation([{ field: 'returnUrl', issue: deps.config.allowHttpLocalhost ? 'must use https (http only for localhost)' : 'must use https' }]);
+  throw errors.validation([
+    {
+      field: 'returnUrl',
+      issue: deps.config.allowHttpLocalhost ? 'must use https (http only for localhost)' : 'must use https',
+    },
+  ]);
 }
 
 /**
  * Creates a verification session. Primary course: resolve the flow from the key -> new id and a random
  * client token (stored hashed) -> persist pending -> return the hosted verifyUrl.
  */
-export async function createVerification(deps: AppDeps, principal: Principal, body: CreateVerificationBody): Promise<CreatedVerification> {
+export async function createVerification(
+  deps: AppDeps,
+  principal: Principal,
+  body: CreateVerificationBody,
+): Promise<CreatedVerification> {
   await requireKycEnabled(deps, principal);
   const flow = await resolveFlow(deps, principal, body.flowId);
   checkReturnUrl(deps, body.returnUrl);
@@ -116,22 +134,40 @@ export async function getVerification(deps: AppDeps, principal: Principal, id: s
 }
 
 /** Reason code used by simulate when none is given, so a simulated decline still explains itself. */
-const DEFAULT_SIMULATED_CODES: Record<'declined' | 'review', ReasonCode> = { declined: 'BAD_FACE_MATCHING', review: 'FACE_MATCH_INCONCLUSIVE' };
+const DEFAULT_SIMULATED_CODES: Record<'declined' | 'review', ReasonCode> = {
+  declined: 'BAD_FACE_MATCHING',
+  review: 'FACE_MATCH_INCONCLUSIVE',
+};
 
 /**
  * Test mode: drives a non-terminal test verification to the requested outcome through the normal
  * decision -> events -> webhook path. Live keys get 403.
  */
-export async function simulateVerification(deps: AppDeps, principal: Principal, id: string, body: SimulateBody): Promise<VerificationView> {
+export async function simulateVerification(
+  deps: AppDeps,
+  principal: Principal,
+  id: string,
+  body: SimulateBody,
+): Promise<VerificationView> {
   await requireKycEnabled(deps, principal);
-  if (principal.mode !== 'test') throw errors.forbidden('test_mode_only', 'simulate is only available with test keys (nextcap_kk_test_...).');
+  if (principal.mode !== 'test')
+    throw errors.forbidden('test_mode_only', 'simulate is only available with test keys (nextcap_kk_test_...).');
   const v = await loadOwnVerification(deps, principal, id);
   if (v.mode !== 'test') throw errors.forbidden('test_mode_only', 'Only test-mode verifications can be simulated.');
   if (isTerminal(v.status)) throw errors.conflict('verification_finished', `The verification is already ${v.status}.`);
-  const reasonCodes = body.reasonCodes ?? (body.decision === 'approved' ? [] : [DEFAULT_SIMULATED_CODES[body.decision]]);
+  const reasonCodes =
+    body.reasonCodes ?? (body.decision === 'approved' ? [] : [DEFAULT_SIMULATED_CODES[body.decision]]);
   const declineType =
-    body.decision !== 'declined' ? null : body.declineType ?? (reasonCodes.some((c) => REASON_CODES[c as ReasonCode].effect === 'final') ? 'final' : 'retry');
-  const ok = await finalizeVerification(deps, v.id, { decision: body.decision, declineType, reasonCodes, riskFlags: body.riskFlags ?? [] });
+    body.decision !== 'declined'
+      ? null
+      : (body.declineType ??
+        (reasonCodes.some((c) => REASON_CODES[c as ReasonCode].effect === 'final') ? 'final' : 'retry'));
+  const ok = await finalizeVerification(deps, v.id, {
+    decision: body.decision,
+    declineType,
+    reasonCodes,
+    riskFlags: body.riskFlags ?? [],
+  });
   if (!ok) throw errors.conflict('verification_finished', 'The verification already reached a decision.');
   return getVerification(deps, principal, id);
 }

@@ -20,20 +20,33 @@ const HEALTH_WINDOW = 50;
 
 async function viewOf(deps: AppDeps, e: WebhookEndpoint): Promise<WebhookEndpointView> {
   const recent = await deps.store.deliveries.listByEndpoint(e.id, HEALTH_WINDOW);
-  return { id: e.id, url: e.url, events: e.events, mode: e.mode, createdAt: e.createdAt, health: endpointHealth(recent) };
+  return {
+    id: e.id,
+    url: e.url,
+    events: e.events,
+    mode: e.mode,
+    createdAt: e.createdAt,
+    health: endpointHealth(recent),
+  };
 }
 
 /**
  * Registers an endpoint signed with the calling key's secret. Primary course: URL policy (https for live
  * keys; SSRF guard after DNS resolution unless allow-listed) -> persist.
  */
-export async function registerWebhook(deps: AppDeps, principal: Principal, body: CreateWebhookBody): Promise<WebhookEndpointView> {
+export async function registerWebhook(
+  deps: AppDeps,
+  principal: Principal,
+  body: CreateWebhookBody,
+): Promise<WebhookEndpointView> {
   await requireKycEnabled(deps, principal);
   const url = new URL(body.url);
   if (url.username || url.password) throw errors.validation([{ field: 'url', issue: 'must not contain credentials' }]);
-  if (url.protocol !== 'https:' && principal.mode === 'live') throw errors.validation([{ field: 'url', issue: 'must use https with a live key' }]);
+  if (url.protocol !== 'https:' && principal.mode === 'live')
+    throw errors.validation([{ field: 'url', issue: 'must use https with a live key' }]);
   const check = await deps.webhookTransport.checkUrl(url.toString(), deps.config.webhookAllowHosts);
-  if (!check.ok) throw errors.validation([{ field: 'url', issue: check.issue ?? 'not allowed' }], 'The webhook URL is not allowed.');
+  if (!check.ok)
+    throw errors.validation([{ field: 'url', issue: check.issue ?? 'not allowed' }], 'The webhook URL is not allowed.');
   const endpoint: WebhookEndpoint = {
     id: deps.ids.next('whe'),
     orgId: principal.orgId,

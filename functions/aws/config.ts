@@ -27,7 +27,12 @@ const required = z.string().trim().min(1);
 const commaList = z
   .string()
   .optional()
-  .transform((s) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    (s ?? '')
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 const envSchema = z.object({
   [AWS_ENV.tableName]: required,
@@ -39,7 +44,9 @@ const envSchema = z.object({
   [AWS_ENV.faceCollectionId]: required,
   [AWS_ENV.publicUrl]: z.url().transform((u) => u.replace(/\/+$/, '')),
   [AWS_ENV.webhookAllowHosts]: commaList,
-  [AWS_ENV.webhookRetryDelaysMs]: commaList.pipe(z.array(z.string().regex(/^\d+$/, 'comma-separated milliseconds').transform(Number))),
+  [AWS_ENV.webhookRetryDelaysMs]: commaList.pipe(
+    z.array(z.string().regex(/^\d+$/, 'comma-separated milliseconds').transform(Number)),
+  ),
   [AWS_ENV.retentionDays]: z.coerce.number().int().positive().default(30),
   [AWS_ENV.stage]: z.string().default('dev'),
   [AWS_ENV.faceLivenessIdentityPoolId]: z.string().trim().optional(),

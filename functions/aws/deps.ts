@@ -24,7 +24,8 @@ const loadSqs = () => require('@aws-sdk/client-sqs') as typeof import('@aws-sdk/
 const loadSfn = () => require('@aws-sdk/client-sfn') as typeof import('@aws-sdk/client-sfn');
 const loadQueue = () => require('../adapters/aws/aws-queue') as typeof import('../adapters/aws/aws-queue');
 const loadKms = () => require('@aws-sdk/client-kms') as typeof import('@aws-sdk/client-kms');
-const loadSecretBox = () => require('../adapters/aws/kms-secret-box') as typeof import('../adapters/aws/kms-secret-box');
+const loadSecretBox = () =>
+  require('../adapters/aws/kms-secret-box') as typeof import('../adapters/aws/kms-secret-box');
 const loadRekognition = () => require('@aws-sdk/client-rekognition') as typeof import('@aws-sdk/client-rekognition');
 const loadTextract = () => require('@aws-sdk/client-textract') as typeof import('@aws-sdk/client-textract');
 const loadChecks = () => require('../checks/aws') as typeof import('../checks/aws');
@@ -58,7 +59,10 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, options: 
   const sqs = lazily(() => new (loadSqs().SQSClient)({ useQueueUrlAsEndpoint: false }));
   let s3Blobs: import('../adapters/aws/s3-blob-store').S3BlobStore | null = null;
   const s3BlobStore = () =>
-    (s3Blobs ??= new (loadS3().S3BlobStore)(new (loadS3Client().S3Client)({}), { bucket: config.capturesBucket, kmsKeyId: config.capturesKeyArn }));
+    (s3Blobs ??= new (loadS3().S3BlobStore)(new (loadS3Client().S3Client)({}), {
+      bucket: config.capturesBucket,
+      kmsKeyId: config.capturesKeyArn,
+    }));
   const blobs: BlobStore = lazily(s3BlobStore);
 
   let checks: Promise<CheckProvider> | null = null;

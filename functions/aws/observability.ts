@@ -31,7 +31,10 @@ export function powertools(): ApiMiddleware[] {
 /** One `ApiRequest` count per route and status class, plus `ApiLatency`, for dashboards and alarms. */
 function apiMetrics(): MiddlewareObj<APIGatewayProxyEvent, APIGatewayProxyResult> {
   const started = new WeakMap<object, number>();
-  const record = async (request: { event: APIGatewayProxyEvent; response: APIGatewayProxyResult | null | undefined }) => {
+  const record = async (request: {
+    event: APIGatewayProxyEvent;
+    response: APIGatewayProxyResult | null | undefined;
+  }) => {
     const single = metrics.singleMetric();
     single.addDimension('route', `${request.event.httpMethod} ${request.event.resource}`);
     single.addDimension('status', `${Math.floor((request.response?.statusCode ?? 500) / 100)}xx`);

@@ -6,7 +6,12 @@
  */
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DEDUPE_ATTRIBUTE, SQS_MAX_VISIBILITY_SECONDS, decodeJobMessage, type JobMessage } from '../adapters/aws/job-message';
+import {
+  DEDUPE_ATTRIBUTE,
+  SQS_MAX_VISIBILITY_SECONDS,
+  decodeJobMessage,
+  type JobMessage,
+} from '../adapters/aws/job-message';
 import type { QueueLocks } from '../adapters/aws/queue-locks';
 
 /** What one delivery attempt asks the queue to do next (functions/app/webhooks/deliver.ts returns it). */
@@ -26,7 +31,10 @@ export interface WebhookConsumerDeps {
   dedupeLeaseMs?: number;
   now?: () => Date;
   /** Structured logger (powertools Logger fits); errors of single records are reported, not thrown. */
-  log?: { warn(message: string, extra?: Record<string, unknown>): void; error(message: string, extra?: Record<string, unknown>): void };
+  log?: {
+    warn(message: string, extra?: Record<string, unknown>): void;
+    error(message: string, extra?: Record<string, unknown>): void;
+  };
 }
 
 /** The pieces of a received message the settle functions need (from a Lambda record or ReceiveMessage). */
@@ -54,20 +62,33 @@ export async function settleRetry(
 ): Promise<void> {
   if (job.dedupeKey && deps.locks) {
     const now = (deps.now ?? (() => new Date()))();
-    await deps.locks.extend(job.dedupeKey, new Date(now.getTime() + delayMs + (deps.dedupeLeaseMs ?? DEFAULT_DEDUPE_LEASE_MS)));
+    await deps.locks.extend(
+      job.dedupeKey,
+      new Date(now.getTime() + delayMs + (deps.dedupeLeaseMs ?? DEFAULT_DEDUPE_LEASE_MS)),
+    );
   }
   await deps.sqs.send(
-    new ChangeMessageVisibilityCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: job.receiptHandle, VisibilityTimeout: visibilitySeconds(delayMs) }),
+    new ChangeMessageVisibilityCommand({
+      QueueUrl: deps.queueUrl,
+      ReceiptHandle: job.receiptHandle,
+      VisibilityTimeout: visibilitySeconds(delayMs),
+    }),
   );
 }
 
 /** Deletes a message explicitly (outside Lambda; inside it the event source mapping deletes successes). */
-export async function deleteMessage(deps: Pick<WebhookConsumerDeps, 'sqs' | 'queueUrl'>, job: ReceivedJob): Promise<void> {
+export async function deleteMessage(
+  deps: Pick<WebhookConsumerDeps, 'sqs' | 'queueUrl'>,
+  job: ReceivedJob,
+): Promise<void> {
   await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: deps.queueUrl, ReceiptHandle: job.receiptHandle }));
 }
 
 function receivedFromRecord(record: SQSRecord): ReceivedJob {
-  return { receiptHandle: record.receiptHandle, dedupeKey: record.messageAttributes[DEDUPE_ATTRIBUTE]?.stringValue ?? null };
+  return {
+    receiptHandle: record.receiptHandle,
+    dedupeKey: record.messageAttributes[DEDUPE_ATTRIBUTE]?.stringValue ?? null,
+  };
 }
 
 /**
@@ -87,7 +108,7 @@ export function createWebhookConsumer(deps: WebhookConsumerDeps): (event: SQSEve
       deps.log?.error('unreadable webhook job message', { messageId: record.messageId, error: String(err) });
       return false;
     }
-    const deliveryId = message.payload['deliveryId'];
+    const deliveryId = message.payload.deliveryId;
     if (message.type !== 'webhook.deliver' || typeof deliveryId !== 'string') {
       deps.log?.error('unexpected job on the webhook queue', { messageId: record.messageId, type: message.type });
       return false;
@@ -118,7 +139,8 @@ export function createWebhookConsumer(deps: WebhookConsumerDeps): (event: SQSEve
     const results = await Promise.allSettled(event.Records.map(handleRecord));
     const batchItemFailures = event.Records.flatMap((record, i) => {
       const r = results[i]!;
-      if (r.status === 'rejected') deps.log?.error('webhook record failed', { messageId: record.messageId, error: String(r.reason) });
+      if (r.status === 'rejected')
+        deps.log?.error('webhook record failed', { messageId: record.messageId, error: String(r.reason) });
       return r.status === 'fulfilled' && r.value ? [] : [{ itemIdentifier: record.messageId }];
     });
     return { batchItemFailures };

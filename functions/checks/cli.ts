@@ -32,7 +32,16 @@ interface ParsedArgs {
 }
 
 /** Flags that take a value; everything else starting with -- is boolean. */
-const VALUE_FLAGS = new Set(['--today', '--min-age', '--types', '--countries', '--threshold', '--prompts', '--selfie', '--min-yaw']);
+const VALUE_FLAGS = new Set([
+  '--today',
+  '--min-age',
+  '--types',
+  '--countries',
+  '--threshold',
+  '--prompts',
+  '--selfie',
+  '--min-yaw',
+]);
 
 function parseArgs(args: string[]): ParsedArgs {
   const positional: string[] = [];
@@ -84,13 +93,19 @@ const documentTypesSchema = z.array(z.enum(['passport', 'id_card', 'driving_lice
 const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 
 function list(raw: string | undefined): string[] {
-  return raw ? raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : [];
+  return raw
+    ? raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0)
+    : [];
 }
 
 function thresholds(parsed: ParsedArgs): FlowThresholds {
   return {
     ...DEFAULT_THRESHOLDS,
-    faceMatchMaxDistance: numberFlag(parsed, '--threshold', z.number().gt(0).lt(2)) ?? DEFAULT_THRESHOLDS.faceMatchMaxDistance,
+    faceMatchMaxDistance:
+      numberFlag(parsed, '--threshold', z.number().gt(0).lt(2)) ?? DEFAULT_THRESHOLDS.faceMatchMaxDistance,
     livenessMinYaw: numberFlag(parsed, '--min-yaw', z.number().gt(0).lt(2)) ?? DEFAULT_THRESHOLDS.livenessMinYaw,
   };
 }
@@ -157,7 +172,10 @@ async function runDocument(parsed: ParsedArgs, provider: CheckProvider, out: (s:
     ['birth date', f?.birthDate],
     ['expiry date', f?.expiryDate],
     ['sex', f?.sex],
-    ...Object.entries(f?.checkDigits ?? {}).map(([k, v]): [string, unknown] => [`check digit ${k}`, v ? 'valid' : 'INVALID']),
+    ...Object.entries(f?.checkDigits ?? {}).map(([k, v]): [string, unknown] => [
+      `check digit ${k}`,
+      v ? 'valid' : 'INVALID',
+    ]),
     ['portrait', result.portrait ? `found (${result.portrait.length} bytes JPEG)` : 'not found'],
     ...common(result),
   ];
@@ -167,7 +185,8 @@ async function runDocument(parsed: ParsedArgs, provider: CheckProvider, out: (s:
 
 async function runFaceMatch(parsed: ParsedArgs, provider: CheckProvider, out: (s: string) => void): Promise<number> {
   const [referenceFile, probeFile, ...extra] = parsed.positional;
-  if (!referenceFile || !probeFile || extra.length > 0) throw new UsageError('check face-match takes exactly two images');
+  if (!referenceFile || !probeFile || extra.length > 0)
+    throw new UsageError('check face-match takes exactly two images');
   const result = await provider.checkFaceMatch({
     reference: await loadImage(referenceFile),
     probe: await loadImage(probeFile),
@@ -178,15 +197,17 @@ async function runFaceMatch(parsed: ParsedArgs, provider: CheckProvider, out: (s
     out(JSON.stringify({ ...result, match }, null, 2));
     return exitCode(result);
   }
-  out(table([
-    ['faces in reference', result.extracted.referenceFaces],
-    ['faces in probe', result.extracted.probeFaces],
-    ['distance', result.scores.distance],
-    ['similarity', result.scores.similarity],
-    ['threshold', result.scores.threshold],
-    ['match', match === null ? 'inconclusive' : match],
-    ...common(result),
-  ]));
+  out(
+    table([
+      ['faces in reference', result.extracted.referenceFaces],
+      ['faces in probe', result.extracted.probeFaces],
+      ['distance', result.scores.distance],
+      ['similarity', result.scores.similarity],
+      ['threshold', result.scores.threshold],
+      ['match', match === null ? 'inconclusive' : match],
+      ...common(result),
+    ]),
+  );
   return exitCode(result);
 }
 
@@ -204,7 +225,9 @@ async function runLiveness(parsed: ParsedArgs, provider: CheckProvider, out: (s:
   const prompts = promptsSchema.safeParse(list(flag(parsed, '--prompts')));
   if (!prompts.success) throw new UsageError('--prompts: comma-separated left, right, centre');
   if (parsed.positional.length !== prompts.data.length) {
-    throw new UsageError(`${prompts.data.length} prompts need ${prompts.data.length} frames, got ${parsed.positional.length}`);
+    throw new UsageError(
+      `${prompts.data.length} prompts need ${prompts.data.length} frames, got ${parsed.positional.length}`,
+    );
   }
   const selfieFile = flag(parsed, '--selfie');
   const result = await provider.checkLiveness({
@@ -220,13 +243,21 @@ async function runLiveness(parsed: ParsedArgs, provider: CheckProvider, out: (s:
   const frames = (Array.isArray(result.extracted.frames) ? result.extracted.frames : []) as FrameRow[];
   const lines = ['frame  prompt  faces  yaw     distance  pose  same person'];
   for (const f of frames) {
-    lines.push([
-      String(f.index + 1).padEnd(5), f.prompt.padEnd(6), String(f.faces).padEnd(5),
-      (f.yaw === null ? '-' : f.yaw.toFixed(3)).padEnd(7), (f.distance === null ? '-' : f.distance.toFixed(3)).padEnd(8),
-      (f.poseOk ? 'ok' : 'NO').padEnd(4), f.samePerson ? 'yes' : 'NO',
-    ].join('  '));
+    lines.push(
+      [
+        String(f.index + 1).padEnd(5),
+        f.prompt.padEnd(6),
+        String(f.faces).padEnd(5),
+        (f.yaw === null ? '-' : f.yaw.toFixed(3)).padEnd(7),
+        (f.distance === null ? '-' : f.distance.toFixed(3)).padEnd(8),
+        (f.poseOk ? 'ok' : 'NO').padEnd(4),
+        f.samePerson ? 'yes' : 'NO',
+      ].join('  '),
+    );
   }
-  out(`${lines.join('\n')}\n\n${table([['pass', result.outcome === 'pass'], ['min yaw', result.scores.minYaw], ...common(result)])}`);
+  out(
+    `${lines.join('\n')}\n\n${table([['pass', result.outcome === 'pass'], ['min yaw', result.scores.minYaw], ...common(result)])}`,
+  );
   return exitCode(result);
 }
 

@@ -66,15 +66,25 @@ export function isSpecimen(fields: DocumentFields): boolean {
  *   DOCUMENT_UNREADABLE (retry) when the birth date cannot be read: the age is unknown, not too low;
  * - SPECIMEN_DOCUMENT risk flag (see {@link isSpecimen}): the decision stays with the integrator.
  */
-export function evaluateDocumentRules(fields: DocumentFields, flow: DocumentRulesFlow, today: string): DocumentRuleFindings {
+export function evaluateDocumentRules(
+  fields: DocumentFields,
+  flow: DocumentRulesFlow,
+  today: string,
+): DocumentRuleFindings {
   const digits = checkDigitFindings(fields.checkDigits);
   const reasonCodes = new Set<ReasonCode>(digits.reasonCodes);
   const riskFlags = new Set<RiskFlag>(digits.riskFlags);
 
-  if (flow.documentTypes.length > 0 && (fields.documentType === null || !flow.documentTypes.includes(fields.documentType))) {
+  if (
+    flow.documentTypes.length > 0 &&
+    (fields.documentType === null || !flow.documentTypes.includes(fields.documentType))
+  ) {
     reasonCodes.add('DOCUMENT_TYPE_NOT_ACCEPTED');
   }
-  if (flow.issuingCountries.length > 0 && (fields.issuingCountry === null || !flow.issuingCountries.includes(fields.issuingCountry))) {
+  if (
+    flow.issuingCountries.length > 0 &&
+    (fields.issuingCountry === null || !flow.issuingCountries.includes(fields.issuingCountry))
+  ) {
     reasonCodes.add('COUNTRY_NOT_ACCEPTED');
   }
   if (fields.expiryDate === null || fields.expiryDate < today) reasonCodes.add('EXPIRATION_DATE');

@@ -27,7 +27,8 @@ export class ApiError extends Error {
 }
 
 export const errors = {
-  validation: (details: ErrorDetail[], message = 'The request is invalid.') => new ApiError(400, 'validation_error', message, details),
+  validation: (details: ErrorDetail[], message = 'The request is invalid.') =>
+    new ApiError(400, 'validation_error', message, details),
   unauthorized: () => new ApiError(401, 'unauthorized', 'Missing or invalid API key.'),
   forbidden: (code: string, message: string) => new ApiError(403, code, message),
   notFound: (what: string) => new ApiError(404, 'not_found', `${what} not found.`),

@@ -18,7 +18,10 @@ const ICAO_COUNTRY = /^[A-Z<]{3}$|^[A-Z]{1,2}$/;
 export const flowSettingsSchema = z
   .object({
     name: z.string().min(1).max(100),
-    checks: z.array(z.enum(['document', 'liveness', 'faceMatch'])).min(1).refine((a) => new Set(a).size === a.length, 'duplicate check'),
+    checks: z
+      .array(z.enum(['document', 'liveness', 'faceMatch']))
+      .min(1)
+      .refine((a) => new Set(a).size === a.length, 'duplicate check'),
     documentTypes: z.array(z.enum(['passport', 'id_card', 'driving_licence', 'residence_permit'])),
     issuingCountries: z.array(z.string().regex(ICAO_COUNTRY, 'ICAO 9303 country code, e.g. FRA, D, UTO')),
     thresholds: z
@@ -32,7 +35,11 @@ export const flowSettingsSchema = z
       .strict(),
     minimumAge: z.number().int().min(0).max(150).nullable(),
     maxAttempts: z.number().int().min(1).max(10),
-    linkLifetimeSeconds: z.number().int().min(300).max(30 * 86_400),
+    linkLifetimeSeconds: z
+      .number()
+      .int()
+      .min(300)
+      .max(30 * 86_400),
     retentionDays: z.number().int().min(1).max(3650),
     livenessPrompts: z.number().int().min(2).max(6),
     useFaceLivenessSession: z.boolean(),

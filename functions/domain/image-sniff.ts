@@ -24,7 +24,8 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 export function formatOf(bytes: Buffer): SniffedFormat | null {
   if (bytes.length >= 8 && bytes.subarray(0, 8).equals(PNG_SIGNATURE)) return 'png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'jpeg';
-  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (bytes.length >= 12 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP')
+    return 'webp';
   return null;
 }
 
@@ -97,7 +98,10 @@ function webpSize(b: Buffer): Size | null {
     const fourcc = b.toString('latin1', pos, pos + 4);
     const length = b.readUInt32LE(pos + 4);
     const data = pos + 8;
-    if (fourcc === 'VP8X') consider(data + 10 <= b.length ? { width: 1 + b.readUIntLE(data + 4, 3), height: 1 + b.readUIntLE(data + 7, 3) } : null);
+    if (fourcc === 'VP8X')
+      consider(
+        data + 10 <= b.length ? { width: 1 + b.readUIntLE(data + 4, 3), height: 1 + b.readUIntLE(data + 7, 3) } : null,
+      );
     else if (fourcc === 'VP8 ') consider(vp8Size(b, data));
     else if (fourcc === 'VP8L') consider(vp8lSize(b, data));
     else if (fourcc === 'ANMF') {

@@ -27,7 +27,12 @@ export interface MintedKey {
 export function mintKeyMaterial(crypto: Crypto, mode: Mode): MintedKey {
   const key = `${KEY_PREFIX}${mode}_${crypto.randomToken(32)}`;
   const secret = `whsec_${Buffer.from(crypto.randomToken(32), 'base64url').toString('base64')}`;
-  return { key, secret, keyHash: crypto.sha256Hex(key), displayPrefix: key.slice(0, KEY_PREFIX.length + mode.length + 5) };
+  return {
+    key,
+    secret,
+    keyHash: crypto.sha256Hex(key),
+    displayPrefix: key.slice(0, KEY_PREFIX.length + mode.length + 5),
+  };
 }
 
 export function isUsable(key: KycKey): boolean {

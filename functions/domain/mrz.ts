@@ -61,7 +61,11 @@ export const CHECK_DIGIT_RULES: Readonly<Record<MrzFormat, readonly CheckDigitRu
     { field: 'documentNumber', digit: { line: 0, index: 14 }, data: [span(0, 5, 14)] },
     { field: 'birthDate', digit: { line: 1, index: 6 }, data: [span(1, 0, 6)] },
     { field: 'expiryDate', digit: { line: 1, index: 14 }, data: [span(1, 8, 14)] },
-    { field: 'composite', digit: { line: 1, index: 29 }, data: [span(0, 5, 30), span(1, 0, 7), span(1, 8, 15), span(1, 18, 29)] },
+    {
+      field: 'composite',
+      digit: { line: 1, index: 29 },
+      data: [span(0, 5, 30), span(1, 0, 7), span(1, 8, 15), span(1, 18, 29)],
+    },
   ],
 };
 
@@ -80,14 +84,22 @@ export interface MrzFieldSpans {
 export function mrzFieldSpans(format: MrzFormat): MrzFieldSpans {
   if (format === 'TD1') {
     return {
-      documentCode: span(0, 0, 2), issuingState: span(0, 2, 5), nationality: span(1, 15, 18), name: span(2, 0, 30),
-      sex: span(1, 7, 8), optional: [span(0, 15, 30), span(1, 18, 29)],
+      documentCode: span(0, 0, 2),
+      issuingState: span(0, 2, 5),
+      nationality: span(1, 15, 18),
+      name: span(2, 0, 30),
+      sex: span(1, 7, 8),
+      optional: [span(0, 15, 30), span(1, 18, 29)],
     };
   }
   const width = MRZ_LAYOUT[format].length;
   return {
-    documentCode: span(0, 0, 2), issuingState: span(0, 2, 5), nationality: span(1, 10, 13), name: span(0, 5, width),
-    sex: span(1, 20, 21), optional: [span(1, 28, format === 'TD3' ? 42 : 35)],
+    documentCode: span(0, 0, 2),
+    issuingState: span(0, 2, 5),
+    nationality: span(1, 10, 13),
+    name: span(0, 5, width),
+    sex: span(1, 20, 21),
+    optional: [span(1, 28, format === 'TD3' ? 42 : 35)],
   };
 }
 
@@ -184,7 +196,11 @@ export function allCheckDigitsValid(checkDigits: Readonly<Record<string, boolean
 /** Detects the format from line count and lengths; null if the lines are not a well-formed MRZ. */
 export function mrzFormatOf(lines: readonly string[]): MrzFormat | null {
   if (!lines.every((l) => MRZ_LINE.test(l))) return null;
-  return MRZ_FORMATS.find((f) => lines.length === MRZ_LAYOUT[f].lines && lines.every((l) => l.length === MRZ_LAYOUT[f].length)) ?? null;
+  return (
+    MRZ_FORMATS.find(
+      (f) => lines.length === MRZ_LAYOUT[f].lines && lines.every((l) => l.length === MRZ_LAYOUT[f].length),
+    ) ?? null
+  );
 }
 
 /**
@@ -258,7 +274,8 @@ export function parseMrz(rawLines: readonly string[], today: string): DocumentFi
   const spans = mrzFieldSpans(format);
   const { number } = documentNumberOf(format, lines);
   const dates = CHECK_DIGIT_RULES[format];
-  const dateOf = (field: 'birthDate' | 'expiryDate') => readSpan(lines, dates.find((r) => r.field === field)?.data[0] as MrzSpan);
+  const dateOf = (field: 'birthDate' | 'expiryDate') =>
+    readSpan(lines, dates.find((r) => r.field === field)?.data[0] as MrzSpan);
   const names = splitNames(readSpan(lines, spans.name));
   return {
     documentType: documentTypeFromCode(readSpan(lines, spans.documentCode)),

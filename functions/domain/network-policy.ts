@@ -39,7 +39,7 @@ function v6Groups(ip: string): number[] {
   const v4Tail = /(\d+\.\d+\.\d+\.\d+)$/.exec(addr);
   if (v4Tail) {
     const n = v4ToInt(v4Tail[1]!);
-    addr = addr.slice(0, -v4Tail[1]!.length) + `${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
+    addr = `${addr.slice(0, -v4Tail[1]!.length)}${(n >>> 16).toString(16)}:${(n & 0xffff).toString(16)}`;
   }
   const [head, tail] = addr.split('::');
   const h = head ? head.split(':') : [];

@@ -40,14 +40,19 @@ export interface TerminalOutcome {
  * Moves a verification to its terminal state. Returns null if it already is terminal (first outcome wins).
  * `purgeAfter` starts the flow's retention window.
  */
-export function finalize(v: Verification, outcome: TerminalOutcome, flow: Pick<Flow, 'retentionDays'>, now: Date): Verification | null {
+export function finalize(
+  v: Verification,
+  outcome: TerminalOutcome,
+  flow: Pick<Flow, 'retentionDays'>,
+  now: Date,
+): Verification | null {
   if (isTerminal(v.status)) return null;
   const at = now.toISOString();
   return {
     ...v,
     status: outcome.decision ? statusForDecision(outcome.decision) : 'expired',
     decision: outcome.decision,
-    declineType: outcome.decision === 'declined' ? outcome.declineType ?? 'final' : null,
+    declineType: outcome.decision === 'declined' ? (outcome.declineType ?? 'final') : null,
     reasonCodes: [...new Set(outcome.reasonCodes)],
     riskFlags: [...new Set(outcome.riskFlags)],
     completedAt: at,
@@ -62,7 +67,12 @@ export function finalize(v: Verification, outcome: TerminalOutcome, flow: Pick<F
  * Records a retry-type decline of one attempt while attempts remain: the session goes back to pending
  * so the applicant can try again; nothing terminal is written.
  */
-export function reopenForRetry(v: Verification, attempt: Attempt, now: Date, nextChallenge: Verification['challenge']): Verification | null {
+export function reopenForRetry(
+  v: Verification,
+  attempt: Attempt,
+  now: Date,
+  nextChallenge: Verification['challenge'],
+): Verification | null {
   if (isTerminal(v.status)) return null;
   const at = now.toISOString();
   return {

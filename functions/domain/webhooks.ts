@@ -1,5 +1,12 @@
 import type { Crypto } from '../ports/crypto';
-import type { Delivery, DeliveryAttemptRecord, Verification, VerificationView, WebhookEndpoint, WebhookEventName } from './model';
+import type {
+  Delivery,
+  DeliveryAttemptRecord,
+  Verification,
+  VerificationView,
+  WebhookEndpoint,
+  WebhookEventName,
+} from './model';
 
 /**
  * Webhook events, envelopes and signatures.
@@ -25,7 +32,12 @@ export interface Envelope {
 }
 
 /** The delivery body: built once and stored, so every retry sends (and signs) the same bytes. */
-export function buildEnvelopeBody(event: WebhookEventName, deliveryId: string, at: Date, data: VerificationView): string {
+export function buildEnvelopeBody(
+  event: WebhookEventName,
+  deliveryId: string,
+  at: Date,
+  data: VerificationView,
+): string {
   const envelope: Envelope = { event, timestamp: at.toISOString(), id: deliveryId, data };
   return JSON.stringify(envelope);
 }
@@ -88,7 +100,12 @@ function standardWebhooksKey(secret: string): Buffer {
  *   "<id>.<timestamp>.<body>">`, so receivers can reject replays outside a tolerance window.
  * The timestamp is the time of this send (seconds), so a retried delivery is fresh but keeps its id.
  */
-export function signDelivery(crypto: Crypto, secret: string, d: Pick<Delivery, 'id' | 'event' | 'body'>, sentAt: Date): SignatureHeaders {
+export function signDelivery(
+  crypto: Crypto,
+  secret: string,
+  d: Pick<Delivery, 'id' | 'event' | 'body'>,
+  sentAt: Date,
+): SignatureHeaders {
   const ts = Math.floor(sentAt.getTime() / 1000).toString();
   const legacy = crypto.hmacSha256(Buffer.from(secret, 'utf8'), d.body).toString('hex');
   const standard = crypto.hmacSha256(standardWebhooksKey(secret), `${d.id}.${ts}.${d.body}`).toString('base64');
@@ -119,7 +136,9 @@ export function verifyTimestampedSignature(
 ): boolean {
   const ts = Number(headers.timestamp);
   if (!Number.isInteger(ts) || Math.abs(now.getTime() / 1000 - ts) > toleranceSeconds) return false;
-  const expected = crypto.hmacSha256(standardWebhooksKey(secret), `${headers.id}.${headers.timestamp}.${body}`).toString('base64');
+  const expected = crypto
+    .hmacSha256(standardWebhooksKey(secret), `${headers.id}.${headers.timestamp}.${body}`)
+    .toString('base64');
   return headers.signature.split(' ').some((part) => {
     const [version, sig] = part.split(',');
     return version === 'v1' && sig !== undefined && crypto.safeEqual(sig, expected);
@@ -127,7 +146,11 @@ export function verifyTimestampedSignature(
 }
 
 /** Next retry delay after `failedAttempts` failures, with ±20 % jitter; null when retries are exhausted. */
-export function nextRetryDelayMs(retryDelaysMs: number[], failedAttempts: number, random: () => number = Math.random): number | null {
+export function nextRetryDelayMs(
+  retryDelaysMs: number[],
+  failedAttempts: number,
+  random: () => number = Math.random,
+): number | null {
   const base = retryDelaysMs[failedAttempts - 1];
   if (base === undefined) return null;
   return Math.round(base * (0.8 + 0.4 * random()));
@@ -159,7 +182,13 @@ export function endpointHealth(recent: Delivery[]): EndpointHealth {
   const lastDelivery = recent.find((d) => d.attempts.length > 0) ?? null;
   return {
     lastAttemptAt: last?.at ?? null,
-    lastStatus: last ? (last.statusCode !== null && last.statusCode >= 200 && last.statusCode < 300 ? 'succeeded' : 'failed') : lastDelivery ? lastDelivery.status : null,
+    lastStatus: last
+      ? last.statusCode !== null && last.statusCode >= 200 && last.statusCode < 300
+        ? 'succeeded'
+        : 'failed'
+      : lastDelivery
+        ? lastDelivery.status
+        : null,
     lastStatusCode: last?.statusCode ?? null,
     consecutiveFailures,
     successRate: finished.length ? ok / finished.length : null,

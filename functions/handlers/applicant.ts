@@ -33,7 +33,10 @@ import { header, json, noContent, readJsonBody } from '../http/responses';
 export function createApplicantHandler(deps: AppDeps, runtimeMiddlewares: ApiMiddleware[] = []) {
   /** Opens the token's session, then runs the route with it. */
   const withSession =
-    (access: SessionAccess, run: (session: OpenSession, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>): RouteHandler =>
+    (
+      access: SessionAccess,
+      run: (session: OpenSession, event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>,
+    ): RouteHandler =>
     async (event) =>
       run(await openSession(deps, header(event, 'authorization'), access), event);
   const captureId = (event: APIGatewayProxyEvent) => event.pathParameters?.captureId ?? '';
@@ -42,10 +45,15 @@ export function createApplicantHandler(deps: AppDeps, runtimeMiddlewares: ApiMid
     getSession: withSession('read', async (session) => json(200, { data: await getSession(deps, session) })),
     postConsent: withSession('write', async (session, event) => {
       const body = readJsonBody(event, consentBody);
-      const origin = { ip: event.requestContext?.identity?.sourceIp ?? null, userAgent: header(event, 'user-agent') ?? event.requestContext?.identity?.userAgent ?? null };
+      const origin = {
+        ip: event.requestContext?.identity?.sourceIp ?? null,
+        userAgent: header(event, 'user-agent') ?? event.requestContext?.identity?.userAgent ?? null,
+      };
       return json(200, { data: await recordConsent(deps, session, body, origin) });
     }),
-    createUpload: withSession('write', async (session, event) => json(201, { data: await requestUpload(deps, session, readJsonBody(event, createUploadBody)) })),
+    createUpload: withSession('write', async (session, event) =>
+      json(201, { data: await requestUpload(deps, session, readJsonBody(event, createUploadBody)) }),
+    ),
     putUploadBytes: async (event) => {
       assertLocalBytesRoute(deps); // not deployed on AWS: 404 before anything else
       return withSession('write', async (session) => {
@@ -55,11 +63,23 @@ export function createApplicantHandler(deps: AppDeps, runtimeMiddlewares: ApiMid
         return noContent();
       })(event);
     },
-    completeUpload: withSession('write', async (session, event) => json(200, { data: await completeUpload(deps, session, captureId(event)) })),
-    createLivenessSession: withSession('write', async (session) => json(201, { data: await createLivenessSession(deps, session) })),
-    submitAttempt: withSession('write', async (session, event) => json(202, { data: await submitAttempt(deps, session, readJsonBody(event, submitBody)) })),
-    simulateAttempt: withSession('write', async (session, event) => json(200, { data: await simulateAttempt(deps, session, readJsonBody(event, applicantSimulateBody)) })),
+    completeUpload: withSession('write', async (session, event) =>
+      json(200, { data: await completeUpload(deps, session, captureId(event)) }),
+    ),
+    createLivenessSession: withSession('write', async (session) =>
+      json(201, { data: await createLivenessSession(deps, session) }),
+    ),
+    submitAttempt: withSession('write', async (session, event) =>
+      json(202, { data: await submitAttempt(deps, session, readJsonBody(event, submitBody)) }),
+    ),
+    simulateAttempt: withSession('write', async (session, event) =>
+      json(200, { data: await simulateAttempt(deps, session, readJsonBody(event, applicantSimulateBody)) }),
+    ),
   });
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult>()
-    .use(runtimeMiddlewares).use(accessLog()).use(securityHeaders()).use(httpErrorHandler()).handler(route);
+    .use(runtimeMiddlewares)
+    .use(accessLog())
+    .use(securityHeaders())
+    .use(httpErrorHandler())
+    .handler(route);
 }

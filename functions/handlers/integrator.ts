@@ -5,7 +5,14 @@ import { withIdempotency } from '../app/idempotency';
 import { createVerification, getVerification, simulateVerification } from '../app/verifications';
 import { deleteWebhook, listWebhooks, registerWebhook } from '../app/webhook-endpoints';
 import { dispatcher } from '../http/dispatch';
-import { accessLog, type ApiMiddleware, httpErrorHandler, principalOf, rejectBrowserOrigin, securityHeaders } from '../http/middleware';
+import {
+  accessLog,
+  type ApiMiddleware,
+  httpErrorHandler,
+  principalOf,
+  rejectBrowserOrigin,
+  securityHeaders,
+} from '../http/middleware';
 import { header, json, readJsonBody } from '../http/responses';
 import { createVerificationBody, createWebhookBody, simulateBody } from '../http/schemas';
 
@@ -20,12 +27,27 @@ export function createIntegratorHandler(deps: AppDeps, runtimeMiddlewares: ApiMi
       const body = readJsonBody(event, createVerificationBody);
       const result = await withIdempotency(
         deps,
-        { keyId: principal.keyId, idempotencyKey: header(event, 'idempotency-key'), requestFingerprint: `POST ${event.resource}\n${JSON.stringify(body)}` },
-        async () => ({ statusCode: 201, body: JSON.stringify({ data: await createVerification(deps, principal, body) }) }),
+        {
+          keyId: principal.keyId,
+          idempotencyKey: header(event, 'idempotency-key'),
+          requestFingerprint: `POST ${event.resource}\n${JSON.stringify(body)}`,
+        },
+        async () => ({
+          statusCode: 201,
+          body: JSON.stringify({ data: await createVerification(deps, principal, body) }),
+        }),
       );
-      return { statusCode: result.statusCode, headers: { 'Content-Type': 'application/json; charset=utf-8', ...(result.replayed ? { 'Idempotent-Replayed': 'true' } : {}) }, body: result.body };
+      return {
+        statusCode: result.statusCode,
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          ...(result.replayed ? { 'Idempotent-Replayed': 'true' } : {}),
+        },
+        body: result.body,
+      };
     },
-    getVerification: async (event) => json(200, { data: await getVerification(deps, principalOf(event), event.pathParameters?.id ?? '') }),
+    getVerification: async (event) =>
+      json(200, { data: await getVerification(deps, principalOf(event), event.pathParameters?.id ?? '') }),
     simulateVerification: async (event) => {
       const principal = principalOf(event);
       const body = readJsonBody(event, simulateBody);

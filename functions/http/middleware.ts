@@ -25,8 +25,13 @@ export function httpErrorHandler(): Mw {
         request.response = errorResult(err);
         return;
       }
-      logger.error('unhandled error', { route: request.event.resource, error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err) });
-      request.response = json(500, { error: { code: 'internal_error', message: 'Something went wrong on our side. Retry later.', details: [] } });
+      logger.error('unhandled error', {
+        route: request.event.resource,
+        error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+      });
+      request.response = json(500, {
+        error: { code: 'internal_error', message: 'Something went wrong on our side. Retry later.', details: [] },
+      });
     },
   };
 }
@@ -47,7 +52,11 @@ export function rejectBrowserOrigin(): Mw {
   return {
     before: async (request) => {
       if (header(request.event, 'origin') !== undefined) {
-        throw new ApiError(403, 'browser_requests_forbidden', 'The KYC API is server-to-server only; requests from browsers (with an Origin header) are refused. Call it from your backend.');
+        throw new ApiError(
+          403,
+          'browser_requests_forbidden',
+          'The KYC API is server-to-server only; requests from browsers (with an Origin header) are refused. Call it from your backend.',
+        );
       }
     },
   };

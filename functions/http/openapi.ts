@@ -39,18 +39,52 @@ const OPERATIONS: Partial<Record<RouteId, Operation>> = {
   createVerification: {
     tag: 'Verifications',
     request: createVerificationBody,
-    headers: [{ name: 'Idempotency-Key', description: 'Makes the POST safe to retry: the same key and body within 24 h return the first response; a different body returns 409.' }],
-    responses: { 201: { description: 'Created', schema: createVerificationResponse }, ...errors(400, 401, 403, 409, 413, 415) },
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        description:
+          'Makes the POST safe to retry: the same key and body within 24 h return the first response; a different body returns 409.',
+      },
+    ],
+    responses: {
+      201: { description: 'Created', schema: createVerificationResponse },
+      ...errors(400, 401, 403, 409, 413, 415),
+    },
   },
-  getVerification: { tag: 'Verifications', responses: { 200: { description: 'The verification (webhook data shape)', schema: getVerificationResponse }, ...errors(401, 403, 404) } },
+  getVerification: {
+    tag: 'Verifications',
+    responses: {
+      200: { description: 'The verification (webhook data shape)', schema: getVerificationResponse },
+      ...errors(401, 403, 404),
+    },
+  },
   simulateVerification: {
     tag: 'Test mode',
     request: simulateBody,
-    responses: { 200: { description: 'The verification after the simulated decision', schema: getVerificationResponse }, ...errors(400, 401, 403, 404, 409) },
+    responses: {
+      200: { description: 'The verification after the simulated decision', schema: getVerificationResponse },
+      ...errors(400, 401, 403, 404, 409),
+    },
   },
-  createWebhook: { tag: 'Webhooks', request: createWebhookBody, responses: { 201: { description: 'Registered', schema: createWebhookResponse }, ...errors(400, 401, 403, 413, 415) } },
-  listWebhooks: { tag: 'Webhooks', responses: { 200: { description: 'Endpoints with delivery health', schema: listWebhooksResponse }, ...errors(401, 403) } },
-  deleteWebhook: { tag: 'Webhooks', responses: { 200: { description: 'Removed', schema: deleteWebhookResponse }, ...errors(401, 403, 404) } },
+  createWebhook: {
+    tag: 'Webhooks',
+    request: createWebhookBody,
+    responses: {
+      201: { description: 'Registered', schema: createWebhookResponse },
+      ...errors(400, 401, 403, 413, 415),
+    },
+  },
+  listWebhooks: {
+    tag: 'Webhooks',
+    responses: {
+      200: { description: 'Endpoints with delivery health', schema: listWebhooksResponse },
+      ...errors(401, 403),
+    },
+  },
+  deleteWebhook: {
+    tag: 'Webhooks',
+    responses: { 200: { description: 'Removed', schema: deleteWebhookResponse }, ...errors(401, 403, 404) },
+  },
 };
 
 const schemaOf = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
@@ -60,17 +94,36 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
   for (const r of routes) {
     const op = OPERATIONS[r.id];
     if (!op) continue;
-    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const headerParams = (op.headers ?? []).map((h) => ({ name: h.name, in: 'header', required: h.required ?? false, description: h.description, schema: { type: 'string' } }));
+    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    const headerParams = (op.headers ?? []).map((h) => ({
+      name: h.name,
+      in: 'header',
+      required: h.required ?? false,
+      description: h.description,
+      schema: { type: 'string' },
+    }));
     (paths[r.path] ??= {})[r.method.toLowerCase()] = {
       operationId: r.id,
       summary: r.summary,
       tags: [op.tag],
       security: [{ kycKey: [] }],
       parameters: [...params, ...headerParams],
-      ...(op.request ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.request) } } } } : {}),
+      ...(op.request
+        ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.request) } } } }
+        : {}),
       responses: Object.fromEntries(
-        Object.entries(op.responses).map(([code, res]) => [code, { description: res.description, ...(res.schema ? { content: { 'application/json': { schema: schemaOf(res.schema) } } } : {}) }]),
+        Object.entries(op.responses).map(([code, res]) => [
+          code,
+          {
+            description: res.description,
+            ...(res.schema ? { content: { 'application/json': { schema: schemaOf(res.schema) } } } : {}),
+          },
+        ]),
       ),
     };
   }

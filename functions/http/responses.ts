@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import * as z from 'zod';
+import type * as z from 'zod';
 import { ApiError, errors, type ErrorDetail } from '../domain/errors';
 
 /** Security headers on every API response (the hosted page sets its own, stricter ones). */
@@ -12,7 +12,11 @@ export const API_SECURITY_HEADERS: Record<string, string> = {
 };
 
 export function json(statusCode: number, body: unknown, headers: Record<string, string> = {}): APIGatewayProxyResult {
-  return { statusCode, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+  return {
+    statusCode,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 export function noContent(): APIGatewayProxyResult {
@@ -35,7 +39,10 @@ export function zodDetails(error: z.ZodError): ErrorDetail[] {
   return error.issues.map((i) => {
     const path = i.path.map(String).join('.');
     if (i.code === 'unrecognized_keys') {
-      return { field: [path, ...i.keys].filter(Boolean).join('.') || 'body', issue: `unknown field${i.keys.length > 1 ? 's' : ''}: ${i.keys.join(', ')}` };
+      return {
+        field: [path, ...i.keys].filter(Boolean).join('.') || 'body',
+        issue: `unknown field${i.keys.length > 1 ? 's' : ''}: ${i.keys.join(', ')}`,
+      };
     }
     return { field: path || 'body', issue: i.message };
   });
@@ -47,21 +54,32 @@ export const JSON_BODY_LIMIT_BYTES = 64 * 1024;
  * Reads and validates a JSON body. Order of checks: size (413), media type (415), syntax (400
  * invalid_json), schema (400 validation_error naming each field). An empty body counts as `{}`.
  */
-export function readJsonBody<S extends z.ZodType>(event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>, schema: S): z.infer<S> {
-  const raw = event.body ? (event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body) : '';
+export function readJsonBody<S extends z.ZodType>(
+  event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
+  schema: S,
+): z.infer<S> {
+  const raw = event.body
+    ? event.isBase64Encoded
+      ? Buffer.from(event.body, 'base64').toString('utf8')
+      : event.body
+    : '';
   if (Buffer.byteLength(raw) > JSON_BODY_LIMIT_BYTES) {
     throw new ApiError(413, 'payload_too_large', `The request body exceeds ${JSON_BODY_LIMIT_BYTES / 1024} KB.`);
   }
   const contentType = header(event, 'content-type');
   if (raw.length > 0 && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType ?? '')) {
-    throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.', [{ field: 'Content-Type', issue: 'must be application/json' }]);
+    throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.', [
+      { field: 'Content-Type', issue: 'must be application/json' },
+    ]);
   }
   let parsed: unknown = {};
   if (raw.trim().length > 0) {
     try {
       parsed = JSON.parse(raw);
     } catch {
-      throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON.', [{ field: 'body', issue: 'malformed JSON' }]);
+      throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON.', [
+        { field: 'body', issue: 'malformed JSON' },
+      ]);
     }
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {

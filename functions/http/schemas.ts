@@ -24,26 +24,52 @@ export const localeSchema = z
     }
     const language = canonical?.split('-')[0]?.toLowerCase();
     if (!language || !(SUPPORTED_LANGUAGES as readonly string[]).includes(language)) {
-      ctx.addIssue({ code: 'custom', message: `unsupported locale; supported languages: ${SUPPORTED_LANGUAGES.join(', ')}` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `unsupported locale; supported languages: ${SUPPORTED_LANGUAGES.join(', ')}`,
+      });
     }
   })
-  .meta({ description: 'BCP-47 locale for the hosted flow. Supported languages: en, fr, ar (any region).', example: 'fr' });
+  .meta({
+    description: 'BCP-47 locale for the hosted flow. Supported languages: en, fr, ar (any region).',
+    example: 'fr',
+  });
 
 export const metadataSchema = z
   .record(
     z.string().min(1, 'metadata keys must not be empty').max(40, 'metadata keys are at most 40 characters'),
-    z.union([z.string().max(500, 'metadata values are at most 500 characters'), z.number().finite(), z.boolean(), z.null()]),
+    z.union([
+      z.string().max(500, 'metadata values are at most 500 characters'),
+      z.number().finite(),
+      z.boolean(),
+      z.null(),
+    ]),
   )
   .refine((m) => Object.keys(m).length <= 50, 'metadata has at most 50 keys')
-  .meta({ description: 'Your own key/values, echoed back in GET and webhooks. At most 50 keys; keys <= 40 chars; values are scalars, strings <= 500 chars.', example: { orderId: 'A-1234' } });
+  .meta({
+    description:
+      'Your own key/values, echoed back in GET and webhooks. At most 50 keys; keys <= 40 chars; values are scalars, strings <= 500 chars.',
+    example: { orderId: 'A-1234' },
+  });
 
 export const createVerificationBody = z
   .object({
     applicantEmail: z.email('must be a valid email address').max(254).optional().meta({ example: 'user@example.com' }),
     locale: localeSchema.optional(),
-    returnUrl: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).max(2048).optional().meta({ description: 'Where the hosted flow sends the applicant at the end (https; http only for localhost on the local runtime). Receives ?verificationId=&status=.' }),
+    returnUrl: z
+      .url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' })
+      .max(2048)
+      .optional()
+      .meta({
+        description:
+          'Where the hosted flow sends the applicant at the end (https; http only for localhost on the local runtime). Receives ?verificationId=&status=.',
+      }),
     metadata: metadataSchema.optional(),
-    flowId: z.string().max(64).optional().meta({ description: 'Legacy keys only (no bound flow). A bound key decides the flow.' }),
+    flowId: z
+      .string()
+      .max(64)
+      .optional()
+      .meta({ description: 'Legacy keys only (no bound flow). A bound key decides the flow.' }),
   })
   .strict();
 export type CreateVerificationBody = z.infer<typeof createVerificationBody>;
@@ -81,12 +107,19 @@ export const simulateBody = z
   .object({
     decision: z.enum(['approved', 'declined', 'review']),
     declineType: z.enum(['retry', 'final']).optional(),
-    reasonCodes: z.array(z.enum(REASON_CODE_NAMES as [string, ...string[]])).max(20).optional(),
-    riskFlags: z.array(z.enum(RISK_FLAG_NAMES as [string, ...string[]])).max(20).optional(),
+    reasonCodes: z
+      .array(z.enum(REASON_CODE_NAMES as [string, ...string[]]))
+      .max(20)
+      .optional(),
+    riskFlags: z
+      .array(z.enum(RISK_FLAG_NAMES as [string, ...string[]]))
+      .max(20)
+      .optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (b.declineType && b.decision !== 'declined') ctx.addIssue({ code: 'custom', path: ['declineType'], message: 'only with decision "declined"' });
+    if (b.declineType && b.decision !== 'declined')
+      ctx.addIssue({ code: 'custom', path: ['declineType'], message: 'only with decision "declined"' });
   });
 export type SimulateBody = z.infer<typeof simulateBody>;
 
@@ -95,7 +128,11 @@ export const webhookEventSchema = z.enum(WEBHOOK_EVENTS);
 export const createWebhookBody = z
   .object({
     url: z.url({ protocol: /^https?$/, message: 'must be an absolute http(s) URL' }).max(2048),
-    events: z.array(webhookEventSchema).min(1).max(WEBHOOK_EVENTS.length).refine((a) => new Set(a).size === a.length, 'duplicate event'),
+    events: z
+      .array(webhookEventSchema)
+      .min(1)
+      .max(WEBHOOK_EVENTS.length)
+      .refine((a) => new Set(a).size === a.length, 'duplicate event'),
   })
   .strict();
 export type CreateWebhookBody = z.infer<typeof createWebhookBody>;

@@ -27,11 +27,18 @@ export interface RunningApp {
  * Starts the whole local service in this process: HTTP server, job worker and maintenance timer,
  * over one data directory.
  */
-export async function startLocalApp(config: LocalConfig, overrides: { clock?: Clock; checks?: () => Promise<CheckProvider> } = {}): Promise<RunningApp> {
+export async function startLocalApp(
+  config: LocalConfig,
+  overrides: { clock?: Clock; checks?: () => Promise<CheckProvider> } = {},
+): Promise<RunningApp> {
   const runtime = createLocalRuntime(config, overrides);
   const { deps, queue } = runtime;
   const worker = new LocalWorker(deps, queue, {
-    concurrency: { 'webhook.deliver': config.webhookConcurrency, 'pipeline.run': config.pipelineConcurrency, 'maintenance.sweep': 1 },
+    concurrency: {
+      'webhook.deliver': config.webhookConcurrency,
+      'pipeline.run': config.pipelineConcurrency,
+      'maintenance.sweep': 1,
+    },
   });
   // Jobs enqueued by this process start at once instead of at the next poll.
   const enqueue = queue.enqueue.bind(queue);
@@ -51,7 +58,8 @@ export async function startLocalApp(config: LocalConfig, overrides: { clock?: Cl
         distDir: config.hostedFlowDir,
         frameAncestors: config.frameAncestors,
         // Face Liveness is an AWS mode; an embedding host (or a test) that configures it gets its endpoints.
-        connectOrigins: () => (deps.config.faceLiveness ? faceLivenessBrowserOrigins(deps.config.faceLiveness.region) : []),
+        connectOrigins: () =>
+          deps.config.faceLiveness ? faceLivenessBrowserOrigins(deps.config.faceLiveness.region) : [],
       }),
     maxBodyBytes: config.maxUploadBytes + 1024,
   });
@@ -61,7 +69,9 @@ export async function startLocalApp(config: LocalConfig, overrides: { clock?: Cl
   });
   worker.start();
   runtime.startCheckpoints();
-  await runMaintenanceSweep(deps).catch((err: unknown) => logger.error('start-up sweep failed', { error: String(err) }));
+  await runMaintenanceSweep(deps).catch((err: unknown) =>
+    logger.error('start-up sweep failed', { error: String(err) }),
+  );
   const sweepTimer = setInterval(() => {
     void queue.enqueue('maintenance.sweep', {}, { dedupeKey: 'maintenance.sweep' });
   }, config.sweepIntervalSeconds * 1000);

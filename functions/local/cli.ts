@@ -1,5 +1,14 @@
 import { parseArgs } from 'node:util';
-import { createFlow, createOrganisation, keySummary, mintKey, requireOrg, revokeKey, setDefaultFlow, updateFlow } from '../app/admin';
+import {
+  createFlow,
+  createOrganisation,
+  keySummary,
+  mintKey,
+  requireOrg,
+  revokeKey,
+  setDefaultFlow,
+  updateFlow,
+} from '../app/admin';
 import type { AppDeps } from '../app/deps';
 import { redeliver } from '../app/webhooks/deliver';
 import { ApiError } from '../domain/errors';
@@ -62,10 +71,23 @@ async function defaultOrgId(d: AppDeps, explicit: string | undefined): Promise<s
   if (explicit) return (await requireOrg(d, explicit)).id;
   const orgs = await d.store.orgs.list();
   if (orgs.length === 1) return orgs[0]!.id;
-  throw new ApiError(400, 'validation_error', orgs.length ? 'Several organisations exist; pass --org <orgId>.' : 'No organisation yet; run `npm start` once or `kyc orgs create`.', [{ field: '--org', issue: 'required' }]);
+  throw new ApiError(
+    400,
+    'validation_error',
+    orgs.length
+      ? 'Several organisations exist; pass --org <orgId>.'
+      : 'No organisation yet; run `npm start` once or `kyc orgs create`.',
+    [{ field: '--org', issue: 'required' }],
+  );
 }
 
-const list = (s: string | undefined) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined);
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
 /** `on`/`off` as a boolean; anything else passes through so the flow schema names the field. */
 const onOff = (s: string | undefined) => (s === 'on' ? true : s === 'off' ? false : s);
@@ -84,7 +106,9 @@ function flowSettingsFrom(values: Record<string, string | boolean | undefined>):
     useFaceLivenessSession: onOff(values['face-liveness'] as string | undefined),
     thresholds: values['face-distance'] ? { faceMatchMaxDistance: num(values['face-distance'] as string) } : undefined,
   };
-  const parsed = flowSettingsSchema.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)));
+  const parsed = flowSettingsSchema.safeParse(
+    Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)),
+  );
   if (!parsed.success) throw new ApiError(400, 'validation_error', 'Invalid flow settings.', zodDetails(parsed.error));
   return parsed.data;
 }
@@ -96,9 +120,14 @@ function print(out: Out, json: boolean, value: unknown, human: () => string): vo
 function table(rows: Array<Record<string, unknown>>): string {
   if (rows.length === 0) return '(none)';
   const cols = Object.keys(rows[0]!);
-  const cell = (v: unknown) => (v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(',') || '-' : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '-' : Array.isArray(v) ? v.join(',') || '-' : String(v);
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(cols), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
 }
 
@@ -147,21 +176,41 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
     switch (cmd) {
       case 'orgs list': {
         const orgs = await d.store.orgs.list();
-        print(out, json, orgs, () => table(orgs.map((o) => ({ id: o.id, name: o.name, plan: o.plan, defaultFlowId: o.defaultFlowId }))));
+        print(out, json, orgs, () =>
+          table(orgs.map((o) => ({ id: o.id, name: o.name, plan: o.plan, defaultFlowId: o.defaultFlowId }))),
+        );
         return 0;
       }
       case 'orgs create': {
         const plan = (values.plan ?? 'enterprise') as 'enterprise' | 'pro' | 'free';
-        if (!['enterprise', 'pro', 'free'].includes(plan)) throw new ApiError(400, 'validation_error', 'Invalid plan.', [{ field: '--plan', issue: 'enterprise, pro or free' }]);
+        if (!['enterprise', 'pro', 'free'].includes(plan))
+          throw new ApiError(400, 'validation_error', 'Invalid plan.', [
+            { field: '--plan', issue: 'enterprise, pro or free' },
+          ]);
         const r = await createOrganisation(d, { name: values.name ?? 'Organisation', plan });
-        print(out, json, { orgId: r.org.id, plan: r.org.plan, defaultFlowId: r.flow.id }, () => `Created organisation ${r.org.id} (${r.org.plan}) with default flow ${r.flow.id}.`);
+        print(
+          out,
+          json,
+          { orgId: r.org.id, plan: r.org.plan, defaultFlowId: r.flow.id },
+          () => `Created organisation ${r.org.id} (${r.org.plan}) with default flow ${r.flow.id}.`,
+        );
         return 0;
       }
       case 'flows list': {
         const orgId = await defaultOrgId(d, values.org);
         const org = await requireOrg(d, orgId);
         const flows = await d.store.flows.listByOrg(orgId);
-        print(out, json, flows, () => table(flows.map((f) => ({ id: f.id, name: f.name, checks: f.checks, maxAttempts: f.maxAttempts, default: f.id === org.defaultFlowId ? 'yes' : '' }))));
+        print(out, json, flows, () =>
+          table(
+            flows.map((f) => ({
+              id: f.id,
+              name: f.name,
+              checks: f.checks,
+              maxAttempts: f.maxAttempts,
+              default: f.id === org.defaultFlowId ? 'yes' : '',
+            })),
+          ),
+        );
         return 0;
       }
       case 'flows show': {
@@ -175,16 +224,33 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
       case 'flows update': {
         const orgId = await defaultOrgId(d, values.org);
         const settings = flowSettingsFrom(values);
-        const flow = action === 'create' ? await createFlow(d, orgId, settings) : await updateFlow(d, orgId, positionals[0] ?? '', settings);
+        const flow =
+          action === 'create'
+            ? await createFlow(d, orgId, settings)
+            : await updateFlow(d, orgId, positionals[0] ?? '', settings);
         if (values['set-default']) await setDefaultFlow(d, orgId, flow.id);
-        print(out, json, flow, () => `${action === 'create' ? 'Created' : 'Updated'} flow ${flow.id} (${flow.checks.join(', ')}).`);
+        print(
+          out,
+          json,
+          flow,
+          () => `${action === 'create' ? 'Created' : 'Updated'} flow ${flow.id} (${flow.checks.join(', ')}).`,
+        );
         return 0;
       }
       case 'keys create': {
         const mode = values.mode;
-        if (mode !== 'test' && mode !== 'live') throw new ApiError(400, 'validation_error', 'Pass --mode test or --mode live.', [{ field: '--mode', issue: 'test or live' }]);
+        if (mode !== 'test' && mode !== 'live')
+          throw new ApiError(400, 'validation_error', 'Pass --mode test or --mode live.', [
+            { field: '--mode', issue: 'test or live' },
+          ]);
         const orgId = await defaultOrgId(d, values.org);
-        const k = await mintKey(d, { orgId, mode, flowId: values.flow ?? null, legacy: values.legacy === true, name: values.name ?? null });
+        const k = await mintKey(d, {
+          orgId,
+          mode,
+          flowId: values.flow ?? null,
+          legacy: values.legacy === true,
+          name: values.name ?? null,
+        });
         print(out, json, { key: k.key, secret: k.secret, flowId: k.flowId, mode: k.mode }, () =>
           [
             `KYC key (${k.mode}), shown once: store it now.`,
@@ -210,9 +276,25 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
       }
       case 'verifications list': {
         const orgId = await defaultOrgId(d, values.org);
-        const page = await d.store.verifications.listByOrg(orgId, { limit: Number(values.limit ?? 20), status: values.status });
+        const page = await d.store.verifications.listByOrg(orgId, {
+          limit: Number(values.limit ?? 20),
+          status: values.status,
+        });
         const rows = page.items.map((v) => toView(v));
-        print(out, json, rows, () => table(rows.map((v) => ({ id: v.verificationId, status: v.status, decision: v.decision, declineType: v.declineType, reasonCodes: v.reasonCodes, riskFlags: v.riskFlags, mode: v.mode, createdAt: v.createdAt }))));
+        print(out, json, rows, () =>
+          table(
+            rows.map((v) => ({
+              id: v.verificationId,
+              status: v.status,
+              decision: v.decision,
+              declineType: v.declineType,
+              reasonCodes: v.reasonCodes,
+              riskFlags: v.riskFlags,
+              mode: v.mode,
+              createdAt: v.createdAt,
+            })),
+          ),
+        );
         return 0;
       }
       case 'verifications show': {
@@ -222,7 +304,14 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
         const detail = {
           ...toView(v),
           attemptsDetail: v.attempts,
-          consent: v.consent ? { accepted: v.consent.accepted, textVersion: v.consent.textVersion, at: v.consent.at, locale: v.consent.locale } : null,
+          consent: v.consent
+            ? {
+                accepted: v.consent.accepted,
+                textVersion: v.consent.textVersion,
+                at: v.consent.at,
+                locale: v.consent.locale,
+              }
+            : null,
           purgedAt: v.purgedAt,
           audit: await d.store.audit.listByVerification(v.id),
           deliveries: (await d.store.deliveries.listByVerification(v.id)).map(({ body: _body, ...rest }) => rest),
@@ -234,9 +323,21 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
         const orgId = await defaultOrgId(d, values.org);
         let ds = values.verification
           ? await d.store.deliveries.listByVerification(values.verification)
-          : (await Promise.all((await d.store.webhooks.listActive(orgId)).map((e) => d.store.deliveries.listByEndpoint(e.id, 100)))).flat();
+          : (
+              await Promise.all(
+                (await d.store.webhooks.listActive(orgId)).map((e) => d.store.deliveries.listByEndpoint(e.id, 100)),
+              )
+            ).flat();
         ds = ds.filter((x) => x.orgId === orgId && (!values.failed || x.status === 'failed'));
-        const rows = ds.map((x) => ({ id: x.id, event: x.event, verificationId: x.verificationId, endpointId: x.endpointId, status: x.status, attempts: x.attempts.length, lastStatusCode: x.attempts.at(-1)?.statusCode ?? null }));
+        const rows = ds.map((x) => ({
+          id: x.id,
+          event: x.event,
+          verificationId: x.verificationId,
+          endpointId: x.endpointId,
+          status: x.status,
+          attempts: x.attempts.length,
+          lastStatusCode: x.attempts.at(-1)?.statusCode ?? null,
+        }));
         print(out, json, rows, () => table(rows));
         return 0;
       }
@@ -245,13 +346,24 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
         const existing = await d.store.deliveries.get(positionals[0] ?? '');
         if (!existing || existing.orgId !== orgId) throw new ApiError(404, 'not_found', 'Delivery not found.');
         const r = await redeliver(d, existing.id);
-        print(out, json, { deliveryId: r?.id, status: r?.status }, () => `Queued ${existing.id} for redelivery (same id and body).`);
+        print(
+          out,
+          json,
+          { deliveryId: r?.id, status: r?.status },
+          () => `Queued ${existing.id} for redelivery (same id and body).`,
+        );
         return 0;
       }
       case 'sweep': {
         const { runMaintenanceSweep } = await import('../app/maintenance');
         const r = await runMaintenanceSweep(d);
-        print(out, json, r, () => `expired ${r.expired}, republished ${r.republished}, requeued ${r.requeuedDeliveries}, purged ${r.purged}`);
+        print(
+          out,
+          json,
+          r,
+          () =>
+            `expired ${r.expired}, republished ${r.republished}, requeued ${r.requeuedDeliveries}, purged ${r.purged}`,
+        );
         return 0;
       }
       default:
@@ -260,7 +372,13 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
     }
   } catch (err) {
     if (err instanceof ApiError) {
-      print(out, json, err.toBody(), () => `Error: ${err.message}${err.details.length ? `\n${err.details.map((x) => `  ${x.field}: ${x.issue}`).join('\n')}` : ''}`);
+      print(
+        out,
+        json,
+        err.toBody(),
+        () =>
+          `Error: ${err.message}${err.details.length ? `\n${err.details.map((x) => `  ${x.field}: ${x.issue}`).join('\n')}` : ''}`,
+      );
       return 2;
     }
     throw err;
@@ -273,7 +391,7 @@ if (require.main === module) {
   runCli(process.argv.slice(2))
     .then((code) => process.exit(code))
     .catch((err: unknown) => {
-      process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exit(1);
     });
 }

@@ -27,7 +27,10 @@ function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number 
 }
 
 function listEnv(env: NodeJS.ProcessEnv, name: string): string[] {
-  return (env[name] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** Production retry schedule: 1 min, 5 min, 30 min (then dead-lettered). */
@@ -36,7 +39,8 @@ const DEFAULT_RETRY_DELAYS_MS = [60_000, 300_000, 1_800_000];
 export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalConfig {
   const port = intEnv(env, 'PORT', 3000);
   const delays = listEnv(env, 'KYC_WEBHOOK_RETRY_DELAYS_MS').map(Number);
-  if (delays.some((d) => !Number.isFinite(d) || d < 0)) throw new Error('KYC_WEBHOOK_RETRY_DELAYS_MS must be a comma-separated list of milliseconds');
+  if (delays.some((d) => !Number.isFinite(d) || d < 0))
+    throw new Error('KYC_WEBHOOK_RETRY_DELAYS_MS must be a comma-separated list of milliseconds');
   return {
     runtime: 'local',
     port,

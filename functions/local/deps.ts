@@ -28,7 +28,10 @@ export interface LocalRuntime {
  * Wires the ports to the local adapters: SQLite (data + job queue in one file), capture files and the
  * master key under the data directory, and the offline check models (loaded on first use, then warm).
  */
-export function createLocalRuntime(config: LocalConfig, overrides: { clock?: Clock; checks?: () => Promise<CheckProvider> } = {}): LocalRuntime {
+export function createLocalRuntime(
+  config: LocalConfig,
+  overrides: { clock?: Clock; checks?: () => Promise<CheckProvider> } = {},
+): LocalRuntime {
   const clock = overrides.clock ?? systemClock;
   const dbFile = join(config.dataDir, 'kyc.sqlite');
   const db = openDatabase(dbFile);

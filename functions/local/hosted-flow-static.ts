@@ -38,7 +38,10 @@ const FILE_DIRS: ReadonlySet<string> = new Set(HOSTED_FLOW_FILE_DIRS);
 
 function securityHeaders(opts: HostedFlowOptions): Record<string, string> {
   return {
-    'Content-Security-Policy': hostedFlowCsp({ frameAncestors: opts.frameAncestors, connectOrigins: opts.connectOrigins?.() }),
+    'Content-Security-Policy': hostedFlowCsp({
+      frameAncestors: opts.frameAncestors,
+      connectOrigins: opts.connectOrigins?.(),
+    }),
     'Referrer-Policy': 'no-referrer',
     'X-Content-Type-Options': 'nosniff',
     'Permissions-Policy': 'camera=(self), microphone=(), geolocation=(), payment=(), usb=()',
@@ -57,7 +60,13 @@ export function serveHostedFlow(req: http.IncomingMessage, res: http.ServerRespo
   if (!path.startsWith('/v/')) return false;
   const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD') {
-    send(res, 405, { ...securityHeaders(opts), Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' }, 'Method Not Allowed', method);
+    send(
+      res,
+      405,
+      { ...securityHeaders(opts), Allow: 'GET, HEAD', 'Content-Type': 'text/plain; charset=utf-8' },
+      'Method Not Allowed',
+      method,
+    );
     return true;
   }
   const distDir = resolve(opts.distDir);
@@ -75,7 +84,13 @@ export function serveHostedFlow(req: http.IncomingMessage, res: http.ServerRespo
     const index = join(distDir, 'index.html');
     if (!existsSync(index)) {
       // A missing build is an operator problem: say how to fix it instead of a bare 404.
-      send(res, 503, { ...securityHeaders(opts), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, 'The hosted flow is not built. Run: npm run build:hosted-flow', method);
+      send(
+        res,
+        503,
+        { ...securityHeaders(opts), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+        'The hosted flow is not built. Run: npm run build:hosted-flow',
+        method,
+      );
       return true;
     }
     return sendFile(res, index, { ...securityHeaders(opts), 'Cache-Control': 'no-store' }, method, opts);
@@ -83,7 +98,13 @@ export function serveHostedFlow(req: http.IncomingMessage, res: http.ServerRespo
   return notFound(res, opts, method);
 }
 
-function sendFile(res: http.ServerResponse, file: string, headers: Record<string, string>, method: string, opts: HostedFlowOptions): true {
+function sendFile(
+  res: http.ServerResponse,
+  file: string,
+  headers: Record<string, string>,
+  method: string,
+  opts: HostedFlowOptions,
+): true {
   let size: number;
   try {
     const stat = statSync(file);
@@ -108,11 +129,23 @@ function sendFile(res: http.ServerResponse, file: string, headers: Record<string
 }
 
 function notFound(res: http.ServerResponse, opts: HostedFlowOptions, method: string): true {
-  send(res, 404, { ...securityHeaders(opts), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' }, 'Not Found', method);
+  send(
+    res,
+    404,
+    { ...securityHeaders(opts), 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' },
+    'Not Found',
+    method,
+  );
   return true;
 }
 
-function send(res: http.ServerResponse, status: number, headers: Record<string, string>, body: string, method: string): void {
+function send(
+  res: http.ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  body: string,
+  method: string,
+): void {
   res.writeHead(status, { ...headers, 'Content-Length': String(Buffer.byteLength(body)) });
   res.end(method === 'HEAD' ? undefined : body);
 }

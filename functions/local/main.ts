@@ -64,7 +64,9 @@ function acquireLock(file: string): void {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const pid = Number(readFileSync(file, 'utf8'));
     if (pid && pid !== process.pid && isAlive(pid)) {
-      throw new Error(`another KYC server (pid ${pid}) is running on this data directory; stop it first or set KYC_DATA_DIR`);
+      throw new Error(
+        `another KYC server (pid ${pid}) is running on this data directory; stop it first or set KYC_DATA_DIR`,
+      );
     }
     writeFileSync(file, String(process.pid), { mode: 0o600 }); // stale lock from a crashed process
   }

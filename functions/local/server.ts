@@ -19,7 +19,6 @@ export interface LocalServerOptions {
   maxBodyBytes: number;
 }
 
-
 /**
  * The local stand-in for API Gateway: matches the route table, runs the KYC-key authorizer for
  * `kycKey` routes (as the Lambda authorizer does on AWS), turns the request into an API Gateway proxy
@@ -29,7 +28,14 @@ export interface LocalServerOptions {
 export function createLocalServer(opts: LocalServerOptions): Server {
   const server = createServer((req, res) => {
     handle(opts, req, res).catch((err: unknown) => {
-      if (!res.headersSent) send(res, { statusCode: 500, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ error: { code: 'internal_error', message: 'Something went wrong on our side.', details: [] } }) });
+      if (!res.headersSent)
+        send(res, {
+          statusCode: 500,
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({
+            error: { code: 'internal_error', message: 'Something went wrong on our side.', details: [] },
+          }),
+        });
       void err;
     });
   });
@@ -48,7 +54,11 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
 }
 
 function errorResult(err: ApiError): APIGatewayProxyResult {
-  return { statusCode: err.status, headers: { ...API_SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', ...err.headers }, body: JSON.stringify(err.toBody()) };
+  return {
+    statusCode: err.status,
+    headers: { ...API_SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', ...err.headers },
+    body: JSON.stringify(err.toBody()),
+  };
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
@@ -72,7 +82,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   });
 }
 
-function findRoute(method: string, path: string): { route: RouteDef; params: Record<string, string> } | 'method_not_allowed' | null {
+function findRoute(
+  method: string,
+  path: string,
+): { route: RouteDef; params: Record<string, string> } | 'method_not_allowed' | null {
   let pathMatched = false;
   for (const route of routes) {
     const params = matchPath(route.path, path);
@@ -97,14 +110,24 @@ async function handle(opts: LocalServerOptions, req: IncomingMessage, res: Serve
   }
   if (found === 'method_not_allowed') {
     const allowed = routes.filter((r) => matchPath(r.path, url.pathname)).map((r) => r.method);
-    return send(res, errorResult(new ApiError(405, 'method_not_allowed', `Use ${allowed.join(', ')} on this path.`, [], { Allow: allowed.join(', ') })));
+    return send(
+      res,
+      errorResult(
+        new ApiError(405, 'method_not_allowed', `Use ${allowed.join(', ')} on this path.`, [], {
+          Allow: allowed.join(', '),
+        }),
+      ),
+    );
   }
   const { route, params } = found;
   const limit = route.auth === 'kycKey' ? JSON_BODY_LIMIT_BYTES : opts.maxBodyBytes;
   const body = await readBody(req, limit);
   if (body === null) {
     res.setHeader('Connection', 'close');
-    return send(res, errorResult(new ApiError(413, 'payload_too_large', `The request body exceeds ${Math.round(limit / 1024)} KB.`)));
+    return send(
+      res,
+      errorResult(new ApiError(413, 'payload_too_large', `The request body exceeds ${Math.round(limit / 1024)} KB.`)),
+    );
   }
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -152,8 +175,11 @@ async function handle(opts: LocalServerOptions, req: IncomingMessage, res: Serve
       stage: 'local',
     },
   } as unknown as APIGatewayProxyEvent;
-  const context = { awsRequestId: requestId, functionName: `kyc-${route.lambda}`, getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+  const context = {
+    awsRequestId: requestId,
+    functionName: `kyc-${route.lambda}`,
+    getRemainingTimeInMillis: () => 30_000,
+  } as unknown as Context;
   const result = await opts.handlers[route.lambda](event, context);
   send(res, result);
 }
-

@@ -59,7 +59,13 @@ export class LocalWorker {
     const maxIdle = this.opts.maxIdleMs ?? 500;
     let busyPolls = 0;
     while (!this.stopped) {
-      const free = Math.max(0, (['webhook.deliver', 'pipeline.run', 'maintenance.sweep'] as JobType[]).reduce((n, t) => n + Math.max(0, this.capacity(t)), 0));
+      const free = Math.max(
+        0,
+        (['webhook.deliver', 'pipeline.run', 'maintenance.sweep'] as JobType[]).reduce(
+          (n, t) => n + Math.max(0, this.capacity(t)),
+          0,
+        ),
+      );
       let jobs: Job[] = [];
       let next: number | null = null;
       let backoff: number | null = null;
@@ -71,7 +77,10 @@ export class LocalWorker {
         // The database stayed locked past busy_timeout (another process, a long checkpoint on a loaded
         // machine): poll again after a growing pause. Nothing was claimed, so nothing is lost.
         busyPolls++;
-        logger.warn('queue poll failed; retrying', { error: err instanceof Error ? err.message : String(err), busyPolls });
+        logger.warn('queue poll failed; retrying', {
+          error: err instanceof Error ? err.message : String(err),
+          busyPolls,
+        });
         backoff = Math.min(5_000, 250 * 2 ** Math.min(busyPolls, 5));
       }
       for (const job of jobs) {
@@ -106,7 +115,10 @@ export class LocalWorker {
         const r = await deliverWebhook(this.deps, String(job.payload.deliveryId));
         if (r.outcome === 'retry') return this.settle(job, () => this.queue.retryLater(job.id, r.retryInMs));
       } else if (job.type === 'pipeline.run') {
-        await runPipeline(this.deps, { verificationId: String(job.payload.verificationId), attempt: Number(job.payload.attempt) });
+        await runPipeline(this.deps, {
+          verificationId: String(job.payload.verificationId),
+          attempt: Number(job.payload.attempt),
+        });
       } else if (job.type === 'maintenance.sweep') {
         await runMaintenanceSweep(this.deps);
       }
@@ -114,7 +126,12 @@ export class LocalWorker {
     } catch (err) {
       // Infrastructure failure (disk, bug): keep the job and try again later; never drop work.
       const delay = Math.min(60_000, 1000 * 2 ** Math.min(job.attempt, 6));
-      logger.error('job failed; will retry', { jobType: job.type, attempt: job.attempt, retryInMs: delay, error: err instanceof Error ? err.message : String(err) });
+      logger.error('job failed; will retry', {
+        jobType: job.type,
+        attempt: job.attempt,
+        retryInMs: delay,
+        error: err instanceof Error ? err.message : String(err),
+      });
       this.settle(job, () => this.queue.retryLater(job.id, delay));
     }
   }
@@ -127,7 +144,10 @@ export class LocalWorker {
     try {
       write();
     } catch (err) {
-      logger.warn('could not settle job; it runs again after its lease', { jobType: job.type, error: err instanceof Error ? err.message : String(err) });
+      logger.warn('could not settle job; it runs again after its lease', {
+        jobType: job.type,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 }

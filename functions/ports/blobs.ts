@@ -28,5 +28,12 @@ export interface BlobStore {
  * content-length-range and Content-Type.
  */
 export interface UploadSigner {
-  createUpload(input: { captureId: string; blobKey: string; contentType: string; maxBytes: number; contentTypes: string[]; expiresAt: Date }): Promise<UploadPolicy>;
+  createUpload(input: {
+    captureId: string;
+    blobKey: string;
+    contentType: string;
+    maxBytes: number;
+    contentTypes: string[];
+    expiresAt: Date;
+  }): Promise<UploadPolicy>;
 }

@@ -99,7 +99,11 @@ export interface FaceIndex {
   /** Indexes the image's largest face under the verification id. */
   indexFace(orgId: string, verificationId: string, image: ImageInput): Promise<{ faceId: string | null }>;
   /** Other verifications of the org whose indexed face matches the image's largest face, best first. */
-  searchDuplicates(orgId: string, image: ImageInput, opts?: { excludeVerificationId?: string }): Promise<{ verificationId: string; similarity: number }[]>;
+  searchDuplicates(
+    orgId: string,
+    image: ImageInput,
+    opts?: { excludeVerificationId?: string },
+  ): Promise<{ verificationId: string; similarity: number }[]>;
   /** Deletes the verification's indexed faces (retention); resolves how many were deleted. */
   deleteFaces(orgId: string, target: { verificationId: string }): Promise<number>;
 }

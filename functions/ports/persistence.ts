@@ -1,12 +1,4 @@
-import type {
-  Capture,
-  Delivery,
-  Flow,
-  KycKey,
-  Organisation,
-  Verification,
-  WebhookEndpoint,
-} from '../domain/model';
+import type { Capture, Delivery, Flow, KycKey, Organisation, Verification, WebhookEndpoint } from '../domain/model';
 
 /**
  * Persistence port. One interface per aggregate so each adapter (SQLite locally, DynamoDB on AWS)
@@ -56,7 +48,10 @@ export interface VerificationRepository {
    * The caller increments `version` itself. Returns false on a lost race.
    */
   update(v: Verification, expectedVersion: number): Promise<boolean>;
-  listByOrg(orgId: string, opts: { limit: number; cursor?: string | null; status?: string }): Promise<ListPage<Verification>>;
+  listByOrg(
+    orgId: string,
+    opts: { limit: number; cursor?: string | null; status?: string },
+  ): Promise<ListPage<Verification>>;
   /** Non-terminal verifications whose expiresAt is before `now` (for the expiry sweep). */
   listExpired(now: string, limit: number): Promise<Verification[]>;
   /** Terminal verifications whose outcome was not yet published (publishedAt null): outbox recovery after a crash. */
@@ -99,7 +94,10 @@ export interface IdempotencyRecord {
 
 export interface IdempotencyRepository {
   /** Claims the scope; returns the existing record instead if one is live. */
-  claim(rec: IdempotencyRecord, now: string): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
+  claim(
+    rec: IdempotencyRecord,
+    now: string,
+  ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
   complete(scope: string, response: { statusCode: number; body: string }): Promise<void>;
   release(scope: string): Promise<void>;
 }

@@ -20,5 +20,11 @@ export interface WebhookTransport {
   /** Resolves the host and applies the SSRF policy (registration time); a name that does not resolve passes. */
   checkUrl(url: string, allowHosts: string[]): Promise<UrlCheck>;
   /** POSTs the body; re-applies the SSRF policy on the addresses it connects to (delivery time). */
-  send(req: { url: string; headers: Record<string, string>; body: string; timeoutMs: number; allowHosts: string[] }): Promise<SendResult>;
+  send(req: {
+    url: string;
+    headers: Record<string, string>;
+    body: string;
+    timeoutMs: number;
+    allowHosts: string[];
+  }): Promise<SendResult>;
 }

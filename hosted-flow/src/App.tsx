@@ -1,6 +1,13 @@
 import type { JSX } from 'preact';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { ApiError, ApplicantApi, TERMINAL_STATUSES, type DocumentType, type Session, type SimulatedOutcome } from './api';
+import {
+  ApiError,
+  ApplicantApi,
+  TERMINAL_STATUSES,
+  type DocumentType,
+  type Session,
+  type SimulatedOutcome,
+} from './api';
 import { ConsentDeclined, ErrorPage, type PageError } from './components/MessagePage';
 import { Consent } from './components/Consent';
 import { DocumentTypeChoice } from './components/DocumentTypeChoice';
@@ -93,20 +100,24 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
   const fail = useCallback((error: unknown) => setView({ kind: 'error', error: pageErrorOf(error) }), []);
 
   /** Chooses the view for a freshly read session. */
-  const route = useCallback((next: Session, opts: { fromStart: boolean }) => {
-    setSession(next);
-    setLocale(chooseLocale(next.locale, navigator.languages ?? []));
-    if (next.status === 'expired') return setView({ kind: 'error', error: 'expired' });
-    if (next.status === 'in_progress') return setView({ kind: 'processing' });
-    // Opening a link whose verification already ended: say so plainly (the integrator has the outcome).
-    if (opts.fromStart && TERMINAL_STATUSES.has(next.status)) return setView({ kind: 'error', error: 'finished' });
-    if (next.status === 'declined' && next.reasonCodes.includes('CONSENT_DECLINED')) return setView({ kind: 'consentDeclined' });
-    if (outcomeOf(next)) return setView({ kind: 'result' });
-    if (!next.consent.given) return setView({ kind: opts.fromStart ? 'welcome' : 'consent' });
-    if (next.mode === 'test') return setView({ kind: 'testMode' });
-    const first = capturePlan(next, documentType)[0];
-    return setView(first ? { kind: 'capture', step: first } : { kind: 'submitting' });
-  }, [documentType]);
+  const route = useCallback(
+    (next: Session, opts: { fromStart: boolean }) => {
+      setSession(next);
+      setLocale(chooseLocale(next.locale, navigator.languages ?? []));
+      if (next.status === 'expired') return setView({ kind: 'error', error: 'expired' });
+      if (next.status === 'in_progress') return setView({ kind: 'processing' });
+      // Opening a link whose verification already ended: say so plainly (the integrator has the outcome).
+      if (opts.fromStart && TERMINAL_STATUSES.has(next.status)) return setView({ kind: 'error', error: 'finished' });
+      if (next.status === 'declined' && next.reasonCodes.includes('CONSENT_DECLINED'))
+        return setView({ kind: 'consentDeclined' });
+      if (outcomeOf(next)) return setView({ kind: 'result' });
+      if (!next.consent.given) return setView({ kind: opts.fromStart ? 'welcome' : 'consent' });
+      if (next.mode === 'test') return setView({ kind: 'testMode' });
+      const first = capturePlan(next, documentType)[0];
+      return setView(first ? { kind: 'capture', step: first } : { kind: 'submitting' });
+    },
+    [documentType],
+  );
 
   const load = useCallback(async () => {
     if (!api) return setView({ kind: 'error', error: 'invalid' });
@@ -214,7 +225,14 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
       case 'welcome':
         return <Welcome onStart={() => setView({ kind: 'consent' })} onHandoff={toHandoff} />;
       case 'consent':
-        return <Consent textVersion={session?.consent.textVersion ?? ''} busy={busy} step={stepLabel('consent')} onAnswer={(a) => void answerConsent(a)} />;
+        return (
+          <Consent
+            textVersion={session?.consent.textVersion ?? ''}
+            busy={busy}
+            step={stepLabel('consent')}
+            onAnswer={(a) => void answerConsent(a)}
+          />
+        );
       case 'consentDeclined':
         return <ConsentDeclined />;
       case 'testMode':

@@ -110,13 +110,17 @@ export class ApplicantApi {
 
   /** Records the applicant's consent choice; `accepted: false` ends the verification. */
   async consent(accepted: boolean, textVersion: string, locale: string): Promise<Session> {
-    return this.call('POST', '/consent', { accepted, textVersion, locale }, (body) => sessionSchema.parse(dataOf(body)));
+    return this.call('POST', '/consent', { accepted, textVersion, locale }, (body) =>
+      sessionSchema.parse(dataOf(body)),
+    );
   }
 
   /** Requests an upload slot, sends the bytes, confirms; returns the capture id. */
   async upload(kind: CaptureKind, index: number, image: Blob): Promise<string> {
     const contentType = image.type || 'image/jpeg';
-    const slot = await this.call('POST', '/uploads', { kind, index, contentType }, (body) => uploadSlotSchema.parse(dataOf(body)));
+    const slot = await this.call('POST', '/uploads', { kind, index, contentType }, (body) =>
+      uploadSlotSchema.parse(dataOf(body)),
+    );
     const { upload } = slot;
     let response: Response;
     try {
@@ -147,7 +151,10 @@ export class ApplicantApi {
    * offset matters because the stream's SigV4 signature is refused when the device clock is 5+ minutes off.
    */
   async createLivenessSession(): Promise<LivenessSession> {
-    return this.call('POST', '/liveness-session', {}, (b, response) => ({ ...livenessSessionSchema.parse(dataOf(b)), clockOffsetMs: clockOffsetOf(response) }));
+    return this.call('POST', '/liveness-session', {}, (b, response) => ({
+      ...livenessSessionSchema.parse(dataOf(b)),
+      clockOffsetMs: clockOffsetOf(response),
+    }));
   }
 
   /** Submits the current attempt's captures for checking. */
@@ -161,7 +168,12 @@ export class ApplicantApi {
     return this.call('POST', '/simulate', outcome, (b) => sessionSchema.parse(dataOf(b)));
   }
 
-  private async call<T>(method: 'GET' | 'POST', path: string, body: unknown, parse: (body: unknown, response: Response) => T): Promise<T> {
+  private async call<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    parse: (body: unknown, response: Response) => T,
+  ): Promise<T> {
     let response: Response;
     try {
       response = await fetch(BASE + path, {

@@ -50,16 +50,30 @@ async function freePort(): Promise<number> {
 }
 
 function spawnUntilListening(args: string[], env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((res, rej) => {
     child.stdout!.on('data', (c: Buffer) => c.toString().includes('listening on') && res(child));
     child.on('exit', (code) => rej(new Error(`exited ${code}`)));
   });
 }
 
-async function load(url: string, headers: Record<string, string>): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
+async function load(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
   await autocannon({ url, method: 'POST', headers, body: BODY, connections: CONNECTIONS, duration: 2 }); // warm-up
-  const r = await autocannon({ url, method: 'POST', headers, body: BODY, connections: CONNECTIONS, duration: DURATION_S });
+  const r = await autocannon({
+    url,
+    method: 'POST',
+    headers,
+    body: BODY,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+  });
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx };
 }
 
@@ -73,21 +87,31 @@ async function main(): Promise<void> {
     let minted = '';
     await runCli(['keys', 'create', '--mode', 'test', '--json'], (s) => (minted += s));
     const { key } = JSON.parse(minted) as { key: string };
-    children.push(await spawnUntilListening(['dist/main.js'], { PORT: String(port), KYC_DATA_DIR: dir, LOG_LEVEL: 'ERROR' }));
-    const service = await load(`http://127.0.0.1:${port}/api/v1/external/kyc/verifications`, { 'Content-Type': 'application/json', 'X-Api-Key': key });
+    children.push(
+      await spawnUntilListening(['dist/main.js'], { PORT: String(port), KYC_DATA_DIR: dir, LOG_LEVEL: 'ERROR' }),
+    );
+    const service = await load(`http://127.0.0.1:${port}/api/v1/external/kyc/verifications`, {
+      'Content-Type': 'application/json',
+      'X-Api-Key': key,
+    });
     children.pop()!.kill('SIGTERM');
 
     const basePort = await freePort();
-    children.push(await spawnUntilListening(['-e', BASELINE], { PORT: String(basePort), DB: join(dir, 'baseline.sqlite') }));
+    children.push(
+      await spawnUntilListening(['-e', BASELINE], { PORT: String(basePort), DB: join(dir, 'baseline.sqlite') }),
+    );
     const baseline = await load(`http://127.0.0.1:${basePort}/`, { 'Content-Type': 'application/json' });
 
     const ratio = service.rps / baseline.rps;
-    const row = (name: string, r: typeof service) => `${name.padEnd(22)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   non-2xx ${r.non2xx}`;
+    const row = (name: string, r: typeof service) =>
+      `${name.padEnd(22)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${String(r.p50).padStart(4)} ms   p99 ${String(r.p99).padStart(4)} ms   non-2xx ${r.non2xx}`;
     console.log(`POST /verifications, ${CONNECTIONS} connections, ${DURATION_S} s each, same machine`);
     console.log(row('kyc service', service));
     console.log(row('bare node:http+sqlite', baseline));
     console.log(`ratio ${(ratio * 100).toFixed(1)} % of baseline throughput (target >= 30 %), p99 target <= 25 ms`);
-    console.log(`bench:api rps=${service.rps.toFixed(0)} p99_ms=${service.p99} baseline_rps=${baseline.rps.toFixed(0)} ratio=${ratio.toFixed(3)}`);
+    console.log(
+      `bench:api rps=${service.rps.toFixed(0)} p99_ms=${service.p99} baseline_rps=${baseline.rps.toFixed(0)} ratio=${ratio.toFixed(3)}`,
+    );
   } finally {
     for (const c of children) c.kill('SIGTERM');
     rmSync(dir, { recursive: true, force: true });

@@ -51,7 +51,11 @@ export const handler = middy().handler(async () => ({ statusCode: 200, body: '' 
 function lambdaEntries(): string[] {
   return readdirSync(ENTRIES_DIR)
     .filter((f) => f.endsWith('.ts'))
-    .filter((f) => /^export\s+(const|let|async\s+function|function)\s+handler\b|^export\s*\{[^}]*\bhandler\b/m.test(readFileSync(join(ENTRIES_DIR, f), 'utf8')))
+    .filter((f) =>
+      /^export\s+(const|let|async\s+function|function)\s+handler\b|^export\s*\{[^}]*\bhandler\b/m.test(
+        readFileSync(join(ENTRIES_DIR, f), 'utf8'),
+      ),
+    )
     .map((f) => basename(f, '.ts'));
 }
 
@@ -89,7 +93,13 @@ function loadedExternals(file: string, externals: string[]): string[] {
 }
 
 function lambdaProcessEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, ...LAMBDA_ENV, NODE_PATH: join(ROOT, 'node_modules'), NODE_OPTIONS: '', NODE_NO_WARNINGS: '1' };
+  return {
+    ...process.env,
+    ...LAMBDA_ENV,
+    NODE_PATH: join(ROOT, 'node_modules'),
+    NODE_OPTIONS: '',
+    NODE_NO_WARNINGS: '1',
+  };
 }
 
 /** Cold require of only the external packages a bundle loads (the AWS SDK clients), in a fresh process. */
@@ -121,7 +131,10 @@ function topInputs(meta: Metafile, output: string, n: number): string[] {
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? path.split('/').slice(0, 2).join('/');
     groups.set(pkg, (groups.get(pkg) ?? 0) + bytesInOutput);
   }
-  return [...groups.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${(v / 1024).toFixed(1).padStart(7)} KB  ${k}`);
+  return [...groups.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, n)
+    .map(([k, v]) => `${(v / 1024).toFixed(1).padStart(7)} KB  ${k}`);
 }
 
 interface Row {
@@ -150,7 +163,16 @@ async function measure(name: string, entry: string, dir: string, api: boolean): 
     withoutMaps.push(requireMs(outfile, false));
     sdkOnly.push(externalsMs(externals));
   }
-  return { name, kb: statSync(outfile).size / 1024, requireMs: median(withMaps), requireMsNoMaps: median(withoutMaps), externals, externalsMs: median(sdkOnly), api, meta };
+  return {
+    name,
+    kb: statSync(outfile).size / 1024,
+    requireMs: median(withMaps),
+    requireMsNoMaps: median(withoutMaps),
+    externals,
+    externalsMs: median(sdkOnly),
+    api,
+    meta,
+  };
 }
 
 /** Packages left external (import paths), as the bundle requires them. */
@@ -165,11 +187,16 @@ async function main(): Promise<void> {
     const baselineEntry = join(dir, 'baseline-middy.ts');
     writeFileSync(baselineEntry, BASELINE_SOURCE);
     const rows: Row[] = [await measure('baseline (middy 200)', baselineEntry, dir, false)];
-    for (const name of lambdaEntries()) rows.push(await measure(name, join(ENTRIES_DIR, `${name}.ts`), dir, API_ENTRIES.includes(name)));
+    for (const name of lambdaEntries())
+      rows.push(await measure(name, join(ENTRIES_DIR, `${name}.ts`), dir, API_ENTRIES.includes(name)));
 
     const baseline = rows[0]!;
-    console.log(`esbuild ${KYC_BUNDLING.format} ${KYC_BUNDLING.target} minify=${KYC_BUNDLING.minify} external=${KYC_BUNDLING.externalModules.join(',')}; require: median of ${SPAWNS} fresh node processes`);
-    console.log(`${'bundle'.padEnd(22)} ${'KB'.padStart(8)} ${'x base'.padStart(7)} ${'require ms'.padStart(11)} ${'(no maps)'.padStart(10)} ${'x base'.padStart(7)} ${'SDK ms'.padStart(7)}  target`);
+    console.log(
+      `esbuild ${KYC_BUNDLING.format} ${KYC_BUNDLING.target} minify=${KYC_BUNDLING.minify} external=${KYC_BUNDLING.externalModules.join(',')}; require: median of ${SPAWNS} fresh node processes`,
+    );
+    console.log(
+      `${'bundle'.padEnd(22)} ${'KB'.padStart(8)} ${'x base'.padStart(7)} ${'require ms'.padStart(11)} ${'(no maps)'.padStart(10)} ${'x base'.padStart(7)} ${'SDK ms'.padStart(7)}  target`,
+    );
     for (const r of rows) {
       const verdict = r.api ? (r.kb <= TARGET_KB && r.requireMs <= TARGET_REQUIRE_MS ? 'met' : 'MISSED') : '';
       console.log(
@@ -179,10 +206,16 @@ async function main(): Promise<void> {
     const api = rows.filter((r) => r.api);
     const maxKb = Math.max(...api.map((r) => r.kb));
     const maxMs = Math.max(...api.map((r) => r.requireMs));
-    console.log('SDK ms = requiring only the bundle\'s external packages (the AWS SDK v3 clients) in a fresh process: part of "require ms".');
-    console.log(`API handlers (${API_ENTRIES.join(', ')}): target <= ${TARGET_KB} KB and <= ${TARGET_REQUIRE_MS} ms require (with --enable-source-maps, as deployed)`);
+    console.log(
+      'SDK ms = requiring only the bundle\'s external packages (the AWS SDK v3 clients) in a fresh process: part of "require ms".',
+    );
+    console.log(
+      `API handlers (${API_ENTRIES.join(', ')}): target <= ${TARGET_KB} KB and <= ${TARGET_REQUIRE_MS} ms require (with --enable-source-maps, as deployed)`,
+    );
     for (const r of api.filter((r) => r.kb > TARGET_KB || r.requireMs > TARGET_REQUIRE_MS)) {
-      console.log(`  ${r.name} misses the target (${r.kb.toFixed(0)} KB, ${r.requireMs.toFixed(0)} ms); of which ~${r.externalsMs.toFixed(0)} ms loading ${r.externals.join(' ')}; largest inputs:`);
+      console.log(
+        `  ${r.name} misses the target (${r.kb.toFixed(0)} KB, ${r.requireMs.toFixed(0)} ms); of which ~${r.externalsMs.toFixed(0)} ms loading ${r.externals.join(' ')}; largest inputs:`,
+      );
       for (const line of topInputs(r.meta, `${r.name}/index.js`, Math.max(TOP, 8))) console.log(`    ${line}`);
     }
     if (TOP > 0) {

@@ -34,11 +34,15 @@ const FRAMES: Record<HeadPrompt, string[]> = {
 const POSE_LABEL: Record<HeadPrompt, string> = { left: 'left', right: 'right', centre: 'frontal' };
 
 function assertFrameLabels(): void {
-  const labels = JSON.parse(readFileSync(join(TESTDATA, 'liveness/labels.json'), 'utf8')) as Array<{ file: string; pose: string }>;
+  const labels = JSON.parse(readFileSync(join(TESTDATA, 'liveness/labels.json'), 'utf8')) as Array<{
+    file: string;
+    pose: string;
+  }>;
   for (const [prompt, frames] of Object.entries(FRAMES) as Array<[HeadPrompt, string[]]>) {
     for (const f of frames) {
       const label = labels.find((l) => l.file === `person_a/${f}.jpg`);
-      if (label?.pose !== POSE_LABEL[prompt]) throw new Error(`liveness/person_a/${f}.jpg is labelled ${label?.pose}, not ${POSE_LABEL[prompt]}`);
+      if (label?.pose !== POSE_LABEL[prompt])
+        throw new Error(`liveness/person_a/${f}.jpg is labelled ${label?.pose}, not ${POSE_LABEL[prompt]}`);
     }
   }
 }
@@ -64,12 +68,52 @@ const LONDON_013_DOC = image('documents/synth_td3_uto_london013.jpg');
 const LONDON_042_DOC = image('documents/synth_td1_uto_london042.jpg');
 
 const CASES: BenchCase[] = [
-  { name: 'person_a passport+liveness', flow: 'full', document: PERSON_A_PASSPORT, documentType: 'passport', selfie: image('liveness/person_a/frame_019.jpg'), expected: 'approved' },
-  { name: 'london_013 TD3 + selfie', flow: 'docFace', document: LONDON_013_DOC, documentType: 'passport', selfie: image('faces/london_013_smiling.jpg'), expected: 'approved' },
-  { name: 'london_042 TD1 + selfie', flow: 'docFace', document: LONDON_042_DOC, selfie: image('faces/london_042_smiling.jpg'), expected: 'approved' },
-  { name: 'person_a doc + london_030', flow: 'docFace', document: PERSON_A_PASSPORT, documentType: 'passport', selfie: image('faces/london_030_neutral.jpg'), expected: 'declined' },
-  { name: 'london_013 doc + london_042', flow: 'docFace', document: LONDON_013_DOC, documentType: 'passport', selfie: image('faces/london_042_smiling.jpg'), expected: 'declined' },
-  { name: 'london_042 doc + obama_01', flow: 'docFace', document: LONDON_042_DOC, selfie: image('faces/obama_01.jpg'), expected: 'declined' },
+  {
+    name: 'person_a passport+liveness',
+    flow: 'full',
+    document: PERSON_A_PASSPORT,
+    documentType: 'passport',
+    selfie: image('liveness/person_a/frame_019.jpg'),
+    expected: 'approved',
+  },
+  {
+    name: 'london_013 TD3 + selfie',
+    flow: 'docFace',
+    document: LONDON_013_DOC,
+    documentType: 'passport',
+    selfie: image('faces/london_013_smiling.jpg'),
+    expected: 'approved',
+  },
+  {
+    name: 'london_042 TD1 + selfie',
+    flow: 'docFace',
+    document: LONDON_042_DOC,
+    selfie: image('faces/london_042_smiling.jpg'),
+    expected: 'approved',
+  },
+  {
+    name: 'person_a doc + london_030',
+    flow: 'docFace',
+    document: PERSON_A_PASSPORT,
+    documentType: 'passport',
+    selfie: image('faces/london_030_neutral.jpg'),
+    expected: 'declined',
+  },
+  {
+    name: 'london_013 doc + london_042',
+    flow: 'docFace',
+    document: LONDON_013_DOC,
+    documentType: 'passport',
+    selfie: image('faces/london_042_smiling.jpg'),
+    expected: 'declined',
+  },
+  {
+    name: 'london_042 doc + obama_01',
+    flow: 'docFace',
+    document: LONDON_042_DOC,
+    selfie: image('faces/obama_01.jpg'),
+    expected: 'declined',
+  },
 ];
 
 const CHECKS = ['document', 'liveness', 'faceMatch', 'riskSignals'] as const;
@@ -116,7 +160,11 @@ async function main(): Promise<void> {
     const deps = srv.app.runtime.deps;
     const live = await srv.mintKey('live');
     // One attempt, so a declined face match is final and publishes verification.rejected like an approval does.
-    const docFaceFlow = await srv.createFlow({ name: 'bench document + face match', checks: ['document', 'faceMatch'], maxAttempts: 1 });
+    const docFaceFlow = await srv.createFlow({
+      name: 'bench document + face match',
+      checks: ['document', 'faceMatch'],
+      maxAttempts: 1,
+    });
     const docFace = await srv.mintKey('live', { flowId: docFaceFlow.id });
     // Live keys register only https URLs through the API; the receiver is plain http, so write the row directly.
     await deps.store.webhooks.create({
@@ -125,7 +173,12 @@ async function main(): Promise<void> {
       keyId: live.keyId,
       mode: 'live',
       url: receiver.url,
-      events: ['verification.completed', 'verification.approved', 'verification.rejected', 'verification.manual_review'],
+      events: [
+        'verification.completed',
+        'verification.approved',
+        'verification.rejected',
+        'verification.manual_review',
+      ],
       createdAt: new Date().toISOString(),
       deletedAt: null,
     });
@@ -159,7 +212,12 @@ async function main(): Promise<void> {
       const delivery = await firstDeliveryFor(id);
       const verification = await deps.store.verifications.get(id);
       const steps = await deps.store.steps.listByAttempt(id, 1);
-      return { e2eMs: delivery.at - submittedAt, decision: verification?.attempts[0]?.decision ?? 'none', prompts, ...perCheckFromSteps(steps) };
+      return {
+        e2eMs: delivery.at - submittedAt,
+        decision: verification?.attempts[0]?.decision ?? 'none',
+        prompts,
+        ...perCheckFromSteps(steps),
+      };
     }
 
     function perCheckFromSteps(records: StepResultRecord[]): Pick<ServiceRun, 'providerMs' | 'stepMs' | 'labelMs'> {
@@ -175,7 +233,11 @@ async function main(): Promise<void> {
       const providerMs: PerCheck = {};
       const stepMs: PerCheck = {};
       const labelMs: Record<string, number> = {};
-      const names: Record<Exclude<CheckKey, 'riskSignals'>, string> = { document: 'documentCheck', liveness: 'livenessCheck', faceMatch: 'faceMatch' };
+      const names: Record<Exclude<CheckKey, 'riskSignals'>, string> = {
+        document: 'documentCheck',
+        liveness: 'livenessCheck',
+        faceMatch: 'faceMatch',
+      };
       for (const [check, step] of Object.entries(names) as Array<[Exclude<CheckKey, 'riskSignals'>, string]>) {
         const result = checkResult(step);
         if (!result) continue;
@@ -190,7 +252,8 @@ async function main(): Promise<void> {
       }
       if (at('faceMatch') !== undefined) stepMs.faceMatch = at('faceMatch')! - captureChecksDone;
       const beforeRisk = at('faceMatch') ?? captureChecksDone;
-      if (at('riskSignals') !== undefined) stepMs.riskSignals = providerMs.riskSignals = at('riskSignals')! - beforeRisk;
+      if (at('riskSignals') !== undefined)
+        stepMs.riskSignals = providerMs.riskSignals = at('riskSignals')! - beforeRisk;
       return { providerMs, stepMs, labelMs };
     }
 
@@ -203,7 +266,14 @@ async function main(): Promise<void> {
       const started = performance.now();
       const [doc, liveness] = await Promise.all([
         provider.checkDocument({ front, back: null, flow, today }),
-        c.flow === 'full' ? provider.checkLiveness({ prompts, frames: framesFor(prompts).map((bytes, i) => ({ bytes, label: `frame ${i}` })), selfie, flow }) : Promise.resolve(null),
+        c.flow === 'full'
+          ? provider.checkLiveness({
+              prompts,
+              frames: framesFor(prompts).map((bytes, i) => ({ bytes, label: `frame ${i}` })),
+              selfie,
+              flow,
+            })
+          : Promise.resolve(null),
       ]);
       const reference: ImageInput = doc.portrait ? { bytes: doc.portrait, label: 'document portrait' } : front;
       const match = await provider.checkFaceMatch({ reference, probe: selfie, flow });
@@ -215,7 +285,12 @@ async function main(): Promise<void> {
       return {
         totalMs,
         decision: results.every((r) => r.outcome === 'pass') ? 'approved' : 'declined',
-        perCheckMs: { document: sum(doc), ...(liveness ? { liveness: sum(liveness) } : {}), faceMatch: sum(match), riskSignals: riskMs },
+        perCheckMs: {
+          document: sum(doc),
+          ...(liveness ? { liveness: sum(liveness) } : {}),
+          faceMatch: sum(match),
+          riskSignals: riskMs,
+        },
       };
     }
 
@@ -238,24 +313,34 @@ async function main(): Promise<void> {
         const d = await runDirect(c, s.prompts);
         service.get(c.name)!.push(s);
         direct.get(c.name)!.push(d);
-        if (s.decision !== c.expected) mismatches.push(`${c.name}: service decided ${s.decision}, expected ${c.expected}`);
-        if (d.decision !== c.expected) mismatches.push(`${c.name}: direct checks say ${d.decision}, expected ${c.expected}`);
+        if (s.decision !== c.expected)
+          mismatches.push(`${c.name}: service decided ${s.decision}, expected ${c.expected}`);
+        if (d.decision !== c.expected)
+          mismatches.push(`${c.name}: direct checks say ${d.decision}, expected ${c.expected}`);
       }
     }
 
     const f = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : '-').padStart(8);
-    console.log(`\nsubmit -> webhook received (service) vs the same provider calls made directly; ${REPS} runs per case after 1 warm-up`);
-    console.log(`${'case'.padEnd(30)} ${'expect'.padEnd(9)} ${'e2e p50'.padStart(8)} ${'e2e p99'.padStart(8)} ${'dir p50'.padStart(8)} ${'ratio'.padStart(6)}`);
+    console.log(
+      `\nsubmit -> webhook received (service) vs the same provider calls made directly; ${REPS} runs per case after 1 warm-up`,
+    );
+    console.log(
+      `${'case'.padEnd(30)} ${'expect'.padEnd(9)} ${'e2e p50'.padStart(8)} ${'e2e p99'.padStart(8)} ${'dir p50'.padStart(8)} ${'ratio'.padStart(6)}`,
+    );
     for (const c of CASES) {
       const e2e = service.get(c.name)!.map((r) => r.e2eMs);
       const dir = direct.get(c.name)!.map((r) => r.totalMs);
-      console.log(`${c.name.padEnd(30)} ${c.expected.padEnd(9)} ${f(percentile(e2e, 50))} ${f(percentile(e2e, 99))} ${f(percentile(dir, 50))} ${(percentile(e2e, 50) / percentile(dir, 50)).toFixed(2).padStart(6)}`);
+      console.log(
+        `${c.name.padEnd(30)} ${c.expected.padEnd(9)} ${f(percentile(e2e, 50))} ${f(percentile(e2e, 99))} ${f(percentile(dir, 50))} ${(percentile(e2e, 50) / percentile(dir, 50)).toFixed(2).padStart(6)}`,
+      );
     }
     const allE2e = [...service.values()].flat().map((r) => r.e2eMs);
     const allDir = [...direct.values()].flat().map((r) => r.totalMs);
     const p50 = percentile(allE2e, 50);
     const p99 = percentile(allE2e, 99);
-    console.log(`${`all (${allE2e.length} runs)`.padEnd(30)} ${''.padEnd(9)} ${f(p50)} ${f(p99)} ${f(percentile(allDir, 50))} ${(p50 / percentile(allDir, 50)).toFixed(2).padStart(6)}`);
+    console.log(
+      `${`all (${allE2e.length} runs)`.padEnd(30)} ${''.padEnd(9)} ${f(p50)} ${f(p99)} ${f(percentile(allDir, 50))} ${(p50 / percentile(allDir, 50)).toFixed(2).padStart(6)}`,
+    );
 
     console.log(`\nper check p50 (ms)  ${'provider'.padStart(9)} ${'step wall'.padStart(9)} ${'direct'.padStart(9)}`);
     for (const check of CHECKS) {
@@ -264,17 +349,26 @@ async function main(): Promise<void> {
       const prov = pick(sv.map((r) => r.providerMs));
       const wall = pick(sv.map((r) => r.stepMs));
       const dir = pick([...direct.values()].flat().map((r) => r.perCheckMs));
-      console.log(`${check.padEnd(19)} ${f(percentile(prov, 50)).padStart(9)} ${f(percentile(wall, 50)).padStart(9)} ${f(percentile(dir, 50)).padStart(9)}   (${prov.length} runs)`);
+      console.log(
+        `${check.padEnd(19)} ${f(percentile(prov, 50)).padStart(9)} ${f(percentile(wall, 50)).padStart(9)} ${f(percentile(dir, 50)).padStart(9)}   (${prov.length} runs)`,
+      );
     }
     const labels = new Map<string, number[]>();
-    for (const run of [...service.values()].flat()) for (const [k, v] of Object.entries(run.labelMs)) labels.set(k, [...(labels.get(k) ?? []), v]);
+    for (const run of [...service.values()].flat())
+      for (const [k, v] of Object.entries(run.labelMs)) labels.set(k, [...(labels.get(k) ?? []), v]);
     const byLabel = [...labels.entries()].map(([k, v]) => [k, percentile(v, 50)] as const).sort((a, b) => b[1] - a[1]);
     console.log(`provider steps p50 (ms): ${byLabel.map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
-    console.log('provider = sum of the stored CheckResult.timings (document: its ocr and portrait steps overlap, so the sum can exceed the wall time);');
-    console.log('step wall = between stored step records (document and liveness run in parallel); riskSignals = its step wall time, direct = faceTemplate only.');
+    console.log(
+      'provider = sum of the stored CheckResult.timings (document: its ocr and portrait steps overlap, so the sum can exceed the wall time);',
+    );
+    console.log(
+      'step wall = between stored step records (document and liveness run in parallel); riskSignals = its step wall time, direct = faceTemplate only.',
+    );
 
     for (const m of mismatches) console.log(`DECISION MISMATCH ${m}`);
-    console.log(`\ntarget e2e p99 <= ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : `NOT met (p99 ${p99.toFixed(0)} ms)`}`);
+    console.log(
+      `\ntarget e2e p99 <= ${TARGET_P99_MS} ms: ${p99 <= TARGET_P99_MS ? 'met' : `NOT met (p99 ${p99.toFixed(0)} ms)`}`,
+    );
     console.log(`bench:pipeline cases=${CASES.length} p50_ms=${p50.toFixed(0)} p99_ms=${p99.toFixed(0)}`);
   } finally {
     await srv.stop();

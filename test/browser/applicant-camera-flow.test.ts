@@ -4,7 +4,15 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { checkStep, describeWithBrowser, ensureHostedFlowBuilt, launchBrowser, openPage, reviewShowsDocumentMarker, type TestPage } from '../support/browser';
+import {
+  checkStep,
+  describeWithBrowser,
+  ensureHostedFlowBuilt,
+  launchBrowser,
+  openPage,
+  reviewShowsDocumentMarker,
+  type TestPage,
+} from '../support/browser';
 import { buildApplicantCamera, TESTDATA_DIR } from '../support/fake-camera';
 import { startReceiver } from '../support/webhook-receiver';
 import { registerWebhook, startKycEnv, startReturnPage, type KycEnv } from './support/kyc-env';
@@ -83,7 +91,12 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
         const screen = document.querySelector('[data-screen]')?.getAttribute('data-screen');
         if (screen && screens[screens.length - 1] !== screen) screens.push(screen);
       };
-      new MutationObserver(note).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-prompt', 'data-prompt-index', 'data-screen'] });
+      new MutationObserver(note).observe(document, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ['data-prompt', 'data-prompt-index', 'data-screen'],
+      });
     });
   }
 
@@ -116,7 +129,9 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
 
   /** The current attempt's prompts as the server issued them. */
   async function serverPrompts(token: string): Promise<string[]> {
-    const res = await fetch(`${env.baseUrl}/api/v1/applicant/session`, { headers: { Authorization: `Bearer ${token}` } });
+    const res = await fetch(`${env.baseUrl}/api/v1/applicant/session`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
     const body = (await res.json()) as { data: { challenge: { prompts: string[] } | null } };
     return body.data.challenge?.prompts ?? [];
   }
@@ -127,9 +142,13 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
     await result.waitFor({ timeout: 90_000 });
     const shown = await result.getAttribute('data-screen');
     if (shown !== screen) {
-      const res = await fetch(`${env.baseUrl}/api/v1/applicant/session`, { headers: { Authorization: `Bearer ${token}` } });
+      const res = await fetch(`${env.baseUrl}/api/v1/applicant/session`, {
+        headers: { Authorization: `Bearer ${token}` },
+      });
       const steps = await env.server.app.runtime.deps.store.steps.listByAttempt(verificationId, 1);
-      expect({ shown, session: await res.json(), steps: JSON.stringify(steps).slice(0, 4000) }).toEqual({ shown: screen });
+      expect({ shown, session: await res.json(), steps: JSON.stringify(steps).slice(0, 4000) }).toEqual({
+        shown: screen,
+      });
     }
   }
 
@@ -140,7 +159,11 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
       const minted = await env.key('live', { name: 'Passport only', documentTypes: ['passport'] });
       const { key, secret } = minted;
       await registerWebhook(env, minted, receiver.url);
-      const verification = await env.createVerification(key, { locale: 'en', returnUrl: shop.url, metadata: { orderId: 'A-1234' } });
+      const verification = await env.createVerification(key, {
+        locale: 'en',
+        returnUrl: shop.url,
+        metadata: { orderId: 'A-1234' },
+      });
 
       tab = await openPage(browser, { camera: true });
       const { page } = tab;
@@ -175,7 +198,15 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
       const screens = await page.evaluate(() => (window as unknown as { screenLog: string[] }).screenLog);
       // Order of first appearance (a retake revisits a step); transient loading/sending screens left out.
       expect([...new Set(screens)].filter((s) => s !== 'loading' && s !== 'submitting')).toEqual([
-        'welcome', 'consent', 'document_front', 'document_front-review', 'selfie', 'selfie-review', 'liveness', 'processing', 'result-approved',
+        'welcome',
+        'consent',
+        'document_front',
+        'document_front-review',
+        'selfie',
+        'selfie-review',
+        'liveness',
+        'processing',
+        'result-approved',
       ]);
 
       // verification.completed arrives, signed with the key's secret over the exact bytes.
@@ -184,10 +215,16 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
       const expected = createHmac('sha256', secret).update(delivery!.raw).digest('hex');
       expect(signature.length).toBe(expected.length);
       expect(timingSafeEqual(Buffer.from(signature), Buffer.from(expected))).toBe(true);
-      expect(delivery!.json).toMatchObject({ event: 'verification.completed', data: { verificationId: verification.id, status: 'approved', decision: 'approved' } });
+      expect(delivery!.json).toMatchObject({
+        event: 'verification.completed',
+        data: { verificationId: verification.id, status: 'approved', decision: 'approved' },
+      });
 
       // Continue takes the applicant back to the integrator with the outcome in the query.
-      await Promise.all([page.waitForURL((url) => url.pathname === '/kyc/done'), page.click('[data-action="continue"]')]);
+      await Promise.all([
+        page.waitForURL((url) => url.pathname === '/kyc/done'),
+        page.click('[data-action="continue"]'),
+      ]);
       const back = new URL(page.url());
       expect(back.searchParams.get('order')).toBe('A-1234');
       expect(back.searchParams.get('verificationId')).toBe(verification.id);
@@ -234,10 +271,14 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
     await releasePolls();
     await expectOutcome(page, verification.clientToken, 'result-declinedRetry', verification.id);
     await checkStep(page, 'result-declinedRetry', 'declined-08-result');
-    const reasons = await page.locator('[data-reason]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-reason')));
+    const reasons = await page
+      .locator('[data-reason]')
+      .evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-reason')));
     expect(reasons).toContain('BAD_FACE_MATCHING');
     // The reason is explained in words, not shown as a code.
-    await expect(page.locator('[data-reason="BAD_FACE_MATCHING"]').innerText()).resolves.toMatch(/does not match the photo on your document/);
+    await expect(page.locator('[data-reason="BAD_FACE_MATCHING"]').innerText()).resolves.toMatch(
+      /does not match the photo on your document/,
+    );
     await expect(page.locator('main').innerText()).resolves.toMatch(/You have 2 attempts left/);
     expect(await env.getVerification(key, verification.id)).toMatchObject({ status: 'pending' });
 

@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import qrcode from 'qrcode-generator';
 import type { Browser } from 'playwright-core';
-import { checkStep, describeWithBrowser, ensureHostedFlowBuilt, launchBrowser, openPage, type TestPage } from '../support/browser';
+import {
+  checkStep,
+  describeWithBrowser,
+  ensureHostedFlowBuilt,
+  launchBrowser,
+  openPage,
+  type TestPage,
+} from '../support/browser';
 import { TESTDATA_DIR } from '../support/fake-camera';
 import { simulateVerification, startKycEnv, type KycEnv } from './support/kyc-env';
 
@@ -24,7 +31,18 @@ const INSECURE_HOST = 'kyc.test';
 /** A 320x240 near-black JPEG made with ffmpeg: too dark and too small. */
 async function darkTinyPhoto(): Promise<string> {
   const file = join(mkdtempSync(join(tmpdir(), 'kyc-dark-')), 'dark.jpg');
-  await promisify(execFile)('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'color=c=0x0c0c0c:s=320x240', '-frames:v', '1', file]);
+  await promisify(execFile)('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=0x0c0c0c:s=320x240',
+    '-frames:v',
+    '1',
+    file,
+  ]);
   return file;
 }
 
@@ -37,7 +55,10 @@ describeWithBrowser('hosted flow pages (real server)', () => {
   beforeAll(async () => {
     ensureHostedFlowBuilt();
     // kyc.test resolves to the local server over plain http: an insecure context (no camera API).
-    [env, browser] = await Promise.all([startKycEnv(), launchBrowser({ extraArgs: [`--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`] })]);
+    [env, browser] = await Promise.all([
+      startKycEnv(),
+      launchBrowser({ extraArgs: [`--host-resolver-rules=MAP ${INSECURE_HOST} 127.0.0.1`] }),
+    ]);
   }, 120_000);
 
   afterEach(async () => {
@@ -81,7 +102,10 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     const input = page.locator('input[type=file][data-capture-input="document_front"]');
     await input.setInputFiles(await darkTinyPhoto());
     await checkStep(page, 'document_front-review', 'denied-04-quality');
-    expect((await page.locator('[data-issues]').getAttribute('data-issues'))!.split(' ').sort()).toEqual(['tooDark', 'tooSmall']);
+    expect((await page.locator('[data-issues]').getAttribute('data-issues'))!.split(' ').sort()).toEqual([
+      'tooDark',
+      'tooSmall',
+    ]);
     await expect(page.locator('.actions .button').first().innerText()).resolves.toBe('Retake');
     await page.click('[data-action="retake"]');
     await input.setInputFiles(PASSPORT);
@@ -93,7 +117,11 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     await page.route('**/api/v1/applicant/uploads/*/complete', async (route) => {
       if (rejected) return route.continue();
       rejected = true;
-      await route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ error: { code: 'image_unreadable', message: 'x', details: [] } }) });
+      await route.fulfill({
+        status: 422,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'image_unreadable', message: 'x', details: [] } }),
+      });
     });
     await page.click('[data-action="use-photo"]');
     await expect(page.locator('[role=alert]').innerText()).resolves.toBe('The photo could not be read. Take it again.');
@@ -159,14 +187,18 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     await checkStep(page, 'camera-denied', 'idcard-02-denied');
     await page.click('[data-action="upload-instead"]');
     await expect(page.locator('h1').innerText()).resolves.toBe('Recto de votre document : Carte d’identité');
-    await page.locator('input[type=file][data-capture-input="document_front"]').setInputFiles(join(TESTDATA_DIR, 'documents', 'synth_td1_uto_london042.jpg'));
+    await page
+      .locator('input[type=file][data-capture-input="document_front"]')
+      .setInputFiles(join(TESTDATA_DIR, 'documents', 'synth_td1_uto_london042.jpg'));
     await checkStep(page, 'document_front-review', 'idcard-03-front-review');
     await page.click('[data-action="use-photo"]');
     // Upload was chosen for the front: the back side offers it straight away.
     await checkStep(page, 'document_back', 'idcard-05-back');
     expect(await page.locator('video').count()).toBe(0);
     await expect(page.locator('h1').innerText()).resolves.toBe('Verso de votre document : Carte d’identité');
-    await page.locator('input[type=file][data-capture-input="document_back"]').setInputFiles(join(TESTDATA_DIR, 'documents', 'td1_deu_mustermann_back.jpg'));
+    await page
+      .locator('input[type=file][data-capture-input="document_back"]')
+      .setInputFiles(join(TESTDATA_DIR, 'documents', 'td1_deu_mustermann_back.jpg'));
     await checkStep(page, 'document_back-review', 'idcard-06-back-review');
     await page.click('[data-action="use-photo"]');
     await checkStep(page, 'camera-denied', 'idcard-07-selfie-denied');
@@ -207,7 +239,12 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     await checkStep(page, 'consent', 'consent-01-nudge');
     await page.click('[data-action="consent-decline"]');
     await checkStep(page, 'consent-declined', 'consent-02-declined');
-    expect(await env.getVerification(key, id)).toMatchObject({ status: 'declined', decision: 'declined', declineType: 'final', reasonCodes: ['CONSENT_DECLINED'] });
+    expect(await env.getVerification(key, id)).toMatchObject({
+      status: 'declined',
+      decision: 'declined',
+      declineType: 'final',
+      reasonCodes: ['CONSENT_DECLINED'],
+    });
   });
 
   test('expired, invalid and finished links each show their own page; no token is an invalid link', async () => {
@@ -239,7 +276,10 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     const { page } = tab;
     await page.goto(verifyUrl);
     await checkStep(page, 'welcome', 'locale-01-ar-welcome');
-    expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['ar', 'rtl']);
+    expect(await page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([
+      'ar',
+      'rtl',
+    ]);
     await expect(page.locator('h1').innerText()).resolves.toBe('تحقق من هويتك');
     // Layout mirrors: list indent on the right, heading text hugging the right edge of the content.
     const layout = await page.evaluate(() => {
@@ -248,7 +288,12 @@ describeWithBrowser('hosted flow pages (real server)', () => {
       const range = document.createRange();
       range.selectNodeContents(document.querySelector('h1')!);
       const text = range.getBoundingClientRect();
-      return { paddingRight: parseFloat(list.paddingRight), paddingLeft: parseFloat(list.paddingLeft), gapRight: main.right - text.right, gapLeft: text.left - main.left };
+      return {
+        paddingRight: parseFloat(list.paddingRight),
+        paddingLeft: parseFloat(list.paddingLeft),
+        gapRight: main.right - text.right,
+        gapLeft: text.left - main.left,
+      };
     });
     expect(layout.paddingRight).toBeGreaterThan(0);
     expect(layout.paddingLeft).toBe(0);
@@ -262,7 +307,10 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     tab = await openPage(browser, { locale: 'fr-FR' });
     await tab.page.goto(french.verifyUrl);
     await checkStep(tab.page, 'welcome', 'locale-03-fr-welcome');
-    expect(await tab.page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual(['fr', 'ltr']);
+    expect(await tab.page.evaluate(() => [document.documentElement.lang, document.documentElement.dir])).toEqual([
+      'fr',
+      'ltr',
+    ]);
     await expect(tab.page.locator('h1').innerText()).resolves.toBe('Vérifiez votre identité');
   });
 
@@ -287,7 +335,11 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     expect(await page.locator('[data-reason]').count()).toBeGreaterThan(0);
     expect(await page.locator('[data-action="retry"]').count()).toBe(0);
     await expect(page.locator('main').innerText()).resolves.toMatch(/can send you a new link/);
-    expect(await env.getVerification(key, declined.id)).toMatchObject({ status: 'declined', declineType: 'retry', mode: 'test' });
+    expect(await env.getVerification(key, declined.id)).toMatchObject({
+      status: 'declined',
+      declineType: 'retry',
+      mode: 'test',
+    });
 
     const approved = await env.createVerification(key, { locale: 'en' });
     await page.goto(approved.verifyUrl);
@@ -299,7 +351,11 @@ describeWithBrowser('hosted flow pages (real server)', () => {
     await page.click('[data-action="simulate"]');
     await checkStep(page, 'result-approved', 'testmode-05-approved');
     expect(await page.locator('[data-test-banner]').count()).toBe(1);
-    expect(await env.getVerification(key, approved.id)).toMatchObject({ status: 'approved', decision: 'approved', mode: 'test' });
+    expect(await env.getVerification(key, approved.id)).toMatchObject({
+      status: 'approved',
+      decision: 'approved',
+      mode: 'test',
+    });
   });
 
   test('cross-device handoff: the QR code holds this same link and the desktop page follows the phone to the result', async () => {

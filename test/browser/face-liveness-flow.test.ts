@@ -5,7 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { CheckProvider } from '../../functions/ports/checks';
-import { checkStep, describeWithBrowser, ensureHostedFlowBuilt, launchBrowser, openPage, type TestPage } from '../support/browser';
+import {
+  checkStep,
+  describeWithBrowser,
+  ensureHostedFlowBuilt,
+  launchBrowser,
+  openPage,
+  type TestPage,
+} from '../support/browser';
 import { COLOR_SEQUENCES, FakeFaceLivenessService, IDENTITY_POOL_ID, REGION } from '../support/face-liveness-service';
 import { buildFakeVideo, TESTDATA_DIR } from '../support/fake-camera';
 import { checkResult } from '../pipeline/scripted-provider';
@@ -104,8 +111,13 @@ describeWithBrowser('Face Liveness video step (AWS component, stand-in Rekogniti
     expect(service.created).toHaveLength(1);
     const stream = service.streams.find((s) => s.sessionId === service.created[0])!;
     expect(stream).toBeDefined();
-    expect(service.cognitoCalls).toEqual(['AWSCognitoIdentityService.GetId', 'AWSCognitoIdentityService.GetCredentialsForIdentity']);
-    expect(stream.query['X-Amz-Credential']).toMatch(new RegExp(`^ASIAFAKEGUEST0000001/\\d{8}/${REGION}/rekognition/aws4_request$`));
+    expect(service.cognitoCalls).toEqual([
+      'AWSCognitoIdentityService.GetId',
+      'AWSCognitoIdentityService.GetCredentialsForIdentity',
+    ]);
+    expect(stream.query['X-Amz-Credential']).toMatch(
+      new RegExp(`^ASIAFAKEGUEST0000001/\\d{8}/${REGION}/rekognition/aws4_request$`),
+    );
     expect(stream.query['X-Amz-Security-Token']).toBe('fake-session-token');
     expect(stream.allFramesSigned).toBe(true);
     expect(stream.completed).toBe(true);
@@ -114,10 +126,19 @@ describeWithBrowser('Face Liveness video step (AWS component, stand-in Rekogniti
     // Rekognition's default challenge: the start (initial face), one event per colour flashed on screen,
     // and the end (target face in the oval).
     expect(stream.challenge).toBe('FaceMovementAndLightChallenge');
-    const events = stream.clientEvents.map((e) => (e.Challenge as Record<string, Record<string, unknown>>).FaceMovementAndLightChallenge!);
+    const events = stream.clientEvents.map(
+      (e) => (e.Challenge as Record<string, Record<string, unknown>>).FaceMovementAndLightChallenge!,
+    );
     expect(Object.keys(events[0]!).sort()).toEqual(['ChallengeId', 'InitialFace', 'VideoStartTimestamp']);
-    expect(Object.keys(events.at(-1)!).sort()).toEqual(['ChallengeId', 'InitialFace', 'TargetFace', 'VideoEndTimestamp']);
-    const colours = events.filter((e) => e.ColorDisplayed).map((e) => (e.ColorDisplayed as { CurrentColor: { RGB: number[] } }).CurrentColor.RGB);
+    expect(Object.keys(events.at(-1)!).sort()).toEqual([
+      'ChallengeId',
+      'InitialFace',
+      'TargetFace',
+      'VideoEndTimestamp',
+    ]);
+    const colours = events
+      .filter((e) => e.ColorDisplayed)
+      .map((e) => (e.ColorDisplayed as { CurrentColor: { RGB: number[] } }).CurrentColor.RGB);
     expect(colours).toEqual(COLOR_SEQUENCES.map((c) => c.FreshnessColor.RGB));
 
     const verification = await env.getVerification(key.key, id);
@@ -160,13 +181,18 @@ describeWithBrowser('Face Liveness video step (AWS component, stand-in Rekogniti
     await expect(page.locator('h1').innerText()).resolves.toBe('التحقق بالفيديو');
     await page.locator('[data-screen="result-approved"]').waitFor({ timeout: 120_000 });
     const stream = service.streams.at(-1)!;
-    expect({ challenge: stream.challenge, completed: stream.completed }).toEqual({ challenge: 'FaceMovementChallenge', completed: true });
+    expect({ challenge: stream.challenge, completed: stream.completed }).toEqual({
+      challenge: 'FaceMovementChallenge',
+      completed: true,
+    });
     expect(stream.clientEvents.some((e) => JSON.stringify(e).includes('ColorDisplayed'))).toBe(false);
   }, 240_000);
 
   test('a phone whose clock is three hours fast still signs a stream Rekognition accepts', async () => {
     const { page } = await startVerification('en', 3 * 3600_000);
-    expect(await page.evaluate(() => Date.now() - performance.timeOrigin - performance.now())).toBeGreaterThan(2 * 3600_000);
+    expect(await page.evaluate(() => Date.now() - performance.timeOrigin - performance.now())).toBeGreaterThan(
+      2 * 3600_000,
+    );
     await takeSelfie(page);
     await beginVideoCheck(page, 'face-liveness-07-skewed-clock');
     await page.locator('[data-screen="result-approved"]').waitFor({ timeout: 120_000 });

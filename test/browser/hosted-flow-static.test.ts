@@ -25,7 +25,9 @@ function get(baseUrl: string, path: string, method = 'GET'): Promise<Reply> {
     const req = request({ hostname, port, path, method }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -42,7 +44,10 @@ describe('serveHostedFlow', () => {
   beforeAll(async () => {
     dist = mkdtempSync(join(tmpdir(), 'kyc-dist-'));
     for (const dir of ['assets', 'models', 'tfjs', 'liveness']) mkdirSync(join(dist, dir));
-    writeFileSync(join(dist, 'index.html'), '<!doctype html><title>x</title><script type="module" src="/v/assets/index-AbC123.js"></script>');
+    writeFileSync(
+      join(dist, 'index.html'),
+      '<!doctype html><title>x</title><script type="module" src="/v/assets/index-AbC123.js"></script>',
+    );
     writeFileSync(join(dist, 'assets', 'index-AbC123.js'), 'console.log(1)');
     writeFileSync(join(dist, 'models', 'tiny_face_detector_model-weights_manifest.json'), '[]');
     writeFileSync(join(dist, 'tfjs', 'tfjs-backend-wasm-simd.wasm'), Buffer.from([0, 97, 115, 109]));
@@ -50,7 +55,8 @@ describe('serveHostedFlow', () => {
     writeFileSync(join(tmpdir(), 'kyc-secret.txt'), 'secret');
     const start = async (frameAncestors?: string): Promise<[Server, string]> => {
       const s = createServer((req, res) => {
-        if (!serveHostedFlow(req, res, frameAncestors ? { distDir: dist, frameAncestors } : { distDir: dist })) res.writeHead(418).end('not mine');
+        if (!serveHostedFlow(req, res, frameAncestors ? { distDir: dist, frameAncestors } : { distDir: dist }))
+          res.writeHead(418).end('not mine');
       });
       await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
       return [s, `http://127.0.0.1:${(s.address() as AddressInfo).port}`];
@@ -104,22 +110,32 @@ describe('serveHostedFlow', () => {
 
   test('frame-ancestors comes from the option', async () => {
     const res = await get(framedUrl, '/v/vrf_abc');
-    expect(String(res.headers['content-security-policy']).split('; ')).toContain("frame-ancestors 'self' https://shop.example");
+    expect(String(res.headers['content-security-policy']).split('; ')).toContain(
+      "frame-ancestors 'self' https://shop.example",
+    );
     expect(hostedFlowCsp()).toContain("frame-ancestors 'none'");
   });
 
   test('connect-src gains the Face Liveness endpoints only while that mode is configured', async () => {
     let origins: string[] = [];
-    const s = createServer((req, res) => void serveHostedFlow(req, res, { distDir: dist, connectOrigins: () => origins }));
+    const s = createServer(
+      (req, res) => void serveHostedFlow(req, res, { distDir: dist, connectOrigins: () => origins }),
+    );
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
     try {
-      const csp = async (): Promise<string[]> => String((await get(url, '/v/vrf_abc')).headers['content-security-policy']).split('; ');
+      const csp = async (): Promise<string[]> =>
+        String((await get(url, '/v/vrf_abc')).headers['content-security-policy']).split('; ');
       expect(await csp()).toContain("connect-src 'self'");
       origins = faceLivenessBrowserOrigins('eu-west-1');
-      expect(await csp()).toContain("connect-src 'self' wss://streaming-rekognition.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com");
+      expect(await csp()).toContain(
+        "connect-src 'self' wss://streaming-rekognition.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com",
+      );
       const model = await get(url, '/v/liveness/facemesh-detection-short.json');
-      expect({ status: model.status, type: model.headers['content-type'] }).toEqual({ status: 200, type: 'application/json; charset=utf-8' });
+      expect({ status: model.status, type: model.headers['content-type'] }).toEqual({
+        status: 200,
+        type: 'application/json; charset=utf-8',
+      });
     } finally {
       await new Promise((r) => s.close(r));
     }
@@ -171,8 +187,11 @@ describe('the built page', () => {
     expect(JSON.parse(models)).toBeInstanceOf(Array);
     expect(readFileSync(join(root, 'models', 'face_landmark_68_tiny_model.bin')).length).toBeGreaterThan(10_000);
     // The Face Liveness detector model is served from the page's origin, weights beside the graph.
-    const liveness = JSON.parse(readFileSync(join(root, 'liveness', 'facemesh-detection-short.json'), 'utf8')) as { weightsManifest: { paths: string[] }[] };
-    for (const path of liveness.weightsManifest.flatMap((m) => m.paths)) expect(readFileSync(join(root, 'liveness', path)).length).toBeGreaterThan(100_000);
+    const liveness = JSON.parse(readFileSync(join(root, 'liveness', 'facemesh-detection-short.json'), 'utf8')) as {
+      weightsManifest: { paths: string[] }[];
+    };
+    for (const path of liveness.weightsManifest.flatMap((m) => m.paths))
+      expect(readFileSync(join(root, 'liveness', path)).length).toBeGreaterThan(100_000);
   });
 
   test('the Face Liveness component (React, AWS streaming client) is a lazy chunk, not part of the entry', () => {
@@ -183,6 +202,8 @@ describe('the built page', () => {
     expect(entryCode).not.toMatch(/FaceLivenessDetector|react-dom|StartFaceLivenessSession/);
     expect(html).not.toMatch(/modulepreload/);
     const lazy = readdirSync(join(root, 'assets')).filter((f) => f.endsWith('.js') && f !== entry);
-    expect(lazy.some((f) => readFileSync(join(root, 'assets', f), 'utf8').includes('StartFaceLivenessSession'))).toBe(true);
+    expect(lazy.some((f) => readFileSync(join(root, 'assets', f), 'utf8').includes('StartFaceLivenessSession'))).toBe(
+      true,
+    );
   });
 });

@@ -43,7 +43,8 @@ function deps(stored: KycKey | null) {
   return { d, touched };
 }
 
-const event = (headers: Record<string, string>) => ({ type: 'REQUEST', methodArn: METHOD_ARN, headers }) as unknown as APIGatewayRequestAuthorizerEvent;
+const event = (headers: Record<string, string>) =>
+  ({ type: 'REQUEST', methodArn: METHOD_ARN, headers }) as unknown as APIGatewayRequestAuthorizerEvent;
 
 describe('KYC-key REQUEST authorizer', () => {
   it('allows the whole stage for a valid key (the decision is cached across routes) and passes the principal', async () => {
@@ -51,7 +52,11 @@ describe('KYC-key REQUEST authorizer', () => {
     const result = await authorizeKycKey(d, event({ 'X-Api-Key': API_KEY }));
     expect(result.principalId).toBe('key_1');
     expect(result.policyDocument.Statement).toEqual([
-      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:000000000000:abc123/dev/*' },
+      {
+        Action: 'execute-api:Invoke',
+        Effect: 'Allow',
+        Resource: 'arn:aws:execute-api:eu-west-1:000000000000:abc123/dev/*',
+      },
     ]);
     expect(result.context).toEqual({ orgId: 'org_1', keyId: 'key_1', mode: 'test', flowId: 'flow_1' });
     expect(touched).toEqual(['org_1/key_1@2026-06-01T12:00:00.000Z']);

@@ -10,7 +10,11 @@ describe('custom domain', () => {
     const [, distribution] = Object.entries(resources(template, 'AWS::CloudFront::Distribution'))[0]!;
     const config = (distribution.Properties as Record<string, any>).DistributionConfig;
     expect(config.Aliases).toEqual(['verify.example.com']);
-    expect(config.ViewerCertificate).toMatchObject({ AcmCertificateArn: certificateArn, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' });
+    expect(config.ViewerCertificate).toMatchObject({
+      AcmCertificateArn: certificateArn,
+      MinimumProtocolVersion: 'TLSv1.2_2021',
+      SslSupportMethod: 'sni-only',
+    });
   });
 
   it('uses the domain as PUBLIC_URL and as the only upload CORS origin', () => {
@@ -23,7 +27,9 @@ describe('custom domain', () => {
   });
 
   it('names stage-scoped resources after the stage and protects the prod table from deletion', () => {
-    expect(stack.captures.uploadOrigin).toBe('https://kyc-prod-captures-000000000000-eu-west-1.s3.eu-west-1.amazonaws.com');
+    expect(stack.captures.uploadOrigin).toBe(
+      'https://kyc-prod-captures-000000000000-eu-west-1.s3.eu-west-1.amazonaws.com',
+    );
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', { StateMachineName: 'kyc-prod-pipeline' });
     const [, table] = Object.entries(resources(template, 'AWS::DynamoDB::GlobalTable'))[0]!;
     expect((table.Properties as Record<string, any>).Replicas[0].DeletionProtectionEnabled).toBe(true);

@@ -23,7 +23,10 @@ it('maps guest identities to a role only this pool can assume, allowed StartFace
   const attachments = Object.values(resources(template, 'AWS::Cognito::IdentityPoolRoleAttachment'));
   expect(attachments).toHaveLength(1);
   const guestRoleId = logicalId(stack.faceLiveness.guestRole);
-  expect(attachments[0]!.Properties).toEqual({ IdentityPoolId: poolRef, Roles: { unauthenticated: { 'Fn::GetAtt': [guestRoleId, 'Arn'] } } });
+  expect(attachments[0]!.Properties).toEqual({
+    IdentityPoolId: poolRef,
+    Roles: { unauthenticated: { 'Fn::GetAtt': [guestRoleId, 'Arn'] } },
+  });
 
   const role = resources(template)[guestRoleId]!.Properties as Record<string, any>;
   expect(role.AssumeRolePolicyDocument.Statement).toEqual([
@@ -51,7 +54,8 @@ it('passes the pool id to the Lambdas and exports it', () => {
 
 it("lets the hosted page reach the region's Rekognition streaming and Cognito identity endpoints", () => {
   const policy = resources(template)[logicalId(stack.hostedFlow.headersPolicy)]!.Properties as Record<string, any>;
-  const csp = policy.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy as string;
+  const csp = policy.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy
+    .ContentSecurityPolicy as string;
   const connectSrc = csp.split('; ').find((d) => d.startsWith('connect-src '));
   expect(connectSrc).toBe(
     `connect-src 'self' ${stack.captures.uploadOrigin} wss://streaming-rekognition.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com`,

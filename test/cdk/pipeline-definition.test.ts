@@ -35,7 +35,10 @@ type Behaviour = (call: number) => 'ok' | Error;
  * per-task step results in memory (like the store) and decides from them, with a scripted behaviour per
  * task. It models just enough of the domain to see where the state machine routes.
  */
-function fakeTaskLambda(script: Partial<Record<string, Behaviour>> = {}, results: Partial<Record<string, Outcome>> = {}) {
+function fakeTaskLambda(
+  script: Partial<Record<string, Behaviour>> = {},
+  results: Partial<Record<string, Outcome>> = {},
+) {
   const calls: { task: string; failedTask?: string; error?: string | null }[] = [];
   const steps = new Map<string, Outcome>();
   let decision: string | null = null;
@@ -73,8 +76,13 @@ async function execute(lambda: ReturnType<typeof fakeTaskLambda>, def: AslDefini
     noWait[name] = 0;
   }
   // JSON copy: the runner mutates the definition, and structuredClone misbehaves inside Jest.
-  const machine = new StateMachine(JSON.parse(JSON.stringify(def)), { validationOptions: { checkArn: true, checkPaths: true } });
-  const run = machine.run({ verificationId: 'vrf_1', attempt: 2 }, { overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: noWait } });
+  const machine = new StateMachine(JSON.parse(JSON.stringify(def)), {
+    validationOptions: { checkArn: true, checkPaths: true },
+  });
+  const run = machine.run(
+    { verificationId: 'vrf_1', attempt: 2 },
+    { overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: noWait } },
+  );
   return run.result;
 }
 
@@ -89,7 +97,10 @@ function allStates(def: { States: Record<string, Record<string, unknown>> }): Re
   return out;
 }
 
-const transient = (failures: number): Behaviour => (n) => (n <= failures ? new Error('throttled') : 'ok');
+const transient =
+  (failures: number): Behaviour =>
+  (n) =>
+    n <= failures ? new Error('throttled') : 'ok';
 const always: Behaviour = () => new Error('boom');
 
 describe('buildPipelineDefinition (structure)', () => {
@@ -111,7 +122,9 @@ describe('buildPipelineDefinition (structure)', () => {
     expect(parallel).toBeDefined();
     const state = definition.States[parallel!.name] as { Type: string; Branches: { StartAt: string }[] };
     expect(state.Type).toBe('Parallel');
-    expect(state.Branches.map((b) => b.StartAt)).toEqual(parallel!.branches.map((b) => (b[0]!.kind === 'task' ? b[0]!.task : '')));
+    expect(state.Branches.map((b) => b.StartAt)).toEqual(
+      parallel!.branches.map((b) => (b[0]!.kind === 'task' ? b[0]!.task : '')),
+    );
   });
 
   it('copies each stage retry policy (maxAttempts counts the first try) and its timeout', () => {
@@ -120,9 +133,16 @@ describe('buildPipelineDefinition (structure)', () => {
       expect(state.TimeoutSeconds).toBe(stage.timeoutSeconds);
       expect(state.Retry).toEqual([
         { ErrorEquals: [PERMANENT_ERROR_NAME], MaxAttempts: 0 },
-        { ErrorEquals: ['States.ALL'], IntervalSeconds: stage.retry.intervalSeconds, MaxAttempts: stage.retry.maxAttempts - 1, BackoffRate: stage.retry.backoffRate },
+        {
+          ErrorEquals: ['States.ALL'],
+          IntervalSeconds: stage.retry.intervalSeconds,
+          MaxAttempts: stage.retry.maxAttempts - 1,
+          BackoffRate: stage.retry.backoffRate,
+        },
       ]);
-      expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: failedStateName(stage.task) }]);
+      expect(state.Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: failedStateName(stage.task) },
+      ]);
     }
   });
 
@@ -178,7 +198,9 @@ describe('generated state machine, executed with aws-local-stepfunctions', () =>
     await expect(execute(lambda)).resolves.toMatchObject({ verificationId: 'vrf_1', attempt: 2 });
     const maxAttempts = planTasks(pipelinePlan).find((t) => t.task === 'livenessCheck')!.retry.maxAttempts;
     expect(lambda.tries('livenessCheck')).toBe(maxAttempts);
-    expect(lambda.calls.filter((c) => c.task === RECORD_FAILURE_TASK)).toEqual([{ task: RECORD_FAILURE_TASK, failedTask: 'livenessCheck', error: 'Error' }]);
+    expect(lambda.calls.filter((c) => c.task === RECORD_FAILURE_TASK)).toEqual([
+      { task: RECORD_FAILURE_TASK, failedTask: 'livenessCheck', error: 'Error' },
+    ]);
     // The other checks still ran after the failure.
     expect(lambda.tries('faceMatch')).toBe(1);
     expect(lambda.tries('riskSignals')).toBe(1);
@@ -189,7 +211,11 @@ describe('generated state machine, executed with aws-local-stepfunctions', () =>
     const lambda = fakeTaskLambda({ documentCheck: () => new PermanentTaskError('no document_front capture') });
     await execute(lambda);
     expect(lambda.tries('documentCheck')).toBe(1);
-    expect(lambda.calls.find((c) => c.task === RECORD_FAILURE_TASK)).toEqual({ task: RECORD_FAILURE_TASK, failedTask: 'documentCheck', error: PERMANENT_ERROR_NAME });
+    expect(lambda.calls.find((c) => c.task === RECORD_FAILURE_TASK)).toEqual({
+      task: RECORD_FAILURE_TASK,
+      failedTask: 'documentCheck',
+      error: PERMANENT_ERROR_NAME,
+    });
     expect(lambda.decision()).toBe('review');
   });
 

@@ -36,7 +36,10 @@ describe('deployment settings', () => {
     expect(() => kycSettingsSchema.parse({ stage: 'Prod_1' })).toThrow();
     expect(() => kycSettingsSchema.parse({ domainName: 'verify.example.com' })).toThrow(/go together/);
     expect(() =>
-      kycSettingsSchema.parse({ domainName: 'verify.example.com', certificateArn: 'arn:aws:acm:eu-west-1:000000000000:certificate/abc' }),
+      kycSettingsSchema.parse({
+        domainName: 'verify.example.com',
+        certificateArn: 'arn:aws:acm:eu-west-1:000000000000:certificate/abc',
+      }),
     ).toThrow();
     expect(() => kycSettingsSchema.parse({ logRetentionDays: 31 })).toThrow(/retention/);
   });

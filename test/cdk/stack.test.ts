@@ -7,11 +7,23 @@ import { apiPathPatterns, SPA_REWRITE_CODE } from '../../lib/hosted-flow';
 import { copyNativeModulesCommands, KYC_BUNDLING, PROJECT_ROOT, SHARP_LINUX_X64 } from '../../lib/kyc-function';
 import { OUTPUTS } from '../../lib/kyc-stack';
 import { buildPipelineDefinition } from '../../lib/pipeline-state-machine';
-import { actionsOf, joinToString, logicalId, resources, roleStatements, statementsFor, type CfnResource } from './template-helpers';
+import {
+  actionsOf,
+  joinToString,
+  logicalId,
+  resources,
+  roleStatements,
+  statementsFor,
+  type CfnResource,
+} from './template-helpers';
 import { synthKycStack } from './synth';
 
 // One synthesis for the whole file (non-default retention and an alarm email, to see settings wired through).
-const { stack, template } = synthKycStack({ retentionDays: 45, alarmEmail: 'ops@example.com', webhookAllowHosts: 'hooks.example.com' });
+const { stack, template } = synthKycStack({
+  retentionDays: 45,
+  alarmEmail: 'ops@example.com',
+  webhookAllowHosts: 'hooks.example.com',
+});
 
 const ref = (construct: Parameters<typeof logicalId>[0]) => ({ Ref: logicalId(construct) });
 const arnOf = (construct: Parameters<typeof logicalId>[0]) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
@@ -52,7 +64,10 @@ describe('data: DynamoDB table', () => {
   it('is retained when the stack is deleted, as are its keys', () => {
     expect(table.DeletionPolicy).toBe('Retain');
     for (const key of [stack.data.tableKey, stack.data.secretsKey, stack.captures.key]) {
-      expect(resources(template)[logicalId(key)]).toMatchObject({ DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+      expect(resources(template)[logicalId(key)]).toMatchObject({
+        DeletionPolicy: 'Retain',
+        Properties: { EnableKeyRotation: true },
+      });
     }
   });
 });
@@ -66,19 +81,30 @@ describe('captures bucket', () => {
       SSEAlgorithm: 'aws:kms',
       KMSMasterKeyID: arnOf(stack.captures.key),
     });
-    expect(props.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
     expect(props.VersioningConfiguration).toBeUndefined();
     expect(bucket.DeletionPolicy).toBe('Retain');
   });
 
   it('expires objects after the retention period', () => {
-    expect(props.LifecycleConfiguration.Rules).toContainEqual(expect.objectContaining({ ExpirationInDays: 45, Status: 'Enabled' }));
+    expect(props.LifecycleConfiguration.Rules).toContainEqual(
+      expect.objectContaining({ ExpirationInDays: 45, Status: 'Enabled' }),
+    );
   });
 
   it('allows browser POST uploads from the hosted flow origin only', () => {
     expect(props.CorsConfiguration.CorsRules).toEqual([
       {
-        AllowedOrigins: [{ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.hostedFlow.distribution), 'DomainName'] }]] }],
+        AllowedOrigins: [
+          {
+            'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.hostedFlow.distribution), 'DomainName'] }]],
+          },
+        ],
         AllowedMethods: ['POST'],
         AllowedHeaders: ['content-type'],
         MaxAge: 3000,
@@ -87,7 +113,10 @@ describe('captures bucket', () => {
   });
 
   it('logs access to the access-log bucket and denies non-TLS requests', () => {
-    expect(props.LoggingConfiguration).toEqual({ DestinationBucketName: ref(stack.captures.accessLogs), LogFilePrefix: 'captures/' });
+    expect(props.LoggingConfiguration).toEqual({
+      DestinationBucketName: ref(stack.captures.accessLogs),
+      LogFilePrefix: 'captures/',
+    });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: ref(stack.captures.bucket),
       PolicyDocument: {
@@ -102,7 +131,10 @@ describe('captures bucket', () => {
 describe('webhooks: queue, DLQ, dispatcher', () => {
   it('redrives to a DLQ after 1 try + 3 retries, both queues KMS-encrypted', () => {
     const queue = resources(template)[logicalId(stack.webhooks.queue)]!.Properties as Record<string, any>;
-    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: arnOf(stack.webhooks.deadLetterQueue), maxReceiveCount: 4 });
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: arnOf(stack.webhooks.deadLetterQueue),
+      maxReceiveCount: 4,
+    });
     expect(queue.KmsMasterKeyId).toEqual(arnOf(stack.webhooks.key));
     const dlq = resources(template)[logicalId(stack.webhooks.deadLetterQueue)]!.Properties as Record<string, any>;
     expect(dlq.KmsMasterKeyId).toEqual(arnOf(stack.webhooks.key));
@@ -142,7 +174,10 @@ describe('pipeline state machine', () => {
     expect(props.TracingConfiguration).toEqual({ Enabled: true });
     expect(props.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
     expect(lambdaEnv(stack.api.functions.applicant)[AWS_ENV.pipelineStateMachineArn]).toEqual({
-      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:eu-west-1:000000000000:stateMachine:kyc-dev-pipeline']],
+      'Fn::Join': [
+        '',
+        ['arn:', { Ref: 'AWS::Partition' }, ':states:eu-west-1:000000000000:stateMachine:kyc-dev-pipeline'],
+      ],
     });
   });
 
@@ -158,7 +193,9 @@ describe('API Gateway', () => {
   const paths = resourcePaths();
 
   it('has exactly the routes of the route table (method + path), and no CORS preflight methods', () => {
-    const deployed = methods.map((m) => `${m.Properties!.HttpMethod} ${paths[(m.Properties!.ResourceId as { Ref: string }).Ref] ?? '?'}`).sort();
+    const deployed = methods
+      .map((m) => `${m.Properties!.HttpMethod} ${paths[(m.Properties!.ResourceId as { Ref: string }).Ref] ?? '?'}`)
+      .sort();
     expect(deployed).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
     expect(deployed.some((m) => m.startsWith('OPTIONS'))).toBe(false);
   });
@@ -166,10 +203,15 @@ describe('API Gateway', () => {
   it('sends each route to the Lambda of its group, with the KYC-key authorizer on kycKey routes only', () => {
     const [authorizerId] = only(resources(template, 'AWS::ApiGateway::Authorizer'));
     for (const route of routes) {
-      const method = methods.find((m) => m.Properties!.HttpMethod === route.method && paths[(m.Properties!.ResourceId as { Ref: string }).Ref] === route.path)!;
+      const method = methods.find(
+        (m) =>
+          m.Properties!.HttpMethod === route.method &&
+          paths[(m.Properties!.ResourceId as { Ref: string }).Ref] === route.path,
+      )!;
       const uri = JSON.stringify((method.Properties!.Integration as Record<string, unknown>).Uri);
       expect(uri).toContain(logicalId(stack.api.functions[route.lambda]));
-      if (route.auth === 'kycKey') expect(method.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+      if (route.auth === 'kycKey')
+        expect(method.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
       else expect(method.Properties!.AuthorizationType).toBe('NONE');
     }
   });
@@ -188,24 +230,42 @@ describe('API Gateway', () => {
       StageName: 'dev',
       TracingEnabled: true,
       AccessLogSetting: { DestinationArn: arnOf(stack.api.accessLogs) },
-      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, DataTraceEnabled: false })],
+      MethodSettings: [
+        Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, DataTraceEnabled: false }),
+      ],
     });
   });
 
   it('validates requests and limits body size and per-key rate with WAF on the stage', () => {
-    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true, ValidateRequestParameters: true });
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', {
+      ValidateRequestBody: true,
+      ValidateRequestParameters: true,
+    });
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       Rules: Match.arrayWith([
-        Match.objectLike({ Statement: { SizeConstraintStatement: Match.objectLike({ Size: MAX_API_BODY_BYTES, ComparisonOperator: 'GT' }) }, Action: { Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'tooLarge' } } } }),
         Match.objectLike({
-          Statement: { RateBasedStatement: Match.objectLike({ AggregateKeyType: 'CUSTOM_KEYS', CustomKeys: [{ Header: Match.objectLike({ Name: 'x-api-key' }) }] }) },
+          Statement: {
+            SizeConstraintStatement: Match.objectLike({ Size: MAX_API_BODY_BYTES, ComparisonOperator: 'GT' }),
+          },
+          Action: { Block: { CustomResponse: { ResponseCode: 413, CustomResponseBodyKey: 'tooLarge' } } },
+        }),
+        Match.objectLike({
+          Statement: {
+            RateBasedStatement: Match.objectLike({
+              AggregateKeyType: 'CUSTOM_KEYS',
+              CustomKeys: [{ Header: Match.objectLike({ Name: 'x-api-key' }) }],
+            }),
+          },
         }),
       ]),
     });
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
       AssociationConfig: { RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_64' } } },
-      CustomResponseBodies: { tooLarge: Match.objectLike({ ContentType: 'APPLICATION_JSON' }), rateLimited: Match.objectLike({ ContentType: 'APPLICATION_JSON' }) },
+      CustomResponseBodies: {
+        tooLarge: Match.objectLike({ ContentType: 'APPLICATION_JSON' }),
+        rateLimited: Match.objectLike({ ContentType: 'APPLICATION_JSON' }),
+      },
     });
     const [, association] = only(resources(template, 'AWS::WAFv2::WebACLAssociation'));
     const arn = JSON.stringify(association.Properties!.ResourceArn);
@@ -221,7 +281,13 @@ describe('gateway responses', () => {
       ['THROTTLED', '429', 'rate_limited'],
       ['DEFAULT_5XX', '500', 'internal_error'],
     ]) {
-      const [, res] = only(Object.fromEntries(Object.entries(resources(template, 'AWS::ApiGateway::GatewayResponse')).filter(([, r]) => r.Properties!.ResponseType === type)));
+      const [, res] = only(
+        Object.fromEntries(
+          Object.entries(resources(template, 'AWS::ApiGateway::GatewayResponse')).filter(
+            ([, r]) => r.Properties!.ResponseType === type,
+          ),
+        ),
+      );
       expect(res.Properties!.StatusCode).toBe(status);
       const body = JSON.parse((res.Properties!.ResponseTemplates as Record<string, string>)['application/json']!);
       expect(body).toEqual({ error: { code, message: expect.any(String), details: [] } });
@@ -246,22 +312,30 @@ describe('Lambda functions', () => {
         [AWS_ENV.retentionDays]: '45',
         [AWS_ENV.webhookAllowHosts]: 'hooks.example.com',
         // PUBLIC_URL = the distribution's domain when there is no custom domain.
-        [AWS_ENV.publicUrl]: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.hostedFlow.distribution), 'DomainName'] }]] },
+        [AWS_ENV.publicUrl]: {
+          'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.hostedFlow.distribution), 'DomainName'] }]],
+        },
       });
       for (const name of Object.values(AWS_ENV)) expect(env).toHaveProperty([name]);
     }
   });
 
   it('run on arm64, except those reaching the AWS check provider, which ship sharp built for linux-x64', () => {
-    const arch = (fn: Parameters<typeof logicalId>[0]) => (resources(template)[logicalId(fn)]!.Properties as Record<string, any>).Architectures;
+    const arch = (fn: Parameters<typeof logicalId>[0]) =>
+      (resources(template)[logicalId(fn)]!.Properties as Record<string, any>).Architectures;
     const withSharp = [stack.pipeline.taskFunction, stack.maintenance.sweeper];
     for (const fn of functions.filter((f) => !withSharp.includes(f))) expect(arch(fn)).toEqual(['arm64']);
     for (const fn of withSharp) expect(arch(fn)).toEqual(['x86_64']);
     const commands = copyNativeModulesCommands('/repo', '/out', [SHARP_LINUX_X64]);
-    expect(commands).toContain('mkdir -p "/out/node_modules/@img" && cp -RL "/repo/node_modules/@img/sharp-linux-x64" "/out/node_modules/@img/sharp-linux-x64"');
-    expect(commands).toContain('mkdir -p "/out/node_modules" && cp -RL "/repo/node_modules/sharp" "/out/node_modules/sharp"');
+    expect(commands).toContain(
+      'mkdir -p "/out/node_modules/@img" && cp -RL "/repo/node_modules/@img/sharp-linux-x64" "/out/node_modules/@img/sharp-linux-x64"',
+    );
+    expect(commands).toContain(
+      'mkdir -p "/out/node_modules" && cp -RL "/repo/node_modules/sharp" "/out/node_modules/sharp"',
+    );
     // Every copied package exists in this repository's node_modules (a bundle would otherwise miss it).
-    for (const pkg of SHARP_LINUX_X64.packages) expect(require('node:fs').existsSync(`${PROJECT_ROOT}/node_modules/${pkg}/package.json`)).toBe(true);
+    for (const pkg of SHARP_LINUX_X64.packages)
+      expect(require('node:fs').existsSync(`${PROJECT_ROOT}/node_modules/${pkg}/package.json`)).toBe(true);
   });
 
   it('bundle with esbuild: minified, source maps, AWS SDK external', () => {
@@ -280,11 +354,18 @@ describe('least-privilege IAM per function', () => {
 
   it('grants Resource "*" only for actions without resource-level permissions (X-Ray; Rekognition/Textract on the pipeline task; Face Liveness sessions on the applicant API)', () => {
     const noResourceLevel = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
-    const pipelineOnly = ['rekognition:DetectFaces', 'rekognition:CompareFaces', 'rekognition:GetFaceLivenessSessionResults', 'textract:AnalyzeID', 'textract:DetectDocumentText'];
+    const pipelineOnly = [
+      'rekognition:DetectFaces',
+      'rekognition:CompareFaces',
+      'rekognition:GetFaceLivenessSessionResults',
+      'textract:AnalyzeID',
+      'textract:DetectDocumentText',
+    ];
     const applicantOnly = ['rekognition:CreateFaceLivenessSession'];
     for (const fn of stack.kycFunctions()) {
       const star = actionsOf(statementsOfFunction(fn).filter((st) => st.Resource === '*'));
-      const extra = fn === stack.pipeline.taskFunction ? pipelineOnly : fn === stack.api.functions.applicant ? applicantOnly : [];
+      const extra =
+        fn === stack.pipeline.taskFunction ? pipelineOnly : fn === stack.api.functions.applicant ? applicantOnly : [];
       const allowed = [...noResourceLevel, ...extra];
       expect(star.filter((a) => !allowed.includes(a))).toEqual([]);
     }
@@ -306,7 +387,15 @@ describe('least-privilege IAM per function', () => {
 
   it('pipeline task: Rekognition/Textract, reads captures and writes portraits; cannot delete or start executions', () => {
     const a = actions(stack.pipeline.taskFunction);
-    expect(a).toEqual(expect.arrayContaining(['rekognition:CompareFaces', 'rekognition:DetectFaces', 'textract:AnalyzeID', 's3:GetObject', 'kms:Decrypt']));
+    expect(a).toEqual(
+      expect.arrayContaining([
+        'rekognition:CompareFaces',
+        'rekognition:DetectFaces',
+        'textract:AnalyzeID',
+        's3:GetObject',
+        'kms:Decrypt',
+      ]),
+    );
     expect(a).not.toContain('s3:DeleteObject');
     expect(a).not.toContain('states:StartExecution');
     // Collection actions are scoped to this stage's per-organisation collections.
@@ -325,7 +414,13 @@ describe('least-privilege IAM per function', () => {
   it('authorizer: reads keys and touches lastUsedAt only', () => {
     const a = actions(stack.api.authorizerFunction);
     expect(a).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem']));
-    for (const forbidden of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'sqs:SendMessage', 's3:GetObject']) {
+    for (const forbidden of [
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'sqs:SendMessage',
+      's3:GetObject',
+    ]) {
       expect(a).not.toContain(forbidden);
     }
   });
@@ -338,7 +433,10 @@ describe('least-privilege IAM per function', () => {
     const deleters = stack.kycFunctions().filter((fn) => actions(fn).includes('s3:DeleteObject'));
     expect(deleters).toEqual([stack.maintenance.sweeper]);
     expect(actions(stack.maintenance.sweeper)).toContain('rekognition:DeleteFaces');
-    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)', Targets: [Match.objectLike({ Arn: arnOf(stack.maintenance.sweeper) })] });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(15 minutes)',
+      Targets: [Match.objectLike({ Arn: arnOf(stack.maintenance.sweeper) })],
+    });
   });
 });
 
@@ -351,21 +449,31 @@ describe('hosted flow on CloudFront', () => {
 
   it('serves the site bucket through Origin Access Control', () => {
     expect(siteOrigin.OriginAccessControlId).toBeDefined();
-    expect(siteOrigin.DomainName).toEqual({ 'Fn::GetAtt': [logicalId(stack.hostedFlow.siteBucket), 'RegionalDomainName'] });
+    expect(siteOrigin.DomainName).toEqual({
+      'Fn::GetAtt': [logicalId(stack.hostedFlow.siteBucket), 'RegionalDomainName'],
+    });
     expect(config.DefaultCacheBehavior.TargetOriginId).toBe(siteOrigin.Id);
   });
 
   it('rewrites /v/<id> to index.html and /v/<dir>/<file> to the file at the bucket root', () => {
     const v = behaviours.find((b) => b.PathPattern === '/v/*')!;
     expect(v.TargetOriginId).toBe(siteOrigin.Id);
-    expect(v.FunctionAssociations).toEqual([{ EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.any(String), 'FunctionARN'] } }]);
-    const rewrite = new Function(`${SPA_REWRITE_CODE}; return handler;`)() as (e: { request: { uri: string } }) => { uri: string };
+    expect(v.FunctionAssociations).toEqual([
+      { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [expect.any(String), 'FunctionARN'] } },
+    ]);
+    const rewrite = new Function(`${SPA_REWRITE_CODE}; return handler;`)() as (e: { request: { uri: string } }) => {
+      uri: string;
+    };
     expect(rewrite({ request: { uri: '/v/vrf_123' } }).uri).toBe('/index.html');
     expect(rewrite({ request: { uri: '/assets/app.js' } }).uri).toBe('/assets/app.js');
     // The page addresses its bundles, models and wasm under /v/ (vite base); the bucket holds them at the root.
     expect(rewrite({ request: { uri: '/v/assets/index-abc.js' } }).uri).toBe('/assets/index-abc.js');
-    expect(rewrite({ request: { uri: '/v/tfjs/tfjs-backend-wasm-simd.wasm' } }).uri).toBe('/tfjs/tfjs-backend-wasm-simd.wasm');
-    expect(rewrite({ request: { uri: '/v/liveness/face-detection-short.json' } }).uri).toBe('/liveness/face-detection-short.json');
+    expect(rewrite({ request: { uri: '/v/tfjs/tfjs-backend-wasm-simd.wasm' } }).uri).toBe(
+      '/tfjs/tfjs-backend-wasm-simd.wasm',
+    );
+    expect(rewrite({ request: { uri: '/v/liveness/face-detection-short.json' } }).uri).toBe(
+      '/liveness/face-detection-short.json',
+    );
     expect(rewrite({ request: { uri: '/v/assets/../index.html' } }).uri).toBe('/index.html');
   });
 
@@ -389,20 +497,28 @@ describe('hosted flow on CloudFront', () => {
     const policyRef = ref(stack.hostedFlow.headersPolicy);
     expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(policyRef);
     for (const b of behaviours) expect(b.ResponseHeadersPolicyId).toEqual(policyRef);
-    const headers = (resources(template)[logicalId(stack.hostedFlow.headersPolicy)]!.Properties as Record<string, any>).ResponseHeadersPolicyConfig
-      .SecurityHeadersConfig;
+    const headers = (resources(template)[logicalId(stack.hostedFlow.headersPolicy)]!.Properties as Record<string, any>)
+      .ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     expect(headers.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
     expect(headers.FrameOptions).toEqual({ FrameOption: 'DENY', Override: true });
-    expect(headers.StrictTransportSecurity).toMatchObject({ AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true });
+    expect(headers.StrictTransportSecurity).toMatchObject({
+      AccessControlMaxAgeSec: 63072000,
+      IncludeSubdomains: true,
+    });
     const csp = headers.ContentSecurityPolicy.ContentSecurityPolicy as string;
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
     expect(csp).toContain(`connect-src 'self' ${stack.captures.uploadOrigin}`);
-    expect(stack.captures.uploadOrigin).toBe('https://kyc-dev-captures-000000000000-eu-west-1.s3.eu-west-1.amazonaws.com');
+    expect(stack.captures.uploadOrigin).toBe(
+      'https://kyc-dev-captures-000000000000-eu-west-1.s3.eu-west-1.amazonaws.com',
+    );
   });
 
   it('logs to the access-log bucket and deploys the hosted flow build', () => {
-    expect(config.Logging).toEqual({ Bucket: { 'Fn::GetAtt': [logicalId(stack.captures.accessLogs), 'RegionalDomainName'] }, Prefix: 'cloudfront/' });
+    expect(config.Logging).toEqual({
+      Bucket: { 'Fn::GetAtt': [logicalId(stack.captures.accessLogs), 'RegionalDomainName'] },
+      Prefix: 'cloudfront/',
+    });
     template.resourceCountIs('Custom::CDKBucketDeployment', 1);
   });
 });
@@ -416,16 +532,26 @@ describe('monitoring', () => {
     expect(Object.keys(alarms)).toHaveLength(4);
     for (const a of Object.values(alarms)) expect(a.Properties!.AlarmActions).toEqual([topic]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com', TopicArn: topic });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+      TopicArn: topic,
+    });
   });
 
   it('alarms on DLQ depth, API 5xx rate, pipeline failures and webhook failure rate', () => {
     expect(alarmOf(stack.monitoring.alarms.webhookDlq)).toMatchObject({
       MetricName: 'ApproximateNumberOfMessagesVisible',
-      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.webhooks.deadLetterQueue), 'QueueName'] } }],
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [logicalId(stack.webhooks.deadLetterQueue), 'QueueName'] } },
+      ],
       Threshold: 0,
     });
-    expect(alarmOf(stack.monitoring.alarms.api5xx)).toMatchObject({ MetricName: '5XXError', Statistic: 'Average', Threshold: 0.05 });
+    expect(alarmOf(stack.monitoring.alarms.api5xx)).toMatchObject({
+      MetricName: '5XXError',
+      Statistic: 'Average',
+      Threshold: 0.05,
+    });
     const pipeline = JSON.stringify(alarmOf(stack.monitoring.alarms.pipelineFailed).Metrics);
     for (const m of ['ExecutionsFailed', 'ExecutionsTimedOut', 'ExecutionsAborted']) expect(pipeline).toContain(m);
     const webhook = JSON.stringify(alarmOf(stack.monitoring.alarms.webhookFailureRate).Metrics);
@@ -447,7 +573,8 @@ describe('outputs', () => {
 // --- helpers bound to this file's template ---
 
 function lambdaEnv(fn: Parameters<typeof logicalId>[0]): Record<string, unknown> {
-  return ((resources(template)[logicalId(fn)]!.Properties as Record<string, any>).Environment.Variables ?? {}) as Record<string, unknown>;
+  return ((resources(template)[logicalId(fn)]!.Properties as Record<string, any>).Environment.Variables ??
+    {}) as Record<string, unknown>;
 }
 
 function statementsOfFunction(fn: { role?: unknown } & Parameters<typeof logicalId>[0]) {
@@ -458,7 +585,9 @@ function statementsOfFunction(fn: { role?: unknown } & Parameters<typeof logical
 /** KMS actions a function has on one key. */
 function keyActions(fn: Parameters<typeof statementsOfFunction>[0], key: Parameters<typeof logicalId>[0]): string[] {
   const keyArn = JSON.stringify(arnOf(key));
-  return actionsOf(statementsOfFunction(fn).filter((s) => JSON.stringify(s.Resource).includes(keyArn))).filter((a) => a.startsWith('kms:'));
+  return actionsOf(statementsOfFunction(fn).filter((s) => JSON.stringify(s.Resource).includes(keyArn))).filter((a) =>
+    a.startsWith('kms:'),
+  );
 }
 
 /** Full path of every AWS::ApiGateway::Resource, built by walking ParentId up to the API root. */

@@ -28,7 +28,10 @@ export interface Synthesized {
 /** Builds the stack once; `nag` adds the AwsSolutions checks (synth then throws on any finding). */
 export function synthKycStack(settings: KycSettingsInput = {}, opts: { nag?: boolean } = {}): Synthesized {
   const app = fastApp();
-  const stack = new KycStack(app, 'kyc-test', { settings: kycSettingsSchema.parse(settings), hostedFlowDir: placeholderHostedFlowDir() });
+  const stack = new KycStack(app, 'kyc-test', {
+    settings: kycSettingsSchema.parse(settings),
+    hostedFlowDir: placeholderHostedFlowDir(),
+  });
   if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const template = Template.fromStack(stack);
   return { app, stack, template };

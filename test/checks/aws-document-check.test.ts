@@ -1,5 +1,11 @@
 import { DetectFacesCommand } from '@aws-sdk/client-rekognition';
-import { AnalyzeIDCommand, type AnalyzeIDCommandOutput, DetectDocumentTextCommand, ThrottlingException, UnsupportedDocumentException } from '@aws-sdk/client-textract';
+import {
+  AnalyzeIDCommand,
+  type AnalyzeIDCommandOutput,
+  DetectDocumentTextCommand,
+  ThrottlingException,
+  UnsupportedDocumentException,
+} from '@aws-sdk/client-textract';
 import 'aws-sdk-client-mock-jest';
 import sharp from 'sharp';
 import type { DocumentCheckInput } from '../../functions/ports/checks';
@@ -8,7 +14,13 @@ import { PERSON_A_MRZ, TODAY, faceDetail, mockedProvider, td3, testImage, textra
 
 const front = { bytes: testImage('documents/synth_td3_uto_person_a.jpg'), label: 'document_front' };
 const openFlow: DocumentCheckInput['flow'] = { documentTypes: [], issuingCountries: [], minimumAge: null };
-const input = (over: Partial<DocumentCheckInput> = {}): DocumentCheckInput => ({ front, back: null, flow: openFlow, today: TODAY, ...over });
+const input = (over: Partial<DocumentCheckInput> = {}): DocumentCheckInput => ({
+  front,
+  back: null,
+  flow: openFlow,
+  today: TODAY,
+  ...over,
+});
 
 /** Portrait box of the person_a synthetic passport, as DetectFaces would report it (ratios of the page). */
 const portraitBox = { Width: 0.22, Height: 0.36, Left: 0.1, Top: 0.22 };
@@ -16,23 +28,46 @@ const portraitBox = { Width: 0.22, Height: 0.36, Left: 0.1, Top: 0.22 };
 describe('AWS document check', () => {
   it('approves a passport whose MRZ Textract reads, and crops the largest face as the portrait', async () => {
     const { provider, rekognitionMock, textractMock } = mockedProvider();
-    textractMock.on(DetectDocumentTextCommand).resolves({ DocumentMetadata: { Pages: 1 }, Blocks: textractBlocks(PERSON_A_MRZ) });
+    textractMock
+      .on(DetectDocumentTextCommand)
+      .resolves({ DocumentMetadata: { Pages: 1 }, Blocks: textractBlocks(PERSON_A_MRZ) });
     rekognitionMock.on(DetectFacesCommand).resolves({
-      FaceDetails: [faceDetail({ box: { Width: 0.05, Height: 0.08, Left: 0.8, Top: 0.1 } }), faceDetail({ box: portraitBox })],
+      FaceDetails: [
+        faceDetail({ box: { Width: 0.05, Height: 0.08, Left: 0.8, Top: 0.1 } }),
+        faceDetail({ box: portraitBox }),
+      ],
     });
 
-    const res = await provider.checkDocument(input({ flow: { documentTypes: ['passport'], issuingCountries: ['UTO'], minimumAge: 18 } }));
+    const res = await provider.checkDocument(
+      input({ flow: { documentTypes: ['passport'], issuingCountries: ['UTO'], minimumAge: 18 } }),
+    );
 
-    expect(res).toMatchObject({ check: 'document', provider: 'aws', outcome: 'pass', reasonCodes: [], riskFlags: ['SPECIMEN_DOCUMENT'] });
+    expect(res).toMatchObject({
+      check: 'document',
+      provider: 'aws',
+      outcome: 'pass',
+      reasonCodes: [],
+      riskFlags: ['SPECIMEN_DOCUMENT'],
+    });
     expect(res.fields).toMatchObject({
-      documentType: 'passport', mrzFormat: 'TD3', issuingCountry: 'UTO', documentNumber: 'H5D8K2L73', surname: 'SPECIMEN',
-      givenNames: 'PAULA', birthDate: '1988-06-11', expiryDate: '2034-06-10', sex: 'F',
+      documentType: 'passport',
+      mrzFormat: 'TD3',
+      issuingCountry: 'UTO',
+      documentNumber: 'H5D8K2L73',
+      surname: 'SPECIMEN',
+      givenNames: 'PAULA',
+      birthDate: '1988-06-11',
+      expiryDate: '2034-06-10',
+      sex: 'F',
     });
     expect(res.extracted).toMatchObject({ source: 'textract-detect-text', portraitFound: true });
     expect(res.scores).toMatchObject({ checkDigitsValid: 5, checkDigitsTotal: 5 });
     // Bytes, not S3, when the capture has no S3 location.
     expect(textractMock).toHaveReceivedCommandWith(DetectDocumentTextCommand, { Document: { Bytes: front.bytes } });
-    expect(rekognitionMock).toHaveReceivedCommandWith(DetectFacesCommand, { Image: { Bytes: front.bytes }, Attributes: ['DEFAULT'] });
+    expect(rekognitionMock).toHaveReceivedCommandWith(DetectFacesCommand, {
+      Image: { Bytes: front.bytes },
+      Attributes: ['DEFAULT'],
+    });
     // The crop is the largest face grown by 25 % per side: about 0.33 x 0.54 of the page.
     const page = await sharp(front.bytes).metadata();
     const crop = await sharp(res.portrait ?? Buffer.alloc(0)).metadata();
@@ -40,7 +75,11 @@ describe('AWS document check', () => {
     expect(Math.abs((crop.width ?? 0) - 0.33 * (page.width ?? 0))).toBeLessThan(4);
     expect(Math.abs((crop.height ?? 0) - 0.54 * (page.height ?? 0))).toBeLessThan(4);
     expect(res.timings.map((t) => t.step)).toEqual(
-      expect.arrayContaining(['mrz-reader document_front', 'textract:DetectDocumentText document_front', 'rekognition:DetectFaces document_front']),
+      expect.arrayContaining([
+        'mrz-reader document_front',
+        'textract:DetectDocumentText document_front',
+        'rekognition:DetectFaces document_front',
+      ]),
     );
   });
 
@@ -93,11 +132,20 @@ describe('AWS document check', () => {
     const { provider, rekognitionMock, textractMock } = mockedProvider();
     const back = { bytes: testImage('documents/td1_deu_mustermann_back.jpg'), label: 'document_back' };
     textractMock
-      .on(DetectDocumentTextCommand, { Document: { Bytes: front.bytes } }).resolves({ Blocks: textractBlocks([]) })
+      .on(DetectDocumentTextCommand, { Document: { Bytes: front.bytes } })
+      .resolves({ Blocks: textractBlocks([]) })
       .on(DetectDocumentTextCommand, { Document: { Bytes: back.bytes } })
-      .resolves({ Blocks: textractBlocks(['IDD<<T220001293<<<<<<<<<<<<<<<', '6408125<2010315D<<<<<<<<<<<<<4', 'MUSTERMANN<<ERIKA<<<<<<<<<<<<<']) });
+      .resolves({
+        Blocks: textractBlocks([
+          'IDD<<T220001293<<<<<<<<<<<<<<<',
+          '6408125<2010315D<<<<<<<<<<<<<4',
+          'MUSTERMANN<<ERIKA<<<<<<<<<<<<<',
+        ]),
+      });
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail({ box: portraitBox })] });
-    const res = await provider.checkDocument(input({ back, flow: { documentTypes: ['id_card'], issuingCountries: ['DEU'], minimumAge: null } }));
+    const res = await provider.checkDocument(
+      input({ back, flow: { documentTypes: ['id_card'], issuingCountries: ['DEU'], minimumAge: null } }),
+    );
     expect(textractMock).toHaveReceivedCommandTimes(DetectDocumentTextCommand, 2);
     expect(res.fields).toMatchObject({ documentType: 'id_card', issuingCountry: 'DEU', mrzFormat: 'TD1' });
     // Expired in 2020.
@@ -108,9 +156,21 @@ describe('AWS document check', () => {
   it.each([
     ['EXPIRATION_DATE', td3({ birth: '880611', expiry: '250101' }), openFlow],
     ['UNDERAGE', td3({ birth: '100315', expiry: '340610' }), { ...openFlow, minimumAge: 18 }],
-    ['DOCUMENT_TYPE_NOT_ACCEPTED', td3({ birth: '880611', expiry: '340610' }), { ...openFlow, documentTypes: ['driving_licence' as const] }],
-    ['COUNTRY_NOT_ACCEPTED', td3({ country: 'FRA', birth: '880611', expiry: '340610' }), { ...openFlow, issuingCountries: ['DEU', 'UTO'] }],
-    ['MRZ_CHECK_DIGIT_FAILED', [PERSON_A_MRZ[0] ?? '', (PERSON_A_MRZ[1] ?? '').replace('H5D8K2L736', 'H5D8K2L737')], openFlow],
+    [
+      'DOCUMENT_TYPE_NOT_ACCEPTED',
+      td3({ birth: '880611', expiry: '340610' }),
+      { ...openFlow, documentTypes: ['driving_licence' as const] },
+    ],
+    [
+      'COUNTRY_NOT_ACCEPTED',
+      td3({ country: 'FRA', birth: '880611', expiry: '340610' }),
+      { ...openFlow, issuingCountries: ['DEU', 'UTO'] },
+    ],
+    [
+      'MRZ_CHECK_DIGIT_FAILED',
+      [PERSON_A_MRZ[0] ?? '', (PERSON_A_MRZ[1] ?? '').replace('H5D8K2L736', 'H5D8K2L737')],
+      openFlow,
+    ],
   ])('declines with %s', async (code, mrz, flow) => {
     const { provider, rekognitionMock, textractMock } = mockedProvider();
     textractMock.on(DetectDocumentTextCommand).resolves({ Blocks: textractBlocks(mrz) });
@@ -139,14 +199,18 @@ describe('AWS document check', () => {
 
   it('treats a document Textract cannot open as unreadable rather than an error', async () => {
     const { provider, textractMock } = mockedProvider();
-    textractMock.on(DetectDocumentTextCommand).rejects(new UnsupportedDocumentException({ message: 'Request has unsupported document format', $metadata: {} }));
+    textractMock
+      .on(DetectDocumentTextCommand)
+      .rejects(new UnsupportedDocumentException({ message: 'Request has unsupported document format', $metadata: {} }));
     const res = await provider.checkDocument(input({ flow: { ...openFlow, issuingCountries: ['UTO'] } }));
     expect(res.reasonCodes).toEqual(['DOCUMENT_UNREADABLE']);
   });
 
   it('lets throttling propagate so the pipeline retries the step', async () => {
     const { provider, textractMock } = mockedProvider();
-    textractMock.on(DetectDocumentTextCommand).rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+    textractMock
+      .on(DetectDocumentTextCommand)
+      .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
     await expect(provider.checkDocument(input())).rejects.toMatchObject({ name: 'ThrottlingException' });
   });
 });
@@ -164,13 +228,32 @@ describe('AWS document check, US documents (Textract AnalyzeID)', () => {
           { Type: { Text: 'LAST_NAME' }, ValueDetection: { Text: 'GARCIA', Confidence: 98.7 } },
           { Type: { Text: 'MIDDLE_NAME' }, ValueDetection: { Text: '', Confidence: 99.1 } },
           { Type: { Text: 'DOCUMENT_NUMBER' }, ValueDetection: { Text: '736HDV7874JSB', Confidence: confidence } },
-          { Type: { Text: 'EXPIRATION_DATE' }, ValueDetection: { Text: '01/20/2028', NormalizedValue: { Value: '2028-01-20T00:00:00', ValueType: 'DATE' }, Confidence: 97.9 } },
-          { Type: { Text: 'DATE_OF_BIRTH' }, ValueDetection: { Text: '03/18/2001', NormalizedValue: { Value: '2001-03-18T00:00:00', ValueType: 'DATE' }, Confidence: 98.2 } },
+          {
+            Type: { Text: 'EXPIRATION_DATE' },
+            ValueDetection: {
+              Text: '01/20/2028',
+              NormalizedValue: { Value: '2028-01-20T00:00:00', ValueType: 'DATE' },
+              Confidence: 97.9,
+            },
+          },
+          {
+            Type: { Text: 'DATE_OF_BIRTH' },
+            ValueDetection: {
+              Text: '03/18/2001',
+              NormalizedValue: { Value: '2001-03-18T00:00:00', ValueType: 'DATE' },
+              Confidence: 98.2,
+            },
+          },
           { Type: { Text: 'STATE_NAME' }, ValueDetection: { Text: 'MASSACHUSETTS', Confidence: 98.0 } },
           { Type: { Text: 'ID_TYPE' }, ValueDetection: { Text: 'DRIVER LICENSE FRONT', Confidence: 99.0 } },
         ],
       },
-      { DocumentIndex: 2, IdentityDocumentFields: [{ Type: { Text: 'DOCUMENT_NUMBER' }, ValueDetection: { Text: '736HDV7874JS8', Confidence: 60.2 } }] },
+      {
+        DocumentIndex: 2,
+        IdentityDocumentFields: [
+          { Type: { Text: 'DOCUMENT_NUMBER' }, ValueDetection: { Text: '736HDV7874JS8', Confidence: 60.2 } },
+        ],
+      },
     ],
   });
   const back = { bytes: testImage('documents/td1_che_specimen_back.jpg'), label: 'document_back' };
@@ -182,10 +265,19 @@ describe('AWS document check, US documents (Textract AnalyzeID)', () => {
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail({ box: portraitBox })] });
     const res = await provider.checkDocument(input({ back, flow: usFlow }));
     expect(textractMock).not.toHaveReceivedCommand(DetectDocumentTextCommand);
-    expect(textractMock).toHaveReceivedCommandWith(AnalyzeIDCommand, { DocumentPages: [{ Bytes: front.bytes }, { Bytes: back.bytes }] });
+    expect(textractMock).toHaveReceivedCommandWith(AnalyzeIDCommand, {
+      DocumentPages: [{ Bytes: front.bytes }, { Bytes: back.bytes }],
+    });
     expect(res.fields).toMatchObject({
-      documentType: 'driving_licence', issuingCountry: 'USA', documentNumber: '736HDV7874JSB', surname: 'GARCIA', givenNames: 'MARIA',
-      birthDate: '2001-03-18', expiryDate: '2028-01-20', mrzFormat: null, checkDigits: {},
+      documentType: 'driving_licence',
+      issuingCountry: 'USA',
+      documentNumber: '736HDV7874JSB',
+      surname: 'GARCIA',
+      givenNames: 'MARIA',
+      birthDate: '2001-03-18',
+      expiryDate: '2028-01-20',
+      mrzFormat: null,
+      checkDigits: {},
     });
     expect(res.extracted).toMatchObject({ source: 'textract-analyze-id', fieldConfidences: { DOCUMENT_NUMBER: 97.5 } });
     expect(res).toMatchObject({ outcome: 'pass', reasonCodes: [] });
@@ -193,10 +285,14 @@ describe('AWS document check, US documents (Textract AnalyzeID)', () => {
 
   it('falls back to AnalyzeID after no MRZ was found when the flow also accepts the US', async () => {
     const { provider, rekognitionMock, textractMock } = mockedProvider();
-    textractMock.on(DetectDocumentTextCommand).resolves({ Blocks: textractBlocks(['DRIVER LICENSE', 'MASSACHUSETTS']) });
+    textractMock
+      .on(DetectDocumentTextCommand)
+      .resolves({ Blocks: textractBlocks(['DRIVER LICENSE', 'MASSACHUSETTS']) });
     textractMock.on(AnalyzeIDCommand).resolves(analyzeIdResponse());
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail({ box: portraitBox })] });
-    const res = await provider.checkDocument(input({ flow: { documentTypes: [], issuingCountries: ['USA', 'CAN'], minimumAge: null } }));
+    const res = await provider.checkDocument(
+      input({ flow: { documentTypes: [], issuingCountries: ['USA', 'CAN'], minimumAge: null } }),
+    );
     expect(textractMock).toHaveReceivedCommandTimes(DetectDocumentTextCommand, 1);
     expect(textractMock).toHaveReceivedCommandTimes(AnalyzeIDCommand, 1);
     expect(res.outcome).toBe('pass');
@@ -206,7 +302,8 @@ describe('AWS document check, US documents (Textract AnalyzeID)', () => {
     const { provider, rekognitionMock, textractMock } = mockedProvider();
     const response = analyzeIdResponse();
     const [first] = response.IdentityDocuments ?? [];
-    if (first) first.IdentityDocumentFields = first.IdentityDocumentFields?.filter((f) => f.Type?.Text !== 'STATE_NAME');
+    if (first)
+      first.IdentityDocumentFields = first.IdentityDocumentFields?.filter((f) => f.Type?.Text !== 'STATE_NAME');
     textractMock.on(AnalyzeIDCommand).resolves(response);
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail({ box: portraitBox })] });
     const res = await provider.checkDocument(input({ flow: usFlow }));
@@ -218,17 +315,44 @@ describe('AWS document check, US documents (Textract AnalyzeID)', () => {
     const { provider, rekognitionMock, textractMock } = mockedProvider();
     const mrz = td3({ country: 'FRA', surname: 'DUPONT', given: 'JEANNE', birth: '900101', expiry: '300101' });
     textractMock.on(AnalyzeIDCommand).resolves({
-      IdentityDocuments: [{ DocumentIndex: 1, IdentityDocumentFields: [
-        { Type: { Text: 'ID_TYPE' }, ValueDetection: { Text: 'PASSPORT', Confidence: 99 } },
-        { Type: { Text: 'DOCUMENT_NUMBER' }, ValueDetection: { Text: 'X12345678', Confidence: 99 } },
-        { Type: { Text: 'DATE_OF_BIRTH' }, ValueDetection: { Text: '1 JAN 1990', NormalizedValue: { Value: '1990-01-01T00:00:00', ValueType: 'DATE' }, Confidence: 99 } },
-        { Type: { Text: 'EXPIRATION_DATE' }, ValueDetection: { Text: '1 JAN 2030', NormalizedValue: { Value: '2030-01-01T00:00:00', ValueType: 'DATE' }, Confidence: 99 } },
-        { Type: { Text: 'MRZ_CODE' }, ValueDetection: { Text: mrz.join('\n'), Confidence: 97 } },
-      ] }],
+      IdentityDocuments: [
+        {
+          DocumentIndex: 1,
+          IdentityDocumentFields: [
+            { Type: { Text: 'ID_TYPE' }, ValueDetection: { Text: 'PASSPORT', Confidence: 99 } },
+            { Type: { Text: 'DOCUMENT_NUMBER' }, ValueDetection: { Text: 'X12345678', Confidence: 99 } },
+            {
+              Type: { Text: 'DATE_OF_BIRTH' },
+              ValueDetection: {
+                Text: '1 JAN 1990',
+                NormalizedValue: { Value: '1990-01-01T00:00:00', ValueType: 'DATE' },
+                Confidence: 99,
+              },
+            },
+            {
+              Type: { Text: 'EXPIRATION_DATE' },
+              ValueDetection: {
+                Text: '1 JAN 2030',
+                NormalizedValue: { Value: '2030-01-01T00:00:00', ValueType: 'DATE' },
+                Confidence: 99,
+              },
+            },
+            { Type: { Text: 'MRZ_CODE' }, ValueDetection: { Text: mrz.join('\n'), Confidence: 97 } },
+          ],
+        },
+      ],
     });
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail({ box: portraitBox })] });
-    const res = await provider.checkDocument(input({ flow: { documentTypes: [], issuingCountries: ['USA'], minimumAge: null } }));
-    expect(res.fields).toMatchObject({ documentType: 'passport', issuingCountry: 'FRA', mrzFormat: 'TD3', nationality: 'FRA', sex: 'F' });
+    const res = await provider.checkDocument(
+      input({ flow: { documentTypes: [], issuingCountries: ['USA'], minimumAge: null } }),
+    );
+    expect(res.fields).toMatchObject({
+      documentType: 'passport',
+      issuingCountry: 'FRA',
+      mrzFormat: 'TD3',
+      nationality: 'FRA',
+      sex: 'F',
+    });
     expect(Object.values(res.fields?.checkDigits ?? {})).toEqual([true, true, true, true, true]);
     expect(res.reasonCodes).toEqual(['COUNTRY_NOT_ACCEPTED']);
   });

@@ -1,22 +1,48 @@
-import { CompareFacesCommand, DetectFacesCommand, InvalidParameterException, ThrottlingException } from '@aws-sdk/client-rekognition';
+import {
+  CompareFacesCommand,
+  DetectFacesCommand,
+  InvalidParameterException,
+  ThrottlingException,
+} from '@aws-sdk/client-rekognition';
 import 'aws-sdk-client-mock-jest';
 import type { FaceMatchInput } from '../../functions/ports/checks';
 import type { AwsImageInput } from '../../functions/checks/aws';
-import { faceDetail, faceMatch, mockedProvider, sourceImageFace, testImage, thresholds, unmatchedFace } from './aws-fixtures';
+import {
+  faceDetail,
+  faceMatch,
+  mockedProvider,
+  sourceImageFace,
+  testImage,
+  thresholds,
+  unmatchedFace,
+} from './aws-fixtures';
 
 const selfie = { bytes: testImage('faces/london_013_smiling.jpg'), label: 'selfie' };
 const portrait = { bytes: testImage('faces/london_013_neutral.jpg'), label: 'document portrait' };
-const input = (over: Partial<FaceMatchInput> = {}): FaceMatchInput => ({ reference: portrait, probe: selfie, flow: { thresholds }, ...over });
+const input = (over: Partial<FaceMatchInput> = {}): FaceMatchInput => ({
+  reference: portrait,
+  probe: selfie,
+  flow: { thresholds },
+  ...over,
+});
 
 describe('AWS face match', () => {
   it('passes at or above faceMatchMinSimilarity and sends selfie as source, portrait as target', async () => {
     const { provider, rekognitionMock } = mockedProvider();
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail()] });
-    rekognitionMock.on(CompareFacesCommand).resolves({ SourceImageFace: sourceImageFace, FaceMatches: [faceMatch(98.7)], UnmatchedFaces: [] });
+    rekognitionMock
+      .on(CompareFacesCommand)
+      .resolves({ SourceImageFace: sourceImageFace, FaceMatches: [faceMatch(98.7)], UnmatchedFaces: [] });
 
     const res = await provider.checkFaceMatch(input());
 
-    expect(res).toMatchObject({ check: 'faceMatch', provider: 'aws', outcome: 'pass', reasonCodes: [], scores: { similarity: 98.7, threshold: 90 } });
+    expect(res).toMatchObject({
+      check: 'faceMatch',
+      provider: 'aws',
+      outcome: 'pass',
+      reasonCodes: [],
+      scores: { similarity: 98.7, threshold: 90 },
+    });
     expect(rekognitionMock).toHaveReceivedCommandWith(DetectFacesCommand, { Image: { Bytes: selfie.bytes } });
     expect(rekognitionMock).toHaveReceivedCommandWith(CompareFacesCommand, {
       SourceImage: { Bytes: selfie.bytes },
@@ -24,14 +50,19 @@ describe('AWS face match', () => {
       SimilarityThreshold: 85, // 90 from the flow minus the 5-point review band
       QualityFilter: 'NONE',
     });
-    expect(res.timings.map((t) => t.step)).toEqual(['rekognition:DetectFaces selfie', 'rekognition:CompareFaces selfie-vs-document']);
+    expect(res.timings.map((t) => t.step)).toEqual([
+      'rekognition:DetectFaces selfie',
+      'rekognition:CompareFaces selfie-vs-document',
+    ]);
   });
 
   it('derives SimilarityThreshold from the flow', async () => {
     const { provider, rekognitionMock } = mockedProvider({ options: { faceMatchReviewBand: 3 } });
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail()] });
     rekognitionMock.on(CompareFacesCommand).resolves({ FaceMatches: [faceMatch(96)] });
-    const res = await provider.checkFaceMatch(input({ flow: { thresholds: { ...thresholds, faceMatchMinSimilarity: 97 } } }));
+    const res = await provider.checkFaceMatch(
+      input({ flow: { thresholds: { ...thresholds, faceMatchMinSimilarity: 97 } } }),
+    );
     expect(rekognitionMock).toHaveReceivedCommandWith(CompareFacesCommand, { SimilarityThreshold: 94 });
     expect(res).toMatchObject({ outcome: 'inconclusive', reasonCodes: ['FACE_MATCH_INCONCLUSIVE'] });
   });
@@ -40,7 +71,10 @@ describe('AWS face match', () => {
     const { provider, rekognitionMock } = mockedProvider();
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail()] });
     rekognitionMock.on(CompareFacesCommand).resolves({ FaceMatches: [faceMatch(99)] });
-    const s3Selfie: AwsImageInput = { ...selfie, s3: { bucket: 'kyc-captures', key: 'captures/vrf_1/1/selfie', version: 'v1' } };
+    const s3Selfie: AwsImageInput = {
+      ...selfie,
+      s3: { bucket: 'kyc-captures', key: 'captures/vrf_1/1/selfie', version: 'v1' },
+    };
     await provider.checkFaceMatch(input({ probe: s3Selfie }));
     expect(rekognitionMock).toHaveReceivedCommandWith(CompareFacesCommand, {
       SourceImage: { S3Object: { Bucket: 'kyc-captures', Name: 'captures/vrf_1/1/selfie', Version: 'v1' } },
@@ -53,13 +87,19 @@ describe('AWS face match', () => {
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail()] });
     rekognitionMock.on(CompareFacesCommand).resolves({ FaceMatches: [faceMatch(87.2)], UnmatchedFaces: [] });
     const res = await provider.checkFaceMatch(input());
-    expect(res).toMatchObject({ outcome: 'inconclusive', reasonCodes: ['FACE_MATCH_INCONCLUSIVE'], scores: { similarity: 87.2 } });
+    expect(res).toMatchObject({
+      outcome: 'inconclusive',
+      reasonCodes: ['FACE_MATCH_INCONCLUSIVE'],
+      scores: { similarity: 87.2 },
+    });
   });
 
   it('gives BAD_FACE_MATCHING when the document face is not similar enough', async () => {
     const { provider, rekognitionMock } = mockedProvider();
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail()] });
-    rekognitionMock.on(CompareFacesCommand).resolves({ SourceImageFace: sourceImageFace, FaceMatches: [], UnmatchedFaces: [unmatchedFace] });
+    rekognitionMock
+      .on(CompareFacesCommand)
+      .resolves({ SourceImageFace: sourceImageFace, FaceMatches: [], UnmatchedFaces: [unmatchedFace] });
     const res = await provider.checkFaceMatch(input());
     expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['BAD_FACE_MATCHING'], scores: { similarity: 0 } });
   });
@@ -67,7 +107,9 @@ describe('AWS face match', () => {
   it('gives NO_FACE_ON_DOCUMENT when CompareFaces finds no face in the target (InvalidParameterException)', async () => {
     const { provider, rekognitionMock } = mockedProvider();
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail()] });
-    rekognitionMock.on(CompareFacesCommand).rejects(new InvalidParameterException({ message: 'Request has invalid parameters', $metadata: {} }));
+    rekognitionMock
+      .on(CompareFacesCommand)
+      .rejects(new InvalidParameterException({ message: 'Request has invalid parameters', $metadata: {} }));
     const res = await provider.checkFaceMatch(input());
     expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['NO_FACE_ON_DOCUMENT'] });
   });
@@ -75,7 +117,9 @@ describe('AWS face match', () => {
   it('gives NO_FACE_ON_DOCUMENT when the reference shows no face', async () => {
     const { provider, rekognitionMock } = mockedProvider();
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail()] });
-    rekognitionMock.on(CompareFacesCommand).resolves({ SourceImageFace: sourceImageFace, FaceMatches: [], UnmatchedFaces: [] });
+    rekognitionMock
+      .on(CompareFacesCommand)
+      .resolves({ SourceImageFace: sourceImageFace, FaceMatches: [], UnmatchedFaces: [] });
     const res = await provider.checkFaceMatch(input());
     expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['NO_FACE_ON_DOCUMENT'] });
   });
@@ -92,7 +136,11 @@ describe('AWS face match', () => {
     const { provider, rekognitionMock } = mockedProvider();
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail(), faceDetail({ confidence: 97 })] });
     const res = await provider.checkFaceMatch(input());
-    expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['MULTIPLE_FACES_IN_SELFIE'], extracted: { selfieFaces: 2 } });
+    expect(res).toMatchObject({
+      outcome: 'fail',
+      reasonCodes: ['MULTIPLE_FACES_IN_SELFIE'],
+      extracted: { selfieFaces: 2 },
+    });
 
     rekognitionMock.reset();
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail(), faceDetail({ confidence: 62 })] });
@@ -107,7 +155,11 @@ describe('AWS face match', () => {
     const { provider, rekognitionMock } = mockedProvider();
     rekognitionMock.on(DetectFacesCommand).resolves({ FaceDetails: [faceDetail(quality)] });
     const res = await provider.checkFaceMatch(input());
-    expect(res).toMatchObject({ outcome: 'inconclusive', reasonCodes: ['LIVENESS_INCONCLUSIVE'], extracted: { qualityGate: 'failed' } });
+    expect(res).toMatchObject({
+      outcome: 'inconclusive',
+      reasonCodes: ['LIVENESS_INCONCLUSIVE'],
+      extracted: { qualityGate: 'failed' },
+    });
     expect(rekognitionMock).not.toHaveReceivedCommand(CompareFacesCommand);
   });
 

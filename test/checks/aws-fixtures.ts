@@ -31,7 +31,9 @@ export const thresholds: Flow['thresholds'] = {
 export const TODAY = '2026-11-29';
 
 /** A DetectFaces FaceDetail (DEFAULT attributes: BoundingBox, Confidence, Landmarks, Pose, Quality). */
-export function faceDetail(o: { yaw?: number; confidence?: number; sharpness?: number; brightness?: number; box?: BoundingBox } = {}): FaceDetail {
+export function faceDetail(
+  o: { yaw?: number; confidence?: number; sharpness?: number; brightness?: number; box?: BoundingBox } = {},
+): FaceDetail {
   return {
     BoundingBox: o.box ?? { Width: 0.3, Height: 0.4, Left: 0.35, Top: 0.2 },
     Confidence: o.confidence ?? 99.9,
@@ -47,7 +49,15 @@ export function faceDetail(o: { yaw?: number; confidence?: number; sharpness?: n
 
 /** A ComparedFace / CompareFacesMatch as CompareFaces returns them. */
 export function faceMatch(similarity: number) {
-  return { Similarity: similarity, Face: { BoundingBox: { Width: 0.2, Height: 0.3, Left: 0.1, Top: 0.2 }, Confidence: 99.8, Pose: { Roll: 0, Yaw: 1, Pitch: 0 }, Quality: { Brightness: 60, Sharpness: 70 } } };
+  return {
+    Similarity: similarity,
+    Face: {
+      BoundingBox: { Width: 0.2, Height: 0.3, Left: 0.1, Top: 0.2 },
+      Confidence: 99.8,
+      Pose: { Roll: 0, Yaw: 1, Pitch: 0 },
+      Quality: { Brightness: 60, Sharpness: 70 },
+    },
+  };
 }
 export const unmatchedFace = { BoundingBox: { Width: 0.2, Height: 0.3, Left: 0.1, Top: 0.2 }, Confidence: 99.1 };
 export const sourceImageFace = { BoundingBox: { Width: 0.3, Height: 0.4, Left: 0.35, Top: 0.2 }, Confidence: 99.9 };
@@ -58,22 +68,36 @@ export function textractBlocks(lines: string[]): Block[] {
   const all = [...visual, ...lines];
   return [
     { BlockType: 'PAGE', Id: 'page-1', Confidence: 99.9 },
-    ...all.map((text, i): Block => ({
-      BlockType: 'LINE',
-      Id: `line-${i}`,
-      Text: text,
-      Confidence: 96.5,
-      Geometry: { BoundingBox: { Width: 0.8, Height: 0.03, Left: 0.1, Top: 0.1 + i * 0.05 } },
-    })),
+    ...all.map(
+      (text, i): Block => ({
+        BlockType: 'LINE',
+        Id: `line-${i}`,
+        Text: text,
+        Confidence: 96.5,
+        Geometry: { BoundingBox: { Width: 0.8, Height: 0.03, Left: 0.1, Top: 0.1 + i * 0.05 } },
+      }),
+    ),
     { BlockType: 'WORD', Id: 'word-0', Text: 'PASSPORT', Confidence: 99.5 },
   ];
 }
 
 /** The MRZ of testdata/documents/synth_td3_uto_person_a.jpg (labels: check digits valid, expires 2034-06-10). */
-export const PERSON_A_MRZ = ['P<UTOSPECIMEN<<PAULA<<<<<<<<<<<<<<<<<<<<<<<<', 'H5D8K2L736UTO8806116F3406108<<<<<<<<<<<<<<06'];
+export const PERSON_A_MRZ = [
+  'P<UTOSPECIMEN<<PAULA<<<<<<<<<<<<<<<<<<<<<<<<',
+  'H5D8K2L736UTO8806116F3406108<<<<<<<<<<<<<<06',
+];
 
 /** Builds a TD3 MRZ with correct check digits, for cases the labelled set does not cover (minors, other countries). */
-export function td3(o: { type?: string; country?: string; surname?: string; given?: string; docNumber?: string; birth: string; sex?: string; expiry: string }): string[] {
+export function td3(o: {
+  type?: string;
+  country?: string;
+  surname?: string;
+  given?: string;
+  docNumber?: string;
+  birth: string;
+  sex?: string;
+  expiry: string;
+}): string[] {
   const country = (o.country ?? 'UTO').padEnd(3, '<');
   const names = `${o.surname ?? 'SPECIMEN'}<<${o.given ?? 'TEST'}`.padEnd(39, '<');
   const line1 = `${(o.type ?? 'P<').padEnd(2, '<')}${country}${names}`;

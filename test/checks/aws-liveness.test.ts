@@ -1,4 +1,8 @@
-import { CompareFacesCommand, DetectFacesCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-rekognition';
+import {
+  CompareFacesCommand,
+  DetectFacesCommand,
+  ProvisionedThroughputExceededException,
+} from '@aws-sdk/client-rekognition';
 import 'aws-sdk-client-mock-jest';
 import sharp from 'sharp';
 import type { HeadPrompt } from '../../functions/domain/model';
@@ -13,19 +17,31 @@ const right = frame('000', 'frame 1');
 const centre = frame('009', 'frame 2');
 const selfie = frame('019', 'selfie');
 const prompts: HeadPrompt[] = ['left', 'right', 'centre'];
-const input = (over: Partial<LivenessInput> = {}): LivenessInput => ({ prompts, frames: [left, right, centre], selfie, flow: { thresholds }, ...over });
+const input = (over: Partial<LivenessInput> = {}): LivenessInput => ({
+  prompts,
+  frames: [left, right, centre],
+  selfie,
+  flow: { thresholds },
+  ...over,
+});
 
 /** DetectFaces answers per frame, keyed by the frame bytes the provider sends. */
-function detectFacesByFrame(mock: ReturnType<typeof mockedProvider>['rekognitionMock'], yaws: Array<number | null>, frames = [left, right, centre]) {
+function detectFacesByFrame(
+  mock: ReturnType<typeof mockedProvider>['rekognitionMock'],
+  yaws: Array<number | null>,
+  frames = [left, right, centre],
+) {
   frames.forEach((f, i) => {
     const yaw = yaws[i];
-    mock.on(DetectFacesCommand, { Image: { Bytes: f.bytes } }).resolves({ FaceDetails: yaw === null || yaw === undefined ? [] : [faceDetail({ yaw })] });
+    mock
+      .on(DetectFacesCommand, { Image: { Bytes: f.bytes } })
+      .resolves({ FaceDetails: yaw === null || yaw === undefined ? [] : [faceDetail({ yaw })] });
   });
 }
 
 describe('Rekognition yaw -> subject head direction', () => {
   const t = { minTurnDegrees: 20, maxCentreDegrees: 12, positiveYawIs: 'subject-left' as const };
-  it('maps positive yaw to the subject\'s own left by default (camera-referenced yaw, unmirrored capture)', () => {
+  it("maps positive yaw to the subject's own left by default (camera-referenced yaw, unmirrored capture)", () => {
     expect(subjectTurnFromYaw(34, t)).toBe('left');
     expect(subjectTurnFromYaw(-41, t)).toBe('right');
     expect(subjectTurnFromYaw(4, t)).toBe('centre');
@@ -38,23 +54,36 @@ describe('Rekognition yaw -> subject head direction', () => {
 });
 
 describe('AWS head-turn liveness', () => {
-  it('passes when every frame meets its prompt with one face of the selfie\'s person', async () => {
+  it("passes when every frame meets its prompt with one face of the selfie's person", async () => {
     const { provider, rekognitionMock } = mockedProvider();
     detectFacesByFrame(rekognitionMock, [35.2, -41.7, 2.3]);
     rekognitionMock.on(CompareFacesCommand).resolves({ FaceMatches: [faceMatch(96.4)], UnmatchedFaces: [] });
 
     const res = await provider.checkLiveness(input());
 
-    expect(res).toMatchObject({ check: 'liveness', provider: 'aws', outcome: 'pass', reasonCodes: [], riskFlags: [], scores: { framesPassed: 3, frames: 3, minSamePersonSimilarity: 96.4 } });
+    expect(res).toMatchObject({
+      check: 'liveness',
+      provider: 'aws',
+      outcome: 'pass',
+      reasonCodes: [],
+      riskFlags: [],
+      scores: { framesPassed: 3, frames: 3, minSamePersonSimilarity: 96.4 },
+    });
     expect(rekognitionMock).toHaveReceivedCommandTimes(DetectFacesCommand, 3);
     expect(rekognitionMock).toHaveReceivedCommandTimes(CompareFacesCommand, 3);
     for (const f of [left, right, centre]) {
       expect(rekognitionMock).toHaveReceivedCommandWith(CompareFacesCommand, {
-        SourceImage: { Bytes: selfie.bytes }, TargetImage: { Bytes: f.bytes }, SimilarityThreshold: 80,
+        SourceImage: { Bytes: selfie.bytes },
+        TargetImage: { Bytes: f.bytes },
+        SimilarityThreshold: 80,
       });
     }
     const frames = (res.extracted.frames as Array<{ turn: string; yaw: number }>).map((f) => [f.turn, f.yaw]);
-    expect(frames).toEqual([['left', 35.2], ['right', -41.7], ['centre', 2.3]]);
+    expect(frames).toEqual([
+      ['left', 35.2],
+      ['right', -41.7],
+      ['centre', 2.3],
+    ]);
   });
 
   it('fails when the head turns the wrong way (prompt left, subject turned right)', async () => {
@@ -74,11 +103,13 @@ describe('AWS head-turn liveness', () => {
     expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'] });
   });
 
-  it('fails when a frame shows someone other than the selfie\'s person', async () => {
+  it("fails when a frame shows someone other than the selfie's person", async () => {
     const { provider, rekognitionMock } = mockedProvider();
     detectFacesByFrame(rekognitionMock, [35, -41, 1]);
     rekognitionMock.on(CompareFacesCommand).resolves({ FaceMatches: [faceMatch(97)] });
-    rekognitionMock.on(CompareFacesCommand, { TargetImage: { Bytes: right.bytes } }).resolves({ FaceMatches: [], UnmatchedFaces: [{ Confidence: 99 }] });
+    rekognitionMock
+      .on(CompareFacesCommand, { TargetImage: { Bytes: right.bytes } })
+      .resolves({ FaceMatches: [], UnmatchedFaces: [{ Confidence: 99 }] });
     const res = await provider.checkLiveness(input());
     expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'] });
     expect((res.extracted.frames as Array<{ samePersonSimilarity: number }>)[1]?.samePersonSimilarity).toBe(0);
@@ -87,7 +118,9 @@ describe('AWS head-turn liveness', () => {
   it('fails when a frame shows two faces', async () => {
     const { provider, rekognitionMock } = mockedProvider();
     detectFacesByFrame(rekognitionMock, [35, -41, 1]);
-    rekognitionMock.on(DetectFacesCommand, { Image: { Bytes: centre.bytes } }).resolves({ FaceDetails: [faceDetail(), faceDetail({ yaw: 3 })] });
+    rekognitionMock
+      .on(DetectFacesCommand, { Image: { Bytes: centre.bytes } })
+      .resolves({ FaceDetails: [faceDetail(), faceDetail({ yaw: 3 })] });
     rekognitionMock.on(CompareFacesCommand).resolves({ FaceMatches: [faceMatch(97)] });
     const res = await provider.checkLiveness(input());
     expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'] });
@@ -112,7 +145,12 @@ describe('AWS head-turn liveness', () => {
   it('flags REPLAYED_FRAMES for identical frames and fails without calling Rekognition', async () => {
     const { provider, rekognitionMock } = mockedProvider();
     const res = await provider.checkLiveness(input({ frames: [left, { ...left, label: 'frame 1' }, centre] }));
-    expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'], riskFlags: ['REPLAYED_FRAMES'], extracted: { duplicatePairs: [[0, 1]] } });
+    expect(res).toMatchObject({
+      outcome: 'fail',
+      reasonCodes: ['LIVENESS_FAILED'],
+      riskFlags: ['REPLAYED_FRAMES'],
+      extracted: { duplicatePairs: [[0, 1]] },
+    });
     expect(rekognitionMock.calls()).toHaveLength(0);
   });
 
@@ -133,7 +171,11 @@ describe('AWS head-turn liveness', () => {
 
   it('lets Rekognition throughput errors propagate so the pipeline retries the step', async () => {
     const { provider, rekognitionMock } = mockedProvider();
-    rekognitionMock.on(DetectFacesCommand).rejects(new ProvisionedThroughputExceededException({ message: 'throughput exceeded', $metadata: {} }));
-    await expect(provider.checkLiveness(input())).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
+    rekognitionMock
+      .on(DetectFacesCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'throughput exceeded', $metadata: {} }));
+    await expect(provider.checkLiveness(input())).rejects.toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+    });
   });
 });

@@ -16,7 +16,13 @@ async function run(args: string[]): Promise<{ code: number; output: string }> {
 
 describe('check CLI', () => {
   it('check document --json prints the MRZ, fields, check digits and reason codes', async () => {
-    const { code, output } = await run(['document', file('documents/synth_td3_uto_person_a.jpg'), '--today', '2026-11-29', '--json']);
+    const { code, output } = await run([
+      'document',
+      file('documents/synth_td3_uto_person_a.jpg'),
+      '--today',
+      '2026-11-29',
+      '--json',
+    ]);
     const json = JSON.parse(output);
     expect(code).toBe(0);
     expect(json).toMatchObject({
@@ -52,22 +58,45 @@ describe('check CLI', () => {
   }, 120_000);
 
   it('check face-match --json prints faces, distance, similarity, threshold and match', async () => {
-    const { code, output } = await run(['face-match', file('faces/london_042_neutral.jpg'), file('faces/london_042_smiling.jpg'), '--json']);
+    const { code, output } = await run([
+      'face-match',
+      file('faces/london_042_neutral.jpg'),
+      file('faces/london_042_smiling.jpg'),
+      '--json',
+    ]);
     const json = JSON.parse(output);
     expect(code).toBe(0);
-    expect(json).toMatchObject({ check: 'faceMatch', outcome: 'pass', match: true, extracted: { referenceFaces: 1, probeFaces: 1 } });
+    expect(json).toMatchObject({
+      check: 'faceMatch',
+      outcome: 'pass',
+      match: true,
+      extracted: { referenceFaces: 1, probeFaces: 1 },
+    });
     expect(json.scores.threshold).toBe(0.6);
     expect(json.scores.distance).toBeLessThan(0.6);
     expect(json.scores.similarity).toBeGreaterThan(50);
 
-    const other = await run(['face-match', file('faces/london_042_neutral.jpg'), file('faces/london_013_smiling.jpg'), '--json']);
+    const other = await run([
+      'face-match',
+      file('faces/london_042_neutral.jpg'),
+      file('faces/london_013_smiling.jpg'),
+      '--json',
+    ]);
     expect(other.code).toBe(1);
     expect(JSON.parse(other.output)).toMatchObject({ match: false, reasonCodes: ['BAD_FACE_MATCHING'] });
   }, 60_000);
 
   it('check liveness prints per-frame yaw and face count', async () => {
     const frames = ['frame_013.jpg', 'frame_022.jpg', 'frame_009.jpg'].map((f) => file(`liveness/person_a/${f}`));
-    const { code, output } = await run(['liveness', '--prompts', 'left,right,centre', ...frames, '--selfie', file('liveness/person_a/frame_019.jpg'), '--json']);
+    const { code, output } = await run([
+      'liveness',
+      '--prompts',
+      'left,right,centre',
+      ...frames,
+      '--selfie',
+      file('liveness/person_a/frame_019.jpg'),
+      '--json',
+    ]);
     const json = JSON.parse(output);
     expect(code).toBe(0);
     expect(json.outcome).toBe('pass');

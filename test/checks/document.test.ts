@@ -20,7 +20,11 @@ const TODAY = '2026-11-29';
 const flow: DocumentCheckInput['flow'] = { documentTypes: [], issuingCountries: [], minimumAge: null };
 const results = new Map<string, DocumentCheckResult>();
 
-function check(front: string, back: string | null = null, overrides: Partial<DocumentCheckInput> = {}): Promise<DocumentCheckResult> {
+function check(
+  front: string,
+  back: string | null = null,
+  overrides: Partial<DocumentCheckInput> = {},
+): Promise<DocumentCheckResult> {
   return timings.time('checkDocument', () =>
     provider.checkDocument({ front: image(front), back: back ? image(back) : null, flow, today: TODAY, ...overrides }),
   );
@@ -37,9 +41,18 @@ function validated(result: DocumentCheckResult | undefined): boolean {
 }
 
 afterAll(() => {
-  const exact = labels.documents.filter((d) => validated(results.get(d.file)) && results.get(d.file)?.fields?.mrzLines?.join('\n') === d.mrz.join('\n'));
+  const exact = labels.documents.filter(
+    (d) => validated(results.get(d.file)) && results.get(d.file)?.fields?.mrzLines?.join('\n') === d.mrz.join('\n'),
+  );
   // eslint-disable-next-line no-console
-  console.log(`MRZ read exactly: ${exact.length}/${labels.documents.length}; rejected: ${labels.documents.filter((d) => !exact.includes(d)).map((d) => `${d.file} (${results.get(d.file)?.reasonCodes.join(',')})`).join('; ') || 'none'}`);
+  console.log(
+    `MRZ read exactly: ${exact.length}/${labels.documents.length}; rejected: ${
+      labels.documents
+        .filter((d) => !exact.includes(d))
+        .map((d) => `${d.file} (${results.get(d.file)?.reasonCodes.join(',')})`)
+        .join('; ') || 'none'
+    }`,
+  );
   timings.print('document');
 });
 
@@ -48,7 +61,10 @@ function expectedCodes(doc: DocumentLabel): { issuingCountry: string; documentTy
   const line1 = doc.mrz[0] ?? '';
   const country = line1.slice(2, 5).replace(/</g, '');
   // ICAO lets Germany write D; fields carry the 3-letter code flows list.
-  return { issuingCountry: country === 'D' ? 'DEU' : country, documentType: line1.startsWith('P') ? 'passport' : 'id_card' };
+  return {
+    issuingCountry: country === 'D' ? 'DEU' : country,
+    documentType: line1.startsWith('P') ? 'passport' : 'id_card',
+  };
 }
 
 describe('MRZ documents of the test set', () => {
@@ -58,10 +74,13 @@ describe('MRZ documents of the test set', () => {
     for (const doc of labels.documents) {
       const result = results.get(doc.file) as DocumentCheckResult;
       const ok = validated(result);
-      if (ok && result.fields?.mrzLines?.join('\n') !== doc.mrz.join('\n')) silentlyWrong.push(`${doc.file}: ${result.fields?.mrzLines?.join(' / ')}`);
+      if (ok && result.fields?.mrzLines?.join('\n') !== doc.mrz.join('\n'))
+        silentlyWrong.push(`${doc.file}: ${result.fields?.mrzLines?.join(' / ')}`);
       if (!ok) {
         expect(result.outcome).toBe('fail');
-        expect(result.reasonCodes.some((c) => c === 'DOCUMENT_UNREADABLE' || c === 'MRZ_CHECK_DIGIT_FAILED')).toBe(true);
+        expect(result.reasonCodes.some((c) => c === 'DOCUMENT_UNREADABLE' || c === 'MRZ_CHECK_DIGIT_FAILED')).toBe(
+          true,
+        );
       } else exact++;
     }
     expect(silentlyWrong).toEqual([]);
@@ -89,10 +108,24 @@ describe('MRZ documents of the test set', () => {
   it('parses the ICAO Utopia passport into the expected fields and flags it as a specimen', () => {
     const result = results.get('documents/td3_uto_eriksson.jpg') as DocumentCheckResult;
     expect(result.fields).toMatchObject({
-      documentType: 'passport', mrzFormat: 'TD3', issuingCountry: 'UTO', documentNumber: 'L898902C3', surname: 'ERIKSSON',
-      givenNames: 'ANNA MARIA', nationality: 'UTO', birthDate: '1974-08-12', expiryDate: '2012-04-15', sex: 'F',
+      documentType: 'passport',
+      mrzFormat: 'TD3',
+      issuingCountry: 'UTO',
+      documentNumber: 'L898902C3',
+      surname: 'ERIKSSON',
+      givenNames: 'ANNA MARIA',
+      nationality: 'UTO',
+      birthDate: '1974-08-12',
+      expiryDate: '2012-04-15',
+      sex: 'F',
     });
-    expect(result.fields?.checkDigits).toEqual({ documentNumber: true, birthDate: true, expiryDate: true, optional: true, composite: true });
+    expect(result.fields?.checkDigits).toEqual({
+      documentNumber: true,
+      birthDate: true,
+      expiryDate: true,
+      optional: true,
+      composite: true,
+    });
     expect(result.reasonCodes).toEqual(['EXPIRATION_DATE']);
     expect(result.riskFlags).toEqual(['SPECIMEN_DOCUMENT']);
   });
@@ -131,7 +164,12 @@ describe('flow rules end to end', () => {
     expect(result.outcome).toBe('pass');
     expect(result.reasonCodes).toEqual([]);
     expect(result.riskFlags).toEqual(['SPECIMEN_DOCUMENT']);
-    expect(result.fields).toMatchObject({ surname: 'SPECIMEN', givenNames: 'PAULA', birthDate: '1988-06-11', expiryDate: '2034-06-10' });
+    expect(result.fields).toMatchObject({
+      surname: 'SPECIMEN',
+      givenNames: 'PAULA',
+      birthDate: '1988-06-11',
+      expiryDate: '2034-06-10',
+    });
     expect(result.timings.map((t) => t.step)).toEqual(expect.arrayContaining(['decode', 'ocr', 'portrait']));
   });
 
@@ -147,18 +185,30 @@ describe('flow rules end to end', () => {
     const expected = labels.documents.find((d) => d.file === 'documents/td1_che_specimen_back.jpg') as DocumentLabel;
     if (result.fields?.documentNumber) expect(result.fields.mrzLines).toEqual(expected.mrz);
     else expect(result.reasonCodes.length).toBeGreaterThan(0);
-    expect(result.extracted.mrzAttempts).toEqual([{ image: 'back', result: result.fields?.documentNumber ? 'read' : expect.any(String) }]);
+    expect(result.extracted.mrzAttempts).toEqual([
+      { image: 'back', result: result.fields?.documentNumber ? 'read' : expect.any(String) },
+    ]);
     // The portrait comes from the front image.
     expect(result.portrait).not.toBeNull();
   });
 
   it('rejects an image without MRZ as DOCUMENT_UNREADABLE', async () => {
     const result = await check('faces/noface_road.jpg');
-    expect(result).toMatchObject({ outcome: 'fail', reasonCodes: ['DOCUMENT_UNREADABLE'], fields: null, portrait: null });
+    expect(result).toMatchObject({
+      outcome: 'fail',
+      reasonCodes: ['DOCUMENT_UNREADABLE'],
+      fields: null,
+      portrait: null,
+    });
   });
 
   it('rejects bytes that are not an image as DOCUMENT_UNREADABLE', async () => {
-    const result = await provider.checkDocument({ front: { bytes: Buffer.from('nope'), label: 'junk' }, back: null, flow, today: TODAY });
+    const result = await provider.checkDocument({
+      front: { bytes: Buffer.from('nope'), label: 'junk' },
+      back: null,
+      flow,
+      today: TODAY,
+    });
     expect(result.reasonCodes).toEqual(['DOCUMENT_UNREADABLE']);
   });
 });

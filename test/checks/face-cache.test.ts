@@ -22,7 +22,11 @@ it('returns the cached faces for the same pixels, equal to a fresh analysis', as
   const selfie = image('faces/london_013_smiling.jpg');
   const decoded = await decodeImage(selfie.bytes, selfie.label, options.maxFaceImageSide);
   const first = await findFaces(decoded, options.selfieMinConfidence, options);
-  const again = await findFaces(await decodeImage(selfie.bytes, selfie.label, options.maxFaceImageSide), options.selfieMinConfidence, options);
+  const again = await findFaces(
+    await decodeImage(selfie.bytes, selfie.label, options.maxFaceImageSide),
+    options.selfieMinConfidence,
+    options,
+  );
   expect(first).toHaveLength(1);
   expect(again[0]).toBe(first[0]); // served from the memo
   clearFaceAnalysisCache();
@@ -41,7 +45,11 @@ it('analyses the selfie once across liveness, face match and the face template',
   const afterLiveness = faceAnalysisCacheSize(); // 3 frames + the selfie
   expect(afterLiveness).toBe(4);
 
-  const match = await provider.checkFaceMatch({ reference: image('documents/synth_td3_uto_person_a.jpg'), probe: selfie, flow });
+  const match = await provider.checkFaceMatch({
+    reference: image('documents/synth_td3_uto_person_a.jpg'),
+    probe: selfie,
+    flow,
+  });
   expect(match.outcome).toBe('pass');
   expect(faceAnalysisCacheSize()).toBe(afterLiveness + 1); // only the reference was new
   const template = await provider.faceTemplate(selfie);

@@ -59,7 +59,8 @@ describe('face pairs at the default threshold', () => {
       if (!a || !b) throw new Error(`no descriptor for ${pair.a} or ${pair.b}`);
       const distance = descriptorDistance(a, b);
       const verdict = judgeDistance(distance, threshold, DEFAULT_LOCAL_OPTIONS);
-      if (verdict !== (pair.same ? 'pass' : 'fail')) wrong.push(`${pair.a} ~ ${pair.b}: ${distance.toFixed(3)} -> ${verdict}`);
+      if (verdict !== (pair.same ? 'pass' : 'fail'))
+        wrong.push(`${pair.a} ~ ${pair.b}: ${distance.toFixed(3)} -> ${verdict}`);
       if (pair.same) same++;
       else different++;
     }
@@ -79,7 +80,8 @@ describe('face pairs at the default threshold', () => {
       if (!doc || !face) throw new Error(`no face for ${pair.document} or ${pair.face}`);
       const distance = descriptorDistance(doc, face);
       const verdict = judgeDistance(distance, threshold, DEFAULT_LOCAL_OPTIONS);
-      if (verdict !== (pair.same ? 'pass' : 'fail')) wrong.push(`${pair.document} ~ ${pair.face}: ${distance.toFixed(3)} -> ${verdict}`);
+      if (verdict !== (pair.same ? 'pass' : 'fail'))
+        wrong.push(`${pair.document} ~ ${pair.face}: ${distance.toFixed(3)} -> ${verdict}`);
       judged++;
     }
     expect(wrong).toEqual([]);
@@ -96,18 +98,28 @@ describe('checkFaceMatch', () => {
 
   it('passes a selfie against the synthetic passport of the same person', async () => {
     const result = await timings.time('checkFaceMatch', () =>
-      provider.checkFaceMatch({ reference: image('documents/synth_td3_uto_london013.jpg'), probe: image('faces/london_013_smiling.jpg'), flow }),
+      provider.checkFaceMatch({
+        reference: image('documents/synth_td3_uto_london013.jpg'),
+        probe: image('faces/london_013_smiling.jpg'),
+        flow,
+      }),
     );
     expect(result).toMatchObject({ check: 'faceMatch', outcome: 'pass', reasonCodes: [], provider: 'local' });
     expect(result.scores.distance).toBeLessThan(threshold);
     expect(result.scores.threshold).toBe(threshold);
     expect(result.scores.similarity).toBe(similarityFromDistance(result.scores.distance ?? 9));
-    expect(result.timings.map((t) => t.step)).toEqual(expect.arrayContaining(['decode', 'detect_reference', 'detect_probe']));
+    expect(result.timings.map((t) => t.step)).toEqual(
+      expect.arrayContaining(['decode', 'detect_reference', 'detect_probe']),
+    );
   });
 
   it('declines another person with BAD_FACE_MATCHING', async () => {
     const result = await timings.time('checkFaceMatch', () =>
-      provider.checkFaceMatch({ reference: image('documents/synth_td1_uto_london042.jpg'), probe: image('faces/london_013_smiling.jpg'), flow }),
+      provider.checkFaceMatch({
+        reference: image('documents/synth_td1_uto_london042.jpg'),
+        probe: image('faces/london_013_smiling.jpg'),
+        flow,
+      }),
     );
     expect(result.outcome).toBe('fail');
     expect(result.reasonCodes).toEqual(['BAD_FACE_MATCHING']);
@@ -119,29 +131,49 @@ describe('checkFaceMatch', () => {
     expect(noFace.length).toBeGreaterThanOrEqual(4);
     for (const label of noFace) {
       const result = await timings.time('checkFaceMatch', () =>
-        provider.checkFaceMatch({ reference: image('documents/synth_td3_uto_london013.jpg'), probe: image(label.file), flow }),
+        provider.checkFaceMatch({
+          reference: image('documents/synth_td3_uto_london013.jpg'),
+          probe: image(label.file),
+          flow,
+        }),
       );
-      expect({ file: label.file, outcome: result.outcome, codes: result.reasonCodes }).toEqual({ file: label.file, outcome: 'fail', codes: ['NO_FACE_IN_SELFIE'] });
+      expect({ file: label.file, outcome: result.outcome, codes: result.reasonCodes }).toEqual({
+        file: label.file,
+        outcome: 'fail',
+        codes: ['NO_FACE_IN_SELFIE'],
+      });
     }
   });
 
   it('reports MULTIPLE_FACES_IN_SELFIE for the two-face image', async () => {
     const two = labels.faces.find((f) => f.faces === 2);
     if (!two) throw new Error('test set has no two-face image');
-    const result = await provider.checkFaceMatch({ reference: image('faces/obama_01.jpg'), probe: image(two.file), flow });
+    const result = await provider.checkFaceMatch({
+      reference: image('faces/obama_01.jpg'),
+      probe: image(two.file),
+      flow,
+    });
     expect(result.outcome).toBe('fail');
     expect(result.reasonCodes).toEqual(['MULTIPLE_FACES_IN_SELFIE']);
     expect(result.extracted.probeFaces).toBe(2);
   });
 
   it('reports NO_FACE_ON_DOCUMENT for a document back without portrait', async () => {
-    const result = await provider.checkFaceMatch({ reference: image('documents/td1_deu_mustermann_back.jpg'), probe: image('faces/obama_01.jpg'), flow });
+    const result = await provider.checkFaceMatch({
+      reference: image('documents/td1_deu_mustermann_back.jpg'),
+      probe: image('faces/obama_01.jpg'),
+      flow,
+    });
     expect(result.reasonCodes).toEqual(['NO_FACE_ON_DOCUMENT']);
   });
 
   it('returns FACE_MATCH_INCONCLUSIVE inside the review band around the threshold', async () => {
     // Move the threshold onto the measured distance of a real pair: the verdict must become inconclusive.
-    const clear = await provider.checkFaceMatch({ reference: image('faces/obama_01.jpg'), probe: image('faces/obama_02.jpg'), flow });
+    const clear = await provider.checkFaceMatch({
+      reference: image('faces/obama_01.jpg'),
+      probe: image('faces/obama_02.jpg'),
+      flow,
+    });
     const distance = clear.scores.distance ?? 0;
     const borderline = await provider.checkFaceMatch({
       reference: image('faces/obama_01.jpg'),
@@ -153,7 +185,11 @@ describe('checkFaceMatch', () => {
   });
 
   it('rejects bytes that are not an image without throwing', async () => {
-    const result = await provider.checkFaceMatch({ reference: image('faces/obama_01.jpg'), probe: { bytes: Buffer.from('not an image'), label: 'junk' }, flow });
+    const result = await provider.checkFaceMatch({
+      reference: image('faces/obama_01.jpg'),
+      probe: { bytes: Buffer.from('not an image'), label: 'junk' },
+      flow,
+    });
     expect(result.reasonCodes).toEqual(['NO_FACE_IN_SELFIE']);
   });
 });

@@ -1,7 +1,12 @@
 /**
  * @jest-environment ./test/checks/onnx-environment.js
  */
-import { detectFacesOffThread, FACE_WORKERS, faceWorkerAvailable, warmUpFaceWorker } from '../../functions/checks/local/face-thread';
+import {
+  detectFacesOffThread,
+  FACE_WORKERS,
+  faceWorkerAvailable,
+  warmUpFaceWorker,
+} from '../../functions/checks/local/face-thread';
 import { detectFaces } from '../../functions/checks/local/faces';
 import { decodeImage } from '../../functions/checks/local/image';
 import { faceModels } from '../../functions/checks/local/models';
@@ -19,7 +24,12 @@ it('runs from source (the worker script is found)', () => {
 });
 
 it('returns the same faces as an in-thread analysis, for concurrent jobs', async () => {
-  const files = ['faces/obama_01.jpg', 'documents/synth_td3_uto_person_a.jpg', 'liveness/person_a/frame_013.jpg', 'faces/london_013_smiling.jpg'];
+  const files = [
+    'faces/obama_01.jpg',
+    'documents/synth_td3_uto_person_a.jpg',
+    'liveness/person_a/frame_013.jpg',
+    'faces/london_013_smiling.jpg',
+  ];
   const images = await Promise.all(files.map((f) => decodeImage(image(f).bytes, f, 1024)));
   const offThread = await Promise.all(images.map((img) => detectFacesOffThread(img, 0.3)));
   const faceapi = await faceModels();

@@ -29,7 +29,12 @@ function frames(result: CheckResult): FrameReport[] {
 
 function run(prompts: HeadPrompt[], files: string[], selfie: string | null): Promise<CheckResult> {
   return timings.time('checkLiveness', () =>
-    provider.checkLiveness({ prompts, frames: files.map((f) => image(`liveness/${f}`)), selfie: selfie ? image(`liveness/${selfie}`) : null, flow }),
+    provider.checkLiveness({
+      prompts,
+      frames: files.map((f) => image(`liveness/${f}`)),
+      selfie: selfie ? image(`liveness/${selfie}`) : null,
+      flow,
+    }),
   );
 }
 
@@ -61,7 +66,13 @@ describe('person_a head-turn challenge', () => {
 
   it('passes when every frame follows its prompt (left, right, centre)', async () => {
     const result = await run(['left', 'right', 'centre'], [left, right, centre], selfie);
-    expect(result).toMatchObject({ check: 'liveness', outcome: 'pass', reasonCodes: [], riskFlags: [], provider: 'local' });
+    expect(result).toMatchObject({
+      check: 'liveness',
+      outcome: 'pass',
+      reasonCodes: [],
+      riskFlags: [],
+      provider: 'local',
+    });
     const report = frames(result);
     expect(report.map((f) => f.faces)).toEqual([1, 1, 1]);
     expect(report[0]?.yaw).toBeGreaterThan(flow.thresholds.livenessMinYaw);
@@ -71,7 +82,11 @@ describe('person_a head-turn challenge', () => {
   });
 
   it('passes another order with other frames (right, centre, left)', async () => {
-    const result = await run(['right', 'centre', 'left'], ['person_a/frame_007.jpg', 'person_a/frame_018.jpg', 'person_a/frame_015.jpg'], selfie);
+    const result = await run(
+      ['right', 'centre', 'left'],
+      ['person_a/frame_007.jpg', 'person_a/frame_018.jpg', 'person_a/frame_015.jpg'],
+      selfie,
+    );
     expect(result.outcome).toBe('pass');
   });
 
@@ -95,11 +110,18 @@ describe('person_a head-turn challenge', () => {
     const result = await run(['left', 'right', 'centre'], [left, right, centre], 'person_b/frame_001.jpg');
     expect(result.outcome).toBe('fail');
     expect(result.reasonCodes).toEqual(['LIVENESS_FAILED']);
-    expect(frames(result).every((f) => !f.samePerson && (f.distance ?? 0) > flow.thresholds.faceMatchMaxDistance)).toBe(true);
+    expect(frames(result).every((f) => !f.samePerson && (f.distance ?? 0) > flow.thresholds.faceMatchMaxDistance)).toBe(
+      true,
+    );
   });
 
   it('fails when the frame count does not match the prompts', async () => {
-    const result = await provider.checkLiveness({ prompts: ['left', 'right'], frames: [image(`liveness/${left}`)], selfie: null, flow });
+    const result = await provider.checkLiveness({
+      prompts: ['left', 'right'],
+      frames: [image(`liveness/${left}`)],
+      selfie: null,
+      flow,
+    });
     expect(result.outcome).toBe('inconclusive');
     expect(result.reasonCodes).toEqual(['LIVENESS_INCONCLUSIVE']);
   });
@@ -108,7 +130,11 @@ describe('person_a head-turn challenge', () => {
 describe('person_b tilts instead of turning', () => {
   it('fails a left/right challenge answered with head tilts', async () => {
     // frame_010: tilt toward own left shoulder (roll +36), frame_022: toward the right (roll -43); yaw ~0.
-    const result = await run(['left', 'right', 'centre'], ['person_b/frame_010.jpg', 'person_b/frame_022.jpg', 'person_b/frame_001.jpg'], 'person_b/frame_030.jpg');
+    const result = await run(
+      ['left', 'right', 'centre'],
+      ['person_b/frame_010.jpg', 'person_b/frame_022.jpg', 'person_b/frame_001.jpg'],
+      'person_b/frame_030.jpg',
+    );
     expect(result.outcome).toBe('fail');
     expect(result.reasonCodes).toEqual(['LIVENESS_FAILED']);
     const report = frames(result);
@@ -125,7 +151,9 @@ describe('yaw sign convention', () => {
       provider.checkLiveness({ prompts, frames: turned.map((l) => image(`liveness/${l.file}`)), selfie: null, flow }),
     );
     const report = frames(result);
-    const wrong = report.filter((f) => f.faces !== 1 || !f.poseOk).map((f, i) => `${turned[i]?.file}: faces=${f.faces} yaw=${f.yaw}`);
+    const wrong = report
+      .filter((f) => f.faces !== 1 || !f.poseOk)
+      .map((f, i) => `${turned[i]?.file}: faces=${f.faces} yaw=${f.yaw}`);
     expect(wrong).toEqual([]);
   });
 

@@ -25,14 +25,20 @@ const UTO = ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO74081
 
 describe('assembleMrz', () => {
   it('keeps a clean read unchanged with all check digits valid', () => {
-    const read = assembleMrz('TD3', UTO.map((l) => line(l)));
+    const read = assembleMrz(
+      'TD3',
+      UTO.map((l) => line(l)),
+    );
     if (typeof read === 'string') throw new Error(read);
     expect(read.lines).toEqual(UTO);
     expect(Object.values(read.checkDigits).every(Boolean)).toBe(true);
   });
 
   it('maps digits in letter-only positions and letters in digit-only positions', () => {
-    const read = assembleMrz('TD3', [line('P<UT0ERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<'), line('L898902C36UT07408I22F12O4159ZE184226B<<<<<10')]);
+    const read = assembleMrz('TD3', [
+      line('P<UT0ERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<'),
+      line('L898902C36UT07408I22F12O4159ZE184226B<<<<<10'),
+    ]);
     if (typeof read === 'string') throw new Error(read);
     expect(read.lines).toEqual(UTO);
   });
@@ -41,7 +47,9 @@ describe('assembleMrz', () => {
     const read = assembleMrz('TD3', [line('P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<'), line(UTO[1] as string)]);
     if (typeof read === 'string') throw new Error(read);
     expect(read.lines).toEqual(UTO);
-    expect(assembleMrz('TD3', [line('P<UTOERIKSSON<<ANNA<MARIA'), line((UTO[1] as string).slice(0, 40))])).toBe('length_mismatch');
+    expect(assembleMrz('TD3', [line('P<UTOERIKSSON<<ANNA<MARIA'), line((UTO[1] as string).slice(0, 40))])).toBe(
+      'length_mismatch',
+    );
   });
 
   it('corrects an alphanumeric document number by its check digit only when exactly one candidate validates', () => {
@@ -67,12 +75,18 @@ describe('assembleMrz', () => {
 
   it('handles TD1 and TD2 layouts', () => {
     const td1 = ['IDD<<T220001293<<<<<<<<<<<<<<<', '6408125<2010315D<<<<<<<<<<<<<4', 'MUSTERMANN<<ERIKA<<<<<<<<<<<<<'];
-    const r1 = assembleMrz('TD1', td1.map((l) => line(l)));
+    const r1 = assembleMrz(
+      'TD1',
+      td1.map((l) => line(l)),
+    );
     if (typeof r1 === 'string') throw new Error(r1);
     expect(r1.lines).toEqual(td1);
     expect(Object.values(r1.checkDigits).every(Boolean)).toBe(true);
     const td2 = ['I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<', 'D231458907UTO7408122F1204159<<<<<<<6'];
-    const r2 = assembleMrz('TD2', td2.map((l) => line(l)));
+    const r2 = assembleMrz(
+      'TD2',
+      td2.map((l) => line(l)),
+    );
     if (typeof r2 === 'string') throw new Error(r2);
     expect(r2.lines).toEqual(td2);
     expect(Object.values(r2.checkDigits).every(Boolean)).toBe(true);
@@ -81,12 +95,18 @@ describe('assembleMrz', () => {
 
 describe('implausible reads', () => {
   it('rejects unknown country codes (a misread UTO -> OTO has no check digit to catch it)', () => {
-    expect(assembleMrz('TD3', [line('P<OTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<'), line(UTO[1] as string)])).toBe('implausible');
-    expect(assembleMrz('TD3', [line(UTO[0] as string), line('L898902C36OTO7408122F1204159ZE184226B<<<<<10')])).toBe('implausible');
+    expect(assembleMrz('TD3', [line('P<OTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<'), line(UTO[1] as string)])).toBe(
+      'implausible',
+    );
+    expect(assembleMrz('TD3', [line(UTO[0] as string), line('L898902C36OTO7408122F1204159ZE184226B<<<<<10')])).toBe(
+      'implausible',
+    );
   });
 
   it('rejects stray glyphs inside the name filler', () => {
-    expect(assembleMrz('TD3', [line('P<UTOERIKSSON<<ANNA<MARIA<<<<<<K<<C<<<<<<<<<'), line(UTO[1] as string)])).toBe('implausible');
+    expect(assembleMrz('TD3', [line('P<UTOERIKSSON<<ANNA<MARIA<<<<<<K<<C<<<<<<<<<'), line(UTO[1] as string)])).toBe(
+      'implausible',
+    );
   });
 });
 

@@ -87,7 +87,12 @@ describe('AWS config', () => {
   });
 
   it('names every missing or invalid variable', () => {
-    const env = { ...lambdaEnv(), [AWS_ENV.tableName]: '', [AWS_ENV.webhookQueueUrl]: 'not a url', [AWS_ENV.webhookRetryDelaysMs]: '1000,soon' };
+    const env = {
+      ...lambdaEnv(),
+      [AWS_ENV.tableName]: '',
+      [AWS_ENV.webhookQueueUrl]: 'not a url',
+      [AWS_ENV.webhookRetryDelaysMs]: '1000,soon',
+    };
     expect(() => loadAwsConfig(env)).toThrow(/KYC_TABLE_NAME.*KYC_WEBHOOK_QUEUE_URL.*KYC_WEBHOOK_RETRY_DELAYS_MS/s);
     expect(() => loadAwsConfig({})).toThrow(/KYC_SECRETS_KEY_ARN/);
   });
@@ -129,11 +134,18 @@ describe('createAwsDeps against the emulators', () => {
   it('wires the queue to the webhook SQS queue, and the webhook handler runs deliverWebhook', async () => {
     const deps = createAwsDeps();
     // A delivery that already succeeded: deliverWebhook has nothing to send ("skipped").
-    await deps.store.deliveries.createMany([makeDelivery({ id: 'whd_runtime', status: 'succeeded', nextAttemptAt: null })]);
+    await deps.store.deliveries.createMany([
+      makeDelivery({ id: 'whd_runtime', status: 'succeeded', nextAttemptAt: null }),
+    ]);
     await deps.queue.enqueue('webhook.deliver', { deliveryId: 'whd_runtime' }, { dedupeKey: 'delivery:whd_runtime' });
     const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
     const res = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, MessageAttributeNames: ['All'], MessageSystemAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['All'],
+      }),
     );
     sqs.destroy();
     const [m] = res.Messages ?? [];
@@ -155,12 +167,18 @@ describe('createAwsDeps against the emulators', () => {
     };
     // The real Lambda entry, loaded after the environment is in place (it builds its runtime at import).
     const { handler } = await import('../../functions/aws/entries/webhook-dispatcher');
-    const context = { functionName: 'kyc-webhooks', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context;
+    const context = {
+      functionName: 'kyc-webhooks',
+      awsRequestId: 'req-1',
+      getRemainingTimeInMillis: () => 30_000,
+    } as unknown as Context;
     expect(await handler(event, context)).toEqual({ batchItemFailures: [] });
     // Done: the dedupe key was released, so the same delivery can be queued again.
     await deps.queue.enqueue('webhook.deliver', { deliveryId: 'whd_runtime' }, { dedupeKey: 'delivery:whd_runtime' });
     const again = new SQSClient({ useQueueUrlAsEndpoint: false });
-    const res2 = await again.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }));
+    const res2 = await again.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+    );
     again.destroy();
     // The first message is still in flight (not deleted in this test), the second is new.
     expect((res2.Messages ?? []).map((x) => x.MessageId)).not.toContain(m!.MessageId);

@@ -49,13 +49,20 @@ describe('S3 presigned upload policy', () => {
   afterAll(() => s3.destroy());
 
   function decodePolicy(fields: Record<string, string>): { expiration: string; conditions: unknown[] } {
-    return JSON.parse(Buffer.from(fields['Policy']!, 'base64').toString('utf8'));
+    return JSON.parse(Buffer.from(fields.Policy!, 'base64').toString('utf8'));
   }
 
   it('pins key, bucket, size range, a single content type and SSE-KMS', async () => {
-    const store = new S3BlobStore(s3, { bucket: 'captures-bucket', kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/abc' });
+    const store = new S3BlobStore(s3, {
+      bucket: 'captures-bucket',
+      kmsKeyId: 'arn:aws:kms:eu-west-1:111122223333:key/abc',
+    });
     const before = Date.now();
-    const policy = await store.createPresignedUpload('captures/vrf_1/1/cap_1', { maxBytes: 8_000_000, contentTypes: ['image/jpeg'], expiresSeconds: 600 });
+    const policy = await store.createPresignedUpload('captures/vrf_1/1/cap_1', {
+      maxBytes: 8_000_000,
+      contentTypes: ['image/jpeg'],
+      expiresSeconds: 600,
+    });
     expect(policy.method).toBe('POST');
     expect(policy.url).toContain('captures-bucket');
     expect(policy.maxBytes).toBe(8_000_000);
@@ -96,16 +103,23 @@ describe('S3 presigned upload policy', () => {
     expect(policy.fields['Content-Type']).toBeUndefined();
     expect(policy.fields['x-amz-server-side-encryption']).toBeUndefined();
     const doc = decodePolicy(policy.fields);
-    expect(doc.conditions).toEqual(expect.arrayContaining([['starts-with', '$Content-Type', 'image/'], ['content-length-range', 1, 1000]]));
+    expect(doc.conditions).toEqual(
+      expect.arrayContaining([
+        ['starts-with', '$Content-Type', 'image/'],
+        ['content-length-range', 1, 1000],
+      ]),
+    );
     expect(JSON.stringify(doc.conditions)).not.toContain('server-side-encryption');
   });
 
   it('refuses type lists a policy cannot express', async () => {
     const store = new S3BlobStore(s3, { bucket: 'captures-bucket' });
-    await expect(store.createPresignedUpload('k', { maxBytes: 1, contentTypes: ['image/png', 'video/webm'], expiresSeconds: 60 })).rejects.toThrow(
-      /share no top-level type/,
-    );
-    await expect(store.createPresignedUpload('k', { maxBytes: 1, contentTypes: [], expiresSeconds: 60 })).rejects.toThrow();
+    await expect(
+      store.createPresignedUpload('k', { maxBytes: 1, contentTypes: ['image/png', 'video/webm'], expiresSeconds: 60 }),
+    ).rejects.toThrow(/share no top-level type/);
+    await expect(
+      store.createPresignedUpload('k', { maxBytes: 1, contentTypes: [], expiresSeconds: 60 }),
+    ).rejects.toThrow();
   });
 });
 
@@ -113,7 +127,8 @@ describe('S3 deletePrefix paging (aws-sdk-client-mock)', () => {
   it('deletes every page of a listing and reports refused deletions', async () => {
     const s3 = new S3Client({ region: TEST_REGION, credentials: TEST_CREDENTIALS });
     const mock = mockClient(s3);
-    const page = (n: number, from: number) => Array.from({ length: n }, (_, i) => ({ Key: `captures/vrf_1/${from + i}` }));
+    const page = (n: number, from: number) =>
+      Array.from({ length: n }, (_, i) => ({ Key: `captures/vrf_1/${from + i}` }));
     mock
       .on(ListObjectsV2Command)
       .resolvesOnce({ Contents: page(1000, 0), IsTruncated: true, NextContinuationToken: 't1' })

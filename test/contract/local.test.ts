@@ -33,12 +33,18 @@ describePersistenceContract('sqlite', async () => {
 
 describeBlobContract('files', async () => {
   const dir = tempDir();
-  return { blobs: createFileBlobStore(join(dir, 'blobs')), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    blobs: createFileBlobStore(join(dir, 'blobs')),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 });
 
 describeSecretsContract('master-key file (AES-256-GCM)', async () => {
   const dir = tempDir();
-  return { secrets: createFileSecretBox(join(dir, 'master.key')), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    secrets: createFileSecretBox(join(dir, 'master.key')),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 });
 
 describeQueueContract('sqlite', async () => {

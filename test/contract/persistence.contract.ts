@@ -67,7 +67,9 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         await store.orgs.put(makeOrg({ id: 'org_a' }));
         await store.orgs.put(makeOrg({ id: 'org_b', name: 'B' }));
         await store.orgs.put(makeOrg({ id: 'org_a', name: 'A renamed', defaultFlowId: 'flow_1' }));
-        expect(await store.orgs.get('org_a')).toEqual(makeOrg({ id: 'org_a', name: 'A renamed', defaultFlowId: 'flow_1' }));
+        expect(await store.orgs.get('org_a')).toEqual(
+          makeOrg({ id: 'org_a', name: 'A renamed', defaultFlowId: 'flow_1' }),
+        );
         expect(byId(await store.orgs.list())).toEqual([
           makeOrg({ id: 'org_a', name: 'A renamed', defaultFlowId: 'flow_1' }),
           makeOrg({ id: 'org_b', name: 'B' }),
@@ -105,7 +107,9 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
       it('rejects a second key with the same hash with ConflictError and keeps the first', async () => {
         const first = makeKey({ id: 'key_1', keyHash: '1'.repeat(64) });
         await store.keys.create(first);
-        await expect(store.keys.create(makeKey({ id: 'key_2', keyHash: '1'.repeat(64), name: 'dup' }))).rejects.toBeInstanceOf(ConflictError);
+        await expect(
+          store.keys.create(makeKey({ id: 'key_2', keyHash: '1'.repeat(64), name: 'dup' })),
+        ).rejects.toBeInstanceOf(ConflictError);
         expect(await store.keys.getByHash('1'.repeat(64))).toEqual(first);
         expect(await store.keys.get(first.orgId, 'key_2')).toBeNull();
       });
@@ -144,7 +148,17 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
           id: 'vrf_1',
           clientTokenHash: '9'.repeat(64),
           consent: { accepted: true, textVersion: 'v1', locale: 'en', at: at(1), ip: null, userAgent: 'UA' },
-          attempts: [{ number: 1, submittedAt: at(2), completedAt: null, decision: null, declineType: null, reasonCodes: [], riskFlags: [] }],
+          attempts: [
+            {
+              number: 1,
+              submittedAt: at(2),
+              completedAt: null,
+              decision: null,
+              declineType: null,
+              reasonCodes: [],
+              riskFlags: [],
+            },
+          ],
         });
         await store.verifications.create(v);
         expect(await store.verifications.get('vrf_1')).toEqual(v);
@@ -156,7 +170,9 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
       it('rejects a duplicate id with ConflictError and keeps the first', async () => {
         const v = makeVerification({ id: 'vrf_1' });
         await store.verifications.create(v);
-        await expect(store.verifications.create({ ...v, clientTokenHash: '8'.repeat(64), locale: 'de' })).rejects.toBeInstanceOf(ConflictError);
+        await expect(
+          store.verifications.create({ ...v, clientTokenHash: '8'.repeat(64), locale: 'de' }),
+        ).rejects.toBeInstanceOf(ConflictError);
         expect(await store.verifications.get('vrf_1')).toEqual(v);
       });
 
@@ -168,7 +184,13 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         expect(await store.verifications.update(first, 1)).toBe(true);
         expect(await store.verifications.update(racer, 1)).toBe(false);
         expect(await store.verifications.get('vrf_1')).toEqual(first);
-        const second: Verification = { ...first, status: 'approved', decision: 'approved', completedAt: at(3), version: 3 };
+        const second: Verification = {
+          ...first,
+          status: 'approved',
+          decision: 'approved',
+          completedAt: at(3),
+          version: 3,
+        };
         expect(await store.verifications.update(second, 2)).toBe(true);
         expect(await store.verifications.get('vrf_1')).toEqual(second);
         expect(await store.verifications.getByTokenHash(v.clientTokenHash)).toEqual(second);
@@ -198,7 +220,9 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
             makeVerification({ id: `vrf_${i}`, orgId: 'org_a', clientTokenHash: `${i}`.repeat(64), createdAt: at(i) }),
           );
         }
-        await store.verifications.create(makeVerification({ id: 'vrf_other', orgId: 'org_b', clientTokenHash: 'x'.repeat(64), createdAt: at(3) }));
+        await store.verifications.create(
+          makeVerification({ id: 'vrf_other', orgId: 'org_b', clientTokenHash: 'x'.repeat(64), createdAt: at(3) }),
+        );
         const seen: string[] = [];
         let cursor: string | null = null;
         let pages = 0;
@@ -222,20 +246,35 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         const statuses: VerificationStatus[] = ['pending', 'approved', 'approved', 'declined', 'approved', 'pending'];
         for (const [i, status] of statuses.entries()) {
           await store.verifications.create(
-            makeVerification({ id: `vrf_${i}`, orgId: 'org_a', status, clientTokenHash: `${i}`.repeat(64), createdAt: at(i) }),
+            makeVerification({
+              id: `vrf_${i}`,
+              orgId: 'org_a',
+              status,
+              clientTokenHash: `${i}`.repeat(64),
+              createdAt: at(i),
+            }),
           );
         }
         const first = await store.verifications.listByOrg('org_a', { limit: 2, status: 'approved' });
         expect(ids(first.items)).toEqual(['vrf_4', 'vrf_2']);
         expect(first.next).not.toBeNull();
-        const second = await store.verifications.listByOrg('org_a', { limit: 2, status: 'approved', cursor: first.next });
+        const second = await store.verifications.listByOrg('org_a', {
+          limit: 2,
+          status: 'approved',
+          cursor: first.next,
+        });
         expect(ids(second.items)).toEqual(['vrf_1']);
         expect(second.next).toBeNull();
         // A status change moves the record between filtered lists.
         const v4 = (await store.verifications.get('vrf_4'))!;
         expect(await store.verifications.update({ ...v4, status: 'review', version: 2 }, 1)).toBe(true);
-        expect(ids((await store.verifications.listByOrg('org_a', { limit: 10, status: 'approved' })).items)).toEqual(['vrf_2', 'vrf_1']);
-        expect(ids((await store.verifications.listByOrg('org_a', { limit: 10, status: 'review' })).items)).toEqual(['vrf_4']);
+        expect(ids((await store.verifications.listByOrg('org_a', { limit: 10, status: 'approved' })).items)).toEqual([
+          'vrf_2',
+          'vrf_1',
+        ]);
+        expect(ids((await store.verifications.listByOrg('org_a', { limit: 10, status: 'review' })).items)).toEqual([
+          'vrf_4',
+        ]);
       });
 
       it('lists non-terminal verifications past expiresAt, honouring limit', async () => {
@@ -248,7 +287,9 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
           ['vrf_r_old', 'review', 10],
         ];
         for (const [i, [id, status, exp]] of rows.entries()) {
-          await store.verifications.create(makeVerification({ id, status, expiresAt: at(exp), clientTokenHash: `${i}`.repeat(64) }));
+          await store.verifications.create(
+            makeVerification({ id, status, expiresAt: at(exp), clientTokenHash: `${i}`.repeat(64) }),
+          );
         }
         expect(ids(byId(await store.verifications.listExpired(at(100), 10)))).toEqual(['vrf_i_old', 'vrf_p_old']);
         const limited = await store.verifications.listExpired(at(100), 1);
@@ -283,7 +324,10 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         // Marking purged removes it from the list.
         const done = (await store.verifications.get('vrf_done_old'))!;
         await store.verifications.update({ ...done, purgedAt: at(101), version: 2 }, 1);
-        expect(ids(byId(await store.verifications.listPurgeDue(at(100), 10)))).toEqual(['vrf_declined_now', 'vrf_expired_old']);
+        expect(ids(byId(await store.verifications.listPurgeDue(at(100), 10)))).toEqual([
+          'vrf_declined_now',
+          'vrf_expired_old',
+        ]);
       });
 
       it('lists terminal verifications whose outcome is not yet published', async () => {
@@ -297,7 +341,10 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         for (const [i, row] of rows.entries()) {
           await store.verifications.create(makeVerification({ ...row, clientTokenHash: `${i}`.repeat(64) }));
         }
-        expect(ids(byId(await store.verifications.listUnpublished(10)))).toEqual(['vrf_done_unpublished', 'vrf_expired_unpublished']);
+        expect(ids(byId(await store.verifications.listUnpublished(10)))).toEqual([
+          'vrf_done_unpublished',
+          'vrf_expired_unpublished',
+        ]);
         expect(await store.verifications.listUnpublished(1)).toHaveLength(1);
         // A verification can be purge-due and unpublished at the same time.
         expect(ids(await store.verifications.listPurgeDue(at(10), 10))).toEqual(['vrf_expired_unpublished']);
@@ -310,7 +357,11 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
 
     describe('webhook endpoints', () => {
       it('creates, gets (org-scoped) and lists active endpoints by mode', async () => {
-        const live = makeWebhookEndpoint({ id: 'whe_live', mode: 'live', events: ['verification.approved', 'fraud.flagged'] });
+        const live = makeWebhookEndpoint({
+          id: 'whe_live',
+          mode: 'live',
+          events: ['verification.approved', 'fraud.flagged'],
+        });
         const test = makeWebhookEndpoint({ id: 'whe_test', mode: 'test' });
         const other = makeWebhookEndpoint({ id: 'whe_other', orgId: 'org_b' });
         await store.webhooks.create(live);
@@ -339,7 +390,13 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
       it('createMany is idempotent: existing ids keep their stored state', async () => {
         const d1 = makeDelivery({ id: 'whd_1' });
         await store.deliveries.createMany([d1]);
-        const delivered = { ...d1, status: 'succeeded' as const, attempts: [{ at: at(1), statusCode: 200, error: null, durationMs: 42 }], nextAttemptAt: null, updatedAt: at(1) };
+        const delivered = {
+          ...d1,
+          status: 'succeeded' as const,
+          attempts: [{ at: at(1), statusCode: 200, error: null, durationMs: 42 }],
+          nextAttemptAt: null,
+          updatedAt: at(1),
+        };
         await store.deliveries.save(delivered);
         const d2 = makeDelivery({ id: 'whd_2', event: 'verification.approved' });
         await store.deliveries.createMany([{ ...d1, body: 'replaced?' }, d2]);
@@ -375,7 +432,12 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         expect(ids(await store.deliveries.listPending(10))).toEqual(['whd_2']);
         // A retry keeps it pending with a new attempt recorded.
         const d2 = (await store.deliveries.get('whd_2'))!;
-        const retried = { ...d2, attempts: [{ at: at(6), statusCode: 500, error: 'HTTP 500', durationMs: 12 }], nextAttemptAt: at(7), updatedAt: at(6) };
+        const retried = {
+          ...d2,
+          attempts: [{ at: at(6), statusCode: 500, error: 'HTTP 500', durationMs: 12 }],
+          nextAttemptAt: at(7),
+          updatedAt: at(6),
+        };
         await store.deliveries.save(retried);
         expect(await store.deliveries.listPending(10)).toEqual([retried]);
       });
@@ -411,14 +473,23 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         const old = makeIdempotencyRecord({ scope: 'key_1:abc', createdAt: at(0), expiresAt: at(60) });
         await store.idempotency.claim(old, at(0));
         await store.idempotency.complete('key_1:abc', { statusCode: 201, body: 'old' });
-        const fresh = makeIdempotencyRecord({ scope: 'key_1:abc', requestHash: 'f'.repeat(64), createdAt: at(61), expiresAt: at(121) });
+        const fresh = makeIdempotencyRecord({
+          scope: 'key_1:abc',
+          requestHash: 'f'.repeat(64),
+          createdAt: at(61),
+          expiresAt: at(121),
+        });
         expect(await store.idempotency.claim(fresh, at(61))).toEqual({ claimed: true });
         expect(await store.idempotency.claim(fresh, at(62))).toEqual({ claimed: false, existing: fresh });
       });
 
       it('scopes are independent', async () => {
-        expect(await store.idempotency.claim(makeIdempotencyRecord({ scope: 'key_1:abc' }), at(1))).toEqual({ claimed: true });
-        expect(await store.idempotency.claim(makeIdempotencyRecord({ scope: 'key_2:abc' }), at(1))).toEqual({ claimed: true });
+        expect(await store.idempotency.claim(makeIdempotencyRecord({ scope: 'key_1:abc' }), at(1))).toEqual({
+          claimed: true,
+        });
+        expect(await store.idempotency.claim(makeIdempotencyRecord({ scope: 'key_2:abc' }), at(1))).toEqual({
+          claimed: true,
+        });
       });
 
       it('exactly one of two concurrent claims wins', async () => {
@@ -445,12 +516,22 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
       it('transitions only from the expected status and applies the patch', async () => {
         const c = makeCapture({ id: 'cap_1' });
         await store.captures.create(c);
-        const patch = { status: 'uploaded' as const, contentType: 'image/jpeg', bytes: 123_456, width: 1024, height: 768 };
+        const patch = {
+          status: 'uploaded' as const,
+          contentType: 'image/jpeg',
+          bytes: 123_456,
+          width: 1024,
+          height: 768,
+        };
         expect(await store.captures.transition('vrf_test1', 'cap_1', 'requested', patch)).toBe(true);
         expect(await store.captures.get('vrf_test1', 'cap_1')).toEqual({ ...c, ...patch });
-        expect(await store.captures.transition('vrf_test1', 'cap_1', 'requested', { status: 'uploaded', bytes: 1 })).toBe(false);
+        expect(
+          await store.captures.transition('vrf_test1', 'cap_1', 'requested', { status: 'uploaded', bytes: 1 }),
+        ).toBe(false);
         expect((await store.captures.get('vrf_test1', 'cap_1'))?.bytes).toBe(123_456);
-        expect(await store.captures.transition('vrf_test1', 'cap_missing', 'requested', { status: 'uploaded' })).toBe(false);
+        expect(await store.captures.transition('vrf_test1', 'cap_missing', 'requested', { status: 'uploaded' })).toBe(
+          false,
+        );
         expect(await store.captures.get('vrf_test1', 'cap_missing')).toBeNull();
         expect(await store.captures.transition('vrf_test1', 'cap_1', 'uploaded', { status: 'purged' })).toBe(true);
         expect((await store.captures.get('vrf_test1', 'cap_1'))?.status).toBe('purged');
@@ -461,7 +542,12 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
       it('appends and lists a verification trail ordered by time', async () => {
         const e2 = makeAuditEvent({ id: 'evt_2', type: 'consent.accepted', at: at(2), data: { locale: 'en' } });
         const e1 = makeAuditEvent({ id: 'evt_1', type: 'verification.created', at: at(1) });
-        const e3 = makeAuditEvent({ id: 'evt_3', type: 'attempt.submitted', at: at(3), data: { attempt: 1, nested: { ok: true } } });
+        const e3 = makeAuditEvent({
+          id: 'evt_3',
+          type: 'attempt.submitted',
+          at: at(3),
+          data: { attempt: 1, nested: { ok: true } },
+        });
         const other = makeAuditEvent({ id: 'evt_4', verificationId: 'vrf_other', at: at(0) });
         await store.audit.append(e1);
         await store.audit.append(e3);
@@ -507,7 +593,8 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         const otherDoc = makeSignal({ verificationId: 'vrf_3', documentKeyHash: '0'.repeat(64) });
         const otherOrg = makeSignal({ verificationId: 'vrf_4', orgId: 'org_b', documentKeyHash: DOC });
         for (const s of [s1, s2, otherDoc, otherOrg]) await store.signals.put(s);
-        const sortByV = (xs: { verificationId: string }[]) => [...xs].sort((a, b) => a.verificationId.localeCompare(b.verificationId));
+        const sortByV = (xs: { verificationId: string }[]) =>
+          [...xs].sort((a, b) => a.verificationId.localeCompare(b.verificationId));
         expect(sortByV(await store.signals.listByDocumentKey('org_test1', DOC))).toEqual([s1, s2]);
         // put replaces the verification's signal (e.g. the document was read again).
         await store.signals.put({ ...s2, documentKeyHash: '0'.repeat(64) });
@@ -536,7 +623,9 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         expect(await store.signals.countSince('org_test1', { personKeyHash: PERSON }, at(5))).toBe(2);
         expect(await store.signals.countSince('org_test1', { documentKeyHash: DOC }, at(0))).toBe(3);
         expect(await store.signals.countSince('org_test1', { documentKeyHash: DOC }, at(30))).toBe(0);
-        expect(await store.signals.countSince('org_test1', { documentKeyHash: DOC, personKeyHash: PERSON }, at(5))).toBe(3);
+        expect(
+          await store.signals.countSince('org_test1', { documentKeyHash: DOC, personKeyHash: PERSON }, at(5)),
+        ).toBe(3);
       });
 
       it('deletes the signal of a verification', async () => {
@@ -544,7 +633,9 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         await store.signals.put(makeSignal({ verificationId: 'vrf_2' }));
         await store.signals.deleteByVerification('vrf_1');
         await store.signals.deleteByVerification('vrf_none');
-        expect((await store.signals.listByDocumentKey('org_test1', DOC)).map((s) => s.verificationId)).toEqual(['vrf_2']);
+        expect((await store.signals.listByDocumentKey('org_test1', DOC)).map((s) => s.verificationId)).toEqual([
+          'vrf_2',
+        ]);
         expect(await store.signals.listFaceVectors('org_test1', 10)).toEqual([]);
         expect(await store.signals.countSince('org_test1', { personKeyHash: PERSON }, at(-10))).toBe(1);
       });

@@ -6,14 +6,27 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type Message, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsQueue } from '../../functions/adapters/aws/aws-queue';
 import { createDocumentClient } from '../../functions/adapters/aws/dynamodb-store';
 import { DEDUPE_ATTRIBUTE, decodeJobMessage, toJob } from '../../functions/adapters/aws/job-message';
 import { dynamoQueueLocks, type QueueLocks } from '../../functions/adapters/aws/queue-locks';
-import { type DeliveryResult, createWebhookConsumer, deleteMessage, settleDone, settleRetry } from '../../functions/aws/webhook-consumer';
+import {
+  type DeliveryResult,
+  createWebhookConsumer,
+  deleteMessage,
+  settleDone,
+  settleRetry,
+} from '../../functions/aws/webhook-consumer';
 import type { Job } from '../../functions/ports/queue';
 import {
   type Emulator,
@@ -69,7 +82,13 @@ describeQueueContract('SQS (fauxqs) + DynamoDB locks', async (): Promise<QueueHa
   counter += 1;
   const queueName = `webhooks-${counter}`;
   const { queueUrl } = sqsEmu.server.createQueue(queueName, { attributes: { VisibilityTimeout: '60' } });
-  const queue = new AwsQueue({ sqs, sfn: unusedSfn(), webhookQueueUrl: queueUrl, pipelineStateMachineArn: 'unused', locks });
+  const queue = new AwsQueue({
+    sqs,
+    sfn: unusedSfn(),
+    webhookQueueUrl: queueUrl,
+    pipelineStateMachineArn: 'unused',
+    locks,
+  });
   const inFlight = new Map<string, { receiptHandle: string; dedupeKey: string | null }>();
   const consumerDeps = { sqs, queueUrl, locks };
   return {
@@ -78,7 +97,10 @@ describeQueueContract('SQS (fauxqs) + DynamoDB locks', async (): Promise<QueueHa
       const [m] = await receiveRaw(queueUrl);
       if (!m) return null;
       const job = toJob(decodeJobMessage(m.Body!), Number(m.Attributes?.ApproximateReceiveCount ?? '1'));
-      inFlight.set(job.id, { receiptHandle: m.ReceiptHandle!, dedupeKey: m.MessageAttributes?.[DEDUPE_ATTRIBUTE]?.StringValue ?? null });
+      inFlight.set(job.id, {
+        receiptHandle: m.ReceiptHandle!,
+        dedupeKey: m.MessageAttributes?.[DEDUPE_ATTRIBUTE]?.StringValue ?? null,
+      });
       return job;
     },
     async ack(job) {
@@ -103,9 +125,14 @@ function toEvent(messages: Message[]): SQSEvent {
       messageId: m.MessageId!,
       receiptHandle: m.ReceiptHandle!,
       body: m.Body!,
-      attributes: { ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1' } as SQSEvent['Records'][number]['attributes'],
+      attributes: {
+        ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
+      } as SQSEvent['Records'][number]['attributes'],
       messageAttributes: Object.fromEntries(
-        Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, { stringValue: v.StringValue, dataType: v.DataType ?? 'String' }]),
+        Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+          k,
+          { stringValue: v.StringValue, dataType: v.DataType ?? 'String' },
+        ]),
       ),
       md5OfBody: '',
       eventSource: 'aws:sqs',
@@ -118,7 +145,8 @@ function toEvent(messages: Message[]): SQSEvent {
 /** What Lambda does after the handler: delete every record not reported as failed. */
 async function deleteSucceeded(queueUrl: string, messages: Message[], failures: string[]): Promise<void> {
   for (const m of messages) {
-    if (!failures.includes(m.MessageId!)) await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
+    if (!failures.includes(m.MessageId!))
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle! }));
   }
 }
 
@@ -126,12 +154,26 @@ describe('SQS webhook consumer (fauxqs)', () => {
   it('reports retries as batch item failures and paces them with visibility; successes are done', async () => {
     counter += 1;
     const { queueUrl } = sqsEmu.server.createQueue(`consumer-${counter}`, { attributes: { VisibilityTimeout: '60' } });
-    const queue = new AwsQueue({ sqs, sfn: unusedSfn(), webhookQueueUrl: queueUrl, pipelineStateMachineArn: 'unused', locks });
+    const queue = new AwsQueue({
+      sqs,
+      sfn: unusedSfn(),
+      webhookQueueUrl: queueUrl,
+      pipelineStateMachineArn: 'unused',
+      locks,
+    });
     await queue.enqueue('webhook.deliver', { deliveryId: 'whd_retry' }, { dedupeKey: `delivery:whd_retry:${counter}` });
     await queue.enqueue('webhook.deliver', { deliveryId: 'whd_ok' });
-    const outcomes: Record<string, DeliveryResult> = { whd_retry: { outcome: 'retry', retryInMs: 2_000 }, whd_ok: { outcome: 'succeeded' } };
+    const outcomes: Record<string, DeliveryResult> = {
+      whd_retry: { outcome: 'retry', retryInMs: 2_000 },
+      whd_ok: { outcome: 'succeeded' },
+    };
     const calls: string[] = [];
-    const consume = createWebhookConsumer({ sqs, queueUrl, locks, deliver: async (id) => (calls.push(id), outcomes[id]!) });
+    const consume = createWebhookConsumer({
+      sqs,
+      queueUrl,
+      locks,
+      deliver: async (id) => (calls.push(id), outcomes[id]!),
+    });
 
     const first = await receiveRaw(queueUrl, 10);
     expect(first).toHaveLength(2);
@@ -139,7 +181,11 @@ describe('SQS webhook consumer (fauxqs)', () => {
     const retryMsg = first.find((m) => m.Body!.includes('whd_retry'))!;
     expect(res.batchItemFailures).toEqual([{ itemIdentifier: retryMsg.MessageId }]);
     expect(calls.sort()).toEqual(['whd_ok', 'whd_retry']);
-    await deleteSucceeded(queueUrl, first, res.batchItemFailures.map((f) => f.itemIdentifier));
+    await deleteSucceeded(
+      queueUrl,
+      first,
+      res.batchItemFailures.map((f) => f.itemIdentifier),
+    );
 
     // Hidden for the retry delay, not the queue's 60 s visibility timeout; the dedupe key stays held.
     expect(await receiveRaw(queueUrl)).toEqual([]);
@@ -148,7 +194,7 @@ describe('SQS webhook consumer (fauxqs)', () => {
     const second = await receiveRaw(queueUrl, 10);
     expect(second).toHaveLength(1);
     expect(second[0]!.Attributes?.ApproximateReceiveCount).toBe('2');
-    outcomes['whd_retry'] = { outcome: 'failed' };
+    outcomes.whd_retry = { outcome: 'failed' };
     const res2 = await consume(toEvent(second));
     expect(res2.batchItemFailures).toEqual([]);
     await deleteSucceeded(queueUrl, second, []);
@@ -161,11 +207,25 @@ describe('SQS webhook consumer (fauxqs)', () => {
     counter += 1;
     const dlq = sqsEmu.server.createQueue(`dlq-${counter}`);
     const { queueUrl } = sqsEmu.server.createQueue(`main-${counter}`, {
-      attributes: { VisibilityTimeout: '1', RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }) },
+      attributes: {
+        VisibilityTimeout: '1',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }),
+      },
     });
-    const queue = new AwsQueue({ sqs, sfn: unusedSfn(), webhookQueueUrl: queueUrl, pipelineStateMachineArn: 'unused', locks: null });
+    const queue = new AwsQueue({
+      sqs,
+      sfn: unusedSfn(),
+      webhookQueueUrl: queueUrl,
+      pipelineStateMachineArn: 'unused',
+      locks: null,
+    });
     await queue.enqueue('webhook.deliver', { deliveryId: 'whd_broken' });
-    const consume = createWebhookConsumer({ sqs, queueUrl, locks: null, deliver: async () => Promise.reject(new Error('DB down')) });
+    const consume = createWebhookConsumer({
+      sqs,
+      queueUrl,
+      locks: null,
+      deliver: async () => Promise.reject(new Error('DB down')),
+    });
     for (let receive = 1; receive <= 2; receive += 1) {
       const msgs = await receiveRaw(queueUrl);
       expect(msgs).toHaveLength(1);
@@ -182,7 +242,12 @@ describe('SQS webhook consumer (fauxqs)', () => {
     counter += 1;
     const { queueUrl } = sqsEmu.server.createQueue(`poison-${counter}`);
     await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: '{"not":"a job"}' }));
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ id: 'j1', type: 'pipeline.run', payload: {}, notBefore: null }) }));
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify({ id: 'j1', type: 'pipeline.run', payload: {}, notBefore: null }),
+      }),
+    );
     const deliver = jest.fn();
     const consume = createWebhookConsumer({ sqs, queueUrl, locks: null, deliver });
     const msgs = await receiveRaw(queueUrl, 10);
@@ -205,11 +270,14 @@ describe('SQS webhook consumer (fauxqs)', () => {
         return {};
       },
     } as unknown as SQSClient;
-    await new AwsQueue({ sqs: spySqs, sfn: unusedSfn(), webhookQueueUrl: queueUrl, pipelineStateMachineArn: 'unused', locks: null, now: () => now }).enqueue(
-      'webhook.deliver',
-      { deliveryId: 'whd_late' },
-      { delayMs: 3_600_000 },
-    );
+    await new AwsQueue({
+      sqs: spySqs,
+      sfn: unusedSfn(),
+      webhookQueueUrl: queueUrl,
+      pipelineStateMachineArn: 'unused',
+      locks: null,
+      now: () => now,
+    }).enqueue('webhook.deliver', { deliveryId: 'whd_late' }, { delayMs: 3_600_000 });
     expect(delays).toEqual([900]);
     expect(decodeJobMessage(sent[0]!).notBefore).toBe('2026-01-01T01:00:00.000Z');
     // Deliver that body now (as SQS would after 900 s) to a consumer whose clock is 15 min later.
@@ -246,8 +314,16 @@ describe('dedupe locks (DynamoDB Local)', () => {
 
   it('frees the key again when SendMessage fails, so the outbox sweep can retry', async () => {
     const failingSqs = { send: async () => Promise.reject(new Error('SQS unavailable')) } as unknown as SQSClient;
-    const queue = new AwsQueue({ sqs: failingSqs, sfn: unusedSfn(), webhookQueueUrl: 'http://127.0.0.1:9/q', pipelineStateMachineArn: 'unused', locks });
-    await expect(queue.enqueue('webhook.deliver', { deliveryId: 'whd_x' }, { dedupeKey: 'send-fails' })).rejects.toThrow('SQS unavailable');
+    const queue = new AwsQueue({
+      sqs: failingSqs,
+      sfn: unusedSfn(),
+      webhookQueueUrl: 'http://127.0.0.1:9/q',
+      pipelineStateMachineArn: 'unused',
+      locks,
+    });
+    await expect(
+      queue.enqueue('webhook.deliver', { deliveryId: 'whd_x' }, { dedupeKey: 'send-fails' }),
+    ).rejects.toThrow('SQS unavailable');
     expect(await locks.acquire('send-fails', new Date(Date.now() + 60_000), new Date())).toBe(true);
   });
 });
@@ -255,8 +331,18 @@ describe('dedupe locks (DynamoDB Local)', () => {
 describe('pipeline.run -> Step Functions', () => {
   const sfn = new SFNClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS });
   const sfnMock = mockClient(sfn);
-  const unusedSqs = new SQSClient({ region: TEST_REGION, credentials: TEST_CREDENTIALS, endpoint: 'http://127.0.0.1:9' });
-  const queue = new AwsQueue({ sqs: unusedSqs, sfn, webhookQueueUrl: 'unused', pipelineStateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:kyc', locks: null });
+  const unusedSqs = new SQSClient({
+    region: TEST_REGION,
+    credentials: TEST_CREDENTIALS,
+    endpoint: 'http://127.0.0.1:9',
+  });
+  const queue = new AwsQueue({
+    sqs: unusedSqs,
+    sfn,
+    webhookQueueUrl: 'unused',
+    pipelineStateMachineArn: 'arn:aws:states:eu-west-1:1:stateMachine:kyc',
+    locks: null,
+  });
   beforeEach(() => sfnMock.reset());
   afterAll(() => sfnMock.restore());
 
@@ -279,7 +365,9 @@ describe('pipeline.run -> Step Functions', () => {
 
   it('propagates other failures and rejects malformed payloads', async () => {
     sfnMock.on(StartExecutionCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
-    await expect(queue.enqueue('pipeline.run', { verificationId: 'vrf_abc123', attempt: 1 })).rejects.toThrow('throttled');
+    await expect(queue.enqueue('pipeline.run', { verificationId: 'vrf_abc123', attempt: 1 })).rejects.toThrow(
+      'throttled',
+    );
     await expect(queue.enqueue('pipeline.run', { verificationId: 'vrf bad/id', attempt: 1 })).rejects.toThrow();
     await expect(queue.enqueue('pipeline.run', { verificationId: 'vrf_abc', attempt: 0 })).rejects.toThrow();
   });

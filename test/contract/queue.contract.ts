@@ -93,7 +93,7 @@ export function describeQueueContract(name: string, makeHarness: () => Promise<Q
       for (let i = 0; i < 4; i += 1) {
         const job = await h.receive();
         expect(job).not.toBeNull();
-        got.push(String(job!.payload['deliveryId']));
+        got.push(String(job!.payload.deliveryId));
         await h.ack(job!);
       }
       expect(got.sort()).toEqual(['whd_1', 'whd_1', 'whd_2', 'whd_3']);
@@ -106,9 +106,9 @@ export function describeQueueContract(name: string, makeHarness: () => Promise<Q
       await h.queue.enqueue('webhook.deliver', { deliveryId: 'whd_2' }, { dedupeKey: 'whd_2' });
       const a = (await h.receive())!;
       const b = (await h.receive())!;
-      expect([a.payload['deliveryId'], b.payload['deliveryId']].sort()).toEqual(['whd_1', 'whd_2']);
+      expect([a.payload.deliveryId, b.payload.deliveryId].sort()).toEqual(['whd_1', 'whd_2']);
       expect(await h.receive()).toBeNull();
-      const job1 = a.payload['deliveryId'] === 'whd_1' ? a : b;
+      const job1 = a.payload.deliveryId === 'whd_1' ? a : b;
       await h.ack(job1 === a ? b : a);
 
       // Running (received, not acked): still live, so a new enqueue is a no-op.

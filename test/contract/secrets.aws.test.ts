@@ -27,24 +27,28 @@ function fakeKms() {
   const client = new KMSClient({ region: 'eu-west-1', credentials: TEST_CREDENTIALS });
   const mock = mockClient(client);
   const master = randomBytes(32);
-  mock.on(EncryptCommand).callsFake((input: { KeyId?: string; Plaintext?: Uint8Array; EncryptionContext?: Record<string, string> }) => {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', master, iv);
-    cipher.setAAD(aad(input.KeyId, input.EncryptionContext));
-    const body = Buffer.concat([cipher.update(input.Plaintext ?? new Uint8Array()), cipher.final()]);
-    return { CiphertextBlob: Buffer.concat([iv, cipher.getAuthTag(), body]), KeyId: input.KeyId };
-  });
-  mock.on(DecryptCommand).callsFake((input: { KeyId?: string; CiphertextBlob?: Uint8Array; EncryptionContext?: Record<string, string> }) => {
-    const blob = Buffer.from(input.CiphertextBlob ?? new Uint8Array());
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', master, blob.subarray(0, 12));
-      decipher.setAAD(aad(input.KeyId, input.EncryptionContext));
-      decipher.setAuthTag(blob.subarray(12, 28));
-      return { Plaintext: Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()]), KeyId: input.KeyId };
-    } catch {
-      throw new InvalidCiphertextException('ciphertext or encryption context does not match');
-    }
-  });
+  mock
+    .on(EncryptCommand)
+    .callsFake((input: { KeyId?: string; Plaintext?: Uint8Array; EncryptionContext?: Record<string, string> }) => {
+      const iv = randomBytes(12);
+      const cipher = createCipheriv('aes-256-gcm', master, iv);
+      cipher.setAAD(aad(input.KeyId, input.EncryptionContext));
+      const body = Buffer.concat([cipher.update(input.Plaintext ?? new Uint8Array()), cipher.final()]);
+      return { CiphertextBlob: Buffer.concat([iv, cipher.getAuthTag(), body]), KeyId: input.KeyId };
+    });
+  mock
+    .on(DecryptCommand)
+    .callsFake((input: { KeyId?: string; CiphertextBlob?: Uint8Array; EncryptionContext?: Record<string, string> }) => {
+      const blob = Buffer.from(input.CiphertextBlob ?? new Uint8Array());
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', master, blob.subarray(0, 12));
+        decipher.setAAD(aad(input.KeyId, input.EncryptionContext));
+        decipher.setAuthTag(blob.subarray(12, 28));
+        return { Plaintext: Buffer.concat([decipher.update(blob.subarray(28)), decipher.final()]), KeyId: input.KeyId };
+      } catch {
+        throw new InvalidCiphertextException('ciphertext or encryption context does not match');
+      }
+    });
   return { client, mock };
 }
 
@@ -78,7 +82,9 @@ describe('KmsSecretBox requests', () => {
   it('cannot decrypt through a box bound to another key', async () => {
     const { client, mock } = fakeKms();
     const ciphertext = await new KmsSecretBox(client, KEY_ARN).encrypt('whsec_abc');
-    await expect(new KmsSecretBox(client, 'arn:aws:kms:eu-west-1:111122223333:key/other').decrypt(ciphertext)).rejects.toThrow(/does not match/);
+    await expect(
+      new KmsSecretBox(client, 'arn:aws:kms:eu-west-1:111122223333:key/other').decrypt(ciphertext),
+    ).rejects.toThrow(/does not match/);
     mock.restore();
   });
 });

@@ -4,7 +4,7 @@ import sharp from 'sharp';
 import { updateFlow } from '../../functions/app/admin';
 import type { DocumentCheckInput, DocumentCheckResult } from '../../functions/ports/checks';
 import { ScriptedProvider, checkResult } from '../pipeline/scripted-provider';
-import { APPLICANT, ApplicantClient, newApplicant, registerWebhook } from '../support/applicant-client';
+import { APPLICANT, type ApplicantClient, newApplicant, registerWebhook } from '../support/applicant-client';
 import { api, startTestServer, type TestServer } from '../support/local-server';
 import { startReceiver } from '../support/webhook-receiver';
 
@@ -40,7 +40,9 @@ beforeAll(async () => {
   srv = await startTestServer({ checks: async () => provider, clock, env: { KYC_SWEEP_INTERVAL_SECONDS: '3600' } });
   testKey = (await srv.mintKey('test')).key;
   liveKey = (await srv.mintKey('live')).key;
-  PNG = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } }).png().toBuffer();
+  PNG = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#336699' } })
+    .png()
+    .toBuffer();
 });
 afterAll(() => srv.stop());
 afterEach(() => {
@@ -51,7 +53,10 @@ afterEach(() => {
 const deps = () => srv.app.runtime.deps;
 
 function expectError(res: { status: number; json: any }, status: number, code: string, field?: string) {
-  expect({ status: res.status, body: res.json }).toEqual({ status, body: { error: { code, message: expect.any(String), details: expect.any(Array) } } });
+  expect({ status: res.status, body: res.json }).toEqual({
+    status,
+    body: { error: { code, message: expect.any(String), details: expect.any(Array) } },
+  });
   if (field) expect(res.json.error.details.map((d: { field: string }) => d.field)).toContain(field);
 }
 
@@ -83,7 +88,9 @@ function pngBomb(width: number, height: number): Buffer {
 
 /** SOI then a baseline SOF0 declaring the size. */
 function jpegBomb(width: number, height: number): Buffer {
-  const sof = Buffer.from([0xff, 0xc0, 0x00, 0x11, 0x08, 0, 0, 0, 0, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
+  const sof = Buffer.from([
+    0xff, 0xc0, 0x00, 0x11, 0x08, 0, 0, 0, 0, 0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01,
+  ]);
   sof.writeUInt16BE(height, 5);
   sof.writeUInt16BE(width, 7);
   return Buffer.concat([Buffer.from([0xff, 0xd8]), sof, Buffer.alloc(64)]);
@@ -102,16 +109,34 @@ describe('authorization by client token', () => {
       ['POST', '/simulate', { decision: 'approved' }],
     ];
     for (const [method, path, body] of routes) {
-      for (const authorization of [undefined, 'Bearer', `Basic ${client.token}`, 'Bearer not-a-real-token-but-well-formed-0123456789', `Bearer ${client.token}x`]) {
-        const res = await api(srv.baseUrl, method, `${APPLICANT}${path}`, { body, headers: authorization ? { Authorization: authorization } : {} });
+      for (const authorization of [
+        undefined,
+        'Bearer',
+        `Basic ${client.token}`,
+        'Bearer not-a-real-token-but-well-formed-0123456789',
+        `Bearer ${client.token}x`,
+      ]) {
+        const res = await api(srv.baseUrl, method, `${APPLICANT}${path}`, {
+          body,
+          headers: authorization ? { Authorization: authorization } : {},
+        });
         expectError(res, 401, 'invalid_token');
         expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
       }
     }
-    const put = await client.putBytes(slot.json.data.upload.url, JPEG, 'image/jpeg', 'unknown-token-unknown-token-unknown');
+    const put = await client.putBytes(
+      slot.json.data.upload.url,
+      JPEG,
+      'image/jpeg',
+      'unknown-token-unknown-token-unknown',
+    );
     expectError(put, 401, 'invalid_token');
     // The token is checked before the body: an unauthenticated caller learns nothing from validation.
-    expectError(await api(srv.baseUrl, 'POST', `${APPLICANT}/consent`, { body: { accepted: 'maybe' } }), 401, 'invalid_token');
+    expectError(
+      await api(srv.baseUrl, 'POST', `${APPLICANT}/consent`, { body: { accepted: 'maybe' } }),
+      401,
+      'invalid_token',
+    );
   });
 
   it("opens only the token's own verification: another session's captures are invisible", async () => {
@@ -165,7 +190,10 @@ describe('authorization by client token', () => {
 
 describe('GET /session', () => {
   it('describes the session for the page', async () => {
-    const { id, client } = await newApplicant(srv.baseUrl, liveKey, { locale: 'fr', returnUrl: 'https://shop.example.com/kyc/done' });
+    const { id, client } = await newApplicant(srv.baseUrl, liveKey, {
+      locale: 'fr',
+      returnUrl: 'https://shop.example.com/kyc/done',
+    });
     const res = await client.session();
     expect(res.status).toBe(200);
     const d = res.json.data;
@@ -198,7 +226,12 @@ describe('GET /session', () => {
   });
 
   it('derives steps, document and challenge from the flow', async () => {
-    const flow = await srv.createFlow({ name: 'doc only', checks: ['document'], documentTypes: ['passport'], issuingCountries: ['FRA'] });
+    const flow = await srv.createFlow({
+      name: 'doc only',
+      checks: ['document'],
+      documentTypes: ['passport'],
+      issuingCountries: ['FRA'],
+    });
     const key = (await srv.mintKey('live', { flowId: flow.id })).key;
     const { client } = await newApplicant(srv.baseUrl, key);
     const d = (await client.session()).json.data;
@@ -212,11 +245,23 @@ describe('POST /consent', () => {
   it('records text version, time, locale, IP and user agent, and audits without PII', async () => {
     const { id, client } = await newApplicant(srv.baseUrl, liveKey);
     const before = Date.now();
-    const res = await client.call('POST', '/consent', { accepted: true, textVersion: '2026-11-01', locale: 'fr-CA' }, { 'User-Agent': 'Mozilla/5.0 (applicant)' });
+    const res = await client.call(
+      'POST',
+      '/consent',
+      { accepted: true, textVersion: '2026-11-01', locale: 'fr-CA' },
+      { 'User-Agent': 'Mozilla/5.0 (applicant)' },
+    );
     expect(res.status).toBe(200);
     expect(res.json.data.consent).toEqual({ given: true, textVersion: '2026-11-01' });
     const consent = (await deps().store.verifications.get(id))?.consent;
-    expect(consent).toEqual({ accepted: true, textVersion: '2026-11-01', locale: 'fr-CA', at: expect.any(String), ip: expect.stringMatching(/127\.0\.0\.1$/), userAgent: 'Mozilla/5.0 (applicant)' });
+    expect(consent).toEqual({
+      accepted: true,
+      textVersion: '2026-11-01',
+      locale: 'fr-CA',
+      at: expect.any(String),
+      ip: expect.stringMatching(/127\.0\.0\.1$/),
+      userAgent: 'Mozilla/5.0 (applicant)',
+    });
     expect(Date.parse(consent!.at)).toBeGreaterThanOrEqual(before - 1000);
 
     // Accepting again keeps the first record.
@@ -231,10 +276,30 @@ describe('POST /consent', () => {
 
   it('validates the body and the consent text version', async () => {
     const { client } = await newApplicant(srv.baseUrl, liveKey);
-    expectError(await client.call('POST', '/consent', { accepted: 'yes', textVersion: '2026-11-01', locale: 'en' }), 400, 'validation_error', 'accepted');
-    expectError(await client.call('POST', '/consent', { accepted: true, textVersion: '2025-01-01', locale: 'en' }), 400, 'validation_error', 'textVersion');
-    expectError(await client.call('POST', '/consent', { accepted: true, textVersion: '2026-11-01', locale: 'de' }), 400, 'validation_error', 'locale');
-    expectError(await client.call('POST', '/consent', { accepted: true, textVersion: '2026-11-01', locale: 'en', extra: 1 }), 400, 'validation_error', 'extra');
+    expectError(
+      await client.call('POST', '/consent', { accepted: 'yes', textVersion: '2026-11-01', locale: 'en' }),
+      400,
+      'validation_error',
+      'accepted',
+    );
+    expectError(
+      await client.call('POST', '/consent', { accepted: true, textVersion: '2025-01-01', locale: 'en' }),
+      400,
+      'validation_error',
+      'textVersion',
+    );
+    expectError(
+      await client.call('POST', '/consent', { accepted: true, textVersion: '2026-11-01', locale: 'de' }),
+      400,
+      'validation_error',
+      'locale',
+    );
+    expectError(
+      await client.call('POST', '/consent', { accepted: true, textVersion: '2026-11-01', locale: 'en', extra: 1 }),
+      400,
+      'validation_error',
+      'extra',
+    );
     expect((await client.session()).json.data.consent.given).toBe(false);
   });
 
@@ -244,7 +309,7 @@ describe('POST /consent', () => {
     expectError(await live.client.submit(), 409, 'consent_required');
     const test = await newApplicant(srv.baseUrl, testKey);
     expectError(await test.client.simulate({ decision: 'approved' }), 409, 'consent_required');
-    expect((await deps().store.captures.listByVerification(live.id))).toEqual([]);
+    expect(await deps().store.captures.listByVerification(live.id)).toEqual([]);
     expect((await deps().store.verifications.get(test.id))?.status).toBe('pending');
   });
 
@@ -256,13 +321,32 @@ describe('POST /consent', () => {
       const { id, client } = await newApplicant(srv.baseUrl, key.key);
       const res = await client.consent(false);
       expect(res.status).toBe(200);
-      expect(res.json.data).toMatchObject({ status: 'declined', decision: 'declined', declineType: 'final', reasonCodes: ['CONSENT_DECLINED'], consent: { given: false } });
+      expect(res.json.data).toMatchObject({
+        status: 'declined',
+        decision: 'declined',
+        declineType: 'final',
+        reasonCodes: ['CONSENT_DECLINED'],
+        consent: { given: false },
+      });
       const stored = await deps().store.verifications.get(id);
-      expect(stored).toMatchObject({ status: 'declined', decision: 'declined', declineType: 'final', reasonCodes: ['CONSENT_DECLINED'], consent: { accepted: false } });
+      expect(stored).toMatchObject({
+        status: 'declined',
+        decision: 'declined',
+        declineType: 'final',
+        reasonCodes: ['CONSENT_DECLINED'],
+        consent: { accepted: false },
+      });
 
       const received = await receiver.waitFor(2);
       expect(received.map((d) => d.json.event).sort()).toEqual(['verification.completed', 'verification.rejected']);
-      for (const d of received) expect(d.json.data).toMatchObject({ verificationId: id, status: 'declined', decision: 'declined', declineType: 'final', reasonCodes: ['CONSENT_DECLINED'] });
+      for (const d of received)
+        expect(d.json.data).toMatchObject({
+          verificationId: id,
+          status: 'declined',
+          decision: 'declined',
+          declineType: 'final',
+          reasonCodes: ['CONSENT_DECLINED'],
+        });
       expect((await client.session()).json.data.status).toBe('declined');
       expectError(await client.consent(true), 409, 'session_finished');
       expect((await deps().store.audit.listByVerification(id)).map((e) => e.type)).toContain('consent.declined');
@@ -295,17 +379,38 @@ describe('uploads', () => {
     const done = await client.complete(captureId);
     expect(done.status).toBe(200);
     const meta = await sharp(JPEG).metadata();
-    expect(done.json.data).toEqual({ captureId, kind: 'document_front', index: 0, width: meta.width, height: meta.height, bytes: JPEG.length });
+    expect(done.json.data).toEqual({
+      captureId,
+      kind: 'document_front',
+      index: 0,
+      width: meta.width,
+      height: meta.height,
+      bytes: JPEG.length,
+    });
 
     const capture = await deps().store.captures.get(id, captureId);
-    expect(capture).toMatchObject({ status: 'uploaded', attempt: 1, kind: 'document_front', index: 0, contentType: 'image/jpeg', bytes: JPEG.length, width: meta.width, height: meta.height });
+    expect(capture).toMatchObject({
+      status: 'uploaded',
+      attempt: 1,
+      kind: 'document_front',
+      index: 0,
+      contentType: 'image/jpeg',
+      bytes: JPEG.length,
+      width: meta.width,
+      height: meta.height,
+    });
     expect(capture?.blobKey).toBe(`captures/${id}/1/document_front-0-${captureId}`);
     expect((await deps().blobs.get(capture!.blobKey))?.equals(JPEG)).toBe(true);
 
     expectError(await client.complete(captureId), 409, 'upload_already_completed');
     expectError(await client.putBytes(upload.url, PNG, 'image/png'), 409, 'upload_already_completed');
     const audit = await deps().store.audit.listByVerification(id);
-    expect(audit.find((e) => e.type === 'capture.uploaded')?.data).toEqual({ captureId, kind: 'document_front', index: 0, attempt: 1 });
+    expect(audit.find((e) => e.type === 'capture.uploaded')?.data).toEqual({
+      captureId,
+      kind: 'document_front',
+      index: 0,
+      attempt: 1,
+    });
   });
 
   it('judges content by magic bytes: a PNG sent as image/jpeg is fine, a text file is not', async () => {
@@ -318,7 +423,9 @@ describe('uploads', () => {
     expect((await deps().store.captures.get(id, png.captureId))?.contentType).toBe('image/png');
 
     const text = (await client.requestUpload('selfie', 0, 'image/jpeg')).json.data;
-    expect((await client.putBytes(text.upload.url, Buffer.from('this is a text file, not a photo\n'), 'image/jpeg')).status).toBe(204);
+    expect(
+      (await client.putBytes(text.upload.url, Buffer.from('this is a text file, not a photo\n'), 'image/jpeg')).status,
+    ).toBe(204);
     expectError(await client.complete(text.captureId), 422, 'unsupported_media_type');
     expect((await deps().store.captures.get(id, text.captureId))?.status).toBe('requested');
 
@@ -329,13 +436,18 @@ describe('uploads', () => {
     // A rejected slot stays open: corrected bytes complete it.
     await client.putBytes(text.upload.url, JPEG, 'image/jpeg');
     expect((await client.complete(text.captureId)).status).toBe(200);
-    const rejected = (await deps().store.audit.listByVerification(id)).filter((e) => e.type === 'capture.rejected').map((e) => e.data.code);
+    const rejected = (await deps().store.audit.listByVerification(id))
+      .filter((e) => e.type === 'capture.rejected')
+      .map((e) => e.data.code);
     expect(rejected.sort()).toEqual(['image_unreadable', 'unsupported_media_type']);
   });
 
   it('refuses a decompression bomb (header declaring 50000x50000) without decoding it', async () => {
     const { client } = await consented();
-    for (const [bytes, type] of [[pngBomb(50_000, 50_000), 'image/png'], [jpegBomb(50_000, 50_000), 'image/jpeg']] as const) {
+    for (const [bytes, type] of [
+      [pngBomb(50_000, 50_000), 'image/png'],
+      [jpegBomb(50_000, 50_000), 'image/jpeg'],
+    ] as const) {
       expect(bytes.length).toBeLessThan(200);
       const slot = (await client.requestUpload('selfie', 0, type)).json.data;
       await client.putBytes(slot.upload.url, bytes, type);
@@ -361,7 +473,12 @@ describe('uploads', () => {
   it('checks the Content-Type of the bytes against the slot, and refuses an empty body', async () => {
     const { client } = await consented();
     const slot = (await client.requestUpload('selfie', 0, 'image/png')).json.data;
-    expectError(await client.putBytes(slot.upload.url, PNG, 'image/jpeg'), 415, 'unsupported_media_type', 'Content-Type');
+    expectError(
+      await client.putBytes(slot.upload.url, PNG, 'image/jpeg'),
+      415,
+      'unsupported_media_type',
+      'Content-Type',
+    );
     expectError(await client.putBytes(slot.upload.url, PNG, 'text/plain'), 415, 'unsupported_media_type');
     expectError(await client.putBytes(slot.upload.url, Buffer.alloc(0), 'image/png'), 400, 'validation_error');
     expectError(await client.complete(slot.captureId), 422, 'upload_missing');
@@ -381,7 +498,12 @@ describe('uploads', () => {
     const prompts = (await client.session()).json.data.challenge.prompts.length;
     expectError(await client.requestUpload('liveness_frame', prompts), 400, 'validation_error', 'index');
     expectError(await client.requestUpload('selfie', 1), 400, 'validation_error', 'index');
-    expectError(await client.call('POST', '/uploads', { kind: 'passport_scan', index: 0, contentType: 'image/jpeg' }), 400, 'validation_error', 'kind');
+    expectError(
+      await client.call('POST', '/uploads', { kind: 'passport_scan', index: 0, contentType: 'image/jpeg' }),
+      400,
+      'validation_error',
+      'kind',
+    );
     expectError(await client.requestUpload('selfie', 0, 'image/gif'), 400, 'validation_error', 'contentType');
     expectError(await client.call('POST', '/uploads/cap_doesnotexist/complete', {}), 404, 'not_found');
 
@@ -411,17 +533,26 @@ describe('POST /submit', () => {
     const missing = await client.submit();
     expectError(missing, 409, 'captures_missing');
     // No document type named and the flow accepts a passport (no back): the back is not required yet.
-    expect(missing.json.error.details.map((d: { field: string }) => d.field)).toEqual(['document_front', 'selfie', ...prompts.map((_, i) => `liveness_frame.${i}`)]);
+    expect(missing.json.error.details.map((d: { field: string }) => d.field)).toEqual([
+      'document_front',
+      'selfie',
+      ...prompts.map((_, i) => `liveness_frame.${i}`),
+    ]);
 
     await client.upload('document_front', 0, JPEG);
     await client.upload('liveness_frame', 1, JPEG);
     const passport = await client.submit({ documentType: 'passport' });
-    expect(passport.json.error.details.map((d: { field: string }) => d.field)).toEqual(['selfie', ...prompts.map((_, i) => `liveness_frame.${i}`).filter((f) => f !== 'liveness_frame.1')]);
+    expect(passport.json.error.details.map((d: { field: string }) => d.field)).toEqual([
+      'selfie',
+      ...prompts.map((_, i) => `liveness_frame.${i}`).filter((f) => f !== 'liveness_frame.1'),
+    ]);
     const card = await client.submit({ documentType: 'id_card' });
     expect(card.json.error.details.map((d: { field: string }) => d.field)).toContain('document_back');
     // A requested but never completed capture does not count.
     await client.requestUpload('selfie');
-    expect((await client.submit({ documentType: 'passport' })).json.error.details.map((d: { field: string }) => d.field)).toContain('selfie');
+    expect(
+      (await client.submit({ documentType: 'passport' })).json.error.details.map((d: { field: string }) => d.field),
+    ).toContain('selfie');
     expectError(await client.submit({ documentType: 'boarding_pass' }), 400, 'validation_error', 'documentType');
   });
 
@@ -449,7 +580,17 @@ describe('POST /submit', () => {
     expect(res.status).toBe(202);
     expect(res.json.data).toMatchObject({ status: 'in_progress', attempts: { used: 1, max: 3, left: 2 } });
     const stored = await deps().store.verifications.get(id);
-    expect(stored?.attempts).toEqual([{ number: 1, submittedAt: expect.any(String), completedAt: null, decision: null, declineType: null, reasonCodes: [], riskFlags: [] }]);
+    expect(stored?.attempts).toEqual([
+      {
+        number: 1,
+        submittedAt: expect.any(String),
+        completedAt: null,
+        decision: null,
+        declineType: null,
+        reasonCodes: [],
+        riskFlags: [],
+      },
+    ]);
 
     expectError(await client.submit({ documentType: 'passport' }), 409, 'attempt_in_progress');
     expectError(await client.requestUpload('selfie'), 409, 'attempt_in_progress');
@@ -457,9 +598,16 @@ describe('POST /submit', () => {
 
     open();
     const done = await client.waitForSession((d) => d.status !== 'in_progress');
-    expect(done).toMatchObject({ status: 'approved', decision: 'approved', lastAttempt: { decision: 'approved', declineType: null, reasonCodes: [] }, attempts: { used: 1, left: 2 } });
+    expect(done).toMatchObject({
+      status: 'approved',
+      decision: 'approved',
+      lastAttempt: { decision: 'approved', declineType: null, reasonCodes: [] },
+      attempts: { used: 1, left: 2 },
+    });
     expect(provider.calls.document - calls).toBe(1);
-    expect((await deps().store.audit.listByVerification(id)).find((e) => e.type === 'attempt.submitted')?.data).toMatchObject({ attempt: 1, documentType: 'passport' });
+    expect(
+      (await deps().store.audit.listByVerification(id)).find((e) => e.type === 'attempt.submitted')?.data,
+    ).toMatchObject({ attempt: 1, documentType: 'passport' });
 
     // Finished: every mutation is refused, the session still reads.
     expectError(await client.submit(), 409, 'session_finished');
@@ -499,7 +647,11 @@ describe('POST /submit', () => {
 
   it('after a retry-type decline: back to pending with attempts left, fresh captures needed, the latest upload wins', async () => {
     const { id, client } = await consented();
-    provider.faceMatch = checkResult('faceMatch', { outcome: 'fail', reasonCodes: ['BAD_FACE_MATCHING'], scores: { distance: 0.9, threshold: 0.6 } });
+    provider.faceMatch = checkResult('faceMatch', {
+      outcome: 'fail',
+      reasonCodes: ['BAD_FACE_MATCHING'],
+      scores: { distance: 0.9, threshold: 0.6 },
+    });
     try {
       await uploadAll(client);
       expect((await client.submit({ documentType: 'passport' })).status).toBe(202);
@@ -521,9 +673,15 @@ describe('POST /submit', () => {
       const seen = provider.seen.faceMatch.length;
       expect((await client.submit({ documentType: 'passport' })).status).toBe(202);
       const done = await client.waitForSession((d) => d.status !== 'in_progress');
-      expect(done).toMatchObject({ status: 'approved', attempts: { used: 2, left: 1 }, lastAttempt: { decision: 'approved' } });
+      expect(done).toMatchObject({
+        status: 'approved',
+        attempts: { used: 2, left: 1 },
+        lastAttempt: { decision: 'approved' },
+      });
       expect(provider.seen.faceMatch[seen]?.probe.bytes.equals(JPEG)).toBe(true);
-      const selfies = (await deps().store.captures.listByVerification(id)).filter((c) => c.attempt === 2 && c.kind === 'selfie');
+      const selfies = (await deps().store.captures.listByVerification(id)).filter(
+        (c) => c.attempt === 2 && c.kind === 'selfie',
+      );
       expect(selfies.filter((c) => c.status === 'uploaded').map((c) => c.id)).toEqual([second]);
     } finally {
       provider.faceMatch = checkResult('faceMatch', { scores: { distance: 0.3, threshold: 0.6 } });
@@ -561,14 +719,28 @@ describe('POST /simulate', () => {
     const { id, client } = await consented(testKey);
     const res = await client.simulate({ decision: 'declined', declineType: 'retry' });
     expect(res.status).toBe(200);
-    expect(res.json.data).toMatchObject({ status: 'declined', decision: 'declined', declineType: 'retry', reasonCodes: ['BAD_FACE_MATCHING'] });
-    expect(await deps().store.verifications.get(id)).toMatchObject({ status: 'declined', declineType: 'retry', completedAt: expect.any(String) });
+    expect(res.json.data).toMatchObject({
+      status: 'declined',
+      decision: 'declined',
+      declineType: 'retry',
+      reasonCodes: ['BAD_FACE_MATCHING'],
+    });
+    expect(await deps().store.verifications.get(id)).toMatchObject({
+      status: 'declined',
+      declineType: 'retry',
+      completedAt: expect.any(String),
+    });
     expectError(await client.simulate({ decision: 'approved' }), 409, 'session_finished');
 
     const review = await consented(testKey);
-    expect((await review.client.simulate({ decision: 'review' })).json.data).toMatchObject({ status: 'review', reasonCodes: ['FACE_MATCH_INCONCLUSIVE'] });
+    expect((await review.client.simulate({ decision: 'review' })).json.data).toMatchObject({
+      status: 'review',
+      reasonCodes: ['FACE_MATCH_INCONCLUSIVE'],
+    });
     const chosen = await consented(testKey);
-    expect((await chosen.client.simulate({ decision: 'declined', reasonCodes: ['UNDERAGE'] })).json.data).toMatchObject({ declineType: 'final', reasonCodes: ['UNDERAGE'] });
+    expect((await chosen.client.simulate({ decision: 'declined', reasonCodes: ['UNDERAGE'] })).json.data).toMatchObject(
+      { declineType: 'final', reasonCodes: ['UNDERAGE'] },
+    );
   });
 
   it('is refused for live sessions and validates the body', async () => {
@@ -576,8 +748,17 @@ describe('POST /simulate', () => {
     expectError(await client.simulate({ decision: 'approved' }), 403, 'test_mode_only');
     const test = await consented(testKey);
     expectError(await test.client.simulate({ decision: 'maybe' }), 400, 'validation_error', 'decision');
-    expectError(await test.client.simulate({ decision: 'approved', declineType: 'final' }), 400, 'validation_error', 'declineType');
-    expectError(await test.client.simulate({ decision: 'declined', reasonCodes: ['NOT_A_CODE'] }), 400, 'validation_error');
+    expectError(
+      await test.client.simulate({ decision: 'approved', declineType: 'final' }),
+      400,
+      'validation_error',
+      'declineType',
+    );
+    expectError(
+      await test.client.simulate({ decision: 'declined', reasonCodes: ['NOT_A_CODE'] }),
+      400,
+      'validation_error',
+    );
     expect((await test.client.session()).json.data.status).toBe('pending');
   });
 });

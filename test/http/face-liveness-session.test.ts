@@ -29,11 +29,17 @@ beforeEach(async () => {
 afterEach(() => h.close());
 
 function awsDeps(config: Partial<AppDeps['config']> = {}): AppDeps {
-  return { ...h.deps, config: { ...h.deps.config, runtime: 'aws', faceLiveness: FACE_LIVENESS, ...config }, checks: async () => provider };
+  return {
+    ...h.deps,
+    config: { ...h.deps.config, runtime: 'aws', faceLiveness: FACE_LIVENESS, ...config },
+    checks: async () => provider,
+  };
 }
 
 /** A live, consented, pending session of a flow (default: Face Liveness on) with the given captures uploaded. */
-async function seed(opts: { flow?: Partial<Flow>; verification?: Partial<Verification>; captures?: CaptureKind[] } = {}): Promise<Verification> {
+async function seed(
+  opts: { flow?: Partial<Flow>; verification?: Partial<Verification>; captures?: CaptureKind[] } = {},
+): Promise<Verification> {
   const flow = makeFlow({ useFaceLivenessSession: true, documentTypes: ['passport'], ...opts.flow });
   await h.store.flows.put(flow);
   const v = makeVerification({
@@ -41,7 +47,14 @@ async function seed(opts: { flow?: Partial<Flow>; verification?: Partial<Verific
     flowId: flow.id,
     mode: 'live',
     clientTokenHash: nodeCrypto.sha256Hex(TOKEN),
-    consent: { accepted: true, textVersion: '2026-11-01', locale: 'en', at: h.clock.now().toISOString(), ip: null, userAgent: null },
+    consent: {
+      accepted: true,
+      textVersion: '2026-11-01',
+      locale: 'en',
+      at: h.clock.now().toISOString(),
+      ip: null,
+      userAgent: null,
+    },
     expiresAt: new Date(h.clock.now().getTime() + 3600_000).toISOString(),
     ...opts.verification,
   });
@@ -49,12 +62,28 @@ async function seed(opts: { flow?: Partial<Flow>; verification?: Partial<Verific
   for (const [i, kind] of (opts.captures ?? ['document_front', 'selfie']).entries()) {
     const blobKey = `captures/${v.id}/1/cap_${i}`;
     await h.deps.blobs.put(blobKey, Buffer.from(`${kind}-bytes`), 'image/jpeg');
-    await h.store.captures.create(makeCapture({ id: `cap_fl_${i}`, verificationId: v.id, attempt: 1, kind, index: 0, blobKey, status: 'uploaded', contentType: 'image/jpeg' }));
+    await h.store.captures.create(
+      makeCapture({
+        id: `cap_fl_${i}`,
+        verificationId: v.id,
+        attempt: 1,
+        kind,
+        index: 0,
+        blobKey,
+        status: 'uploaded',
+        contentType: 'image/jpeg',
+      }),
+    );
   }
   return v;
 }
 
-async function call(deps: AppDeps, method: 'GET' | 'POST', route: string, body?: unknown): Promise<{ status: number; json: any }> {
+async function call(
+  deps: AppDeps,
+  method: 'GET' | 'POST',
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; json: any }> {
   const event = {
     httpMethod: method,
     resource: `${APPLICANT_BASE}${route}`,
@@ -84,7 +113,11 @@ describe('Face Liveness mode on the AWS runtime', () => {
     const v = await seed();
     const res = await call(awsDeps(), 'POST', '/liveness-session');
     expect(res.status).toBe(201);
-    expect(res.json.data).toEqual({ sessionId: provider.created[0], region: FACE_LIVENESS.region, identityPoolId: FACE_LIVENESS.identityPoolId });
+    expect(res.json.data).toEqual({
+      sessionId: provider.created[0],
+      region: FACE_LIVENESS.region,
+      identityPoolId: FACE_LIVENESS.identityPoolId,
+    });
     expect((await h.store.verifications.get(v.id))?.faceLivenessSessionId).toBe(provider.created[0]);
 
     // A retake replaces the stored session.
@@ -98,14 +131,18 @@ describe('Face Liveness mode on the AWS runtime', () => {
     const before = await call(awsDeps(), 'POST', '/submit', {});
     expect(before.status).toBe(409);
     expect(before.json.error.code).toBe('captures_missing');
-    expect(before.json.error.details).toEqual([{ field: 'liveness_session', issue: expect.stringContaining('/liveness-session') }]);
+    expect(before.json.error.details).toEqual([
+      { field: 'liveness_session', issue: expect.stringContaining('/liveness-session') },
+    ]);
 
     const { json } = await call(awsDeps(), 'POST', '/liveness-session');
     const submitted = await call(awsDeps(), 'POST', '/submit', {});
     expect(submitted.status).toBe(202);
     const stored = await h.store.verifications.get(v.id);
     expect(stored?.status).toBe('in_progress');
-    expect(stored?.attempts).toEqual([expect.objectContaining({ number: 1, faceLivenessSessionId: json.data.sessionId })]);
+    expect(stored?.attempts).toEqual([
+      expect.objectContaining({ number: 1, faceLivenessSessionId: json.data.sessionId }),
+    ]);
     expect(stored?.faceLivenessSessionId).toBeNull();
     expect(h.jobs.map((j) => j.type)).toEqual(['pipeline.run']);
     const audit = (await h.store.audit.listByVerification(v.id)).map((e) => ({ type: e.type, data: e.data }));
@@ -114,7 +151,10 @@ describe('Face Liveness mode on the AWS runtime', () => {
     expect(audit).toEqual(
       expect.arrayContaining([
         { type: 'liveness_session.created', data: { attempt: 1, sessionId: json.data.sessionId } },
-        { type: 'attempt.submitted', data: expect.objectContaining({ attempt: 1, faceLivenessSessionId: json.data.sessionId }) },
+        {
+          type: 'attempt.submitted',
+          data: expect.objectContaining({ attempt: 1, faceLivenessSessionId: json.data.sessionId }),
+        },
       ]),
     );
   });
@@ -141,7 +181,10 @@ describe('Face Liveness mode on the AWS runtime', () => {
   it('409 liveness_session_unavailable for a flow without the option, and the page gets the challenge', async () => {
     await seed({ flow: { useFaceLivenessSession: false } });
     const res = await call(awsDeps(), 'POST', '/liveness-session');
-    expect({ status: res.status, code: res.json.error.code }).toEqual({ status: 409, code: 'liveness_session_unavailable' });
+    expect({ status: res.status, code: res.json.error.code }).toEqual({
+      status: 409,
+      code: 'liveness_session_unavailable',
+    });
     expect(res.json.error.message).toMatch(/head-turn challenge/);
     const session = await call(awsDeps(), 'GET', '/session');
     expect(session.json.data.liveness).toEqual({ mode: 'challenge' });
@@ -152,15 +195,23 @@ describe('Face Liveness mode on the AWS runtime', () => {
   it('409 when the deployment has no identity pool configured', async () => {
     await seed();
     const res = await call(awsDeps({ faceLiveness: undefined }), 'POST', '/liveness-session');
-    expect({ status: res.status, code: res.json.error.code }).toEqual({ status: 409, code: 'liveness_session_unavailable' });
-    expect((await call(awsDeps({ faceLiveness: undefined }), 'GET', '/session')).json.data.liveness).toEqual({ mode: 'challenge' });
+    expect({ status: res.status, code: res.json.error.code }).toEqual({
+      status: 409,
+      code: 'liveness_session_unavailable',
+    });
+    expect((await call(awsDeps({ faceLiveness: undefined }), 'GET', '/session')).json.data.liveness).toEqual({
+      mode: 'challenge',
+    });
   });
 
   it('the local runtime (which has no Face Liveness setting) always uses the head-turn challenge', async () => {
     await seed();
     const local = awsDeps({ runtime: 'local', faceLiveness: undefined });
     const res = await call(local, 'POST', '/liveness-session');
-    expect({ status: res.status, code: res.json.error.code }).toEqual({ status: 409, code: 'liveness_session_unavailable' });
+    expect({ status: res.status, code: res.json.error.code }).toEqual({
+      status: 409,
+      code: 'liveness_session_unavailable',
+    });
     expect(res.json.error.message).toMatch(/local runtime/);
     expect((await call(local, 'GET', '/session')).json.data.liveness).toEqual({ mode: 'challenge' });
   });
@@ -175,7 +226,10 @@ describe('the local server', () => {
       const { client } = await newApplicant(srv.baseUrl, key);
       expect((await client.consent()).status).toBe(200);
       const res = await client.call('POST', '/liveness-session');
-      expect({ status: res.status, code: res.json.error.code }).toEqual({ status: 409, code: 'liveness_session_unavailable' });
+      expect({ status: res.status, code: res.json.error.code }).toEqual({
+        status: 409,
+        code: 'liveness_session_unavailable',
+      });
       expect(res.json.error.message).toMatch(/local runtime always uses the head-turn challenge/);
       const session = (await client.session()).json.data;
       expect(session.liveness).toEqual({ mode: 'challenge' });

@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 afterAll(() => srv.stop());
 
-const create = (body: unknown, key = testKey, headers: Record<string, string> = {}) => api(srv.baseUrl, 'POST', `${BASE}/verifications`, { key, body, headers });
+const create = (body: unknown, key = testKey, headers: Record<string, string> = {}) =>
+  api(srv.baseUrl, 'POST', `${BASE}/verifications`, { key, body, headers });
 
 function expectError(res: { status: number; json: any }, status: number, code: string, field?: string) {
   expect(res.status).toBe(status);
@@ -70,7 +71,12 @@ describe('POST /verifications', () => {
   });
 
   it('accepts supported locales with regions, https returnUrl and http for localhost', async () => {
-    for (const body of [{ locale: 'fr-CA' }, { locale: 'ar' }, { returnUrl: 'https://shop.example.com/kyc/done' }, { returnUrl: 'http://localhost:8080/done' }]) {
+    for (const body of [
+      { locale: 'fr-CA' },
+      { locale: 'ar' },
+      { returnUrl: 'https://shop.example.com/kyc/done' },
+      { returnUrl: 'http://localhost:8080/done' },
+    ]) {
       expect((await create(body)).status).toBe(201);
     }
   });
@@ -80,14 +86,43 @@ describe('POST /verifications', () => {
   });
 
   it('answers 415 for a non-JSON content type and 400 for malformed JSON or a non-object', async () => {
-    expectError(await api(srv.baseUrl, 'POST', `${BASE}/verifications`, { key: testKey, rawBody: 'applicantEmail=a', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported_media_type');
-    expectError(await api(srv.baseUrl, 'POST', `${BASE}/verifications`, { key: testKey, rawBody: '{"a":', headers: { 'Content-Type': 'application/json' } }), 400, 'invalid_json');
-    expectError(await api(srv.baseUrl, 'POST', `${BASE}/verifications`, { key: testKey, rawBody: '[1,2]', headers: { 'Content-Type': 'application/json' } }), 400, 'validation_error', 'body');
+    expectError(
+      await api(srv.baseUrl, 'POST', `${BASE}/verifications`, {
+        key: testKey,
+        rawBody: 'applicantEmail=a',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }),
+      415,
+      'unsupported_media_type',
+    );
+    expectError(
+      await api(srv.baseUrl, 'POST', `${BASE}/verifications`, {
+        key: testKey,
+        rawBody: '{"a":',
+        headers: { 'Content-Type': 'application/json' },
+      }),
+      400,
+      'invalid_json',
+    );
+    expectError(
+      await api(srv.baseUrl, 'POST', `${BASE}/verifications`, {
+        key: testKey,
+        rawBody: '[1,2]',
+        headers: { 'Content-Type': 'application/json' },
+      }),
+      400,
+      'validation_error',
+      'body',
+    );
   });
 
   it('rejects requests that carry a browser Origin', async () => {
     expectError(await create({}, testKey, { Origin: 'https://evil.example' }), 403, 'browser_requests_forbidden');
-    expectError(await api(srv.baseUrl, 'GET', `${BASE}/webhooks`, { key: testKey, headers: { Origin: 'null' } }), 403, 'browser_requests_forbidden');
+    expectError(
+      await api(srv.baseUrl, 'GET', `${BASE}/webhooks`, { key: testKey, headers: { Origin: 'null' } }),
+      403,
+      'browser_requests_forbidden',
+    );
   });
 
   it('answers 401 that reveals nothing for missing, malformed, unknown and revoked keys', async () => {
@@ -118,8 +153,12 @@ describe('POST /verifications', () => {
     expect(legacy.flowId).toBeNull();
     const a = await create({}, legacy.key);
     const b = await create({ flowId: other.id }, legacy.key);
-    expect((await api(srv.baseUrl, 'GET', `${BASE}/verifications/${a.json.data.id}`, { key: legacy.key })).json.data.flowId).toBe(srv.defaultFlow.id);
-    expect((await api(srv.baseUrl, 'GET', `${BASE}/verifications/${b.json.data.id}`, { key: legacy.key })).json.data.flowId).toBe(other.id);
+    expect(
+      (await api(srv.baseUrl, 'GET', `${BASE}/verifications/${a.json.data.id}`, { key: legacy.key })).json.data.flowId,
+    ).toBe(srv.defaultFlow.id);
+    expect(
+      (await api(srv.baseUrl, 'GET', `${BASE}/verifications/${b.json.data.id}`, { key: legacy.key })).json.data.flowId,
+    ).toBe(other.id);
     expect(Date.parse(b.json.data.expiresAt) - Date.now()).toBeLessThanOrEqual(600_000);
     expectError(await create({ flowId: 'flow_unknown' }, legacy.key), 400, 'validation_error', 'flowId');
   });
@@ -128,7 +167,9 @@ describe('POST /verifications', () => {
     const flow = await srv.createFlow({ name: 'Bound', checks: ['document', 'faceMatch'] });
     const bound = await srv.mintKey('test', { flowId: flow.id });
     const v = await create({}, bound.key);
-    expect((await api(srv.baseUrl, 'GET', `${BASE}/verifications/${v.json.data.id}`, { key: bound.key })).json.data.flowId).toBe(flow.id);
+    expect(
+      (await api(srv.baseUrl, 'GET', `${BASE}/verifications/${v.json.data.id}`, { key: bound.key })).json.data.flowId,
+    ).toBe(flow.id);
   });
 });
 
@@ -146,7 +187,12 @@ describe('Idempotency-Key', () => {
   it('answers 409 for the same key with a different body', async () => {
     const h = { 'Idempotency-Key': `idem2-${Date.now()}` };
     expect((await create({ metadata: { orderId: 'I-2' } }, testKey, h)).status).toBe(201);
-    expectError(await create({ metadata: { orderId: 'I-3' } }, testKey, h), 409, 'idempotency_key_reused', 'Idempotency-Key');
+    expectError(
+      await create({ metadata: { orderId: 'I-3' } }, testKey, h),
+      409,
+      'idempotency_key_reused',
+      'Idempotency-Key',
+    );
   });
 
   it('scopes keys per API key and releases them when the request fails', async () => {
@@ -182,18 +228,45 @@ describe('GET /verifications/:id', () => {
     const { org } = await srv.createOrg('enterprise');
     const otherKey = await srv.mintKey('test', { orgId: org.id });
     const theirs = await create({}, otherKey.key);
-    expectError(await api(srv.baseUrl, 'GET', `${BASE}/verifications/${theirs.json.data.id}`, { key: testKey }), 404, 'not_found');
-    expectError(await api(srv.baseUrl, 'GET', `${BASE}/verifications/vrf_doesnotexist`, { key: testKey }), 404, 'not_found');
-    expectError(await api(srv.baseUrl, 'GET', `${BASE}/verifications/${encodeURIComponent("'; drop table")}`, { key: testKey }), 404, 'not_found');
+    expectError(
+      await api(srv.baseUrl, 'GET', `${BASE}/verifications/${theirs.json.data.id}`, { key: testKey }),
+      404,
+      'not_found',
+    );
+    expectError(
+      await api(srv.baseUrl, 'GET', `${BASE}/verifications/vrf_doesnotexist`, { key: testKey }),
+      404,
+      'not_found',
+    );
+    expectError(
+      await api(srv.baseUrl, 'GET', `${BASE}/verifications/${encodeURIComponent("'; drop table")}`, { key: testKey }),
+      404,
+      'not_found',
+    );
   });
 });
 
 describe('POST /verifications/:id/simulate', () => {
   it('drives a test verification to the chosen outcome', async () => {
     const v = await create({});
-    const res = await api(srv.baseUrl, 'POST', `${BASE}/verifications/${v.json.data.id}/simulate`, { key: testKey, body: { decision: 'declined', declineType: 'final', reasonCodes: ['EXPIRATION_DATE'], riskFlags: ['DOCUMENT_NUMBER_REUSED'] } });
+    const res = await api(srv.baseUrl, 'POST', `${BASE}/verifications/${v.json.data.id}/simulate`, {
+      key: testKey,
+      body: {
+        decision: 'declined',
+        declineType: 'final',
+        reasonCodes: ['EXPIRATION_DATE'],
+        riskFlags: ['DOCUMENT_NUMBER_REUSED'],
+      },
+    });
     expect(res.status).toBe(200);
-    expect(res.json.data).toMatchObject({ status: 'declined', decision: 'declined', declineType: 'final', reasonCodes: ['EXPIRATION_DATE'], riskFlags: ['DOCUMENT_NUMBER_REUSED'], mode: 'test' });
+    expect(res.json.data).toMatchObject({
+      status: 'declined',
+      decision: 'declined',
+      declineType: 'final',
+      reasonCodes: ['EXPIRATION_DATE'],
+      riskFlags: ['DOCUMENT_NUMBER_REUSED'],
+      mode: 'test',
+    });
     expect(res.json.data.completedAt).not.toBeNull();
   });
 
@@ -201,24 +274,61 @@ describe('POST /verifications/:id/simulate', () => {
     const v = await create({});
     const path = `${BASE}/verifications/${v.json.data.id}/simulate`;
     expect((await api(srv.baseUrl, 'POST', path, { key: testKey, body: { decision: 'approved' } })).status).toBe(200);
-    expectError(await api(srv.baseUrl, 'POST', path, { key: testKey, body: { decision: 'declined' } }), 409, 'verification_finished');
-    expect((await api(srv.baseUrl, 'GET', `${BASE}/verifications/${v.json.data.id}`, { key: testKey })).json.data.decision).toBe('approved');
+    expectError(
+      await api(srv.baseUrl, 'POST', path, { key: testKey, body: { decision: 'declined' } }),
+      409,
+      'verification_finished',
+    );
+    expect(
+      (await api(srv.baseUrl, 'GET', `${BASE}/verifications/${v.json.data.id}`, { key: testKey })).json.data.decision,
+    ).toBe('approved');
   });
 
   it('is refused for live keys and validates its body', async () => {
     const live = await create({}, liveKey);
-    expectError(await api(srv.baseUrl, 'POST', `${BASE}/verifications/${live.json.data.id}/simulate`, { key: liveKey, body: { decision: 'approved' } }), 403, 'test_mode_only');
+    expectError(
+      await api(srv.baseUrl, 'POST', `${BASE}/verifications/${live.json.data.id}/simulate`, {
+        key: liveKey,
+        body: { decision: 'approved' },
+      }),
+      403,
+      'test_mode_only',
+    );
     const v = await create({});
-    expectError(await api(srv.baseUrl, 'POST', `${BASE}/verifications/${v.json.data.id}/simulate`, { key: testKey, body: { decision: 'maybe' } }), 400, 'validation_error', 'decision');
-    expectError(await api(srv.baseUrl, 'POST', `${BASE}/verifications/${v.json.data.id}/simulate`, { key: testKey, body: { decision: 'approved', reasonCodes: ['NOT_A_CODE'] } }), 400, 'validation_error', 'reasonCodes.0');
+    expectError(
+      await api(srv.baseUrl, 'POST', `${BASE}/verifications/${v.json.data.id}/simulate`, {
+        key: testKey,
+        body: { decision: 'maybe' },
+      }),
+      400,
+      'validation_error',
+      'decision',
+    );
+    expectError(
+      await api(srv.baseUrl, 'POST', `${BASE}/verifications/${v.json.data.id}/simulate`, {
+        key: testKey,
+        body: { decision: 'approved', reasonCodes: ['NOT_A_CODE'] },
+      }),
+      400,
+      'validation_error',
+      'reasonCodes.0',
+    );
   });
 });
 
 describe('webhook endpoints', () => {
   it('registers, lists with health, and deletes', async () => {
-    const created = await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, { key: testKey, body: { url: 'http://127.0.0.1:9/hooks/kyc', events: ['verification.completed', 'fraud.flagged'] } });
+    const created = await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, {
+      key: testKey,
+      body: { url: 'http://127.0.0.1:9/hooks/kyc', events: ['verification.completed', 'fraud.flagged'] },
+    });
     expect(created.status).toBe(201);
-    expect(created.json.data).toMatchObject({ id: expect.stringMatching(/^whe_[a-z0-9]{20}$/), url: 'http://127.0.0.1:9/hooks/kyc', events: ['verification.completed', 'fraud.flagged'], mode: 'test' });
+    expect(created.json.data).toMatchObject({
+      id: expect.stringMatching(/^whe_[a-z0-9]{20}$/),
+      url: 'http://127.0.0.1:9/hooks/kyc',
+      events: ['verification.completed', 'fraud.flagged'],
+      mode: 'test',
+    });
     expect(created.json.data.health).toMatchObject({ lastAttemptAt: null, consecutiveFailures: 0, successRate: null });
     const listed = await api(srv.baseUrl, 'GET', `${BASE}/webhooks`, { key: testKey });
     expect(listed.status).toBe(200);
@@ -226,31 +336,69 @@ describe('webhook endpoints', () => {
     const del = await api(srv.baseUrl, 'DELETE', `${BASE}/webhooks/${created.json.data.id}`, { key: testKey });
     expect(del.status).toBe(200);
     expect(del.json.data).toEqual({ id: created.json.data.id, deleted: true });
-    expect((await api(srv.baseUrl, 'GET', `${BASE}/webhooks`, { key: testKey })).json.data.map((e: { id: string }) => e.id)).not.toContain(created.json.data.id);
-    expectError(await api(srv.baseUrl, 'DELETE', `${BASE}/webhooks/${created.json.data.id}`, { key: testKey }), 404, 'not_found');
+    expect(
+      (await api(srv.baseUrl, 'GET', `${BASE}/webhooks`, { key: testKey })).json.data.map((e: { id: string }) => e.id),
+    ).not.toContain(created.json.data.id);
+    expectError(
+      await api(srv.baseUrl, 'DELETE', `${BASE}/webhooks/${created.json.data.id}`, { key: testKey }),
+      404,
+      'not_found',
+    );
   });
 
   it('validates events and URLs', async () => {
     const post = (body: unknown, key = testKey) => api(srv.baseUrl, 'POST', `${BASE}/webhooks`, { key, body });
-    expectError(await post({ url: 'https://example.com/h', events: ['verification.exploded'] }), 400, 'validation_error', 'events.0');
+    expectError(
+      await post({ url: 'https://example.com/h', events: ['verification.exploded'] }),
+      400,
+      'validation_error',
+      'events.0',
+    );
     expectError(await post({ url: 'https://example.com/h', events: [] }), 400, 'validation_error', 'events');
     expectError(await post({ url: 'not a url', events: ['verification.completed'] }), 400, 'validation_error', 'url');
-    expectError(await post({ url: 'http://127.0.0.1:9/h', events: ['verification.completed'] }, liveKey), 400, 'validation_error', 'url');
+    expectError(
+      await post({ url: 'http://127.0.0.1:9/h', events: ['verification.completed'] }, liveKey),
+      400,
+      'validation_error',
+      'url',
+    );
   });
 
-  it.each(['http://10.0.0.1/h', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:8080/h', 'http://192.168.1.10/h', 'http://[fd00:ec2::254]/h', 'http://0.0.0.0/h', 'http://100.64.1.1/h', 'http://[::ffff:10.0.0.1]/h', 'http://metadata.google.internal/h'])(
-    'blocks the non-public address %s (SSRF guard)',
-    async (url) => {
-      expectError(await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, { key: testKey, body: { url, events: ['verification.completed'] } }), 400, 'validation_error', 'url');
-    },
-  );
+  it.each([
+    'http://10.0.0.1/h',
+    'http://169.254.169.254/latest/meta-data',
+    'http://[::1]:8080/h',
+    'http://192.168.1.10/h',
+    'http://[fd00:ec2::254]/h',
+    'http://0.0.0.0/h',
+    'http://100.64.1.1/h',
+    'http://[::ffff:10.0.0.1]/h',
+    'http://metadata.google.internal/h',
+  ])('blocks the non-public address %s (SSRF guard)', async (url) => {
+    expectError(
+      await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, {
+        key: testKey,
+        body: { url, events: ['verification.completed'] },
+      }),
+      400,
+      'validation_error',
+      'url',
+    );
+  });
 
   it('keeps live and test endpoints apart', async () => {
-    const live = await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, { key: liveKey, body: { url: 'https://93.184.215.14/h', events: ['verification.completed'] } });
+    const live = await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, {
+      key: liveKey,
+      body: { url: 'https://93.184.215.14/h', events: ['verification.completed'] },
+    });
     expect(live.status).toBe(201);
     const testList = await api(srv.baseUrl, 'GET', `${BASE}/webhooks`, { key: testKey });
     expect(testList.json.data.map((e: { id: string }) => e.id)).not.toContain(live.json.data.id);
-    expectError(await api(srv.baseUrl, 'DELETE', `${BASE}/webhooks/${live.json.data.id}`, { key: testKey }), 404, 'not_found');
+    expectError(
+      await api(srv.baseUrl, 'DELETE', `${BASE}/webhooks/${live.json.data.id}`, { key: testKey }),
+      404,
+      'not_found',
+    );
   });
 });
 
@@ -259,9 +407,22 @@ describe('routing and reference', () => {
     const res = await api(srv.baseUrl, 'GET', '/openapi.json');
     expect(res.status).toBe(200);
     expect(res.json.openapi).toBe('3.1.0');
-    for (const p of ['/verifications', '/verifications/{id}', '/webhooks', '/webhooks/{id}', '/verifications/{id}/simulate']) expect(res.json.paths[`${BASE}${p}`]).toBeDefined();
+    for (const p of [
+      '/verifications',
+      '/verifications/{id}',
+      '/webhooks',
+      '/webhooks/{id}',
+      '/verifications/{id}/simulate',
+    ])
+      expect(res.json.paths[`${BASE}${p}`]).toBeDefined();
     const body = res.json.paths[`${BASE}/verifications`].post.requestBody.content['application/json'].schema;
-    expect(Object.keys(body.properties).sort()).toEqual(['applicantEmail', 'flowId', 'locale', 'metadata', 'returnUrl']);
+    expect(Object.keys(body.properties).sort()).toEqual([
+      'applicantEmail',
+      'flowId',
+      'locale',
+      'metadata',
+      'returnUrl',
+    ]);
     expect(body.additionalProperties).toBe(false);
   });
 
@@ -275,7 +436,10 @@ describe('routing and reference', () => {
 
 describe('webhook registration offline', () => {
   it("accepts the spec's example URL even when DNS cannot resolve it (delivery re-checks)", async () => {
-    const res = await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, { key: testKey, body: { url: 'https://crm.example.invalid/hooks/kyc', events: ['verification.completed', 'fraud.flagged'] } });
+    const res = await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, {
+      key: testKey,
+      body: { url: 'https://crm.example.invalid/hooks/kyc', events: ['verification.completed', 'fraud.flagged'] },
+    });
     expect(res.status).toBe(201);
   });
 });

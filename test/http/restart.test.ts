@@ -25,7 +25,14 @@ async function freePort(): Promise<number> {
 
 function startServer(dataDir: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, PORT: String(port), KYC_DATA_DIR: dataDir, KYC_WEBHOOK_ALLOW_HOSTS: '127.0.0.1', KYC_WEBHOOK_RETRY_DELAYS_MS: '1500,1500,1500', LOG_LEVEL: 'ERROR' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      KYC_DATA_DIR: dataDir,
+      KYC_WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      KYC_WEBHOOK_RETRY_DELAYS_MS: '1500,1500,1500',
+      LOG_LEVEL: 'ERROR',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolvePromise, reject) => {
@@ -61,13 +68,31 @@ it('completes every queued delivery after a restart, none twice', async () => {
     expect(await runCli(['keys', 'create', '--mode', 'test', '--json'], (s) => lines.push(s))).toBe(0);
     delete process.env.KYC_DATA_DIR;
     const { key, secret, flowId, mode } = JSON.parse(lines.join('\n'));
-    expect({ mode, flowId: typeof flowId, secret: typeof secret }).toEqual({ mode: 'test', flowId: 'string', secret: 'string' });
-    expect((await api(base, 'POST', `${BASE}/webhooks`, { key, body: { url: receiver.url, events: ['verification.completed', 'verification.approved'] } })).status).toBe(201);
+    expect({ mode, flowId: typeof flowId, secret: typeof secret }).toEqual({
+      mode: 'test',
+      flowId: 'string',
+      secret: 'string',
+    });
+    expect(
+      (
+        await api(base, 'POST', `${BASE}/webhooks`, {
+          key,
+          body: { url: receiver.url, events: ['verification.completed', 'verification.approved'] },
+        })
+      ).status,
+    ).toBe(201);
     const ids: string[] = [];
     for (let i = 0; i < 5; i++) {
       const v = await api(base, 'POST', `${BASE}/verifications`, { key, body: {} });
       ids.push(v.json.data.id);
-      expect((await api(base, 'POST', `${BASE}/verifications/${v.json.data.id}/simulate`, { key, body: { decision: 'approved' } })).status).toBe(200);
+      expect(
+        (
+          await api(base, 'POST', `${BASE}/verifications/${v.json.data.id}/simulate`, {
+            key,
+            body: { decision: 'approved' },
+          })
+        ).status,
+      ).toBe(200);
     }
     await receiver.waitFor(10); // every delivery tried once and failed; retries are now queued
     expect(await stop(server)).toBe(0);
@@ -85,9 +110,14 @@ it('completes every queued delivery after a restart, none twice', async () => {
     expect(delivered).toHaveLength(10);
     expect(new Set(delivered).size).toBe(10);
     const byVerification = new Map<string, string[]>();
-    for (const d of receiver.received.slice(failedBefore)) byVerification.set(d.json.data.verificationId, [...(byVerification.get(d.json.data.verificationId) ?? []), d.json.event]);
+    for (const d of receiver.received.slice(failedBefore))
+      byVerification.set(d.json.data.verificationId, [
+        ...(byVerification.get(d.json.data.verificationId) ?? []),
+        d.json.event,
+      ]);
     expect([...byVerification.keys()].sort()).toEqual([...ids].sort());
-    for (const events of byVerification.values()) expect(events.sort()).toEqual(['verification.approved', 'verification.completed']);
+    for (const events of byVerification.values())
+      expect(events.sort()).toEqual(['verification.approved', 'verification.completed']);
   } finally {
     await receiver.close();
     rmSync(dataDir, { recursive: true, force: true });

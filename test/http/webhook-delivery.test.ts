@@ -24,22 +24,42 @@ afterAll(() => srv.stop());
 async function setup(responder: Parameters<typeof startReceiver>[0], events = ['verification.completed']) {
   const receiver = await startReceiver(responder);
   const minted = await srv.mintKey('test');
-  const hook = await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, { key: minted.key, body: { url: receiver.url, events } });
+  const hook = await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, {
+    key: minted.key,
+    body: { url: receiver.url, events },
+  });
   expect(hook.status).toBe(201);
-  const v = await api(srv.baseUrl, 'POST', `${BASE}/verifications`, { key: minted.key, body: { metadata: { orderId: 'W-1' } } });
+  const v = await api(srv.baseUrl, 'POST', `${BASE}/verifications`, {
+    key: minted.key,
+    body: { metadata: { orderId: 'W-1' } },
+  });
   return { receiver, minted, hookId: hook.json.data.id as string, verificationId: v.json.data.id as string };
 }
 
-const simulate = (key: string, id: string, body: unknown) => api(srv.baseUrl, 'POST', `${BASE}/verifications/${id}/simulate`, { key, body });
+const simulate = (key: string, id: string, body: unknown) =>
+  api(srv.baseUrl, 'POST', `${BASE}/verifications/${id}/simulate`, { key, body });
 
 describe('signed deliveries', () => {
   it('delivers the spec envelope, verifiable with the spec snippet and the timestamped signature', async () => {
-    const { receiver, minted, verificationId } = await setup(() => 200, ['verification.completed', 'verification.approved', 'verification.rejected', 'verification.manual_review', 'fraud.flagged']);
+    const { receiver, minted, verificationId } = await setup(
+      () => 200,
+      [
+        'verification.completed',
+        'verification.approved',
+        'verification.rejected',
+        'verification.manual_review',
+        'fraud.flagged',
+      ],
+    );
     await simulate(minted.key, verificationId, { decision: 'approved', riskFlags: ['HIGH_ATTEMPT_VELOCITY'] });
     const got = await receiver.waitFor(3);
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.received).toHaveLength(3); // completed + approved + fraud.flagged, nothing else
-    expect(got.map((d) => d.json.event).sort()).toEqual(['fraud.flagged', 'verification.approved', 'verification.completed']);
+    expect(got.map((d) => d.json.event).sort()).toEqual([
+      'fraud.flagged',
+      'verification.approved',
+      'verification.completed',
+    ]);
     for (const d of got) {
       expect(specVerify(minted.secret, d.raw, d.headers['x-nextcap-signature'] as string)).toBe(true);
       expect(specVerify('whsec_wrong', d.raw, d.headers['x-nextcap-signature'] as string)).toBe(false);
@@ -47,14 +67,45 @@ describe('signed deliveries', () => {
       expect(d.headers['x-nextcap-delivery']).toBe(d.json.id);
       expect(d.json.id).toMatch(/^whd_[a-z0-9]{20}$/);
       expect(Object.keys(d.json).sort()).toEqual(['data', 'event', 'id', 'timestamp']);
-      expect(d.json.data).toMatchObject({ verificationId, status: 'approved', decision: 'approved', declineType: null, reasonCodes: [], riskFlags: ['HIGH_ATTEMPT_VELOCITY'], mode: 'test', metadata: { orderId: 'W-1' } });
+      expect(d.json.data).toMatchObject({
+        verificationId,
+        status: 'approved',
+        decision: 'approved',
+        declineType: null,
+        reasonCodes: [],
+        riskFlags: ['HIGH_ATTEMPT_VELOCITY'],
+        mode: 'test',
+        metadata: { orderId: 'W-1' },
+      });
       expect(d.json.data.completedAt).toEqual(expect.any(String));
       // Standard Webhooks: webhook-id/timestamp/signature, replay-protected.
       expect(d.headers['webhook-id']).toBe(d.json.id);
-      const headers = { id: d.headers['webhook-id'] as string, timestamp: d.headers['webhook-timestamp'] as string, signature: d.headers['webhook-signature'] as string };
-      expect(verifyTimestampedSignature(nodeCrypto, minted.secret, headers, d.raw.toString('utf8'), new Date())).toBe(true);
-      expect(verifyTimestampedSignature(nodeCrypto, minted.secret, headers, d.raw.toString('utf8'), new Date(Date.now() + 10 * 60_000))).toBe(false);
-      expect(verifyTimestampedSignature(nodeCrypto, minted.secret, headers, d.raw.toString('utf8').replace('approved', 'declined'), new Date())).toBe(false);
+      const headers = {
+        id: d.headers['webhook-id'] as string,
+        timestamp: d.headers['webhook-timestamp'] as string,
+        signature: d.headers['webhook-signature'] as string,
+      };
+      expect(verifyTimestampedSignature(nodeCrypto, minted.secret, headers, d.raw.toString('utf8'), new Date())).toBe(
+        true,
+      );
+      expect(
+        verifyTimestampedSignature(
+          nodeCrypto,
+          minted.secret,
+          headers,
+          d.raw.toString('utf8'),
+          new Date(Date.now() + 10 * 60_000),
+        ),
+      ).toBe(false);
+      expect(
+        verifyTimestampedSignature(
+          nodeCrypto,
+          minted.secret,
+          headers,
+          d.raw.toString('utf8').replace('approved', 'declined'),
+          new Date(),
+        ),
+      ).toBe(false);
     }
     await receiver.close();
   });
@@ -66,7 +117,10 @@ describe('signed deliveries', () => {
     const id = d!.headers['webhook-id'] as string;
     const ts = d!.headers['webhook-timestamp'] as string;
     const key = Buffer.from(minted.secret.slice('whsec_'.length), 'base64');
-    const expected = crypto.createHmac('sha256', key).update(`${id}.${ts}.${d!.raw.toString('utf8')}`).digest('base64');
+    const expected = crypto
+      .createHmac('sha256', key)
+      .update(`${id}.${ts}.${d!.raw.toString('utf8')}`)
+      .digest('base64');
     expect(d!.headers['webhook-signature']).toBe(`v1,${expected}`);
     expect(Math.abs(Number(ts) - Date.now() / 1000)).toBeLessThan(60);
     expect(d!.json.data).toMatchObject({ decision: 'review', reasonCodes: expect.any(Array) });
@@ -107,12 +161,19 @@ describe('retries', () => {
     const got = await receiver.waitFor(4);
     const deliveryId = got[0]!.json.id as string;
     const deps = srv.app.runtime.deps;
-    for (let i = 0; i < 50 && (await deps.store.deliveries.get(deliveryId))!.status !== 'failed'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && (await deps.store.deliveries.get(deliveryId))!.status !== 'failed'; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await deps.store.deliveries.get(deliveryId))!.status).toBe('failed');
     expect(receiver.received).toHaveLength(4);
     const list = await api(srv.baseUrl, 'GET', `${BASE}/webhooks`, { key: minted.key });
     const health = list.json.data.find((e: { id: string }) => e.id === hookId).health;
-    expect(health).toMatchObject({ lastStatus: 'failed', lastStatusCode: 503, consecutiveFailures: 4, successRate: 0, deadLettered: 1 });
+    expect(health).toMatchObject({
+      lastStatus: 'failed',
+      lastStatusCode: 503,
+      consecutiveFailures: 4,
+      successRate: 0,
+      deadLettered: 1,
+    });
     healthy = true;
     const lines: string[] = [];
     process.env.KYC_DATA_DIR = srv.dataDir; // the CLI works on the running server's data directory
@@ -124,9 +185,12 @@ describe('retries', () => {
     expect(JSON.parse(lines.join(''))).toEqual({ deliveryId, status: 'pending' });
     const all = await receiver.waitFor(5);
     expect(all[4]!.headers['x-nextcap-delivery']).toBe(deliveryId);
-    for (let i = 0; i < 50 && (await deps.store.deliveries.get(deliveryId))!.status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && (await deps.store.deliveries.get(deliveryId))!.status !== 'succeeded'; i++)
+      await new Promise((r) => setTimeout(r, 100));
     expect((await deps.store.deliveries.get(deliveryId))!.status).toBe('succeeded');
-    const after = (await api(srv.baseUrl, 'GET', `${BASE}/webhooks`, { key: minted.key })).json.data.find((e: { id: string }) => e.id === hookId).health;
+    const after = (await api(srv.baseUrl, 'GET', `${BASE}/webhooks`, { key: minted.key })).json.data.find(
+      (e: { id: string }) => e.id === hookId,
+    ).health;
     expect(after).toMatchObject({ lastStatus: 'succeeded', consecutiveFailures: 0, successRate: 1, deadLettered: 0 });
     await receiver.close();
   });
@@ -136,7 +200,12 @@ describe('retries', () => {
     await simulate(minted.key, verificationId, { decision: 'approved' });
     const got = await receiver.waitFor(2, 10_000);
     const delivery = await srv.app.runtime.deps.store.deliveries.get(got[0]!.json.id);
-    for (let i = 0; i < 30 && delivery && (await srv.app.runtime.deps.store.deliveries.get(delivery.id))!.status !== 'succeeded'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (
+      let i = 0;
+      i < 30 && delivery && (await srv.app.runtime.deps.store.deliveries.get(delivery.id))!.status !== 'succeeded';
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
     const final = await srv.app.runtime.deps.store.deliveries.get(got[0]!.json.id);
     expect(final!.attempts[0]).toMatchObject({ statusCode: null, error: 'timeout' });
     expect(final!.attempts[0]!.durationMs).toBeGreaterThanOrEqual(1000);

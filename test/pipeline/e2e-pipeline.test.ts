@@ -64,7 +64,13 @@ async function addEndpoint(srv: TestServer, keyId: string, mode: Mode, url: stri
     keyId,
     mode,
     url,
-    events: ['verification.completed', 'verification.approved', 'verification.rejected', 'verification.manual_review', 'fraud.flagged'],
+    events: [
+      'verification.completed',
+      'verification.approved',
+      'verification.rejected',
+      'verification.manual_review',
+      'fraud.flagged',
+    ],
     createdAt: new Date().toISOString(),
     deletedAt: null,
   });
@@ -74,8 +80,25 @@ async function addEndpoint(srv: TestServer, keyId: string, mode: Mode, url: stri
 function expectSigned(d: ReceivedDelivery, secret: string): void {
   const body = d.raw.toString('utf8');
   expect(d.headers['x-nextcap-signature']).toBe(createHmac('sha256', secret).update(d.raw).digest('hex'));
-  const headers = { id: String(d.headers['webhook-id']), timestamp: String(d.headers['webhook-timestamp']), signature: String(d.headers['webhook-signature']) };
-  expect(verifyTimestampedSignature({ hmacSha256: (k, data) => createHmac('sha256', k).update(data).digest(), safeEqual: (a, b) => a === b, randomToken: () => '', sha256Hex: () => '' }, secret, headers, body, new Date())).toBe(true);
+  const headers = {
+    id: String(d.headers['webhook-id']),
+    timestamp: String(d.headers['webhook-timestamp']),
+    signature: String(d.headers['webhook-signature']),
+  };
+  expect(
+    verifyTimestampedSignature(
+      {
+        hmacSha256: (k, data) => createHmac('sha256', k).update(data).digest(),
+        safeEqual: (a, b) => a === b,
+        randomToken: () => '',
+        sha256Hex: () => '',
+      },
+      secret,
+      headers,
+      body,
+      new Date(),
+    ),
+  ).toBe(true);
   expect(createHmac('sha256', 'not-the-secret').update(d.raw).digest('hex')).not.toBe(d.headers['x-nextcap-signature']);
 }
 
@@ -117,7 +140,14 @@ describe('full pipeline through the applicant API with the real local checks', (
     expect(submitted.status).toBe(202);
 
     const done = await client.waitForSession((d) => d.status !== 'in_progress', 100_000);
-    expect(done).toMatchObject({ status: 'approved', decision: 'approved', declineType: null, reasonCodes: [], lastAttempt: { decision: 'approved' }, attempts: { used: 1 } });
+    expect(done).toMatchObject({
+      status: 'approved',
+      decision: 'approved',
+      declineType: null,
+      reasonCodes: [],
+      lastAttempt: { decision: 'approved' },
+      attempts: { used: 1 },
+    });
 
     const deliveries = await srv.app.runtime.deps.store.deliveries.listByVerification(id);
     const events = deliveries.map((d) => d.event).sort();
@@ -127,7 +157,13 @@ describe('full pipeline through the applicant API with the real local checks', (
     expect(mine.map((d) => d.json.event).sort()).toEqual(events);
     for (const d of mine) {
       expectSigned(d, key.secret);
-      expect(d.json.data).toMatchObject({ verificationId: id, status: 'approved', decision: 'approved', mode: 'live', metadata: { orderId: 'e2e-1' } });
+      expect(d.json.data).toMatchObject({
+        verificationId: id,
+        status: 'approved',
+        decision: 'approved',
+        mode: 'live',
+        metadata: { orderId: 'e2e-1' },
+      });
     }
     const polled = await api(srv.baseUrl, 'GET', `/api/v1/external/kyc/verifications/${id}`, { key: key.key });
     expect(polled.json.data).toMatchObject({ status: 'approved', decision: 'approved', attempts: 1 });
@@ -169,7 +205,11 @@ describe('full pipeline through the applicant API with the real local checks', (
     expect((await client.submit({ documentType: 'passport' })).status).toBe(202);
 
     const after = await client.waitForSession((d) => d.status !== 'in_progress', 60_000);
-    expect(after).toMatchObject({ status: 'pending', lastAttempt: { decision: 'declined', declineType: 'retry', reasonCodes: ['LIVENESS_FAILED'] }, attempts: { used: 1, left: 2 } });
+    expect(after).toMatchObject({
+      status: 'pending',
+      lastAttempt: { decision: 'declined', declineType: 'retry', reasonCodes: ['LIVENESS_FAILED'] },
+      attempts: { used: 1, left: 2 },
+    });
   }, 70_000);
 });
 
@@ -198,7 +238,10 @@ describe('crash and resume', () => {
       const deps = first.app.runtime.deps;
       await prepare(deps, input);
       await documentCheck(deps, input);
-      expect((await deps.store.steps.listByAttempt(id, 1)).map((s) => s.step).sort()).toEqual(['documentCheck', 'prepare']);
+      expect((await deps.store.steps.listByAttempt(id, 1)).map((s) => s.step).sort()).toEqual([
+        'documentCheck',
+        'prepare',
+      ]);
       await first.stop();
       first = null;
 
@@ -217,13 +260,19 @@ describe('crash and resume', () => {
       expect(events).toEqual(expect.arrayContaining(['verification.approved', 'verification.completed']));
       await receiver.waitFor(deliveries.length);
       // Every delivery succeeded, and once: the queue drains, nothing is sent twice.
-      await waitUntil(async () => second!.app.runtime.queue.depth() === 0 && (await store.deliveries.listByVerification(id)).every((d) => d.status === 'succeeded'));
+      await waitUntil(
+        async () =>
+          second!.app.runtime.queue.depth() === 0 &&
+          (await store.deliveries.listByVerification(id)).every((d) => d.status === 'succeeded'),
+      );
       expect(receiver.received.map((d) => d.json.event).sort()).toEqual([...events].sort());
       for (const d of receiver.received) expectSigned(d, key.secret);
 
       const audit = await store.audit.listByVerification(id);
       expect(audit.filter((e) => e.type === 'verification.finalized')).toHaveLength(1);
-      expect((await store.verifications.get(id))?.attempts).toEqual([expect.objectContaining({ number: 1, decision: 'approved', completedAt: expect.any(String) })]);
+      expect((await store.verifications.get(id))?.attempts).toEqual([
+        expect.objectContaining({ number: 1, decision: 'approved', completedAt: expect.any(String) }),
+      ]);
     } finally {
       await first?.stop();
       await second?.stop();

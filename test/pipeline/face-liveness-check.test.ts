@@ -29,7 +29,16 @@ beforeEach(async () => {
 afterEach(() => h.close());
 
 function attemptWithSession(sessionId: string | null = SESSION_ID): Attempt {
-  return { number: 1, submittedAt: h.clock.now().toISOString(), completedAt: null, decision: null, declineType: null, reasonCodes: [], riskFlags: [], faceLivenessSessionId: sessionId };
+  return {
+    number: 1,
+    submittedAt: h.clock.now().toISOString(),
+    completedAt: null,
+    decision: null,
+    declineType: null,
+    reasonCodes: [],
+    riskFlags: [],
+    faceLivenessSessionId: sessionId,
+  };
 }
 
 /** A verification whose attempt 1 names a Face Liveness session and has a document and a selfie, no frames. */
@@ -69,12 +78,22 @@ it('livenessCheck reads the session verdict and matches its reference face again
   expect(provider.seen.faceMatch[0]!.probe.bytes.toString()).toBe(captureText(input.verificationId, 'selfie', 0));
   expect(await livenessStep(input)).toMatchObject({
     kind: 'check',
-    result: { check: 'liveness', outcome: 'pass', reasonCodes: [], provider: 'aws', scores: { confidence: 97, threshold: 80, samePerson_distance: 0.3 } },
+    result: {
+      check: 'liveness',
+      outcome: 'pass',
+      reasonCodes: [],
+      provider: 'aws',
+      scores: { confidence: 97, threshold: 80, samePerson_distance: 0.3 },
+    },
   });
 });
 
 it('a session below the threshold is LIVENESS_FAILED and skips the face comparison', async () => {
-  provider.sessionResult = checkResult('liveness', { outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'], scores: { confidence: 31, threshold: 80 } });
+  provider.sessionResult = checkResult('liveness', {
+    outcome: 'fail',
+    reasonCodes: ['LIVENESS_FAILED'],
+    scores: { confidence: 31, threshold: 80 },
+  });
   const input = await seedFaceLiveness();
   await livenessCheck(deps, input);
   expect(provider.calls.faceMatch).toBe(0);
@@ -82,17 +101,25 @@ it('a session below the threshold is LIVENESS_FAILED and skips the face comparis
 });
 
 it('a live session of someone other than the selfie is LIVENESS_FAILED', async () => {
-  provider.faceMatch = checkResult('faceMatch', { outcome: 'fail', reasonCodes: ['BAD_FACE_MATCHING'], scores: { distance: 0.9, threshold: 0.6 } });
+  provider.faceMatch = checkResult('faceMatch', {
+    outcome: 'fail',
+    reasonCodes: ['BAD_FACE_MATCHING'],
+    scores: { distance: 0.9, threshold: 0.6 },
+  });
   const input = await seedFaceLiveness();
   await livenessCheck(deps, input);
-  expect(await livenessStep(input)).toMatchObject({ result: { outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'], extracted: { samePerson: 'fail' } } });
+  expect(await livenessStep(input)).toMatchObject({
+    result: { outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'], extracted: { samePerson: 'fail' } },
+  });
 });
 
 it('a session without a reference image is LIVENESS_INCONCLUSIVE', async () => {
   provider.referenceImage = null;
   const input = await seedFaceLiveness();
   await livenessCheck(deps, input);
-  expect(await livenessStep(input)).toMatchObject({ result: { outcome: 'inconclusive', reasonCodes: ['LIVENESS_INCONCLUSIVE'] } });
+  expect(await livenessStep(input)).toMatchObject({
+    result: { outcome: 'inconclusive', reasonCodes: ['LIVENESS_INCONCLUSIVE'] },
+  });
 });
 
 it('a session still open fails the try transiently (retried), writing nothing', async () => {
@@ -115,6 +142,9 @@ it('runs the whole pipeline to an approval with the session as liveness evidence
   const { sleep } = recordingSleep();
   const report = await runPipeline(deps, input, { sleep });
   expect(report.status).toBe('completed');
-  expect(await h.store.verifications.get(input.verificationId)).toMatchObject({ status: 'approved', decision: 'approved' });
+  expect(await h.store.verifications.get(input.verificationId)).toMatchObject({
+    status: 'approved',
+    decision: 'approved',
+  });
   expect(provider.readIds).toEqual([SESSION_ID]);
 });

@@ -11,7 +11,10 @@ export const REFERENCE_TEXT = 'face-liveness-reference';
 export class FaceLivenessScriptedProvider extends ScriptedProvider {
   created: string[] = [];
   readIds: string[] = [];
-  sessionResult: CheckResult | Error = checkResult('liveness', { scores: { confidence: 97, threshold: 80 }, provider: 'aws' });
+  sessionResult: CheckResult | Error = checkResult('liveness', {
+    scores: { confidence: 97, threshold: 80 },
+    provider: 'aws',
+  });
   referenceImage: ImageInput | null = { bytes: Buffer.from(REFERENCE_TEXT), label: 'face_liveness_reference' };
 
   readonly faceLivenessSessions: FaceLivenessSessionProvider = {

@@ -122,7 +122,10 @@ export function captureText(verificationId: string, kind: CaptureKind, index: nu
 }
 
 /** Seeds a flow (once per id) and an in-progress verification whose last attempt has uploaded captures. */
-export async function seedVerification(h: PipelineHarness, options: SeedOptions = {}): Promise<{ verification: Verification; flow: Flow }> {
+export async function seedVerification(
+  h: PipelineHarness,
+  options: SeedOptions = {},
+): Promise<{ verification: Verification; flow: Flow }> {
   const id = options.id ?? `vrf_${Math.random().toString(36).slice(2, 12)}`;
   const flow = makeFlow(options.flow);
   await h.store.flows.put(flow);
@@ -160,7 +163,19 @@ export async function seedVerification(h: PipelineHarness, options: SeedOptions 
       const blobKey = `captures/${id}/${attemptCount}/${capId}`;
       const text = kind === 'selfie' && options.selfie ? options.selfie : captureText(id, kind, index);
       await h.deps.blobs.put(blobKey, Buffer.from(text), 'image/jpeg');
-      await h.store.captures.create(makeCapture({ id: capId, verificationId: id, attempt: attemptCount, kind, index, blobKey, status: 'uploaded', contentType: 'image/jpeg', bytes: text.length }));
+      await h.store.captures.create(
+        makeCapture({
+          id: capId,
+          verificationId: id,
+          attempt: attemptCount,
+          kind,
+          index,
+          blobKey,
+          status: 'uploaded',
+          contentType: 'image/jpeg',
+          bytes: text.length,
+        }),
+      );
     }
   }
   return { verification, flow };

@@ -28,13 +28,19 @@ describe('runPipeline with the local check provider', () => {
   afterEach(async () => h.close());
 
   async function seedWith(images: Partial<Record<CaptureKind, Buffer[]>>) {
-    const { verification } = await seedVerification(h, { captures: [], verification: { challenge: ['left', 'right'] }, flow: { thresholds: DEFAULT_THRESHOLDS } });
+    const { verification } = await seedVerification(h, {
+      captures: [],
+      verification: { challenge: ['left', 'right'] },
+      flow: { thresholds: DEFAULT_THRESHOLDS },
+    });
     for (const [kind, list] of Object.entries(images) as [CaptureKind, Buffer[]][]) {
       for (const [index, bytes] of list.entries()) {
         const id = `cap_${kind}_${index}`;
         const blobKey = `captures/${verification.id}/1/${id}`;
         await h.deps.blobs.put(blobKey, bytes, 'image/jpeg');
-        await h.store.captures.create(makeCapture({ id, verificationId: verification.id, attempt: 1, kind, index, blobKey, status: 'uploaded' }));
+        await h.store.captures.create(
+          makeCapture({ id, verificationId: verification.id, attempt: 1, kind, index, blobKey, status: 'uploaded' }),
+        );
       }
     }
     return { ...h.deps, checks: async () => provider };
@@ -58,7 +64,10 @@ describe('runPipeline with the local check provider', () => {
   }
 
   it('approves person_a: passport, frontal selfie, left then right head turn', async () => {
-    const { id, outcomes, verification } = await run([file('liveness/person_a/frame_013.jpg'), file('liveness/person_a/frame_022.jpg')]);
+    const { id, outcomes, verification } = await run([
+      file('liveness/person_a/frame_013.jpg'),
+      file('liveness/person_a/frame_022.jpg'),
+    ]);
     expect(outcomes).toMatchObject({
       documentCheck: { outcome: 'pass', reasonCodes: [] },
       livenessCheck: { outcome: 'pass', reasonCodes: [] },
@@ -69,9 +78,20 @@ describe('runPipeline with the local check provider', () => {
   });
 
   it('declines for retry when the head turns come in the wrong order', async () => {
-    const { outcomes, verification } = await run([file('liveness/person_a/frame_022.jpg'), file('liveness/person_a/frame_013.jpg')]);
-    expect(outcomes).toMatchObject({ documentCheck: { outcome: 'pass' }, livenessCheck: { outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'] }, faceMatch: { outcome: 'pass' } });
+    const { outcomes, verification } = await run([
+      file('liveness/person_a/frame_022.jpg'),
+      file('liveness/person_a/frame_013.jpg'),
+    ]);
+    expect(outcomes).toMatchObject({
+      documentCheck: { outcome: 'pass' },
+      livenessCheck: { outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'] },
+      faceMatch: { outcome: 'pass' },
+    });
     expect(verification?.status).toBe('pending');
-    expect(verification?.attempts[0]).toMatchObject({ decision: 'declined', declineType: 'retry', reasonCodes: ['LIVENESS_FAILED'] });
+    expect(verification?.attempts[0]).toMatchObject({
+      decision: 'declined',
+      declineType: 'retry',
+      reasonCodes: ['LIVENESS_FAILED'],
+    });
   });
 });

@@ -14,10 +14,24 @@ describe('purgeExpiredCaptures', () => {
   async function decided(id: string, purgeAfter: string) {
     await seedVerification(h, {
       id,
-      verification: { status: 'approved', decision: 'approved', reasonCodes: [], riskFlags: ['DOCUMENT_NUMBER_REUSED'], completedAt: at(10), purgeAfter },
+      verification: {
+        status: 'approved',
+        decision: 'approved',
+        reasonCodes: [],
+        riskFlags: ['DOCUMENT_NUMBER_REUSED'],
+        completedAt: at(10),
+        purgeAfter,
+      },
     });
     await h.deps.blobs.put(`captures/${id}/1/portrait`, Buffer.from('portrait'), 'image/png');
-    await h.store.signals.put({ orgId: 'org_test1', verificationId: id, documentKeyHash: 'd'.repeat(64), personKeyHash: 'e'.repeat(64), faceVector: [0.1, 0.2, 0.3], createdAt: at(5) });
+    await h.store.signals.put({
+      orgId: 'org_test1',
+      verificationId: id,
+      documentKeyHash: 'd'.repeat(64),
+      personKeyHash: 'e'.repeat(64),
+      faceVector: [0.1, 0.2, 0.3],
+      createdAt: at(5),
+    });
   }
 
   it('purges the bytes of verifications past retention and keeps their decision', async () => {
@@ -39,15 +53,25 @@ describe('purgeExpiredCaptures', () => {
     expect(await h.deps.blobs.exists('captures/vrf_due/1/portrait')).toBe(false);
 
     const v = await h.store.verifications.get('vrf_due');
-    expect(v).toMatchObject({ purgedAt: at(120), status: 'approved', decision: 'approved', riskFlags: ['DOCUMENT_NUMBER_REUSED'] });
+    expect(v).toMatchObject({
+      purgedAt: at(120),
+      status: 'approved',
+      decision: 'approved',
+      riskFlags: ['DOCUMENT_NUMBER_REUSED'],
+    });
     const faces = await h.store.signals.listFaceVectors('org_test1', 10);
     expect(faces.map((s) => s.verificationId)).toEqual(['vrf_later']);
     expect(await h.store.signals.listByDocumentKey('org_test1', 'd'.repeat(64))).toEqual(
-      expect.arrayContaining([expect.objectContaining({ verificationId: 'vrf_due', faceVector: null, personKeyHash: 'e'.repeat(64) })]),
+      expect.arrayContaining([
+        expect.objectContaining({ verificationId: 'vrf_due', faceVector: null, personKeyHash: 'e'.repeat(64) }),
+      ]),
     );
     const audit = await h.store.audit.listByVerification('vrf_due');
     expect(audit.filter((e) => e.type === 'captures.purged')).toEqual([
-      expect.objectContaining({ at: at(120), data: { blobsDeleted: 5, capturesPurged: 4, indexedFacesDeleted: 0, purgeAfter: at(60) } }),
+      expect.objectContaining({
+        at: at(120),
+        data: { blobsDeleted: 5, capturesPurged: 4, indexedFacesDeleted: 0, purgeAfter: at(60) },
+      }),
     ]);
 
     // The verification not yet due is untouched.
@@ -66,7 +90,17 @@ describe('purgeExpiredCaptures', () => {
     await index.indexFace('org_test1', 'vrf_due', { bytes: Buffer.from('face-a#1'), label: 'selfie' });
     await index.indexFace('org_test1', 'vrf_later', { bytes: Buffer.from('face-b#1'), label: 'selfie' });
     for (const id of ['vrf_due', 'vrf_later']) {
-      await h.store.steps.putIfAbsent({ verificationId: id, attempt: 1, step: 'riskSignals', result: { kind: 'risk', riskFlags: [], signals: { documentKey: true, personKey: true, faceVector: false, faceIndexed: true } }, createdAt: at(5) });
+      await h.store.steps.putIfAbsent({
+        verificationId: id,
+        attempt: 1,
+        step: 'riskSignals',
+        result: {
+          kind: 'risk',
+          riskFlags: [],
+          signals: { documentKey: true, personKey: true, faceVector: false, faceIndexed: true },
+        },
+        createdAt: at(5),
+      });
     }
     h.clock.current = new Date(at(120));
     let providerLoads = 0;
@@ -81,7 +115,17 @@ describe('purgeExpiredCaptures', () => {
 
   it('does not load the check provider when no face was indexed (local runtime)', async () => {
     await decided('vrf_due', at(60));
-    await h.store.steps.putIfAbsent({ verificationId: 'vrf_due', attempt: 1, step: 'riskSignals', result: { kind: 'risk', riskFlags: [], signals: { documentKey: true, personKey: true, faceVector: true, faceIndexed: false } }, createdAt: at(5) });
+    await h.store.steps.putIfAbsent({
+      verificationId: 'vrf_due',
+      attempt: 1,
+      step: 'riskSignals',
+      result: {
+        kind: 'risk',
+        riskFlags: [],
+        signals: { documentKey: true, personKey: true, faceVector: true, faceIndexed: false },
+      },
+      createdAt: at(5),
+    });
     h.clock.current = new Date(at(120));
     const deps = {
       ...h.deps,
@@ -101,7 +145,9 @@ describe('purgeExpiredCaptures', () => {
     const again = await purgeExpiredCaptures(h.deps, h.clock.now());
     expect(again).toEqual({ purged: [], failed: [], blobsDeleted: 0 });
     expect(await h.store.verifications.get('vrf_due')).toEqual(before);
-    expect((await h.store.audit.listByVerification('vrf_due')).filter((e) => e.type === 'captures.purged')).toHaveLength(1);
+    expect(
+      (await h.store.audit.listByVerification('vrf_due')).filter((e) => e.type === 'captures.purged'),
+    ).toHaveLength(1);
   });
 
   it('finishes a purge interrupted after the bytes were deleted', async () => {

@@ -4,7 +4,10 @@ import { createPipelineHarness, seedVerification, type PipelineHarness } from '.
 import { checkResult, documentFields, documentResult, MemoryFaceIndex } from './scripted-provider';
 
 /** Runs one verification through the pipeline with the given document fields and selfie; returns its outcome. */
-async function verify(h: PipelineHarness, opts: { fields?: Partial<DocumentFields>; selfie?: string; attempts?: number } = {}) {
+async function verify(
+  h: PipelineHarness,
+  opts: { fields?: Partial<DocumentFields>; selfie?: string; attempts?: number } = {},
+) {
   const { verification } = await seedVerification(h, { selfie: opts.selfie, attempts: opts.attempts });
   h.provider.document = documentResult({ fields: documentFields(opts.fields) });
   const attempt = opts.attempts ?? 1;
@@ -35,14 +38,22 @@ describe('riskSignals', () => {
 
   it('flags the same face under a different identity, without changing the decision', async () => {
     await verify(h, { selfie: 'selfie-a1' });
-    const { outcome } = await verify(h, { selfie: 'selfie-a2', fields: { surname: 'NORDMANN', givenNames: 'OLA', birthDate: '1980-01-01', documentNumber: 'X1234567' } });
+    const { outcome } = await verify(h, {
+      selfie: 'selfie-a2',
+      fields: { surname: 'NORDMANN', givenNames: 'OLA', birthDate: '1980-01-01', documentNumber: 'X1234567' },
+    });
     expect(outcome).toMatchObject({ decision: 'approved', riskFlags: ['DUPLICATE_FACE_DIFFERENT_IDENTITY'] });
   });
 
   it('does not flag the same face with the same identity, or a different face', async () => {
     await verify(h, { selfie: 'selfie-a1' });
-    expect((await verify(h, { selfie: 'selfie-a2', fields: { documentNumber: 'NEW00001' } })).outcome.riskFlags).toEqual([]);
-    expect((await verify(h, { selfie: 'selfie-b', fields: { surname: 'OTHER', documentNumber: 'NEW00002' } })).outcome.riskFlags).toEqual([]);
+    expect(
+      (await verify(h, { selfie: 'selfie-a2', fields: { documentNumber: 'NEW00001' } })).outcome.riskFlags,
+    ).toEqual([]);
+    expect(
+      (await verify(h, { selfie: 'selfie-b', fields: { surname: 'OTHER', documentNumber: 'NEW00002' } })).outcome
+        .riskFlags,
+    ).toEqual([]);
   });
 
   describe('with a server-side face index (AWS: no face vectors)', () => {
@@ -55,17 +66,27 @@ describe('riskSignals', () => {
 
     it('flags the same face under a different identity and indexes every selfie', async () => {
       const first = await verify(h, { selfie: 'face-a#1' });
-      const { id, outcome } = await verify(h, { selfie: 'face-a#2', fields: { surname: 'NORDMANN', givenNames: 'OLA', birthDate: '1980-01-01', documentNumber: 'X1234567' } });
+      const { id, outcome } = await verify(h, {
+        selfie: 'face-a#2',
+        fields: { surname: 'NORDMANN', givenNames: 'OLA', birthDate: '1980-01-01', documentNumber: 'X1234567' },
+      });
       expect(first.outcome.riskFlags).toEqual([]);
       expect(outcome).toMatchObject({ decision: 'approved', riskFlags: ['DUPLICATE_FACE_DIFFERENT_IDENTITY'] });
       expect(index.faces.map((f) => f.verificationId)).toEqual([first.id, id]);
-      expect((await h.store.steps.get(id, 1, 'riskSignals'))?.result).toMatchObject({ signals: { faceVector: false, faceIndexed: true } });
+      expect((await h.store.steps.get(id, 1, 'riskSignals'))?.result).toMatchObject({
+        signals: { faceVector: false, faceIndexed: true },
+      });
     });
 
     it('does not flag the same face with the same identity, or a different face', async () => {
       await verify(h, { selfie: 'face-a#1' });
-      expect((await verify(h, { selfie: 'face-a#2', fields: { documentNumber: 'NEW00001' } })).outcome.riskFlags).toEqual([]);
-      expect((await verify(h, { selfie: 'face-b#1', fields: { surname: 'OTHER', documentNumber: 'NEW00002' } })).outcome.riskFlags).toEqual([]);
+      expect(
+        (await verify(h, { selfie: 'face-a#2', fields: { documentNumber: 'NEW00001' } })).outcome.riskFlags,
+      ).toEqual([]);
+      expect(
+        (await verify(h, { selfie: 'face-b#1', fields: { surname: 'OTHER', documentNumber: 'NEW00002' } })).outcome
+          .riskFlags,
+      ).toEqual([]);
     });
   });
 
@@ -93,7 +114,9 @@ describe('riskSignals', () => {
   it('flags the same person (new document numbers) verified three times within 24 hours', async () => {
     await verify(h, { fields: { documentNumber: 'AA0000001' } });
     await verify(h, { fields: { documentNumber: 'AA0000002' } });
-    expect((await verify(h, { fields: { documentNumber: 'AA0000003' } })).outcome.riskFlags).toEqual(['HIGH_ATTEMPT_VELOCITY']);
+    expect((await verify(h, { fields: { documentNumber: 'AA0000003' } })).outcome.riskFlags).toEqual([
+      'HIGH_ATTEMPT_VELOCITY',
+    ]);
   });
 
   it('flags a third attempt of one verification made within 10 minutes of the first', async () => {
@@ -107,7 +130,10 @@ describe('riskSignals', () => {
     h.provider.liveness = checkResult('liveness', { riskFlags: ['REPLAYED_FRAMES'] });
     await runPipeline(h.deps, { verificationId: verification.id, attempt: 1 }, { recordOutcome: h.recordingOutcome });
     const risk = await h.store.steps.get(verification.id, 1, 'riskSignals');
-    expect(risk?.result).toMatchObject({ kind: 'risk', riskFlags: expect.arrayContaining(['SPECIMEN_DOCUMENT', 'REPLAYED_FRAMES']) });
+    expect(risk?.result).toMatchObject({
+      kind: 'risk',
+      riskFlags: expect.arrayContaining(['SPECIMEN_DOCUMENT', 'REPLAYED_FRAMES']),
+    });
     expect(h.outcomes[0]).toMatchObject({ decision: 'approved', riskFlags: ['REPLAYED_FRAMES', 'SPECIMEN_DOCUMENT'] });
   });
 

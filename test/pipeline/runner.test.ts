@@ -9,7 +9,16 @@ describe('runPipeline on SQLite + file blobs', () => {
 
   beforeEach(async () => {
     h = await createPipelineHarness();
-    await h.store.webhooks.create(makeWebhookEndpoint({ events: ['verification.completed', 'verification.approved', 'verification.manual_review', 'verification.rejected'] }));
+    await h.store.webhooks.create(
+      makeWebhookEndpoint({
+        events: [
+          'verification.completed',
+          'verification.approved',
+          'verification.manual_review',
+          'verification.rejected',
+        ],
+      }),
+    );
   });
   afterEach(async () => h.close());
 
@@ -30,10 +39,22 @@ describe('runPipeline on SQLite + file blobs', () => {
     });
     expect(waits).toEqual([]);
     const after = await h.store.verifications.get(verification.id);
-    expect(after).toMatchObject({ status: 'approved', decision: 'approved', declineType: null, reasonCodes: [], riskFlags: [] });
+    expect(after).toMatchObject({
+      status: 'approved',
+      decision: 'approved',
+      declineType: null,
+      reasonCodes: [],
+      riskFlags: [],
+    });
     expect(after?.attempts[0]).toMatchObject({ number: 1, decision: 'approved' });
     const decideStep = await h.store.steps.get(verification.id, 1, 'decide');
-    expect(decideStep?.result).toEqual({ kind: 'decision', decision: 'approved', declineType: null, reasonCodes: [], riskFlags: [] });
+    expect(decideStep?.result).toEqual({
+      kind: 'decision',
+      decision: 'approved',
+      declineType: null,
+      reasonCodes: [],
+      riskFlags: [],
+    });
   });
 
   it('feeds the checks the right captures: prompts and frames in order, portrait as face reference', async () => {
@@ -42,7 +63,10 @@ describe('runPipeline on SQLite + file blobs', () => {
 
     const liveness = h.provider.seen.liveness[0]!;
     expect(liveness.prompts).toEqual(['left', 'right']);
-    expect(liveness.frames.map((f) => f.bytes.toString())).toEqual([captureText(verification.id, 'liveness_frame', 0), captureText(verification.id, 'liveness_frame', 1)]);
+    expect(liveness.frames.map((f) => f.bytes.toString())).toEqual([
+      captureText(verification.id, 'liveness_frame', 0),
+      captureText(verification.id, 'liveness_frame', 1),
+    ]);
     expect(liveness.selfie?.bytes.toString()).toBe(captureText(verification.id, 'selfie', 0));
 
     const match = h.provider.seen.faceMatch[0]!;
@@ -55,14 +79,27 @@ describe('runPipeline on SQLite + file blobs', () => {
     const { verification } = await seedVerification(h);
     h.provider.document = documentResult({ portrait: null });
     await runPipeline(h.deps, { verificationId: verification.id, attempt: 1 });
-    expect(h.provider.seen.faceMatch[0]!.reference.bytes.toString()).toBe(captureText(verification.id, 'document_front', 0));
+    expect(h.provider.seen.faceMatch[0]!.reference.bytes.toString()).toBe(
+      captureText(verification.id, 'document_front', 0),
+    );
   });
 
   it('uses the latest upload when a photo was re-taken', async () => {
     const { verification } = await seedVerification(h);
     const blobKey = `captures/${verification.id}/1/cap_retake`;
     await h.deps.blobs.put(blobKey, Buffer.from('retaken selfie'), 'image/jpeg');
-    await h.store.captures.create(makeCapture({ id: 'cap_retake', verificationId: verification.id, attempt: 1, kind: 'selfie', index: 0, blobKey, status: 'uploaded', createdAt: at(5) }));
+    await h.store.captures.create(
+      makeCapture({
+        id: 'cap_retake',
+        verificationId: verification.id,
+        attempt: 1,
+        kind: 'selfie',
+        index: 0,
+        blobKey,
+        status: 'uploaded',
+        createdAt: at(5),
+      }),
+    );
     await runPipeline(h.deps, { verificationId: verification.id, attempt: 1 });
     expect(h.provider.seen.faceMatch[0]!.probe.bytes.toString()).toBe('retaken selfie');
     expect(h.provider.seen.liveness[0]!.selfie?.bytes.toString()).toBe('retaken selfie');
@@ -85,7 +122,9 @@ describe('runPipeline on SQLite + file blobs', () => {
     };
     const tasks = { ...real, faceMatch: faceMatchThatCrashesOnce };
 
-    await expect(runPipeline(h.deps, input, { tasks, signal: crash.signal })).rejects.toBeInstanceOf(PipelineAbortedError);
+    await expect(runPipeline(h.deps, input, { tasks, signal: crash.signal })).rejects.toBeInstanceOf(
+      PipelineAbortedError,
+    );
     expect(await h.store.steps.get(verification.id, 1, 'documentCheck')).not.toBeNull();
     expect(await h.store.steps.get(verification.id, 1, 'faceMatch')).toBeNull();
     expect(await h.store.steps.get(verification.id, 1, 'decide')).toBeNull();
@@ -99,7 +138,9 @@ describe('runPipeline on SQLite + file blobs', () => {
     expect(after).toMatchObject({ status: 'approved', decision: 'approved' });
 
     const deliveries = await h.store.deliveries.listByVerification(verification.id);
-    const finalized = (await h.store.audit.listByVerification(verification.id)).filter((e) => e.type === 'verification.finalized');
+    const finalized = (await h.store.audit.listByVerification(verification.id)).filter(
+      (e) => e.type === 'verification.finalized',
+    );
     expect(finalized).toHaveLength(1);
     expect(deliveries.map((d) => d.event).sort()).toEqual(['verification.approved', 'verification.completed']);
 
@@ -109,7 +150,9 @@ describe('runPipeline on SQLite + file blobs', () => {
     for (const task of Object.values(real)) await task(h.deps, input);
     expect(h.provider.calls).toMatchObject({ document: 1, liveness: 1, faceMatch: 1 });
     expect(await h.store.deliveries.listByVerification(verification.id)).toHaveLength(deliveries.length);
-    expect((await h.store.audit.listByVerification(verification.id)).filter((e) => e.type === 'verification.finalized')).toHaveLength(1);
+    expect(
+      (await h.store.audit.listByVerification(verification.id)).filter((e) => e.type === 'verification.finalized'),
+    ).toHaveLength(1);
     expect(await h.store.verifications.get(verification.id)).toEqual(after);
   });
 
@@ -135,19 +178,33 @@ describe('runPipeline on SQLite + file blobs', () => {
     expect(waits).toEqual([2000, 4000]);
     expect(h.provider.calls.liveness).toBe(3);
     const step = await h.store.steps.get(verification.id, 1, 'livenessCheck');
-    expect(step?.result).toMatchObject({ kind: 'check', result: { check: 'liveness', outcome: 'inconclusive', reasonCodes: ['CHECK_ERROR'] } });
-    expect(await h.store.verifications.get(verification.id)).toMatchObject({ status: 'review', decision: 'review', reasonCodes: ['CHECK_ERROR'] });
+    expect(step?.result).toMatchObject({
+      kind: 'check',
+      result: { check: 'liveness', outcome: 'inconclusive', reasonCodes: ['CHECK_ERROR'] },
+    });
+    expect(await h.store.verifications.get(verification.id)).toMatchObject({
+      status: 'review',
+      decision: 'review',
+      reasonCodes: ['CHECK_ERROR'],
+    });
   });
 
   it('goes straight to decide (review) when prepare fails: captures missing', async () => {
     const { verification } = await seedVerification(h, { captures: ['document_front', 'liveness_frame'] });
-    const report = await runPipeline(h.deps, { verificationId: verification.id, attempt: 1 }, { sleep: recordingSleep().sleep });
+    const report = await runPipeline(
+      h.deps,
+      { verificationId: verification.id, attempt: 1 },
+      { sleep: recordingSleep().sleep },
+    );
 
     expect(report.tasks.prepare).toMatchObject({ status: 'failed', tries: 1 }); // permanent: not retried
     expect(report.tasks.prepare?.error).toContain('selfie');
     expect(Object.keys(report.tasks)).toEqual(['prepare', 'decide']);
     expect(h.provider.calls).toEqual({ document: 0, liveness: 0, faceMatch: 0, faceTemplate: 0 });
-    expect(await h.store.verifications.get(verification.id)).toMatchObject({ status: 'review', reasonCodes: ['CHECK_ERROR'] });
+    expect(await h.store.verifications.get(verification.id)).toMatchObject({
+      status: 'review',
+      reasonCodes: ['CHECK_ERROR'],
+    });
   });
 
   it('skips the checks a flow does not include', async () => {
@@ -161,11 +218,19 @@ describe('runPipeline on SQLite + file blobs', () => {
 
   it('declines with retry and reopens the session when a check fails with attempts left', async () => {
     const { verification } = await seedVerification(h);
-    h.provider.faceMatch = checkResult('faceMatch', { outcome: 'fail', reasonCodes: ['BAD_FACE_MATCHING'], scores: { distance: 0.8, threshold: 0.6 } });
+    h.provider.faceMatch = checkResult('faceMatch', {
+      outcome: 'fail',
+      reasonCodes: ['BAD_FACE_MATCHING'],
+      scores: { distance: 0.8, threshold: 0.6 },
+    });
     await runPipeline(h.deps, { verificationId: verification.id, attempt: 1 });
     const after = await h.store.verifications.get(verification.id);
     expect(after?.status).toBe('pending');
-    expect(after?.attempts[0]).toMatchObject({ decision: 'declined', declineType: 'retry', reasonCodes: ['BAD_FACE_MATCHING'] });
+    expect(after?.attempts[0]).toMatchObject({
+      decision: 'declined',
+      declineType: 'retry',
+      reasonCodes: ['BAD_FACE_MATCHING'],
+    });
   });
 
   it('declines final with ATTEMPTS_EXHAUSTED on the last attempt', async () => {
@@ -187,10 +252,17 @@ describe('runPipeline on SQLite + file blobs', () => {
       throw new Error('decide broke');
     };
     const { sleep } = recordingSleep();
-    const report = await runPipeline(h.deps, { verificationId: verification.id, attempt: 1 }, { tasks: { ...real, decide: broken }, sleep });
+    const report = await runPipeline(
+      h.deps,
+      { verificationId: verification.id, attempt: 1 },
+      { tasks: { ...real, decide: broken }, sleep },
+    );
     expect(report.status).toBe('failed');
     expect(report.tasks.decide).toMatchObject({ status: 'failed', tries: 3 });
-    expect(await h.store.verifications.get(verification.id)).toMatchObject({ status: 'review', reasonCodes: ['CHECK_ERROR'] });
+    expect(await h.store.verifications.get(verification.id)).toMatchObject({
+      status: 'review',
+      reasonCodes: ['CHECK_ERROR'],
+    });
   });
 
   it('keeps a computed decision when only recording it failed', async () => {
@@ -201,10 +273,17 @@ describe('runPipeline on SQLite + file blobs', () => {
       if (failures-- > 0) throw new Error('store busy');
       return recordAttemptOutcome(deps, outcome);
     };
-    const report = await runPipeline(h.deps, { verificationId: verification.id, attempt: 1 }, { recordOutcome: flakyRecorder, sleep: recordingSleep().sleep });
+    const report = await runPipeline(
+      h.deps,
+      { verificationId: verification.id, attempt: 1 },
+      { recordOutcome: flakyRecorder, sleep: recordingSleep().sleep },
+    );
     expect(report.status).toBe('failed');
     // The failure recorder re-recorded the stored decision instead of replacing it with review.
-    expect(await h.store.verifications.get(verification.id)).toMatchObject({ status: 'approved', decision: 'approved' });
+    expect(await h.store.verifications.get(verification.id)).toMatchObject({
+      status: 'approved',
+      decision: 'approved',
+    });
   });
 
   it('reports not_found for a verification or attempt that does not exist', async () => {
@@ -216,7 +295,9 @@ describe('runPipeline on SQLite + file blobs', () => {
   });
 
   it('runs nothing for a verification that became terminal before its checks ran', async () => {
-    const { verification } = await seedVerification(h, { verification: { status: 'expired', reasonCodes: ['SESSION_EXPIRED'], completedAt: at(30) } });
+    const { verification } = await seedVerification(h, {
+      verification: { status: 'expired', reasonCodes: ['SESSION_EXPIRED'], completedAt: at(30) },
+    });
     const report = await runPipeline(h.deps, { verificationId: verification.id, attempt: 1 });
     expect(report).toMatchObject({ status: 'already_decided', tasks: {} });
     expect(h.provider.calls).toEqual({ document: 0, liveness: 0, faceMatch: 0, faceTemplate: 0 });

@@ -13,7 +13,10 @@ import type {
 } from '../../functions/ports/checks';
 
 /** A 1x1 PNG's magic bytes plus a marker, enough for content-type sniffing and identity checks in tests. */
-export const PORTRAIT_BYTES = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('portrait')]);
+export const PORTRAIT_BYTES = Buffer.concat([
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  Buffer.from('portrait'),
+]);
 
 export function documentFields(overrides: Partial<DocumentFields> = {}): DocumentFields {
   return {
@@ -34,7 +37,17 @@ export function documentFields(overrides: Partial<DocumentFields> = {}): Documen
 }
 
 export function checkResult(check: CheckName, overrides: Partial<CheckResult> = {}): CheckResult {
-  return { check, outcome: 'pass', scores: {}, reasonCodes: [], riskFlags: [], extracted: {}, timings: [{ step: 'scripted', ms: 1 }], provider: 'scripted', ...overrides };
+  return {
+    check,
+    outcome: 'pass',
+    scores: {},
+    reasonCodes: [],
+    riskFlags: [],
+    extracted: {},
+    timings: [{ step: 'scripted', ms: 1 }],
+    provider: 'scripted',
+    ...overrides,
+  };
 }
 
 export function documentResult(overrides: Partial<DocumentCheckResult> = {}): DocumentCheckResult {
@@ -65,7 +78,11 @@ export class MemoryFaceIndex implements FaceIndex {
 
   async searchDuplicates(orgId: string, image: ImageInput, opts: { excludeVerificationId?: string } = {}) {
     const face = faceOf(image);
-    const ids = new Set(this.faces.filter((f) => f.orgId === orgId && f.face === face && f.verificationId !== opts.excludeVerificationId).map((f) => f.verificationId));
+    const ids = new Set(
+      this.faces
+        .filter((f) => f.orgId === orgId && f.face === face && f.verificationId !== opts.excludeVerificationId)
+        .map((f) => f.verificationId),
+    );
     return [...ids].map((verificationId) => ({ verificationId, similarity: 99 }));
   }
 
@@ -90,12 +107,18 @@ export class ScriptedProvider implements CheckProvider {
   faceIndex: FaceIndex | undefined = undefined;
   document: Scripted<DocumentCheckInput, DocumentCheckResult> = documentResult();
   liveness: Scripted<LivenessInput, CheckResult> = checkResult('liveness');
-  faceMatch: Scripted<FaceMatchInput, CheckResult> = checkResult('faceMatch', { scores: { distance: 0.3, threshold: 0.6 } });
+  faceMatch: Scripted<FaceMatchInput, CheckResult> = checkResult('faceMatch', {
+    scores: { distance: 0.3, threshold: 0.6 },
+  });
   /** Face vectors by image content (utf8 of the bytes); images not listed have no single face. */
   templates = new Map<string, number[]>();
   failures: Partial<Record<'document' | 'liveness' | 'faceMatch' | 'faceTemplate', number>> = {};
   calls = { document: 0, liveness: 0, faceMatch: 0, faceTemplate: 0 };
-  seen: { document: DocumentCheckInput[]; liveness: LivenessInput[]; faceMatch: FaceMatchInput[] } = { document: [], liveness: [], faceMatch: [] };
+  seen: { document: DocumentCheckInput[]; liveness: LivenessInput[]; faceMatch: FaceMatchInput[] } = {
+    document: [],
+    liveness: [],
+    faceMatch: [],
+  };
 
   async checkDocument(input: DocumentCheckInput): Promise<DocumentCheckResult> {
     this.calls.document++;

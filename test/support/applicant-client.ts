@@ -22,7 +22,10 @@ export class ApplicantClient {
   ) {}
 
   call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    return api(this.baseUrl, method, `${APPLICANT}${path}`, { body, headers: { Authorization: `Bearer ${this.token}`, ...headers } });
+    return api(this.baseUrl, method, `${APPLICANT}${path}`, {
+      body,
+      headers: { Authorization: `Bearer ${this.token}`, ...headers },
+    });
   }
 
   session(): Promise<Response> {
@@ -30,7 +33,12 @@ export class ApplicantClient {
   }
 
   consent(accepted = true, extra: Record<string, unknown> = {}): Promise<Response> {
-    return this.call('POST', '/consent', { accepted, textVersion: '2026-11-01', locale: 'en', ...extra }, { 'User-Agent': 'applicant-test/1.0' });
+    return this.call(
+      'POST',
+      '/consent',
+      { accepted, textVersion: '2026-11-01', locale: 'en', ...extra },
+      { 'User-Agent': 'applicant-test/1.0' },
+    );
   }
 
   requestUpload(kind: CaptureKind, index = 0, contentType = 'image/jpeg'): Promise<Response> {
@@ -39,7 +47,13 @@ export class ApplicantClient {
 
   /** Sends bytes to an upload slot as the page does for `method: PUT`. */
   async putBytes(url: string, bytes: Buffer, contentType = 'image/jpeg', token = this.token): Promise<Response> {
-    return readResponse(await fetch(`${this.baseUrl}${url}`, { method: 'PUT', headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType }, body: new Uint8Array(bytes) }));
+    return readResponse(
+      await fetch(`${this.baseUrl}${url}`, {
+        method: 'PUT',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType },
+        body: new Uint8Array(bytes),
+      }),
+    );
   }
 
   complete(captureId: string): Promise<Response> {
@@ -71,21 +85,41 @@ export class ApplicantClient {
     for (;;) {
       const res = await this.session();
       if (res.status === 200 && done(res.json.data)) return res.json.data;
-      if (Date.now() > deadline) throw new Error(`session did not reach the expected state; last: ${res.status} ${res.text}`);
+      if (Date.now() > deadline)
+        throw new Error(`session did not reach the expected state; last: ${res.status} ${res.text}`);
       await new Promise((r) => setTimeout(r, 100));
     }
   }
 }
 
 /** Creates a verification through the integrator API and returns a client for its token. */
-export async function newApplicant(baseUrl: string, key: string, body: Record<string, unknown> = {}): Promise<{ id: string; client: ApplicantClient; verifyUrl: string }> {
+export async function newApplicant(
+  baseUrl: string,
+  key: string,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; client: ApplicantClient; verifyUrl: string }> {
   const res = await api(baseUrl, 'POST', '/api/v1/external/kyc/verifications', { key, body });
   if (res.status !== 201) throw new Error(`create verification: ${res.status} ${res.text}`);
-  return { id: res.json.data.id, client: new ApplicantClient(baseUrl, res.json.data.clientToken), verifyUrl: res.json.data.verifyUrl };
+  return {
+    id: res.json.data.id,
+    client: new ApplicantClient(baseUrl, res.json.data.clientToken),
+    verifyUrl: res.json.data.verifyUrl,
+  };
 }
 
 /** Registers a webhook endpoint for the key's org and mode. */
-export async function registerWebhook(baseUrl: string, key: string, url: string, events: string[] = ['verification.completed', 'verification.approved', 'verification.rejected', 'verification.manual_review', 'fraud.flagged']): Promise<string> {
+export async function registerWebhook(
+  baseUrl: string,
+  key: string,
+  url: string,
+  events: string[] = [
+    'verification.completed',
+    'verification.approved',
+    'verification.rejected',
+    'verification.manual_review',
+    'fraud.flagged',
+  ],
+): Promise<string> {
   const res = await api(baseUrl, 'POST', '/api/v1/external/kyc/webhooks', { key, body: { url, events } });
   if (res.status !== 201) throw new Error(`register webhook: ${res.status} ${res.text}`);
   return res.json.data.id as string;

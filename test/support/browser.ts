@@ -30,14 +30,18 @@ export function describeWithBrowser(name: string, body: () => void): void {
   if (process.env.KYC_REQUIRE_BROWSER === '1') {
     describe(name, () => {
       test('Chromium is installed (KYC_REQUIRE_BROWSER=1)', () => {
-        throw new Error('Chromium not found (looked at $KYC_CHROMIUM if set, else /usr/bin/chromium, /usr/lib/chromium/chromium). Install it: apt-get install -y --no-install-recommends chromium ffmpeg fonts-liberation');
+        throw new Error(
+          'Chromium not found (looked at $KYC_CHROMIUM if set, else /usr/bin/chromium, /usr/lib/chromium/chromium). Install it: apt-get install -y --no-install-recommends chromium ffmpeg fonts-liberation',
+        );
       });
     });
     return;
   }
   const banner = '#'.repeat(78);
   // Straight to stderr: still visible under `jest --silent`.
-  process.stderr.write(`\n${banner}\n# BROWSER TESTS SKIPPED: Chromium not found. "${name}" did not run.\n# Install chromium (apt-get install chromium ffmpeg fonts-liberation) or set KYC_CHROMIUM.\n# CI sets KYC_REQUIRE_BROWSER=1 to make this a failure.\n${banner}\n\n`);
+  process.stderr.write(
+    `\n${banner}\n# BROWSER TESTS SKIPPED: Chromium not found. "${name}" did not run.\n# Install chromium (apt-get install chromium ffmpeg fonts-liberation) or set KYC_CHROMIUM.\n# CI sets KYC_REQUIRE_BROWSER=1 to make this a failure.\n${banner}\n\n`,
+  );
   describe.skip(name, body);
 }
 
@@ -56,7 +60,9 @@ const FLAGS = [
  * Launches headless Chromium with a fake camera device (playing `fakeVideo`, a y4m, when given), or with
  * no camera at all when `noCamera` is set.
  */
-export async function launchBrowser(opts: { fakeVideo?: string; extraArgs?: string[]; noCamera?: boolean } = {}): Promise<Browser> {
+export async function launchBrowser(
+  opts: { fakeVideo?: string; extraArgs?: string[]; noCamera?: boolean } = {},
+): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) throw new Error('Chromium not found');
   const args = [...FLAGS, ...(opts.noCamera ? [] : ['--use-fake-device-for-media-stream']), ...(opts.extraArgs ?? [])];
@@ -92,7 +98,8 @@ export async function openPage(browser: Browser, opts: PageOptions = {}): Promis
   const problems: string[] = [];
   page.on('console', (message) => {
     const text = message.text();
-    if (message.type() === 'error' || /Content Security Policy/i.test(text)) problems.push(`${message.type()}: ${text}`);
+    if (message.type() === 'error' || /Content Security Policy/i.test(text))
+      problems.push(`${message.type()}: ${text}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   return { context, page, problems };
@@ -100,8 +107,12 @@ export async function openPage(browser: Browser, opts: PageOptions = {}): Promis
 
 /** Runs axe-core on the current page and returns its violations in a readable form (empty = clean). */
 export async function axeViolations(page: Page): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
-  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
+  return results.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help} -> ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+  );
 }
 
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-artifacts', 'screenshots');
@@ -147,5 +158,9 @@ export async function reviewShowsDocumentMarker(page: Page): Promise<boolean> {
 export function ensureHostedFlowBuilt(): void {
   const root = join(__dirname, '..', '..');
   if (existsSync(join(root, 'hosted-flow', 'dist', 'index.html'))) return;
-  execFileSync(join(root, 'node_modules', '.bin', 'vite'), ['build', '--config', 'hosted-flow/vite.config.mts', '--logLevel', 'error'], { cwd: root, stdio: 'inherit' });
+  execFileSync(
+    join(root, 'node_modules', '.bin', 'vite'),
+    ['build', '--config', 'hosted-flow/vite.config.mts', '--logLevel', 'error'],
+    { cwd: root, stdio: 'inherit' },
+  );
 }

@@ -11,7 +11,12 @@ import type {
   Verification,
   WebhookEndpoint,
 } from '../../functions/domain/model';
-import type { AuditEvent, IdempotencyRecord, IdentitySignal, StepResultRecord } from '../../functions/ports/persistence';
+import type {
+  AuditEvent,
+  IdempotencyRecord,
+  IdentitySignal,
+  StepResultRecord,
+} from '../../functions/ports/persistence';
 
 /** Fixed origin of test time. Every timestamp in tests is an offset from it. */
 export const T0 = Date.parse('2026-01-01T00:00:00.000Z');

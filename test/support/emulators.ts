@@ -51,7 +51,16 @@ export async function startDynamoDbLocal(): Promise<Emulator & { client: DynamoD
   const port = await freePort();
   const child: ChildProcess = spawn(
     'java',
-    ['-Djava.library.path=./DynamoDBLocal_lib', '-jar', 'DynamoDBLocal.jar', '-inMemory', '-sharedDb', '-disableTelemetry', '-port', String(port)],
+    [
+      '-Djava.library.path=./DynamoDBLocal_lib',
+      '-jar',
+      'DynamoDBLocal.jar',
+      '-inMemory',
+      '-sharedDb',
+      '-disableTelemetry',
+      '-port',
+      String(port),
+    ],
     { cwd: DYNAMODB_LOCAL_DIR, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -108,7 +117,10 @@ export async function createDesignTable(client: DynamoDBClient, tableName: strin
     }),
   );
   await client.send(
-    new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: KEY_ATTRIBUTES.ttl, Enabled: true } }),
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: KEY_ATTRIBUTES.ttl, Enabled: true },
+    }),
   );
 }
 
@@ -119,7 +131,10 @@ export async function deleteTable(client: DynamoDBClient, tableName: string): Pr
 /** The programmatic fauxqs server (typed here to the few members the tests use). */
 export interface FauxqsServer {
   address: string;
-  createQueue(name: string, opts?: { attributes?: Record<string, string> }): { queueUrl: string; queueArn: string; queueName: string };
+  createQueue(
+    name: string,
+    opts?: { attributes?: Record<string, string> },
+  ): { queueUrl: string; queueArn: string; queueName: string };
   deleteQueue(name: string): void;
   stop(): Promise<void>;
 }

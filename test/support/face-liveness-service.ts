@@ -135,17 +135,43 @@ export class FakeFaceLivenessService {
       const body = JSON.parse(route.request().postData() ?? '{}') as Record<string, unknown>;
       this.cognitoCalls.push(target);
       const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': '*' };
-      if (route.request().method() === 'OPTIONS') return route.fulfill({ status: 200, headers: { ...cors, 'Access-Control-Allow-Methods': 'POST' } });
+      if (route.request().method() === 'OPTIONS')
+        return route.fulfill({ status: 200, headers: { ...cors, 'Access-Control-Allow-Methods': 'POST' } });
       if (target.endsWith('.GetId') && body.IdentityPoolId === IDENTITY_POOL_ID) {
-        return route.fulfill({ status: 200, headers: cors, contentType: 'application/x-amz-json-1.1', body: JSON.stringify({ IdentityId: `${REGION}:guest-0001` }) });
+        return route.fulfill({
+          status: 200,
+          headers: cors,
+          contentType: 'application/x-amz-json-1.1',
+          body: JSON.stringify({ IdentityId: `${REGION}:guest-0001` }),
+        });
       }
       if (target.endsWith('.GetCredentialsForIdentity') && body.IdentityId === `${REGION}:guest-0001`) {
-        const Credentials = { AccessKeyId: ACCESS_KEY_ID, SecretKey: 'fake-secret', SessionToken: 'fake-session-token', Expiration: Math.floor(Date.now() / 1000) + 3600 };
-        return route.fulfill({ status: 200, headers: cors, contentType: 'application/x-amz-json-1.1', body: JSON.stringify({ IdentityId: body.IdentityId, Credentials }) });
+        const Credentials = {
+          AccessKeyId: ACCESS_KEY_ID,
+          SecretKey: 'fake-secret',
+          SessionToken: 'fake-session-token',
+          Expiration: Math.floor(Date.now() / 1000) + 3600,
+        };
+        return route.fulfill({
+          status: 200,
+          headers: cors,
+          contentType: 'application/x-amz-json-1.1',
+          body: JSON.stringify({ IdentityId: body.IdentityId, Credentials }),
+        });
       }
-      return route.fulfill({ status: 400, headers: cors, contentType: 'application/x-amz-json-1.1', body: JSON.stringify({ __type: 'ResourceNotFoundException' }) });
+      return route.fulfill({
+        status: 400,
+        headers: cors,
+        contentType: 'application/x-amz-json-1.1',
+        body: JSON.stringify({ __type: 'ResourceNotFoundException' }),
+      });
     });
-    await page.routeWebSocket(new RegExp(`^wss://streaming-rekognition\\.${REGION}\\.amazonaws\\.com(:443)?/start-face-liveness-session-websocket`), (ws) => this.stream(ws));
+    await page.routeWebSocket(
+      new RegExp(
+        `^wss://streaming-rekognition\\.${REGION}\\.amazonaws\\.com(:443)?/start-face-liveness-session-websocket`,
+      ),
+      (ws) => this.stream(ws),
+    );
   }
 
   private stream(ws: WebSocketRoute): void {
@@ -177,8 +203,17 @@ export class FakeFaceLivenessService {
         ws.send(Buffer.from(exception('InternalServerException', 'injected by the test')));
         return;
       }
-      const challenge = session.challenge === 'FaceMovementChallenge' ? PERMISSIVE_CHALLENGE : { ...PERMISSIVE_CHALLENGE, LightChallengeType: 'SEQUENTIAL', ColorSequences: COLOR_SEQUENCES };
-      ws.send(Buffer.from(event('ServerSessionInformationEvent', { SessionInformation: { Challenge: { [session.challenge]: challenge } } })));
+      const challenge =
+        session.challenge === 'FaceMovementChallenge'
+          ? PERMISSIVE_CHALLENGE
+          : { ...PERMISSIVE_CHALLENGE, LightChallengeType: 'SEQUENTIAL', ColorSequences: COLOR_SEQUENCES };
+      ws.send(
+        Buffer.from(
+          event('ServerSessionInformationEvent', {
+            SessionInformation: { Challenge: { [session.challenge]: challenge } },
+          }),
+        ),
+      );
     }, 100);
 
     ws.onMessage((data) => {

@@ -54,7 +54,9 @@ export async function ffmpegAvailable(): Promise<boolean> {
  */
 export async function buildFakeVideo(spec: FakeVideoSpec): Promise<string> {
   const hash = createHash('sha256');
-  hash.update(JSON.stringify({ ...spec, segments: spec.segments.map((s) => ({ ...s, size: statSync(s.image).size })) }));
+  hash.update(
+    JSON.stringify({ ...spec, segments: spec.segments.map((s) => ({ ...s, size: statSync(s.image).size })) }),
+  );
   const dir = join(tmpdir(), 'kyc-fake-camera');
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `${hash.digest('hex').slice(0, 16)}.y4m`);
@@ -79,7 +81,25 @@ export async function buildFakeVideo(spec: FakeVideoSpec): Promise<string> {
     const list = join(work, 'list.txt');
     writeFileSync(list, `${lines.join('\n')}\n`);
     const partial = `${out}.${process.pid}.partial`;
-    await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-vf', `fps=${spec.fps},format=yuv420p`, '-pix_fmt', 'yuv420p', '-f', 'yuv4mpegpipe', partial]);
+    await run('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      list,
+      '-vf',
+      `fps=${spec.fps},format=yuv420p`,
+      '-pix_fmt',
+      'yuv420p',
+      '-f',
+      'yuv4mpegpipe',
+      partial,
+    ]);
     renameSync(partial, out);
   } finally {
     rmSync(work, { recursive: true, force: true });

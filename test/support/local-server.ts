@@ -27,9 +27,16 @@ export interface TestServer {
  * Starts the real local service in-process on a free port over a fresh temporary data directory,
  * with one enterprise organisation. `env` overrides configuration (e.g. KYC_WEBHOOK_RETRY_DELAYS_MS).
  */
-export async function startTestServer(opts: { env?: Record<string, string>; checks?: () => Promise<CheckProvider>; clock?: Clock; dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { env?: Record<string, string>; checks?: () => Promise<CheckProvider>; clock?: Clock; dataDir?: string } = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kyc-test-'));
-  const config = loadLocalConfig({ PORT: '0', KYC_DATA_DIR: dataDir, KYC_WEBHOOK_ALLOW_HOSTS: 'localhost,127.0.0.1', ...opts.env });
+  const config = loadLocalConfig({
+    PORT: '0',
+    KYC_DATA_DIR: dataDir,
+    KYC_WEBHOOK_ALLOW_HOSTS: 'localhost,127.0.0.1',
+    ...opts.env,
+  });
   const app = await startLocalApp(config, { clock: opts.clock, checks: opts.checks });
   const port = (app.server.address() as { port: number }).port;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -46,7 +53,8 @@ export async function startTestServer(opts: { env?: Record<string, string>; chec
     dataDir,
     org,
     defaultFlow: flow,
-    mintKey: (mode = 'test', o = {}) => mintKey(deps, { orgId: o.orgId ?? org.id, mode, flowId: o.flowId ?? null, legacy: o.legacy }),
+    mintKey: (mode = 'test', o = {}) =>
+      mintKey(deps, { orgId: o.orgId ?? org.id, mode, flowId: o.flowId ?? null, legacy: o.legacy }),
     createFlow: (settings, orgId) => createFlow(deps, orgId ?? org.id, settings),
     createOrg: (plan) => createOrganisation(deps, { name: `Org ${plan}`, plan }),
     async stop() {
@@ -57,7 +65,12 @@ export async function startTestServer(opts: { env?: Record<string, string>; chec
 }
 
 /** fetch with JSON helpers for the integrator API. */
-export async function api(baseUrl: string, method: string, path: string, opts: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}) {
+export async function api(
+  baseUrl: string,
+  method: string,
+  path: string,
+  opts: { key?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...(opts.key ? { 'X-Api-Key': opts.key } : {}), ...opts.headers };
   let body: string | undefined;
   if (opts.rawBody !== undefined) body = opts.rawBody;

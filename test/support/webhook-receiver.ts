@@ -15,7 +15,14 @@ export type Responder = (n: number, d: ReceivedDelivery) => number | 'hang';
  * A webhook receiver on 127.0.0.1 that records every request and answers with the status the
  * responder chooses for the n-th request (1-based), or never answers ('hang').
  */
-export async function startReceiver(responder: Responder = () => 200): Promise<{ url: string; received: ReceivedDelivery[]; waitFor(n: number, timeoutMs?: number): Promise<ReceivedDelivery[]>; close(): Promise<void> }> {
+export async function startReceiver(
+  responder: Responder = () => 200,
+): Promise<{
+  url: string;
+  received: ReceivedDelivery[];
+  waitFor(n: number, timeoutMs?: number): Promise<ReceivedDelivery[]>;
+  close(): Promise<void>;
+}> {
   const received: ReceivedDelivery[] = [];
   const waiters: Array<() => void> = [];
   const server: Server = createServer((req, res) => {

@@ -9,7 +9,12 @@ function pass(check: CheckName, riskFlags: string[] = []): CheckVerdict {
   return { check, outcome: 'pass', reasonCodes: [], riskFlags };
 }
 
-function verdict(check: CheckName, outcome: CheckVerdict['outcome'], reasonCodes: string[], riskFlags: string[] = []): CheckVerdict {
+function verdict(
+  check: CheckName,
+  outcome: CheckVerdict['outcome'],
+  reasonCodes: string[],
+  riskFlags: string[] = [],
+): CheckVerdict {
   return { check, outcome, reasonCodes, riskFlags };
 }
 
@@ -55,7 +60,12 @@ describe('decideAttempt', () => {
   });
 
   it('approves a flow without liveness when liveness is absent', () => {
-    const out = decideAttempt(input({ requiredChecks: ['document', 'faceMatch'], results: { document: pass('document'), faceMatch: pass('faceMatch') } }));
+    const out = decideAttempt(
+      input({
+        requiredChecks: ['document', 'faceMatch'],
+        results: { document: pass('document'), faceMatch: pass('faceMatch') },
+      }),
+    );
     expect(out.decision).toBe('approved');
   });
 
@@ -63,16 +73,35 @@ describe('decideAttempt', () => {
     const outcome = EXPECTED[code].decision === 'review' ? 'inconclusive' : 'fail';
 
     it('on a first attempt of three', () => {
-      const out = decideAttempt(input({ results: { document: verdict('document', outcome, [code]), liveness: pass('liveness'), faceMatch: pass('faceMatch') } }));
+      const out = decideAttempt(
+        input({
+          results: {
+            document: verdict('document', outcome, [code]),
+            liveness: pass('liveness'),
+            faceMatch: pass('faceMatch'),
+          },
+        }),
+      );
       expect({ decision: out.decision, declineType: out.declineType }).toEqual(EXPECTED[code]);
       expect(out.reasonCodes).toEqual([code]);
     });
 
     it('on the last attempt', () => {
-      const out = decideAttempt(input({ attempt: 3, maxAttempts: 3, results: { document: verdict('document', outcome, [code]), liveness: pass('liveness'), faceMatch: pass('faceMatch') } }));
+      const out = decideAttempt(
+        input({
+          attempt: 3,
+          maxAttempts: 3,
+          results: {
+            document: verdict('document', outcome, [code]),
+            liveness: pass('liveness'),
+            faceMatch: pass('faceMatch'),
+          },
+        }),
+      );
       if (EXPECTED[code].declineType === 'retry') {
         expect(out).toMatchObject({ decision: 'declined', declineType: 'final' });
-        expect(out.reasonCodes).toEqual(// catalog order: SESSION_EXPIRED is listed after ATTEMPTS_EXHAUSTED
+        expect(out.reasonCodes).toEqual(
+          // catalog order: SESSION_EXPIRED is listed after ATTEMPTS_EXHAUSTED
           code === 'SESSION_EXPIRED' ? ['ATTEMPTS_EXHAUSTED', code] : [code, 'ATTEMPTS_EXHAUSTED'],
         );
       } else {
@@ -107,19 +136,52 @@ describe('decideAttempt', () => {
         },
       }),
     );
-    expect(out).toEqual({ decision: 'declined', declineType: 'retry', reasonCodes: ['FACE_MATCH_INCONCLUSIVE', 'LIVENESS_FAILED'], riskFlags: [] });
+    expect(out).toEqual({
+      decision: 'declined',
+      declineType: 'retry',
+      reasonCodes: ['FACE_MATCH_INCONCLUSIVE', 'LIVENESS_FAILED'],
+      riskFlags: [],
+    });
   });
 
   it('exhausts attempts on the last attempt and beyond, not before', () => {
-    const failing = { document: pass('document'), liveness: pass('liveness'), faceMatch: verdict('faceMatch', 'fail', ['BAD_FACE_MATCHING']) };
-    expect(decideAttempt(input({ results: failing, attempt: 1, maxAttempts: 2 }))).toMatchObject({ declineType: 'retry', reasonCodes: ['BAD_FACE_MATCHING'] });
-    expect(decideAttempt(input({ results: failing, attempt: 2, maxAttempts: 2 }))).toMatchObject({ declineType: 'final', reasonCodes: ['BAD_FACE_MATCHING', 'ATTEMPTS_EXHAUSTED'] });
-    expect(decideAttempt(input({ results: failing, attempt: 1, maxAttempts: 1 }))).toMatchObject({ declineType: 'final', reasonCodes: ['BAD_FACE_MATCHING', 'ATTEMPTS_EXHAUSTED'] });
+    const failing = {
+      document: pass('document'),
+      liveness: pass('liveness'),
+      faceMatch: verdict('faceMatch', 'fail', ['BAD_FACE_MATCHING']),
+    };
+    expect(decideAttempt(input({ results: failing, attempt: 1, maxAttempts: 2 }))).toMatchObject({
+      declineType: 'retry',
+      reasonCodes: ['BAD_FACE_MATCHING'],
+    });
+    expect(decideAttempt(input({ results: failing, attempt: 2, maxAttempts: 2 }))).toMatchObject({
+      declineType: 'final',
+      reasonCodes: ['BAD_FACE_MATCHING', 'ATTEMPTS_EXHAUSTED'],
+    });
+    expect(decideAttempt(input({ results: failing, attempt: 1, maxAttempts: 1 }))).toMatchObject({
+      declineType: 'final',
+      reasonCodes: ['BAD_FACE_MATCHING', 'ATTEMPTS_EXHAUSTED'],
+    });
   });
 
   it('does not add ATTEMPTS_EXHAUSTED to a review on the last attempt', () => {
-    const out = decideAttempt(input({ attempt: 3, maxAttempts: 3, results: { document: pass('document'), liveness: pass('liveness'), faceMatch: verdict('faceMatch', 'inconclusive', ['FACE_MATCH_INCONCLUSIVE']) } }));
-    expect(out).toEqual({ decision: 'review', declineType: null, reasonCodes: ['FACE_MATCH_INCONCLUSIVE'], riskFlags: [] });
+    const out = decideAttempt(
+      input({
+        attempt: 3,
+        maxAttempts: 3,
+        results: {
+          document: pass('document'),
+          liveness: pass('liveness'),
+          faceMatch: verdict('faceMatch', 'inconclusive', ['FACE_MATCH_INCONCLUSIVE']),
+        },
+      }),
+    );
+    expect(out).toEqual({
+      decision: 'review',
+      declineType: null,
+      reasonCodes: ['FACE_MATCH_INCONCLUSIVE'],
+      riskFlags: [],
+    });
   });
 
   it('sends a missing required check to review with CHECK_ERROR', () => {
@@ -128,13 +190,29 @@ describe('decideAttempt', () => {
   });
 
   it('sends an errored check (CHECK_ERROR result) to review', () => {
-    const out = decideAttempt(input({ results: { document: verdict('document', 'inconclusive', ['CHECK_ERROR']), liveness: pass('liveness'), faceMatch: pass('faceMatch') } }));
+    const out = decideAttempt(
+      input({
+        results: {
+          document: verdict('document', 'inconclusive', ['CHECK_ERROR']),
+          liveness: pass('liveness'),
+          faceMatch: pass('faceMatch'),
+        },
+      }),
+    );
     expect(out).toMatchObject({ decision: 'review', reasonCodes: ['CHECK_ERROR'] });
   });
 
   it('treats a failed or inconclusive result without a catalog code as an error', () => {
     for (const outcome of ['fail', 'inconclusive'] as const) {
-      const out = decideAttempt(input({ results: { document: verdict('document', outcome, ['NOT_A_CATALOG_CODE']), liveness: pass('liveness'), faceMatch: pass('faceMatch') } }));
+      const out = decideAttempt(
+        input({
+          results: {
+            document: verdict('document', outcome, ['NOT_A_CATALOG_CODE']),
+            liveness: pass('liveness'),
+            faceMatch: pass('faceMatch'),
+          },
+        }),
+      );
       expect(out).toEqual({ decision: 'review', declineType: null, reasonCodes: ['CHECK_ERROR'], riskFlags: [] });
     }
   });
@@ -145,8 +223,14 @@ describe('decideAttempt', () => {
   });
 
   it('still declines on a retry code when another required check errored', () => {
-    const out = decideAttempt(input({ results: { document: verdict('document', 'fail', ['EXPIRATION_DATE']), liveness: pass('liveness') } }));
-    expect(out).toMatchObject({ decision: 'declined', declineType: 'retry', reasonCodes: ['EXPIRATION_DATE', 'CHECK_ERROR'] });
+    const out = decideAttempt(
+      input({ results: { document: verdict('document', 'fail', ['EXPIRATION_DATE']), liveness: pass('liveness') } }),
+    );
+    expect(out).toMatchObject({
+      decision: 'declined',
+      declineType: 'retry',
+      reasonCodes: ['EXPIRATION_DATE', 'CHECK_ERROR'],
+    });
   });
 
   it('de-duplicates codes and orders them by the catalog', () => {
@@ -169,19 +253,42 @@ describe('decideAttempt', () => {
     });
 
     it('does not turn a retry decline into anything else', () => {
-      const out = decideAttempt(input({ riskFlags: [...RISK_FLAG_NAMES], results: { document: verdict('document', 'fail', ['EXPIRATION_DATE']), liveness: pass('liveness'), faceMatch: pass('faceMatch') } }));
-      expect(out).toEqual({ decision: 'declined', declineType: 'retry', reasonCodes: ['EXPIRATION_DATE'], riskFlags: [...RISK_FLAG_NAMES] });
+      const out = decideAttempt(
+        input({
+          riskFlags: [...RISK_FLAG_NAMES],
+          results: {
+            document: verdict('document', 'fail', ['EXPIRATION_DATE']),
+            liveness: pass('liveness'),
+            faceMatch: pass('faceMatch'),
+          },
+        }),
+      );
+      expect(out).toEqual({
+        decision: 'declined',
+        declineType: 'retry',
+        reasonCodes: ['EXPIRATION_DATE'],
+        riskFlags: [...RISK_FLAG_NAMES],
+      });
     });
 
     it('merges flags from check results and signals, de-duplicated, in catalog order, dropping unknown ones', () => {
       const out = decideAttempt(
         input({
           riskFlags: ['REPLAYED_FRAMES', 'DUPLICATE_FACE_DIFFERENT_IDENTITY', 'SOMETHING_ELSE'],
-          results: { document: pass('document', ['MRZ_INCONSISTENT', 'SPECIMEN_DOCUMENT']), liveness: pass('liveness', ['REPLAYED_FRAMES']), faceMatch: pass('faceMatch') },
+          results: {
+            document: pass('document', ['MRZ_INCONSISTENT', 'SPECIMEN_DOCUMENT']),
+            liveness: pass('liveness', ['REPLAYED_FRAMES']),
+            faceMatch: pass('faceMatch'),
+          },
         }),
       );
       expect(out.decision).toBe('approved');
-      expect(out.riskFlags).toEqual(['DUPLICATE_FACE_DIFFERENT_IDENTITY', 'REPLAYED_FRAMES', 'SPECIMEN_DOCUMENT', 'MRZ_INCONSISTENT']);
+      expect(out.riskFlags).toEqual([
+        'DUPLICATE_FACE_DIFFERENT_IDENTITY',
+        'REPLAYED_FRAMES',
+        'SPECIMEN_DOCUMENT',
+        'MRZ_INCONSISTENT',
+      ]);
     });
   });
 });

@@ -1,10 +1,26 @@
-import { clearFaceAnalysisCache, FACE_CACHE_CAPACITY, faceAnalysisCacheSize, faceAnalysisKey, memoizedAnalysis } from '../../functions/checks/local/face-cache';
+import {
+  clearFaceAnalysisCache,
+  FACE_CACHE_CAPACITY,
+  faceAnalysisCacheSize,
+  faceAnalysisKey,
+  memoizedAnalysis,
+} from '../../functions/checks/local/face-cache';
 import type { DetectedFace } from '../../functions/checks/local/faces';
 import type { RgbImage } from '../../functions/checks/local/image';
 
 /** The face-analysis memo: keying, sharing of in-flight analyses, failure eviction and the LRU bound. */
-const face = (score: number): DetectedFace => ({ box: { x: 0, y: 0, width: 10, height: 10 }, score, descriptor: new Float32Array(128), yaw: 0, roll: 0 });
-const image = (fill: number, width = 4, height = 2): RgbImage => ({ width, height, data: Buffer.alloc(width * height * 3, fill) });
+const face = (score: number): DetectedFace => ({
+  box: { x: 0, y: 0, width: 10, height: 10 },
+  score,
+  descriptor: new Float32Array(128),
+  yaw: 0,
+  roll: 0,
+});
+const image = (fill: number, width = 4, height = 2): RgbImage => ({
+  width,
+  height,
+  data: Buffer.alloc(width * height * 3, fill),
+});
 
 beforeEach(() => clearFaceAnalysisCache());
 

@@ -9,7 +9,12 @@ import { formatOf, sniffImage } from '../../functions/domain/image-sniff';
  */
 import { TESTDATA } from '../support/testdata';
 
-async function encoded(format: 'jpeg' | 'png' | 'webp', width: number, height: number, options: Record<string, unknown> = {}): Promise<Buffer> {
+async function encoded(
+  format: 'jpeg' | 'png' | 'webp',
+  width: number,
+  height: number,
+  options: Record<string, unknown> = {},
+): Promise<Buffer> {
   const base = sharp({ create: { width, height, channels: 3, background: { r: 200, g: 120, b: 40 } } });
   if (format === 'jpeg') return base.jpeg({ quality: 80, ...options }).toBuffer();
   if (format === 'png') return base.png(options).toBuffer();
@@ -29,7 +34,9 @@ function pngHeader(width: number, height: number): Buffer {
 
 /** SOI, an APP0 segment, then a baseline SOF0 declaring the given size. */
 function jpegHeader(width: number, height: number, sofMarker = 0xc0): Buffer {
-  const app0 = Buffer.from([0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]);
+  const app0 = Buffer.from([
+    0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+  ]);
   const sof = Buffer.alloc(19);
   sof[0] = 0xff;
   sof[1] = sofMarker;
@@ -52,12 +59,22 @@ describe('sniffImage', () => {
   ] as const)('reads %s %ix%i like sharp does', async (format, width, height, options) => {
     const bytes = await encoded(format, width, height, options);
     const meta = await sharp(bytes).metadata();
-    expect(sniffImage(bytes)).toEqual({ ok: true, format, contentType: `image/${format}`, width: meta.width, height: meta.height });
+    expect(sniffImage(bytes)).toEqual({
+      ok: true,
+      format,
+      contentType: `image/${format}`,
+      width: meta.width,
+      height: meta.height,
+    });
     expect([meta.width, meta.height]).toEqual([width, height]);
   });
 
   it('reads a WebP with an extended header (VP8X, alpha channel)', async () => {
-    const bytes = await sharp({ create: { width: 123, height: 45, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.5 } } }).webp().toBuffer();
+    const bytes = await sharp({
+      create: { width: 123, height: 45, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0.5 } },
+    })
+      .webp()
+      .toBuffer();
     expect(bytes.toString('latin1', 12, 16)).toBe('VP8X');
     expect(sniffImage(bytes)).toMatchObject({ ok: true, format: 'webp', width: 123, height: 45 });
   });
@@ -72,16 +89,36 @@ describe('sniffImage', () => {
   });
 
   it('reads the shared test photos', async () => {
-    for (const file of ['documents/synth_td3_uto_person_a.jpg', 'liveness/person_a/frame_019.jpg', 'faces/london_030_neutral.jpg']) {
+    for (const file of [
+      'documents/synth_td3_uto_person_a.jpg',
+      'liveness/person_a/frame_019.jpg',
+      'faces/london_030_neutral.jpg',
+    ]) {
       const bytes = readFileSync(join(TESTDATA, file));
       const meta = await sharp(bytes).metadata();
-      expect(sniffImage(bytes)).toEqual({ ok: true, format: 'jpeg', contentType: 'image/jpeg', width: meta.width, height: meta.height });
+      expect(sniffImage(bytes)).toEqual({
+        ok: true,
+        format: 'jpeg',
+        contentType: 'image/jpeg',
+        width: meta.width,
+        height: meta.height,
+      });
     }
   });
 
   it('reports what a bare header declares: a decompression bomb is visible without decoding', () => {
-    expect(sniffImage(pngHeader(50_000, 50_000))).toMatchObject({ ok: true, format: 'png', width: 50_000, height: 50_000 });
-    expect(sniffImage(jpegHeader(50_000, 50_000))).toMatchObject({ ok: true, format: 'jpeg', width: 50_000, height: 50_000 });
+    expect(sniffImage(pngHeader(50_000, 50_000))).toMatchObject({
+      ok: true,
+      format: 'png',
+      width: 50_000,
+      height: 50_000,
+    });
+    expect(sniffImage(jpegHeader(50_000, 50_000))).toMatchObject({
+      ok: true,
+      format: 'jpeg',
+      width: 50_000,
+      height: 50_000,
+    });
     expect(sniffImage(jpegHeader(640, 480, 0xc2))).toMatchObject({ ok: true, width: 640, height: 480 }); // progressive SOF2
   });
 
@@ -103,10 +140,18 @@ describe('sniffImage', () => {
   });
 
   it('refuses anything that is not JPEG, PNG or WebP by its magic bytes, whatever it is called', async () => {
-    expect(sniffImage(Buffer.from('hello, I am a text file pretending to be image/jpeg'))).toEqual({ ok: false, reason: 'unsupported_format' });
+    expect(sniffImage(Buffer.from('hello, I am a text file pretending to be image/jpeg'))).toEqual({
+      ok: false,
+      reason: 'unsupported_format',
+    });
     expect(sniffImage(Buffer.alloc(0))).toEqual({ ok: false, reason: 'unsupported_format' });
-    expect(sniffImage(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'))).toEqual({ ok: false, reason: 'unsupported_format' });
-    const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } }).gif().toBuffer();
+    expect(sniffImage(Buffer.from('GIF89a\x01\x00\x01\x00', 'latin1'))).toEqual({
+      ok: false,
+      reason: 'unsupported_format',
+    });
+    const gif = await sharp({ create: { width: 4, height: 4, channels: 3, background: '#000' } })
+      .gif()
+      .toBuffer();
     expect(formatOf(gif)).toBeNull();
   });
 
@@ -117,9 +162,14 @@ describe('sniffImage', () => {
     expect(sniffImage(jpeg.subarray(0, 20))).toEqual({ ok: false, reason: 'unreadable_header' });
     expect(sniffImage(png.subarray(0, 20))).toEqual({ ok: false, reason: 'unreadable_header' });
     expect(sniffImage(webp.subarray(0, 24))).toEqual({ ok: false, reason: 'unreadable_header' });
-    expect(sniffImage(Buffer.from([0xff, 0xd8, 0xff, 0xda, 0x00, 0x08]))).toEqual({ ok: false, reason: 'unreadable_header' }); // scan before any frame
+    expect(sniffImage(Buffer.from([0xff, 0xd8, 0xff, 0xda, 0x00, 0x08]))).toEqual({
+      ok: false,
+      reason: 'unreadable_header',
+    }); // scan before any frame
     expect(sniffImage(pngHeader(0, 10))).toEqual({ ok: false, reason: 'unreadable_header' });
     // Every prefix of a real file parses or is refused; none throws.
-    for (const bytes of [jpeg, png, webp]) for (let n = 0; n < Math.min(bytes.length, 400); n++) expect(() => sniffImage(bytes.subarray(0, n))).not.toThrow();
+    for (const bytes of [jpeg, png, webp])
+      for (let n = 0; n < Math.min(bytes.length, 400); n++)
+        expect(() => sniffImage(bytes.subarray(0, n))).not.toThrow();
   });
 });

@@ -62,7 +62,10 @@ test('a locked database delays polling but never stops the loop; a failed ack le
   queue.ackFailures = 1;
   const sweep = (id: string): Job => ({ id, type: 'maintenance.sweep', payload: {}, attempt: 1 });
   queue.jobs.push(sweep('job_1'));
-  const worker = new LocalWorker(h.deps, queue as unknown as SqliteJobQueue, { concurrency: { 'maintenance.sweep': 1 }, maxIdleMs: 20 });
+  const worker = new LocalWorker(h.deps, queue as unknown as SqliteJobQueue, {
+    concurrency: { 'maintenance.sweep': 1 },
+    maxIdleMs: 20,
+  });
   worker.start();
   try {
     // job_1 ran after two locked polls; its ack failed (it stays leased), and the loop carried on.

@@ -1,8 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  allCheckDigitsValid, CHECK_DIGIT_RULES, checkDigitsOf, computeCheckDigit, documentTypeFromCode, isValidCheckDigit,
-  MRZ_LAYOUT, mrzCharValue, mrzDate, mrzFormatOf, normalizeCountry, parseMrz, type MrzFormat,
+  allCheckDigitsValid,
+  CHECK_DIGIT_RULES,
+  checkDigitsOf,
+  computeCheckDigit,
+  documentTypeFromCode,
+  isValidCheckDigit,
+  MRZ_LAYOUT,
+  mrzCharValue,
+  mrzDate,
+  mrzFormatOf,
+  normalizeCountry,
+  parseMrz,
+  type MrzFormat,
 } from '../../functions/domain/mrz';
 import { knownStates, plausibleMrz } from '../../functions/domain/mrz-plausibility';
 import { TESTDATA } from '../support/testdata';
@@ -27,7 +38,11 @@ const UTO_TD3 = ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7
 const UTO_TD2 = ['I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<', 'D231458907UTO7408122F1204159<<<<<<<6'];
 const DEU_TD1 = ['IDD<<T220001293<<<<<<<<<<<<<<<', '6408125<2010315D<<<<<<<<<<<<<4', 'MUSTERMANN<<ERIKA<<<<<<<<<<<<<'];
 /** ICAO 9303 part 5 example of a TD1 document number longer than 9 characters (D23145890734). */
-const UTO_TD1_LONG_NUMBER = ['I<UTOD23145890<7349<<<<<<<<<<<', '3407127M9507122UTO<<<<<<<<<<<2', 'STEVENSON<<PETER<JOHN<<<<<<<<<'];
+const UTO_TD1_LONG_NUMBER = [
+  'I<UTOD23145890<7349<<<<<<<<<<<',
+  '3407127M9507122UTO<<<<<<<<<<<2',
+  'STEVENSON<<PETER<JOHN<<<<<<<<<',
+];
 
 /** The line with one character replaced. */
 function withChar(lines: readonly string[], line: number, index: number, ch: string): string[] {
@@ -91,78 +106,139 @@ describe.each(labels.documents.map((d) => [d.file, d] as const))('labelled MRZ %
     expect(knownStates(doc.type, doc.mrz)).toBe(!NON_ICAO_STATES.has(doc.file));
   });
 
-  it.each(rules.map((r) => [r.field, r] as const))('detects a changed %s check digit (and only that field and the composite fail)', (field, rule) => {
-    const original = doc.mrz[rule.digit.line]?.[rule.digit.index] ?? '';
-    const digits = checkDigitsOf(doc.type, withChar(doc.mrz, rule.digit.line, rule.digit.index, otherChar(original)));
-    expect(digits[field]).toBe(false);
-    for (const other of rules) {
-      // The composite covers the field digits, so a changed field digit fails it as well.
-      if (other.field !== field && other.field !== 'composite') expect({ [other.field]: digits[other.field] }).toEqual({ [other.field]: true });
-    }
-  });
+  it.each(rules.map((r) => [r.field, r] as const))(
+    'detects a changed %s check digit (and only that field and the composite fail)',
+    (field, rule) => {
+      const original = doc.mrz[rule.digit.line]?.[rule.digit.index] ?? '';
+      const digits = checkDigitsOf(doc.type, withChar(doc.mrz, rule.digit.line, rule.digit.index, otherChar(original)));
+      expect(digits[field]).toBe(false);
+      for (const other of rules) {
+        // The composite covers the field digits, so a changed field digit fails it as well.
+        if (other.field !== field && other.field !== 'composite')
+          expect({ [other.field]: digits[other.field] }).toEqual({ [other.field]: true });
+      }
+    },
+  );
 
-  it.each(rules.filter((r) => r.field !== 'composite').map((r) => [r.field, r] as const))('detects a changed character in the %s field', (field, rule) => {
-    const data = rule.data[0];
-    if (!data) throw new Error('rule without data');
-    // The first character of the field: a document number, a date or optional data (a filler there becomes a digit).
-    const original = doc.mrz[data.line]?.[data.start] ?? '';
-    const digits = checkDigitsOf(doc.type, withChar(doc.mrz, data.line, data.start, otherChar(original)));
-    expect(digits[field]).toBe(false);
-    expect(digits.composite).toBe(false);
-  });
+  it.each(rules.filter((r) => r.field !== 'composite').map((r) => [r.field, r] as const))(
+    'detects a changed character in the %s field',
+    (field, rule) => {
+      const data = rule.data[0];
+      if (!data) throw new Error('rule without data');
+      // The first character of the field: a document number, a date or optional data (a filler there becomes a digit).
+      const original = doc.mrz[data.line]?.[data.start] ?? '';
+      const digits = checkDigitsOf(doc.type, withChar(doc.mrz, data.line, data.start, otherChar(original)));
+      expect(digits[field]).toBe(false);
+      expect(digits.composite).toBe(false);
+    },
+  );
 });
 
 describe('check-digit layout', () => {
   it('covers the TD1, TD2 and TD3 fields at their ICAO positions', () => {
     expect(CHECK_DIGIT_RULES.TD3.map((r) => [r.field, r.digit.line, r.digit.index])).toEqual([
-      ['documentNumber', 1, 9], ['birthDate', 1, 19], ['expiryDate', 1, 27], ['optional', 1, 42], ['composite', 1, 43],
+      ['documentNumber', 1, 9],
+      ['birthDate', 1, 19],
+      ['expiryDate', 1, 27],
+      ['optional', 1, 42],
+      ['composite', 1, 43],
     ]);
     expect(CHECK_DIGIT_RULES.TD2.map((r) => [r.field, r.digit.line, r.digit.index])).toEqual([
-      ['documentNumber', 1, 9], ['birthDate', 1, 19], ['expiryDate', 1, 27], ['composite', 1, 35],
+      ['documentNumber', 1, 9],
+      ['birthDate', 1, 19],
+      ['expiryDate', 1, 27],
+      ['composite', 1, 35],
     ]);
     expect(CHECK_DIGIT_RULES.TD1.map((r) => [r.field, r.digit.line, r.digit.index])).toEqual([
-      ['documentNumber', 0, 14], ['birthDate', 1, 6], ['expiryDate', 1, 14], ['composite', 1, 29],
+      ['documentNumber', 0, 14],
+      ['birthDate', 1, 6],
+      ['expiryDate', 1, 14],
+      ['composite', 1, 29],
     ]);
-    expect(MRZ_LAYOUT).toEqual({ TD1: { lines: 3, length: 30 }, TD2: { lines: 2, length: 36 }, TD3: { lines: 2, length: 44 } });
+    expect(MRZ_LAYOUT).toEqual({
+      TD1: { lines: 3, length: 30 },
+      TD2: { lines: 2, length: 36 },
+      TD3: { lines: 2, length: 44 },
+    });
   });
 });
 
 describe('parseMrz', () => {
   it('reads the TD3 specimen fields', () => {
     expect(parseMrz(UTO_TD3, TODAY)).toEqual({
-      documentType: 'passport', mrzFormat: 'TD3', mrzLines: UTO_TD3, issuingCountry: 'UTO', documentNumber: 'L898902C3',
-      surname: 'ERIKSSON', givenNames: 'ANNA MARIA', nationality: 'UTO', birthDate: '1974-08-12', expiryDate: '2012-04-15', sex: 'F',
+      documentType: 'passport',
+      mrzFormat: 'TD3',
+      mrzLines: UTO_TD3,
+      issuingCountry: 'UTO',
+      documentNumber: 'L898902C3',
+      surname: 'ERIKSSON',
+      givenNames: 'ANNA MARIA',
+      nationality: 'UTO',
+      birthDate: '1974-08-12',
+      expiryDate: '2012-04-15',
+      sex: 'F',
       checkDigits: { documentNumber: true, birthDate: true, expiryDate: true, optional: true, composite: true },
     });
   });
 
   it('reads the TD2 specimen fields', () => {
     expect(parseMrz(UTO_TD2, TODAY)).toMatchObject({
-      documentType: 'id_card', mrzFormat: 'TD2', issuingCountry: 'UTO', documentNumber: 'D23145890', surname: 'ERIKSSON',
-      givenNames: 'ANNA MARIA', nationality: 'UTO', birthDate: '1974-08-12', expiryDate: '2012-04-15', sex: 'F',
+      documentType: 'id_card',
+      mrzFormat: 'TD2',
+      issuingCountry: 'UTO',
+      documentNumber: 'D23145890',
+      surname: 'ERIKSSON',
+      givenNames: 'ANNA MARIA',
+      nationality: 'UTO',
+      birthDate: '1974-08-12',
+      expiryDate: '2012-04-15',
+      sex: 'F',
       checkDigits: { documentNumber: true, birthDate: true, expiryDate: true, composite: true },
     });
   });
 
   it('reads a TD1 card back, normalizes the German code D to DEU and reports the < sex as unspecified (X)', () => {
     expect(parseMrz(DEU_TD1, TODAY)).toMatchObject({
-      documentType: 'id_card', mrzFormat: 'TD1', issuingCountry: 'DEU', nationality: 'DEU', documentNumber: 'T22000129',
-      surname: 'MUSTERMANN', givenNames: 'ERIKA', birthDate: '1964-08-12', expiryDate: '2020-10-31', sex: 'X',
+      documentType: 'id_card',
+      mrzFormat: 'TD1',
+      issuingCountry: 'DEU',
+      nationality: 'DEU',
+      documentNumber: 'T22000129',
+      surname: 'MUSTERMANN',
+      givenNames: 'ERIKA',
+      birthDate: '1964-08-12',
+      expiryDate: '2020-10-31',
+      sex: 'X',
     });
   });
 
   it('keeps the UTO test state and non-standard codes such as SI<', () => {
-    const fields = parseMrz(['I<SI<09999100180706966505468<<', '6606079F0807276SI<<<<<<<<<<<<0', 'VZOREC<<TINA<<<<<<<<<<<<<<<<<<'], TODAY);
+    const fields = parseMrz(
+      ['I<SI<09999100180706966505468<<', '6606079F0807276SI<<<<<<<<<<<<0', 'VZOREC<<TINA<<<<<<<<<<<<<<<<<<'],
+      TODAY,
+    );
     expect(fields).toMatchObject({
-      issuingCountry: 'SI', nationality: 'SI', documentNumber: '099991001', surname: 'VZOREC', givenNames: 'TINA',
-      birthDate: '1966-06-07', expiryDate: '2008-07-27', sex: 'F', documentType: 'id_card',
+      issuingCountry: 'SI',
+      nationality: 'SI',
+      documentNumber: '099991001',
+      surname: 'VZOREC',
+      givenNames: 'TINA',
+      birthDate: '1966-06-07',
+      expiryDate: '2008-07-27',
+      sex: 'F',
+      documentType: 'id_card',
     });
     expect(allCheckDigitsValid(fields?.checkDigits ?? {})).toBe(true);
   });
 
   it('joins a TD1 document number longer than 9 characters and validates its check digit at the end', () => {
     const fields = parseMrz(UTO_TD1_LONG_NUMBER, TODAY);
-    expect(fields).toMatchObject({ documentNumber: 'D23145890734', surname: 'STEVENSON', givenNames: 'PETER JOHN', sex: 'M' });
+    expect(fields).toMatchObject({
+      documentNumber: 'D23145890734',
+      surname: 'STEVENSON',
+      givenNames: 'PETER JOHN',
+      sex: 'M',
+    });
     expect(fields?.checkDigits).toEqual({ documentNumber: true, birthDate: true, expiryDate: true, composite: true });
     expect(checkDigitsOf('TD1', withChar(UTO_TD1_LONG_NUMBER, 0, 18, '8')).documentNumber).toBe(false);
   });
@@ -172,11 +248,19 @@ describe('parseMrz', () => {
     const body = `${number.slice(0, 9)}<UTO7408122F1204159${number.slice(9)}${computeCheckDigit(number)}<<<`;
     const composite = computeCheckDigit(body.slice(0, 10) + body.slice(13, 20) + body.slice(21, 35));
     const lines = ['I<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<', `${body}${composite}`];
-    expect(parseMrz(lines, TODAY)).toMatchObject({ documentNumber: number, checkDigits: { documentNumber: true, composite: true } });
+    expect(parseMrz(lines, TODAY)).toMatchObject({
+      documentNumber: number,
+      checkDigits: { documentNumber: true, composite: true },
+    });
   });
 
   it('tolerates surrounding spaces and lower case, rejects wrong lengths and alphabets', () => {
-    expect(parseMrz(UTO_TD3.map((l) => ` ${l.toLowerCase()} `), TODAY)?.documentNumber).toBe('L898902C3');
+    expect(
+      parseMrz(
+        UTO_TD3.map((l) => ` ${l.toLowerCase()} `),
+        TODAY,
+      )?.documentNumber,
+    ).toBe('L898902C3');
     expect(parseMrz(['P<UTOERIKSSON', 'L898902C36'], TODAY)).toBeNull();
     expect(parseMrz([UTO_TD3[0] as string, `${(UTO_TD3[1] as string).slice(0, 43)}?`], TODAY)).toBeNull();
     expect(parseMrz([UTO_TD3[0] as string, UTO_TD2[1] as string], TODAY)).toBeNull();
@@ -186,7 +270,13 @@ describe('parseMrz', () => {
   it('returns fields with failing digits marked, leaving the verdict to the rules', () => {
     const fields = parseMrz(withChar(UTO_TD3, 1, 43, '3'), TODAY);
     expect(fields?.surname).toBe('ERIKSSON');
-    expect(fields?.checkDigits).toEqual({ documentNumber: true, birthDate: true, expiryDate: true, optional: true, composite: false });
+    expect(fields?.checkDigits).toEqual({
+      documentNumber: true,
+      birthDate: true,
+      expiryDate: true,
+      optional: true,
+      composite: false,
+    });
   });
 
   it('gives null dates for impossible calendar dates', () => {
@@ -222,9 +312,23 @@ describe('mrzDate', () => {
 
 describe('codes', () => {
   it('maps ICAO document codes to document types', () => {
-    expect(['P', 'PP', 'P<', 'ID', 'I<', 'I', 'A<', 'C<', 'IR', 'AR', 'CR', 'RP', 'V<', 'X<'].map(documentTypeFromCode)).toEqual([
-      'passport', 'passport', 'passport', 'id_card', 'id_card', 'id_card', 'id_card', 'id_card',
-      'residence_permit', 'residence_permit', 'residence_permit', 'residence_permit', null, null,
+    expect(
+      ['P', 'PP', 'P<', 'ID', 'I<', 'I', 'A<', 'C<', 'IR', 'AR', 'CR', 'RP', 'V<', 'X<'].map(documentTypeFromCode),
+    ).toEqual([
+      'passport',
+      'passport',
+      'passport',
+      'id_card',
+      'id_card',
+      'id_card',
+      'id_card',
+      'id_card',
+      'residence_permit',
+      'residence_permit',
+      'residence_permit',
+      'residence_permit',
+      null,
+      null,
     ]);
   });
 

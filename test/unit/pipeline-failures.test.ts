@@ -18,7 +18,16 @@ describe('recordTaskFailure', () => {
     await recordFailure(h.deps, input, 'faceMatch', 'States.Timeout');
     expect((await h.store.steps.get(input.verificationId, 1, 'faceMatch'))?.result).toEqual({
       kind: 'check',
-      result: { check: 'faceMatch', outcome: 'inconclusive', scores: {}, reasonCodes: ['CHECK_ERROR'], riskFlags: [], extracted: { error: 'States.Timeout' }, timings: [], provider: 'pipeline' },
+      result: {
+        check: 'faceMatch',
+        outcome: 'inconclusive',
+        scores: {},
+        reasonCodes: ['CHECK_ERROR'],
+        riskFlags: [],
+        extracted: { error: 'States.Timeout' },
+        timings: [],
+        provider: 'pipeline',
+      },
       portraitKey: null,
       documentKeyHash: null,
       personKeyHash: null,
@@ -29,23 +38,55 @@ describe('recordTaskFailure', () => {
 
   it('stores a failed record for a failed non-check step', async () => {
     await recordFailure(h.deps, input, 'riskSignals', null);
-    expect((await h.store.steps.get(input.verificationId, 1, 'riskSignals'))?.result).toEqual({ kind: 'failed', reasonCodes: ['CHECK_ERROR'], error: 'unknown error' });
+    expect((await h.store.steps.get(input.verificationId, 1, 'riskSignals'))?.result).toEqual({
+      kind: 'failed',
+      reasonCodes: ['CHECK_ERROR'],
+      error: 'unknown error',
+    });
   });
 
   it('keeps a result the task stored before it was reported failed', async () => {
-    await h.store.steps.putIfAbsent({ verificationId: input.verificationId, attempt: 1, step: 'riskSignals', result: { kind: 'risk', riskFlags: ['REPLAYED_FRAMES'], signals: { documentKey: true, personKey: true, faceVector: false } }, createdAt: h.clock.now().toISOString() });
+    await h.store.steps.putIfAbsent({
+      verificationId: input.verificationId,
+      attempt: 1,
+      step: 'riskSignals',
+      result: {
+        kind: 'risk',
+        riskFlags: ['REPLAYED_FRAMES'],
+        signals: { documentKey: true, personKey: true, faceVector: false },
+      },
+      createdAt: h.clock.now().toISOString(),
+    });
     await recordFailure(h.deps, input, 'riskSignals', 'Lambda.ServiceException');
     expect((await h.store.steps.get(input.verificationId, 1, 'riskSignals'))?.result).toMatchObject({ kind: 'risk' });
   });
 
   it('records review/CHECK_ERROR, with the risk flags found, when decide failed before storing a decision', async () => {
-    await h.store.steps.putIfAbsent({ verificationId: input.verificationId, attempt: 1, step: 'riskSignals', result: { kind: 'risk', riskFlags: ['REPLAYED_FRAMES'], signals: { documentKey: true, personKey: true, faceVector: false } }, createdAt: h.clock.now().toISOString() });
+    await h.store.steps.putIfAbsent({
+      verificationId: input.verificationId,
+      attempt: 1,
+      step: 'riskSignals',
+      result: {
+        kind: 'risk',
+        riskFlags: ['REPLAYED_FRAMES'],
+        signals: { documentKey: true, personKey: true, faceVector: false },
+      },
+      createdAt: h.clock.now().toISOString(),
+    });
     await recordFailure(h.deps, input, 'decide', 'Error');
-    expect(h.outcomes).toEqual([{ ...input, decision: 'review', declineType: null, reasonCodes: ['CHECK_ERROR'], riskFlags: ['REPLAYED_FRAMES'] }]);
+    expect(h.outcomes).toEqual([
+      { ...input, decision: 'review', declineType: null, reasonCodes: ['CHECK_ERROR'], riskFlags: ['REPLAYED_FRAMES'] },
+    ]);
   });
 
   it('re-records a stored decision instead of replacing it', async () => {
-    await h.store.steps.putIfAbsent({ verificationId: input.verificationId, attempt: 1, step: 'decide', result: { kind: 'decision', decision: 'approved', declineType: null, reasonCodes: [], riskFlags: [] }, createdAt: h.clock.now().toISOString() });
+    await h.store.steps.putIfAbsent({
+      verificationId: input.verificationId,
+      attempt: 1,
+      step: 'decide',
+      result: { kind: 'decision', decision: 'approved', declineType: null, reasonCodes: [], riskFlags: [] },
+      createdAt: h.clock.now().toISOString(),
+    });
     await recordFailure(h.deps, input, 'decide', 'Error');
     expect(h.outcomes).toEqual([{ ...input, decision: 'approved', declineType: null, reasonCodes: [], riskFlags: [] }]);
   });

@@ -1,11 +1,33 @@
-import { backoffMs, PipelineAbortedError, PermanentTaskError, runPipeline, type PipelineTask } from '../../functions/app/pipeline';
-import { pipelinePlan, planTasks, type PipelineStage, type PipelineTaskName, type TaskStage } from '../../functions/domain/pipeline-plan';
+import {
+  backoffMs,
+  PipelineAbortedError,
+  PermanentTaskError,
+  runPipeline,
+  type PipelineTask,
+} from '../../functions/app/pipeline';
+import {
+  pipelinePlan,
+  planTasks,
+  type PipelineStage,
+  type PipelineTaskName,
+  type TaskStage,
+} from '../../functions/domain/pipeline-plan';
 import { createPipelineHarness, recordingSleep, seedVerification, type PipelineHarness } from '../pipeline/harness';
 
-const TASK_NAMES: PipelineTaskName[] = ['prepare', 'documentCheck', 'livenessCheck', 'faceMatch', 'riskSignals', 'decide'];
+const TASK_NAMES: PipelineTaskName[] = [
+  'prepare',
+  'documentCheck',
+  'livenessCheck',
+  'faceMatch',
+  'riskSignals',
+  'decide',
+];
 
 /** Tasks that only log their calls; `overrides` replace single tasks. */
-function loggingTasks(log: string[], overrides: Partial<Record<PipelineTaskName, PipelineTask>> = {}): Record<PipelineTaskName, PipelineTask> {
+function loggingTasks(
+  log: string[],
+  overrides: Partial<Record<PipelineTaskName, PipelineTask>> = {},
+): Record<PipelineTaskName, PipelineTask> {
   return Object.fromEntries(
     TASK_NAMES.map((name) => [
       name,
@@ -17,8 +39,18 @@ function loggingTasks(log: string[], overrides: Partial<Record<PipelineTaskName,
   ) as Record<PipelineTaskName, PipelineTask>;
 }
 
-function withStage(task: PipelineTaskName, patch: Partial<TaskStage>, plan: readonly PipelineStage[] = pipelinePlan): PipelineStage[] {
-  return plan.map((s) => (s.kind === 'task' ? (s.task === task ? { ...s, ...patch } : s) : { ...s, branches: s.branches.map((b) => withStage(task, patch, b)) }));
+function withStage(
+  task: PipelineTaskName,
+  patch: Partial<TaskStage>,
+  plan: readonly PipelineStage[] = pipelinePlan,
+): PipelineStage[] {
+  return plan.map((s) =>
+    s.kind === 'task'
+      ? s.task === task
+        ? { ...s, ...patch }
+        : s
+      : { ...s, branches: s.branches.map((b) => withStage(task, patch, b)) },
+  );
 }
 
 describe('runPipeline scheduling', () => {
@@ -33,7 +65,9 @@ describe('runPipeline scheduling', () => {
 
   it('computes the Step Functions backoff: interval * rate^(try - 1)', () => {
     const stage = planTasks().find((s) => s.task === 'documentCheck')!;
-    expect([1, 2, 3].map((n) => backoffMs({ ...stage, retry: { maxAttempts: 4, intervalSeconds: 2, backoffRate: 2 } }, n))).toEqual([2000, 4000, 8000]);
+    expect(
+      [1, 2, 3].map((n) => backoffMs({ ...stage, retry: { maxAttempts: 4, intervalSeconds: 2, backoffRate: 2 } }, n)),
+    ).toEqual([2000, 4000, 8000]);
     expect(backoffMs({ ...stage, retry: { maxAttempts: 3, intervalSeconds: 1, backoffRate: 1.5 } }, 3)).toBe(2250);
   });
 
@@ -53,16 +87,26 @@ describe('runPipeline scheduling', () => {
       documentCheck: () => started, // finishes only once the other branch has started
       livenessCheck: async () => livenessStarted(),
     });
-    const report = await runPipeline(h.deps, input, { tasks, plan: withStage('documentCheck', { timeoutSeconds: 30 }) });
+    const report = await runPipeline(h.deps, input, {
+      tasks,
+      plan: withStage('documentCheck', { timeoutSeconds: 30 }),
+    });
     expect(report.tasks.documentCheck).toEqual({ status: 'done', tries: 1 });
   });
 
   it('bounds a try by the stage timeout and retries it', async () => {
     const tasks = loggingTasks([], { livenessCheck: () => new Promise<void>(() => {}) });
-    const plan = withStage('livenessCheck', { timeoutSeconds: 0.02, retry: { maxAttempts: 2, intervalSeconds: 1, backoffRate: 2 } });
+    const plan = withStage('livenessCheck', {
+      timeoutSeconds: 0.02,
+      retry: { maxAttempts: 2, intervalSeconds: 1, backoffRate: 2 },
+    });
     const { sleep, waits } = recordingSleep();
     const report = await runPipeline(h.deps, input, { tasks, plan, sleep });
-    expect(report.tasks.livenessCheck).toMatchObject({ status: 'failed', tries: 2, error: expect.stringContaining('TaskTimeoutError') });
+    expect(report.tasks.livenessCheck).toMatchObject({
+      status: 'failed',
+      tries: 2,
+      error: expect.stringContaining('TaskTimeoutError'),
+    });
     expect(waits).toEqual([1000]);
     const step = await h.store.steps.get(input.verificationId, 1, 'livenessCheck');
     expect(step?.result).toMatchObject({ kind: 'check', result: { reasonCodes: ['CHECK_ERROR'] } });
@@ -76,7 +120,11 @@ describe('runPipeline scheduling', () => {
     });
     const { sleep, waits } = recordingSleep();
     const report = await runPipeline(h.deps, input, { tasks, sleep });
-    expect(report.tasks.faceMatch).toEqual({ status: 'failed', tries: 1, error: 'PermanentTaskError: no selfie capture' });
+    expect(report.tasks.faceMatch).toEqual({
+      status: 'failed',
+      tries: 1,
+      error: 'PermanentTaskError: no selfie capture',
+    });
     expect(waits).toEqual([]);
   });
 
@@ -91,14 +139,20 @@ describe('runPipeline scheduling', () => {
     const log2: string[] = [];
     await runPipeline(h.deps, input, { tasks: loggingTasks(log2, { prepare: boom }) });
     expect(log2).toEqual(['prepare', 'decide']);
-    expect((await h.store.steps.get(input.verificationId, 1, 'prepare'))?.result).toEqual({ kind: 'failed', reasonCodes: ['CHECK_ERROR'], error: 'PermanentTaskError: boom' });
+    expect((await h.store.steps.get(input.verificationId, 1, 'prepare'))?.result).toEqual({
+      kind: 'failed',
+      reasonCodes: ['CHECK_ERROR'],
+      error: 'PermanentTaskError: boom',
+    });
   });
 
   it('stops without recording anything when aborted', async () => {
     const controller = new AbortController();
     const log: string[] = [];
     const tasks = loggingTasks(log, { prepare: async () => controller.abort() });
-    await expect(runPipeline(h.deps, input, { tasks, signal: controller.signal })).rejects.toBeInstanceOf(PipelineAbortedError);
+    await expect(runPipeline(h.deps, input, { tasks, signal: controller.signal })).rejects.toBeInstanceOf(
+      PipelineAbortedError,
+    );
     expect(log).toEqual(['prepare']);
     expect(await h.store.steps.listByAttempt(input.verificationId, 1)).toEqual([]);
   });
@@ -109,8 +163,21 @@ describe('runPipeline scheduling', () => {
         throw new Error('down');
       },
     });
-    const report = await runPipeline(h.deps, input, { tasks, recordOutcome: h.recordingOutcome, sleep: recordingSleep().sleep });
+    const report = await runPipeline(h.deps, input, {
+      tasks,
+      recordOutcome: h.recordingOutcome,
+      sleep: recordingSleep().sleep,
+    });
     expect(report.status).toBe('failed');
-    expect(h.outcomes).toEqual([{ verificationId: input.verificationId, attempt: 1, decision: 'review', declineType: null, reasonCodes: ['CHECK_ERROR'], riskFlags: [] }]);
+    expect(h.outcomes).toEqual([
+      {
+        verificationId: input.verificationId,
+        attempt: 1,
+        decision: 'review',
+        declineType: null,
+        reasonCodes: ['CHECK_ERROR'],
+        riskFlags: [],
+      },
+    ]);
   });
 });

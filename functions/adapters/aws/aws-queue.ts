@@ -84,7 +84,9 @@ export class AwsQueue implements Queue {
             notBefore: delayMs > SQS_MAX_DELAY_SECONDS * 1000 ? runAt.toISOString() : null,
           }),
           DelaySeconds: delaySeconds,
-          MessageAttributes: opts.dedupeKey ? { [DEDUPE_ATTRIBUTE]: { DataType: 'String', StringValue: opts.dedupeKey } } : undefined,
+          MessageAttributes: opts.dedupeKey
+            ? { [DEDUPE_ATTRIBUTE]: { DataType: 'String', StringValue: opts.dedupeKey } }
+            : undefined,
         }),
       );
     } catch (err) {

@@ -11,16 +11,29 @@ import {
   type OrganisationRepository,
   type WebhookEndpointRepository,
 } from '../../ports/persistence';
-import { type DynamoContext, isConditionFailed, isTransactionConditionFailed, queryAll, stripKeys } from './dynamodb-support';
+import {
+  type DynamoContext,
+  isConditionFailed,
+  isTransactionConditionFailed,
+  queryAll,
+  stripKeys,
+} from './dynamodb-support';
 import { GSI, keys } from './table-design';
 
 export function dynamoOrganisations(ctx: DynamoContext): OrganisationRepository {
   return {
     async put(org: Organisation) {
-      await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...org, ...keys.org(org.id), ...keys.orgsIndex(org.createdAt, org.id) } }));
+      await ctx.doc.send(
+        new PutCommand({
+          TableName: ctx.tableName,
+          Item: { ...org, ...keys.org(org.id), ...keys.orgsIndex(org.createdAt, org.id) },
+        }),
+      );
     },
     async get(id) {
-      const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.org(id), ConsistentRead: true }));
+      const res = await ctx.doc.send(
+        new GetCommand({ TableName: ctx.tableName, Key: keys.org(id), ConsistentRead: true }),
+      );
       return res.Item ? stripKeys<Organisation>(res.Item) : null;
     },
     async list() {
@@ -47,10 +60,14 @@ function listOrgPartition(ctx: DynamoContext, orgId: string, skPrefix: string) {
 export function dynamoFlows(ctx: DynamoContext): FlowRepository {
   return {
     async put(flow: Flow) {
-      await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...flow, ...keys.flow(flow.orgId, flow.id) } }));
+      await ctx.doc.send(
+        new PutCommand({ TableName: ctx.tableName, Item: { ...flow, ...keys.flow(flow.orgId, flow.id) } }),
+      );
     },
     async get(orgId, id) {
-      const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.flow(orgId, id), ConsistentRead: true }));
+      const res = await ctx.doc.send(
+        new GetCommand({ TableName: ctx.tableName, Key: keys.flow(orgId, id), ConsistentRead: true }),
+      );
       return res.Item ? stripKeys<Flow>(res.Item) : null;
     },
     async listByOrg(orgId) {
@@ -67,7 +84,9 @@ interface KeyHashGuard {
 
 export function dynamoKeys(ctx: DynamoContext): KeyRepository {
   const get = async (orgId: string, id: string): Promise<KycKey | null> => {
-    const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.kycKey(orgId, id), ConsistentRead: true }));
+    const res = await ctx.doc.send(
+      new GetCommand({ TableName: ctx.tableName, Key: keys.kycKey(orgId, id), ConsistentRead: true }),
+    );
     return res.Item ? stripKeys<KycKey>(res.Item) : null;
   };
   return {
@@ -100,7 +119,9 @@ export function dynamoKeys(ctx: DynamoContext): KeyRepository {
       }
     },
     async getByHash(keyHash) {
-      const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.keyHashGuard(keyHash), ConsistentRead: true }));
+      const res = await ctx.doc.send(
+        new GetCommand({ TableName: ctx.tableName, Key: keys.keyHashGuard(keyHash), ConsistentRead: true }),
+      );
       if (!res.Item) return null;
       const guard = res.Item as unknown as KeyHashGuard;
       return get(guard.orgId, guard.keyId);
@@ -145,12 +166,16 @@ export function dynamoWebhookEndpoints(ctx: DynamoContext): WebhookEndpointRepos
       }
     },
     async get(orgId, id) {
-      const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.webhookEndpoint(orgId, id), ConsistentRead: true }));
+      const res = await ctx.doc.send(
+        new GetCommand({ TableName: ctx.tableName, Key: keys.webhookEndpoint(orgId, id), ConsistentRead: true }),
+      );
       return res.Item ? stripKeys<WebhookEndpoint>(res.Item) : null;
     },
     async listActive(orgId, mode) {
       // An org has a handful of endpoints: filter in code rather than maintain another index.
-      const all = (await listOrgPartition(ctx, orgId, keys.webhookEndpointPrefix)).map((i) => stripKeys<WebhookEndpoint>(i));
+      const all = (await listOrgPartition(ctx, orgId, keys.webhookEndpointPrefix)).map((i) =>
+        stripKeys<WebhookEndpoint>(i),
+      );
       return all.filter((e) => e.deletedAt === null && (mode === undefined || e.mode === mode));
     },
     delete: (orgId, id, at) => setTimestampOnce(ctx, keys.webhookEndpoint(orgId, id), 'deletedAt', at),
@@ -161,7 +186,12 @@ export function dynamoWebhookEndpoints(ctx: DynamoContext): WebhookEndpointRepos
  * Sets a null timestamp attribute of an existing item (revokedAt, deletedAt) once: false if the item is
  * missing or the timestamp is already set.
  */
-async function setTimestampOnce(ctx: DynamoContext, key: Record<string, string>, attribute: 'revokedAt' | 'deletedAt', at: string): Promise<boolean> {
+async function setTimestampOnce(
+  ctx: DynamoContext,
+  key: Record<string, string>,
+  attribute: 'revokedAt' | 'deletedAt',
+  at: string,
+): Promise<boolean> {
   try {
     await ctx.doc.send(
       new UpdateCommand({

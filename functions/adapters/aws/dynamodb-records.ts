@@ -38,7 +38,13 @@ export function dynamoDeliveries(ctx: DynamoContext): DeliveryRepository {
       await Promise.all(
         deliveries.map(async (d) => {
           try {
-            await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: deliveryItem(d), ConditionExpression: 'attribute_not_exists(pk)' }));
+            await ctx.doc.send(
+              new PutCommand({
+                TableName: ctx.tableName,
+                Item: deliveryItem(d),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              }),
+            );
           } catch (err) {
             if (!isConditionFailed(err)) throw err;
           }
@@ -46,7 +52,9 @@ export function dynamoDeliveries(ctx: DynamoContext): DeliveryRepository {
       );
     },
     async get(id) {
-      const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.delivery(id), ConsistentRead: true }));
+      const res = await ctx.doc.send(
+        new GetCommand({ TableName: ctx.tableName, Key: keys.delivery(id), ConsistentRead: true }),
+      );
       return res.Item ? stripKeys<Delivery>(res.Item) : null;
     },
     async save(d) {
@@ -93,7 +101,9 @@ export function dynamoDeliveries(ctx: DynamoContext): DeliveryRepository {
 
 export function dynamoIdempotency(ctx: DynamoContext): IdempotencyRepository {
   const read = async (scope: string): Promise<IdempotencyRecord | null> => {
-    const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.idempotency(scope), ConsistentRead: true }));
+    const res = await ctx.doc.send(
+      new GetCommand({ TableName: ctx.tableName, Key: keys.idempotency(scope), ConsistentRead: true }),
+    );
     return res.Item ? stripKeys<IdempotencyRecord>(res.Item) : null;
   };
   return {
@@ -145,7 +155,7 @@ export function dynamoIdempotency(ctx: DynamoContext): IdempotencyRepository {
 /** Capture slots that were never uploaded disappear by TTL a day after the slot expired. */
 function captureItem(c: Capture): Item {
   const item: Item = { ...c, ...keys.capture(c.verificationId, c.id) };
-  if (c.status === 'requested') item['ttl'] = ttlFromIso(c.uploadExpiresAt, TTL_GRACE_SECONDS);
+  if (c.status === 'requested') item.ttl = ttlFromIso(c.uploadExpiresAt, TTL_GRACE_SECONDS);
   return item;
 }
 
@@ -156,14 +166,22 @@ export function dynamoCaptures(ctx: DynamoContext): CaptureRepository {
   return {
     async create(c) {
       try {
-        await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: captureItem(c), ConditionExpression: 'attribute_not_exists(pk)' }));
+        await ctx.doc.send(
+          new PutCommand({
+            TableName: ctx.tableName,
+            Item: captureItem(c),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
       } catch (err) {
         if (isConditionFailed(err)) throw new ConflictError('capture already exists');
         throw err;
       }
     },
     async get(verificationId, id) {
-      const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.capture(verificationId, id), ConsistentRead: true }));
+      const res = await ctx.doc.send(
+        new GetCommand({ TableName: ctx.tableName, Key: keys.capture(verificationId, id), ConsistentRead: true }),
+      );
       return res.Item ? stripKeys<Capture>(res.Item) : null;
     },
     async transition(verificationId, id, from, patch) {
@@ -209,7 +227,9 @@ export function dynamoCaptures(ctx: DynamoContext): CaptureRepository {
 export function dynamoAudit(ctx: DynamoContext): AuditRepository {
   return {
     async append(e: AuditEvent) {
-      await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...e, ...keys.audit(e.verificationId, e.at, e.id) } }));
+      await ctx.doc.send(
+        new PutCommand({ TableName: ctx.tableName, Item: { ...e, ...keys.audit(e.verificationId, e.at, e.id) } }),
+      );
     },
     async listByVerification(verificationId) {
       const items = await queryAll(ctx, {
@@ -240,13 +260,22 @@ export function dynamoSteps(ctx: DynamoContext): StepResultRepository {
       }
     },
     async get(verificationId, attempt, step) {
-      const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.step(verificationId, attempt, step), ConsistentRead: true }));
+      const res = await ctx.doc.send(
+        new GetCommand({
+          TableName: ctx.tableName,
+          Key: keys.step(verificationId, attempt, step),
+          ConsistentRead: true,
+        }),
+      );
       return res.Item ? stripKeys<StepResultRecord>(res.Item) : null;
     },
     async listByAttempt(verificationId, attempt) {
       const items = await queryAll(ctx, {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.verification(verificationId).pk, ':prefix': keys.stepAttemptPrefix(attempt) },
+        ExpressionAttributeValues: {
+          ':pk': keys.verification(verificationId).pk,
+          ':prefix': keys.stepAttemptPrefix(attempt),
+        },
         ConsistentRead: true,
       });
       return items.map((i) => stripKeys<StepResultRecord>(i));
@@ -256,8 +285,10 @@ export function dynamoSteps(ctx: DynamoContext): StepResultRepository {
 
 function signalItem(s: IdentitySignal): Item {
   const item: Item = { ...s, ...keys.signal(s.verificationId) };
-  if (s.documentKeyHash) Object.assign(item, keys.signalsByDocument(s.orgId, s.documentKeyHash, s.createdAt, s.verificationId));
-  if (s.personKeyHash) Object.assign(item, keys.signalsByPerson(s.orgId, s.personKeyHash, s.createdAt, s.verificationId));
+  if (s.documentKeyHash)
+    Object.assign(item, keys.signalsByDocument(s.orgId, s.documentKeyHash, s.createdAt, s.verificationId));
+  if (s.personKeyHash)
+    Object.assign(item, keys.signalsByPerson(s.orgId, s.personKeyHash, s.createdAt, s.verificationId));
   if (s.faceVector) Object.assign(item, keys.signalsWithFace(s.orgId, s.createdAt, s.verificationId));
   return item;
 }
@@ -272,7 +303,7 @@ export function dynamoSignals(ctx: DynamoContext): IdentitySignalRepository {
       ExpressionAttributeValues: { ':pk': pk, ':since': since },
       ProjectionExpression: '#vid',
     });
-    return items.map((i) => String(i['verificationId']));
+    return items.map((i) => String(i.verificationId));
   };
 
   return {
@@ -305,10 +336,16 @@ export function dynamoSignals(ctx: DynamoContext): IdentitySignalRepository {
     async countSince(orgId, key, since) {
       const found = new Set<string>();
       if (key.documentKeyHash) {
-        for (const id of await idsSince(GSI.gsi1, keys.signalsByDocument(orgId, key.documentKeyHash, '', '').gsi1pk, since)) found.add(id);
+        for (const id of await idsSince(
+          GSI.gsi1,
+          keys.signalsByDocument(orgId, key.documentKeyHash, '', '').gsi1pk,
+          since,
+        ))
+          found.add(id);
       }
       if (key.personKeyHash) {
-        for (const id of await idsSince(GSI.gsi2, keys.signalsByPerson(orgId, key.personKeyHash, '', '').gsi2pk, since)) found.add(id);
+        for (const id of await idsSince(GSI.gsi2, keys.signalsByPerson(orgId, key.personKeyHash, '', '').gsi2pk, since))
+          found.add(id);
       }
       return found.size;
     },

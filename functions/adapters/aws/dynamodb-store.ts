@@ -5,7 +5,14 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Store } from '../../ports/persistence';
 import { dynamoFlows, dynamoKeys, dynamoOrganisations, dynamoWebhookEndpoints } from './dynamodb-directory';
-import { dynamoAudit, dynamoCaptures, dynamoDeliveries, dynamoIdempotency, dynamoSignals, dynamoSteps } from './dynamodb-records';
+import {
+  dynamoAudit,
+  dynamoCaptures,
+  dynamoDeliveries,
+  dynamoIdempotency,
+  dynamoSignals,
+  dynamoSteps,
+} from './dynamodb-records';
 import type { DynamoContext } from './dynamodb-support';
 import { dynamoVerifications } from './dynamodb-verifications';
 

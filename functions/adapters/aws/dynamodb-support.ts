@@ -32,7 +32,10 @@ export function isConditionFailed(err: unknown): boolean {
 export function isTransactionConditionFailed(err: unknown): boolean {
   if (!(err instanceof Error) || err.name !== 'TransactionCanceledException') return false;
   const reasons = (err as Error & { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
-  return reasons.some((r) => r.Code === 'ConditionalCheckFailed') && reasons.every((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'None');
+  return (
+    reasons.some((r) => r.Code === 'ConditionalCheckFailed') &&
+    reasons.every((r) => r.Code === 'ConditionalCheckFailed' || r.Code === 'None')
+  );
 }
 
 /** Runs a query to the end (for per-verification / per-org lists that are small by construction). */
@@ -48,7 +51,11 @@ export async function queryAll(ctx: DynamoContext, input: Omit<QueryCommandInput
 }
 
 /** Runs a query until `limit` items were collected (a FilterExpression may return short pages). */
-export async function queryLimit(ctx: DynamoContext, input: Omit<QueryCommandInput, 'TableName' | 'Limit'>, limit: number): Promise<Item[]> {
+export async function queryLimit(
+  ctx: DynamoContext,
+  input: Omit<QueryCommandInput, 'TableName' | 'Limit'>,
+  limit: number,
+): Promise<Item[]> {
   const items: Item[] = [];
   if (limit <= 0) return items; // DynamoDB rejects Limit < 1
   let start: Record<string, unknown> | undefined;
@@ -71,7 +78,8 @@ export function encodeCursor(sortKey: string): string {
 export function decodeCursor(cursor: string): string {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (parsed && typeof parsed === 'object' && typeof (parsed as { s?: unknown }).s === 'string') return (parsed as { s: string }).s;
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { s?: unknown }).s === 'string')
+      return (parsed as { s: string }).s;
   } catch {
     // fall through
   }

@@ -29,7 +29,8 @@ export function verificationItem(v: Verification): Item {
   };
   if (OPEN_STATUSES.has(v.status)) Object.assign(item, keys.sweepOpen(v.expiresAt, v.id));
   else if (v.purgedAt === null && v.purgeAfter !== null) Object.assign(item, keys.sweepPurge(v.purgeAfter, v.id));
-  if (!OPEN_STATUSES.has(v.status) && v.publishedAt === null) Object.assign(item, keys.outboxUnpublished(v.completedAt ?? v.updatedAt, v.id));
+  if (!OPEN_STATUSES.has(v.status) && v.publishedAt === null)
+    Object.assign(item, keys.outboxUnpublished(v.completedAt ?? v.updatedAt, v.id));
   return item;
 }
 
@@ -45,7 +46,9 @@ function idFromSortKey(sortKey: string): string {
 
 export function dynamoVerifications(ctx: DynamoContext): VerificationRepository {
   const get = async (id: string): Promise<Verification | null> => {
-    const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.verification(id), ConsistentRead: true }));
+    const res = await ctx.doc.send(
+      new GetCommand({ TableName: ctx.tableName, Key: keys.verification(id), ConsistentRead: true }),
+    );
     return res.Item ? stripKeys<Verification>(res.Item) : null;
   };
 
@@ -70,11 +73,21 @@ export function dynamoVerifications(ctx: DynamoContext): VerificationRepository 
         await ctx.doc.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: ctx.tableName, Item: verificationItem(v), ConditionExpression: 'attribute_not_exists(pk)' } },
               {
                 Put: {
                   TableName: ctx.tableName,
-                  Item: { ...guard, ...keys.tokenGuard(v.clientTokenHash), ttl: ttlFromIso(v.expiresAt, TTL_GRACE_SECONDS) },
+                  Item: verificationItem(v),
+                  ConditionExpression: 'attribute_not_exists(pk)',
+                },
+              },
+              {
+                Put: {
+                  TableName: ctx.tableName,
+                  Item: {
+                    ...guard,
+                    ...keys.tokenGuard(v.clientTokenHash),
+                    ttl: ttlFromIso(v.expiresAt, TTL_GRACE_SECONDS),
+                  },
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
@@ -82,7 +95,8 @@ export function dynamoVerifications(ctx: DynamoContext): VerificationRepository 
           }),
         );
       } catch (err) {
-        if (isTransactionConditionFailed(err)) throw new ConflictError('verification id or client token already exists');
+        if (isTransactionConditionFailed(err))
+          throw new ConflictError('verification id or client token already exists');
         throw err;
       }
     },
@@ -90,7 +104,9 @@ export function dynamoVerifications(ctx: DynamoContext): VerificationRepository 
     get,
 
     async getByTokenHash(clientTokenHash) {
-      const res = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: keys.tokenGuard(clientTokenHash), ConsistentRead: true }));
+      const res = await ctx.doc.send(
+        new GetCommand({ TableName: ctx.tableName, Key: keys.tokenGuard(clientTokenHash), ConsistentRead: true }),
+      );
       if (!res.Item) return null;
       return get((res.Item as unknown as TokenGuard).verificationId);
     },
@@ -123,7 +139,11 @@ export function dynamoVerifications(ctx: DynamoContext): VerificationRepository 
       let exclusiveStartKey: Record<string, unknown> | undefined;
       if (opts.cursor) {
         const sortKey = decodeCursor(opts.cursor);
-        exclusiveStartKey = { ...keys.verification(idFromSortKey(sortKey)), [index.partitionKey]: partition, [index.sortKey]: sortKey };
+        exclusiveStartKey = {
+          ...keys.verification(idFromSortKey(sortKey)),
+          [index.partitionKey]: partition,
+          [index.sortKey]: sortKey,
+        };
       }
       // One extra item tells whether a next page exists, so the last page carries next = null.
       const res = await ctx.doc.send(

@@ -20,7 +20,11 @@ export class KmsSecretBox implements SecretBox {
 
   async encrypt(plaintext: string): Promise<string> {
     const res = await this.kms.send(
-      new EncryptCommand({ KeyId: this.keyId, Plaintext: Buffer.from(plaintext, 'utf8'), EncryptionContext: { ...SIGNING_SECRET_CONTEXT } }),
+      new EncryptCommand({
+        KeyId: this.keyId,
+        Plaintext: Buffer.from(plaintext, 'utf8'),
+        EncryptionContext: { ...SIGNING_SECRET_CONTEXT },
+      }),
     );
     if (!res.CiphertextBlob) throw new Error('KMS Encrypt returned no ciphertext');
     return PREFIX + Buffer.from(res.CiphertextBlob).toString('base64url');

@@ -30,7 +30,10 @@ export interface PresignedUploadOptions {
 const DELETE_BATCH = 1000;
 
 /** One POST-policy condition (the shapes @aws-sdk/s3-presigned-post accepts). */
-export type PolicyCondition = ['eq' | 'starts-with', string, string] | ['content-length-range', number, number] | Record<string, string>;
+export type PolicyCondition =
+  | ['eq' | 'starts-with', string, string]
+  | ['content-length-range', number, number]
+  | Record<string, string>;
 
 function isNotFound(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
@@ -43,7 +46,10 @@ function contentTypePrefix(types: string[]): string {
   let prefix = types[0] ?? '';
   for (const t of types) while (!t.startsWith(prefix)) prefix = prefix.slice(0, -1);
   const slash = prefix.indexOf('/');
-  if (slash <= 0) throw new Error(`content types ${types.join(', ')} share no top-level type; a POST policy cannot allow them together`);
+  if (slash <= 0)
+    throw new Error(
+      `content types ${types.join(', ')} share no top-level type; a POST policy cannot allow them together`,
+    );
   return prefix.slice(0, slash + 1);
 }
 
@@ -54,12 +60,21 @@ export class S3BlobStore implements BlobStore {
   ) {}
 
   private sseParams() {
-    return this.options.kmsKeyId ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.options.kmsKeyId } : {};
+    return this.options.kmsKeyId
+      ? { ServerSideEncryption: 'aws:kms' as const, SSEKMSKeyId: this.options.kmsKeyId }
+      : {};
   }
 
   async put(key: string, bytes: Buffer, contentType: string): Promise<void> {
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.options.bucket, Key: key, Body: bytes, ContentType: contentType, ContentLength: bytes.length, ...this.sseParams() }),
+      new PutObjectCommand({
+        Bucket: this.options.bucket,
+        Key: key,
+        Body: bytes,
+        ContentType: contentType,
+        ContentLength: bytes.length,
+        ...this.sseParams(),
+      }),
     );
   }
 
@@ -89,13 +104,23 @@ export class S3BlobStore implements BlobStore {
     let token: string | undefined;
     do {
       const page = await this.s3.send(
-        new ListObjectsV2Command({ Bucket: this.options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: DELETE_BATCH }),
+        new ListObjectsV2Command({
+          Bucket: this.options.bucket,
+          Prefix: prefix,
+          ContinuationToken: token,
+          MaxKeys: DELETE_BATCH,
+        }),
       );
       const objectKeys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
       if (objectKeys.length > 0) {
-        const res = await this.s3.send(new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: objectKeys, Quiet: true } }));
+        const res = await this.s3.send(
+          new DeleteObjectsCommand({ Bucket: this.options.bucket, Delete: { Objects: objectKeys, Quiet: true } }),
+        );
         const errors = res.Errors ?? [];
-        if (errors.length > 0) throw new Error(`S3 refused to delete ${errors.length} object(s) under ${prefix}: ${errors[0]?.Code ?? 'unknown'}`);
+        if (errors.length > 0)
+          throw new Error(
+            `S3 refused to delete ${errors.length} object(s) under ${prefix}: ${errors[0]?.Code ?? 'unknown'}`,
+          );
         deleted += objectKeys.length;
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
@@ -142,7 +167,14 @@ export class S3BlobStore implements BlobStore {
       Fields: fields,
       Expires: opts.expiresSeconds,
     });
-    return { url: post.url, method: 'POST', fields: post.fields, maxBytes: opts.maxBytes, contentTypes: [...opts.contentTypes], expiresAt };
+    return {
+      url: post.url,
+      method: 'POST',
+      fields: post.fields,
+      maxBytes: opts.maxBytes,
+      contentTypes: [...opts.contentTypes],
+      expiresAt,
+    };
   }
 }
 
@@ -154,7 +186,11 @@ export function createS3UploadSigner(store: S3BlobStore, now: () => Date = () =>
   return {
     async createUpload({ blobKey, contentType, maxBytes, expiresAt }) {
       const expiresSeconds = Math.max(1, Math.ceil((expiresAt.getTime() - now().getTime()) / 1000));
-      const policy = await store.createPresignedUpload(blobKey, { maxBytes, contentTypes: [contentType], expiresSeconds });
+      const policy = await store.createPresignedUpload(blobKey, {
+        maxBytes,
+        contentTypes: [contentType],
+        expiresSeconds,
+      });
       return { ...policy, expiresAt: expiresAt.toISOString() };
     },
   };

@@ -124,20 +124,29 @@ export const keys = {
   webhookEndpoint: (orgId: string, endpointId: string) => ({ pk: `ORG#${orgId}`, sk: `WHE#${endpointId}` }),
   webhookEndpointPrefix: 'WHE#',
   verification: (id: string) => ({ pk: `VRF#${id}`, sk: 'VRF' }),
-  verificationsByOrg: (orgId: string, createdAt: string, id: string) => ({ gsi1pk: `ORG#${orgId}#VRF`, gsi1sk: `${createdAt}#${id}` }),
+  verificationsByOrg: (orgId: string, createdAt: string, id: string) => ({
+    gsi1pk: `ORG#${orgId}#VRF`,
+    gsi1sk: `${createdAt}#${id}`,
+  }),
   verificationsByOrgStatus: (orgId: string, status: string, createdAt: string, id: string) => ({
     gsi2pk: `ORG#${orgId}#VRF#${status}`,
     gsi2sk: `${createdAt}#${id}`,
   }),
   sweepOpen: (expiresAt: string, id: string) => ({ sweeppk: 'SWEEP#OPEN', sweepsk: `${expiresAt}#${id}` }),
   sweepPurge: (purgeAfter: string, id: string) => ({ sweeppk: 'SWEEP#PURGE', sweepsk: `${purgeAfter}#${id}` }),
-  outboxUnpublished: (completedAt: string, id: string) => ({ outboxpk: 'OUTBOX#VRF', outboxsk: `${completedAt}#${id}` }),
+  outboxUnpublished: (completedAt: string, id: string) => ({
+    outboxpk: 'OUTBOX#VRF',
+    outboxsk: `${completedAt}#${id}`,
+  }),
   tokenGuard: (clientTokenHash: string) => ({ pk: `TOKEN#${clientTokenHash}`, sk: 'TOKEN' }),
   capture: (verificationId: string, captureId: string) => ({ pk: `VRF#${verificationId}`, sk: `CAP#${captureId}` }),
   capturePrefix: 'CAP#',
   audit: (verificationId: string, at: string, id: string) => ({ pk: `VRF#${verificationId}`, sk: `AUD#${at}#${id}` }),
   auditPrefix: 'AUD#',
-  step: (verificationId: string, attempt: number, step: string) => ({ pk: `VRF#${verificationId}`, sk: `STEP#${pad3(attempt)}#${step}` }),
+  step: (verificationId: string, attempt: number, step: string) => ({
+    pk: `VRF#${verificationId}`,
+    sk: `STEP#${pad3(attempt)}#${step}`,
+  }),
   stepAttemptPrefix: (attempt: number) => `STEP#${pad3(attempt)}#`,
   signal: (verificationId: string) => ({ pk: `VRF#${verificationId}`, sk: 'SIGNAL' }),
   signalsByDocument: (orgId: string, documentKeyHash: string, createdAt: string, verificationId: string) => ({
@@ -153,7 +162,10 @@ export const keys = {
     sweepsk: `${createdAt}#${verificationId}`,
   }),
   delivery: (id: string) => ({ pk: `WHD#${id}`, sk: 'WHD' }),
-  deliveriesByEndpoint: (endpointId: string, createdAt: string, id: string) => ({ gsi1pk: `WHE#${endpointId}#WHD`, gsi1sk: `${createdAt}#${id}` }),
+  deliveriesByEndpoint: (endpointId: string, createdAt: string, id: string) => ({
+    gsi1pk: `WHE#${endpointId}#WHD`,
+    gsi1sk: `${createdAt}#${id}`,
+  }),
   deliveriesByVerification: (verificationId: string, createdAt: string, id: string) => ({
     gsi2pk: `VRF#${verificationId}#WHD`,
     gsi2sk: `${createdAt}#${id}`,

@@ -27,7 +27,10 @@ export interface Checkpointer {
 }
 
 export function startCheckpointer(file: string, intervalMs = 1000): Checkpointer {
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, intervalMs, driver: require.resolve('better-sqlite3') } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { file, intervalMs, driver: require.resolve('better-sqlite3') },
+  });
   worker.unref();
   return {
     stop: () =>

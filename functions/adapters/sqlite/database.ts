@@ -81,7 +81,10 @@ function migrate(db: SqliteDatabase): void {
   for (let i = current; i < MIGRATIONS.length; i++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[i]!);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(i + 1, new Date().toISOString());
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(
+        i + 1,
+        new Date().toISOString(),
+      );
     }).immediate();
   }
 }

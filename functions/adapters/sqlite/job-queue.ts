@@ -43,13 +43,20 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
     const now = clock.now().getTime();
     const rows = due.all(now, now, limit) as Array<{ id: string; type: JobType; payload: string; attempt: number }>;
     for (const r of rows) lease.run(now + leaseMs, r.id);
-    return rows.map((r) => ({ id: r.id, type: r.type, payload: JSON.parse(r.payload) as Record<string, unknown>, attempt: r.attempt + 1 }));
+    return rows.map((r) => ({
+      id: r.id,
+      type: r.type,
+      payload: JSON.parse(r.payload) as Record<string, unknown>,
+      attempt: r.attempt + 1,
+    }));
   });
 
   return {
     async enqueue(type: JobType, payload: Record<string, unknown>, opts: EnqueueOptions = {}) {
       const now = clock.now().getTime();
-      await groupCommitFor(db).write(() => insert.run(randomUUID(), type, JSON.stringify(payload), opts.dedupeKey ?? null, now + (opts.delayMs ?? 0), now));
+      await groupCommitFor(db).write(() =>
+        insert.run(randomUUID(), type, JSON.stringify(payload), opts.dedupeKey ?? null, now + (opts.delayMs ?? 0), now),
+      );
     },
     claimDue: (limit, leaseMs) => claim.immediate(limit, leaseMs),
     ack: (id) => void remove.run(id),

@@ -1,12 +1,4 @@
-import type {
-  Capture,
-  Delivery,
-  Flow,
-  KycKey,
-  Organisation,
-  Verification,
-  WebhookEndpoint,
-} from '../../domain/model';
+import type { Capture, Delivery, Flow, KycKey, Organisation, Verification, WebhookEndpoint } from '../../domain/model';
 import { isTerminal } from '../../domain/verification';
 import {
   ConflictError,
@@ -26,7 +18,12 @@ const parseAll = <T>(rows: Row[]): T[] => rows.map((r) => JSON.parse(r.doc) as T
 
 /** Duck-typed on purpose: `instanceof` fails when the error comes from another realm (e.g. a test sandbox). */
 function isUniqueViolation(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && 'code' in err && String((err as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT');
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    'code' in err &&
+    String((err as { code: unknown }).code).startsWith('SQLITE_CONSTRAINT')
+  );
 }
 
 function encodeCursor(parts: string[]): string {
@@ -61,7 +58,9 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   const orgGet = q('SELECT doc FROM orgs WHERE id = ?');
   const orgList = q('SELECT doc FROM orgs ORDER BY id');
 
-  const flowPut = q('INSERT INTO flows (id, org_id, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc');
+  const flowPut = q(
+    'INSERT INTO flows (id, org_id, doc) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET doc = excluded.doc',
+  );
   const flowGet = q('SELECT doc FROM flows WHERE id = ? AND org_id = ?');
   const flowList = q('SELECT doc FROM flows WHERE org_id = ? ORDER BY id');
 
@@ -83,7 +82,9 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   const vByToken = q('SELECT doc FROM verifications WHERE token_hash = ?');
   const vExpired = q('SELECT doc FROM verifications WHERE terminal = 0 AND expires_at < ? ORDER BY expires_at LIMIT ?');
   const vUnpublished = q('SELECT doc FROM verifications WHERE terminal = 1 AND published = 0 LIMIT ?');
-  const vPurge = q('SELECT doc FROM verifications WHERE purged = 0 AND purge_after IS NOT NULL AND purge_after <= ? AND terminal = 1 ORDER BY purge_after LIMIT ?');
+  const vPurge = q(
+    'SELECT doc FROM verifications WHERE purged = 0 AND purge_after IS NOT NULL AND purge_after <= ? AND terminal = 1 ORDER BY purge_after LIMIT ?',
+  );
 
   const vRow = (v: Verification) => ({
     id: v.id,
@@ -115,12 +116,16 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   const dByVerification = q('SELECT doc FROM deliveries WHERE verification_id = ? ORDER BY created_at, id');
 
   const idemGet = q('SELECT doc FROM idempotency WHERE scope = ?');
-  const idemUpsert = q('INSERT INTO idempotency (scope, expires_at, doc) VALUES (?, ?, ?) ON CONFLICT(scope) DO UPDATE SET expires_at = excluded.expires_at, doc = excluded.doc');
+  const idemUpsert = q(
+    'INSERT INTO idempotency (scope, expires_at, doc) VALUES (?, ?, ?) ON CONFLICT(scope) DO UPDATE SET expires_at = excluded.expires_at, doc = excluded.doc',
+  );
   const idemDelete = q('DELETE FROM idempotency WHERE scope = ?');
 
   const capInsert = q('INSERT INTO captures (id, verification_id, status, doc) VALUES (?, ?, ?, ?)');
   const capGet = q('SELECT doc FROM captures WHERE id = ? AND verification_id = ?');
-  const capTransition = q('UPDATE captures SET status = ?, doc = ? WHERE id = ? AND verification_id = ? AND status = ?');
+  const capTransition = q(
+    'UPDATE captures SET status = ?, doc = ? WHERE id = ? AND verification_id = ? AND status = ?',
+  );
   const capList = q('SELECT doc FROM captures WHERE verification_id = ? ORDER BY rowid');
 
   const auditInsert = q('INSERT INTO audit (id, verification_id, at, doc) VALUES (?, ?, ?, ?)');
@@ -137,19 +142,33 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   );
   const sigByDoc = q('SELECT doc FROM signals WHERE org_id = ? AND document_key = ? ORDER BY created_at');
   const sigFaces = q('SELECT doc FROM signals WHERE org_id = ? AND has_face = 1 ORDER BY created_at DESC LIMIT ?');
-  const sigCount = q('SELECT COUNT(*) AS n FROM signals WHERE org_id = ? AND (document_key = ? OR person_key = ?) AND created_at >= ?');
+  const sigCount = q(
+    'SELECT COUNT(*) AS n FROM signals WHERE org_id = ? AND (document_key = ? OR person_key = ?) AND created_at >= ?',
+  );
   const sigDelete = q('DELETE FROM signals WHERE verification_id = ?');
 
   return {
     orgs: {
-      async put(org: Organisation) { await w(() => orgPut.run(org.id, JSON.stringify(org))); },
-      async get(id) { return parse<Organisation>(orgGet.get(id)); },
-      async list() { return parseAll<Organisation>(orgList.all()); },
+      async put(org: Organisation) {
+        await w(() => orgPut.run(org.id, JSON.stringify(org)));
+      },
+      async get(id) {
+        return parse<Organisation>(orgGet.get(id));
+      },
+      async list() {
+        return parseAll<Organisation>(orgList.all());
+      },
     },
     flows: {
-      async put(flow: Flow) { await w(() => flowPut.run(flow.id, flow.orgId, JSON.stringify(flow))); },
-      async get(orgId, id) { return parse<Flow>(flowGet.get(id, orgId)); },
-      async listByOrg(orgId) { return parseAll<Flow>(flowList.all(orgId)); },
+      async put(flow: Flow) {
+        await w(() => flowPut.run(flow.id, flow.orgId, JSON.stringify(flow)));
+      },
+      async get(orgId, id) {
+        return parse<Flow>(flowGet.get(id, orgId));
+      },
+      async listByOrg(orgId) {
+        return parseAll<Flow>(flowList.all(orgId));
+      },
     },
     keys: {
       async create(key: KycKey) {
@@ -160,22 +179,36 @@ export function createSqliteStore(db: SqliteDatabase): Store {
           throw err;
         }
       },
-      async getByHash(hash) { return parse<KycKey>(keyByHash.get(hash)); },
-      async get(orgId, id) { return parse<KycKey>(keyGet.get(id, orgId)); },
-      async listByOrg(orgId) { return parseAll<KycKey>(keyList.all(orgId)); },
+      async getByHash(hash) {
+        return parse<KycKey>(keyByHash.get(hash));
+      },
+      async get(orgId, id) {
+        return parse<KycKey>(keyGet.get(id, orgId));
+      },
+      async listByOrg(orgId) {
+        return parseAll<KycKey>(keyList.all(orgId));
+      },
       async revoke(orgId, id, at) {
-        return w(() => db.transaction(() => {
-          const key = parse<KycKey>(keyGet.get(id, orgId));
-          if (!key || key.revokedAt) return false;
-          keySave.run(JSON.stringify({ ...key, revokedAt: at }), id);
-          return true;
-        }).immediate());
+        return w(() =>
+          db
+            .transaction(() => {
+              const key = parse<KycKey>(keyGet.get(id, orgId));
+              if (!key || key.revokedAt) return false;
+              keySave.run(JSON.stringify({ ...key, revokedAt: at }), id);
+              return true;
+            })
+            .immediate(),
+        );
       },
       async touch(orgId, id, at) {
-        await w(() => db.transaction(() => {
-          const key = parse<KycKey>(keyGet.get(id, orgId));
-          if (key) keySave.run(JSON.stringify({ ...key, lastUsedAt: at }), id);
-        }).immediate());
+        await w(() =>
+          db
+            .transaction(() => {
+              const key = parse<KycKey>(keyGet.get(id, orgId));
+              if (key) keySave.run(JSON.stringify({ ...key, lastUsedAt: at }), id);
+            })
+            .immediate(),
+        );
       },
     },
     verifications: {
@@ -187,8 +220,12 @@ export function createSqliteStore(db: SqliteDatabase): Store {
           throw err;
         }
       },
-      async get(id) { return parse<Verification>(vGet.get(id)); },
-      async getByTokenHash(hash) { return parse<Verification>(vByToken.get(hash)); },
+      async get(id) {
+        return parse<Verification>(vGet.get(id));
+      },
+      async getByTokenHash(hash) {
+        return parse<Verification>(vByToken.get(hash));
+      },
       async update(v, expectedVersion) {
         return (await w(() => vUpdate.run({ ...vRow(v), expected: expectedVersion }))).changes === 1;
       },
@@ -196,20 +233,33 @@ export function createSqliteStore(db: SqliteDatabase): Store {
         const after = opts.cursor ? decodeCursor(opts.cursor) : null;
         const where = ['org_id = ?'];
         const params: unknown[] = [orgId];
-        if (opts.status) { where.push('status = ?'); params.push(opts.status); }
+        if (opts.status) {
+          where.push('status = ?');
+          params.push(opts.status);
+        }
         if (after && after.length === 2) {
           where.push('(created_at < ? OR (created_at = ? AND id < ?))');
           params.push(after[0], after[0], after[1]);
         }
         params.push(opts.limit + 1);
-        const rows = db.prepare(`SELECT doc FROM verifications WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...params) as Row[];
+        const rows = db
+          .prepare(
+            `SELECT doc FROM verifications WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+          )
+          .all(...params) as Row[];
         const items = parseAll<Verification>(rows.slice(0, opts.limit));
         const last = items[items.length - 1];
         return { items, next: rows.length > opts.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
       },
-      async listExpired(now, limit) { return parseAll<Verification>(vExpired.all(now, limit)); },
-      async listUnpublished(limit) { return parseAll<Verification>(vUnpublished.all(limit)); },
-      async listPurgeDue(now, limit) { return parseAll<Verification>(vPurge.all(now, limit)); },
+      async listExpired(now, limit) {
+        return parseAll<Verification>(vExpired.all(now, limit));
+      },
+      async listUnpublished(limit) {
+        return parseAll<Verification>(vUnpublished.all(limit));
+      },
+      async listPurgeDue(now, limit) {
+        return parseAll<Verification>(vPurge.all(now, limit));
+      },
     },
     webhooks: {
       async create(e: WebhookEndpoint) {
@@ -220,47 +270,86 @@ export function createSqliteStore(db: SqliteDatabase): Store {
           throw err;
         }
       },
-      async get(orgId, id) { return parse<WebhookEndpoint>(whGet.get(id, orgId)); },
+      async get(orgId, id) {
+        return parse<WebhookEndpoint>(whGet.get(id, orgId));
+      },
       async listActive(orgId, mode) {
         const all = parseAll<WebhookEndpoint>(whActive.all(orgId));
         return mode ? all.filter((e) => e.mode === mode) : all;
       },
       async delete(orgId, id, at) {
-        return w(() => db.transaction(() => {
-          const e = parse<WebhookEndpoint>(whGet.get(id, orgId));
-          if (!e || e.deletedAt) return false;
-          return whDelete.run(JSON.stringify({ ...e, deletedAt: at }), id, orgId).changes === 1;
-        }).immediate());
+        return w(() =>
+          db
+            .transaction(() => {
+              const e = parse<WebhookEndpoint>(whGet.get(id, orgId));
+              if (!e || e.deletedAt) return false;
+              return whDelete.run(JSON.stringify({ ...e, deletedAt: at }), id, orgId).changes === 1;
+            })
+            .immediate(),
+        );
       },
     },
     deliveries: {
       async createMany(ds: Delivery[]) {
-        await w(() => db.transaction(() => {
-          for (const d of ds) dInsert.run(d.id, d.endpointId, d.verificationId, d.status, d.createdAt, d.updatedAt, JSON.stringify(d));
-        }).immediate());
+        await w(() =>
+          db
+            .transaction(() => {
+              for (const d of ds)
+                dInsert.run(
+                  d.id,
+                  d.endpointId,
+                  d.verificationId,
+                  d.status,
+                  d.createdAt,
+                  d.updatedAt,
+                  JSON.stringify(d),
+                );
+            })
+            .immediate(),
+        );
       },
-      async get(id) { return parse<Delivery>(dGet.get(id)); },
-      async save(d) { await w(() => dSave.run(d.status, d.updatedAt, JSON.stringify(d), d.id)); },
-      async listByEndpoint(endpointId, limit) { return parseAll<Delivery>(dByEndpoint.all(endpointId, limit)); },
-      async listPending(limit) { return parseAll<Delivery>(dPending.all(limit)); },
-      async listByVerification(vid) { return parseAll<Delivery>(dByVerification.all(vid)); },
+      async get(id) {
+        return parse<Delivery>(dGet.get(id));
+      },
+      async save(d) {
+        await w(() => dSave.run(d.status, d.updatedAt, JSON.stringify(d), d.id));
+      },
+      async listByEndpoint(endpointId, limit) {
+        return parseAll<Delivery>(dByEndpoint.all(endpointId, limit));
+      },
+      async listPending(limit) {
+        return parseAll<Delivery>(dPending.all(limit));
+      },
+      async listByVerification(vid) {
+        return parseAll<Delivery>(dByVerification.all(vid));
+      },
     },
     idempotency: {
       async claim(rec: IdempotencyRecord, now: string) {
-        return w(() => db.transaction(() => {
-          const existing = parse<IdempotencyRecord>(idemGet.get(rec.scope));
-          if (existing && existing.expiresAt > now) return { claimed: false as const, existing };
-          idemUpsert.run(rec.scope, rec.expiresAt, JSON.stringify(rec));
-          return { claimed: true as const };
-        }).immediate());
+        return w(() =>
+          db
+            .transaction(() => {
+              const existing = parse<IdempotencyRecord>(idemGet.get(rec.scope));
+              if (existing && existing.expiresAt > now) return { claimed: false as const, existing };
+              idemUpsert.run(rec.scope, rec.expiresAt, JSON.stringify(rec));
+              return { claimed: true as const };
+            })
+            .immediate(),
+        );
       },
       async complete(scope, response) {
-        await w(() => db.transaction(() => {
-          const existing = parse<IdempotencyRecord>(idemGet.get(scope));
-          if (existing) idemUpsert.run(scope, existing.expiresAt, JSON.stringify({ ...existing, response }));
-        }).immediate());
+        await w(() =>
+          db
+            .transaction(() => {
+              const existing = parse<IdempotencyRecord>(idemGet.get(scope));
+              if (existing) idemUpsert.run(scope, existing.expiresAt, JSON.stringify({ ...existing, response }));
+            })
+            .immediate(),
+        );
       },
-      async release(scope) { await w(() => idemDelete.run(scope)); },
+      async release(scope) {
+        await w(() => idemDelete.run(scope));
+      },
     },
     captures: {
       async create(c: Capture) {
@@ -271,41 +360,77 @@ export function createSqliteStore(db: SqliteDatabase): Store {
           throw err;
         }
       },
-      async get(vid, id) { return parse<Capture>(capGet.get(id, vid)); },
-      async transition(vid, id, from, patch) {
-        return w(() => db.transaction(() => {
-          const c = parse<Capture>(capGet.get(id, vid));
-          if (!c || c.status !== from) return false;
-          const next: Capture = { ...c, ...patch, id: c.id, verificationId: c.verificationId };
-          return capTransition.run(next.status, JSON.stringify(next), id, vid, from).changes === 1;
-        }).immediate());
+      async get(vid, id) {
+        return parse<Capture>(capGet.get(id, vid));
       },
-      async listByVerification(vid) { return parseAll<Capture>(capList.all(vid)); },
+      async transition(vid, id, from, patch) {
+        return w(() =>
+          db
+            .transaction(() => {
+              const c = parse<Capture>(capGet.get(id, vid));
+              if (!c || c.status !== from) return false;
+              const next: Capture = { ...c, ...patch, id: c.id, verificationId: c.verificationId };
+              return capTransition.run(next.status, JSON.stringify(next), id, vid, from).changes === 1;
+            })
+            .immediate(),
+        );
+      },
+      async listByVerification(vid) {
+        return parseAll<Capture>(capList.all(vid));
+      },
     },
     audit: {
-      async append(e: AuditEvent) { await w(() => auditInsert.run(e.id, e.verificationId, e.at, JSON.stringify(e))); },
-      async listByVerification(vid) { return parseAll<AuditEvent>(auditList.all(vid)); },
+      async append(e: AuditEvent) {
+        await w(() => auditInsert.run(e.id, e.verificationId, e.at, JSON.stringify(e)));
+      },
+      async listByVerification(vid) {
+        return parseAll<AuditEvent>(auditList.all(vid));
+      },
     },
     steps: {
       async putIfAbsent(rec: StepResultRecord) {
-        return (await w(() => stepInsert.run(rec.verificationId, rec.attempt, rec.step, JSON.stringify(rec)))).changes === 1;
+        return (
+          (await w(() => stepInsert.run(rec.verificationId, rec.attempt, rec.step, JSON.stringify(rec)))).changes === 1
+        );
       },
-      async get(vid, attempt, step) { return parse<StepResultRecord>(stepGet.get(vid, attempt, step)); },
-      async listByAttempt(vid, attempt) { return parseAll<StepResultRecord>(stepList.all(vid, attempt)); },
+      async get(vid, attempt, step) {
+        return parse<StepResultRecord>(stepGet.get(vid, attempt, step));
+      },
+      async listByAttempt(vid, attempt) {
+        return parseAll<StepResultRecord>(stepList.all(vid, attempt));
+      },
     },
     signals: {
       async put(s: IdentitySignal) {
-        await w(() => sigPut.run(s.verificationId, s.orgId, s.documentKeyHash, s.personKeyHash, s.faceVector ? 1 : 0, s.createdAt, JSON.stringify(s)));
+        await w(() =>
+          sigPut.run(
+            s.verificationId,
+            s.orgId,
+            s.documentKeyHash,
+            s.personKeyHash,
+            s.faceVector ? 1 : 0,
+            s.createdAt,
+            JSON.stringify(s),
+          ),
+        );
       },
-      async listByDocumentKey(orgId, hash) { return parseAll<IdentitySignal>(sigByDoc.all(orgId, hash)); },
-      async listFaceVectors(orgId, limit) { return parseAll<IdentitySignal>(sigFaces.all(orgId, limit)); },
+      async listByDocumentKey(orgId, hash) {
+        return parseAll<IdentitySignal>(sigByDoc.all(orgId, hash));
+      },
+      async listFaceVectors(orgId, limit) {
+        return parseAll<IdentitySignal>(sigFaces.all(orgId, limit));
+      },
       async countSince(orgId, key, since) {
         if (!key.documentKeyHash && !key.personKeyHash) return 0;
         // NULL never equals anything, so a missing key simply matches nothing.
-        const row = sigCount.get(orgId, key.documentKeyHash ?? null, key.personKeyHash ?? null, since) as unknown as { n: number };
+        const row = sigCount.get(orgId, key.documentKeyHash ?? null, key.personKeyHash ?? null, since) as unknown as {
+          n: number;
+        };
         return row.n;
       },
-      async deleteByVerification(vid) { await w(() => sigDelete.run(vid)); },
+      async deleteByVerification(vid) {
+        await w(() => sigDelete.run(vid));
+      },
     },
   };
 }

@@ -19,10 +19,20 @@ const MAX_USER_AGENT = 512;
  * acceptance: consent can be withdrawn) -> the verification ends declined / final / CONSENT_DECLINED and
  * its webhooks fire. Accepting again is a no-op that keeps the first record.
  */
-export async function recordConsent(deps: AppDeps, session: OpenSession, body: ConsentBody, origin: RequestOrigin): Promise<SessionView> {
+export async function recordConsent(
+  deps: AppDeps,
+  session: OpenSession,
+  body: ConsentBody,
+  origin: RequestOrigin,
+): Promise<SessionView> {
   const { verification, flow } = session;
   if (body.textVersion !== CONSENT_TEXT_VERSION) {
-    throw errors.validation([{ field: 'textVersion', issue: `must be the current consent text version (${CONSENT_TEXT_VERSION}); reload the page` }]);
+    throw errors.validation([
+      {
+        field: 'textVersion',
+        issue: `must be the current consent text version (${CONSENT_TEXT_VERSION}); reload the page`,
+      },
+    ]);
   }
   const now = deps.clock.now().toISOString();
   const record: ConsentRecord = {
@@ -34,17 +44,30 @@ export async function recordConsent(deps: AppDeps, session: OpenSession, body: C
     userAgent: origin.userAgent ? origin.userAgent.slice(0, MAX_USER_AGENT) : null,
   };
   const audit = (type: string) =>
-    deps.store.audit.append({ id: deps.ids.next('evt'), verificationId: verification.id, orgId: verification.orgId, type, at: now, data: { textVersion: record.textVersion, locale: record.locale } });
+    deps.store.audit.append({
+      id: deps.ids.next('evt'),
+      verificationId: verification.id,
+      orgId: verification.orgId,
+      type,
+      at: now,
+      data: { textVersion: record.textVersion, locale: record.locale },
+    });
 
   if (!body.accepted) {
-    const ended = await finalizeVerification(deps, verification.id, { decision: 'declined', declineType: 'final', reasonCodes: ['CONSENT_DECLINED'], riskFlags: [] }, (v) => ({ ...v, consent: record }));
+    const ended = await finalizeVerification(
+      deps,
+      verification.id,
+      { decision: 'declined', declineType: 'final', reasonCodes: ['CONSENT_DECLINED'], riskFlags: [] },
+      (v) => ({ ...v, consent: record }),
+    );
     if (!ended) throw errors.conflict('session_finished', 'This verification is already finished.');
     await audit('consent.declined');
     return reloadSession(deps, verification.id, flow);
   }
   if (verification.consent?.accepted) return reloadSession(deps, verification.id, flow);
   await updateSession(deps, verification.id, (v) => {
-    if (v.status !== 'pending' && v.status !== 'in_progress') throw errors.conflict('session_finished', `This verification is already finished (${v.status}).`);
+    if (v.status !== 'pending' && v.status !== 'in_progress')
+      throw errors.conflict('session_finished', `This verification is already finished (${v.status}).`);
     return { ...v, consent: v.consent?.accepted ? v.consent : record, updatedAt: now, version: v.version + 1 };
   });
   await audit('consent.accepted');

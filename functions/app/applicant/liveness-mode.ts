@@ -10,7 +10,10 @@ import type { AppConfig } from '../deps';
 export type LivenessMode = 'challenge' | 'face_liveness';
 
 /** The flow's liveness mode on this runtime, or null when the flow has no liveness check. */
-export function livenessModeOf(flow: Pick<Flow, 'checks' | 'useFaceLivenessSession'>, config: Pick<AppConfig, 'faceLiveness'>): LivenessMode | null {
+export function livenessModeOf(
+  flow: Pick<Flow, 'checks' | 'useFaceLivenessSession'>,
+  config: Pick<AppConfig, 'faceLiveness'>,
+): LivenessMode | null {
   if (!flow.checks.includes('liveness')) return null;
   return flow.useFaceLivenessSession && config.faceLiveness ? 'face_liveness' : 'challenge';
 }

@@ -22,16 +22,25 @@ export async function createLivenessSession(deps: AppDeps, session: OpenSession)
   const settings = deps.config.faceLiveness;
   if (livenessModeOf(flow, deps.config) !== 'face_liveness' || !settings) throw unavailable(flow, deps.config);
   requireConsent(verification);
-  if (verification.mode === 'test') throw errors.conflict('test_mode_use_simulate', 'Test-mode sessions never run checks; choose an outcome with POST /simulate.');
+  if (verification.mode === 'test')
+    throw errors.conflict(
+      'test_mode_use_simulate',
+      'Test-mode sessions never run checks; choose an outcome with POST /simulate.',
+    );
   requirePending(verification);
 
   const provider = (await deps.checks()).faceLivenessSessions;
-  if (!provider) throw errors.conflict('liveness_session_unavailable', 'The configured check provider has no Face Liveness sessions.');
+  if (!provider)
+    throw errors.conflict(
+      'liveness_session_unavailable',
+      'The configured check provider has no Face Liveness sessions.',
+    );
   const { sessionId } = await provider.createFaceLivenessSession({});
   const now = deps.clock.now().toISOString();
   const updated = await updateSession(deps, verification.id, (v) => {
     requirePending(v);
-    if (v.status !== 'pending') throw errors.conflict('session_finished', `This verification is already finished (${v.status}).`);
+    if (v.status !== 'pending')
+      throw errors.conflict('session_finished', `This verification is already finished (${v.status}).`);
     return { ...v, faceLivenessSessionId: sessionId, updatedAt: now, version: v.version + 1 };
   });
   await deps.store.audit.append({
@@ -45,11 +54,15 @@ export async function createLivenessSession(deps: AppDeps, session: OpenSession)
   return { sessionId, region: settings.region, identityPoolId: settings.identityPoolId };
 }
 
-function unavailable(flow: Pick<Flow, 'checks' | 'useFaceLivenessSession'>, config: Pick<AppConfig, 'runtime' | 'faceLiveness'>) {
-  const why = !flow.checks.includes('liveness') || !flow.useFaceLivenessSession
-    ? 'This verification flow uses the head-turn challenge, not Face Liveness sessions.'
-    : config.runtime !== 'aws'
-      ? 'Face Liveness sessions exist only on the AWS runtime; the local runtime always uses the head-turn challenge.'
-      : 'Face Liveness sessions are not configured on this deployment (no identity pool).';
+function unavailable(
+  flow: Pick<Flow, 'checks' | 'useFaceLivenessSession'>,
+  config: Pick<AppConfig, 'runtime' | 'faceLiveness'>,
+) {
+  const why =
+    !flow.checks.includes('liveness') || !flow.useFaceLivenessSession
+      ? 'This verification flow uses the head-turn challenge, not Face Liveness sessions.'
+      : config.runtime !== 'aws'
+        ? 'Face Liveness sessions exist only on the AWS runtime; the local runtime always uses the head-turn challenge.'
+        : 'Face Liveness sessions are not configured on this deployment (no identity pool).';
   return errors.conflict('liveness_session_unavailable', why);
 }

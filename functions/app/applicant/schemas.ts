@@ -41,11 +41,16 @@ export const applicantSimulateBody = z
   .object({
     decision: z.enum(['approved', 'declined', 'review']),
     declineType: z.enum(['retry', 'final']).optional(),
-    reasonCodes: z.array(z.enum(REASON_CODE_NAMES as [string, ...string[]])).max(20).optional(),
+    reasonCodes: z
+      .array(z.enum(REASON_CODE_NAMES as [string, ...string[]]))
+      .max(20)
+      .optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
-    if (b.declineType && b.decision !== 'declined') ctx.addIssue({ code: 'custom', path: ['declineType'], message: 'only with decision "declined"' });
-    if (b.decision === 'approved' && b.reasonCodes && b.reasonCodes.length > 0) ctx.addIssue({ code: 'custom', path: ['reasonCodes'], message: 'an approval has no reason codes' });
+    if (b.declineType && b.decision !== 'declined')
+      ctx.addIssue({ code: 'custom', path: ['declineType'], message: 'only with decision "declined"' });
+    if (b.decision === 'approved' && b.reasonCodes && b.reasonCodes.length > 0)
+      ctx.addIssue({ code: 'custom', path: ['reasonCodes'], message: 'an approval has no reason codes' });
   });
 export type ApplicantSimulateBody = z.infer<typeof applicantSimulateBody>;

@@ -1,6 +1,15 @@
 import { ApiError, errors } from '../../domain/errors';
 import { stepsOfFlow } from '../../domain/flows';
-import type { Decision, DeclineType, DocumentType, Flow, HeadPrompt, Mode, Verification, VerificationStatus } from '../../domain/model';
+import type {
+  Decision,
+  DeclineType,
+  DocumentType,
+  Flow,
+  HeadPrompt,
+  Mode,
+  Verification,
+  VerificationStatus,
+} from '../../domain/model';
 import { isExpired, isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
 import { livenessModeOf, type LivenessMode } from './liveness-mode';
@@ -11,7 +20,12 @@ import { requeueIfStalled } from '../pipeline/enqueue';
 export const CONSENT_TEXT_VERSION = '2026-11-01';
 
 /** Document types with a back side the applicant must also capture. */
-export const NEEDS_BACK: Record<DocumentType, boolean> = { passport: false, id_card: true, driving_licence: true, residence_permit: true };
+export const NEEDS_BACK: Record<DocumentType, boolean> = {
+  passport: false,
+  id_card: true,
+  driving_licence: true,
+  residence_permit: true,
+};
 
 export type Step = ReturnType<typeof stepsOfFlow>[number];
 
@@ -53,7 +67,14 @@ export type SessionAccess = 'read' | 'write';
 const BEARER = /^Bearer\s+([A-Za-z0-9_-]{16,256})\s*$/i;
 const CHALLENGE_HEADER = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
 
-const invalidToken = () => new ApiError(401, 'invalid_token', 'The session link is not valid. Ask the service that sent you for a new link.', [], CHALLENGE_HEADER);
+const invalidToken = () =>
+  new ApiError(
+    401,
+    'invalid_token',
+    'The session link is not valid. Ask the service that sent you for a new link.',
+    [],
+    CHALLENGE_HEADER,
+  );
 
 /**
  * Resolves the verification a client token opens. Primary course: `Authorization: Bearer <token>` ->
@@ -64,14 +85,24 @@ const invalidToken = () => new ApiError(401, 'invalid_token', 'The session link 
  * the verification left `pending` (checks running, or finished), so a page that submitted just before
  * expiry can show the result.
  */
-export async function openSession(deps: AppDeps, authorization: string | undefined, access: SessionAccess): Promise<OpenSession> {
+export async function openSession(
+  deps: AppDeps,
+  authorization: string | undefined,
+  access: SessionAccess,
+): Promise<OpenSession> {
   const token = BEARER.exec(authorization ?? '')?.[1];
   if (!token) throw invalidToken();
   const verification = await deps.store.verifications.getByTokenHash(deps.crypto.sha256Hex(token));
   if (!verification) throw invalidToken();
   const readable = access === 'read' && verification.status !== 'pending';
   if (!readable && (isExpired(verification, deps.clock.now()) || verification.status === 'expired')) {
-    throw new ApiError(401, 'session_expired', 'This verification session has expired. Ask the service that sent you for a new link.', [], { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="expired"' });
+    throw new ApiError(
+      401,
+      'session_expired',
+      'This verification session has expired. Ask the service that sent you for a new link.',
+      [],
+      { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="expired"' },
+    );
   }
   if (access === 'write' && isTerminal(verification.status)) {
     throw errors.conflict('session_finished', `This verification is already finished (${verification.status}).`);
@@ -83,12 +114,17 @@ export async function openSession(deps: AppDeps, authorization: string | undefin
 
 /** Nothing is accepted before the applicant consented. */
 export function requireConsent(v: Verification): void {
-  if (!v.consent?.accepted) throw errors.conflict('consent_required', 'The applicant must accept the consent text first (POST /consent).');
+  if (!v.consent?.accepted)
+    throw errors.conflict('consent_required', 'The applicant must accept the consent text first (POST /consent).');
 }
 
 /** Captures and submits are refused while the checks of an attempt run. */
 export function requirePending(v: Verification): void {
-  if (v.status === 'in_progress') throw errors.conflict('attempt_in_progress', 'The checks of the submitted attempt are still running; poll GET /session.');
+  if (v.status === 'in_progress')
+    throw errors.conflict(
+      'attempt_in_progress',
+      'The checks of the submitted attempt are still running; poll GET /session.',
+    );
 }
 
 /** The attempt number captures are collected for: the next one to be submitted. */
@@ -114,12 +150,20 @@ export function toSessionView(v: Verification, flow: Flow, livenessMode: Livenes
     expiresAt: v.expiresAt,
     returnUrl: v.returnUrl,
     steps,
-    document: steps.includes('document') ? { types: acceptedDocumentTypes(flow), issuingCountries: [...flow.issuingCountries], needsBack: { ...NEEDS_BACK } } : null,
+    document: steps.includes('document')
+      ? {
+          types: acceptedDocumentTypes(flow),
+          issuingCountries: [...flow.issuingCountries],
+          needsBack: { ...NEEDS_BACK },
+        }
+      : null,
     consent: { given: v.consent?.accepted === true, textVersion: CONSENT_TEXT_VERSION },
     challenge: livenessMode === 'challenge' && v.challenge ? { prompts: [...v.challenge] } : null,
     liveness: livenessMode ? { mode: livenessMode } : null,
     attempts: { used, max: flow.maxAttempts, left: Math.max(0, flow.maxAttempts - used) },
-    lastAttempt: last ? { decision: last.decision, declineType: last.declineType, reasonCodes: [...last.reasonCodes] } : null,
+    lastAttempt: last
+      ? { decision: last.decision, declineType: last.declineType, reasonCodes: [...last.reasonCodes] }
+      : null,
     decision: v.decision,
     declineType: v.declineType,
     reasonCodes: [...v.reasonCodes],
@@ -148,7 +192,11 @@ const MAX_UPDATE_TRIES = 5;
  * Optimistic update of a verification: re-reads, applies `change` (which re-checks its preconditions and
  * may throw), writes with the version check; retries on a lost race.
  */
-export async function updateSession(deps: AppDeps, id: string, change: (v: Verification) => Verification): Promise<Verification> {
+export async function updateSession(
+  deps: AppDeps,
+  id: string,
+  change: (v: Verification) => Verification,
+): Promise<Verification> {
   for (let i = 0; i < MAX_UPDATE_TRIES; i++) {
     const current = await deps.store.verifications.get(id);
     if (!current) throw errors.notFound('Verification');

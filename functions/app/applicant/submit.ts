@@ -5,7 +5,17 @@ import { isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
 import type { SubmitBody } from './schemas';
 import { livenessModeOf } from './liveness-mode';
-import { acceptedDocumentTypes, currentAttempt, NEEDS_BACK, reloadSession, requireConsent, requirePending, updateSession, type OpenSession, type SessionView } from './session';
+import {
+  acceptedDocumentTypes,
+  currentAttempt,
+  NEEDS_BACK,
+  reloadSession,
+  requireConsent,
+  requirePending,
+  updateSession,
+  type OpenSession,
+  type SessionView,
+} from './session';
 import { enqueuePipelineRun } from '../pipeline/enqueue';
 
 /**
@@ -23,20 +33,49 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
   // Captures are read before the conditional write; the write's version check makes the pair consistent
   // with any concurrent submit (the loser re-reads and sees in_progress).
   const attemptNumber = currentAttempt(verification);
-  const captures = (await deps.store.captures.listByVerification(verification.id)).filter((c) => c.attempt === attemptNumber && c.status === 'uploaded');
+  const captures = (await deps.store.captures.listByVerification(verification.id)).filter(
+    (c) => c.attempt === attemptNumber && c.status === 'uploaded',
+  );
   const faceLiveness = livenessModeOf(flow, deps.config) === 'face_liveness';
   const missing = missingCaptures(flow, verification, captures, documentType, faceLiveness);
-  if (missing.length > 0) throw errors.conflict('captures_missing', 'Some required captures are missing for this attempt.', missing);
+  if (missing.length > 0)
+    throw errors.conflict('captures_missing', 'Some required captures are missing for this attempt.', missing);
   const captureIds = captures.map((c) => c.id);
 
   const updated = await updateSession(deps, verification.id, (v) => {
     checkSubmittable(v, flow);
-    if (currentAttempt(v) !== attemptNumber) throw errors.conflict('attempt_in_progress', 'Another submit of this session won the race; poll GET /session.');
-    const attempt: Attempt = { number: attemptNumber, submittedAt: now, completedAt: null, decision: null, declineType: null, reasonCodes: [], riskFlags: [] };
-    if (!faceLiveness) return { ...v, status: 'in_progress', attempts: [...v.attempts, attempt], updatedAt: now, version: v.version + 1 };
+    if (currentAttempt(v) !== attemptNumber)
+      throw errors.conflict('attempt_in_progress', 'Another submit of this session won the race; poll GET /session.');
+    const attempt: Attempt = {
+      number: attemptNumber,
+      submittedAt: now,
+      completedAt: null,
+      decision: null,
+      declineType: null,
+      reasonCodes: [],
+      riskFlags: [],
+    };
+    if (!faceLiveness)
+      return {
+        ...v,
+        status: 'in_progress',
+        attempts: [...v.attempts, attempt],
+        updatedAt: now,
+        version: v.version + 1,
+      };
     // The session belongs to this attempt; a retry opens a new one.
-    if (!v.faceLivenessSessionId) throw errors.conflict('captures_missing', 'Some required captures are missing for this attempt.', [FACE_LIVENESS_MISSING]);
-    return { ...v, status: 'in_progress', attempts: [...v.attempts, { ...attempt, faceLivenessSessionId: v.faceLivenessSessionId }], faceLivenessSessionId: null, updatedAt: now, version: v.version + 1 };
+    if (!v.faceLivenessSessionId)
+      throw errors.conflict('captures_missing', 'Some required captures are missing for this attempt.', [
+        FACE_LIVENESS_MISSING,
+      ]);
+    return {
+      ...v,
+      status: 'in_progress',
+      attempts: [...v.attempts, { ...attempt, faceLivenessSessionId: v.faceLivenessSessionId }],
+      faceLivenessSessionId: null,
+      updatedAt: now,
+      version: v.version + 1,
+    };
   });
   await deps.store.audit.append({
     id: deps.ids.next('evt'),
@@ -44,7 +83,12 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
     orgId: updated.orgId,
     type: 'attempt.submitted',
     at: now,
-    data: { attempt: attemptNumber, captureIds, documentType, ...(faceLiveness ? { faceLivenessSessionId: updated.attempts.at(-1)?.faceLivenessSessionId ?? null } : {}) },
+    data: {
+      attempt: attemptNumber,
+      captureIds,
+      documentType,
+      ...(faceLiveness ? { faceLivenessSessionId: updated.attempts.at(-1)?.faceLivenessSessionId ?? null } : {}),
+    },
   });
   await enqueuePipelineRun(deps, updated.id, attemptNumber);
   return reloadSession(deps, updated.id, flow);
@@ -52,11 +96,17 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
 
 /** Preconditions that hold on the latest record (re-checked inside the optimistic update). */
 function checkSubmittable(v: Verification, flow: Flow): void {
-  if (isTerminal(v.status)) throw errors.conflict('session_finished', `This verification is already finished (${v.status}).`);
+  if (isTerminal(v.status))
+    throw errors.conflict('session_finished', `This verification is already finished (${v.status}).`);
   requireConsent(v);
-  if (v.mode === 'test') throw errors.conflict('test_mode_use_simulate', 'Test-mode sessions never run checks; choose an outcome with POST /simulate.');
+  if (v.mode === 'test')
+    throw errors.conflict(
+      'test_mode_use_simulate',
+      'Test-mode sessions never run checks; choose an outcome with POST /simulate.',
+    );
   requirePending(v);
-  if (v.attempts.length >= flow.maxAttempts) throw errors.conflict('attempts_exhausted', `All ${flow.maxAttempts} attempts of this session are used.`);
+  if (v.attempts.length >= flow.maxAttempts)
+    throw errors.conflict('attempts_exhausted', `All ${flow.maxAttempts} attempts of this session are used.`);
 }
 
 /** The document type the applicant chose, checked against the flow; null when the flow has no document step. */
@@ -64,18 +114,28 @@ function chosenDocumentType(flow: Flow, requested: DocumentType | undefined): Do
   if (!stepsOfFlow(flow).includes('document')) return null;
   const accepted = acceptedDocumentTypes(flow);
   if (requested === undefined) return accepted.length === 1 ? accepted[0]! : null;
-  if (!accepted.includes(requested)) throw errors.validation([{ field: 'documentType', issue: `must be one of: ${accepted.join(', ')}` }]);
+  if (!accepted.includes(requested))
+    throw errors.validation([{ field: 'documentType', issue: `must be one of: ${accepted.join(', ')}` }]);
   return requested;
 }
 
-const FACE_LIVENESS_MISSING: ErrorDetail = { field: 'liveness_session', issue: 'missing (open one with POST /liveness-session and complete it)' };
+const FACE_LIVENESS_MISSING: ErrorDetail = {
+  field: 'liveness_session',
+  issue: 'missing (open one with POST /liveness-session and complete it)',
+};
 
 /**
  * Captures the flow needs for this attempt: document_front; document_back when the chosen type has a back
  * (or, when no type was named, when every accepted type has one); selfie; one liveness frame per prompt, or
  * in face_liveness mode a Face Liveness session instead of the frames.
  */
-function missingCaptures(flow: Flow, v: Verification, captures: Capture[], documentType: DocumentType | null, faceLiveness: boolean): ErrorDetail[] {
+function missingCaptures(
+  flow: Flow,
+  v: Verification,
+  captures: Capture[],
+  documentType: DocumentType | null,
+  faceLiveness: boolean,
+): ErrorDetail[] {
   const steps = stepsOfFlow(flow);
   const has = (kind: Capture['kind'], index = 0) => captures.some((c) => c.kind === kind && c.index === index);
   const missing: ErrorDetail[] = [];
@@ -89,7 +149,8 @@ function missingCaptures(flow: Flow, v: Verification, captures: Capture[], docum
     if (!v.faceLivenessSessionId) missing.push(FACE_LIVENESS_MISSING);
   } else if (steps.includes('liveness')) {
     (v.challenge ?? []).forEach((prompt, index) => {
-      if (!has('liveness_frame', index)) missing.push({ field: `liveness_frame.${index}`, issue: `missing (prompt "${prompt}")` });
+      if (!has('liveness_frame', index))
+        missing.push({ field: `liveness_frame.${index}`, issue: `missing (prompt "${prompt}")` });
     });
   }
   return missing;

@@ -30,18 +30,27 @@ export interface CompletedCapture {
 const CAPTURE_ID = /^cap_[a-z0-9]{1,64}$/;
 
 /** Where a capture's bytes live: one key per capture, grouped by verification and attempt (retention purges the prefix). */
-export function captureBlobKey(verificationId: string, attempt: number, kind: CaptureKind, index: number, captureId: string): string {
+export function captureBlobKey(
+  verificationId: string,
+  attempt: number,
+  kind: CaptureKind,
+  index: number,
+  captureId: string,
+): string {
   return `captures/${verificationId}/${attempt}/${kind}-${index}-${captureId}`;
 }
 
 /** Is this kind/index something the flow asks for? */
 function checkCaptureWanted(session: OpenSession, kind: CaptureKind, index: number): void {
   const steps = stepsOfFlow(session.flow);
-  const step = kind === 'document_front' || kind === 'document_back' ? 'document' : kind === 'selfie' ? 'selfie' : 'liveness';
-  if (!steps.includes(step)) throw errors.validation([{ field: 'kind', issue: `this verification has no ${step} step` }]);
+  const step =
+    kind === 'document_front' || kind === 'document_back' ? 'document' : kind === 'selfie' ? 'selfie' : 'liveness';
+  if (!steps.includes(step))
+    throw errors.validation([{ field: 'kind', issue: `this verification has no ${step} step` }]);
   if (kind === 'liveness_frame') {
     const prompts = session.verification.challenge?.length ?? 0;
-    if (index >= prompts) throw errors.validation([{ field: 'index', issue: `must be a prompt index below ${prompts}` }]);
+    if (index >= prompts)
+      throw errors.validation([{ field: 'index', issue: `must be a prompt index below ${prompts}` }]);
   } else if (index !== 0) {
     throw errors.validation([{ field: 'index', issue: 'must be 0 for this kind' }]);
   }
@@ -91,7 +100,11 @@ export async function requestUpload(deps: AppDeps, session: OpenSession, body: C
 async function openSlot(deps: AppDeps, v: Verification, captureId: string): Promise<Capture> {
   const capture = CAPTURE_ID.test(captureId) ? await deps.store.captures.get(v.id, captureId) : null;
   if (!capture) throw errors.notFound('Upload');
-  if (capture.status !== 'requested') throw errors.conflict('upload_already_completed', 'This upload was already completed; request a new one to replace it.');
+  if (capture.status !== 'requested')
+    throw errors.conflict(
+      'upload_already_completed',
+      'This upload was already completed; request a new one to replace it.',
+    );
   if (capture.attempt !== currentAttempt(v) || deps.clock.now().getTime() > Date.parse(capture.uploadExpiresAt)) {
     throw new ApiError(422, 'upload_expired', 'The upload slot has expired; request a new one.');
   }
@@ -107,7 +120,12 @@ export function assertLocalBytesRoute(deps: AppDeps): void {
  * Local runtime only: receives a capture's bytes (the S3 POST policy's job on AWS, where this route is not
  * deployed). Enforces what the policy would: open slot, declared Content-Type, size.
  */
-export async function putUploadBytes(deps: AppDeps, session: OpenSession, captureId: string, input: { bytes: Buffer; contentType: string | undefined }): Promise<void> {
+export async function putUploadBytes(
+  deps: AppDeps,
+  session: OpenSession,
+  captureId: string,
+  input: { bytes: Buffer; contentType: string | undefined },
+): Promise<void> {
   assertLocalBytesRoute(deps);
   const v = session.verification;
   requireConsent(v);
@@ -115,7 +133,12 @@ export async function putUploadBytes(deps: AppDeps, session: OpenSession, captur
   const capture = await openSlot(deps, v, captureId);
   const declared = input.contentType?.split(';')[0]?.trim().toLowerCase();
   if (declared !== capture.contentType) {
-    throw new ApiError(415, 'unsupported_media_type', `Send the bytes with Content-Type ${capture.contentType}, as requested for this upload.`, [{ field: 'Content-Type', issue: `must be ${capture.contentType}` }]);
+    throw new ApiError(
+      415,
+      'unsupported_media_type',
+      `Send the bytes with Content-Type ${capture.contentType}, as requested for this upload.`,
+      [{ field: 'Content-Type', issue: `must be ${capture.contentType}` }],
+    );
   }
   if (input.bytes.length > deps.config.maxUploadBytes) {
     throw new ApiError(413, 'file_too_large', `The file exceeds ${deps.config.maxUploadBytes} bytes.`);
@@ -130,19 +153,31 @@ export async function putUploadBytes(deps: AppDeps, session: OpenSession, captur
  * a conditional transition) -> earlier captures of the same kind and index in this attempt are set aside.
  * A rejected upload leaves the slot open for corrected bytes until it expires.
  */
-export async function completeUpload(deps: AppDeps, session: OpenSession, captureId: string): Promise<CompletedCapture> {
+export async function completeUpload(
+  deps: AppDeps,
+  session: OpenSession,
+  captureId: string,
+): Promise<CompletedCapture> {
   const v = session.verification;
   requireConsent(v);
   requirePending(v);
   const capture = await openSlot(deps, v, captureId);
   const reject = async (code: string, message: string): Promise<never> => {
-    await audit(deps, v, 'capture.rejected', { captureId: capture.id, kind: capture.kind, index: capture.index, attempt: capture.attempt, code });
+    await audit(deps, v, 'capture.rejected', {
+      captureId: capture.id,
+      kind: capture.kind,
+      index: capture.index,
+      attempt: capture.attempt,
+      code,
+    });
     throw new ApiError(422, code, message);
   };
 
   const bytes = await deps.blobs.get(capture.blobKey);
-  if (!bytes || bytes.length === 0) return reject('upload_missing', 'No bytes were received for this upload; send them, then complete.');
-  if (bytes.length > deps.config.maxUploadBytes) return reject('file_too_large', `The file exceeds ${deps.config.maxUploadBytes} bytes.`);
+  if (!bytes || bytes.length === 0)
+    return reject('upload_missing', 'No bytes were received for this upload; send them, then complete.');
+  if (bytes.length > deps.config.maxUploadBytes)
+    return reject('file_too_large', `The file exceeds ${deps.config.maxUploadBytes} bytes.`);
   const image = sniffImage(bytes);
   if (!image.ok) {
     return image.reason === 'unsupported_format'
@@ -161,10 +196,26 @@ export async function completeUpload(deps: AppDeps, session: OpenSession, captur
     width: image.width,
     height: image.height,
   });
-  if (!uploaded) throw errors.conflict('upload_already_completed', 'This upload was already completed; request a new one to replace it.');
+  if (!uploaded)
+    throw errors.conflict(
+      'upload_already_completed',
+      'This upload was already completed; request a new one to replace it.',
+    );
   await setAsideEarlier(deps, capture);
-  await audit(deps, v, 'capture.uploaded', { captureId: capture.id, kind: capture.kind, index: capture.index, attempt: capture.attempt });
-  return { captureId: capture.id, kind: capture.kind, index: capture.index, width: image.width, height: image.height, bytes: bytes.length };
+  await audit(deps, v, 'capture.uploaded', {
+    captureId: capture.id,
+    kind: capture.kind,
+    index: capture.index,
+    attempt: capture.attempt,
+  });
+  return {
+    captureId: capture.id,
+    kind: capture.kind,
+    index: capture.index,
+    width: image.width,
+    height: image.height,
+    bytes: bytes.length,
+  };
 }
 
 /**
@@ -175,12 +226,25 @@ export async function completeUpload(deps: AppDeps, session: OpenSession, captur
 async function setAsideEarlier(deps: AppDeps, latest: Capture): Promise<void> {
   const all = await deps.store.captures.listByVerification(latest.verificationId);
   for (const c of all) {
-    if (c.id !== latest.id && c.status === 'uploaded' && c.attempt === latest.attempt && c.kind === latest.kind && c.index === latest.index) {
+    if (
+      c.id !== latest.id &&
+      c.status === 'uploaded' &&
+      c.attempt === latest.attempt &&
+      c.kind === latest.kind &&
+      c.index === latest.index
+    ) {
       await deps.store.captures.transition(c.verificationId, c.id, 'uploaded', { status: 'purged' });
     }
   }
 }
 
 async function audit(deps: AppDeps, v: Verification, type: string, data: Record<string, unknown>): Promise<void> {
-  await deps.store.audit.append({ id: deps.ids.next('evt'), verificationId: v.id, orgId: v.orgId, type, at: deps.clock.now().toISOString(), data });
+  await deps.store.audit.append({
+    id: deps.ids.next('evt'),
+    verificationId: v.id,
+    orgId: v.orgId,
+    type,
+    at: deps.clock.now().toISOString(),
+    data,
+  });
 }

@@ -24,7 +24,8 @@ export async function loadAttemptContext(deps: AppDeps, input: PipelineInput): P
     // A re-taken photo is a new capture with the same kind and index: the latest one counts.
     const slot = `${c.kind}#${c.index}`;
     const seen = latest.get(slot);
-    if (!seen || c.createdAt > seen.createdAt || (c.createdAt === seen.createdAt && c.id > seen.id)) latest.set(slot, c);
+    if (!seen || c.createdAt > seen.createdAt || (c.createdAt === seen.createdAt && c.id > seen.id))
+      latest.set(slot, c);
   }
   const captures = [...latest.values()].sort((a, b) => a.kind.localeCompare(b.kind) || a.index - b.index);
   return { verification, flow, captures };
@@ -59,8 +60,14 @@ export function today(deps: AppDeps): string {
 
 /** Content type of an encoded image from its magic bytes (portrait crops are PNG or JPEG). */
 export function imageContentType(bytes: Buffer): string {
-  if (bytes.length >= 4 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47) return 'image/png';
+  if (bytes.length >= 4 && bytes[0] === 0x89 && bytes[1] === 0x50 && bytes[2] === 0x4e && bytes[3] === 0x47)
+    return 'image/png';
   if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff) return 'image/jpeg';
-  if (bytes.length >= 12 && bytes.subarray(0, 4).toString('latin1') === 'RIFF' && bytes.subarray(8, 12).toString('latin1') === 'WEBP') return 'image/webp';
+  if (
+    bytes.length >= 12 &&
+    bytes.subarray(0, 4).toString('latin1') === 'RIFF' &&
+    bytes.subarray(8, 12).toString('latin1') === 'WEBP'
+  )
+    return 'image/webp';
   return 'application/octet-stream';
 }

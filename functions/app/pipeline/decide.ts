@@ -10,7 +10,11 @@ import type { PipelineTask } from './task';
 /** Records an attempt's outcome (functions/app/outcomes.ts in production; a test double in runner tests). */
 export type RecordOutcome = (deps: AppDeps, outcome: AttemptOutcome) => Promise<void>;
 
-const TASK_OF_CHECK: Record<CheckName, PipelineTaskName> = { document: 'documentCheck', liveness: 'livenessCheck', faceMatch: 'faceMatch' };
+const TASK_OF_CHECK: Record<CheckName, PipelineTaskName> = {
+  document: 'documentCheck',
+  liveness: 'livenessCheck',
+  faceMatch: 'faceMatch',
+};
 
 /**
  * Builds the `decide` task: runs the decision engine over the stored step results, stores the decision (first
@@ -30,7 +34,12 @@ export function createDecideTask(recordOutcome: RecordOutcome): PipelineTask {
 }
 
 /** Records a stored decision as the attempt's outcome (shared with the failure recorder). */
-export function recordStoredDecision(recordOutcome: RecordOutcome, deps: AppDeps, input: PipelineInput, stored: DecisionStepResult): Promise<void> {
+export function recordStoredDecision(
+  recordOutcome: RecordOutcome,
+  deps: AppDeps,
+  input: PipelineInput,
+  stored: DecisionStepResult,
+): Promise<void> {
   return recordOutcome(deps, {
     verificationId: input.verificationId,
     attempt: input.attempt,

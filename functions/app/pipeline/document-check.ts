@@ -25,7 +25,8 @@ export async function documentCheck(deps: AppDeps, input: PipelineInput): Promis
   if (result.portrait && result.portrait.length > 0) {
     portraitKey = portraitBlobKey(input);
     // A crashed earlier run may have stored it already; keep that one (same input, same crop).
-    if (!(await deps.blobs.exists(portraitKey))) await deps.blobs.put(portraitKey, result.portrait, imageContentType(result.portrait));
+    if (!(await deps.blobs.exists(portraitKey)))
+      await deps.blobs.put(portraitKey, result.portrait, imageContentType(result.portrait));
   }
   const keys = identityKeys(deps.crypto, ctx.verification.orgId, result.fields);
   await writeStep(deps, input, 'documentCheck', {

@@ -12,8 +12,16 @@ export const STALLED_ATTEMPT_AFTER_MS = 2 * 60_000;
  * Step Functions execution name), so a run that is queued, running or finished is not started twice, and
  * the pipeline's steps are idempotent besides.
  */
-export async function enqueuePipelineRun(deps: Pick<AppDeps, 'queue'>, verificationId: string, attempt: number): Promise<void> {
-  await deps.queue.enqueue('pipeline.run', { verificationId, attempt }, { dedupeKey: `pipeline:${verificationId}:${attempt}` });
+export async function enqueuePipelineRun(
+  deps: Pick<AppDeps, 'queue'>,
+  verificationId: string,
+  attempt: number,
+): Promise<void> {
+  await deps.queue.enqueue(
+    'pipeline.run',
+    { verificationId, attempt },
+    { dedupeKey: `pipeline:${verificationId}:${attempt}` },
+  );
 }
 
 /**

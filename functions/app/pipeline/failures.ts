@@ -9,7 +9,12 @@ import { CHECK_OF_TASK, checkErrorResult, readStep, writeStep, type StepResult }
  * Records a task that failed all its tries (the local runner, or the state machine's `<task>Failed` states).
  * `failedTask` is a plan task name; anything else is rejected.
  */
-export type RecordTaskFailure = (deps: AppDeps, input: PipelineInput, failedTask: string, error: string | null) => Promise<void>;
+export type RecordTaskFailure = (
+  deps: AppDeps,
+  input: PipelineInput,
+  failedTask: string,
+  error: string | null,
+) => Promise<void>;
 
 const TASK_NAMES: ReadonlySet<string> = new Set(planTasks().map((t) => t.task));
 
@@ -30,7 +35,14 @@ export function createRecordTaskFailure(recordOutcome: RecordOutcome): RecordTas
     if (failedTask !== 'decide') {
       const check = CHECK_OF_TASK[failedTask];
       const result: StepResult = check
-        ? { kind: 'check', result: checkErrorResult(check, message), portraitKey: null, documentKeyHash: null, personKeyHash: null, error: message }
+        ? {
+            kind: 'check',
+            result: checkErrorResult(check, message),
+            portraitKey: null,
+            documentKeyHash: null,
+            personKeyHash: null,
+            error: message,
+          }
         : { kind: 'failed', reasonCodes: ['CHECK_ERROR'], error: message };
       await writeStep(deps, input, failedTask, result);
       return;

@@ -19,15 +19,25 @@ export async function livenessCheck(deps: AppDeps, input: PipelineInput): Promis
   const provider = await deps.checks();
 
   const sessionId = ctx.verification.attempts.find((a) => a.number === input.attempt)?.faceLivenessSessionId;
-  const result = sessionId ? await checkFaceLivenessSession(provider, sessionId, selfie, ctx) : await checkChallenge(deps, input, ctx, provider, selfie);
+  const result = sessionId
+    ? await checkFaceLivenessSession(provider, sessionId, selfie, ctx)
+    : await checkChallenge(deps, input, ctx, provider, selfie);
   await writeCheckStep(deps, input, 'livenessCheck', result);
 }
 
-async function checkChallenge(deps: AppDeps, input: PipelineInput, ctx: AttemptContext, provider: CheckProvider, selfie: ImageInput | null): Promise<CheckResult> {
+async function checkChallenge(
+  deps: AppDeps,
+  input: PipelineInput,
+  ctx: AttemptContext,
+  provider: CheckProvider,
+  selfie: ImageInput | null,
+): Promise<CheckResult> {
   const prepared = await readStep(deps, input, 'prepare');
   const prompts = prepared?.kind === 'prepare' ? prepared.challenge : ctx.verification.challenge;
   if (!prompts || prompts.length === 0) throw new PermanentTaskError('attempt has no liveness challenge');
-  const frames = await Promise.all(capturesOf(ctx, 'liveness_frame').map((c) => readCapture(deps, c, `frame ${c.index}`)));
+  const frames = await Promise.all(
+    capturesOf(ctx, 'liveness_frame').map((c) => readCapture(deps, c, `frame ${c.index}`)),
+  );
   return provider.checkLiveness({ prompts, frames, selfie, flow: ctx.flow });
 }
 
@@ -35,21 +45,45 @@ async function checkChallenge(deps: AppDeps, input: PipelineInput, ctx: AttemptC
  * Reads the session's verdict. A session still open makes the provider throw: a transient error, so the task
  * is retried (an abandoned session expires after a few minutes and then reads as inconclusive).
  */
-async function checkFaceLivenessSession(provider: CheckProvider, sessionId: string, selfie: ImageInput | null, ctx: AttemptContext): Promise<CheckResult> {
-  if (!provider.faceLivenessSessions) throw new PermanentTaskError(`provider ${provider.name} has no Face Liveness sessions (attempt names session ${sessionId})`);
+async function checkFaceLivenessSession(
+  provider: CheckProvider,
+  sessionId: string,
+  selfie: ImageInput | null,
+  ctx: AttemptContext,
+): Promise<CheckResult> {
+  if (!provider.faceLivenessSessions)
+    throw new PermanentTaskError(
+      `provider ${provider.name} has no Face Liveness sessions (attempt names session ${sessionId})`,
+    );
   const { result, referenceImage } = await provider.faceLivenessSessions.getFaceLivenessResult(sessionId);
   if (result.outcome !== 'pass' || !selfie) return result;
-  if (!referenceImage) return { ...result, outcome: 'inconclusive', reasonCodes: ['LIVENESS_INCONCLUSIVE'], extracted: { ...result.extracted, samePerson: null } };
+  if (!referenceImage)
+    return {
+      ...result,
+      outcome: 'inconclusive',
+      reasonCodes: ['LIVENESS_INCONCLUSIVE'],
+      extracted: { ...result.extracted, samePerson: null },
+    };
   const samePerson = await provider.checkFaceMatch({ reference: referenceImage, probe: selfie, flow: ctx.flow });
   return withSamePerson(result, samePerson);
 }
 
 /** A live session whose face is not the selfie's is a failed liveness (someone else performed it). */
 export function withSamePerson(liveness: CheckResult, samePerson: CheckResult): CheckResult {
-  const scores = { ...liveness.scores, ...Object.fromEntries(Object.entries(samePerson.scores).map(([k, v]) => [`samePerson_${k}`, v])) };
+  const scores = {
+    ...liveness.scores,
+    ...Object.fromEntries(Object.entries(samePerson.scores).map(([k, v]) => [`samePerson_${k}`, v])),
+  };
   const extracted = { ...liveness.extracted, samePerson: samePerson.outcome };
   const timings = [...liveness.timings, ...samePerson.timings];
   if (samePerson.outcome === 'pass') return { ...liveness, scores, extracted, timings };
   const outcome = samePerson.outcome === 'fail' ? 'fail' : 'inconclusive';
-  return { ...liveness, outcome, scores, extracted, timings, reasonCodes: [outcome === 'fail' ? 'LIVENESS_FAILED' : 'LIVENESS_INCONCLUSIVE'] };
+  return {
+    ...liveness,
+    outcome,
+    scores,
+    extracted,
+    timings,
+    reasonCodes: [outcome === 'fail' ? 'LIVENESS_FAILED' : 'LIVENESS_INCONCLUSIVE'],
+  };
 }

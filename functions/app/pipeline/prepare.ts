@@ -19,7 +19,8 @@ export async function prepare(deps: AppDeps, input: PipelineInput): Promise<void
     throw new PermanentTaskError(`verification ${input.verificationId} has no attempt ${input.attempt}`);
   }
   const missing = missingCaptures(ctx, input.attempt);
-  if (missing.length > 0) throw new PermanentTaskError(`attempt ${input.attempt} lacks captures: ${missing.join(', ')}`);
+  if (missing.length > 0)
+    throw new PermanentTaskError(`attempt ${input.attempt} lacks captures: ${missing.join(', ')}`);
 
   await markInProgress(deps, input);
   await writeStep(deps, input, 'prepare', {
@@ -51,9 +52,15 @@ function missingCaptures(ctx: AttemptContext, attemptNumber: number): CaptureKin
 async function markInProgress(deps: AppDeps, input: PipelineInput): Promise<void> {
   for (let i = 0; i < MAX_UPDATE_TRIES; i++) {
     const v = await deps.store.verifications.get(input.verificationId);
-    if (!v || v.status !== 'pending' || v.attempts.length !== input.attempt) return;
+    if (v?.status !== 'pending' || v.attempts.length !== input.attempt) return;
     const now = deps.clock.now().toISOString();
-    if (await deps.store.verifications.update({ ...v, status: 'in_progress', updatedAt: now, version: v.version + 1 }, v.version)) return;
+    if (
+      await deps.store.verifications.update(
+        { ...v, status: 'in_progress', updatedAt: now, version: v.version + 1 },
+        v.version,
+      )
+    )
+      return;
   }
   throw new Error(`could not mark ${input.verificationId} in_progress: concurrent updates`);
 }

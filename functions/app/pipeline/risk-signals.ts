@@ -42,27 +42,50 @@ export async function riskSignals(deps: AppDeps, input: PipelineInput): Promise<
   const selfie = selfieCapture ? await readCapture(deps, selfieCapture) : null;
   const faceVector = selfie ? await selfieVector(provider, selfie) : null;
 
-  const own: IdentitySignal = { orgId, verificationId: input.verificationId, documentKeyHash, personKeyHash, faceVector, createdAt: now.toISOString() };
+  const own: IdentitySignal = {
+    orgId,
+    verificationId: input.verificationId,
+    documentKeyHash,
+    personKeyHash,
+    faceVector,
+    createdAt: now.toISOString(),
+  };
   await deps.store.signals.put(own);
 
   const flags = new Set<string>(await checkFlags(deps, input));
   if (faceVector && personKeyHash) {
     const others = await deps.store.signals.listFaceVectors(orgId, FACE_SEARCH_LIMIT);
-    if (others.some((s) => isDuplicateFace(own, s, ctx.flow.thresholds.faceMatchMaxDistance))) flags.add('DUPLICATE_FACE_DIFFERENT_IDENTITY' satisfies RiskFlag);
+    if (others.some((s) => isDuplicateFace(own, s, ctx.flow.thresholds.faceMatchMaxDistance)))
+      flags.add('DUPLICATE_FACE_DIFFERENT_IDENTITY' satisfies RiskFlag);
   }
   let faceIndexed = false;
   if (provider.faceIndex && selfie) {
     // Search before indexing this selfie; the search excludes this verification anyway (re-runs index again).
-    const matches = await provider.faceIndex.searchDuplicates(orgId, selfie, { excludeVerificationId: input.verificationId });
+    const matches = await provider.faceIndex.searchDuplicates(orgId, selfie, {
+      excludeVerificationId: input.verificationId,
+    });
     await provider.faceIndex.indexFace(orgId, input.verificationId, selfie);
     faceIndexed = true;
-    if (personKeyHash && (await anyOtherPerson(deps, orgId, matches.map((m) => m.verificationId), personKeyHash))) {
+    if (
+      personKeyHash &&
+      (await anyOtherPerson(
+        deps,
+        orgId,
+        matches.map((m) => m.verificationId),
+        personKeyHash,
+      ))
+    ) {
       flags.add('DUPLICATE_FACE_DIFFERENT_IDENTITY' satisfies RiskFlag);
     }
   }
   if (documentKeyHash && personKeyHash) {
     const sameDocument = await deps.store.signals.listByDocumentKey(orgId, documentKeyHash);
-    if (sameDocument.some((s) => s.verificationId !== input.verificationId && s.personKeyHash !== null && s.personKeyHash !== personKeyHash)) {
+    if (
+      sameDocument.some(
+        (s) =>
+          s.verificationId !== input.verificationId && s.personKeyHash !== null && s.personKeyHash !== personKeyHash,
+      )
+    ) {
       flags.add('DOCUMENT_NUMBER_REUSED' satisfies RiskFlag);
     }
   }
@@ -71,7 +94,12 @@ export async function riskSignals(deps: AppDeps, input: PipelineInput): Promise<
   await writeStep(deps, input, 'riskSignals', {
     kind: 'risk',
     riskFlags: [...flags],
-    signals: { documentKey: documentKeyHash !== null, personKey: personKeyHash !== null, faceVector: faceVector !== null, faceIndexed },
+    signals: {
+      documentKey: documentKeyHash !== null,
+      personKey: personKeyHash !== null,
+      faceVector: faceVector !== null,
+      faceIndexed,
+    },
   });
 }
 
@@ -98,7 +126,12 @@ async function selfieVector(provider: CheckProvider, selfie: ImageInput): Promis
 }
 
 /** True if one of the verifications (of the org) read a document naming a different person. */
-async function anyOtherPerson(deps: AppDeps, orgId: string, verificationIds: string[], personKeyHash: string): Promise<boolean> {
+async function anyOtherPerson(
+  deps: AppDeps,
+  orgId: string,
+  verificationIds: string[],
+  personKeyHash: string,
+): Promise<boolean> {
   for (const id of verificationIds) {
     const other = await personKeyOf(deps, orgId, id);
     if (other !== null && other !== personKeyHash) return true;
@@ -119,17 +152,35 @@ async function personKeyOf(deps: AppDeps, orgId: string, verificationId: string)
 
 /** Flags raised by this attempt's checks. */
 async function checkFlags(deps: AppDeps, input: PipelineInput): Promise<string[]> {
-  const steps = await Promise.all((['documentCheck', 'livenessCheck', 'faceMatch'] as const).map((s) => readStep(deps, input, s)));
+  const steps = await Promise.all(
+    (['documentCheck', 'livenessCheck', 'faceMatch'] as const).map((s) => readStep(deps, input, s)),
+  );
   return steps.flatMap((s) => (s?.kind === 'check' ? s.result.riskFlags : []));
 }
 
-async function highVelocity(deps: AppDeps, ctx: AttemptContext, input: PipelineInput, own: IdentitySignal, now: Date): Promise<boolean> {
+async function highVelocity(
+  deps: AppDeps,
+  ctx: AttemptContext,
+  input: PipelineInput,
+  own: IdentitySignal,
+  now: Date,
+): Promise<boolean> {
   const since = new Date(now.getTime() - VELOCITY_WINDOW_MS).toISOString();
   // countSince includes this verification's own signal, stored just before.
-  if (own.documentKeyHash && (await deps.store.signals.countSince(own.orgId, { documentKeyHash: own.documentKeyHash }, since)) >= VELOCITY_LIMIT) return true;
-  if (own.personKeyHash && (await deps.store.signals.countSince(own.orgId, { personKeyHash: own.personKeyHash }, since)) >= VELOCITY_LIMIT) return true;
+  if (
+    own.documentKeyHash &&
+    (await deps.store.signals.countSince(own.orgId, { documentKeyHash: own.documentKeyHash }, since)) >= VELOCITY_LIMIT
+  )
+    return true;
+  if (
+    own.personKeyHash &&
+    (await deps.store.signals.countSince(own.orgId, { personKeyHash: own.personKeyHash }, since)) >= VELOCITY_LIMIT
+  )
+    return true;
 
-  const attempts = ctx.verification.attempts.filter((a) => a.number <= input.attempt).sort((a, b) => a.number - b.number);
+  const attempts = ctx.verification.attempts
+    .filter((a) => a.number <= input.attempt)
+    .sort((a, b) => a.number - b.number);
   const first = attempts[0];
   const current = attempts[attempts.length - 1];
   if (attempts.length < FAST_ATTEMPTS_COUNT || !first || !current) return false;

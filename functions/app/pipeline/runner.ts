@@ -1,4 +1,10 @@
-import { pipelinePlan, type PipelineInput, type PipelineStage, type PipelineTaskName, type TaskStage } from '../../domain/pipeline-plan';
+import {
+  pipelinePlan,
+  type PipelineInput,
+  type PipelineStage,
+  type PipelineTaskName,
+  type TaskStage,
+} from '../../domain/pipeline-plan';
 import type { Flow } from '../../domain/model';
 import { isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
@@ -58,7 +64,11 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Safe to re-run: every task skips work whose result is stored, so a run resumed after a crash finishes the
  * remaining steps and records exactly one decision.
  */
-export async function runPipeline(deps: AppDeps, input: PipelineInput, options: RunPipelineOptions = {}): Promise<PipelineRunReport> {
+export async function runPipeline(
+  deps: AppDeps,
+  input: PipelineInput,
+  options: RunPipelineOptions = {},
+): Promise<PipelineRunReport> {
   const report: PipelineRunReport = { input, status: 'completed', tasks: {} };
   const verification = await deps.store.verifications.get(input.verificationId);
   const flow = verification ? await deps.store.flows.get(verification.orgId, verification.flowId) : null;

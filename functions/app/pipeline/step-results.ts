@@ -69,7 +69,13 @@ const failedStepSchema = z.object({
   error: z.string(),
 });
 
-export const stepResultSchema = z.discriminatedUnion('kind', [prepareStepSchema, checkStepSchema, riskStepSchema, decisionStepSchema, failedStepSchema]);
+export const stepResultSchema = z.discriminatedUnion('kind', [
+  prepareStepSchema,
+  checkStepSchema,
+  riskStepSchema,
+  decisionStepSchema,
+  failedStepSchema,
+]);
 
 export type StepResult = z.infer<typeof stepResultSchema>;
 export type PrepareStepResult = z.infer<typeof prepareStepSchema>;
@@ -86,7 +92,11 @@ export const CHECK_OF_TASK: Partial<Record<PipelineTaskName, CheckName>> = {
 };
 
 /** Reads a step result; null when absent. An unreadable record counts as a failed step. */
-export async function readStep(deps: AppDeps, input: PipelineInput, step: PipelineTaskName): Promise<StepResult | null> {
+export async function readStep(
+  deps: AppDeps,
+  input: PipelineInput,
+  step: PipelineTaskName,
+): Promise<StepResult | null> {
   const rec = await deps.store.steps.get(input.verificationId, input.attempt, step);
   if (!rec) return null;
   const parsed = stepResultSchema.safeParse(rec.result);
@@ -100,7 +110,12 @@ export async function stepDone(deps: AppDeps, input: PipelineInput, step: Pipeli
 }
 
 /** Stores a step result unless one exists (first write wins). Returns false when one existed. */
-export async function writeStep(deps: AppDeps, input: PipelineInput, step: PipelineTaskName, result: StepResult): Promise<boolean> {
+export async function writeStep(
+  deps: AppDeps,
+  input: PipelineInput,
+  step: PipelineTaskName,
+  result: StepResult,
+): Promise<boolean> {
   return deps.store.steps.putIfAbsent({
     verificationId: input.verificationId,
     attempt: input.attempt,
@@ -130,15 +145,34 @@ export function checkErrorResult(check: CheckName, error: string): CheckResult {
  * non-identifying attributes are kept (type, format, issuing country, check-digit validity).
  */
 /** Stores a check's normalized result for a step that has no document keys or portrait (liveness, face match). */
-export function writeCheckStep(deps: AppDeps, input: PipelineInput, step: PipelineTaskName, result: CheckResult): Promise<boolean> {
-  return writeStep(deps, input, step, { kind: 'check', result: storableCheckResult(result), portraitKey: null, documentKeyHash: null, personKeyHash: null, error: null });
+export function writeCheckStep(
+  deps: AppDeps,
+  input: PipelineInput,
+  step: PipelineTaskName,
+  result: CheckResult,
+): Promise<boolean> {
+  return writeStep(deps, input, step, {
+    kind: 'check',
+    result: storableCheckResult(result),
+    portraitKey: null,
+    documentKeyHash: null,
+    personKeyHash: null,
+    error: null,
+  });
 }
 
-export function storableCheckResult(result: CheckResult, fields?: DocumentFields | null): z.infer<typeof checkResultSchema> {
+export function storableCheckResult(
+  result: CheckResult,
+  fields?: DocumentFields | null,
+): z.infer<typeof checkResultSchema> {
   const scores = Object.fromEntries(Object.entries(result.scores).filter(([, v]) => Number.isFinite(v)));
   let extracted: Record<string, unknown>;
   if (result.check === 'document') {
-    extracted = Object.fromEntries(Object.entries(result.extracted).filter(([, v]) => typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))));
+    extracted = Object.fromEntries(
+      Object.entries(result.extracted).filter(
+        ([, v]) => typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v)),
+      ),
+    );
     if (fields) {
       extracted.document = {
         documentType: fields.documentType,
@@ -168,7 +202,8 @@ const MAX_DEPTH = 4;
 function jsonSafe(value: unknown, depth: number): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (depth >= MAX_DEPTH || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
+  if (depth >= MAX_DEPTH || typeof value !== 'object' || ArrayBuffer.isView(value) || value instanceof ArrayBuffer)
+    return undefined;
   if (Array.isArray(value)) return value.map((v) => jsonSafe(v, depth + 1)).filter((v) => v !== undefined);
   if (Object.getPrototypeOf(value) !== Object.prototype) return undefined;
   return jsonSafeRecord(value as Record<string, unknown>, depth + 1);

@@ -10,7 +10,9 @@ import { riskSignals } from './risk-signals';
 import type { PipelineTask } from './task';
 
 /** Builds the task registry around an outcome recorder (tests pass a double; production uses the default). */
-export function createPipelineTasks(recordOutcome: RecordOutcome = recordAttemptOutcome): Record<PipelineTaskName, PipelineTask> {
+export function createPipelineTasks(
+  recordOutcome: RecordOutcome = recordAttemptOutcome,
+): Record<PipelineTaskName, PipelineTask> {
   return {
     prepare,
     documentCheck,

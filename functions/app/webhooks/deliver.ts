@@ -17,22 +17,45 @@ export type DeliverOutcome =
  */
 export async function deliverWebhook(deps: AppDeps, deliveryId: string): Promise<DeliverOutcome> {
   const d = await deps.store.deliveries.get(deliveryId);
-  if (!d || d.status !== 'pending') return { outcome: 'skipped' };
+  if (d?.status !== 'pending') return { outcome: 'skipped' };
   const endpoint = await deps.store.webhooks.get(d.orgId, d.endpointId);
   const key = endpoint ? await deps.store.keys.get(d.orgId, endpoint.keyId) : null;
   const now = deps.clock.now();
   if (!endpoint || endpoint.deletedAt || !key) {
-    await deps.store.deliveries.save({ ...d, status: 'failed', nextAttemptAt: null, updatedAt: now.toISOString(), attempts: [...d.attempts, { at: now.toISOString(), statusCode: null, error: endpoint ? 'signing_key_missing' : 'endpoint_deleted', durationMs: 0 }] });
+    await deps.store.deliveries.save({
+      ...d,
+      status: 'failed',
+      nextAttemptAt: null,
+      updatedAt: now.toISOString(),
+      attempts: [
+        ...d.attempts,
+        {
+          at: now.toISOString(),
+          statusCode: null,
+          error: endpoint ? 'signing_key_missing' : 'endpoint_deleted',
+          durationMs: 0,
+        },
+      ],
+    });
     return { outcome: 'skipped' };
   }
   // A revoked key still signs deliveries already owed for verifications it created; integrators rotate by
   // registering the endpoint with the new key.
   const secret = await deps.secrets.decrypt(key.encryptedSecret);
   const headers = signDelivery(deps.crypto, secret, d, now);
-  const result = await deps.webhookTransport.send({ url: endpoint.url, headers: { ...headers }, body: d.body, timeoutMs: deps.config.webhookTimeoutMs, allowHosts: deps.config.webhookAllowHosts });
+  const result = await deps.webhookTransport.send({
+    url: endpoint.url,
+    headers: { ...headers },
+    body: d.body,
+    timeoutMs: deps.config.webhookTimeoutMs,
+    allowHosts: deps.config.webhookAllowHosts,
+  });
   const after = deps.clock.now();
   const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
-  const attempts = [...d.attempts, { at: now.toISOString(), statusCode: result.statusCode, error: result.error, durationMs: result.durationMs }];
+  const attempts = [
+    ...d.attempts,
+    { at: now.toISOString(), statusCode: result.statusCode, error: result.error, durationMs: result.durationMs },
+  ];
   const failures = attempts.filter((a) => !(a.statusCode !== null && a.statusCode >= 200 && a.statusCode < 300)).length;
   const retryInMs = ok ? null : nextRetryDelayMs(deps.config.webhookRetryDelaysMs, failuresSinceReset(d, failures));
   const next: Delivery = {
@@ -59,8 +82,16 @@ function failuresSinceReset(d: Delivery, totalFailures: number): number {
 export async function redeliver(deps: AppDeps, deliveryId: string): Promise<Delivery | null> {
   const d = await deps.store.deliveries.get(deliveryId);
   if (!d) return null;
-  const failures = d.attempts.filter((a) => !(a.statusCode !== null && a.statusCode >= 200 && a.statusCode < 300)).length;
-  const next: Delivery = { ...d, status: 'pending', redeliveredAfterFailures: failures, nextAttemptAt: deps.clock.now().toISOString(), updatedAt: deps.clock.now().toISOString() };
+  const failures = d.attempts.filter(
+    (a) => !(a.statusCode !== null && a.statusCode >= 200 && a.statusCode < 300),
+  ).length;
+  const next: Delivery = {
+    ...d,
+    status: 'pending',
+    redeliveredAfterFailures: failures,
+    nextAttemptAt: deps.clock.now().toISOString(),
+    updatedAt: deps.clock.now().toISOString(),
+  };
   await deps.store.deliveries.save(next);
   await deps.queue.enqueue('webhook.deliver', { deliveryId: d.id }, { dedupeKey: `delivery:${d.id}` });
   return next;

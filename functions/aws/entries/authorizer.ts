@@ -8,7 +8,12 @@ import { authorizeKycKey, type KeyAuthorizerDeps } from './kyc-key-authorizer';
 // Only what a key lookup needs (the DynamoDB store), not createAwsDeps(): the S3, SQS, Step Functions, KMS,
 // Rekognition and Textract clients would add their load time to every authorizer cold start.
 const config = loadAwsConfig();
-const deps: KeyAuthorizerDeps = { store: createDynamoStore(createDocumentClient(), config.tableName), crypto: nodeCrypto, clock: systemClock };
+const deps: KeyAuthorizerDeps = {
+  store: createDynamoStore(createDocumentClient(), config.tableName),
+  crypto: nodeCrypto,
+  clock: systemClock,
+};
 
 /** Lambda entry: REQUEST authorizer for `kycKey` routes (identity source X-Api-Key, cached 300 s). */
-export const handler = (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => authorizeKycKey(deps, event);
+export const handler = (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> =>
+  authorizeKycKey(deps, event);

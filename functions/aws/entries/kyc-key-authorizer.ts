@@ -14,7 +14,10 @@ export const UNAUTHORIZED = 'Unauthorized';
  * it for every route, so the policy must not name only the route called first. Unknown, malformed or
  * revoked keys get 401 (thrown `Unauthorized`); the principal reaches the handler as authorizer context.
  */
-export async function authorizeKycKey(deps: KeyAuthorizerDeps, event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> {
+export async function authorizeKycKey(
+  deps: KeyAuthorizerDeps,
+  event: APIGatewayRequestAuthorizerEvent,
+): Promise<APIGatewayAuthorizerResult> {
   const principal = await authenticateKey(deps, headerValue(event.headers, 'x-api-key'));
   if (!principal) throw new Error(UNAUTHORIZED);
   return {

@@ -6,7 +6,14 @@ import type { PipelineTaskName } from '../../domain/pipeline-plan';
  * Either a plan task to run, or — after a task failed all its retries — a request to record that
  * failure (reason CHECK_ERROR) so the `decide` task yields `review`.
  */
-export const PIPELINE_TASK_NAMES = ['prepare', 'documentCheck', 'livenessCheck', 'faceMatch', 'riskSignals', 'decide'] as const satisfies readonly PipelineTaskName[];
+export const PIPELINE_TASK_NAMES = [
+  'prepare',
+  'documentCheck',
+  'livenessCheck',
+  'faceMatch',
+  'riskSignals',
+  'decide',
+] as const satisfies readonly PipelineTaskName[];
 
 // Compile-time proof the list names every plan task: a task added to the plan must be added here too.
 type UnlistedTask = Exclude<PipelineTaskName, (typeof PIPELINE_TASK_NAMES)[number]>;

@@ -15,7 +15,8 @@ export function withDeliveryMetrics(deliver: (deliveryId: string) => Promise<Del
   return async (deliveryId: string): Promise<DeliveryResult> => {
     const result = await deliver(deliveryId);
     if (result.outcome === 'succeeded') metrics.addMetric(METRICS.webhookAttemptSucceeded, 'Count', 1);
-    else if (result.outcome === 'retry' || result.outcome === 'failed') metrics.addMetric(METRICS.webhookAttemptFailed, 'Count', 1);
+    else if (result.outcome === 'retry' || result.outcome === 'failed')
+      metrics.addMetric(METRICS.webhookAttemptFailed, 'Count', 1);
     return result;
   };
 }

@@ -31,7 +31,10 @@ export function collectAnalyzeIdFields(output: Pick<AnalyzeIDCommandOutput, 'Ide
       if (!type || text === '') continue;
       const confidence = field.ValueDetection?.Confidence ?? 0;
       const normalized = field.ValueDetection?.NormalizedValue;
-      const date = normalized?.ValueType?.toUpperCase() === 'DATE' && normalized.Value ? normalized.Value.slice(0, 10) : usDate(text);
+      const date =
+        normalized?.ValueType?.toUpperCase() === 'DATE' && normalized.Value
+          ? normalized.Value.slice(0, 10)
+          : usDate(text);
       const previous = map[type];
       if (!previous || confidence > previous.confidence) map[type] = { text, date, confidence };
     }

@@ -40,7 +40,11 @@ export interface FaceCollection {
   /** Indexes the largest face (MaxFaces 1, QualityFilter AUTO); resolves the FaceId, or null if no face passed the filter. */
   indexFace(orgId: string, verificationId: string, image: ImageInput): Promise<{ faceId: string | null }>;
   /** Other verifications of the org whose indexed face matches the image's largest face, best first. */
-  searchDuplicates(orgId: string, image: ImageInput, opts?: { excludeVerificationId?: string }): Promise<DuplicateFaceMatch[]>;
+  searchDuplicates(
+    orgId: string,
+    image: ImageInput,
+    opts?: { excludeVerificationId?: string },
+  ): Promise<DuplicateFaceMatch[]>;
   /**
    * Retention: deletes faces by id (stored from indexFace) or, when only the verification id is known,
    * by scanning the org's collection for that ExternalImageId. Resolves the number of faces deleted.
@@ -66,8 +70,11 @@ export function createFaceCollection(rekognition: RekognitionClient, options: Fa
     const ids: string[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await rekognition.send(new ListFacesCommand({ CollectionId: collectionId, MaxResults: 4096, NextToken: nextToken }));
-      for (const face of page.Faces ?? []) if (face.ExternalImageId === verificationId && face.FaceId) ids.push(face.FaceId);
+      const page = await rekognition.send(
+        new ListFacesCommand({ CollectionId: collectionId, MaxResults: 4096, NextToken: nextToken }),
+      );
+      for (const face of page.Faces ?? [])
+        if (face.ExternalImageId === verificationId && face.FaceId) ids.push(face.FaceId);
       nextToken = page.NextToken;
     } while (nextToken);
     return ids;
@@ -138,7 +145,9 @@ export function createFaceCollection(rekognition: RekognitionClient, options: Fa
       let deleted = 0;
       for (let i = 0; i < faceIds.length; i += DELETE_BATCH) {
         try {
-          const out = await rekognition.send(new DeleteFacesCommand({ CollectionId: collectionId, FaceIds: faceIds.slice(i, i + DELETE_BATCH) }));
+          const out = await rekognition.send(
+            new DeleteFacesCommand({ CollectionId: collectionId, FaceIds: faceIds.slice(i, i + DELETE_BATCH) }),
+          );
           deleted += out.DeletedFaces?.length ?? 0;
         } catch (err) {
           if (isAwsError(err, 'ResourceNotFoundException')) return deleted; // collection already gone

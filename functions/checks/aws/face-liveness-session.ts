@@ -53,7 +53,11 @@ function toImageInput(image: AuditImage | undefined, label: string): AwsImageInp
     return {
       bytes: Buffer.alloc(0),
       label,
-      s3: { bucket: image.S3Object.Bucket, key: image.S3Object.Name, ...(image.S3Object.Version ? { version: image.S3Object.Version } : {}) },
+      s3: {
+        bucket: image.S3Object.Bucket,
+        key: image.S3Object.Name,
+        ...(image.S3Object.Version ? { version: image.S3Object.Version } : {}),
+      },
     };
   }
   return null;
@@ -70,7 +74,10 @@ export interface FaceLivenessSessions {
 }
 
 /** Face Liveness operations over an injected Rekognition client. */
-export function createFaceLivenessSessions(rekognition: RekognitionClient, options: FaceLivenessSessionOptions): FaceLivenessSessions {
+export function createFaceLivenessSessions(
+  rekognition: RekognitionClient,
+  options: FaceLivenessSessionOptions,
+): FaceLivenessSessions {
   return {
     async createFaceLivenessSession({ clientRequestToken }) {
       const out = await rekognition.send(
@@ -80,7 +87,12 @@ export function createFaceLivenessSessions(rekognition: RekognitionClient, optio
           Settings: {
             AuditImagesLimit: options.auditImagesLimit ?? 0,
             ...(options.outputBucket
-              ? { OutputConfig: { S3Bucket: options.outputBucket, ...(options.outputKeyPrefix ? { S3KeyPrefix: options.outputKeyPrefix } : {}) } }
+              ? {
+                  OutputConfig: {
+                    S3Bucket: options.outputBucket,
+                    ...(options.outputKeyPrefix ? { S3KeyPrefix: options.outputKeyPrefix } : {}),
+                  },
+                }
               : {}),
           },
         }),
@@ -100,12 +112,20 @@ export function createFaceLivenessSessions(rekognition: RekognitionClient, optio
       if (status === 'CREATED' || status === 'IN_PROGRESS') throw new FaceLivenessNotReadyError(sessionId, status);
       const confidence = out.Confidence ?? 0;
       const referenceImage = toImageInput(out.ReferenceImage, 'face_liveness_reference');
-      const extracted = { sessionId, status, auditImages: out.AuditImages?.length ?? 0, referenceImage: referenceImage !== null };
+      const extracted = {
+        sessionId,
+        status,
+        auditImages: out.AuditImages?.length ?? 0,
+        referenceImage: referenceImage !== null,
+      };
       const base = { check: 'liveness' as const, riskFlags: [], extracted, timings: log.timings, provider: 'aws' };
       const scores = { confidence, threshold: options.minConfidence };
       if (status !== 'SUCCEEDED') {
         // FAILED / EXPIRED: the applicant never completed a judgeable video.
-        return { result: { ...base, outcome: 'inconclusive', scores, reasonCodes: ['LIVENESS_INCONCLUSIVE'] }, referenceImage };
+        return {
+          result: { ...base, outcome: 'inconclusive', scores, reasonCodes: ['LIVENESS_INCONCLUSIVE'] },
+          referenceImage,
+        };
       }
       const live = confidence >= options.minConfidence;
       return {

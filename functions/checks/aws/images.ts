@@ -71,7 +71,12 @@ export interface FrameFingerprint {
 export async function fingerprint(bytes: Buffer): Promise<FrameFingerprint> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   try {
-    const data = await sharp(bytes).rotate().resize({ width: 16, height: 16, fit: 'fill' }).grayscale().raw().toBuffer();
+    const data = await sharp(bytes)
+      .rotate()
+      .resize({ width: 16, height: 16, fit: 'fill' })
+      .grayscale()
+      .raw()
+      .toBuffer();
     return { sha256, thumbnail: new Uint8Array(data) };
   } catch {
     return { sha256, thumbnail: null }; // undecodable bytes still compare by hash

@@ -23,7 +23,11 @@ import type {
 import { CRITICAL_ANALYZE_ID_FIELDS, collectAnalyzeIdFields, documentFieldsFromAnalyzeId } from './analyze-id';
 import { CallLog, isAwsError } from './call-log';
 import { createFaceCollection, type FaceCollection } from './face-collection';
-import { createFaceLivenessSessions, type FaceLivenessSessionOptions, type FaceLivenessSessions } from './face-liveness-session';
+import {
+  createFaceLivenessSessions,
+  type FaceLivenessSessionOptions,
+  type FaceLivenessSessions,
+} from './face-liveness-session';
 import { cropBoundingBox, fingerprint, isNearDuplicate, toRekognitionImage, toTextractDocument } from './images';
 import { findMrzLines } from './textract-mrz-lines';
 import type { MrzReader } from './mrz-reader';
@@ -83,11 +87,20 @@ export interface AwsCheckProvider extends CheckProvider, FaceLivenessSessions, F
 type DocumentSource = 'mrz-reader' | 'textract-detect-text' | 'textract-analyze-id';
 
 /** Textract errors that mean "this page cannot be read", not "try again later". */
-const UNREADABLE_DOCUMENT_ERRORS = ['UnsupportedDocumentException', 'BadDocumentException', 'DocumentTooLargeException', 'InvalidParameterException'];
+const UNREADABLE_DOCUMENT_ERRORS = [
+  'UnsupportedDocumentException',
+  'BadDocumentException',
+  'DocumentTooLargeException',
+  'InvalidParameterException',
+];
 /** Rekognition errors that mean the image itself is unusable. */
 const UNUSABLE_IMAGE_ERRORS = ['InvalidImageFormatException', 'ImageTooLargeException'];
 
-function result(check: 'faceMatch' | 'liveness', log: CallLog, parts: Pick<CheckResult, 'outcome' | 'scores' | 'reasonCodes' | 'riskFlags' | 'extracted'>): CheckResult {
+function result(
+  check: 'faceMatch' | 'liveness',
+  log: CallLog,
+  parts: Pick<CheckResult, 'outcome' | 'scores' | 'reasonCodes' | 'riskFlags' | 'extracted'>,
+): CheckResult {
   return { check, provider: 'aws', timings: log.timings, ...parts };
 }
 
@@ -198,11 +211,16 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
     const map = collectAnalyzeIdFields(out);
     if (!CRITICAL_ANALYZE_ID_FIELDS.some((k) => map[k])) return null;
     const confidences = Object.fromEntries(Object.entries(map).map(([k, v]) => [k, v.confidence]));
-    const lowConfidence = CRITICAL_ANALYZE_ID_FIELDS.some((k) => (map[k]?.confidence ?? 0) < options.minAnalyzeIdFieldConfidence);
+    const lowConfidence = CRITICAL_ANALYZE_ID_FIELDS.some(
+      (k) => (map[k]?.confidence ?? 0) < options.minAnalyzeIdFieldConfidence,
+    );
     return { fields: documentFieldsFromAnalyzeId(map, today), confidences, lowConfidence };
   }
 
-  async function findPortrait(log: CallLog, front: ImageInput): Promise<{ portrait: Buffer | null; confidence: number | null }> {
+  async function findPortrait(
+    log: CallLog,
+    front: ImageInput,
+  ): Promise<{ portrait: Buffer | null; confidence: number | null }> {
     let faces: FaceDetail[];
     try {
       faces = await detectFaces(log, front, 50);
@@ -243,9 +261,16 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
 
     if (!fields) {
       return {
-        check: 'document', provider: 'aws', timings: log.timings, outcome: 'fail', scores: {},
-        reasonCodes: ['DOCUMENT_UNREADABLE'], riskFlags: [], extracted: { fields: null, source: null },
-        fields: null, portrait: null,
+        check: 'document',
+        provider: 'aws',
+        timings: log.timings,
+        outcome: 'fail',
+        scores: {},
+        reasonCodes: ['DOCUMENT_UNREADABLE'],
+        riskFlags: [],
+        extracted: { fields: null, source: null },
+        fields: null,
+        portrait: null,
       };
     }
 
@@ -260,7 +285,9 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
       timings: log.timings,
       outcome: reasonCodes.length === 0 ? 'pass' : 'fail',
       scores: {
-        ...(digits.length > 0 ? { checkDigitsValid: digits.filter(Boolean).length, checkDigitsTotal: digits.length } : {}),
+        ...(digits.length > 0
+          ? { checkDigitsValid: digits.filter(Boolean).length, checkDigitsTotal: digits.length }
+          : {}),
         ...(portraitConfidence !== null ? { portraitFaceConfidence: portraitConfidence } : {}),
         ...(Object.keys(confidences).length > 0 ? { minFieldConfidence: Math.min(...Object.values(confidences)) } : {}),
       },
@@ -277,8 +304,11 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
     const minConfidence = input.flow.thresholds.minFaceConfidence * 100;
     const threshold = input.flow.thresholds.faceMatchMinSimilarity;
     const reviewFloor = Math.max(0, threshold - options.faceMatchReviewBand);
-    const fail = (code: ReasonCode, extracted: Record<string, unknown> = {}, outcome: CheckResult['outcome'] = 'fail') =>
-      result('faceMatch', log, { outcome, scores: { threshold }, reasonCodes: [code], riskFlags: [], extracted });
+    const fail = (
+      code: ReasonCode,
+      extracted: Record<string, unknown> = {},
+      outcome: CheckResult['outcome'] = 'fail',
+    ) => result('faceMatch', log, { outcome, scores: { threshold }, reasonCodes: [code], riskFlags: [], extracted });
 
     let faces: FaceDetail[];
     try {
@@ -293,7 +323,10 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
     if (quality.sharpness < options.minSelfieSharpness || quality.brightness < options.minSelfieBrightness) {
       // No catalog code for a poor selfie; LIVENESS_INCONCLUSIVE is the retry-type "could not be judged".
       return result('faceMatch', log, {
-        outcome: 'inconclusive', scores: { threshold, ...quality }, reasonCodes: ['LIVENESS_INCONCLUSIVE'], riskFlags: [],
+        outcome: 'inconclusive',
+        scores: { threshold, ...quality },
+        reasonCodes: ['LIVENESS_INCONCLUSIVE'],
+        riskFlags: [],
         extracted: { selfieFaces: 1, qualityGate: 'failed' },
       });
     }
@@ -324,11 +357,24 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
     const similarity = Math.max(0, ...(out.FaceMatches ?? []).map((m) => m.Similarity ?? 0));
     const scores = { similarity, threshold, reviewFloor, ...quality };
     const extracted = { selfieFaces: 1, documentFaces };
-    if (similarity >= threshold) return result('faceMatch', log, { outcome: 'pass', scores, reasonCodes: [], riskFlags: [], extracted });
+    if (similarity >= threshold)
+      return result('faceMatch', log, { outcome: 'pass', scores, reasonCodes: [], riskFlags: [], extracted });
     if ((out.FaceMatches?.length ?? 0) > 0 && similarity >= reviewFloor) {
-      return result('faceMatch', log, { outcome: 'inconclusive', scores, reasonCodes: ['FACE_MATCH_INCONCLUSIVE'], riskFlags: [], extracted });
+      return result('faceMatch', log, {
+        outcome: 'inconclusive',
+        scores,
+        reasonCodes: ['FACE_MATCH_INCONCLUSIVE'],
+        riskFlags: [],
+        extracted,
+      });
     }
-    return result('faceMatch', log, { outcome: 'fail', scores, reasonCodes: ['BAD_FACE_MATCHING'], riskFlags: [], extracted });
+    return result('faceMatch', log, {
+      outcome: 'fail',
+      scores,
+      reasonCodes: ['BAD_FACE_MATCHING'],
+      riskFlags: [],
+      extracted,
+    });
   }
 
   interface FrameReport {
@@ -342,10 +388,24 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
     verdict: 'pass' | 'fail' | 'inconclusive';
   }
 
-  async function checkFrame(log: CallLog, input: LivenessInput, index: number, minConfidence: number): Promise<FrameReport> {
+  async function checkFrame(
+    log: CallLog,
+    input: LivenessInput,
+    index: number,
+    minConfidence: number,
+  ): Promise<FrameReport> {
     const prompt = input.prompts[index] ?? 'centre';
     const frame = input.frames[index];
-    const report: FrameReport = { index, prompt, faces: 0, yaw: null, turn: null, promptMet: null, samePersonSimilarity: null, verdict: 'inconclusive' };
+    const report: FrameReport = {
+      index,
+      prompt,
+      faces: 0,
+      yaw: null,
+      turn: null,
+      promptMet: null,
+      samePersonSimilarity: null,
+      verdict: 'inconclusive',
+    };
     if (!frame) return report;
     let faces: FaceDetail[];
     try {
@@ -380,7 +440,10 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
       if (isAwsError(err, 'InvalidParameterException', ...UNUSABLE_IMAGE_ERRORS)) return report; // selfie has no usable face
       throw err;
     }
-    return { ...report, verdict: report.samePersonSimilarity >= options.livenessSamePersonMinSimilarity ? 'pass' : 'fail' };
+    return {
+      ...report,
+      verdict: report.samePersonSimilarity >= options.livenessSamePersonMinSimilarity ? 'pass' : 'fail',
+    };
   }
 
   async function checkLiveness(input: LivenessInput): Promise<CheckResult> {
@@ -389,13 +452,18 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
     const base = { minTurnDegrees: options.minTurnDegrees, positiveYawIs: options.positiveYawIs };
     if (input.frames.length === 0 || input.frames.length !== input.prompts.length) {
       return result('liveness', log, {
-        outcome: 'inconclusive', scores: { frames: input.frames.length, prompts: input.prompts.length },
-        reasonCodes: ['LIVENESS_INCONCLUSIVE'], riskFlags: [], extracted: { ...base, frames: [] },
+        outcome: 'inconclusive',
+        scores: { frames: input.frames.length, prompts: input.prompts.length },
+        reasonCodes: ['LIVENESS_INCONCLUSIVE'],
+        riskFlags: [],
+        extracted: { ...base, frames: [] },
       });
     }
 
     // A replayed still gives identical frames; decided locally before paying for any Rekognition call.
-    const prints = await log.time('fingerprint frames', () => Promise.all(input.frames.map((f) => fingerprint(f.bytes))));
+    const prints = await log.time('fingerprint frames', () =>
+      Promise.all(input.frames.map((f) => fingerprint(f.bytes))),
+    );
     const duplicatePairs: Array<[number, number]> = [];
     for (let i = 0; i < prints.length; i++) {
       for (let j = i + 1; j < prints.length; j++) {
@@ -406,8 +474,11 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
     }
     if (duplicatePairs.length > 0) {
       return result('liveness', log, {
-        outcome: 'fail', scores: { duplicatePairs: duplicatePairs.length }, reasonCodes: ['LIVENESS_FAILED'],
-        riskFlags: ['REPLAYED_FRAMES'], extracted: { ...base, duplicatePairs, frames: [] },
+        outcome: 'fail',
+        scores: { duplicatePairs: duplicatePairs.length },
+        reasonCodes: ['LIVENESS_FAILED'],
+        riskFlags: ['REPLAYED_FRAMES'],
+        extracted: { ...base, duplicatePairs, frames: [] },
       });
     }
 

@@ -28,7 +28,10 @@ interface MrzAttempt {
   read: MrzReadResult | string;
 }
 
-export async function checkDocument(input: DocumentCheckInput, options: LocalCheckOptions): Promise<DocumentCheckResult> {
+export async function checkDocument(
+  input: DocumentCheckInput,
+  options: LocalCheckOptions,
+): Promise<DocumentCheckResult> {
   const timings: CheckTiming[] = [];
   const reasonCodes = new Set<ReasonCode>();
   const riskFlags = new Set<RiskFlag>();
@@ -53,7 +56,10 @@ export async function checkDocument(input: DocumentCheckInput, options: LocalChe
     timed(timings, 'ocr', () => readMrzFromSides(front, back)),
     timed(timings, 'portrait', () => cropPortrait(front, options)),
   ]);
-  extracted.mrzAttempts = attempts.map((a) => ({ image: a.label, result: typeof a.read === 'string' ? a.read : 'read' }));
+  extracted.mrzAttempts = attempts.map((a) => ({
+    image: a.label,
+    result: typeof a.read === 'string' ? a.read : 'read',
+  }));
   const read = attempts.map((a) => a.read).find((r): r is MrzReadResult => typeof r !== 'string');
   extracted.portraitFound = portrait !== null;
 
@@ -76,7 +82,16 @@ export async function checkDocument(input: DocumentCheckInput, options: LocalChe
     // Fail before the flow rules: fields behind a failing check digit are not trusted, so none are returned.
     const digits = checkDigitFindings(checkDigits);
     extracted.error = 'mrz_check_digit_failed';
-    return result('fail', digits.reasonCodes, digits.riskFlags, extracted, unvalidatedFields(read, checkDigits), portrait, timings, scores);
+    return result(
+      'fail',
+      digits.reasonCodes,
+      digits.riskFlags,
+      extracted,
+      unvalidatedFields(read, checkDigits),
+      portrait,
+      timings,
+      scores,
+    );
   }
   if (read.unprotectedConfidence < options.minUnprotectedConfidence) {
     // Names, codes and sex carry no check digit: a low-confidence glyph there could be silently wrong.
@@ -93,12 +108,26 @@ export async function checkDocument(input: DocumentCheckInput, options: LocalChe
   for (const code of rules.reasonCodes) reasonCodes.add(code);
   for (const flag of rules.riskFlags) riskFlags.add(flag);
 
-  return result(reasonCodes.size === 0 ? 'pass' : 'fail', [...reasonCodes], [...riskFlags], extracted, fields, portrait, timings, scores);
+  return result(
+    reasonCodes.size === 0 ? 'pass' : 'fail',
+    [...reasonCodes],
+    [...riskFlags],
+    extracted,
+    fields,
+    portrait,
+    timings,
+    scores,
+  );
 }
 
 async function readMrzFromSides(front: RgbImage, back: RgbImage | null): Promise<MrzAttempt[]> {
   const models = await ocrModels();
-  const sides: Array<[string, RgbImage]> = back ? [['back', back], ['front', front]] : [['front', front]];
+  const sides: Array<[string, RgbImage]> = back
+    ? [
+        ['back', back],
+        ['front', front],
+      ]
+    : [['front', front]];
   const attempts: MrzAttempt[] = [];
   for (const [label, image] of sides) {
     const { result: read } = await readMrz(models, image);
@@ -116,7 +145,11 @@ async function cropPortrait(front: RgbImage, options: LocalCheckOptions): Promis
   let crop: Buffer | null = null;
   for (const pad of PORTRAIT_PADS) {
     crop = await cropToJpeg(front, face.box, pad);
-    const again = await findFaces(await decodeImage(crop, 'portrait', options.maxFaceImageSide), stillImageConfidence(undefined, options), options);
+    const again = await findFaces(
+      await decodeImage(crop, 'portrait', options.maxFaceImageSide),
+      stillImageConfidence(undefined, options),
+      options,
+    );
     if (again.length > 0) return crop;
   }
   return crop;
@@ -125,8 +158,18 @@ async function cropPortrait(front: RgbImage, options: LocalCheckOptions): Promis
 /** Fields of a read whose check digits failed: only the raw lines and digit verdicts, no parsed values. */
 function unvalidatedFields(read: MrzReadResult, checkDigits: Record<string, boolean>): DocumentFields {
   return {
-    documentType: null, mrzFormat: read.format, mrzLines: read.lines, issuingCountry: null, documentNumber: null,
-    surname: null, givenNames: null, nationality: null, birthDate: null, expiryDate: null, sex: null, checkDigits,
+    documentType: null,
+    mrzFormat: read.format,
+    mrzLines: read.lines,
+    issuingCountry: null,
+    documentNumber: null,
+    surname: null,
+    givenNames: null,
+    nationality: null,
+    birthDate: null,
+    expiryDate: null,
+    sex: null,
+    checkDigits,
   };
 }
 

@@ -11,14 +11,24 @@ import type { LocalCheckOptions } from './options';
  * the same selfie or portrait crop is analysed once per process, however many checks look at it.
  * The returned faces are frozen (shared with other callers); the array is the caller's own.
  */
-export async function findFaces(image: RgbImage, minConfidence: number, options: LocalCheckOptions): Promise<DetectedFace[]> {
+export async function findFaces(
+  image: RgbImage,
+  minConfidence: number,
+  options: LocalCheckOptions,
+): Promise<DetectedFace[]> {
   const key = faceAnalysisKey(image, { minConfidence, minRelativeFaceWidth: options.minRelativeFaceWidth });
   return [...(await memoizedAnalysis(key, () => analyseFaces(image, minConfidence, options)))];
 }
 
-async function analyseFaces(image: RgbImage, minConfidence: number, options: LocalCheckOptions): Promise<DetectedFace[]> {
+async function analyseFaces(
+  image: RgbImage,
+  minConfidence: number,
+  options: LocalCheckOptions,
+): Promise<DetectedFace[]> {
   // On the face worker thread when its script is there (always, from source and in the bundle), else in-thread.
-  const detected = faceWorkerAvailable() ? await detectFacesOffThread(image, minConfidence) : await detectFaces(await faceModels(), image, minConfidence);
+  const detected = faceWorkerAvailable()
+    ? await detectFacesOffThread(image, minConfidence)
+    : await detectFaces(await faceModels(), image, minConfidence);
   const confident = detected.sort((a, b) => b.box.width - a.box.width);
   const largest = confident[0]?.box.width ?? 0;
   return confident.filter((f) => f.box.width >= largest * options.minRelativeFaceWidth);

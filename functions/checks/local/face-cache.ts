@@ -20,7 +20,9 @@ const entries = new Map<string, Promise<readonly DetectedFace[]>>();
 /** Cache key: pixels, size and the detector settings that change the result. */
 export function faceAnalysisKey(image: RgbImage, settings: Record<string, number>): string {
   const hash = createHash('sha256').update(image.data).digest('base64url');
-  const parts = Object.keys(settings).sort().map((k) => `${k}=${settings[k]}`);
+  const parts = Object.keys(settings)
+    .sort()
+    .map((k) => `${k}=${settings[k]}`);
   return `${image.width}x${image.height}:${hash}:${parts.join(',')}`;
 }
 
@@ -28,7 +30,10 @@ export function faceAnalysisKey(image: RgbImage, settings: Record<string, number
  * The cached analysis for `key`, or runs `analyse` once and caches it (most recently used last).
  * A rejected analysis is evicted so the next caller retries.
  */
-export function memoizedAnalysis(key: string, analyse: () => Promise<DetectedFace[]>): Promise<readonly DetectedFace[]> {
+export function memoizedAnalysis(
+  key: string,
+  analyse: () => Promise<DetectedFace[]>,
+): Promise<readonly DetectedFace[]> {
   const hit = entries.get(key);
   if (hit) {
     entries.delete(key); // re-insert: Map keeps insertion order, so the oldest entry is the least recently used

@@ -17,8 +17,13 @@ export function similarityFromDistance(distance: number): number {
 }
 
 /** Verdict for a descriptor distance: pass below the review band, fail above it, inconclusive inside it. */
-export function judgeDistance(distance: number, threshold: number, options: Pick<LocalCheckOptions, 'inconclusiveBelow' | 'inconclusiveAbove'>): CheckOutcome {
-  if (distance >= threshold - options.inconclusiveBelow && distance <= threshold + options.inconclusiveAbove) return 'inconclusive';
+export function judgeDistance(
+  distance: number,
+  threshold: number,
+  options: Pick<LocalCheckOptions, 'inconclusiveBelow' | 'inconclusiveAbove'>,
+): CheckOutcome {
+  if (distance >= threshold - options.inconclusiveBelow && distance <= threshold + options.inconclusiveAbove)
+    return 'inconclusive';
   return distance > threshold ? 'fail' : 'pass';
 }
 
@@ -36,7 +41,9 @@ export async function checkFaceMatch(input: FaceMatchInput, options: LocalCheckO
     );
   } catch (err) {
     if (!(err instanceof ImageDecodeError)) throw err;
-    const code: ReasonCode = err.message.includes(`"${input.reference.label}"`) ? 'NO_FACE_ON_DOCUMENT' : 'NO_FACE_IN_SELFIE';
+    const code: ReasonCode = err.message.includes(`"${input.reference.label}"`)
+      ? 'NO_FACE_ON_DOCUMENT'
+      : 'NO_FACE_IN_SELFIE';
     return build('fail', [code], { threshold }, { error: 'image_decode_failed' }, timings);
   }
   const [reference, probe] = decoded;
@@ -55,9 +62,14 @@ export async function checkFaceMatch(input: FaceMatchInput, options: LocalCheckO
   if (codes.length > 0 || !ref || !face) return build('fail', codes, { threshold }, extracted, timings);
 
   const distance = descriptorDistance(ref.descriptor, face.descriptor);
-  const scores = { distance: Math.round(distance * 1000) / 1000, threshold, similarity: similarityFromDistance(distance) };
+  const scores = {
+    distance: Math.round(distance * 1000) / 1000,
+    threshold,
+    similarity: similarityFromDistance(distance),
+  };
   const verdict = judgeDistance(distance, threshold, options);
-  if (verdict === 'inconclusive') return build('inconclusive', ['FACE_MATCH_INCONCLUSIVE'], scores, { ...extracted, match: null }, timings);
+  if (verdict === 'inconclusive')
+    return build('inconclusive', ['FACE_MATCH_INCONCLUSIVE'], scores, { ...extracted, match: null }, timings);
   if (verdict === 'fail') return build('fail', ['BAD_FACE_MATCHING'], scores, { ...extracted, match: false }, timings);
   return build('pass', [], scores, { ...extracted, match: true }, timings);
 }

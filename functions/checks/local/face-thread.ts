@@ -125,5 +125,12 @@ export function detectFacesOffThread(image: RgbImage, minConfidence: number): Pr
 
 /** Loads the models in every worker. */
 export async function warmUpFaceWorker(): Promise<void> {
-  await Promise.all(slots.map((slot, i) => send({ width: 0, height: 0, data: new ArrayBuffer(0), minConfidence: 1, warmUpOnly: true }, slot ?? startWorker(i))));
+  await Promise.all(
+    slots.map((slot, i) =>
+      send(
+        { width: 0, height: 0, data: new ArrayBuffer(0), minConfidence: 1, warmUpOnly: true },
+        slot ?? startWorker(i),
+      ),
+    ),
+  );
 }

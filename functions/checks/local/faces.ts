@@ -25,7 +25,8 @@ export interface DetectedFace {
 
 /** Loads face-api on the wasm backend and its three nets; call once per process (see models.ts). */
 export async function loadFaceApi(): Promise<FaceApiModule> {
-  const wasmDir = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+  const wasmDir =
+    path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
   const modelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiModule;
@@ -47,11 +48,18 @@ export async function loadFaceApi(): Promise<FaceApiModule> {
  * Detects all faces with landmarks and descriptors. `minConfidence` 0.3 finds the ~60 px faces of 480x270
  * video frames; callers filter by the flow's own confidence.
  */
-export async function detectFaces(faceapi: FaceApiModule, image: RgbImage, minConfidence: number): Promise<DetectedFace[]> {
+export async function detectFaces(
+  faceapi: FaceApiModule,
+  image: RgbImage,
+  minConfidence: number,
+): Promise<DetectedFace[]> {
   const tensor = faceapi.tf.tensor3d(new Int32Array(image.data), [image.height, image.width, 3], 'int32');
   try {
     const results = await faceapi
-      .detectAllFaces(tensor as unknown as FaceApi.tf.Tensor3D, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 }))
+      .detectAllFaces(
+        tensor as unknown as FaceApi.tf.Tensor3D,
+        new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 }),
+      )
       .withFaceLandmarks()
       .withFaceDescriptors();
     return results.map((r) => {

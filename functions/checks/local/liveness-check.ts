@@ -38,7 +38,14 @@ export async function checkLiveness(input: LivenessInput, options: LocalCheckOpt
   const timings: CheckTiming[] = [];
   const { livenessMinYaw: minYaw, faceMatchMaxDistance: maxDistance, minFaceConfidence } = input.flow.thresholds;
   if (input.frames.length === 0 || input.frames.length !== input.prompts.length) {
-    return build('inconclusive', ['LIVENESS_INCONCLUSIVE'], [], {}, { error: 'frame_count_mismatch', frames: [] }, timings);
+    return build(
+      'inconclusive',
+      ['LIVENESS_INCONCLUSIVE'],
+      [],
+      {},
+      { error: 'frame_count_mismatch', frames: [] },
+      timings,
+    );
   }
   let images;
   let selfieImage;
@@ -47,12 +54,21 @@ export async function checkLiveness(input: LivenessInput, options: LocalCheckOpt
     [images, selfieImage] = await timed(timings, 'decode', () =>
       Promise.all([
         Promise.all(input.frames.map((f) => decodeImage(f.bytes, f.label, options.maxFaceImageSide))),
-        input.selfie ? decodeImage(input.selfie.bytes, input.selfie.label, options.maxFaceImageSide) : Promise.resolve(null),
+        input.selfie
+          ? decodeImage(input.selfie.bytes, input.selfie.label, options.maxFaceImageSide)
+          : Promise.resolve(null),
       ]),
     );
   } catch (err) {
     if (!(err instanceof ImageDecodeError)) throw err;
-    return build('inconclusive', ['LIVENESS_INCONCLUSIVE'], [], {}, { error: 'image_decode_failed', frames: [] }, timings);
+    return build(
+      'inconclusive',
+      ['LIVENESS_INCONCLUSIVE'],
+      [],
+      {},
+      { error: 'image_decode_failed', frames: [] },
+      timings,
+    );
   }
 
   const thumbs = await timed(timings, 'replay_check', () => Promise.all(images.map((img) => thumbnail(img))));
@@ -64,7 +80,9 @@ export async function checkLiveness(input: LivenessInput, options: LocalCheckOpt
       return out;
     }),
     selfieImage
-      ? timed(timings, 'detect_selfie', () => findFaces(selfieImage, stillImageConfidence(minFaceConfidence, options), options))
+      ? timed(timings, 'detect_selfie', () =>
+          findFaces(selfieImage, stillImageConfidence(minFaceConfidence, options), options),
+        )
       : Promise.resolve(null),
   ]);
 

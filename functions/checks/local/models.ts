@@ -9,7 +9,11 @@ import { loadOcrModels, type OcrModels } from './ocr';
 let faceApiPromise: Promise<FaceApiModule> | null = null;
 let ocrPromise: Promise<OcrModels> | null = null;
 
-function shared<T>(get: () => Promise<T> | null, set: (p: Promise<T> | null) => void, load: () => Promise<T>): Promise<T> {
+function shared<T>(
+  get: () => Promise<T> | null,
+  set: (p: Promise<T> | null) => void,
+  load: () => Promise<T>,
+): Promise<T> {
   const existing = get();
   if (existing) return existing;
   const promise = load().catch((err: unknown) => {
@@ -22,10 +26,22 @@ function shared<T>(get: () => Promise<T> | null, set: (p: Promise<T> | null) => 
 
 /** face-api with SSD MobileNet, 68 landmarks and the 128-d recognition net on the wasm backend. */
 export function faceModels(): Promise<FaceApiModule> {
-  return shared(() => faceApiPromise, (p) => { faceApiPromise = p; }, loadFaceApi);
+  return shared(
+    () => faceApiPromise,
+    (p) => {
+      faceApiPromise = p;
+    },
+    loadFaceApi,
+  );
 }
 
 /** PaddleOCR detection + recognition sessions. */
 export function ocrModels(): Promise<OcrModels> {
-  return shared(() => ocrPromise, (p) => { ocrPromise = p; }, loadOcrModels);
+  return shared(
+    () => ocrPromise,
+    (p) => {
+      ocrPromise = p;
+    },
+    loadOcrModels,
+  );
 }

@@ -18,7 +18,8 @@ export function mergeCollinear(boxes: TextLineBox[]): TextLineBox[] {
     const seed = pending.shift() as TextLineBox;
     const cos = Math.cos(seed.angle);
     const sin = Math.sin(seed.angle);
-    let minU = -seed.width / 2, maxU = seed.width / 2;
+    let minU = -seed.width / 2,
+      maxU = seed.width / 2;
     let height = seed.height;
     let changed = true;
     while (changed) {
@@ -29,8 +30,9 @@ export function mergeCollinear(boxes: TextLineBox[]): TextLineBox[] {
         const dy = b.cy - seed.cy;
         const u = dx * cos + dy * sin;
         const v = -dx * sin + dy * cos;
-        const sameRow = Math.abs(v) < 0.35 * seed.height && b.height < 1.5 * seed.height && b.height > 0.6 * seed.height;
-        const gap = Math.max(minU - (u + b.width / 2), (u - b.width / 2) - maxU);
+        const sameRow =
+          Math.abs(v) < 0.35 * seed.height && b.height < 1.5 * seed.height && b.height > 0.6 * seed.height;
+        const gap = Math.max(minU - (u + b.width / 2), u - b.width / 2 - maxU);
         if (!sameRow || gap > 2.5 * seed.height) continue;
         minU = Math.min(minU, u - b.width / 2);
         maxU = Math.max(maxU, u + b.width / 2);

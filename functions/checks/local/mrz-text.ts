@@ -1,5 +1,13 @@
 import {
-  CHECK_DIGIT_RULES, checkDigitsOf, MRZ_FORMATS, MRZ_LAYOUT, mrzFieldSpans, type CheckDigitField, type CheckDigitRule, type MrzFormat, type MrzSpan,
+  CHECK_DIGIT_RULES,
+  checkDigitsOf,
+  MRZ_FORMATS,
+  MRZ_LAYOUT,
+  mrzFieldSpans,
+  type CheckDigitField,
+  type CheckDigitRule,
+  type MrzFormat,
+  type MrzSpan,
 } from '../../domain/mrz';
 import { knownStates, plausibleMrz } from '../../domain/mrz-plausibility';
 import { MRZ_ALPHABET, type RecognizedChar, type RecognizedLine } from './ocr';
@@ -27,28 +35,112 @@ const CORRECTABLE: ReadonlySet<CheckDigitField> = new Set(['documentNumber', 'op
 /** Per format, per line, per position: a, n, x or an explicit set of allowed symbols (ICAO 9303 layouts). */
 const CHAR_CLASSES: Record<MrzFormat, string[][]> = {
   TD3: [
-    classes([[1, 'PV'], [4, 'a'], [39, 'a']]),
-    classes([[9, 'x'], [1, 'n'], [3, 'a'], [6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [14, 'x'], [1, 'n'], [1, 'n']]),
+    classes([
+      [1, 'PV'],
+      [4, 'a'],
+      [39, 'a'],
+    ]),
+    classes([
+      [9, 'x'],
+      [1, 'n'],
+      [3, 'a'],
+      [6, 'n'],
+      [1, 'n'],
+      [1, SEX],
+      [6, 'n'],
+      [1, 'n'],
+      [14, 'x'],
+      [1, 'n'],
+      [1, 'n'],
+    ]),
   ],
   TD2: [
-    classes([[1, 'ACIPV'], [4, 'a'], [31, 'a']]),
-    classes([[9, 'x'], [1, 'n'], [3, 'a'], [6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [7, 'x'], [1, 'n']]),
+    classes([
+      [1, 'ACIPV'],
+      [4, 'a'],
+      [31, 'a'],
+    ]),
+    classes([
+      [9, 'x'],
+      [1, 'n'],
+      [3, 'a'],
+      [6, 'n'],
+      [1, 'n'],
+      [1, SEX],
+      [6, 'n'],
+      [1, 'n'],
+      [7, 'x'],
+      [1, 'n'],
+    ]),
   ],
   TD1: [
-    classes([[1, 'ACI'], [4, 'a'], [9, 'x'], [1, 'n'], [15, 'x']]),
-    classes([[6, 'n'], [1, 'n'], [1, SEX], [6, 'n'], [1, 'n'], [3, 'a'], [11, 'x'], [1, 'n']]),
+    classes([
+      [1, 'ACI'],
+      [4, 'a'],
+      [9, 'x'],
+      [1, 'n'],
+      [15, 'x'],
+    ]),
+    classes([
+      [6, 'n'],
+      [1, 'n'],
+      [1, SEX],
+      [6, 'n'],
+      [1, 'n'],
+      [3, 'a'],
+      [11, 'x'],
+      [1, 'n'],
+    ]),
     classes([[30, 'a']]),
   ],
 };
 
 /** Letter<->digit look-alikes used when a position's class rules one out. */
-const DIGIT_FOR_LETTER: Record<string, string> = { O: '0', D: '0', Q: '0', U: '0', I: '1', L: '1', T: '7', Z: '2', S: '5', G: '6', B: '8', A: '4' };
-const LETTER_FOR_DIGIT: Record<string, string> = { '0': 'O', '1': 'I', '2': 'Z', '4': 'A', '5': 'S', '6': 'G', '7': 'T', '8': 'B' };
+const DIGIT_FOR_LETTER: Record<string, string> = {
+  O: '0',
+  D: '0',
+  Q: '0',
+  U: '0',
+  I: '1',
+  L: '1',
+  T: '7',
+  Z: '2',
+  S: '5',
+  G: '6',
+  B: '8',
+  A: '4',
+};
+const LETTER_FOR_DIGIT: Record<string, string> = {
+  '0': 'O',
+  '1': 'I',
+  '2': 'Z',
+  '4': 'A',
+  '5': 'S',
+  '6': 'G',
+  '7': 'T',
+  '8': 'B',
+};
 /** Alternatives tried in alphanumeric fields when their check digit fails. */
 const CONFUSABLE: Record<string, string[]> = {
-  '0': ['O', 'D', 'Q'], O: ['0', 'D', 'Q'], D: ['0', 'O'], Q: ['0', 'O'],
-  '1': ['I', 'L'], I: ['1', 'L'], L: ['1', 'I'], '2': ['Z'], Z: ['2'], '5': ['S'], S: ['5'],
-  '6': ['G'], G: ['6'], '8': ['B'], B: ['8'], '4': ['A'], A: ['4'], '7': ['T'], T: ['7'],
+  '0': ['O', 'D', 'Q'],
+  O: ['0', 'D', 'Q'],
+  D: ['0', 'O'],
+  Q: ['0', 'O'],
+  '1': ['I', 'L'],
+  I: ['1', 'L'],
+  L: ['1', 'I'],
+  '2': ['Z'],
+  Z: ['2'],
+  '5': ['S'],
+  S: ['5'],
+  '6': ['G'],
+  G: ['6'],
+  '8': ['B'],
+  B: ['8'],
+  '4': ['A'],
+  A: ['4'],
+  '7': ['T'],
+  T: ['7'],
 };
 
 /** Result of turning OCR lines into an MRZ. */
@@ -180,13 +272,16 @@ export function assembleMrz(format: MrzFormat, raw: RecognizedLine[]): MrzReadRe
   for (const [i, line] of raw.entries()) {
     const chars = fitLength(toWorking(line), length);
     if (!chars) return 'length_mismatch';
-    if (chars.length !== line.chars.length) corrections.push(`line ${i + 1}: filler length ${line.chars.length} -> ${length}`);
+    if (chars.length !== line.chars.length)
+      corrections.push(`line ${i + 1}: filler length ${line.chars.length} -> ${length}`);
     const cls = CHAR_CLASSES[format][i] ?? [];
-    fitted.push(chars.map((c, p) => {
-      const fixed = applyClass(c, cls[p] ?? 'x');
-      if (fixed.char !== c.char) corrections.push(`line ${i + 1} col ${p + 1}: ${c.char} -> ${fixed.char}`);
-      return fixed;
-    }));
+    fitted.push(
+      chars.map((c, p) => {
+        const fixed = applyClass(c, cls[p] ?? 'x');
+        if (fixed.char !== c.char) corrections.push(`line ${i + 1} col ${p + 1}: ${c.char} -> ${fixed.char}`);
+        return fixed;
+      }),
+    );
   }
   let lines = fitted.map((chars) => chars.map((c) => c.char).join(''));
   for (const rule of CHECK_DIGIT_RULES[format]) {
@@ -199,7 +294,8 @@ export function assembleMrz(format: MrzFormat, raw: RecognizedLine[]): MrzReadRe
   }
   let unprotectedConfidence = 1;
   for (const { line: l, start, end } of unprotectedPositions(format)) {
-    for (let p = start; p < end; p++) unprotectedConfidence = Math.min(unprotectedConfidence, fitted[l]?.[p]?.confidence ?? 0);
+    for (let p = start; p < end; p++)
+      unprotectedConfidence = Math.min(unprotectedConfidence, fitted[l]?.[p]?.confidence ?? 0);
   }
   const checkDigits: Record<string, boolean> = checkDigitsOf(format, lines);
   // Country codes carry no check digit: an unknown code is far more often a misread (UTO -> OTO) than a real one.
@@ -237,7 +333,9 @@ export function findMrzBlock(lines: PlacedLine[]): { format: MrzFormat; lines: R
       const scores = block.map((l) => mrzScore(l.line.text, format));
       if (scores.some((s) => s === 0)) continue;
       // Consecutive lines must be close: gap under ~3 line heights.
-      const tight = block.every((l, k) => k === 0 || l.y - (block[k - 1]?.y ?? 0) < 3 * Math.max(l.height, block[k - 1]?.height ?? 0));
+      const tight = block.every(
+        (l, k) => k === 0 || l.y - (block[k - 1]?.y ?? 0) < 3 * Math.max(l.height, block[k - 1]?.height ?? 0),
+      );
       if (!tight) continue;
       const score = scores.reduce((a, b) => a + b, 0) / count + (format === 'TD1' ? 0.01 : 0);
       if (!found || score >= found.score) found = { format, lines: block.map((l) => l.line), score };

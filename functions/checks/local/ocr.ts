@@ -55,7 +55,24 @@ export interface OcrModels {
 /** Glyphs PaddleOCR emits for the MRZ filler `<` (its dictionary is CJK + Latin, it sees « く etc.). */
 const FILLER_LOOKALIKES = ['<', '«', '‹', 'く', '＜', '〈', '《', 'ㄑ'];
 /** Other look-alikes in the recognizer's dictionary (multiplication sign for X, Cyrillic/Greek capitals). */
-const LOOKALIKES: Record<string, string> = { '×': 'X', 'Χ': 'X', 'х': 'X', 'Х': 'X', 'О': 'O', 'о': 'O', 'А': 'A', 'В': 'B', 'Е': 'E', 'К': 'K', 'М': 'M', 'Н': 'H', 'Р': 'P', 'С': 'C', 'Т': 'T', 'У': 'Y' };
+const LOOKALIKES: Record<string, string> = {
+  '×': 'X',
+  Χ: 'X',
+  х: 'X',
+  Х: 'X',
+  О: 'O',
+  о: 'O',
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  У: 'Y',
+};
 
 /** Resolves the directory of the PaddleOCR model files (package dir via require.resolve, per toolchain notes). */
 export function ocrModelDir(): string {
@@ -146,14 +163,26 @@ function componentsToBoxes(prob: Float32Array, w: number, h: number, sx: number,
     labels[start] = next;
     stack.push(start);
     // Accumulate moments in source-image pixels.
-    let n = 0, sumX = 0, sumY = 0, sumXX = 0, sumYY = 0, sumXY = 0, sumP = 0;
+    let n = 0,
+      sumX = 0,
+      sumY = 0,
+      sumXX = 0,
+      sumYY = 0,
+      sumXY = 0,
+      sumP = 0;
     const pixels: number[] = [];
     while (stack.length > 0) {
       const p = stack.pop() as number;
       pixels.push(p);
       const px = ((p % w) + 0.5) * sx;
       const py = (Math.floor(p / w) + 0.5) * sy;
-      n++; sumX += px; sumY += py; sumXX += px * px; sumYY += py * py; sumXY += px * py; sumP += prob[p] ?? 0;
+      n++;
+      sumX += px;
+      sumY += py;
+      sumXX += px * px;
+      sumYY += py * py;
+      sumXY += px * py;
+      sumP += prob[p] ?? 0;
       const x = p % w;
       const neighbours = [x > 0 ? p - 1 : -1, x < w - 1 ? p + 1 : -1, p - w, p + w];
       for (const q of neighbours) {
@@ -171,14 +200,19 @@ function componentsToBoxes(prob: Float32Array, w: number, h: number, sx: number,
     let angle = 0.5 * Math.atan2(2 * cxy, cxx - cyy);
     const cos = Math.cos(angle);
     const sin = Math.sin(angle);
-    let minU = Infinity, maxU = -Infinity, minV = Infinity, maxV = -Infinity;
+    let minU = Infinity,
+      maxU = -Infinity,
+      minV = Infinity,
+      maxV = -Infinity;
     for (const p of pixels) {
       const dx = ((p % w) + 0.5) * sx - meanX;
       const dy = (Math.floor(p / w) + 0.5) * sy - meanY;
       const u = dx * cos + dy * sin;
       const v = -dx * sin + dy * cos;
-      if (u < minU) minU = u; if (u > maxU) maxU = u;
-      if (v < minV) minV = v; if (v > maxV) maxV = v;
+      if (u < minU) minU = u;
+      if (u > maxU) maxU = u;
+      if (v < minV) minV = v;
+      if (v > maxV) maxV = v;
     }
     let width = maxU - minU + sx;
     let height = maxV - minV + sy;
@@ -205,7 +239,7 @@ const REC_HEIGHT = 48;
 /** Samples an oriented box into the recognizer's input tensor (bilinear, BGR, (x/255-0.5)/0.5). */
 function sampleLine(image: RgbImage, box: TextLineBox): { data: Float32Array; width: number } {
   const scale = REC_HEIGHT / box.height;
-  const outW = Math.max(REC_HEIGHT, Math.round(box.width * scale / 8) * 8);
+  const outW = Math.max(REC_HEIGHT, Math.round((box.width * scale) / 8) * 8);
   const data = new Float32Array(3 * REC_HEIGHT * outW);
   const cos = Math.cos(box.angle);
   const sin = Math.sin(box.angle);
@@ -222,8 +256,10 @@ function sampleLine(image: RgbImage, box: TextLineBox): { data: Float32Array; wi
       const fy = y - y0;
       for (let c = 0; c < 3; c++) {
         const value =
-          pixel(image, x0, y0, c) * (1 - fx) * (1 - fy) + pixel(image, x0 + 1, y0, c) * fx * (1 - fy) +
-          pixel(image, x0, y0 + 1, c) * (1 - fx) * fy + pixel(image, x0 + 1, y0 + 1, c) * fx * fy;
+          pixel(image, x0, y0, c) * (1 - fx) * (1 - fy) +
+          pixel(image, x0 + 1, y0, c) * fx * (1 - fy) +
+          pixel(image, x0, y0 + 1, c) * (1 - fx) * fy +
+          pixel(image, x0 + 1, y0 + 1, c) * fx * fy;
         data[(2 - c) * plane + v * outW + u] = (value / 255 - 0.5) / 0.5;
       }
     }
@@ -268,7 +304,10 @@ export async function recognizeLine(models: OcrModels, image: RgbImage, box: Tex
     for (let k = 0; k < classes; k++) {
       const p = probs[base + k] ?? 0;
       if (p > (probs[base + rawBest] ?? 0)) rawBest = k;
-      if (k === 0) { blank = p; continue; }
+      if (k === 0) {
+        blank = p;
+        continue;
+      }
       const s = models.classToMrz[k] ?? -1;
       if (s >= 0) scores[s] = (scores[s] ?? 0) + p;
       else other += p;
@@ -278,11 +317,18 @@ export async function recognizeLine(models: OcrModels, image: RgbImage, box: Tex
     rawPrevious = rawBest;
     const best = argmax(scores);
     const bestP = scores[best] ?? 0;
-    if (blank >= bestP || other > bestP) { previous = -1; continue; }
+    if (blank >= bestP || other > bestP) {
+      previous = -1;
+      continue;
+    }
     if (best === previous) {
       // Same run: keep the peak step's scores.
       const last = chars[chars.length - 1];
-      if (last && bestP > last.confidence) { last.scores = scores; last.confidence = bestP; last.step = t; }
+      if (last && bestP > last.confidence) {
+        last.scores = scores;
+        last.confidence = bestP;
+        last.step = t;
+      }
       continue;
     }
     chars.push({ char: MRZ_ALPHABET[best] ?? '<', scores, confidence: bestP, step: t });
@@ -300,13 +346,20 @@ function argmax(scores: Float32Array): number {
 
 /** Median distance in steps between consecutive characters. */
 function pitchOf(chars: RecognizedChar[]): number {
-  const diffs = chars.slice(1).map((c, i) => c.step - (chars[i]?.step ?? 0)).sort((a, b) => a - b);
+  const diffs = chars
+    .slice(1)
+    .map((c, i) => c.step - (chars[i]?.step ?? 0))
+    .sort((a, b) => a - b);
   return diffs[Math.floor(diffs.length / 2)] ?? 0;
 }
 
 function recoverAt(stepScores: Float32Array[], target: number, radius: number): RecognizedChar {
   let best: RecognizedChar | null = null;
-  for (let t = Math.max(0, Math.round(target - radius)); t <= Math.min(stepScores.length - 1, Math.round(target + radius)); t++) {
+  for (
+    let t = Math.max(0, Math.round(target - radius));
+    t <= Math.min(stepScores.length - 1, Math.round(target + radius));
+    t++
+  ) {
     const scores = stepScores[t] as Float32Array;
     const s = argmax(scores);
     const p = scores[s] ?? 0;
@@ -329,7 +382,8 @@ function fillGaps(chars: RecognizedChar[], stepScores: Float32Array[]): Recogniz
     if (prev) {
       const gap = c.step - prev.step;
       const missing = Math.round(gap / pitch) - 1;
-      for (let k = 1; k <= missing; k++) out.push(recoverAt(stepScores, prev.step + (k * gap) / (missing + 1), pitch / 3));
+      for (let k = 1; k <= missing; k++)
+        out.push(recoverAt(stepScores, prev.step + (k * gap) / (missing + 1), pitch / 3));
     }
     out.push(c);
   }

@@ -5,7 +5,15 @@ import { useFlow } from '../context';
 import { Actions, Button, Screen } from './ui';
 
 /** Document type choice, shown only when the flow accepts more than one type. */
-export function DocumentTypeChoice({ types, step, onChoose }: { types: DocumentType[]; step?: string | undefined; onChoose: (type: DocumentType) => void }): JSX.Element {
+export function DocumentTypeChoice({
+  types,
+  step,
+  onChoose,
+}: {
+  types: DocumentType[];
+  step?: string | undefined;
+  onChoose: (type: DocumentType) => void;
+}): JSX.Element {
   const { i18n } = useFlow();
   const [choice, setChoice] = useState<DocumentType>(types[0]!);
   return (
@@ -20,7 +28,14 @@ export function DocumentTypeChoice({ types, step, onChoose }: { types: DocumentT
           <legend>{i18n.t('document.chooseLegend')}</legend>
           {types.map((type) => (
             <div class="choice" key={type}>
-              <input id={`doc-${type}`} type="radio" name="documentType" value={type} checked={choice === type} onChange={() => setChoice(type)} />
+              <input
+                id={`doc-${type}`}
+                type="radio"
+                name="documentType"
+                value={type}
+                checked={choice === type}
+                onChange={() => setChoice(type)}
+              />
               <label for={`doc-${type}`}>{i18n.t(`document.type.${type}`)}</label>
             </div>
           ))}

@@ -19,7 +19,15 @@ export function qrDataUrl(text: string): string {
  * Cross-device handoff: a QR code of this same link for a phone; this page keeps polling and moves on to
  * the result as soon as the phone finishes.
  */
-export function Handoff({ url, onSettled, onBack }: { url: string; onSettled: (session: Session) => void; onBack: () => void }): JSX.Element {
+export function Handoff({
+  url,
+  onSettled,
+  onBack,
+}: {
+  url: string;
+  onSettled: (session: Session) => void;
+  onBack: () => void;
+}): JSX.Element {
   const { i18n, api } = useFlow();
   const image = useMemo(() => qrDataUrl(url), [url]);
   const [inProgress, setInProgress] = useState(false);

@@ -53,7 +53,9 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
       for (let index = 0; index < prompts.length && !stopped; index++) {
         const prompt = prompts[index]!;
         setPhase({ kind: 'prompting', index, noFace: false });
-        announce(`${i18n.t('liveness.progress', { current: index + 1, total: prompts.length })}. ${i18n.t(`liveness.prompt.${prompt}`)}`);
+        announce(
+          `${i18n.t('liveness.progress', { current: index + 1, total: prompts.length })}. ${i18n.t(`liveness.prompt.${prompt}`)}`,
+        );
         let matches = 0;
         let lastNoFace = false;
         while (!stopped) {
@@ -62,7 +64,8 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
           const frame = grabFrame(video);
           const faces = await detector.detect(frame).catch(() => []);
           if (stopped) return;
-          const face = faces.length === 1 && faces[0]!.box.width / frame.width >= MIN_FACE_WIDTH_RATIO ? faces[0]! : null;
+          const face =
+            faces.length === 1 && faces[0]!.box.width / frame.width >= MIN_FACE_WIDTH_RATIO ? faces[0]! : null;
           const yaw = face ? yawProxy(face.landmarks) : null;
           if (yaw !== null && poseMatches(prompt, yaw)) {
             matches++;

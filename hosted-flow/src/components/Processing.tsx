@@ -9,7 +9,13 @@ const POLL_MS = 1000;
 const PROGRESS_TIME_CONSTANT_MS = 12000;
 
 /** Waits for the checks: polls the session about once a second until it leaves `in_progress`. */
-export function Processing({ onSettled, onError }: { onSettled: (session: Session) => void; onError: (error: unknown) => void }): JSX.Element {
+export function Processing({
+  onSettled,
+  onError,
+}: {
+  onSettled: (session: Session) => void;
+  onError: (error: unknown) => void;
+}): JSX.Element {
   const { i18n, api, announce } = useFlow();
   const [percent, setPercent] = useState(5);
 

@@ -41,8 +41,13 @@ export function Result({ session, onRetry }: { session: Session; onRetry: () => 
   // A retry-type decline that still ended the verification (no attempts left, or set by the integrator):
   // the applicant cannot retry on this link, but can fix the issues with a new one.
   const bodyKey =
-    outcome === 'declinedFinal' && session.declineType === 'retry' ? 'result.declinedClosed.body' : (`result.${outcome}.body` as const);
-  const back = terminal && session.returnUrl ? returnUrlWithResult(session.returnUrl, session.verificationId, session.status) : null;
+    outcome === 'declinedFinal' && session.declineType === 'retry'
+      ? 'result.declinedClosed.body'
+      : (`result.${outcome}.body` as const);
+  const back =
+    terminal && session.returnUrl
+      ? returnUrlWithResult(session.returnUrl, session.verificationId, session.status)
+      : null;
 
   useEffect(() => {
     if (!back) return;

@@ -44,7 +44,16 @@ const STABLE_DETECTIONS = 2;
  * cheap quality checks, a review step, and server-side rejections shown as actionable messages.
  * The selfie is taken automatically once a single frontal face is held in the oval.
  */
-export function StillCapture({ kind, title, hint, step, onDone, onHandoff, preferUpload = false, onPreferUpload }: StillCaptureProps): JSX.Element {
+export function StillCapture({
+  kind,
+  title,
+  hint,
+  step,
+  onDone,
+  onHandoff,
+  preferUpload = false,
+  onPreferUpload,
+}: StillCaptureProps): JSX.Element {
   const { i18n, api, announce } = useFlow();
   const isSelfie = kind === 'selfie';
   const [useUpload, setUseUpload] = useState(preferUpload);
@@ -56,9 +65,12 @@ export function StillCapture({ kind, title, hint, step, onDone, onHandoff, prefe
   const { videoRef, state, retry } = useCamera(isSelfie ? 'user' : 'environment', cameraWanted);
   const detectorRef = useRef<FaceDetector | null>(null);
 
-  useEffect(() => () => {
-    if (review) URL.revokeObjectURL(review.previewUrl);
-  }, [review]);
+  useEffect(
+    () => () => {
+      if (review) URL.revokeObjectURL(review.previewUrl);
+    },
+    [review],
+  );
 
   async function accept(canvas: HTMLCanvasElement): Promise<void> {
     const issues: Issue[] = [...assessCanvas(canvas).issues];
@@ -73,7 +85,9 @@ export function StillCapture({ kind, title, hint, step, onDone, onHandoff, prefe
   }
 
   function issueText(issue: Issue, canvas: HTMLCanvasElement): string {
-    return issue === 'tooSmall' ? i18n.t('quality.tooSmall', { width: canvas.width, height: canvas.height }) : i18n.t(`quality.${issue}`);
+    return issue === 'tooSmall'
+      ? i18n.t('quality.tooSmall', { width: canvas.width, height: canvas.height })
+      : i18n.t(`quality.${issue}`);
   }
 
   async function takePhoto(): Promise<void> {
@@ -162,7 +176,11 @@ export function StillCapture({ kind, title, hint, step, onDone, onHandoff, prefe
     return (
       <Screen id={`${kind}-review`} title={i18n.t('capture.reviewTitle')} step={step}>
         <p>{i18n.t('capture.reviewHint')}</p>
-        <img class={`review-image ${isSelfie ? 'selfie' : 'document'}`} src={review.previewUrl} alt={i18n.t('capture.previewAlt')} />
+        <img
+          class={`review-image ${isSelfie ? 'selfie' : 'document'}`}
+          src={review.previewUrl}
+          alt={i18n.t('capture.previewAlt')}
+        />
         {hasIssues ? (
           <ul class="issues" data-issues={review.issues.join(' ')}>
             {review.issues.map((issue) => (

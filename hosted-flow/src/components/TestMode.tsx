@@ -14,7 +14,13 @@ const OUTCOMES: Record<Choice, SimulatedOutcome> = {
 };
 
 /** Test-mode sessions capture nothing: the applicant (a developer) picks the outcome to simulate. */
-export function TestMode({ busy, onChoose }: { busy: boolean; onChoose: (outcome: SimulatedOutcome) => void }): JSX.Element {
+export function TestMode({
+  busy,
+  onChoose,
+}: {
+  busy: boolean;
+  onChoose: (outcome: SimulatedOutcome) => void;
+}): JSX.Element {
   const { i18n } = useFlow();
   const [choice, setChoice] = useState<Choice>('approve');
   const labels: Record<Choice, string> = {
@@ -36,7 +42,14 @@ export function TestMode({ busy, onChoose }: { busy: boolean; onChoose: (outcome
           <legend>{i18n.t('test.legend')}</legend>
           {(Object.keys(OUTCOMES) as Choice[]).map((key) => (
             <div class="choice" key={key}>
-              <input id={`outcome-${key}`} type="radio" name="outcome" value={key} checked={choice === key} onChange={() => setChoice(key)} />
+              <input
+                id={`outcome-${key}`}
+                type="radio"
+                name="outcome"
+                value={key}
+                checked={choice === key}
+                onChange={() => setChoice(key)}
+              />
               <label for={`outcome-${key}`}>{labels[key]}</label>
             </div>
           ))}

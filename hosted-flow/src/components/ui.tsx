@@ -39,7 +39,14 @@ export interface ButtonProps {
   name?: string;
 }
 
-export function Button({ onClick, kind = 'primary', disabled, type = 'button', children, name }: ButtonProps): JSX.Element {
+export function Button({
+  onClick,
+  kind = 'primary',
+  disabled,
+  type = 'button',
+  children,
+  name,
+}: ButtonProps): JSX.Element {
   return (
     <button type={type} class={`button ${kind}`} onClick={onClick} disabled={disabled} data-action={name}>
       {children}
@@ -52,7 +59,13 @@ export function Actions({ children }: { children: ComponentChildren }): JSX.Elem
 }
 
 /** A visible status line that screen readers announce politely. */
-export function Status({ children, tone = 'info' }: { children: ComponentChildren; tone?: 'info' | 'error' }): JSX.Element {
+export function Status({
+  children,
+  tone = 'info',
+}: {
+  children: ComponentChildren;
+  tone?: 'info' | 'error';
+}): JSX.Element {
   return (
     <p class={`status ${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
       {children}

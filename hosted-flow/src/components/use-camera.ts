@@ -2,7 +2,11 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { CameraError, openCamera, stopStream, type CameraProblem, type Facing } from '../media/camera';
 import { videoReady } from '../media/frames';
 
-export type CameraState = { phase: 'starting' } | { phase: 'ready' } | { phase: 'problem'; problem: CameraProblem } | { phase: 'off' };
+export type CameraState =
+  | { phase: 'starting' }
+  | { phase: 'ready' }
+  | { phase: 'problem'; problem: CameraProblem }
+  | { phase: 'off' };
 
 /**
  * Opens the camera while `enabled`, attaches it to the returned video ref and stops it on unmount,

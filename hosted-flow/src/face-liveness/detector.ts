@@ -63,7 +63,11 @@ function photosensitivityWarning(text: ReturnType<typeof livenessDisplayText>) {
   return createElement(
     'div',
     { className: 'photosensitivity-warning', 'data-photosensitivity-warning': 'true' },
-    createElement('p', { className: 'photosensitivity-heading' }, createElement('strong', null, text.photosensitivityWarningHeadingText)),
+    createElement(
+      'p',
+      { className: 'photosensitivity-heading' },
+      createElement('strong', null, text.photosensitivityWarningHeadingText),
+    ),
     createElement('p', null, text.photosensitivityWarningBodyText),
     createElement('p', { className: 'photosensitivity-info' }, text.photosensitivityWarningInfoText),
   );

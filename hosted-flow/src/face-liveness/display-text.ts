@@ -49,7 +49,8 @@ const fr: LivenessStrings = {
   hintHoldFaceForFreshnessText: 'Ne bougez plus',
   hintMatchIndicatorText: '50 % effectués. Continuez à vous rapprocher.',
   photosensitivityWarningHeadingText: 'Avertissement de photosensibilité',
-  photosensitivityWarningBodyText: 'Cette vérification fait clignoter des couleurs. Soyez prudent si vous êtes photosensible.',
+  photosensitivityWarningBodyText:
+    'Cette vérification fait clignoter des couleurs. Soyez prudent si vous êtes photosensible.',
   photosensitivityWarningInfoText:
     'Certaines personnes peuvent faire une crise d’épilepsie face à des lumières colorées. Soyez prudent si vous ou un membre de votre famille êtes épileptique.',
   photosensitivityWarningLabelText: 'En savoir plus sur la photosensibilité',

@@ -44,7 +44,11 @@ export class GuestCredentialsError extends Error {
  * A credential provider for one identity pool: the first call fetches, later calls reuse the credentials
  * until shortly before they expire. The identity id is kept for the page's lifetime only (never stored).
  */
-export function guestCredentialProvider(region: string, identityPoolId: string, fetchImpl: typeof fetch = fetch): () => Promise<GuestCredentials> {
+export function guestCredentialProvider(
+  region: string,
+  identityPoolId: string,
+  fetchImpl: typeof fetch = fetch,
+): () => Promise<GuestCredentials> {
   const endpoint = `https://cognito-identity.${region}.amazonaws.com/`;
   let identityId: string | null = null;
   let cached: GuestCredentials | null = null;
@@ -54,7 +58,10 @@ export function guestCredentialProvider(region: string, identityPoolId: string, 
     try {
       response = await fetchImpl(endpoint, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': `AWSCognitoIdentityService.${target}` },
+        headers: {
+          'Content-Type': 'application/x-amz-json-1.1',
+          'X-Amz-Target': `AWSCognitoIdentityService.${target}`,
+        },
         body: JSON.stringify(body),
         credentials: 'omit',
         cache: 'no-store',
@@ -76,7 +83,12 @@ export function guestCredentialProvider(region: string, identityPoolId: string, 
     if (cached && cached.expiration.getTime() - Date.now() > REFRESH_MARGIN_MS) return cached;
     identityId ??= (await call('GetId', { IdentityPoolId: identityPoolId }, getIdSchema)).IdentityId;
     const { Credentials: c } = await call('GetCredentialsForIdentity', { IdentityId: identityId }, credentialsSchema);
-    cached = { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretKey, sessionToken: c.SessionToken, expiration: new Date(c.Expiration * 1000) };
+    cached = {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretKey,
+      sessionToken: c.SessionToken,
+      expiration: new Date(c.Expiration * 1000),
+    };
     return cached;
   };
 }

@@ -18,7 +18,8 @@ export const en = {
   'welcome.otherDevice': 'Continue on another device',
 
   'consent.title': 'Your consent',
-  'consent.body': 'To verify your identity we take photos of your identity document and of your face, compare them, and check that you are really present. The result is shared with the company that sent you here. The photos are deleted after the retention period.',
+  'consent.body':
+    'To verify your identity we take photos of your identity document and of your face, compare them, and check that you are really present. The result is shared with the company that sent you here. The photos are deleted after the retention period.',
   'consent.version': 'Consent text version {version}',
   'consent.checkbox': 'I agree to the processing of my document and face images to verify my identity.',
   'consent.accept': 'Agree and continue',
@@ -83,26 +84,31 @@ export const en = {
   'liveness.sending': 'Sending your photos…',
 
   'faceLiveness.title': 'Video check',
-  'faceLiveness.intro': 'Look at the camera and follow the instructions: fit your face in the oval, then hold still. This takes a few seconds.',
+  'faceLiveness.intro':
+    'Look at the camera and follow the instructions: fit your face in the oval, then hold still. This takes a few seconds.',
   'faceLiveness.preparing': 'Preparing the video check…',
   'faceLiveness.complete': 'Video check recorded.',
   'faceLiveness.startAgain': 'Start the video check again',
   'faceLiveness.cancelled.title': 'Video check stopped',
   'faceLiveness.cancelled.body': 'You stopped the video check. It is needed to finish your verification.',
   'faceLiveness.failure.camera.title': 'Your camera cannot be used',
-  'faceLiveness.failure.camera.body': 'Allow this page to use the camera, close other apps that use it, and try again. The camera must film at least 320×240 pixels at 15 images per second.',
+  'faceLiveness.failure.camera.body':
+    'Allow this page to use the camera, close other apps that use it, and try again. The camera must film at least 320×240 pixels at 15 images per second.',
   'faceLiveness.failure.timeout.title': 'Your face did not fill the oval in time',
   'faceLiveness.failure.timeout.body': 'Move closer until your face fills the oval, then hold still.',
   'faceLiveness.failure.face.title': 'Keep still, with only your face in view',
-  'faceLiveness.failure.face.body': 'Make sure no one else is in front of the camera, and do not move closer while the check connects.',
+  'faceLiveness.failure.face.body':
+    'Make sure no one else is in front of the camera, and do not move closer while the check connects.',
   'faceLiveness.failure.landscape.title': 'Hold your phone upright',
-  'faceLiveness.failure.landscape.body': 'The video check works only in portrait orientation. Turn your phone upright and try again.',
+  'faceLiveness.failure.landscape.body':
+    'The video check works only in portrait orientation. Turn your phone upright and try again.',
   'faceLiveness.failure.connection.title': 'The video check could not connect',
   'faceLiveness.failure.connection.body': 'Check your internet connection and try again.',
   'faceLiveness.failure.server.title': 'The video check could not be completed',
   'faceLiveness.failure.server.body': 'Something went wrong on our side. Please try again.',
   'faceLiveness.failure.runtime.title': 'The video check stopped',
-  'faceLiveness.failure.runtime.body': 'Something went wrong in your browser. Try again, or continue on another device.',
+  'faceLiveness.failure.runtime.body':
+    'Something went wrong in your browser. Try again, or continue on another device.',
 
   'processing.title': 'Checking your identity',
   'processing.body': 'This usually takes less than a minute. Please keep this page open.',
@@ -112,12 +118,15 @@ export const en = {
   'result.approved.title': 'You are verified',
   'result.approved.body': 'Thank you. Your identity has been confirmed.',
   'result.review.title': 'Your verification is being reviewed',
-  'result.review.body': 'A person will check your details. The company that sent you here will let you know the outcome.',
+  'result.review.body':
+    'A person will check your details. The company that sent you here will let you know the outcome.',
   'result.declinedRetry.title': 'We could not verify you yet',
   'result.declinedRetry.body': 'Please fix the following, then try again:',
   'result.declinedFinal.title': 'We could not verify your identity',
-  'result.declinedFinal.body': 'This verification cannot be repeated. Contact the company that sent you here if you think this is a mistake.',
-  'result.declinedClosed.body': 'Please fix the following. The company that sent you here can send you a new link to try again.',
+  'result.declinedFinal.body':
+    'This verification cannot be repeated. Contact the company that sent you here if you think this is a mistake.',
+  'result.declinedClosed.body':
+    'Please fix the following. The company that sent you here can send you a new link to try again.',
   'result.reasonsTitle': 'What went wrong',
   'result.attemptsLeft.one': 'You have {count} attempt left.',
   'result.attemptsLeft.other': 'You have {count} attempts left.',
@@ -125,18 +134,23 @@ export const en = {
   'result.continue': 'Continue',
   'result.redirecting': 'Taking you back in a few seconds…',
 
-  'reason.DOCUMENT_UNREADABLE': 'Your document could not be read. Photograph it flat, in good light, with all four corners visible.',
-  'reason.MRZ_CHECK_DIGIT_FAILED': 'The code lines at the bottom of your document could not be read correctly. Make sure they are sharp and free of glare.',
+  'reason.DOCUMENT_UNREADABLE':
+    'Your document could not be read. Photograph it flat, in good light, with all four corners visible.',
+  'reason.MRZ_CHECK_DIGIT_FAILED':
+    'The code lines at the bottom of your document could not be read correctly. Make sure they are sharp and free of glare.',
   'reason.DOCUMENT_TYPE_NOT_ACCEPTED': 'This type of document is not accepted. Use one of the documents offered.',
   'reason.COUNTRY_NOT_ACCEPTED': 'Documents from this country are not accepted here. Use another document.',
   'reason.EXPIRATION_DATE': 'Your document has expired. Use a valid document.',
   'reason.NO_FACE_ON_DOCUMENT': 'We could not find the portrait on your document. Photograph the page with your photo.',
   'reason.NO_FACE_IN_SELFIE': 'We could not find your face in the selfie. Look straight at the camera in good light.',
   'reason.MULTIPLE_FACES_IN_SELFIE': 'More than one face was in the selfie. Make sure you are alone in the picture.',
-  'reason.BAD_FACE_MATCHING': 'Your selfie does not match the photo on your document. Take the selfie yourself, facing the camera, without glasses or a hat.',
+  'reason.BAD_FACE_MATCHING':
+    'Your selfie does not match the photo on your document. Take the selfie yourself, facing the camera, without glasses or a hat.',
   'reason.FACE_MATCH_INCONCLUSIVE': 'We could not compare your selfie with your document clearly.',
-  'reason.LIVENESS_FAILED': 'The head movements did not match the instructions. Follow each instruction and turn your head clearly.',
-  'reason.LIVENESS_INCONCLUSIVE': 'We could not see your face well during the movements. Keep your face inside the oval, in good light.',
+  'reason.LIVENESS_FAILED':
+    'The head movements did not match the instructions. Follow each instruction and turn your head clearly.',
+  'reason.LIVENESS_INCONCLUSIVE':
+    'We could not see your face well during the movements. Keep your face inside the oval, in good light.',
   'reason.UNDERAGE': 'You do not meet the minimum age for this service.',
   'reason.CONSENT_DECLINED': 'You did not give your consent.',
   'reason.ATTEMPTS_EXHAUSTED': 'You have used all your attempts.',
@@ -158,19 +172,22 @@ export const en = {
   'camera.starting': 'Starting the camera…',
   'camera.previewLabel': 'Camera preview',
   'camera.denied.title': 'Camera access is blocked',
-  'camera.denied.body': 'Allow this site to use your camera in your browser settings, then try again. You can also continue on another device.',
+  'camera.denied.body':
+    'Allow this site to use your camera in your browser settings, then try again. You can also continue on another device.',
   'camera.notFound.title': 'No camera found',
   'camera.notFound.body': 'We could not find a camera on this device. Continue on a phone, or upload photos instead.',
   'camera.busy.title': 'Your camera is in use',
   'camera.busy.body': 'Another app or tab is using the camera. Close it, then try again.',
   'camera.insecure.title': 'The camera is not available on this connection',
-  'camera.insecure.body': 'The camera only works on a secure (https) page. Open the link you received again, or continue on another device.',
+  'camera.insecure.body':
+    'The camera only works on a secure (https) page. Open the link you received again, or continue on another device.',
   'camera.unsupported.title': 'This browser cannot use the camera',
   'camera.unsupported.body': 'Update your browser or continue on another device.',
   'camera.uploadInstead': 'Upload photos instead',
 
   'handoff.title': 'Continue on your phone',
-  'handoff.body': 'Scan this QR code with your phone’s camera to open this verification there. Keep this page open: it updates when you are done.',
+  'handoff.body':
+    'Scan this QR code with your phone’s camera to open this verification there. Keep this page open: it updates when you are done.',
   'handoff.qrAlt': 'QR code containing the link to this verification',
   'handoff.waiting': 'Waiting for you to finish on the other device…',
   'handoff.inProgress': 'Your photos are being checked…',

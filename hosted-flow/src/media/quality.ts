@@ -74,7 +74,10 @@ export function judgeQuality(
 }
 
 /** Analyses a captured canvas (downscaled copy). */
-export function assessCanvas(source: HTMLCanvasElement, thresholds: QualityThresholds = DEFAULT_QUALITY): QualityReport {
+export function assessCanvas(
+  source: HTMLCanvasElement,
+  thresholds: QualityThresholds = DEFAULT_QUALITY,
+): QualityReport {
   const scale = Math.min(1, ANALYSIS_WIDTH / source.width);
   const width = Math.max(1, Math.round(source.width * scale));
   const height = Math.max(1, Math.round(source.height * scale));
@@ -82,8 +85,15 @@ export function assessCanvas(source: HTMLCanvasElement, thresholds: QualityThres
   small.width = width;
   small.height = height;
   const context = small.getContext('2d', { willReadFrequently: true });
-  if (!context) return { width: source.width, height: source.height, meanLuminance: 0, laplacianVariance: 0, issues: [] };
+  if (!context)
+    return { width: source.width, height: source.height, meanLuminance: 0, laplacianVariance: 0, issues: [] };
   context.drawImage(source, 0, 0, width, height);
   const { data } = context.getImageData(0, 0, width, height);
-  return judgeQuality(toGrey(data, width, height), width, height, { width: source.width, height: source.height }, thresholds);
+  return judgeQuality(
+    toGrey(data, width, height),
+    width,
+    height,
+    { width: source.width, height: source.height },
+    thresholds,
+  );
 }

@@ -23,7 +23,10 @@ export interface KycEnv {
   clock: Clock & { advance(ms: number): void; reset(): void };
   /** Mints a key (live by default) bound to a new flow with these settings, or to the default flow. */
   key(mode?: 'live' | 'test', flow?: FlowSettings): Promise<MintedKey>;
-  createVerification(key: string, body?: Record<string, unknown>): Promise<{ id: string; verifyUrl: string; clientToken: string; expiresAt: string }>;
+  createVerification(
+    key: string,
+    body?: Record<string, unknown>,
+  ): Promise<{ id: string; verifyUrl: string; clientToken: string; expiresAt: string }>;
   getVerification(key: string, id: string): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
@@ -41,7 +44,11 @@ export async function startKycEnv(opts: { checks?: () => Promise<CheckProvider> 
     },
   };
   // No retry delays worth waiting for in a browser test.
-  const server = await startTestServer({ clock, env: { KYC_WEBHOOK_RETRY_DELAYS_MS: '200,400,800' }, ...(opts.checks ? { checks: opts.checks } : {}) });
+  const server = await startTestServer({
+    clock,
+    env: { KYC_WEBHOOK_RETRY_DELAYS_MS: '200,400,800' },
+    ...(opts.checks ? { checks: opts.checks } : {}),
+  });
   const { baseUrl } = server;
   return {
     server,
@@ -71,9 +78,17 @@ export async function startKycEnv(opts: { checks?: () => Promise<CheckProvider> 
  * https endpoints there, and the local receiver is plain http, so for a live key the endpoint record is
  * written to the store exactly as the API would write it (same org, key, mode and events).
  */
-export async function registerWebhook(env: KycEnv, key: MintedKey, url: string, events: WebhookEventName[] = ['verification.completed']): Promise<void> {
+export async function registerWebhook(
+  env: KycEnv,
+  key: MintedKey,
+  url: string,
+  events: WebhookEventName[] = ['verification.completed'],
+): Promise<void> {
   if (key.mode === 'test') {
-    const res = await api(env.baseUrl, 'POST', '/api/v1/external/kyc/webhooks', { key: key.key, body: { url, events } });
+    const res = await api(env.baseUrl, 'POST', '/api/v1/external/kyc/webhooks', {
+      key: key.key,
+      body: { url, events },
+    });
     if (res.status !== 201) throw new Error(`register webhook: ${res.status} ${res.text}`);
     return;
   }
@@ -91,7 +106,12 @@ export async function registerWebhook(env: KycEnv, key: MintedKey, url: string, 
 }
 
 /** Drives a test-mode verification to an outcome through the integrator API. */
-export async function simulateVerification(env: KycEnv, key: string, id: string, body: Record<string, unknown>): Promise<void> {
+export async function simulateVerification(
+  env: KycEnv,
+  key: string,
+  id: string,
+  body: Record<string, unknown>,
+): Promise<void> {
   const res = await api(env.baseUrl, 'POST', `/api/v1/external/kyc/verifications/${id}/simulate`, { key, body });
   if (res.status >= 300) throw new Error(`simulate: ${res.status} ${res.text}`);
 }
@@ -101,7 +121,9 @@ export async function startReturnPage(): Promise<{ url: string; visits: URL[]; c
   const visits: URL[] = [];
   const server: Server = createServer((req: IncomingMessage, res) => {
     visits.push(new URL(req.url ?? '/', 'http://127.0.0.1'));
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><title>Shop</title><h1>Back at the shop</h1></html>');
+    res
+      .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+      .end('<!doctype html><html lang="en"><title>Shop</title><h1>Back at the shop</h1></html>');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as AddressInfo).port;
