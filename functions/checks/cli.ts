@@ -1,82 +1,42 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as z from 'zod';
+import {
+  type CommandSpec,
+  commandUsage,
+  findCommand,
+  type FlagSpecs,
+  type ParsedArgs,
+  parseCommand,
+  tableUsage,
+  UsageError,
+} from '../cli/args';
 import { DEFAULT_THRESHOLDS } from '../domain/flows';
 import type { DocumentType, FlowThresholds, HeadPrompt } from '../domain/model';
 import type { CheckProvider, CheckResult, DocumentCheckResult, ImageInput } from '../ports/checks';
-import { createLocalCheckProvider } from './local';
 
 /**
  * `check` CLI commands: run one check on local image files through the same provider code the pipeline uses.
- *
- *   check document <front> [<back>] [--today YYYY-MM-DD] [--min-age N] [--types passport,id_card] [--countries UTO,D]
- *   check face-match <reference> <probe> [--threshold 0.6]
- *   check liveness --prompts left,right,centre <frame>... [--selfie <image>] [--min-yaw 0.12]
- *   (every command: --json for machine-readable output)
+ * The commands are the table {@link checkCommands}; usage text is generated from it.
  *
  * Exit codes: 0 = check passed, 1 = check did not pass (fail / inconclusive), 2 = usage or file error.
  */
 
-const USAGE = [
-  'usage:',
-  '  check document <front image> [<back image>] [--today YYYY-MM-DD] [--min-age N] [--types t1,t2] [--countries C1,C2] [--json]',
-  '  check face-match <reference image> <probe image> [--threshold D] [--json]',
-  '  check liveness --prompts left,right,centre <frame> <frame> ... [--selfie <image>] [--min-yaw Y] [--json]',
-].join('\n');
+type Out = (s: string) => void;
 
-class UsageError extends Error {}
-
-interface ParsedArgs {
-  positional: string[];
-  flags: Map<string, string | true>;
+/** One row of the `check` command table. */
+export interface CheckCommand extends CommandSpec {
+  run(parsed: ParsedArgs, provider: CheckProvider, out: Out): Promise<number>;
 }
 
-/** Flags that take a value; everything else starting with -- is boolean. */
-const VALUE_FLAGS = new Set([
-  '--today',
-  '--min-age',
-  '--types',
-  '--countries',
-  '--threshold',
-  '--prompts',
-  '--selfie',
-  '--min-yaw',
-]);
-
-function parseArgs(args: string[]): ParsedArgs {
-  const positional: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (VALUE_FLAGS.has(name)) {
-      const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
-      if (value === undefined) throw new UsageError(`${name} needs a value`);
-      flags.set(name, value);
-    } else if (name === '--json' || name === '--help') {
-      flags.set(name, true);
-    } else {
-      throw new UsageError(`unknown option ${name}`);
-    }
-  }
-  return { positional, flags };
-}
-
-function flag(parsed: ParsedArgs, name: string): string | undefined {
-  const v = parsed.flags.get(name);
-  return typeof v === 'string' ? v : undefined;
-}
+/** `--json`, accepted by every check command. */
+const JSON_FLAG: FlagSpecs = { json: { type: 'boolean' } };
 
 function numberFlag(parsed: ParsedArgs, name: string, schema: z.ZodNumber): number | undefined {
-  const raw = flag(parsed, name);
+  const raw = parsed.string(name);
   if (raw === undefined) return undefined;
   const result = schema.safeParse(Number(raw));
-  if (!result.success) throw new UsageError(`${name}: invalid value "${raw}"`);
+  if (!result.success) throw new UsageError(`--${name}: invalid value "${raw}"`, `--${name}`, 'invalid value');
   return result.data;
 }
 
@@ -84,7 +44,11 @@ async function loadImage(file: string): Promise<ImageInput> {
   try {
     return { bytes: await readFile(file), label: path.basename(file) };
   } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UsageError(
+      `cannot read ${file}: ${err instanceof Error ? err.message : String(err)}`,
+      file,
+      'cannot read',
+    );
   }
 }
 
@@ -101,12 +65,20 @@ function list(raw: string | undefined): string[] {
     : [];
 }
 
-function thresholds(parsed: ParsedArgs): FlowThresholds {
+/** Default thresholds with `--threshold` (face distance) applied. */
+function faceMatchThresholds(parsed: ParsedArgs): FlowThresholds {
   return {
     ...DEFAULT_THRESHOLDS,
     faceMatchMaxDistance:
-      numberFlag(parsed, '--threshold', z.number().gt(0).lt(2)) ?? DEFAULT_THRESHOLDS.faceMatchMaxDistance,
-    livenessMinYaw: numberFlag(parsed, '--min-yaw', z.number().gt(0).lt(2)) ?? DEFAULT_THRESHOLDS.livenessMinYaw,
+      numberFlag(parsed, 'threshold', z.number().gt(0).lt(2)) ?? DEFAULT_THRESHOLDS.faceMatchMaxDistance,
+  };
+}
+
+/** Face-match thresholds with `--min-yaw` (head turn) applied too. */
+function livenessThresholds(parsed: ParsedArgs): FlowThresholds {
+  return {
+    ...faceMatchThresholds(parsed),
+    livenessMinYaw: numberFlag(parsed, 'min-yaw', z.number().gt(0).lt(2)) ?? DEFAULT_THRESHOLDS.livenessMinYaw,
   };
 }
 
@@ -138,24 +110,29 @@ function common(result: CheckResult): Array<[string, unknown]> {
   ];
 }
 
-async function runDocument(parsed: ParsedArgs, provider: CheckProvider, out: (s: string) => void): Promise<number> {
-  const [frontFile, backFile, ...extra] = parsed.positional;
-  if (!frontFile || extra.length > 0) throw new UsageError('check document takes one or two images');
-  const todayValue = flag(parsed, '--today') ?? today();
-  if (!dateSchema.safeParse(todayValue).success) throw new UsageError('--today must be YYYY-MM-DD');
-  const types = documentTypesSchema.safeParse(list(flag(parsed, '--types')));
-  if (!types.success) throw new UsageError('--types: passport, id_card, driving_licence, residence_permit');
+async function runDocument(parsed: ParsedArgs, provider: CheckProvider, out: Out): Promise<number> {
+  const [frontFile = '', backFile] = parsed.positionals;
+  const todayValue = parsed.string('today') ?? today();
+  if (!dateSchema.safeParse(todayValue).success)
+    throw new UsageError('--today must be YYYY-MM-DD', '--today', 'YYYY-MM-DD');
+  const types = documentTypesSchema.safeParse(list(parsed.string('types')));
+  if (!types.success)
+    throw new UsageError(
+      '--types: passport, id_card, driving_licence, residence_permit',
+      '--types',
+      'passport, id_card, driving_licence, residence_permit',
+    );
   const result = await provider.checkDocument({
     front: await loadImage(frontFile),
     back: backFile ? await loadImage(backFile) : null,
     flow: {
       documentTypes: types.data as DocumentType[],
-      issuingCountries: list(flag(parsed, '--countries')).map((c) => c.toUpperCase()),
-      minimumAge: numberFlag(parsed, '--min-age', z.number().int().min(0).max(150)) ?? null,
+      issuingCountries: list(parsed.string('countries')).map((c) => c.toUpperCase()),
+      minimumAge: numberFlag(parsed, 'min-age', z.number().int().min(0).max(150)) ?? null,
     },
     today: todayValue,
   });
-  if (parsed.flags.has('--json')) {
+  if (parsed.boolean('json')) {
     out(JSON.stringify(documentJson(result), null, 2));
     return exitCode(result);
   }
@@ -183,17 +160,15 @@ async function runDocument(parsed: ParsedArgs, provider: CheckProvider, out: (s:
   return exitCode(result);
 }
 
-async function runFaceMatch(parsed: ParsedArgs, provider: CheckProvider, out: (s: string) => void): Promise<number> {
-  const [referenceFile, probeFile, ...extra] = parsed.positional;
-  if (!referenceFile || !probeFile || extra.length > 0)
-    throw new UsageError('check face-match takes exactly two images');
+async function runFaceMatch(parsed: ParsedArgs, provider: CheckProvider, out: Out): Promise<number> {
+  const [referenceFile = '', probeFile = ''] = parsed.positionals;
   const result = await provider.checkFaceMatch({
     reference: await loadImage(referenceFile),
     probe: await loadImage(probeFile),
-    flow: { thresholds: thresholds(parsed) },
+    flow: { thresholds: faceMatchThresholds(parsed) },
   });
   const match = result.outcome === 'pass' ? true : result.outcome === 'fail' ? false : null;
-  if (parsed.flags.has('--json')) {
+  if (parsed.boolean('json')) {
     out(JSON.stringify({ ...result, match }, null, 2));
     return exitCode(result);
   }
@@ -221,22 +196,25 @@ interface FrameRow {
   samePerson: boolean;
 }
 
-async function runLiveness(parsed: ParsedArgs, provider: CheckProvider, out: (s: string) => void): Promise<number> {
-  const prompts = promptsSchema.safeParse(list(flag(parsed, '--prompts')));
-  if (!prompts.success) throw new UsageError('--prompts: comma-separated left, right, centre');
-  if (parsed.positional.length !== prompts.data.length) {
+async function runLiveness(parsed: ParsedArgs, provider: CheckProvider, out: Out): Promise<number> {
+  const prompts = promptsSchema.safeParse(list(parsed.string('prompts')));
+  if (!prompts.success)
+    throw new UsageError('--prompts: comma-separated left, right, centre', '--prompts', 'left, right, centre');
+  if (parsed.positionals.length !== prompts.data.length) {
     throw new UsageError(
-      `${prompts.data.length} prompts need ${prompts.data.length} frames, got ${parsed.positional.length}`,
+      `${prompts.data.length} prompts need ${prompts.data.length} frames, got ${parsed.positionals.length}`,
+      '<frame>',
+      'one per prompt',
     );
   }
-  const selfieFile = flag(parsed, '--selfie');
+  const selfieFile = parsed.string('selfie');
   const result = await provider.checkLiveness({
     prompts: prompts.data as HeadPrompt[],
-    frames: await Promise.all(parsed.positional.map(loadImage)),
+    frames: await Promise.all(parsed.positionals.map(loadImage)),
     selfie: selfieFile ? await loadImage(selfieFile) : null,
-    flow: { thresholds: thresholds(parsed) },
+    flow: { thresholds: livenessThresholds(parsed) },
   });
-  if (parsed.flags.has('--json')) {
+  if (parsed.boolean('json')) {
     out(JSON.stringify(result, null, 2));
     return exitCode(result);
   }
@@ -261,35 +239,68 @@ async function runLiveness(parsed: ParsedArgs, provider: CheckProvider, out: (s:
   return exitCode(result);
 }
 
+const THRESHOLD_FLAG: FlagSpecs = { threshold: { type: 'string', value: '<distance>' } };
+const MIN_YAW_FLAG: FlagSpecs = { 'min-yaw': { type: 'string', value: '<yaw>' } };
+
+/** The `check` commands. Adding one is one entry here plus its function. */
+export const checkCommands: readonly CheckCommand[] = [
+  {
+    name: 'document',
+    args: [{ name: 'front image' }, { name: 'back image', optional: true }],
+    flags: {
+      today: { type: 'string', value: 'YYYY-MM-DD' },
+      'min-age': { type: 'string', value: 'N' },
+      types: { type: 'string', value: 'passport,id_card' },
+      countries: { type: 'string', value: 'UTO,D' },
+    },
+    run: runDocument,
+  },
+  {
+    name: 'face-match',
+    args: [{ name: 'reference image' }, { name: 'probe image' }],
+    flags: THRESHOLD_FLAG,
+    run: runFaceMatch,
+  },
+  {
+    name: 'liveness',
+    args: [{ name: 'frame', variadic: true }],
+    flags: {
+      prompts: { type: 'string', value: 'left,right,centre', required: true },
+      selfie: { type: 'string', value: '<image>' },
+      ...THRESHOLD_FLAG,
+      ...MIN_YAW_FLAG,
+    },
+    note: 'one frame per prompt, in order',
+    run: runLiveness,
+  },
+];
+
+const USAGE = `usage:\n${tableUsage(checkCommands, 'check ')}\n(every command: --json for machine-readable output)`;
+
 /**
  * Runs a `check` subcommand. `args` start after the word `check`, e.g. `['document', 'a.jpg', '--json']`.
- * Writes output through `out` and returns the process exit code. `provider` defaults to the local provider.
+ * Writes output through `out` and returns the process exit code. `provider` defaults to the local
+ * (offline) provider, loaded only when a check runs.
  */
-export async function runCheckCommand(
-  args: string[],
-  out: (s: string) => void,
-  provider: CheckProvider = createLocalCheckProvider(),
-): Promise<number> {
-  const [command, ...rest] = args;
+export async function runCheckCommand(args: string[], out: Out, provider?: CheckProvider): Promise<number> {
+  const [name] = args;
+  if (!name || name === '--help') {
+    out(USAGE);
+    return name ? 0 : 2;
+  }
+  const found = findCommand(checkCommands, args);
   try {
-    const parsed = parseArgs(rest);
-    if (parsed.flags.has('--help') || !command) {
-      out(USAGE);
-      return command ? 0 : 2;
+    if (!found) throw new UsageError(`unknown check "${name}"`, name, 'unknown check');
+    const parsed = parseCommand(found.command, found.rest, JSON_FLAG);
+    if (parsed.boolean('help')) {
+      out(commandUsage(found.command, 'usage: check '));
+      return 0;
     }
-    switch (command) {
-      case 'document':
-        return await runDocument(parsed, provider, out);
-      case 'face-match':
-        return await runFaceMatch(parsed, provider, out);
-      case 'liveness':
-        return await runLiveness(parsed, provider, out);
-      default:
-        throw new UsageError(`unknown check "${command}"`);
-    }
+    const checks = provider ?? (await import('./local')).createLocalCheckProvider();
+    return await found.command.run(parsed, checks, out);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    out(`error: ${err.message}\n${USAGE}`);
+    out(`error: ${err.message}\n${found ? commandUsage(found.command, 'usage: check ') : USAGE}`);
     return 2;
   }
 }
