@@ -108,6 +108,7 @@ export class KycStack extends Stack {
       data: this.data,
       captures: this.captures,
       faceCollectionsArn: this.pipeline.faceCollectionsArn,
+      stateMachineArn: names.stateMachineArn,
       every: Duration.minutes(15),
       ...queueAccess,
     });
@@ -130,6 +131,8 @@ export class KycStack extends Stack {
       restApi: this.api.restApi,
       stateMachine: this.pipeline.stateMachine,
       webhookDeadLetterQueue: this.webhooks.deadLetterQueue,
+      sweeper: this.maintenance.sweeper,
+      dispatcher: this.webhooks.dispatcher,
     });
 
     // One environment for every function: names are not secrets; IAM decides what each may touch.

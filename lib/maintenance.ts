@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { allowCapturesPurge, allowEnqueueWebhooks, allowTable } from './access';
+import { allowCapturesPurge, allowEnqueueWebhooks, allowStartPipeline, allowTable } from './access';
 import type { Captures } from './captures';
 import type { Data } from './data';
 import { KycFunction, SHARP_LINUX_X64, type FunctionDefaults } from './kyc-function';
@@ -20,6 +20,8 @@ export interface MaintenanceProps {
   webhookQueueKey: kms.IKey;
   /** ARN pattern of the per-organisation face collections. */
   faceCollectionsArn: string;
+  /** The pipeline's state machine: the sweep re-starts (or decides) submitted attempts left undecided. */
+  stateMachineArn: string;
   /** How often the sweep runs. */
   every: Duration;
 }
@@ -47,6 +49,7 @@ export class Maintenance extends Construct {
     allowTable(this.sweeper, props.data.table, props.data.tableKey, 'readWrite');
     allowCapturesPurge(this.sweeper, props.captures.bucket);
     allowEnqueueWebhooks(this.sweeper, props.webhookQueue, props.webhookQueueKey);
+    allowStartPipeline(this.sweeper, props.stateMachineArn);
     this.sweeper.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['rekognition:ListFaces', 'rekognition:DeleteFaces'],

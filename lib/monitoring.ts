@@ -6,6 +6,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -17,6 +18,10 @@ export interface MonitoringProps {
   restApi: apigw.RestApi;
   stateMachine: sfn.IStateMachine;
   webhookDeadLetterQueue: sqs.IQueue;
+  /** The maintenance sweeper: its errors mean expiry, outbox re-drive or the retention purge fell behind. */
+  sweeper: lambda.IFunction;
+  /** The webhook dispatcher: its errors mean deliveries are not being attempted at all. */
+  dispatcher: lambda.IFunction;
 }
 
 /** Share of API requests answered 5xx that raises the alarm. */
@@ -27,11 +32,15 @@ export const WEBHOOK_FAILURE_RATE_THRESHOLD = 0.25;
 /**
  * Alarms to an SNS topic (KMS-encrypted, TLS only, optional email subscription): webhook DLQ not empty,
  * API 5xx rate, pipeline executions failed/timed out, webhook failure rate (custom metric the dispatcher
- * emits with Powertools Metrics: see METRICS in functions/adapters/aws/table-design.ts).
+ * emits with Powertools Metrics: see METRICS in functions/adapters/aws/table-design.ts), and errors of the
+ * sweeper and dispatcher Lambdas.
  */
 export class Monitoring extends Construct {
   readonly topic: sns.Topic;
-  readonly alarms: Record<'webhookDlq' | 'api5xx' | 'pipelineFailed' | 'webhookFailureRate', cloudwatch.Alarm>;
+  readonly alarms: Record<
+    'webhookDlq' | 'api5xx' | 'pipelineFailed' | 'webhookFailureRate' | 'sweeperErrors' | 'dispatcherErrors',
+    cloudwatch.Alarm
+  >;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -123,7 +132,27 @@ export class Monitoring extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
 
-    this.alarms = { webhookDlq, api5xx, pipelineFailed, webhookFailureRate };
+    const functionErrors = (id: string, fn: lambda.IFunction, description: string) =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric: fn.metricErrors({ period: Duration.minutes(15), statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    const sweeperErrors = functionErrors(
+      'SweeperErrors',
+      props.sweeper,
+      'The maintenance sweep failed or left items undone (expiry, outbox re-drive, retention purge); see its logs.',
+    );
+    const dispatcherErrors = functionErrors(
+      'DispatcherErrors',
+      props.dispatcher,
+      'The webhook dispatcher Lambda failed (not an endpoint failure: the dispatcher itself); see its logs.',
+    );
+
+    this.alarms = { webhookDlq, api5xx, pipelineFailed, webhookFailureRate, sweeperErrors, dispatcherErrors };
     const action = new cwActions.SnsAction(this.topic);
     for (const alarm of Object.values(this.alarms)) {
       alarm.addAlarmAction(action);

@@ -3,7 +3,6 @@ import type { AddressInfo } from 'node:net';
 import { createApplicantHandler } from '../handlers/applicant';
 import { createIntegratorHandler } from '../handlers/integrator';
 import { createPublicHandler } from '../handlers/public';
-import { runMaintenanceSweep } from '../app/maintenance';
 import type { CheckProvider } from '../ports/checks';
 import type { Clock } from '../ports/clock';
 import { logger } from '../http/observability';
@@ -12,7 +11,7 @@ import { createLocalRuntime, type LocalRuntime } from './deps';
 import { faceLivenessBrowserOrigins } from '../http/hosted-flow-policy';
 import { serveHostedFlow } from './hosted-flow-static';
 import { createLocalServer, type LambdaLikeHandler } from './server';
-import { LocalWorker } from './worker';
+import { LocalWorker, runLoggedSweep } from './worker';
 
 export interface RunningApp {
   runtime: LocalRuntime;
@@ -69,9 +68,7 @@ export async function startLocalApp(
   });
   worker.start();
   runtime.startCheckpoints();
-  await runMaintenanceSweep(deps).catch((err: unknown) =>
-    logger.error('start-up sweep failed', { error: String(err) }),
-  );
+  await runLoggedSweep(deps).catch((err: unknown) => logger.error('start-up sweep failed', { error: String(err) }));
   const sweepTimer = setInterval(() => {
     void queue.enqueue('maintenance.sweep', {}, { dedupeKey: 'maintenance.sweep' });
   }, config.sweepIntervalSeconds * 1000);

@@ -6,6 +6,12 @@ import type { SqliteJobQueue } from '../adapters/sqlite/job-queue';
 import type { Job, JobType } from '../ports/queue';
 import { logger } from '../http/observability';
 
+/** Runs the maintenance sweep and logs the items it could not handle (ids and error names only; they stay due). */
+export async function runLoggedSweep(deps: AppDeps): Promise<void> {
+  const report = await runMaintenanceSweep(deps);
+  for (const f of report.failed) logger.warn('sweep item failed; retried next sweep', { ...f });
+}
+
 export interface WorkerOptions {
   concurrency: Partial<Record<JobType, number>>;
   /** Lease per claimed job; a crashed worker's jobs come back after it (or at the next start-up). */
@@ -120,7 +126,7 @@ export class LocalWorker {
           attempt: Number(job.payload.attempt),
         });
       } else if (job.type === 'maintenance.sweep') {
-        await runMaintenanceSweep(this.deps);
+        await runLoggedSweep(this.deps);
       }
       this.settle(job, () => this.queue.ack(job.id));
     } catch (err) {

@@ -24,3 +24,18 @@ export interface EnqueueOptions {
 export interface Queue {
   enqueue(type: JobType, payload: Record<string, unknown>, opts?: EnqueueOptions): Promise<void>;
 }
+
+/**
+ * Thrown by `enqueue('pipeline.run', ...)` when that attempt's run already ended and cannot start again under
+ * its dedupe identity (AWS: the Step Functions execution of that name timed out, was aborted, failed or
+ * finished). A run that ended without a decision would otherwise be re-queued as a silent no-op forever: the
+ * caller decides the attempt instead.
+ */
+export class PipelineRunEndedError extends Error {
+  override readonly name = 'PipelineRunEndedError';
+
+  /** @param runStatus how the run ended, as the runtime reports it (e.g. `TIMED_OUT`). */
+  constructor(readonly runStatus: string) {
+    super(`the pipeline run already ended (${runStatus})`);
+  }
+}

@@ -433,6 +433,14 @@ describe('least-privilege IAM per function', () => {
     const deleters = stack.kycFunctions().filter((fn) => actions(fn).includes('s3:DeleteObject'));
     expect(deleters).toEqual([stack.maintenance.sweeper]);
     expect(actions(stack.maintenance.sweeper)).toContain('rekognition:DeleteFaces');
+    // The sweep re-starts submitted attempts left undecided, and asks whether a named run has ended.
+    const sweeperStatements = statementsOfFunction(stack.maintenance.sweeper);
+    const start = statementsFor(sweeperStatements, 'states:StartExecution');
+    expect(start).toHaveLength(1);
+    expect(JSON.stringify(start[0]!.Resource)).toContain(':stateMachine:kyc-dev-pipeline');
+    const describe = statementsFor(sweeperStatements, 'states:DescribeExecution');
+    expect(describe).toHaveLength(1);
+    expect(JSON.stringify(describe[0]!.Resource)).toContain(':execution:kyc-dev-pipeline:*');
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(15 minutes)',
       Targets: [Match.objectLike({ Arn: arnOf(stack.maintenance.sweeper) })],
@@ -529,7 +537,7 @@ describe('monitoring', () => {
   const alarmOf = (a: { node: unknown }) => alarms[logicalId(a as never)]!.Properties as Record<string, any>;
 
   it('sends every alarm to the KMS-encrypted topic, with the email subscription', () => {
-    expect(Object.keys(alarms)).toHaveLength(4);
+    expect(Object.keys(alarms)).toHaveLength(6);
     for (const a of Object.values(alarms)) expect(a.Properties!.AlarmActions).toEqual([topic]);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -558,6 +566,21 @@ describe('monitoring', () => {
     expect(webhook).toContain(METRICS.webhookAttemptFailed);
     expect(webhook).toContain(METRICS.webhookAttemptSucceeded);
     expect(webhook).toContain(METRICS.namespace);
+  });
+
+  it('alarms on any error of the sweeper and of the webhook dispatcher', () => {
+    for (const [alarm, fn] of [
+      [stack.monitoring.alarms.sweeperErrors, stack.maintenance.sweeper],
+      [stack.monitoring.alarms.dispatcherErrors, stack.webhooks.dispatcher],
+    ] as const) {
+      expect(alarmOf(alarm)).toMatchObject({
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(fn) }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      });
+    }
   });
 });
 

@@ -5,7 +5,7 @@
  * StartExecution on aws-sdk-client-mock.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
@@ -27,7 +27,7 @@ import {
   settleDone,
   settleRetry,
 } from '../../functions/aws/webhook-consumer';
-import type { Job } from '../../functions/ports/queue';
+import { type Job, PipelineRunEndedError } from '../../functions/ports/queue';
 import {
   type Emulator,
   type FauxqsServer,
@@ -357,11 +357,27 @@ describe('pipeline.run -> Step Functions', () => {
     });
   });
 
-  it('treats ExecutionAlreadyExists as already running', async () => {
-    const err = Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' });
-    sfnMock.on(StartExecutionCommand).rejects(err);
+  const alreadyExists = () => Object.assign(new Error('exists'), { name: 'ExecutionAlreadyExists' });
+
+  it('treats ExecutionAlreadyExists as already running while that execution runs', async () => {
+    sfnMock.on(StartExecutionCommand).rejects(alreadyExists());
+    sfnMock.on(DescribeExecutionCommand).resolves({ status: 'RUNNING' });
     await expect(queue.enqueue('pipeline.run', { verificationId: 'vrf_abc123', attempt: 1 })).resolves.toBeUndefined();
+    expect(sfnMock.commandCalls(DescribeExecutionCommand)[0]!.args[0].input).toEqual({
+      executionArn: 'arn:aws:states:eu-west-1:1:execution:kyc:vrf_abc123-1',
+    });
   });
+
+  it.each(['TIMED_OUT', 'ABORTED', 'FAILED', 'SUCCEEDED'] as const)(
+    'reports an execution of that name that ended (%s) as PipelineRunEndedError, never a silent no-op',
+    async (status) => {
+      sfnMock.on(StartExecutionCommand).rejects(alreadyExists());
+      sfnMock.on(DescribeExecutionCommand).resolves({ status });
+      const run = queue.enqueue('pipeline.run', { verificationId: 'vrf_abc123', attempt: 1 });
+      await expect(run).rejects.toBeInstanceOf(PipelineRunEndedError);
+      await expect(run).rejects.toMatchObject({ runStatus: status });
+    },
+  );
 
   it('propagates other failures and rejects malformed payloads', async () => {
     sfnMock.on(StartExecutionCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));

@@ -2,14 +2,15 @@
  * The Queue port on AWS. Each job type goes where its runtime runs it:
  * - `webhook.deliver` -> SQS (the webhook consumer Lambda), delayed with DelaySeconds;
  * - `pipeline.run` -> a Step Functions execution named `<verificationId>-<attempt>`, so a second start of the
- *   same attempt is a no-op (ExecutionAlreadyExists);
+ *   same attempt is a no-op while that execution runs (ExecutionAlreadyExists), and a PipelineRunEndedError once
+ *   it has ended (a name cannot be reused for 90 days);
  * - `maintenance.sweep` -> nothing: an EventBridge schedule runs the sweep on AWS.
  */
 import { randomUUID } from 'node:crypto';
-import { type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
-import type { EnqueueOptions, JobType, Queue } from '../../ports/queue';
+import { type EnqueueOptions, type JobType, PipelineRunEndedError, type Queue } from '../../ports/queue';
 import { DEDUPE_ATTRIBUTE, SQS_MAX_DELAY_SECONDS, encodeJobMessage } from './job-message';
 import type { QueueLocks } from './queue-locks';
 
@@ -107,8 +108,20 @@ export class AwsQueue implements Queue {
         }),
       );
     } catch (err) {
-      if (err instanceof Error && err.name === 'ExecutionAlreadyExists') return;
-      throw err;
+      if (!(err instanceof Error && err.name === 'ExecutionAlreadyExists')) throw err;
+      const executionArn = pipelineExecutionArn(this.options.pipelineStateMachineArn, verificationId, attempt);
+      const { status } = await this.options.sfn.send(new DescribeExecutionCommand({ executionArn }));
+      if (status && ENDED_EXECUTION_STATUSES.has(status)) throw new PipelineRunEndedError(status);
     }
   }
+}
+
+/** Execution statuses after which the execution's name can never start a run again. */
+const ENDED_EXECUTION_STATUSES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+
+/** `arn:<partition>:states:<region>:<account>:execution:<stateMachineName>:<executionName>` */
+export function pipelineExecutionArn(stateMachineArn: string, verificationId: string, attempt: number): string {
+  const [prefix, name] = stateMachineArn.split(':stateMachine:');
+  if (!prefix || !name) throw new Error(`not a state machine ARN: ${stateMachineArn}`);
+  return `${prefix}:execution:${name}:${pipelineExecutionName(verificationId, attempt)}`;
 }
