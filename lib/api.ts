@@ -56,7 +56,8 @@ export interface ApiProps {
  * applicant handler (the token is per verification, so an authorizer cache would buy nothing); `none`
  * routes are public (OpenAPI document, health probe).
  *
- * Limits: stage throttling caps all clients together. API Gateway usage plans need API Gateway API keys
+ * Limits: the stage's throttling is each integrator and public method's default; applicant methods have their
+ * own (`applicantRateLimit`), so polling applicants and integrators never use up each other's limit. API Gateway usage plans need API Gateway API keys
  * (a second key system to keep in sync with KYC keys, and `apiKeySource: AUTHORIZER` would make every
  * authorizer response name one), so the per-key limit is a WAF rate-based rule aggregated on the
  * X-Api-Key header instead (429 in the API's error shape); a second WAF rule rejects bodies over 64 KB (413),
@@ -65,6 +66,24 @@ export interface ApiProps {
  * No CORS: the integrator API is server-to-server and the hosted flow reaches the applicant API on its
  * own origin (CloudFront `/api/*`).
  */
+/**
+ * Method throttling for every applicant route (`<path>/<METHOD>`), so the page's session polling has limits of
+ * its own instead of the stage default that integrator routes use.
+ */
+export function applicantMethodThrottling(
+  settings: Pick<KycSettings, 'applicantRateLimit' | 'applicantBurstLimit'>,
+): Record<string, apigw.MethodDeploymentOptions> {
+  const options: Record<string, apigw.MethodDeploymentOptions> = {};
+  for (const route of routes as readonly RouteDef[]) {
+    if (route.lambda !== 'applicant') continue;
+    options[`${route.path}/${route.method}`] = {
+      throttlingRateLimit: settings.applicantRateLimit,
+      throttlingBurstLimit: settings.applicantBurstLimit,
+    };
+  }
+  return options;
+}
+
 export class Api extends Construct {
   readonly restApi: apigw.RestApi;
   readonly stageName: string;
@@ -114,6 +133,7 @@ export class Api extends Construct {
         stageName: this.stageName,
         throttlingRateLimit: settings.apiRateLimit,
         throttlingBurstLimit: settings.apiBurstLimit,
+        methodOptions: applicantMethodThrottling(settings),
         tracingEnabled: true,
         metricsEnabled: true,
         loggingLevel: apigw.MethodLoggingLevel.ERROR,

@@ -61,6 +61,13 @@ const settingsShape = z.object({
   /** API Gateway stage throttling (all clients together). */
   apiRateLimit: z.coerce.number().int().min(1).default(50),
   apiBurstLimit: z.coerce.number().int().min(1).default(100),
+  /**
+   * Method throttling of each applicant route (requests/s, burst). Kept apart from the stage default the
+   * integrator routes use: the hosted page polls its session every second while the checks run, so a crowd of
+   * waiting applicants must never use up the integrators' limit (nor the reverse).
+   */
+  applicantRateLimit: z.coerce.number().int().min(1).default(200),
+  applicantBurstLimit: z.coerce.number().int().min(1).default(400),
   /** WAF rate limit per X-Api-Key value, requests per 5 minutes (per-key limit). */
   perKeyRequestsPer5Min: z.coerce.number().int().min(10).default(1500),
 });

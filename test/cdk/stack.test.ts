@@ -230,10 +230,36 @@ describe('API Gateway', () => {
       StageName: 'dev',
       TracingEnabled: true,
       AccessLogSetting: { DestinationArn: arnOf(stack.api.accessLogs) },
-      MethodSettings: [
-        Match.objectLike({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100, DataTraceEnabled: false }),
-      ],
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+          DataTraceEnabled: false,
+        }),
+      ]),
     });
+  });
+
+  it('gives every applicant route throttling of its own, apart from the integrators\' stage default', () => {
+    const [, stage] = only(resources(template, 'AWS::ApiGateway::Stage'));
+    const settings = (stage.Properties as { MethodSettings: Record<string, unknown>[] }).MethodSettings;
+    const applicantRoutes = routes.filter((r) => r.lambda === 'applicant');
+    expect(applicantRoutes.length).toBeGreaterThan(3);
+    for (const route of applicantRoutes) {
+      // API Gateway names a method's settings "/<path with '/' escaped as '~1'>".
+      expect(settings).toContainEqual(
+        expect.objectContaining({
+          HttpMethod: route.method,
+          ResourcePath: `/${route.path.replaceAll('/', '~1')}`,
+          ThrottlingRateLimit: 200,
+          ThrottlingBurstLimit: 400,
+        }),
+      );
+    }
+    const ownLimits = settings.filter((m) => m.ResourcePath !== '/*');
+    expect(ownLimits).toHaveLength(applicantRoutes.length);
   });
 
   it('validates requests and limits body size and per-key rate with WAF on the stage', () => {
