@@ -242,7 +242,7 @@ describe('API Gateway', () => {
     });
   });
 
-  it('gives every applicant route throttling of its own, apart from the integrators\' stage default', () => {
+  it("gives every applicant route throttling of its own, apart from the integrators' stage default", () => {
     const [, stage] = only(resources(template, 'AWS::ApiGateway::Stage'));
     const settings = (stage.Properties as { MethodSettings: Record<string, unknown>[] }).MethodSettings;
     const applicantRoutes = routes.filter((r) => r.lambda === 'applicant');
