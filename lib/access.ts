@@ -72,6 +72,12 @@ export function allowCapturesWrite(fn: Grantee, bucket: s3.IBucket, key: kms.IKe
   fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [key.keyArn] }));
 }
 
+/** Delete single capture objects: `complete` removes the slot's object, rejected bytes and replaced captures. */
+export function allowCapturesDelete(fn: Grantee, bucket: s3.IBucket): void {
+  acknowledgeObjectWildcard(fn, bucket);
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: [bucket.arnForObjects('*')] }));
+}
+
 /** Retention purge: list a verification's prefix and delete its objects. */
 export function allowCapturesPurge(fn: Grantee, bucket: s3.IBucket): void {
   acknowledgeObjectWildcard(fn, bucket);

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { JSON_BODY_LIMIT_BYTES } from '../functions/http/responses';
 import { routes, type LambdaGroup, type RouteDef } from '../functions/http/routes';
 import {
+  allowCapturesDelete,
   allowCapturesRead,
   allowCapturesWrite,
   allowCreateFaceLivenessSession,
@@ -118,6 +119,7 @@ export class Api extends Construct {
     allowTable(applicant, data.table, data.tableKey, 'readWrite');
     allowCapturesWrite(applicant, captures.bucket, captures.key); // presigned POST
     allowCapturesRead(applicant, captures.bucket, captures.key); // completeUpload validates the bytes
+    allowCapturesDelete(applicant, captures.bucket); // ...copies them aside and deletes the slot's object
     allowStartPipeline(applicant, props.stateMachineArn); // submit; session reads restart a stalled run
     allowEnqueueWebhooks(applicant, props.webhookQueue, props.webhookQueueKey); // test-mode simulate
     allowCreateFaceLivenessSession(applicant); // POST /liveness-session

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import type { AppConfig } from '../app/deps';
+import { MAX_IMAGE_PIXELS } from '../domain/image-sniff';
 import { AWS_ENV } from '../adapters/aws/table-design';
 
 export interface AwsConfig extends AppConfig {
@@ -78,7 +79,7 @@ export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     idempotencyTtlSeconds: 24 * 3600,
     uploadTtlSeconds: 900,
     maxUploadBytes: 10 * 1024 * 1024,
-    maxUploadPixels: 40_000_000,
+    maxUploadPixels: MAX_IMAGE_PIXELS,
     tableName: e[AWS_ENV.tableName],
     capturesBucket: e[AWS_ENV.capturesBucket],
     capturesKeyArn: e[AWS_ENV.capturesKeyArn],

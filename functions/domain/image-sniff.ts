@@ -7,6 +7,12 @@
 
 export type SniffedFormat = 'jpeg' | 'png' | 'webp';
 
+/**
+ * Most pixels (width x height) any capture may have: `complete` refuses more from the header, and every
+ * decoder is given the same limit, so bytes that reach a decoder by any path cannot exhaust its memory.
+ */
+export const MAX_IMAGE_PIXELS = 40_000_000;
+
 export const CONTENT_TYPE_OF_FORMAT: Record<SniffedFormat, string> = {
   jpeg: 'image/jpeg',
   png: 'image/png',

@@ -222,6 +222,12 @@ export interface Capture {
   width: number | null;
   height: number | null;
   status: 'requested' | 'uploaded' | 'purged';
+  /**
+   * SHA-256 (hex) of the bytes validated at `complete`, stored at `blobKey` (then a key no upload slot
+   * names): every pipeline read checks it, so no byte can change between validation and the checks.
+   * Null until the upload is completed.
+   */
+  sha256: string | null;
   uploadExpiresAt: string;
   createdAt: string;
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { AppConfig } from '../app/deps';
+import { MAX_IMAGE_PIXELS } from '../domain/image-sniff';
 
 /** Settings of the local runtime, all from the environment (see README "Configuration"). */
 export interface LocalConfig extends AppConfig {
@@ -56,7 +57,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     idempotencyTtlSeconds: 24 * 3600,
     uploadTtlSeconds: intEnv(env, 'KYC_UPLOAD_TTL_SECONDS', 900),
     maxUploadBytes: 10 * 1024 * 1024,
-    maxUploadPixels: 40_000_000,
+    maxUploadPixels: MAX_IMAGE_PIXELS,
     sweepIntervalSeconds: intEnv(env, 'KYC_SWEEP_INTERVAL_SECONDS', 60),
     webhookConcurrency: intEnv(env, 'KYC_WEBHOOK_CONCURRENCY', 8),
     pipelineConcurrency: intEnv(env, 'KYC_PIPELINE_CONCURRENCY', 1),

@@ -17,6 +17,8 @@ export interface UploadPolicy {
 export interface BlobStore {
   put(key: string, bytes: Buffer, contentType: string): Promise<void>;
   get(key: string): Promise<Buffer | null>;
+  /** Deletes one blob; a missing key is not an error. */
+  delete(key: string): Promise<void>;
   /** Deletes every blob under the prefix; returns how many were removed. */
   deletePrefix(prefix: string): Promise<number>;
   exists(key: string): Promise<boolean>;

@@ -60,6 +60,16 @@ export function describeBlobContract(name: string, makeBlobs: () => Promise<Blob
       expect((await blobs.get('captures/vrf_1/1/empty'))?.length).toBe(0);
     });
 
+    it('deletes one blob, and a missing one without error', async () => {
+      await blobs.put('captures/vrf_1/1/cap_a', Buffer.from('a'), 'image/jpeg');
+      await blobs.put('captures/vrf_1/1/cap_b', Buffer.from('b'), 'image/jpeg');
+      await blobs.delete('captures/vrf_1/1/cap_a');
+      expect(await blobs.exists('captures/vrf_1/1/cap_a')).toBe(false);
+      expect(await blobs.get('captures/vrf_1/1/cap_a')).toBeNull();
+      expect((await blobs.get('captures/vrf_1/1/cap_b'))?.toString()).toBe('b');
+      await expect(blobs.delete('captures/vrf_1/1/cap_a')).resolves.toBeUndefined();
+    });
+
     it('deletes every blob under a prefix and only those, returning the count', async () => {
       const keys = ['captures/vrf_1/1/cap_a', 'captures/vrf_1/1/cap_b', 'captures/vrf_1/2/cap_c'];
       for (const k of keys) await blobs.put(k, Buffer.from(k), 'image/jpeg');

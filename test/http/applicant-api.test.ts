@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -399,8 +400,12 @@ describe('uploads', () => {
       width: meta.width,
       height: meta.height,
     });
-    expect(capture?.blobKey).toBe(`captures/${id}/1/document_front-0-${captureId}`);
+    // The checks read a copy under a key no upload slot names, pinned by its SHA-256; the slot's file is gone.
+    const sha256 = createHash('sha256').update(JPEG).digest('hex');
+    expect(capture?.sha256).toBe(sha256);
+    expect(capture?.blobKey).toBe(`captures/${id}/1/checked/${captureId}-${sha256}`);
     expect((await deps().blobs.get(capture!.blobKey))?.equals(JPEG)).toBe(true);
+    expect(await deps().blobs.exists(`captures/${id}/1/document_front-0-${captureId}`)).toBe(false);
 
     expectError(await client.complete(captureId), 409, 'upload_already_completed');
     expectError(await client.putBytes(upload.url, PNG, 'image/png'), 409, 'upload_already_completed');

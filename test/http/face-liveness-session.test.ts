@@ -72,6 +72,7 @@ async function seed(
         blobKey,
         status: 'uploaded',
         contentType: 'image/jpeg',
+        sha256: h.deps.crypto.sha256Hex(Buffer.from(`${kind}-bytes`)),
       }),
     );
   }

@@ -174,6 +174,7 @@ export async function seedVerification(
           status: 'uploaded',
           contentType: 'image/jpeg',
           bytes: text.length,
+          sha256: nodeCrypto.sha256Hex(Buffer.from(text)),
         }),
       );
     }

@@ -39,7 +39,16 @@ describe('runPipeline with the local check provider', () => {
         const blobKey = `captures/${verification.id}/1/${id}`;
         await h.deps.blobs.put(blobKey, bytes, 'image/jpeg');
         await h.store.captures.create(
-          makeCapture({ id, verificationId: verification.id, attempt: 1, kind, index, blobKey, status: 'uploaded' }),
+          makeCapture({
+            id,
+            verificationId: verification.id,
+            attempt: 1,
+            kind,
+            index,
+            blobKey,
+            status: 'uploaded',
+            sha256: h.deps.crypto.sha256Hex(bytes),
+          }),
         );
       }
     }

@@ -97,6 +97,7 @@ describe('runPipeline on SQLite + file blobs', () => {
         index: 0,
         blobKey,
         status: 'uploaded',
+        sha256: h.deps.crypto.sha256Hex(Buffer.from('retaken selfie')),
         createdAt: at(5),
       }),
     );

@@ -144,6 +144,7 @@ export function makeCapture(overrides: Partial<Capture> = {}): Capture {
     width: null,
     height: null,
     status: 'requested',
+    sha256: null,
     uploadExpiresAt: at(15),
     createdAt: at(0),
     ...overrides,

@@ -160,7 +160,16 @@ function captureItem(c: Capture): Item {
 }
 
 /** Capture fields a transition may change (identity and placement are fixed at creation). */
-const CAPTURE_PATCHABLE = ['status', 'contentType', 'bytes', 'width', 'height', 'blobKey', 'uploadExpiresAt'] as const;
+const CAPTURE_PATCHABLE = [
+  'status',
+  'contentType',
+  'bytes',
+  'width',
+  'height',
+  'blobKey',
+  'sha256',
+  'uploadExpiresAt',
+] as const;
 
 export function dynamoCaptures(ctx: DynamoContext): CaptureRepository {
   return {

@@ -3,6 +3,7 @@
  * bytes straight to S3 (size and content type enforced by the POST policy, SSE-KMS named in it).
  */
 import {
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -87,6 +88,11 @@ export class S3BlobStore implements BlobStore {
       if (isNotFound(err)) return null;
       throw err;
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    // S3 answers 204 for a missing key too.
+    await this.s3.send(new DeleteObjectCommand({ Bucket: this.options.bucket, Key: key }));
   }
 
   async exists(key: string): Promise<boolean> {
@@ -179,19 +185,27 @@ export class S3BlobStore implements BlobStore {
 }
 
 /**
- * UploadSigner over S3 presigned POST. The policy pins the content type the applicant declared (the app
- * has checked it against the allowed list) and the size limit; the slot expires at the capture's expiry.
+ * Longest a presigned POST stays valid. S3 cannot revoke a signed POST, so this bounds how long after
+ * `complete` a browser could still write to the slot's key (which the checks never read: `complete`
+ * copies the validated bytes elsewhere). Five minutes cover a 10 MB upload on a slow mobile link.
+ */
+export const MAX_POST_SECONDS = 300;
+
+/**
+ * UploadSigner over S3 presigned POST. The policy pins the key, the content type the applicant declared
+ * (the app has checked it against the allowed list) and the size limit; it expires with the slot or after
+ * {@link MAX_POST_SECONDS}, whichever comes first.
  */
 export function createS3UploadSigner(store: S3BlobStore, now: () => Date = () => new Date()): UploadSigner {
   return {
     async createUpload({ blobKey, contentType, maxBytes, expiresAt }) {
-      const expiresSeconds = Math.max(1, Math.ceil((expiresAt.getTime() - now().getTime()) / 1000));
-      const policy = await store.createPresignedUpload(blobKey, {
+      const untilSlotEnds = Math.ceil((expiresAt.getTime() - now().getTime()) / 1000);
+      const expiresSeconds = Math.max(1, Math.min(MAX_POST_SECONDS, untilSlotEnds));
+      return store.createPresignedUpload(blobKey, {
         maxBytes,
         contentTypes: [contentType],
         expiresSeconds,
       });
-      return { ...policy, expiresAt: expiresAt.toISOString() };
     },
   };
 }

@@ -30,6 +30,9 @@ export function createFileBlobStore(root: string): BlobStore {
         throw err;
       }
     },
+    async delete(key) {
+      await rm(pathOf(key), { force: true });
+    },
     async exists(key) {
       try {
         return (await stat(pathOf(key))).isFile();

@@ -29,6 +29,15 @@ export interface CompletedCapture {
 
 const CAPTURE_ID = /^cap_[a-z0-9]{1,64}$/;
 
+/**
+ * Upload slots one attempt may open. A flow needs at most a document front and back, a selfie and one frame
+ * per liveness prompt; this leaves room for many retakes while bounding what one link can store (each slot
+ * holds at most `maxUploadBytes`, a re-send overwrites its own key).
+ */
+export const MAX_UPLOAD_SLOTS_PER_ATTEMPT = 40;
+/** Validated bytes one attempt may keep across its completed captures (retakes included). */
+export const MAX_UPLOAD_BYTES_PER_ATTEMPT = 100 * 1024 * 1024;
+
 /** Where a capture's bytes live: one key per capture, grouped by verification and attempt (retention purges the prefix). */
 export function captureBlobKey(
   verificationId: string,
@@ -38,6 +47,15 @@ export function captureBlobKey(
   captureId: string,
 ): string {
   return `captures/${verificationId}/${attempt}/${kind}-${index}-${captureId}`;
+}
+
+/**
+ * Where `complete` puts the bytes it validated: under the verification's prefix (the retention purge takes
+ * it) but never a key an upload slot names ({@link captureBlobKey}), and named by its SHA-256, so bytes
+ * sent after validation cannot reach what the checks read.
+ */
+export function checkedCaptureKey(capture: Capture, sha256: string): string {
+  return `captures/${capture.verificationId}/${capture.attempt}/checked/${capture.id}-${sha256}`;
 }
 
 /** Is this kind/index something the flow asks for? */
@@ -67,6 +85,14 @@ export async function requestUpload(deps: AppDeps, session: OpenSession, body: C
   checkCaptureWanted(session, body.kind, body.index);
   const now = deps.clock.now();
   const attempt = currentAttempt(v);
+  const slots = (await deps.store.captures.listByVerification(v.id)).filter((c) => c.attempt === attempt).length;
+  if (slots >= MAX_UPLOAD_SLOTS_PER_ATTEMPT) {
+    throw new ApiError(
+      429,
+      'upload_limit_reached',
+      `This attempt already opened ${MAX_UPLOAD_SLOTS_PER_ATTEMPT} upload slots; submit it or start over with a new verification.`,
+    );
+  }
   const id = deps.ids.next('cap');
   const expiresAt = new Date(now.getTime() + deps.config.uploadTtlSeconds * 1000);
   const capture: Capture = {
@@ -81,6 +107,7 @@ export async function requestUpload(deps: AppDeps, session: OpenSession, body: C
     width: null,
     height: null,
     status: 'requested',
+    sha256: null,
     uploadExpiresAt: expiresAt.toISOString(),
     createdAt: now.toISOString(),
   };
@@ -149,9 +176,11 @@ export async function putUploadBytes(
 
 /**
  * Confirms an upload. Primary course: open slot -> bytes present -> size, JPEG/PNG/WebP magic bytes and
- * declared pixel count checked from the header (never decoded here) -> capture `uploaded` (single use:
- * a conditional transition) -> earlier captures of the same kind and index in this attempt are set aside.
- * A rejected upload leaves the slot open for corrected bytes until it expires.
+ * declared pixel count checked from the header (never decoded here) -> the attempt's byte budget -> the
+ * validated bytes copied to a key no upload slot names, with their SHA-256 -> capture `uploaded` pointing
+ * at that copy (single use: a conditional transition) -> the slot's own object deleted -> earlier captures
+ * of the same kind and index in this attempt set aside and their bytes deleted.
+ * A rejected upload's bytes are deleted; its slot stays open for corrected bytes until it expires.
  */
 export async function completeUpload(
   deps: AppDeps,
@@ -162,7 +191,8 @@ export async function completeUpload(
   requireConsent(v);
   requirePending(v);
   const capture = await openSlot(deps, v, captureId);
-  const reject = async (code: string, message: string): Promise<never> => {
+  const reject = async (status: number, code: string, message: string): Promise<never> => {
+    await deps.blobs.delete(capture.blobKey);
     await audit(deps, v, 'capture.rejected', {
       captureId: capture.id,
       kind: capture.kind,
@@ -170,38 +200,61 @@ export async function completeUpload(
       attempt: capture.attempt,
       code,
     });
-    throw new ApiError(422, code, message);
+    throw new ApiError(status, code, message);
   };
 
   const bytes = await deps.blobs.get(capture.blobKey);
   if (!bytes || bytes.length === 0)
-    return reject('upload_missing', 'No bytes were received for this upload; send them, then complete.');
+    return reject(422, 'upload_missing', 'No bytes were received for this upload; send them, then complete.');
   if (bytes.length > deps.config.maxUploadBytes)
-    return reject('file_too_large', `The file exceeds ${deps.config.maxUploadBytes} bytes.`);
+    return reject(422, 'file_too_large', `The file exceeds ${deps.config.maxUploadBytes} bytes.`);
   const image = sniffImage(bytes);
   if (!image.ok) {
     return image.reason === 'unsupported_format'
-      ? reject('unsupported_media_type', 'The file is not a JPEG, PNG or WebP image.')
-      : reject('image_unreadable', 'The image header could not be read.');
+      ? reject(422, 'unsupported_media_type', 'The file is not a JPEG, PNG or WebP image.')
+      : reject(422, 'image_unreadable', 'The image header could not be read.');
   }
   // The declared size decides: a small file can announce a canvas that would exhaust memory when decoded.
   if (image.width * image.height > deps.config.maxUploadPixels) {
-    return reject('too_many_pixels', `The image has more than ${deps.config.maxUploadPixels} pixels.`);
+    return reject(422, 'too_many_pixels', `The image has more than ${deps.config.maxUploadPixels} pixels.`);
+  }
+  const attemptCaptures = (await deps.store.captures.listByVerification(v.id)).filter(
+    (c) => c.attempt === capture.attempt && c.status === 'uploaded',
+  );
+  const kept = attemptCaptures.reduce((sum, c) => sum + (c.bytes ?? 0), 0);
+  if (kept + bytes.length > MAX_UPLOAD_BYTES_PER_ATTEMPT) {
+    return reject(
+      429,
+      'upload_bytes_exceeded',
+      `This attempt already holds ${kept} bytes of captures; at most ${MAX_UPLOAD_BYTES_PER_ATTEMPT} are kept per attempt.`,
+    );
   }
 
+  // Checks read this copy, never the slot's key: a browser may re-send bytes to the slot until its
+  // presigned POST expires, but nothing it sends can replace what was validated here.
+  const sha256 = deps.crypto.sha256Hex(bytes);
+  const checkedKey = checkedCaptureKey(capture, sha256);
+  await deps.blobs.put(checkedKey, bytes, image.contentType);
   const uploaded = await deps.store.captures.transition(v.id, capture.id, 'requested', {
     status: 'uploaded',
+    blobKey: checkedKey,
+    sha256,
     contentType: image.contentType,
     bytes: bytes.length,
     width: image.width,
     height: image.height,
   });
-  if (!uploaded)
+  if (!uploaded) {
+    // A concurrent complete won: drop this copy unless it is the very one the winner recorded.
+    const winner = await deps.store.captures.get(v.id, capture.id);
+    if (winner?.blobKey !== checkedKey) await deps.blobs.delete(checkedKey);
     throw errors.conflict(
       'upload_already_completed',
       'This upload was already completed; request a new one to replace it.',
     );
-  await setAsideEarlier(deps, capture);
+  }
+  await deps.blobs.delete(capture.blobKey);
+  await setAsideEarlier(deps, { ...capture, blobKey: checkedKey }, attemptCaptures);
   await audit(deps, v, 'capture.uploaded', {
     captureId: capture.id,
     kind: capture.kind,
@@ -220,20 +273,13 @@ export async function completeUpload(
 
 /**
  * A new upload for the same kind+index replaces the previous one: the older capture leaves the set the
- * checks read (status `purged`). The applicant role may not delete objects on AWS, so its bytes stay
- * under the verification's prefix until the retention purge removes them with the rest.
+ * checks read (status `purged`) and its bytes are deleted at once (replaced bytes are kept nowhere).
  */
-async function setAsideEarlier(deps: AppDeps, latest: Capture): Promise<void> {
-  const all = await deps.store.captures.listByVerification(latest.verificationId);
-  for (const c of all) {
-    if (
-      c.id !== latest.id &&
-      c.status === 'uploaded' &&
-      c.attempt === latest.attempt &&
-      c.kind === latest.kind &&
-      c.index === latest.index
-    ) {
-      await deps.store.captures.transition(c.verificationId, c.id, 'uploaded', { status: 'purged' });
+async function setAsideEarlier(deps: AppDeps, latest: Capture, attemptCaptures: Capture[]): Promise<void> {
+  for (const c of attemptCaptures) {
+    if (c.id !== latest.id && c.kind === latest.kind && c.index === latest.index) {
+      if (await deps.store.captures.transition(c.verificationId, c.id, 'uploaded', { status: 'purged' }))
+        await deps.blobs.delete(c.blobKey);
     }
   }
 }

@@ -41,10 +41,17 @@ export function captureOf(ctx: AttemptContext, kind: CaptureKind): Capture | nul
   return capturesOf(ctx, kind)[0] ?? null;
 }
 
-/** Reads a capture's bytes; missing bytes are permanent (the upload was confirmed, so they were lost or purged). */
+/**
+ * Reads a capture's bytes: exactly those validated at `complete`, or nothing. Missing bytes, a capture
+ * without a recorded digest, or bytes whose SHA-256 differs from it are permanent failures (the
+ * upload was confirmed, so the bytes were lost, purged or tampered with; a retry reads the same).
+ */
 export async function readCapture(deps: AppDeps, capture: Capture, label: string = capture.kind): Promise<ImageInput> {
+  if (!capture.sha256) throw new PermanentTaskError(`capture ${capture.id} (${capture.kind}) has no validated digest`);
   const bytes = await deps.blobs.get(capture.blobKey);
   if (!bytes) throw new PermanentTaskError(`bytes of capture ${capture.id} (${capture.kind}) are missing`);
+  if (!deps.crypto.safeEqual(deps.crypto.sha256Hex(bytes), capture.sha256))
+    throw new PermanentTaskError(`bytes of capture ${capture.id} (${capture.kind}) changed after validation`);
   return { bytes, label };
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { BoundingBox, Image as RekognitionImage } from '@aws-sdk/client-rekognition';
 import type { Document as TextractDocument } from '@aws-sdk/client-textract';
 import sharp from 'sharp';
+import { MAX_IMAGE_PIXELS } from '../../domain/image-sniff';
 import type { ImageInput } from '../../ports/checks';
 
 /**
@@ -48,7 +49,9 @@ export function toTextractDocument(image: ImageInput): TextractDocument {
  * EXIF orientation is applied first because Rekognition reports boxes on the upright image.
  */
 export async function cropBoundingBox(bytes: Buffer, box: BoundingBox, pad = 0.25): Promise<Buffer> {
-  const upright = await sharp(bytes).rotate().toBuffer({ resolveWithObject: true });
+  const upright = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS })
+    .rotate()
+    .toBuffer({ resolveWithObject: true });
   const { width, height } = upright.info;
   const bw = (box.Width ?? 0) * width;
   const bh = (box.Height ?? 0) * height;
@@ -71,7 +74,7 @@ export interface FrameFingerprint {
 export async function fingerprint(bytes: Buffer): Promise<FrameFingerprint> {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   try {
-    const data = await sharp(bytes)
+    const data = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS })
       .rotate()
       .resize({ width: 16, height: 16, fit: 'fill' })
       .grayscale()

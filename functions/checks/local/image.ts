@@ -1,4 +1,5 @@
 import sharp from 'sharp';
+import { MAX_IMAGE_PIXELS } from '../../domain/image-sniff';
 
 /** A decoded image: tightly packed 8-bit RGB pixels, EXIF orientation already applied. */
 export interface RgbImage {
@@ -22,7 +23,7 @@ export class ImageDecodeError extends Error {
  */
 export async function decodeImage(bytes: Buffer, label: string, maxSide = 1280): Promise<RgbImage> {
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: 80_000_000 })
+    const { data, info } = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS })
       .rotate()
       .resize({ width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true })
       .removeAlpha()
