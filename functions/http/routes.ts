@@ -23,6 +23,11 @@ export interface RouteDef {
   auth: RouteAuth;
   lambda: LambdaGroup;
   summary: string;
+  /**
+   * The body is raw capture bytes (up to the upload size limit), read only once the client token has
+   * been checked. Every other body is JSON of at most 64 KB.
+   */
+  captureBytes?: true;
 }
 
 export const INTEGRATOR_BASE = '/api/v1/external/kyc';
@@ -110,6 +115,7 @@ export const routes = [
     auth: 'clientToken',
     lambda: 'applicant',
     summary: 'Local runtime only: send capture bytes (S3 presigned POST on AWS)',
+    captureBytes: true,
   },
   {
     id: 'completeUpload',

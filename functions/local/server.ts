@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { openSession } from '../app/applicant/session';
 import { authenticateKey, toContext } from '../app/auth';
 import type { AppDeps } from '../app/deps';
 import { ApiError } from '../domain/errors';
@@ -15,7 +16,7 @@ export interface LocalServerOptions {
   handlers: Record<LambdaGroup, LambdaLikeHandler>;
   /** Serves the hosted flow (page + assets); returns true if it handled the request. */
   staticFiles?: (req: IncomingMessage, res: ServerResponse) => boolean;
-  /** Largest body accepted at all (capture bytes); JSON routes stop at 64 KB. */
+  /** Largest capture body the bytes route accepts; every other route stops at 64 KB. */
   maxBodyBytes: number;
 }
 
@@ -23,7 +24,8 @@ export interface LocalServerOptions {
  * The local stand-in for API Gateway: matches the route table, runs the KYC-key authorizer for
  * `kycKey` routes (as the Lambda authorizer does on AWS), turns the request into an API Gateway proxy
  * event and calls the route group's handler. Bodies over the route's limit are cut off at 413 without
- * being buffered.
+ * being buffered: 64 KB everywhere except the capture bytes route, whose body is read only after its
+ * client token opened a writable session (a stranger cannot make the server buffer megabytes).
  */
 export function createLocalServer(opts: LocalServerOptions): Server {
   const server = createServer((req, res) => {
@@ -120,7 +122,16 @@ async function handle(opts: LocalServerOptions, req: IncomingMessage, res: Serve
     );
   }
   const { route, params } = found;
-  const limit = route.auth === 'kycKey' ? JSON_BODY_LIMIT_BYTES : opts.maxBodyBytes;
+  if (route.captureBytes) {
+    try {
+      await openSession(opts.deps, req.headers.authorization, 'write');
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      res.setHeader('Connection', 'close');
+      return send(res, errorResult(err));
+    }
+  }
+  const limit = route.captureBytes ? opts.maxBodyBytes : JSON_BODY_LIMIT_BYTES;
   const body = await readBody(req, limit);
   if (body === null) {
     res.setHeader('Connection', 'close');

@@ -404,10 +404,13 @@ describe('least-privilege IAM per function', () => {
     expect(keyActions(integrator, stack.data.secretsKey)).toEqual([]);
   });
 
-  it('applicant: uploads, reads captures, starts the pipeline, opens Face Liveness sessions; cannot delete captures or call other Rekognition actions', () => {
+  it('applicant: uploads, reads and deletes single captures, starts the pipeline, opens Face Liveness sessions; cannot list-delete or call other Rekognition actions', () => {
     const a = actions(applicant);
-    expect(a).toEqual(expect.arrayContaining(['s3:PutObject', 's3:GetObject', 'states:StartExecution']));
-    expect(a).not.toContain('s3:DeleteObject');
+    // DeleteObject: `complete` removes the slot's object, rejected bytes and the capture a retake replaced.
+    expect(a).toEqual(
+      expect.arrayContaining(['s3:PutObject', 's3:GetObject', 's3:DeleteObject', 'states:StartExecution']),
+    );
+    expect(a).not.toContain('rekognition:DeleteFaces');
     expect(a.filter((x) => /^(rekognition|textract):/.test(x))).toEqual(['rekognition:CreateFaceLivenessSession']);
   });
 
@@ -455,9 +458,13 @@ describe('least-privilege IAM per function', () => {
     expect(actions(publicFn).filter((x) => /^(dynamodb|s3|sqs|kms|states|rekognition):/.test(x))).toEqual([]);
   });
 
-  it('maintenance: the only function that deletes captures and faces', () => {
+  it('maintenance: the only function that purges captures and faces (the applicant deletes single replaced or rejected captures)', () => {
     const deleters = stack.kycFunctions().filter((fn) => actions(fn).includes('s3:DeleteObject'));
-    expect(deleters).toEqual([stack.maintenance.sweeper]);
+    expect(deleters).toHaveLength(2);
+    expect(deleters).toEqual(expect.arrayContaining([stack.api.functions.applicant, stack.maintenance.sweeper]));
+    expect(stack.kycFunctions().filter((fn) => actions(fn).includes('rekognition:DeleteFaces'))).toEqual([
+      stack.maintenance.sweeper,
+    ]);
     expect(actions(stack.maintenance.sweeper)).toContain('rekognition:DeleteFaces');
     // The sweep re-starts submitted attempts left undecided, and asks whether a named run has ended.
     const sweeperStatements = statementsOfFunction(stack.maintenance.sweeper);

@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { updateFlow } from '../../functions/app/admin';
+import { MAX_UPLOAD_BYTES_PER_ATTEMPT, MAX_UPLOAD_SLOTS_PER_ATTEMPT } from '../../functions/app/applicant/uploads';
 import type { DocumentCheckInput, DocumentCheckResult } from '../../functions/ports/checks';
 import { ScriptedProvider, checkResult } from '../pipeline/scripted-provider';
+import { makeCapture } from '../support/builders';
 import { APPLICANT, type ApplicantClient, newApplicant, registerWebhook } from '../support/applicant-client';
 import { api, startTestServer, type TestServer } from '../support/local-server';
 import { startReceiver } from '../support/webhook-receiver';
@@ -528,6 +531,88 @@ describe('uploads', () => {
     } finally {
       config.runtime = 'local';
     }
+  });
+});
+
+describe('upload abuse limits', () => {
+  /**
+   * Sends the headers and the first kilobyte of a body announcing `declared` bytes, then waits: resolves
+   * with the status the server answers while the rest of the body is still unsent.
+   */
+  function answerBeforeBody(path: string, headers: Record<string, string>, declared: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${srv.baseUrl}${path}`, {
+        method: path.endsWith('/bytes') ? 'PUT' : 'POST',
+        headers: { ...headers, 'Content-Length': String(declared) },
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        reject(new Error('the server waited for the body instead of answering'));
+      }, 5_000);
+      req.on('response', (res) => {
+        clearTimeout(timer);
+        res.resume();
+        req.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', () => undefined); // the server may close the socket once it answered
+      req.write(Buffer.alloc(1024));
+    });
+  }
+
+  it('reads a large body only on the bytes route, and only after the client token opened the session', async () => {
+    const { client } = await consented();
+    const token = client.token;
+    const slot = (await client.requestUpload('selfie')).json.data;
+    const bytesPath = slot.upload.url as string;
+    const fiveMb = 5 * 1024 * 1024;
+    // Unknown token: 401 before a byte of the body is buffered.
+    expect(
+      await answerBeforeBody(
+        bytesPath,
+        { Authorization: `Bearer ${'x'.repeat(43)}`, 'Content-Type': 'image/jpeg' },
+        fiveMb,
+      ),
+    ).toBe(401);
+    expect(await answerBeforeBody(bytesPath, { 'Content-Type': 'image/jpeg' }, fiveMb)).toBe(401);
+    // A JSON route never takes more than 64 KB, even with a valid token.
+    expect(
+      await answerBeforeBody(
+        `${APPLICANT}/consent`,
+        { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        1024 * 1024,
+      ),
+    ).toBe(413);
+    // The valid token on the bytes route still sends its bytes.
+    expect((await client.putBytes(bytesPath, JPEG)).status).toBe(204);
+  });
+
+  it(`caps upload slots per attempt at ${MAX_UPLOAD_SLOTS_PER_ATTEMPT} (429 upload_limit_reached)`, async () => {
+    const { client } = await consented();
+    for (let i = 0; i < MAX_UPLOAD_SLOTS_PER_ATTEMPT; i++)
+      expect((await client.requestUpload('selfie')).status).toBe(201);
+    expectError(await client.requestUpload('selfie'), 429, 'upload_limit_reached');
+  });
+
+  it('caps the bytes an attempt keeps (429 upload_bytes_exceeded) and deletes the refused bytes', async () => {
+    const { id, client } = await consented();
+    // Captures already kept by this attempt, just below the budget.
+    await deps().store.captures.create(
+      makeCapture({
+        id: 'cap_bigkept',
+        verificationId: id,
+        kind: 'document_front',
+        status: 'uploaded',
+        bytes: MAX_UPLOAD_BYTES_PER_ATTEMPT - 100,
+        createdAt: new Date().toISOString(),
+      }),
+    );
+    const slot = (await client.requestUpload('selfie')).json.data;
+    expect((await client.putBytes(slot.upload.url, JPEG)).status).toBe(204);
+    expectError(await client.complete(slot.captureId), 429, 'upload_bytes_exceeded');
+    const capture = await deps().store.captures.get(id, slot.captureId);
+    expect(capture?.status).toBe('requested');
+    expect(await deps().blobs.exists(capture!.blobKey)).toBe(false);
   });
 });
 
