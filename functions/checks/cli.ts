@@ -12,7 +12,7 @@ import {
   UsageError,
 } from '../cli/args';
 import { DEFAULT_THRESHOLDS } from '../domain/flows';
-import type { DocumentType, FlowThresholds, HeadPrompt } from '../domain/model';
+import { DOCUMENT_TYPES, HEAD_PROMPTS, type DocumentType, type FlowThresholds, type HeadPrompt } from '../domain/model';
 import type { CheckProvider, CheckResult, DocumentCheckResult, ImageInput } from '../ports/checks';
 
 /**
@@ -52,8 +52,8 @@ async function loadImage(file: string): Promise<ImageInput> {
   }
 }
 
-const promptsSchema = z.array(z.enum(['left', 'right', 'centre'])).min(1);
-const documentTypesSchema = z.array(z.enum(['passport', 'id_card', 'driving_licence', 'residence_permit']));
+const promptsSchema = z.array(z.enum(HEAD_PROMPTS)).min(1);
+const documentTypesSchema = z.array(z.enum(DOCUMENT_TYPES));
 const dateSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 
 function list(raw: string | undefined): string[] {

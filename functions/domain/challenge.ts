@@ -1,4 +1,4 @@
-import type { HeadPrompt } from './model';
+import { HEAD_PROMPTS, type HeadPrompt } from './model';
 
 /**
  * Random head-turn challenge: at least one left and one right turn, no two equal neighbours, and, up to
@@ -7,7 +7,7 @@ import type { HeadPrompt } from './model';
  * `randomInt` returns uniform integers in [0, n) (crypto-backed in production).
  */
 export function newChallenge(length: number, randomInt: (n: number) => number): HeadPrompt[] {
-  const all: HeadPrompt[] = ['left', 'right', 'centre'];
+  const all: HeadPrompt[] = [...HEAD_PROMPTS];
   if (length <= all.length) {
     // Fisher-Yates over the three poses, then keep the first `length` (re-drawn until both turns are in).
     for (;;) {

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { Flow } from './model';
+import { CHECK_NAMES, DOCUMENT_TYPES, type Flow } from './model';
 
 /**
  * Flow settings: which checks run and how strictly. Managed through the CLI (a dashboard later);
@@ -19,10 +19,10 @@ export const flowSettingsSchema = z
   .object({
     name: z.string().min(1).max(100),
     checks: z
-      .array(z.enum(['document', 'liveness', 'faceMatch']))
+      .array(z.enum(CHECK_NAMES))
       .min(1)
       .refine((a) => new Set(a).size === a.length, 'duplicate check'),
-    documentTypes: z.array(z.enum(['passport', 'id_card', 'driving_licence', 'residence_permit'])),
+    documentTypes: z.array(z.enum(DOCUMENT_TYPES)),
     issuingCountries: z.array(z.string().regex(ICAO_COUNTRY, 'ICAO 9303 country code, e.g. FRA, D, UTO')),
     thresholds: z
       .object({
@@ -52,7 +52,7 @@ export type FlowSettings = z.infer<typeof flowSettingsSchema>;
 /** Builds a flow from settings with defaults: all three checks, 3 attempts, 1 h links, 30 days retention. */
 export function buildFlow(id: string, orgId: string, settings: FlowSettings, now: Date): Flow {
   const at = now.toISOString();
-  const checks = settings.checks ?? ['document', 'liveness', 'faceMatch'];
+  const checks = settings.checks ?? [...CHECK_NAMES];
   return {
     id,
     orgId,
@@ -79,13 +79,4 @@ export function applyFlowSettings(flow: Flow, settings: FlowSettings, now: Date)
     thresholds: { ...flow.thresholds, ...settings.thresholds },
     updatedAt: now.toISOString(),
   } as Flow;
-}
-
-/** The applicant-facing steps a flow implies (consent always first). */
-export function stepsOfFlow(flow: Pick<Flow, 'checks'>): Array<'consent' | 'document' | 'selfie' | 'liveness'> {
-  const steps: Array<'consent' | 'document' | 'selfie' | 'liveness'> = ['consent'];
-  if (flow.checks.includes('document') || flow.checks.includes('faceMatch')) steps.push('document');
-  if (flow.checks.includes('faceMatch') || flow.checks.includes('liveness')) steps.push('selfie');
-  if (flow.checks.includes('liveness')) steps.push('liveness');
-  return steps;
 }

@@ -4,8 +4,15 @@
  * Timestamps are ISO-8601 strings in UTC so records serialize the same in SQLite and DynamoDB.
  */
 
-export type Mode = 'live' | 'test';
-export type Plan = 'free' | 'pro' | 'enterprise';
+/*
+ * Enumerations: each is defined once here as a `const` array; the types below and every zod enum
+ * (`z.enum(DECISIONS)`) derive from it, on the server, in the CLIs and in the hosted page.
+ */
+
+export const MODES = ['live', 'test'] as const;
+export type Mode = (typeof MODES)[number];
+export const PLANS = ['free', 'pro', 'enterprise'] as const;
+export type Plan = (typeof PLANS)[number];
 
 export interface Organisation {
   id: string; // org_...
@@ -15,8 +22,10 @@ export interface Organisation {
   createdAt: string;
 }
 
-export type CheckName = 'document' | 'liveness' | 'faceMatch';
-export type DocumentType = 'passport' | 'id_card' | 'driving_licence' | 'residence_permit';
+export const CHECK_NAMES = ['document', 'liveness', 'faceMatch'] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+export const DOCUMENT_TYPES = ['passport', 'id_card', 'driving_licence', 'residence_permit'] as const;
+export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
 export interface FlowThresholds {
   /** Max Euclidean distance between 128-d face descriptors to call a match (local engine). */
@@ -70,9 +79,20 @@ export interface KycKey {
   lastUsedAt: string | null;
 }
 
-export type VerificationStatus = 'pending' | 'in_progress' | 'approved' | 'declined' | 'review' | 'expired';
-export type Decision = 'approved' | 'declined' | 'review';
-export type DeclineType = 'retry' | 'final';
+export const VERIFICATION_STATUSES = ['pending', 'in_progress', 'approved', 'declined', 'review', 'expired'] as const;
+export type VerificationStatus = (typeof VERIFICATION_STATUSES)[number];
+/** Statuses after which nothing changes any more (a terminal state is never downgraded). */
+export const TERMINAL_STATUSES = [
+  'approved',
+  'declined',
+  'review',
+  'expired',
+] as const satisfies readonly VerificationStatus[];
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+export const DECISIONS = ['approved', 'declined', 'review'] as const satisfies readonly VerificationStatus[];
+export type Decision = (typeof DECISIONS)[number];
+export const DECLINE_TYPES = ['retry', 'final'] as const;
+export type DeclineType = (typeof DECLINE_TYPES)[number];
 
 export type MetadataValue = string | number | boolean | null;
 
@@ -85,7 +105,8 @@ export interface ConsentRecord {
   userAgent: string | null;
 }
 
-export type HeadPrompt = 'left' | 'right' | 'centre';
+export const HEAD_PROMPTS = ['left', 'right', 'centre'] as const;
+export type HeadPrompt = (typeof HEAD_PROMPTS)[number];
 
 /** One run of the checks over one set of captures. */
 export interface Attempt {
@@ -161,7 +182,8 @@ export interface WebhookEndpoint {
   deletedAt: string | null;
 }
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+export const DELIVERY_STATUSES = ['succeeded', 'failed', 'pending'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface DeliveryAttemptRecord {
   at: string;
@@ -207,7 +229,8 @@ export interface VerificationView {
   maxAttempts?: number;
 }
 
-export type CaptureKind = 'document_front' | 'document_back' | 'selfie' | 'liveness_frame';
+export const CAPTURE_KINDS = ['document_front', 'document_back', 'selfie', 'liveness_frame'] as const;
+export type CaptureKind = (typeof CAPTURE_KINDS)[number];
 
 export interface Capture {
   id: string; // cap_...

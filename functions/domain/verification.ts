@@ -1,4 +1,13 @@
-import type { Attempt, Decision, DeclineType, Flow, Verification, VerificationStatus, VerificationView } from './model';
+import {
+  TERMINAL_STATUSES,
+  type Attempt,
+  type Decision,
+  type DeclineType,
+  type Flow,
+  type Verification,
+  type VerificationStatus,
+  type VerificationView,
+} from './model';
 
 /**
  * Verification lifecycle rules: pending -> in_progress -> approved | declined | review, or expired.
@@ -6,10 +15,9 @@ import type { Attempt, Decision, DeclineType, Flow, Verification, VerificationSt
  * (or null when the transition is not allowed) and leaves persistence to the caller.
  */
 
-export const TERMINAL_STATUSES: readonly VerificationStatus[] = ['approved', 'declined', 'review', 'expired'];
-
+/** True for a status after which nothing changes any more. */
 export function isTerminal(status: VerificationStatus): boolean {
-  return TERMINAL_STATUSES.includes(status);
+  return (TERMINAL_STATUSES as readonly VerificationStatus[]).includes(status);
 }
 
 export function statusForDecision(decision: Decision): VerificationStatus {

@@ -1,5 +1,12 @@
 import * as z from 'zod';
-import { WEBHOOK_EVENTS } from '../domain/model';
+import {
+  DECISIONS,
+  DECLINE_TYPES,
+  DELIVERY_STATUSES,
+  MODES,
+  VERIFICATION_STATUSES,
+  WEBHOOK_EVENTS,
+} from '../domain/model';
 import { REASON_CODE_NAMES } from '../domain/reason-codes';
 import { RISK_FLAG_NAMES } from '../domain/risk-flags';
 
@@ -86,12 +93,12 @@ export const createVerificationResponse = z.object({
 
 export const verificationView = z.object({
   verificationId: z.string(),
-  status: z.enum(['pending', 'in_progress', 'approved', 'declined', 'review', 'expired']),
-  decision: z.enum(['approved', 'declined', 'review']).nullable(),
-  declineType: z.enum(['retry', 'final']).nullable(),
+  status: z.enum(VERIFICATION_STATUSES),
+  decision: z.enum(DECISIONS).nullable(),
+  declineType: z.enum(DECLINE_TYPES).nullable(),
   reasonCodes: z.array(z.enum(REASON_CODE_NAMES as [string, ...string[]])),
   riskFlags: z.array(z.enum(RISK_FLAG_NAMES as [string, ...string[]])),
-  mode: z.enum(['live', 'test']),
+  mode: z.enum(MODES),
   createdAt: z.iso.datetime(),
   completedAt: z.iso.datetime().nullable(),
   flowId: z.string(),
@@ -105,8 +112,8 @@ export const getVerificationResponse = z.object({ data: verificationView });
 
 export const simulateBody = z
   .object({
-    decision: z.enum(['approved', 'declined', 'review']),
-    declineType: z.enum(['retry', 'final']).optional(),
+    decision: z.enum(DECISIONS),
+    declineType: z.enum(DECLINE_TYPES).optional(),
     reasonCodes: z
       .array(z.enum(REASON_CODE_NAMES as [string, ...string[]]))
       .max(20)
@@ -139,7 +146,7 @@ export type CreateWebhookBody = z.infer<typeof createWebhookBody>;
 
 export const webhookHealth = z.object({
   lastAttemptAt: z.iso.datetime().nullable(),
-  lastStatus: z.enum(['succeeded', 'failed', 'pending']).nullable(),
+  lastStatus: z.enum(DELIVERY_STATUSES).nullable(),
   lastStatusCode: z.number().int().nullable(),
   consecutiveFailures: z.number().int(),
   successRate: z.number().min(0).max(1).nullable(),
@@ -152,7 +159,7 @@ export const webhookView = z.object({
   id: z.string().meta({ example: 'whe_0123456789abcdefghij' }),
   url: z.url(),
   events: z.array(webhookEventSchema),
-  mode: z.enum(['live', 'test']),
+  mode: z.enum(MODES),
   createdAt: z.iso.datetime(),
   health: webhookHealth,
 });

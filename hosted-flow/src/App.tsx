@@ -8,6 +8,7 @@ import {
   type Session,
   type SimulatedOutcome,
 } from './api';
+import { requiredCaptures } from '../../functions/http/applicant-contract';
 import { ConsentDeclined, ErrorPage, type PageError } from './components/MessagePage';
 import { Consent } from './components/Consent';
 import { DocumentTypeChoice } from './components/DocumentTypeChoice';
@@ -40,21 +41,23 @@ type View =
   | { kind: 'result' }
   | { kind: 'handoff' };
 
-/** The captures this attempt needs, from the session's steps and the chosen document type. */
+/** The captures this attempt needs (the server's rule, requiredCaptures), with the document type choice first. */
 export function capturePlan(session: Session, documentType: DocumentType | null): CaptureStep[] {
-  const plan: CaptureStep[] = [];
   const doc = session.document;
-  if (session.steps.includes('document') && doc) {
-    if (doc.types.length > 1) plan.push('documentType');
-    plan.push('document_front');
-    const type = documentType ?? doc.types[0] ?? null;
-    if (type && doc.needsBack[type]) plan.push('document_back');
-  }
-  if (session.steps.includes('selfie')) plan.push('selfie');
-  if (session.steps.includes('liveness')) {
-    // AWS flows with useFaceLivenessSession: a Rekognition Face Liveness video instead of head-turn photos.
-    if (session.liveness?.mode === 'face_liveness') plan.push('face_liveness');
-    else if (session.challenge?.prompts.length) plan.push('liveness');
+  const plan: CaptureStep[] = doc && doc.types.length > 1 ? ['documentType'] : [];
+  const required = requiredCaptures({
+    steps: doc ? session.steps : session.steps.filter((step) => step !== 'document'),
+    acceptedDocumentTypes: doc?.types ?? [],
+    documentType: documentType ?? doc?.types[0] ?? null,
+    challenge: session.challenge?.prompts ?? null,
+    faceLiveness: session.liveness?.mode === 'face_liveness',
+  });
+  for (const capture of required) {
+    // One liveness step takes every head-turn frame; face_liveness is a Rekognition Face Liveness video.
+    if (capture.kind === 'face_liveness_session') plan.push('face_liveness');
+    else if (capture.kind === 'liveness_frame') {
+      if (capture.index === 0) plan.push('liveness');
+    } else plan.push(capture.kind);
   }
   return plan;
 }
@@ -203,7 +206,7 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
     }
   }
 
-  const stepLabel = (step: string): string | undefined => {
+  const stepLabel = (step: Session['steps'][number]): string | undefined => {
     const steps = session?.steps ?? [];
     const index = steps.indexOf(step);
     return index < 0 ? undefined : i18n.t('app.stepOf', { current: index + 1, total: steps.length });

@@ -1,4 +1,21 @@
 import * as z from 'zod/mini';
+import {
+  APPLICANT_BASE,
+  APPLICANT_STEPS,
+  DECISIONS,
+  DECLINE_TYPES,
+  DOCUMENT_TYPES,
+  HEAD_PROMPTS,
+  LIVENESS_MODES,
+  MODES,
+  TERMINAL_STATUSES as TERMINAL_STATUS_LIST,
+  VERIFICATION_STATUSES,
+  type ApplicantSimulateBody,
+  type CaptureKind,
+  type Fits,
+  type LivenessSessionView,
+  type SessionView,
+} from '../../functions/http/applicant-contract';
 
 /**
  * Client of the applicant API (docs/applicant-api.md). Same origin as the page; every call carries the
@@ -6,17 +23,17 @@ import * as z from 'zod/mini';
  * it did not check.
  */
 
-const promptSchema = z.enum(['left', 'right', 'centre']);
-const documentTypeSchema = z.enum(['passport', 'id_card', 'driving_licence', 'residence_permit']);
+const promptSchema = z.enum(HEAD_PROMPTS);
+const documentTypeSchema = z.enum(DOCUMENT_TYPES);
 
 const sessionSchema = z.object({
   verificationId: z.string(),
-  status: z.enum(['pending', 'in_progress', 'approved', 'declined', 'review', 'expired']),
-  mode: z.enum(['live', 'test']),
+  status: z.enum(VERIFICATION_STATUSES),
+  mode: z.enum(MODES),
   locale: z.nullish(z.string()),
   expiresAt: z.string(),
   returnUrl: z.nullish(z.string()),
-  steps: z.array(z.string()),
+  steps: z.array(z.enum(APPLICANT_STEPS)),
   document: z.nullish(
     z.object({
       types: z.array(documentTypeSchema),
@@ -27,17 +44,17 @@ const sessionSchema = z.object({
   consent: z.object({ given: z.boolean(), textVersion: z.string() }),
   challenge: z.nullish(z.object({ prompts: z.array(promptSchema) })),
   /** `face_liveness`: a Rekognition Face Liveness session replaces the head-turn challenge (AWS only). */
-  liveness: z.nullish(z.object({ mode: z.enum(['challenge', 'face_liveness']) })),
+  liveness: z.nullish(z.object({ mode: z.enum(LIVENESS_MODES) })),
   attempts: z.object({ used: z.number(), max: z.number(), left: z.number() }),
   lastAttempt: z.nullish(
     z.object({
-      decision: z.nullish(z.enum(['approved', 'declined', 'review'])),
-      declineType: z.nullish(z.enum(['retry', 'final'])),
+      decision: z.nullish(z.enum(DECISIONS)),
+      declineType: z.nullish(z.enum(DECLINE_TYPES)),
       reasonCodes: z.array(z.string()),
     }),
   ),
-  decision: z.nullish(z.enum(['approved', 'declined', 'review'])),
-  declineType: z.nullish(z.enum(['retry', 'final'])),
+  decision: z.nullish(z.enum(DECISIONS)),
+  declineType: z.nullish(z.enum(DECLINE_TYPES)),
   reasonCodes: z.array(z.string()),
 });
 
@@ -71,11 +88,18 @@ export type Session = z.infer<typeof sessionSchema>;
 export type LivenessSession = z.infer<typeof livenessSessionSchema> & { clockOffsetMs: number };
 export type HeadPrompt = z.infer<typeof promptSchema>;
 export type DocumentType = z.infer<typeof documentTypeSchema>;
-export type CaptureKind = 'document_front' | 'document_back' | 'selfie' | 'liveness_frame';
+export type { CaptureKind };
 export type SimulatedOutcome =
   | { decision: 'approved' }
   | { decision: 'review' }
   | { decision: 'declined'; declineType: 'retry' | 'final' };
+
+/** Compile-time links to the server's contract: what the server sends parses here, what the page sends the server accepts. */
+export type ServerContractFits = [
+  Fits<z.input<typeof sessionSchema>, SessionView>,
+  Fits<z.input<typeof livenessSessionSchema>, LivenessSessionView>,
+  Fits<ApplicantSimulateBody, SimulatedOutcome>,
+];
 
 export interface ErrorDetail {
   field?: string | undefined;
@@ -94,10 +118,10 @@ export class ApiError extends Error {
   }
 }
 
-const BASE = '/api/v1/applicant';
+const BASE = APPLICANT_BASE;
 
 /** Statuses after which nothing changes any more. */
-export const TERMINAL_STATUSES: ReadonlySet<Session['status']> = new Set(['approved', 'declined', 'review', 'expired']);
+export const TERMINAL_STATUSES: ReadonlySet<Session['status']> = new Set(TERMINAL_STATUS_LIST);
 
 /** Applicant API bound to one client token. */
 export class ApplicantApi {

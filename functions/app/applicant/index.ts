@@ -22,4 +22,4 @@ export { submitAttempt } from './submit';
 export { simulateAttempt } from './simulate';
 export * from './schemas';
 export { createLivenessSession, type LivenessSessionView } from './liveness-session';
-export { livenessModeOf, type LivenessMode } from './liveness-mode';
+export { livenessModeOf } from './liveness-mode';

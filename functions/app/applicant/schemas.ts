@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { CAPTURE_KINDS, DECISIONS, DECLINE_TYPES, DOCUMENT_TYPES } from '../../domain/model';
 import { REASON_CODE_NAMES } from '../../domain/reason-codes';
 import { localeSchema } from '../../http/schemas';
 
@@ -7,8 +8,6 @@ import { localeSchema } from '../../http/schemas';
  * browser is not trusted, so every body is strict (unknown fields are refused).
  */
 
-export const DOCUMENT_TYPES = ['passport', 'id_card', 'driving_licence', 'residence_permit'] as const;
-export const CAPTURE_KINDS = ['document_front', 'document_back', 'selfie', 'liveness_frame'] as const;
 export const UPLOAD_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 
 export const consentBody = z
@@ -39,8 +38,8 @@ export type SubmitBody = z.infer<typeof submitBody>;
 
 export const applicantSimulateBody = z
   .object({
-    decision: z.enum(['approved', 'declined', 'review']),
-    declineType: z.enum(['retry', 'final']).optional(),
+    decision: z.enum(DECISIONS),
+    declineType: z.enum(DECLINE_TYPES).optional(),
     reasonCodes: z
       .array(z.enum(REASON_CODE_NAMES as [string, ...string[]]))
       .max(20)

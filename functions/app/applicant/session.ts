@@ -1,5 +1,11 @@
 import { ApiError, errors } from '../../domain/errors';
-import { stepsOfFlow } from '../../domain/flows';
+import {
+  acceptedDocumentTypes,
+  DOCUMENT_HAS_BACK,
+  stepsOfFlow,
+  type ApplicantStep,
+  type LivenessMode,
+} from '../../domain/captures';
 import type {
   Decision,
   DeclineType,
@@ -12,22 +18,11 @@ import type {
 } from '../../domain/model';
 import { isExpired, isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
-import { livenessModeOf, type LivenessMode } from './liveness-mode';
-import { DOCUMENT_TYPES } from './schemas';
+import { livenessModeOf } from './liveness-mode';
 import { requeueIfStalled } from '../pipeline/enqueue';
 
 /** Version of the consent text the hosted page shows; the consent record names the version accepted. */
 export const CONSENT_TEXT_VERSION = '2026-11-01';
-
-/** Document types with a back side the applicant must also capture. */
-export const NEEDS_BACK: Record<DocumentType, boolean> = {
-  passport: false,
-  id_card: true,
-  driving_licence: true,
-  residence_permit: true,
-};
-
-export type Step = ReturnType<typeof stepsOfFlow>[number];
 
 /** What the hosted page reads (`GET /session`). */
 export interface SessionView {
@@ -37,7 +32,7 @@ export interface SessionView {
   locale: string | null;
   expiresAt: string;
   returnUrl: string | null;
-  steps: Step[];
+  steps: ApplicantStep[];
   document: { types: DocumentType[]; issuingCountries: string[]; needsBack: Record<DocumentType, boolean> } | null;
   consent: { given: boolean; textVersion: string };
   /** Head-turn prompts; null in face_liveness mode or without a liveness step. */
@@ -132,11 +127,6 @@ export function currentAttempt(v: Verification): number {
   return v.attempts.length + 1;
 }
 
-/** Document types the applicant may choose (the flow's list; empty = all). */
-export function acceptedDocumentTypes(flow: Pick<Flow, 'documentTypes'>): DocumentType[] {
-  return flow.documentTypes.length > 0 ? [...flow.documentTypes] : [...DOCUMENT_TYPES];
-}
-
 /** The session as the hosted page sees it. */
 export function toSessionView(v: Verification, flow: Flow, livenessMode: LivenessMode | null): SessionView {
   const steps = stepsOfFlow(flow);
@@ -154,7 +144,7 @@ export function toSessionView(v: Verification, flow: Flow, livenessMode: Livenes
       ? {
           types: acceptedDocumentTypes(flow),
           issuingCountries: [...flow.issuingCountries],
-          needsBack: { ...NEEDS_BACK },
+          needsBack: { ...DOCUMENT_HAS_BACK },
         }
       : null,
     consent: { given: v.consent?.accepted === true, textVersion: CONSENT_TEXT_VERSION },

@@ -1,14 +1,12 @@
 import { errors, type ErrorDetail } from '../../domain/errors';
-import { stepsOfFlow } from '../../domain/flows';
+import { acceptedDocumentTypes, requiredCaptures, stepsOfFlow } from '../../domain/captures';
 import type { Attempt, Capture, DocumentType, Flow, Verification } from '../../domain/model';
 import { isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
 import type { SubmitBody } from './schemas';
 import { livenessModeOf } from './liveness-mode';
 import {
-  acceptedDocumentTypes,
   currentAttempt,
-  NEEDS_BACK,
   reloadSession,
   requireConsent,
   requirePending,
@@ -124,11 +122,7 @@ const FACE_LIVENESS_MISSING: ErrorDetail = {
   issue: 'missing (open one with POST /liveness-session and complete it)',
 };
 
-/**
- * Captures the flow needs for this attempt: document_front; document_back when the chosen type has a back
- * (or, when no type was named, when every accepted type has one); selfie; one liveness frame per prompt, or
- * in face_liveness mode a Face Liveness session instead of the frames.
- */
+/** The captures the flow needs for this attempt (domain rule, see requiredCaptures) that were not uploaded. */
 function missingCaptures(
   flow: Flow,
   v: Verification,
@@ -136,22 +130,25 @@ function missingCaptures(
   documentType: DocumentType | null,
   faceLiveness: boolean,
 ): ErrorDetail[] {
-  const steps = stepsOfFlow(flow);
-  const has = (kind: Capture['kind'], index = 0) => captures.some((c) => c.kind === kind && c.index === index);
+  const has = (kind: Capture['kind'], index: number) => captures.some((c) => c.kind === kind && c.index === index);
+  const required = requiredCaptures({
+    steps: stepsOfFlow(flow),
+    acceptedDocumentTypes: acceptedDocumentTypes(flow),
+    documentType,
+    challenge: v.challenge,
+    faceLiveness,
+  });
   const missing: ErrorDetail[] = [];
-  if (steps.includes('document')) {
-    if (!has('document_front')) missing.push({ field: 'document_front', issue: 'missing' });
-    const needsBack = documentType ? NEEDS_BACK[documentType] : acceptedDocumentTypes(flow).every((t) => NEEDS_BACK[t]);
-    if (needsBack && !has('document_back')) missing.push({ field: 'document_back', issue: 'missing' });
-  }
-  if (steps.includes('selfie') && !has('selfie')) missing.push({ field: 'selfie', issue: 'missing' });
-  if (steps.includes('liveness') && faceLiveness) {
-    if (!v.faceLivenessSessionId) missing.push(FACE_LIVENESS_MISSING);
-  } else if (steps.includes('liveness')) {
-    (v.challenge ?? []).forEach((prompt, index) => {
-      if (!has('liveness_frame', index))
-        missing.push({ field: `liveness_frame.${index}`, issue: `missing (prompt "${prompt}")` });
-    });
+  for (const capture of required) {
+    if (capture.kind === 'face_liveness_session') {
+      if (!v.faceLivenessSessionId) missing.push(FACE_LIVENESS_MISSING);
+    } else if (!has(capture.kind, capture.index)) {
+      missing.push(
+        capture.kind === 'liveness_frame'
+          ? { field: `liveness_frame.${capture.index}`, issue: `missing (prompt "${capture.prompt}")` }
+          : { field: capture.kind, issue: 'missing' },
+      );
+    }
   }
   return missing;
 }

@@ -5,7 +5,7 @@ import type { UploadPolicy } from '../../ports/blobs';
 import type { AppDeps } from '../deps';
 import { UPLOAD_CONTENT_TYPES, type CreateUploadBody } from './schemas';
 import { currentAttempt, requireConsent, requirePending, type OpenSession } from './session';
-import { stepsOfFlow } from '../../domain/flows';
+import { stepsOfFlow } from '../../domain/captures';
 
 /**
  * Two-step capture upload: request a slot (a `requested` capture record + where to send the bytes) ->

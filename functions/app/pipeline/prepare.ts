@@ -1,4 +1,4 @@
-import type { CaptureKind } from '../../domain/model';
+import { acceptedDocumentTypes, requiredCaptures, stepsOfFlow } from '../../domain/captures';
 import type { PipelineInput } from '../../domain/pipeline-plan';
 import type { AppDeps } from '../deps';
 import { capturesOf, loadAttemptContext, type AttemptContext } from './context';
@@ -31,21 +31,30 @@ export async function prepare(deps: AppDeps, input: PipelineInput): Promise<void
 }
 
 /**
- * Capture kinds the flow's checks need that the attempt does not have. An attempt submitted with a Face
- * Liveness session needs no head-turn frames: the session is its liveness evidence.
+ * The captures the attempt needs (the same rule submit enforced, see requiredCaptures) that it does not
+ * have. The chosen document type is not recorded on the attempt, so a back side is required only when every
+ * accepted type has one. An attempt submitted with a Face Liveness session needs no head-turn frames: the
+ * session is its liveness evidence.
  */
-function missingCaptures(ctx: AttemptContext, attemptNumber: number): CaptureKind[] {
-  const faceLivenessSession = ctx.verification.attempts.find((a) => a.number === attemptNumber)?.faceLivenessSessionId;
-  const needed = new Set<CaptureKind>();
-  for (const check of ctx.flow.checks) {
-    if (check === 'document') needed.add('document_front');
-    if (check === 'faceMatch') {
-      needed.add('document_front');
-      needed.add('selfie');
-    }
-    if (check === 'liveness' && !faceLivenessSession) needed.add('liveness_frame');
-  }
-  return [...needed].filter((kind) => capturesOf(ctx, kind).length === 0);
+function missingCaptures(ctx: AttemptContext, attemptNumber: number): string[] {
+  const attempt = ctx.verification.attempts.find((a) => a.number === attemptNumber);
+  const steps = stepsOfFlow(ctx.flow);
+  const faceLiveness = Boolean(attempt?.faceLivenessSessionId);
+  const required = requiredCaptures({
+    steps,
+    acceptedDocumentTypes: acceptedDocumentTypes(ctx.flow),
+    documentType: null,
+    challenge: ctx.verification.challenge,
+    faceLiveness,
+  });
+  const missing = required
+    .filter((c) => c.kind !== 'face_liveness_session')
+    .filter((c) => !capturesOf(ctx, c.kind).some((have) => have.index === c.index))
+    .map((c) => `${c.kind}#${c.index}`);
+  // A head-turn attempt without prompts has no frames to check: the liveness check could not run.
+  if (steps.includes('liveness') && !faceLiveness && !ctx.verification.challenge?.length)
+    missing.push('liveness_frame (no challenge)');
+  return missing;
 }
 
 /** pending -> in_progress for the latest attempt, with the optimistic version check; other states are left alone. */

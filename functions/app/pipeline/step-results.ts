@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { CheckName } from '../../domain/model';
+import { CHECK_NAMES, DECISIONS, DECLINE_TYPES, HEAD_PROMPTS, type CheckName } from '../../domain/model';
 import type { PipelineInput, PipelineTaskName } from '../../domain/pipeline-plan';
 import type { CheckResult, DocumentFields } from '../../ports/checks';
 import type { AppDeps } from '../deps';
@@ -10,7 +10,7 @@ import type { AppDeps } from '../deps';
  * Step results hold no PII: document fields are reduced to key hashes and non-identifying attributes.
  */
 
-const checkNameSchema = z.enum(['document', 'liveness', 'faceMatch']);
+const checkNameSchema = z.enum(CHECK_NAMES);
 
 export const checkResultSchema = z.object({
   check: checkNameSchema,
@@ -26,7 +26,7 @@ export const checkResultSchema = z.object({
 const prepareStepSchema = z.object({
   kind: z.literal('prepare'),
   /** The attempt's liveness prompts, snapshotted: a later retry-decline replaces verification.challenge. */
-  challenge: z.array(z.enum(['left', 'right', 'centre'])).nullable(),
+  challenge: z.array(z.enum(HEAD_PROMPTS)).nullable(),
   captureIds: z.array(z.string()),
 });
 
@@ -57,8 +57,8 @@ const riskStepSchema = z.object({
 
 const decisionStepSchema = z.object({
   kind: z.literal('decision'),
-  decision: z.enum(['approved', 'declined', 'review']),
-  declineType: z.enum(['retry', 'final']).nullable(),
+  decision: z.enum(DECISIONS),
+  declineType: z.enum(DECLINE_TYPES).nullable(),
   reasonCodes: z.array(z.string()),
   riskFlags: z.array(z.string()),
 });
