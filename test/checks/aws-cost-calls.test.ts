@@ -146,23 +146,21 @@ async function runVerification(s: Scenario): Promise<Counts> {
   rekognitionMock
     .on(DetectFacesCommand)
     .resolves({ FaceDetails: [faceDetail({ box: { Width: 0.22, Height: 0.36, Left: 0.1, Top: 0.22 } })] });
-  frames.forEach((f, i) =>
+  frames.forEach((f, i) => {
     rekognitionMock
       .on(DetectFacesCommand, { Image: { Bytes: f.bytes } })
-      .resolves({ FaceDetails: [faceDetail({ yaw: yaws[i] })] }),
-  );
+      .resolves({ FaceDetails: [faceDetail({ yaw: yaws[i] })] });
+  });
   rekognitionMock.on(CompareFacesCommand).resolves({ FaceMatches: [faceMatch(97)] });
   rekognitionMock.on(SearchFacesByImageCommand).resolves({ FaceMatches: [] });
   rekognitionMock.on(IndexFacesCommand).resolves({ FaceRecords: [{ Face: { FaceId: 'face-1' } }] });
   rekognitionMock.on(CreateFaceLivenessSessionCommand).resolves({ SessionId: '2f4d6c8e-1a3b-4c5d-9e7f-0a1b2c3d4e5f' });
-  rekognitionMock
-    .on(GetFaceLivenessSessionResultsCommand)
-    .resolves({
-      SessionId: '2f4d6c8e-1a3b-4c5d-9e7f-0a1b2c3d4e5f',
-      Status: 'SUCCEEDED',
-      Confidence: 97,
-      ReferenceImage: { Bytes: selfie.bytes },
-    });
+  rekognitionMock.on(GetFaceLivenessSessionResultsCommand).resolves({
+    SessionId: '2f4d6c8e-1a3b-4c5d-9e7f-0a1b2c3d4e5f',
+    Status: 'SUCCEEDED',
+    Confidence: 97,
+    ReferenceImage: { Bytes: selfie.bytes },
+  });
 
   const flow = { thresholds };
   const doc = await provider.checkDocument({ front, today: TODAY, ...s.document });
@@ -174,8 +172,10 @@ async function runVerification(s: Scenario): Promise<Counts> {
     );
     probe = selfie;
   } else if (s.liveness === 'face-liveness') {
-    const { sessionId } = await provider.createFaceLivenessSession({ clientRequestToken: 'vrf_cost-1' });
-    const live = await provider.getFaceLivenessResult(sessionId);
+    const { sessionId } = await provider.faceLivenessSessions.createFaceLivenessSession({
+      clientRequestToken: 'vrf_cost-1',
+    });
+    const live = await provider.faceLivenessSessions.getFaceLivenessResult(sessionId);
     expect(live.result.outcome).toBe('pass');
     // As the pipeline's livenessCheck: the session's reference face must be the selfie's person.
     expect((await provider.checkFaceMatch({ reference: live.referenceImage!, probe: selfie, flow })).outcome).toBe(
@@ -193,8 +193,8 @@ async function runVerification(s: Scenario): Promise<Counts> {
         })
       ).outcome,
     ).toBe('pass');
-    await provider.searchDuplicates('org_cost', probe, { excludeVerificationId: 'vrf_cost' });
-    await provider.indexFace('org_cost', 'vrf_cost', probe);
+    await provider.faceIndex.searchDuplicates('org_cost', probe, { excludeVerificationId: 'vrf_cost' });
+    await provider.faceIndex.indexFace('org_cost', 'vrf_cost', probe);
   }
 
   const analyzeCalls = textractMock.commandCalls(AnalyzeIDCommand);

@@ -47,7 +47,7 @@ describe('AWS duplicate-face collection (one collection per organisation)', () =
   it('indexes the largest face with ExternalImageId = verificationId, MaxFaces 1, QualityFilter AUTO', async () => {
     const { provider, rekognitionMock } = mockedProvider();
     rekognitionMock.on(IndexFacesCommand).resolves(indexed('face-1'));
-    await expect(provider.indexFace('org_1', 'vrf_1', selfie)).resolves.toEqual({ faceId: 'face-1' });
+    await expect(provider.faceIndex.indexFace('org_1', 'vrf_1', selfie)).resolves.toEqual({ faceId: 'face-1' });
     expect(rekognitionMock).toHaveReceivedCommandWith(IndexFacesCommand, {
       CollectionId: COLLECTION,
       Image: { Bytes: selfie.bytes },
@@ -64,27 +64,23 @@ describe('AWS duplicate-face collection (one collection per organisation)', () =
       .on(IndexFacesCommand)
       .rejectsOnce(new ResourceNotFoundException({ message: 'collection not found', $metadata: {} }))
       .resolves(indexed('face-2'));
-    rekognitionMock
-      .on(CreateCollectionCommand)
-      .resolves({
-        StatusCode: 200,
-        CollectionArn: `aws:rekognition:us-east-1:123456789012:collection/${COLLECTION}`,
-        FaceModelVersion: '7.0',
-      });
-    await expect(provider.indexFace('org_1', 'vrf_1', selfie)).resolves.toEqual({ faceId: 'face-2' });
+    rekognitionMock.on(CreateCollectionCommand).resolves({
+      StatusCode: 200,
+      CollectionArn: `aws:rekognition:us-east-1:123456789012:collection/${COLLECTION}`,
+      FaceModelVersion: '7.0',
+    });
+    await expect(provider.faceIndex.indexFace('org_1', 'vrf_1', selfie)).resolves.toEqual({ faceId: 'face-2' });
     expect(rekognitionMock).toHaveReceivedCommandWith(CreateCollectionCommand, { CollectionId: COLLECTION });
     expect(rekognitionMock).toHaveReceivedCommandTimes(IndexFacesCommand, 2);
   });
 
   it('resolves null when the quality filter indexed no face', async () => {
     const { provider, rekognitionMock } = mockedProvider();
-    rekognitionMock
-      .on(IndexFacesCommand)
-      .resolves({
-        FaceRecords: [],
-        UnindexedFaces: [{ Reasons: ['LOW_SHARPNESS'], FaceDetail: faceDetail({ sharpness: 2 }) }],
-      });
-    await expect(provider.indexFace('org_1', 'vrf_1', selfie)).resolves.toEqual({ faceId: null });
+    rekognitionMock.on(IndexFacesCommand).resolves({
+      FaceRecords: [],
+      UnindexedFaces: [{ Reasons: ['LOW_SHARPNESS'], FaceDetail: faceDetail({ sharpness: 2 }) }],
+    });
+    await expect(provider.faceIndex.indexFace('org_1', 'vrf_1', selfie)).resolves.toEqual({ faceId: null });
   });
 
   it('searches the org collection with FaceMatchThreshold and returns other verifications, best first, once each', async () => {
@@ -100,7 +96,7 @@ describe('AWS duplicate-face collection (one collection per organisation)', () =
       ],
       FaceModelVersion: '7.0',
     });
-    const found = await provider.searchDuplicates('org_1', selfie, { excludeVerificationId: 'vrf_self' });
+    const found = await provider.faceIndex.searchDuplicates('org_1', selfie, { excludeVerificationId: 'vrf_self' });
     expect(found).toEqual([
       { verificationId: 'vrf_a', faceId: 'f3', similarity: 99.5 },
       { verificationId: 'vrf_b', faceId: 'f2', similarity: 99.2 },
@@ -117,7 +113,7 @@ describe('AWS duplicate-face collection (one collection per organisation)', () =
     const { provider, rekognitionMock } = mockedProvider();
     rekognitionMock.on(SearchFacesByImageCommand).resolves({ FaceMatches: [] });
     const s3Selfie: AwsImageInput = { ...selfie, s3: { bucket: 'kyc-captures', key: 'captures/vrf_1/1/selfie' } };
-    await provider.searchDuplicates('org_1', s3Selfie);
+    await provider.faceIndex.searchDuplicates('org_1', s3Selfie);
     expect(rekognitionMock).toHaveReceivedCommandWith(SearchFacesByImageCommand, {
       Image: { S3Object: { Bucket: 'kyc-captures', Name: 'captures/vrf_1/1/selfie' } },
     });
@@ -132,7 +128,7 @@ describe('AWS duplicate-face collection (one collection per organisation)', () =
   ])('finds nothing when there is %s', async (_why, error) => {
     const { provider, rekognitionMock } = mockedProvider();
     rekognitionMock.on(SearchFacesByImageCommand).rejects(error);
-    await expect(provider.searchDuplicates('org_1', selfie)).resolves.toEqual([]);
+    await expect(provider.faceIndex.searchDuplicates('org_1', selfie)).resolves.toEqual([]);
   });
 
   it('lets throttling propagate', async () => {
@@ -140,13 +136,15 @@ describe('AWS duplicate-face collection (one collection per organisation)', () =
     rekognitionMock
       .on(SearchFacesByImageCommand)
       .rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
-    await expect(provider.searchDuplicates('org_1', selfie)).rejects.toMatchObject({ name: 'ThrottlingException' });
+    await expect(provider.faceIndex.searchDuplicates('org_1', selfie)).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
   });
 
   it('deletes faces by id for retention', async () => {
     const { provider, rekognitionMock } = mockedProvider();
     rekognitionMock.on(DeleteFacesCommand).resolves({ DeletedFaces: ['f1', 'f2'] });
-    await expect(provider.deleteFaces('org_1', { faceIds: ['f1', 'f2'] })).resolves.toBe(2);
+    await expect(provider.faceIndex.deleteFaces('org_1', { faceIds: ['f1', 'f2'] })).resolves.toBe(2);
     expect(rekognitionMock).toHaveReceivedCommandWith(DeleteFacesCommand, {
       CollectionId: COLLECTION,
       FaceIds: ['f1', 'f2'],
@@ -166,7 +164,7 @@ describe('AWS duplicate-face collection (one collection per organisation)', () =
       })
       .resolvesOnce({ Faces: [{ FaceId: 'f3', ExternalImageId: 'vrf_old' }] });
     rekognitionMock.on(DeleteFacesCommand).resolves({ DeletedFaces: ['f1', 'f3'] });
-    await expect(provider.deleteFaces('org_1', { verificationId: 'vrf_old' })).resolves.toBe(2);
+    await expect(provider.faceIndex.deleteFaces('org_1', { verificationId: 'vrf_old' })).resolves.toBe(2);
     expect(rekognitionMock).toHaveReceivedNthSpecificCommandWith(2, ListFacesCommand, {
       CollectionId: COLLECTION,
       NextToken: 'page-2',
@@ -179,6 +177,6 @@ describe('AWS duplicate-face collection (one collection per organisation)', () =
     rekognitionMock
       .on(ListFacesCommand)
       .rejects(new ResourceNotFoundException({ message: 'not found', $metadata: {} }));
-    await expect(provider.deleteFaces('org_1', { verificationId: 'vrf_old' })).resolves.toBe(0);
+    await expect(provider.faceIndex.deleteFaces('org_1', { verificationId: 'vrf_old' })).resolves.toBe(0);
   });
 });

@@ -138,10 +138,12 @@ describe('Rekognition Face Liveness sessions', () => {
     const { provider, rekognitionMock } = mockedProvider({ options: { faceLiveness: { minConfidence: 60 } } });
     rekognitionMock.on(CreateFaceLivenessSessionCommand).resolves({ SessionId: SESSION_ID });
     rekognitionMock.on(GetFaceLivenessSessionResultsCommand).resolves(sessionResults('SUCCEEDED', 65));
-    await expect(provider.createFaceLivenessSession({})).resolves.toEqual({ sessionId: SESSION_ID });
+    await expect(provider.faceLivenessSessions.createFaceLivenessSession({})).resolves.toEqual({
+      sessionId: SESSION_ID,
+    });
     expect(rekognitionMock).toHaveReceivedCommandWith(CreateFaceLivenessSessionCommand, {
       Settings: { AuditImagesLimit: 0 },
     });
-    expect((await provider.getFaceLivenessResult(SESSION_ID)).result.outcome).toBe('pass');
+    expect((await provider.faceLivenessSessions.getFaceLivenessResult(SESSION_ID)).result.outcome).toBe('pass');
   });
 });

@@ -1,4 +1,4 @@
-import type { CheckTiming } from '../../ports/checks';
+import type { CheckResult, CheckTiming } from '../../ports/checks';
 
 /**
  * Times each remote call of one check so the CheckResult reports where the seconds went
@@ -15,6 +15,14 @@ export class CallLog {
     } finally {
       this.timings.push({ step, ms: Math.round((performance.now() - started) * 10) / 10 });
     }
+  }
+
+  /** A `check` result from the AWS provider, carrying this log's timings. */
+  result(
+    check: 'faceMatch' | 'liveness',
+    parts: Pick<CheckResult, 'outcome' | 'scores' | 'reasonCodes' | 'riskFlags' | 'extracted'>,
+  ): CheckResult {
+    return { check, provider: 'aws', timings: this.timings, ...parts };
   }
 }
 

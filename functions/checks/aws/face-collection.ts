@@ -2,8 +2,10 @@ import {
   CreateCollectionCommand,
   DeleteFacesCommand,
   IndexFacesCommand,
+  type IndexFacesCommandOutput,
   ListFacesCommand,
   SearchFacesByImageCommand,
+  type SearchFacesByImageCommandOutput,
   type RekognitionClient,
 } from '@aws-sdk/client-rekognition';
 import type { ImageInput } from '../../ports/checks';
@@ -92,7 +94,7 @@ export function createFaceCollection(rekognition: RekognitionClient, options: Fa
         MaxFaces: 1,
         QualityFilter: 'AUTO',
       });
-      let out;
+      let out: IndexFacesCommandOutput;
       try {
         out = await rekognition.send(command);
       } catch (err) {
@@ -104,7 +106,7 @@ export function createFaceCollection(rekognition: RekognitionClient, options: Fa
     },
 
     async searchDuplicates(orgId, image, opts = {}) {
-      let out;
+      let out: SearchFacesByImageCommandOutput;
       try {
         out = await rekognition.send(
           new SearchFacesByImageCommand({

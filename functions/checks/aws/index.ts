@@ -1,6 +1,8 @@
 /** AWS check provider (Rekognition + Textract) and its AWS-only operations. */
-export { createAwsCheckProvider, DEFAULT_AWS_CHECK_OPTIONS } from './provider';
-export type { AwsCheckOptions, AwsCheckProvider, AwsCheckProviderDeps } from './provider';
+export { createAwsCheckProvider } from './provider';
+export type { AwsCheckProvider, AwsCheckProviderDeps } from './provider';
+export { DEFAULT_AWS_CHECK_OPTIONS } from './options';
+export type { AwsCheckOptions } from './options';
 export { createFaceLivenessSessions, FaceLivenessNotReadyError } from './face-liveness-session';
 export type { FaceLivenessOutcome, FaceLivenessSessionOptions, FaceLivenessSessions } from './face-liveness-session';
 export { createFaceCollection } from './face-collection';

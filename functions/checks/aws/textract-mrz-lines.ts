@@ -8,7 +8,7 @@ import { MRZ_FORMATS, MRZ_LAYOUT } from '../../domain/mrz';
  */
 export function findMrzLines(textLines: readonly string[]): string[] | null {
   const normalized = textLines.map((t) => t.toUpperCase().replace(/\s+/g, '').replace(/[«‹<]/g, '<'));
-  const fit = (line: string | undefined, length: number): string | null => {
+  const fitLine = (line: string | undefined, length: number): string | null => {
     if (line === undefined || !/^[0-9A-Z<]+$/.test(line) || line.length > length) return null;
     if (line.length === length) return line;
     return length - line.length <= 3 && line.endsWith('<') ? line.padEnd(length, '<') : null;
@@ -16,7 +16,7 @@ export function findMrzLines(textLines: readonly string[]): string[] | null {
   for (const format of MRZ_FORMATS) {
     const { lines: count, length } = MRZ_LAYOUT[format];
     for (let i = 0; i + count <= normalized.length; i++) {
-      const group = normalized.slice(i, i + count).map((l) => fit(l, length));
+      const group = normalized.slice(i, i + count).map((l) => fitLine(l, length));
       if (group.every((l): l is string => l !== null) && group.some((l) => l.includes('<<'))) return group;
     }
   }
