@@ -9,6 +9,7 @@ import { logger } from '../http/observability';
 import type { LocalConfig } from './config';
 import { createLocalRuntime, type LocalRuntime } from './deps';
 import { faceLivenessBrowserOrigins } from '../http/hosted-flow-policy';
+import { serveDashboard } from './dashboard-static';
 import { serveHostedFlow } from './hosted-flow-static';
 import { createLocalServer, type LambdaLikeHandler } from './server';
 import { LocalWorker, runLoggedSweep } from './worker';
@@ -59,7 +60,7 @@ export async function startLocalApp(
         // Face Liveness is an AWS mode; an embedding host (or a test) that configures it gets its endpoints.
         connectOrigins: () =>
           deps.config.faceLiveness ? faceLivenessBrowserOrigins(deps.config.faceLiveness.region) : [],
-      }),
+      }) || serveDashboard(req, res, { distDir: config.dashboardDir }),
     maxBodyBytes: config.maxUploadBytes + 1024,
   });
   await new Promise<void>((resolve, reject) => {

@@ -10,6 +10,8 @@ export interface LocalConfig extends AppConfig {
   dataDir: string;
   /** Where the built hosted flow lives (served at /v/<id>). */
   hostedFlowDir: string;
+  /** Where the built operator dashboard lives (served at /dashboard). */
+  dashboardDir: string;
   /** `frame-ancestors` for the hosted page; 'none' unless configured. */
   frameAncestors: string;
   /** Seconds between maintenance sweeps (expiry, outbox recovery, retention purge). */
@@ -49,6 +51,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
     dataDir: resolve(cwd, env.KYC_DATA_DIR ?? '.kyc-data'),
     hostedFlowDir: resolve(env.KYC_HOSTED_FLOW_DIR ?? join(packageRoot(), 'hosted-flow', 'dist')),
+    dashboardDir: resolve(env.KYC_DASHBOARD_DIR ?? join(packageRoot(), 'dashboard', 'dist')),
     frameAncestors: env.KYC_FRAME_ANCESTORS ?? "'none'",
     webhookAllowHosts: listEnv(env, 'KYC_WEBHOOK_ALLOW_HOSTS'),
     webhookRetryDelaysMs: delays.length ? delays : DEFAULT_RETRY_DELAYS_MS,

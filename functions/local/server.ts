@@ -14,7 +14,7 @@ export interface LocalServerOptions {
   deps: AppDeps;
   /** The same handler modules Lambda runs, one per route group. */
   handlers: Record<LambdaGroup, LambdaLikeHandler>;
-  /** Serves the hosted flow (page + assets); returns true if it handled the request. */
+  /** Serves the built browser apps (hosted flow, dashboard); returns true if it handled the request. */
   staticFiles?: (req: IncomingMessage, res: ServerResponse) => boolean;
   /** Largest capture body the bytes route accepts; every other route stops at 64 KB. */
   maxBodyBytes: number;

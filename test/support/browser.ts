@@ -154,13 +154,23 @@ export async function reviewShowsDocumentMarker(page: Page): Promise<boolean> {
   });
 }
 
-/** Builds the hosted flow if hosted-flow/dist is missing (npm test builds it first anyway). */
-export function ensureHostedFlowBuilt(): void {
+/** Builds a vite app (`hosted-flow`, `dashboard`) if its dist is missing (npm test builds both first anyway). */
+function ensureBuilt(app: 'hosted-flow' | 'dashboard'): void {
   const root = join(__dirname, '..', '..');
-  if (existsSync(join(root, 'hosted-flow', 'dist', 'index.html'))) return;
+  if (existsSync(join(root, app, 'dist', 'index.html'))) return;
   execFileSync(
     join(root, 'node_modules', '.bin', 'vite'),
-    ['build', '--config', 'hosted-flow/vite.config.mts', '--logLevel', 'error'],
+    ['build', '--config', `${app}/vite.config.mts`, '--logLevel', 'error'],
     { cwd: root, stdio: 'inherit' },
   );
+}
+
+/** Builds the hosted flow if hosted-flow/dist is missing. */
+export function ensureHostedFlowBuilt(): void {
+  ensureBuilt('hosted-flow');
+}
+
+/** Builds the operator dashboard if dashboard/dist is missing. */
+export function ensureDashboardBuilt(): void {
+  ensureBuilt('dashboard');
 }
