@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -31,11 +31,10 @@ export class Captures extends Construct {
 
   constructor(scope: Construct, id: string, props: CapturesProps) {
     super(scope, id);
-    const { account, region } = Stack.of(this);
     this.key = new kms.Key(this, 'Key', {
       description: `KYC ${props.stage}: capture bytes in S3`,
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
 
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
@@ -46,14 +45,20 @@ export class Captures extends Construct {
       enforceSSL: true,
       lifecycleRules: [{ expiration: Duration.days(props.accessLogRetentionDays) }],
       // Access logs are audit evidence, and a non-empty bucket would fail the stack deletion anyway.
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     Validations.of(this.accessLogs).acknowledge({
       id: 'AwsSolutions-S1',
       reason: 'This is the access-log destination bucket; logging it into itself would loop.',
     });
 
-    const bucketName = `kyc-${props.stage}-captures-${account}-${region}`;
+    // The name ends with a piece of this stack's own id, new at every stack creation: a bucket retained by an
+    // earlier stack of the same name (destroyed, or a rolled-back first deploy) never blocks the next deploy with
+    // "already exists". It is still known before the bucket exists (no resource reference), so the hosted
+    // flow's CSP and the bucket's CORS rule (which names the distribution) need no cycle.
+    const { account, region } = Stack.of(this);
+    const stackUuid = Fn.select(2, Fn.split('/', Aws.STACK_ID));
+    const bucketName = `kyc-${props.stage}-captures-${account}-${Fn.select(4, Fn.split('-', stackUuid))}`;
     this.uploadOrigin = `https://${bucketName}.s3.${region}.amazonaws.com`;
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName,
@@ -70,7 +75,7 @@ export class Captures extends Construct {
         { id: 'retention', expiration: Duration.days(props.retentionDays) },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
       ],
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
   }
 

@@ -11,7 +11,8 @@ import { GSI, KEY_ATTRIBUTES } from '../functions/adapters/aws/table-design';
  * (read its table: which entity uses which pk/sk/GSI/TTL) and imported here and by the DynamoDB adapter.
  * - pk/sk strings, 3 overloaded sparse GSIs (`gsi1`, `gsi2`, `sweep`), all projecting ALL;
  * - TTL on `ttl` (epoch seconds) for idempotency records, unused upload slots and expired client tokens;
- * - point-in-time recovery, customer-managed KMS key with rotation, RETAIN on delete (decisions and the
+ * - point-in-time recovery, customer-managed KMS key with rotation, retained on update or delete but not on a
+ *   failed create (a rolled-back first deploy leaves nothing behind; decisions and the
  *   audit trail outlive a stack teardown).
  *
  * A second key (`secretsKey`) encrypts KYC-key signing secrets through the SecretBox port, so the
@@ -27,13 +28,13 @@ export class Data extends Construct {
     this.tableKey = new kms.Key(this, 'TableKey', {
       description: `KYC ${props.stage}: DynamoDB table encryption`,
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       pendingWindow: Duration.days(30),
     });
     this.secretsKey = new kms.Key(this, 'SecretsKey', {
       description: `KYC ${props.stage}: SecretBox for KYC-key signing secrets`,
       enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       pendingWindow: Duration.days(30),
     });
 
@@ -46,7 +47,7 @@ export class Data extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryptionV2.customerManagedKey(this.tableKey),
       deletionProtection: props.stage === 'prod',
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       globalSecondaryIndexes: Object.values(GSI).map((g) => ({
         indexName: g.indexName,
         partitionKey: str(g.partitionKey),

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -87,7 +87,10 @@ export class HostedFlow extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    // CloudFront names are global per account: the region keeps two regions' stacks of one name apart.
+    const accountUniqueName = (what: string) => `${Stack.of(this).stackName}-${Stack.of(this).region}-${what}`;
     this.headersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      responseHeadersPolicyName: accountUniqueName('hosted-flow-headers'),
       comment: 'KYC hosted flow security headers',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
@@ -118,7 +121,12 @@ export class HostedFlow extends Construct {
       comment: 'Serve index.html for /v/*',
     });
 
-    const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket);
+    const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.siteBucket, {
+      originAccessControl: new cloudfront.S3OriginAccessControl(this, 'SiteOriginAccess', {
+        originAccessControlName: accountUniqueName('site-oac'),
+        description: 'KYC hosted flow: CloudFront reads the site bucket',
+      }),
+    });
     const apiOrigin = new origins.HttpOrigin(props.api.originDomain, {
       originPath: `/${props.api.stageName}`,
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,

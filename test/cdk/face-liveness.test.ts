@@ -1,7 +1,7 @@
 import { AWS_ENV } from '../../functions/adapters/aws/table-design';
 import { hostedFlowCsp } from '../../lib/hosted-flow';
 import { OUTPUTS } from '../../lib/kyc-stack';
-import { actionsOf, logicalId, resources, roleStatements } from './template-helpers';
+import { actionsOf, joinToString, logicalId, resources, roleStatements } from './template-helpers';
 import { synthKycStack } from './synth';
 
 /**
@@ -54,11 +54,13 @@ it('passes the pool id to the Lambdas and exports it', () => {
 
 it("lets the hosted page reach the region's Rekognition streaming and Cognito identity endpoints", () => {
   const policy = resources(template)[logicalId(stack.hostedFlow.headersPolicy)]!.Properties as Record<string, any>;
-  const csp = policy.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy
-    .ContentSecurityPolicy as string;
+  const csp = joinToString(
+    policy.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy,
+    () => '<stack-uuid-group>',
+  );
   const connectSrc = csp.split('; ').find((d) => d.startsWith('connect-src '));
   expect(connectSrc).toBe(
-    `connect-src 'self' ${stack.captures.uploadOrigin} wss://streaming-rekognition.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com`,
+    `connect-src 'self' https://kyc-dev-captures-000000000000-<stack-uuid-group>.s3.eu-west-1.amazonaws.com wss://streaming-rekognition.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com`,
   );
 });
 

@@ -61,11 +61,12 @@ describe('data: DynamoDB table', () => {
     expect(props.Replicas[0].SSESpecification).toEqual({ KMSMasterKeyId: arnOf(stack.data.tableKey) });
   });
 
-  it('is retained when the stack is deleted, as are its keys', () => {
-    expect(table.DeletionPolicy).toBe('Retain');
+  it("is retained on update or delete (but removed by a failed first deploy's rollback), as are its keys", () => {
+    expect(table).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
     for (const key of [stack.data.tableKey, stack.data.secretsKey, stack.captures.key]) {
       expect(resources(template)[logicalId(key)]).toMatchObject({
-        DeletionPolicy: 'Retain',
+        DeletionPolicy: 'RetainExceptOnCreate',
+        UpdateReplacePolicy: 'Retain',
         Properties: { EnableKeyRotation: true },
       });
     }
@@ -88,7 +89,17 @@ describe('captures bucket', () => {
       RestrictPublicBuckets: true,
     });
     expect(props.VersioningConfiguration).toBeUndefined();
-    expect(bucket.DeletionPolicy).toBe('Retain');
+    expect(bucket).toMatchObject({ DeletionPolicy: 'RetainExceptOnCreate', UpdateReplacePolicy: 'Retain' });
+  });
+
+  it('is named after this stack instance, so a bucket retained by an earlier stack never blocks a new deploy', () => {
+    // kyc-<stage>-captures-<account>-<last group of the stack's UUID>
+    const name = JSON.stringify(props.BucketName);
+    expect(name).toContain('kyc-dev-captures-000000000000-');
+    expect(name).toContain('AWS::StackId');
+    expect(
+      (resources(template)[logicalId(stack.captures.accessLogs)]!.Properties as Record<string, unknown>).BucketName,
+    ).toBeUndefined();
   });
 
   it('expires objects after the retention period', () => {
@@ -546,13 +557,29 @@ describe('hosted flow on CloudFront', () => {
       AccessControlMaxAgeSec: 63072000,
       IncludeSubdomains: true,
     });
-    const csp = headers.ContentSecurityPolicy.ContentSecurityPolicy as string;
+    // The upload origin is the captures bucket's virtual-host domain; its name ends with the stack id's last group.
+    const csp = joinToString(headers.ContentSecurityPolicy.ContentSecurityPolicy, (intrinsic) =>
+      JSON.stringify(intrinsic).includes('AWS::StackId') ? '<stack-uuid-group>' : '?',
+    );
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain(`connect-src 'self' ${stack.captures.uploadOrigin}`);
-    expect(stack.captures.uploadOrigin).toBe(
-      'https://kyc-dev-captures-000000000000-eu-west-1.s3.eu-west-1.amazonaws.com',
+    expect(csp).toContain(
+      "connect-src 'self' https://kyc-dev-captures-000000000000-<stack-uuid-group>.s3.eu-west-1.amazonaws.com",
     );
+  });
+
+  it('names its account-global CloudFront resources after stack and region (two regions never collide)', () => {
+    const [, policy] = only(resources(template, 'AWS::CloudFront::ResponseHeadersPolicy'));
+    expect((policy.Properties as Record<string, any>).ResponseHeadersPolicyConfig.Name).toBe(
+      `${stack.stackName}-eu-west-1-hosted-flow-headers`,
+    );
+    const [, oac] = only(resources(template, 'AWS::CloudFront::OriginAccessControl'));
+    expect((oac.Properties as Record<string, any>).OriginAccessControlConfig.Name).toBe(
+      `${stack.stackName}-eu-west-1-site-oac`,
+    );
+    for (const [, fn] of Object.entries(resources(template, 'AWS::CloudFront::Function'))) {
+      expect((fn.Properties as Record<string, any>).Name).toContain('eu-west-1');
+    }
   });
 
   it('logs to the access-log bucket and deploys the hosted flow build', () => {
