@@ -111,9 +111,30 @@ export function keySummary(k: KycKey) {
   };
 }
 
-export async function revokeKey(deps: AppDeps, orgId: string, keyId: string): Promise<void> {
-  const ok = await deps.store.keys.revoke(orgId, keyId, deps.clock.now().toISOString());
-  if (!ok) throw errors.notFound('Active key');
+export interface RevokedKey {
+  keyId: string;
+  /** Webhook endpoints the key registered, now disabled: its secret signs nothing any more. */
+  disabledEndpoints: string[];
+}
+
+/**
+ * Revokes a key and stops what it enabled: the key authenticates nothing (AWS: once the authorizer cache of at
+ * most 60 s expires) and every endpoint it registered is disabled, so no delivery is signed with its secret
+ * (the delivery path also refuses a revoked key, which covers the moment between the two writes). Running it
+ * again for an already revoked key finishes an interrupted revocation, then answers 404 `Active key`.
+ */
+export async function revokeKey(deps: AppDeps, orgId: string, keyId: string): Promise<RevokedKey> {
+  const at = deps.clock.now().toISOString();
+  const revoked = await deps.store.keys.revoke(orgId, keyId, at);
+  const key = revoked ? null : await deps.store.keys.get(orgId, keyId);
+  if (!revoked && !key?.revokedAt) throw errors.notFound('Active key');
+  const disabledEndpoints: string[] = [];
+  for (const endpoint of await deps.store.webhooks.listActive(orgId)) {
+    if (endpoint.keyId !== keyId || endpoint.disabledAt) continue;
+    if (await deps.store.webhooks.disable(orgId, endpoint.id, at, 'key_revoked')) disabledEndpoints.push(endpoint.id);
+  }
+  if (!revoked) throw errors.notFound('Active key');
+  return { keyId, disabledEndpoints };
 }
 
 /**

@@ -118,10 +118,13 @@ export async function createVerification(
   return { id, status: 'pending', clientToken, verifyUrl, expiresAt };
 }
 
-/** Loads a verification of the caller's organisation; another org's id is indistinguishable from an unknown one. */
+/**
+ * Loads a verification of the caller's organisation and mode: another org's id, and a verification of the other
+ * mode (a test key reading live data, or the reverse), are indistinguishable from an unknown one.
+ */
 export async function loadOwnVerification(deps: AppDeps, principal: Principal, id: string): Promise<Verification> {
   const v = /^vrf_[a-z0-9]{1,64}$/.test(id) ? await deps.store.verifications.get(id) : null;
-  if (!v || v.orgId !== principal.orgId) throw errors.notFound('Verification');
+  if (!v || v.orgId !== principal.orgId || v.mode !== principal.mode) throw errors.notFound('Verification');
   return v;
 }
 

@@ -1,5 +1,5 @@
 import { errors } from '../domain/errors';
-import type { WebhookEndpoint } from '../domain/model';
+import type { EndpointDisabledReason, WebhookEndpoint } from '../domain/model';
 import { endpointHealth, type EndpointHealth } from '../domain/webhooks';
 import type { CreateWebhookBody } from '../http/schemas';
 import type { Principal } from './auth';
@@ -12,6 +12,10 @@ export interface WebhookEndpointView {
   events: WebhookEndpoint['events'];
   mode: WebhookEndpoint['mode'];
   createdAt: string;
+  /** `disabled`: receives no deliveries (its signing key was revoked); kept listed so the integrator sees why. */
+  status: 'active' | 'disabled';
+  disabledAt: string | null;
+  disabledReason: EndpointDisabledReason | null;
   health: EndpointHealth;
 }
 
@@ -26,6 +30,9 @@ async function viewOf(deps: AppDeps, e: WebhookEndpoint): Promise<WebhookEndpoin
     events: e.events,
     mode: e.mode,
     createdAt: e.createdAt,
+    status: e.disabledAt ? 'disabled' : 'active',
+    disabledAt: e.disabledAt ?? null,
+    disabledReason: e.disabledAt ? (e.disabledReason ?? 'key_revoked') : null,
     health: endpointHealth(recent),
   };
 }
@@ -56,12 +63,14 @@ export async function registerWebhook(
     events: body.events,
     createdAt: deps.clock.now().toISOString(),
     deletedAt: null,
+    disabledAt: null,
+    disabledReason: null,
   };
   await deps.store.webhooks.create(endpoint);
   return viewOf(deps, endpoint);
 }
 
-/** Endpoints of the caller's organisation and mode, with delivery health. */
+/** Endpoints of the caller's organisation and mode (disabled ones included, marked), with delivery health. */
 export async function listWebhooks(deps: AppDeps, principal: Principal): Promise<WebhookEndpointView[]> {
   await requireKycEnabled(deps, principal);
   const endpoints = await deps.store.webhooks.listActive(principal.orgId, principal.mode);

@@ -150,6 +150,11 @@ export interface Verification {
    * Attempt at submit. Absent on records written before the field existed.
    */
   faceLivenessSessionId?: string | null;
+  /**
+   * Face Liveness sessions opened for the attempt being collected (each one is billed): capped per attempt,
+   * reset at submit. Absent on records written before the field existed (read as 0).
+   */
+  faceLivenessSessionsOpened?: number;
   attempts: Attempt[];
   /** When the terminal outcome's webhook deliveries were written to the outbox (null until then). */
   publishedAt: string | null;
@@ -180,7 +185,17 @@ export interface WebhookEndpoint {
   events: WebhookEventName[];
   createdAt: string;
   deletedAt: string | null;
+  /**
+   * Set when the endpoint stopped receiving deliveries without being deleted: its signing key was revoked.
+   * Absent on records written before the field existed (read as null).
+   */
+  disabledAt?: string | null;
+  disabledReason?: EndpointDisabledReason | null;
 }
+
+/** Why an endpoint receives no deliveries although it was not deleted. */
+export const ENDPOINT_DISABLED_REASONS = ['key_revoked'] as const;
+export type EndpointDisabledReason = (typeof ENDPOINT_DISABLED_REASONS)[number];
 
 export const DELIVERY_STATUSES = ['succeeded', 'failed', 'pending'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

@@ -54,7 +54,7 @@ export function planDeliveries(
   const at = now.toISOString();
   const out: Delivery[] = [];
   for (const endpoint of endpoints) {
-    if (endpoint.deletedAt || endpoint.mode !== view.mode) continue;
+    if (endpoint.deletedAt || endpoint.disabledAt || endpoint.mode !== view.mode) continue;
     for (const event of events) {
       if (!endpoint.events.includes(event)) continue;
       const id = nextId();

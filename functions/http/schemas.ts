@@ -3,6 +3,7 @@ import {
   DECISIONS,
   DECLINE_TYPES,
   DELIVERY_STATUSES,
+  ENDPOINT_DISABLED_REASONS,
   MODES,
   VERIFICATION_STATUSES,
   WEBHOOK_EVENTS,
@@ -161,6 +162,15 @@ export const webhookView = z.object({
   events: z.array(webhookEventSchema),
   mode: z.enum(MODES),
   createdAt: z.iso.datetime(),
+  status: z.enum(['active', 'disabled']).meta({
+    description:
+      'disabled: the endpoint receives no deliveries (see disabledReason); register it again with an active key.',
+  }),
+  disabledAt: z.iso.datetime().nullable(),
+  disabledReason: z
+    .enum(ENDPOINT_DISABLED_REASONS)
+    .nullable()
+    .meta({ description: 'key_revoked: the key that registered the endpoint (and signs its deliveries) was revoked.' }),
   health: webhookHealth,
 });
 

@@ -1,4 +1,13 @@
-import type { Capture, Delivery, Flow, KycKey, Organisation, Verification, WebhookEndpoint } from '../domain/model';
+import type {
+  Capture,
+  Delivery,
+  EndpointDisabledReason,
+  Flow,
+  KycKey,
+  Organisation,
+  Verification,
+  WebhookEndpoint,
+} from '../domain/model';
 
 /**
  * Persistence port. One interface per aggregate so each adapter (SQLite locally, DynamoDB on AWS)
@@ -67,6 +76,11 @@ export interface WebhookEndpointRepository {
   listActive(orgId: string, mode?: 'live' | 'test'): Promise<WebhookEndpoint[]>;
   /** Marks deleted; returns false if unknown or already deleted. */
   delete(orgId: string, id: string, at: string): Promise<boolean>;
+  /**
+   * Marks a not deleted endpoint disabled (it stays listed, receives nothing); returns false if unknown, deleted
+   * or already disabled.
+   */
+  disable(orgId: string, id: string, at: string, reason: EndpointDisabledReason): Promise<boolean>;
 }
 
 export interface DeliveryRepository {

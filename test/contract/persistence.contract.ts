@@ -384,6 +384,24 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         expect((await store.webhooks.get('org_test1', 'whe_1'))?.deletedAt).toBe(at(5));
         expect(ids(await store.webhooks.listActive('org_test1'))).toEqual(['whe_2']);
       });
+
+      it('disables once, keeps disabled endpoints listed, and never disables a deleted one', async () => {
+        await store.webhooks.create(makeWebhookEndpoint({ id: 'whe_1' }));
+        await store.webhooks.create(makeWebhookEndpoint({ id: 'whe_2' }));
+        expect(await store.webhooks.disable('org_test1', 'whe_1', at(5), 'key_revoked')).toBe(true);
+        expect(await store.webhooks.disable('org_test1', 'whe_1', at(6), 'key_revoked')).toBe(false);
+        expect(await store.webhooks.disable('org_test1', 'whe_missing', at(6), 'key_revoked')).toBe(false);
+        expect(await store.webhooks.disable('org_b', 'whe_2', at(6), 'key_revoked')).toBe(false);
+        expect(await store.webhooks.delete('org_test1', 'whe_2', at(6))).toBe(true);
+        expect(await store.webhooks.disable('org_test1', 'whe_2', at(7), 'key_revoked')).toBe(false);
+        expect(await store.webhooks.get('org_test1', 'whe_1')).toMatchObject({
+          disabledAt: at(5),
+          disabledReason: 'key_revoked',
+          deletedAt: null,
+        });
+        expect((await store.webhooks.get('org_test1', 'whe_2'))?.disabledAt ?? null).toBeNull();
+        expect(ids(await store.webhooks.listActive('org_test1'))).toEqual(['whe_1']);
+      });
     });
 
     describe('deliveries', () => {

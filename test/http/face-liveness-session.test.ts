@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
 import { nodeCrypto } from '../../functions/adapters/local/node-crypto';
 import type { AppDeps } from '../../functions/app/deps';
 import { APPLICANT_BASE } from '../../functions/http/routes';
+import { MAX_FACE_LIVENESS_SESSIONS_PER_ATTEMPT } from '../../functions/app/applicant/liveness-session';
 import { createApplicantHandler } from '../../functions/handlers/applicant';
 import type { CaptureKind, Flow, Verification } from '../../functions/domain/model';
 import { makeCapture, makeFlow, makeVerification } from '../support/builders';
@@ -158,6 +159,27 @@ describe('Face Liveness mode on the AWS runtime', () => {
         },
       ]),
     );
+  });
+
+  it('caps the paid sessions one attempt may open, and a submitted attempt starts a fresh count', async () => {
+    const v = await seed();
+    for (let i = 0; i < MAX_FACE_LIVENESS_SESSIONS_PER_ATTEMPT; i++)
+      expect((await call(awsDeps(), 'POST', '/liveness-session')).status).toBe(201);
+    const refused = await call(awsDeps(), 'POST', '/liveness-session');
+    expect({ status: refused.status, code: refused.json.error.code }).toEqual({
+      status: 409,
+      code: 'liveness_session_limit',
+    });
+    expect(provider.created).toHaveLength(MAX_FACE_LIVENESS_SESSIONS_PER_ATTEMPT);
+    // The last session still submits; the next attempt may open sessions again.
+    expect((await call(awsDeps(), 'POST', '/submit', {})).status).toBe(202);
+    const stored = await h.store.verifications.get(v.id);
+    expect(stored?.faceLivenessSessionsOpened).toBe(0);
+    await h.store.verifications.update(
+      { ...stored!, status: 'pending', version: stored!.version + 1 },
+      stored!.version,
+    );
+    expect((await call(awsDeps(), 'POST', '/liveness-session')).status).toBe(201);
   });
 
   it('refuses a session before consent', async () => {

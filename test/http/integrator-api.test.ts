@@ -246,6 +246,26 @@ describe('GET /verifications/:id', () => {
   });
 });
 
+describe('key mode scope', () => {
+  it('test keys cannot read live verifications, nor live keys test ones: 404 as for another organisation', async () => {
+    const live = await create({ metadata: { orderId: 'L-1' } }, liveKey);
+    const test = await create({ metadata: { orderId: 'T-1' } }, testKey);
+    const read = (id: string, key: string) => api(srv.baseUrl, 'GET', `${BASE}/verifications/${id}`, { key });
+    expectError(await read(live.json.data.id, testKey), 404, 'not_found');
+    expectError(await read(test.json.data.id, liveKey), 404, 'not_found');
+    expectError(
+      await api(srv.baseUrl, 'POST', `${BASE}/verifications/${live.json.data.id}/simulate`, {
+        key: testKey,
+        body: { decision: 'approved' },
+      }),
+      404,
+      'not_found',
+    );
+    expect((await read(live.json.data.id, liveKey)).json.data.metadata).toEqual({ orderId: 'L-1' });
+    expect((await read(test.json.data.id, testKey)).json.data.metadata).toEqual({ orderId: 'T-1' });
+  });
+});
+
 describe('POST /verifications/:id/simulate', () => {
   it('drives a test verification to the chosen outcome', async () => {
     const v = await create({});

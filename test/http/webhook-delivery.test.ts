@@ -223,6 +223,74 @@ describe('retries', () => {
     await receiver.close();
   });
 
+  it('revoking a key disables the endpoints it registered: retries stop, new outcomes are not sent', async () => {
+    const { receiver, minted, hookId, verificationId } = await setup(() => 500);
+    const colleague = await srv.mintKey('test'); // another active key of the same org and mode
+    const later = await api(srv.baseUrl, 'POST', `${BASE}/verifications`, { key: colleague.key, body: {} });
+    await simulate(minted.key, verificationId, { decision: 'approved' });
+    const first = await receiver.waitFor(1);
+    const lines: string[] = [];
+    process.env.KYC_DATA_DIR = srv.dataDir;
+    try {
+      expect(await runCli(['keys', 'revoke', minted.keyId], (s) => lines.push(s))).toBe(0);
+    } finally {
+      delete process.env.KYC_DATA_DIR;
+    }
+    expect(lines.join('\n')).toContain(
+      `Disabled the webhook endpoints it registered (they receive nothing): ${hookId}`,
+    );
+    // A new terminal outcome of the org is not planned for the disabled endpoint either.
+    await simulate(colleague.key, later.json.data.id, { decision: 'approved' });
+    const deps = srv.app.runtime.deps;
+    const owedId = first[0]!.json.id as string;
+    // The owed retry (due within 200-800 ms) is refused instead of sent.
+    for (let i = 0; i < 100 && (await deps.store.deliveries.get(owedId))!.status === 'pending'; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const owed = await deps.store.deliveries.get(owedId);
+    expect(owed).toMatchObject({ status: 'failed', nextAttemptAt: null });
+    expect(owed!.attempts.at(-1)).toMatchObject({ statusCode: null, error: 'signing_key_revoked' });
+    expect(receiver.received).toHaveLength(1);
+    const planned = await deps.store.deliveries.listByVerification(later.json.data.id);
+    expect(planned.filter((d) => d.endpointId === hookId)).toEqual([]);
+
+    const listed = await api(srv.baseUrl, 'GET', `${BASE}/webhooks`, { key: colleague.key });
+    expect(listed.json.data.find((e: { id: string }) => e.id === hookId)).toMatchObject({
+      status: 'disabled',
+      disabledAt: expect.any(String),
+      disabledReason: 'key_revoked',
+    });
+    await receiver.close();
+  });
+
+  it("never signs with a revoked key's secret, even before its endpoints are marked disabled", async () => {
+    const { receiver, minted, hookId } = await setup(() => 200);
+    const deps = srv.app.runtime.deps;
+    // Only the key record changes (as if revocation stopped between its two writes).
+    expect(await deps.store.keys.revoke(srv.org.id, minted.keyId, new Date().toISOString())).toBe(true);
+    expect((await deps.store.webhooks.get(srv.org.id, hookId))?.disabledAt ?? null).toBeNull();
+    const owner = await srv.mintKey('test');
+    const hook2 = await api(srv.baseUrl, 'POST', `${BASE}/webhooks`, {
+      key: owner.key,
+      body: { url: receiver.url, events: ['verification.completed'] },
+    });
+    await simulate(
+      owner.key,
+      (await api(srv.baseUrl, 'POST', `${BASE}/verifications`, { key: owner.key, body: {} })).json.data.id,
+      {
+        decision: 'approved',
+      },
+    );
+    const got = await receiver.waitFor(1);
+    await new Promise((r) => setTimeout(r, 500));
+    // Only the active key's endpoint got a delivery, signed with the active key's secret.
+    expect(receiver.received).toHaveLength(1);
+    expect(specVerify(owner.secret, got[0]!.raw, got[0]!.headers['x-nextcap-signature'] as string)).toBe(true);
+    const toRevoked = (await deps.store.deliveries.listByEndpoint(hookId, 10))[0];
+    expect(toRevoked?.attempts.at(-1)).toMatchObject({ statusCode: null, error: 'signing_key_revoked' });
+    expect(hook2.json.data.status).toBe('active');
+    await receiver.close();
+  });
+
   it('applies the SSRF guard again at delivery time (no send to a host that is no longer allowed)', async () => {
     const { receiver, minted, verificationId } = await setup(() => 200);
     const config = srv.app.runtime.deps.config;

@@ -179,6 +179,24 @@ export function dynamoWebhookEndpoints(ctx: DynamoContext): WebhookEndpointRepos
       return all.filter((e) => e.deletedAt === null && (mode === undefined || e.mode === mode));
     },
     delete: (orgId, id, at) => setTimestampOnce(ctx, keys.webhookEndpoint(orgId, id), 'deletedAt', at),
+    async disable(orgId, id, at, reason) {
+      try {
+        await ctx.doc.send(
+          new UpdateCommand({
+            TableName: ctx.tableName,
+            Key: keys.webhookEndpoint(orgId, id),
+            UpdateExpression: 'SET disabledAt = :at, disabledReason = :reason',
+            ConditionExpression:
+              'attribute_exists(pk) AND attribute_type(deletedAt, :null) AND (attribute_not_exists(disabledAt) OR attribute_type(disabledAt, :null))',
+            ExpressionAttributeValues: { ':at': at, ':reason': reason, ':null': 'NULL' },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailed(err)) return false;
+        throw err;
+      }
+    },
   };
 }
 

@@ -105,6 +105,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   const whGet = q('SELECT doc FROM webhooks WHERE id = ? AND org_id = ?');
   const whActive = q('SELECT doc FROM webhooks WHERE org_id = ? AND deleted = 0 ORDER BY id');
   const whDelete = q('UPDATE webhooks SET deleted = 1, doc = ? WHERE id = ? AND org_id = ? AND deleted = 0');
+  const whSave = q('UPDATE webhooks SET doc = ? WHERE id = ? AND org_id = ? AND deleted = 0');
 
   const dInsert = q(
     'INSERT OR IGNORE INTO deliveries (id, endpoint_id, verification_id, status, created_at, updated_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
@@ -284,6 +285,19 @@ export function createSqliteStore(db: SqliteDatabase): Store {
               const e = parse<WebhookEndpoint>(whGet.get(id, orgId));
               if (!e || e.deletedAt) return false;
               return whDelete.run(JSON.stringify({ ...e, deletedAt: at }), id, orgId).changes === 1;
+            })
+            .immediate(),
+        );
+      },
+      async disable(orgId, id, at, reason) {
+        return w(() =>
+          db
+            .transaction(() => {
+              const e = parse<WebhookEndpoint>(whGet.get(id, orgId));
+              if (!e || e.deletedAt || e.disabledAt) return false;
+              return (
+                whSave.run(JSON.stringify({ ...e, disabledAt: at, disabledReason: reason }), id, orgId).changes === 1
+              );
             })
             .immediate(),
         );

@@ -71,6 +71,7 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
       status: 'in_progress',
       attempts: [...v.attempts, { ...attempt, faceLivenessSessionId: v.faceLivenessSessionId }],
       faceLivenessSessionId: null,
+      faceLivenessSessionsOpened: 0,
       updatedAt: now,
       version: v.version + 1,
     };

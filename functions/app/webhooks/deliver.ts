@@ -1,12 +1,12 @@
 import { nextRetryDelayMs, signDelivery } from '../../domain/webhooks';
-import type { Delivery } from '../../domain/model';
+import type { Delivery, KycKey, WebhookEndpoint } from '../../domain/model';
 import type { AppDeps } from '../deps';
 
 export type DeliverOutcome =
   | { outcome: 'succeeded' }
   | { outcome: 'failed' }
   | { outcome: 'retry'; retryInMs: number }
-  /** Nothing to do: unknown, already finished, or the endpoint was deleted. */
+  /** Nothing to do: unknown, already finished, the endpoint was deleted or disabled, or its key revoked. */
   | { outcome: 'skipped' };
 
 /**
@@ -19,32 +19,23 @@ export async function deliverWebhook(deps: AppDeps, deliveryId: string): Promise
   const d = await deps.store.deliveries.get(deliveryId);
   if (d?.status !== 'pending') return { outcome: 'skipped' };
   const endpoint = await deps.store.webhooks.get(d.orgId, d.endpointId);
-  const key = endpoint ? await deps.store.keys.get(d.orgId, endpoint.keyId) : null;
+  const target = sendTarget(endpoint, endpoint ? await deps.store.keys.get(d.orgId, endpoint.keyId) : null);
   const now = deps.clock.now();
-  if (!endpoint || endpoint.deletedAt || !key) {
+  if ('refusal' in target) {
     await deps.store.deliveries.save({
       ...d,
       status: 'failed',
       nextAttemptAt: null,
       updatedAt: now.toISOString(),
-      attempts: [
-        ...d.attempts,
-        {
-          at: now.toISOString(),
-          statusCode: null,
-          error: endpoint ? 'signing_key_missing' : 'endpoint_deleted',
-          durationMs: 0,
-        },
-      ],
+      attempts: [...d.attempts, { at: now.toISOString(), statusCode: null, error: target.refusal, durationMs: 0 }],
     });
     return { outcome: 'skipped' };
   }
-  // A revoked key still signs deliveries already owed for verifications it created; integrators rotate by
-  // registering the endpoint with the new key.
+  const { endpoint: to, key } = target;
   const secret = await deps.secrets.decrypt(key.encryptedSecret);
   const headers = signDelivery(deps.crypto, secret, d, now);
   const result = await deps.webhookTransport.send({
-    url: endpoint.url,
+    url: to.url,
     headers: { ...headers },
     body: d.body,
     timeoutMs: deps.config.webhookTimeoutMs,
@@ -68,6 +59,22 @@ export async function deliverWebhook(deps: AppDeps, deliveryId: string): Promise
   await deps.store.deliveries.save(next);
   if (ok) return { outcome: 'succeeded' };
   return retryInMs === null ? { outcome: 'failed' } : { outcome: 'retry', retryInMs };
+}
+
+/**
+ * Where a delivery goes and which key signs it, or why it must not be sent. A revoked key's secret never signs again (whoever holds the key may
+ * hold the secret too), so deliveries owed through its endpoints fail at once, even if revocation has not yet
+ * disabled the endpoint; integrators register the endpoint again with an active key.
+ */
+function sendTarget(
+  endpoint: WebhookEndpoint | null,
+  key: KycKey | null,
+): { endpoint: WebhookEndpoint; key: KycKey } | { refusal: string } {
+  if (!endpoint || endpoint.deletedAt) return { refusal: 'endpoint_deleted' };
+  if (!key) return { refusal: 'signing_key_missing' };
+  if (key.revokedAt) return { refusal: 'signing_key_revoked' };
+  if (endpoint.disabledAt) return { refusal: 'endpoint_disabled' };
+  return { endpoint, key };
 }
 
 /** Failures counted since the last manual redelivery (a redelivery starts a fresh retry budget). */

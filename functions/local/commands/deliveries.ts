@@ -27,6 +27,20 @@ async function listDeliveries({ deps, args, print, orgId }: CommandContext): Pro
   print(rows, () => table(rows));
 }
 
+/** Webhook endpoints of the organisation (both modes), with whether they still receive deliveries and why not. */
+async function listEndpoints({ deps, print, orgId }: CommandContext): Promise<void> {
+  const rows = (await deps.store.webhooks.listActive(await orgId())).map((e) => ({
+    id: e.id,
+    mode: e.mode,
+    url: e.url,
+    keyId: e.keyId,
+    status: e.disabledAt ? 'disabled' : 'active',
+    disabledReason: e.disabledAt ? (e.disabledReason ?? 'key_revoked') : null,
+    events: e.events,
+  }));
+  print(rows, () => table(rows));
+}
+
 /** Queues the delivery again with the same id and body; the server's worker sends it. */
 async function redeliverCommand({ deps, args, print, orgId }: CommandContext): Promise<void> {
   const org = await orgId();
@@ -39,6 +53,7 @@ async function redeliverCommand({ deps, args, print, orgId }: CommandContext): P
 const section = 'Webhook deliveries';
 
 export const deliveryCommands: AdminCommand[] = [
+  { name: 'webhooks list', section, flags: ORG_FLAG, run: listEndpoints },
   {
     name: 'deliveries list',
     section,

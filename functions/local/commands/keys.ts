@@ -30,9 +30,15 @@ async function listKeys({ deps, print, orgId }: CommandContext): Promise<void> {
 }
 
 async function revokeKeyCommand({ deps, args, print, orgId }: CommandContext): Promise<void> {
-  const keyId = args.positionals[0] ?? '';
-  await revokeKey(deps, await orgId(), keyId);
-  print({ keyId, revoked: true }, () => `Revoked ${keyId}.`);
+  const r = await revokeKey(deps, await orgId(), args.positionals[0] ?? '');
+  print({ keyId: r.keyId, revoked: true, disabledEndpoints: r.disabledEndpoints }, () =>
+    [
+      `Revoked ${r.keyId}.`,
+      r.disabledEndpoints.length > 0
+        ? `Disabled the webhook endpoints it registered (they receive nothing): ${r.disabledEndpoints.join(', ')}`
+        : 'It had registered no webhook endpoints.',
+    ].join('\n'),
+  );
 }
 
 const section = 'Keys (key and secret are shown once)';
