@@ -1,5 +1,5 @@
 import type { BlobStore, UploadSigner } from '../ports/blobs';
-import type { CheckProvider } from '../ports/checks';
+import type { CheckProvider, FaceLivenessSessionProvider } from '../ports/checks';
 import type { Clock } from '../ports/clock';
 import type { Crypto, SecretBox } from '../ports/crypto';
 import type { IdGenerator } from '../ports/ids';
@@ -46,4 +46,10 @@ export interface AppDeps {
   webhookTransport: WebhookTransport;
   /** Resolved lazily: the local provider loads models on first use. */
   checks: () => Promise<CheckProvider>;
+  /**
+   * Face Liveness session creation on its own, for the applicant API: opening a session must not load the
+   * whole check provider (on AWS that would pull image decoding into a Lambda that ships no native modules).
+   * Absent: the check provider's own sessions are used.
+   */
+  faceLivenessSessions?: () => Promise<FaceLivenessSessionProvider | undefined>;
 }

@@ -29,6 +29,9 @@ const loadSecretBox = () =>
 const loadRekognition = () => require('@aws-sdk/client-rekognition') as typeof import('@aws-sdk/client-rekognition');
 const loadTextract = () => require('@aws-sdk/client-textract') as typeof import('@aws-sdk/client-textract');
 const loadChecks = () => require('../checks/aws') as typeof import('../checks/aws');
+const loadFaceLivenessSessions = () =>
+  require('../checks/aws/face-liveness-session') as typeof import('../checks/aws/face-liveness-session');
+const loadCheckOptions = () => require('../checks/aws/options') as typeof import('../checks/aws/options');
 
 /** AppDeps plus the AWS pieces some entries need beyond the ports (the webhook consumer's SQS client and locks). */
 export interface AwsRuntime {
@@ -66,6 +69,7 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, options: 
   const blobs: BlobStore = lazily(s3BlobStore);
 
   let checks: Promise<CheckProvider> | null = null;
+  const rekognition = lazily(() => instrument(new (loadRekognition().RekognitionClient)({})));
   const deps: AppDeps = {
     config,
     store: createDynamoStore(doc, config.tableName),
@@ -90,12 +94,18 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, options: 
     checks: () =>
       (checks ??= Promise.resolve().then(() =>
         loadChecks().createAwsCheckProvider({
-          rekognition: instrument(new (loadRekognition().RekognitionClient)({})),
+          rekognition,
           textract: instrument(new (loadTextract().TextractClient)({})),
           mrzReader: null,
           collectionId: config.faceCollectionId,
         }),
       )),
+    // The applicant Lambda opens sessions without the check provider (it would load sharp, which it does not ship).
+    faceLivenessSessions: async () =>
+      loadFaceLivenessSessions().createFaceLivenessSessions(
+        rekognition,
+        loadCheckOptions().DEFAULT_AWS_CHECK_OPTIONS.faceLiveness,
+      ),
   };
   cached = { deps, config, sqs, locks };
   return cached;

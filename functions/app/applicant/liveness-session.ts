@@ -38,7 +38,9 @@ export async function createLivenessSession(deps: AppDeps, session: OpenSession)
     );
   requirePending(verification);
 
-  const provider = (await deps.checks()).faceLivenessSessions;
+  const provider = deps.faceLivenessSessions
+    ? await deps.faceLivenessSessions()
+    : (await deps.checks()).faceLivenessSessions;
   if (!provider)
     throw errors.conflict(
       'liveness_session_unavailable',
