@@ -22,7 +22,7 @@ export interface KycStackProps extends Omit<StackProps, 'env'> {
   hostedFlowDir?: string;
 }
 
-/** Stack outputs, named after the environment variables they feed (see README, "Deploy to AWS"). */
+/** Stack outputs, named after the environment variables they feed (see docs/deploy.md, "Stack outputs"). */
 export const OUTPUTS = {
   tableName: 'KycTableName',
   secretsKeyArn: 'KycSecretsKeyArn',

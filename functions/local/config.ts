@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { AppConfig } from '../app/deps';
 import { MAX_IMAGE_PIXELS } from '../domain/image-sniff';
 
-/** Settings of the local runtime, all from the environment (see README "Configuration"). */
+/** Settings of the local runtime, all from the environment (see docs/configuration.md). */
 export interface LocalConfig extends AppConfig {
   port: number;
   host: string;
