@@ -7,10 +7,19 @@ export interface StoredResponse {
 }
 
 /**
+ * Key that seals a stored response: derived from the Idempotency-Key itself, which the record keeps only
+ * as a SHA-256 (the scope). Only a caller presenting the key can read the response back, so a copy of the
+ * table never yields the client tokens (or the applicant data) that responses carry.
+ */
+function responseKey(deps: AppDeps, keyId: string, idempotencyKey: string): Buffer {
+  return deps.crypto.hmacSha256(idempotencyKey, `kyc-idempotent-response:${keyId}`);
+}
+
+/**
  * Idempotency-Key handling (Stripe semantics). Primary course: claim the key for this caller -> run
- * the request -> store its response for 24 h. The same key with the same body replays the stored
- * response; with a different body -> 409; while the first request is still running -> 409.
- * Failed requests release the key so the client can retry with it.
+ * the request -> store its response, sealed under a key derived from the Idempotency-Key, for 24 h. The
+ * same key with the same body replays the stored response; with a different body -> 409; while the first
+ * request is still running -> 409. Failed requests release the key so the client can retry with it.
  */
 export async function withIdempotency(
   deps: AppDeps,
@@ -54,11 +63,17 @@ export async function withIdempotency(
         { 'Retry-After': '1' },
       );
     }
-    return { ...claim.existing.response, replayed: true };
+    const body = deps.crypto.open(responseKey(deps, input.keyId, input.idempotencyKey), claim.existing.response.body);
+    // Same scope means same key id and key, so the seal opens; anything else is a corrupt record.
+    if (body === null) throw new Error(`stored idempotent response of ${scope} does not open`);
+    return { statusCode: claim.existing.response.statusCode, body, replayed: true };
   }
   try {
     const response = await run();
-    await deps.store.idempotency.complete(scope, response);
+    await deps.store.idempotency.complete(scope, {
+      statusCode: response.statusCode,
+      body: deps.crypto.seal(responseKey(deps, input.keyId, input.idempotencyKey), response.body),
+    });
     return { ...response, replayed: false };
   } catch (err) {
     await deps.store.idempotency.release(scope);

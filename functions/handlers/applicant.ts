@@ -20,6 +20,7 @@ import {
 } from '../app/applicant';
 import type { AppDeps } from '../app/deps';
 import { dispatcher, type RouteHandler } from '../http/dispatch';
+import { viewerIp } from '../http/edge';
 import { accessLog, type ApiMiddleware, httpErrorHandler, securityHeaders } from '../http/middleware';
 import { header, json, noContent, readJsonBody } from '../http/responses';
 
@@ -46,7 +47,7 @@ export function createApplicantHandler(deps: AppDeps, runtimeMiddlewares: ApiMid
     postConsent: withSession('write', async (session, event) => {
       const body = readJsonBody(event, consentBody);
       const origin = {
-        ip: event.requestContext?.identity?.sourceIp ?? null,
+        ip: viewerIp(event, deps.config.runtime),
         userAgent: header(event, 'user-agent') ?? event.requestContext?.identity?.userAgent ?? null,
       };
       return json(200, { data: await recordConsent(deps, session, body, origin) });

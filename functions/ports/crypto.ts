@@ -9,6 +9,13 @@ export interface Crypto {
   hmacSha256(secret: string | Buffer, data: string | Buffer): Buffer;
   /** Constant-time equality of two strings (false on length mismatch, without early exit on content). */
   safeEqual(a: string, b: string): boolean;
+  /**
+   * Authenticated encryption (AES-256-GCM) under a 32-byte key the caller derived; the result is text.
+   * For data only its holder may read back (e.g. a stored response keyed by the request's secret).
+   */
+  seal(key: Buffer, plaintext: string): string;
+  /** Opens {@link Crypto.seal} output; null if the key is wrong or the text was altered. */
+  open(key: Buffer, sealed: string): string | null;
 }
 
 export interface SecretBox {

@@ -100,14 +100,20 @@ export interface IdempotencyRecord {
   /** Scope: key id + Idempotency-Key header. */
   scope: string;
   requestHash: string;
-  /** Null while the first request is still being processed. */
+  /**
+   * Null while the first request is still being processed. The body is sealed by the app (under a key
+   * derived from the Idempotency-Key): a record never holds a response, and the client token in it, in clear.
+   */
   response: { statusCode: number; body: string } | null;
   createdAt: string;
   expiresAt: string;
 }
 
 export interface IdempotencyRepository {
-  /** Claims the scope; returns the existing record instead if one is live. */
+  /**
+   * Claims the scope; returns the existing record instead if one is live. Expired records are deleted
+   * (SQLite: by the claims themselves, at most once a minute; DynamoDB: by the table's TTL).
+   */
   claim(
     rec: IdempotencyRecord,
     now: string,

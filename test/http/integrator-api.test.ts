@@ -1,5 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { revokeKey } from '../../functions/app/admin';
 import { api, startTestServer, type TestServer } from '../support/local-server';
+import { groupCommitFor } from '../../functions/adapters/sqlite/group-commit';
 
 const BASE = '/api/v1/external/kyc';
 
@@ -193,6 +196,37 @@ describe('Idempotency-Key', () => {
       'idempotency_key_reused',
       'Idempotency-Key',
     );
+  });
+
+  it('keeps no client token in the database: the stored response is sealed; expired records are deleted', async () => {
+    const key = `idem4-${Date.now()}`;
+    const a = await create({ metadata: { orderId: 'I-4' } }, testKey, { 'Idempotency-Key': key });
+    const token: string = a.json.data.clientToken;
+    expect(token.length).toBeGreaterThan(16);
+    groupCommitFor(srv.app.runtime.db).flush();
+    for (const file of filesUnder(srv.dataDir)) expect(readFileSync(file).includes(token)).toBe(false);
+    // The replay still hands back the same token and link.
+    const b = await create({ metadata: { orderId: 'I-4' } }, testKey, { 'Idempotency-Key': key });
+    expect(b.json.data.clientToken).toBe(token);
+    expect(b.json.data.verifyUrl).toBe(a.json.data.verifyUrl);
+
+    const db = srv.app.runtime.db;
+    const expiredCount = (now: string) =>
+      (db.prepare('SELECT COUNT(*) AS n FROM idempotency WHERE expires_at <= ?').get(now) as { n: number }).n;
+    const dayLater = new Date(Date.now() + 25 * 3600_000).toISOString();
+    expect(expiredCount(dayLater)).toBeGreaterThan(0);
+    // Any later claim deletes the records that expired by then.
+    await srv.app.runtime.deps.store.idempotency.claim(
+      {
+        scope: 'key_other:later',
+        requestHash: 'a'.repeat(64),
+        response: null,
+        createdAt: dayLater,
+        expiresAt: dayLater,
+      },
+      dayLater,
+    );
+    expect(expiredCount(new Date(Date.parse(dayLater) - 1).toISOString())).toBe(0);
   });
 
   it('scopes keys per API key and releases them when the request fails', async () => {
@@ -463,3 +497,10 @@ describe('webhook registration offline', () => {
     expect(res.status).toBe(201);
   });
 });
+
+/** Every file under a directory (the SQLite database, its WAL, blobs, keys). */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+  );
+}

@@ -92,6 +92,8 @@ function expectSigned(d: ReceivedDelivery, secret: string): void {
         safeEqual: (a, b) => a === b,
         randomToken: () => '',
         sha256Hex: () => '',
+        seal: () => '',
+        open: () => null,
       },
       secret,
       headers,

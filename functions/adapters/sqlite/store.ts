@@ -121,6 +121,9 @@ export function createSqliteStore(db: SqliteDatabase): Store {
     'INSERT INTO idempotency (scope, expires_at, doc) VALUES (?, ?, ?) ON CONFLICT(scope) DO UPDATE SET expires_at = excluded.expires_at, doc = excluded.doc',
   );
   const idemDelete = q('DELETE FROM idempotency WHERE scope = ?');
+  const idemDeleteExpired = q('DELETE FROM idempotency WHERE expires_at <= ?');
+  /** Claim time of the last expired-record deletion (ISO): deletion runs at most once a minute. */
+  let idemPrunedAt = '';
 
   const capInsert = q('INSERT INTO captures (id, verification_id, status, doc) VALUES (?, ?, ?, ?)');
   const capGet = q('SELECT doc FROM captures WHERE id = ? AND verification_id = ?');
@@ -343,6 +346,11 @@ export function createSqliteStore(db: SqliteDatabase): Store {
         return w(() =>
           db
             .transaction(() => {
+              if (idemPrunedAt === '' || Date.parse(now) - Date.parse(idemPrunedAt) >= 60_000) {
+                // Expired records (their responses included) leave the file instead of waiting for a reclaim.
+                idemDeleteExpired.run(now);
+                idemPrunedAt = now;
+              }
               const existing = parse<IdempotencyRecord>(idemGet.get(rec.scope));
               if (existing && existing.expiresAt > now) return { claimed: false as const, existing };
               idemUpsert.run(rec.scope, rec.expiresAt, JSON.stringify(rec));
