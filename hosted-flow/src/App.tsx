@@ -1,89 +1,39 @@
 import type { JSX } from 'preact';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import {
-  ApiError,
-  ApplicantApi,
-  TERMINAL_STATUSES,
-  type DocumentType,
-  type Session,
-  type SimulatedOutcome,
-} from './api';
-import { requiredCaptures } from '../../functions/http/applicant-contract';
-import { ConsentDeclined, ErrorPage, type PageError } from './components/MessagePage';
+import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { ApiError, ApplicantApi, type DocumentType, type Session, type SimulatedOutcome } from './api';
 import { Consent } from './components/Consent';
 import { DocumentTypeChoice } from './components/DocumentTypeChoice';
 import { FaceLivenessStep } from './components/FaceLivenessStep';
 import { Handoff } from './components/Handoff';
 import { LivenessChallenge } from './components/LivenessChallenge';
+import { ConsentDeclined, ErrorPage } from './components/MessagePage';
 import { Processing } from './components/Processing';
-import { Result, outcomeOf } from './components/Result';
+import { Result } from './components/Result';
 import { StillCapture } from './components/StillCapture';
 import { TestMode } from './components/TestMode';
-import { Welcome } from './components/Welcome';
 import { Screen, Spinner, Status } from './components/ui';
+import { useLatest } from './components/use-latest';
+import { Welcome } from './components/Welcome';
 import { Flow, type FlowContext } from './context';
-import { chooseLocale, translator, type Locale } from './i18n';
+import type { ApplicantStep } from '../../functions/http/applicant-contract';
+import { type CaptureStep, stepPosition } from './flow/capture-plan';
+import { type FlowAction, flowReducer, initialFlowState, type SessionEntry } from './flow/flow-state';
+import { pageErrorOf } from './flow/page-error';
+import { chooseLocale, type Translator, translator } from './i18n';
 import { handoffUrl, type VerifyLink } from './link';
 
-/** One capture step of the current attempt, in order. */
-type CaptureStep = 'documentType' | 'document_front' | 'document_back' | 'selfie' | 'liveness' | 'face_liveness';
-
-type View =
-  | { kind: 'loading' }
-  | { kind: 'error'; error: PageError }
-  | { kind: 'welcome' }
-  | { kind: 'consent' }
-  | { kind: 'consentDeclined' }
-  | { kind: 'testMode' }
-  | { kind: 'capture'; step: CaptureStep }
-  | { kind: 'submitting'; message?: string }
-  | { kind: 'processing' }
-  | { kind: 'result' }
-  | { kind: 'handoff' };
-
-/** The captures this attempt needs (the server's rule, requiredCaptures), with the document type choice first. */
-export function capturePlan(session: Session, documentType: DocumentType | null): CaptureStep[] {
-  const doc = session.document;
-  const plan: CaptureStep[] = doc && doc.types.length > 1 ? ['documentType'] : [];
-  const required = requiredCaptures({
-    steps: doc ? session.steps : session.steps.filter((step) => step !== 'document'),
-    acceptedDocumentTypes: doc?.types ?? [],
-    documentType: documentType ?? doc?.types[0] ?? null,
-    challenge: session.challenge?.prompts ?? null,
-    faceLiveness: session.liveness?.mode === 'face_liveness',
-  });
-  for (const capture of required) {
-    // One liveness step takes every head-turn frame; face_liveness is a Rekognition Face Liveness video.
-    if (capture.kind === 'face_liveness_session') plan.push('face_liveness');
-    else if (capture.kind === 'liveness_frame') {
-      if (capture.index === 0) plan.push('liveness');
-    } else plan.push(capture.kind);
-  }
-  return plan;
-}
-
-/** Maps an API failure to the page that explains it. */
-export function pageErrorOf(error: unknown): PageError {
-  if (error instanceof ApiError) {
-    if (error.code === 'session_expired') return 'expired';
-    if (error.code === 'invalid_token' || error.status === 401 || error.status === 403) return 'invalid';
-    if (error.code === 'session_finished') return 'finished';
-    if (error.code === 'network_error') return 'network';
-  }
-  return 'generic';
-}
-
+/**
+ * The applicant page: reads the session, then walks the applicant through consent, captures and the result.
+ * View transitions live in `flowReducer`; this component performs the requests and renders the view.
+ */
 export function App({ link }: { link: VerifyLink }): JSX.Element {
   const api = useMemo(() => (link.token ? new ApplicantApi(link.token) : null), [link.token]);
-  const [session, setSession] = useState<Session | null>(null);
-  const [locale, setLocale] = useState<Locale>(() => chooseLocale(null, navigator.languages ?? []));
-  const [view, setView] = useState<View>({ kind: 'loading' });
+  const [state, dispatch] = useReducer(flowReducer, initialFlowState);
+  const { session, view, documentType } = state;
   const [busy, setBusy] = useState(false);
-  const [documentType, setDocumentType] = useState<DocumentType | null>(null);
-  /** The applicant switched to file upload for one document side: offer it straight away for the other. */
-  const [documentByUpload, setDocumentByUpload] = useState(false);
   const [announcement, setAnnouncement] = useState('');
-  const i18n = useMemo(() => translator(locale), [locale]);
+  const sessionLocale = session?.locale ?? null;
+  const i18n = useMemo(() => translator(chooseLocale(sessionLocale, navigator.languages ?? [])), [sessionLocale]);
   const announceSeq = useRef(0);
 
   const announce = useCallback((message: string) => {
@@ -100,118 +50,78 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
     document.title = i18n.t('app.title');
   }, [i18n]);
 
-  const fail = useCallback((error: unknown) => setView({ kind: 'error', error: pageErrorOf(error) }), []);
+  const fail = useCallback((error: unknown) => dispatch({ type: 'failed', error: pageErrorOf(error) }), []);
+  const settled = useCallback((next: Session) => dispatch({ type: 'sessionRead', session: next, entry: 'update' }), []);
+  const toHandoff = useCallback(() => dispatch({ type: 'handoffOpened' }), []);
 
-  /** Chooses the view for a freshly read session. */
-  const route = useCallback(
-    (next: Session, opts: { fromStart: boolean }) => {
-      setSession(next);
-      setLocale(chooseLocale(next.locale, navigator.languages ?? []));
-      if (next.status === 'expired') return setView({ kind: 'error', error: 'expired' });
-      if (next.status === 'in_progress') return setView({ kind: 'processing' });
-      // Opening a link whose verification already ended: say so plainly (the integrator has the outcome).
-      if (opts.fromStart && TERMINAL_STATUSES.has(next.status)) return setView({ kind: 'error', error: 'finished' });
-      if (next.status === 'declined' && next.reasonCodes.includes('CONSENT_DECLINED'))
-        return setView({ kind: 'consentDeclined' });
-      if (outcomeOf(next)) return setView({ kind: 'result' });
-      if (!next.consent.given) return setView({ kind: opts.fromStart ? 'welcome' : 'consent' });
-      if (next.mode === 'test') return setView({ kind: 'testMode' });
-      const first = capturePlan(next, documentType)[0];
-      return setView(first ? { kind: 'capture', step: first } : { kind: 'submitting' });
-    },
-    [documentType],
-  );
-
-  const load = useCallback(async () => {
-    if (!api) return setView({ kind: 'error', error: 'invalid' });
-    setView({ kind: 'loading' });
-    try {
-      route(await api.getSession(), { fromStart: true });
-    } catch (error) {
-      fail(error);
-    }
-  }, [api, route, fail]);
-
-  useEffect(() => {
-    void load();
-  }, []);
-
-  async function answerConsent(accepted: boolean): Promise<void> {
-    if (!api || !session) return;
-    setBusy(true);
-    try {
-      const next = await api.consent(accepted, session.consent.textVersion, i18n.locale);
-      if (!accepted) {
-        setSession(next);
-        setView({ kind: 'consentDeclined' });
-      } else route(next, { fromStart: false });
-    } catch (error) {
-      fail(error);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function simulate(outcome: SimulatedOutcome): Promise<void> {
-    if (!api) return;
-    setBusy(true);
-    try {
-      route(await api.simulate(outcome), { fromStart: false });
-    } catch (error) {
-      fail(error);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  function nextCapture(after: CaptureStep, type: DocumentType | null = documentType): void {
-    if (!session) return;
-    const plan = capturePlan(session, type);
-    const next = plan[plan.indexOf(after) + 1];
-    if (next) setView({ kind: 'capture', step: next });
-    else void submit(type);
-  }
-
-  async function submit(type: DocumentType | null): Promise<void> {
-    if (!api || !session) return;
-    setView({ kind: 'submitting' });
-    try {
-      const chosen = type ?? session.document?.types[0] ?? null;
-      const next = await api.submit(session.steps.includes('document') ? chosen : null);
-      setSession(next);
-      setView({ kind: 'processing' });
-    } catch (error) {
-      if (error instanceof ApiError && error.code === 'captures_missing') {
-        const first = capturePlan(session, type)[0];
-        announce(i18n.t('capture.missing'));
-        return setView(first ? { kind: 'capture', step: first } : { kind: 'error', error: 'generic' });
+  /** Reads the session afresh (opening the link, or a new attempt) and routes to its view. */
+  const readSession = useCallback(
+    async (entry: SessionEntry) => {
+      if (!api) return dispatch({ type: 'failed', error: 'invalid' });
+      dispatch({ type: 'loading' });
+      try {
+        dispatch({ type: 'sessionRead', session: await api.getSession(), entry });
+      } catch (error) {
+        fail(error);
       }
-      fail(error);
-    }
-  }
+    },
+    [api, fail],
+  );
+  const load = useCallback(() => void readSession('open'), [readSession]);
+  // A new attempt has a new challenge: re-read the session before capturing again.
+  const retry = useCallback(() => void readSession('retry'), [readSession]);
 
-  async function retry(): Promise<void> {
-    // A new attempt has a new challenge: re-read the session before capturing again.
-    if (!api) return;
-    setView({ kind: 'loading' });
+  useEffect(load, [load]);
+
+  /** Runs one request that answers with the session, keeping buttons disabled meanwhile. */
+  async function request(send: () => Promise<Session>, done: (next: Session) => FlowAction): Promise<void> {
+    setBusy(true);
     try {
-      const next = await api.getSession();
-      setSession(next);
-      if (next.status !== 'pending') return route(next, { fromStart: false });
-      if (next.mode === 'test') return setView({ kind: 'testMode' });
-      const first = capturePlan(next, documentType)[0];
-      setView(first ? { kind: 'capture', step: first } : { kind: 'submitting' });
+      dispatch(done(await send()));
     } catch (error) {
       fail(error);
+    } finally {
+      setBusy(false);
     }
   }
 
-  const stepLabel = (step: Session['steps'][number]): string | undefined => {
-    const steps = session?.steps ?? [];
-    const index = steps.indexOf(step);
-    return index < 0 ? undefined : i18n.t('app.stepOf', { current: index + 1, total: steps.length });
+  function answerConsent(accepted: boolean): void {
+    if (!api || !session) return;
+    void request(
+      () => api.consent(accepted, session.consent.textVersion, i18n.locale),
+      (next) =>
+        accepted ? { type: 'sessionRead', session: next, entry: 'update' } : { type: 'consentDeclined', session: next },
+    );
+  }
+
+  function simulate(outcome: SimulatedOutcome): void {
+    if (!api) return;
+    void request(
+      () => api.simulate(outcome),
+      (next) => ({ type: 'sessionRead', session: next, entry: 'update' }),
+    );
+  }
+
+  // The reducer moves to `submitting` once the last capture is in: submit the attempt, once per entry.
+  const submitting = view.kind === 'submitting' ? view : null;
+  const submitRejected = useLatest((error: unknown) => {
+    if (error instanceof ApiError && error.code === 'captures_missing') {
+      announce(i18n.t('capture.missing'));
+      dispatch({ type: 'capturesMissing' });
+    } else fail(error);
+  });
+  useEffect(() => {
+    if (!submitting || !api) return;
+    api.submit(submitting.documentType).then(
+      (next) => dispatch({ type: 'submitted', session: next }),
+      (error: unknown) => submitRejected.current(error),
+    );
+  }, [submitting, api, submitRejected]);
+
+  const stepLabel = (step: ApplicantStep): string | undefined => {
+    const position = stepPosition(session?.steps ?? [], step);
+    return position ? i18n.t('app.stepOf', position) : undefined;
   };
-  const toHandoff = (): void => setView({ kind: 'handoff' });
 
   function renderView(): JSX.Element {
     switch (view.kind) {
@@ -224,22 +134,22 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
           </Screen>
         );
       case 'error':
-        return <ErrorPage error={view.error} onRetry={() => void load()} />;
+        return <ErrorPage error={view.error} onRetry={load} />;
       case 'welcome':
-        return <Welcome onStart={() => setView({ kind: 'consent' })} onHandoff={toHandoff} />;
+        return <Welcome onStart={() => dispatch({ type: 'consentOpened' })} onHandoff={toHandoff} />;
       case 'consent':
         return (
           <Consent
             textVersion={session?.consent.textVersion ?? ''}
             busy={busy}
             step={stepLabel('consent')}
-            onAnswer={(a) => void answerConsent(a)}
+            onAnswer={answerConsent}
           />
         );
       case 'consentDeclined':
         return <ConsentDeclined />;
       case 'testMode':
-        return <TestMode busy={busy} onChoose={(o) => void simulate(o)} />;
+        return <TestMode busy={busy} onChoose={simulate} />;
       case 'capture':
         return renderCapture(view.step);
       case 'submitting':
@@ -251,34 +161,24 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
           </Screen>
         );
       case 'processing':
-        return <Processing onSettled={(s) => route(s, { fromStart: false })} onError={fail} />;
+        return <Processing onSettled={settled} onError={fail} />;
       case 'result':
-        return session ? <Result session={session} onRetry={() => void retry()} /> : <ErrorPage error="generic" />;
+        return session ? <Result session={session} onRetry={retry} /> : <ErrorPage error="generic" />;
       case 'handoff':
-        return (
-          <Handoff
-            url={handoffUrl(window.location.origin, link)}
-            onSettled={(s) => route(s, { fromStart: false })}
-            onBack={() => void load()}
-          />
-        );
+        return <Handoff url={handoffUrl(window.location.origin, link)} onSettled={settled} onBack={load} />;
     }
   }
 
   function renderCapture(step: CaptureStep): JSX.Element {
     if (!session) return <ErrorPage error="generic" />;
-    const type = documentType ?? session.document?.types[0] ?? 'passport';
-    const typeName = i18n.t(`document.type.${type}`);
+    const captured = (): void => dispatch({ type: 'captured', step });
     switch (step) {
       case 'documentType':
         return (
           <DocumentTypeChoice
             types={session.document?.types ?? []}
             step={stepLabel('document')}
-            onChoose={(chosen) => {
-              setDocumentType(chosen);
-              nextCapture('documentType', chosen);
-            }}
+            onChoose={(chosen) => dispatch({ type: 'documentTypeChosen', documentType: chosen })}
           />
         );
       case 'document_front':
@@ -287,19 +187,13 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
           <StillCapture
             key={step}
             kind={step}
-            title={
-              step === 'document_front'
-                ? type === 'passport'
-                  ? i18n.t('document.passportTitle')
-                  : i18n.t('document.frontTitle', { documentType: typeName })
-                : i18n.t('document.backTitle', { documentType: typeName })
-            }
+            title={documentSideTitle(i18n, step, documentType ?? session.document?.types[0] ?? 'passport')}
             hint={i18n.t('document.hint')}
             step={stepLabel('document')}
-            onDone={() => nextCapture(step)}
+            onDone={captured}
             onHandoff={toHandoff}
-            preferUpload={documentByUpload}
-            onPreferUpload={() => setDocumentByUpload(true)}
+            preferUpload={state.documentByUpload}
+            onPreferUpload={() => dispatch({ type: 'uploadPreferred' })}
           />
         );
       case 'selfie':
@@ -310,7 +204,7 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
             title={i18n.t('selfie.title')}
             hint={i18n.t('selfie.hint')}
             step={stepLabel('selfie')}
-            onDone={() => nextCapture('selfie')}
+            onDone={captured}
             onHandoff={toHandoff}
           />
         );
@@ -320,7 +214,7 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
             key={`liveness-${session.attempts.used}`}
             prompts={session.challenge?.prompts ?? []}
             step={stepLabel('liveness')}
-            onDone={() => nextCapture('liveness')}
+            onDone={captured}
             onHandoff={toHandoff}
           />
         );
@@ -329,7 +223,7 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
           <FaceLivenessStep
             key={`face-liveness-${session.attempts.used}`}
             step={stepLabel('liveness')}
-            onDone={() => nextCapture('face_liveness')}
+            onDone={captured}
             onHandoff={toHandoff}
             onError={fail}
           />
@@ -357,4 +251,11 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
       </div>
     </Flow.Provider>
   );
+}
+
+/** Title of a document side's capture screen ("Photo page of your passport", "Back of your document: …"). */
+function documentSideTitle(i18n: Translator, side: 'document_front' | 'document_back', type: DocumentType): string {
+  const documentType = i18n.t(`document.type.${type}`);
+  if (side === 'document_back') return i18n.t('document.backTitle', { documentType });
+  return type === 'passport' ? i18n.t('document.passportTitle') : i18n.t('document.frontTitle', { documentType });
 }

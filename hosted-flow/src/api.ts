@@ -89,10 +89,10 @@ export type LivenessSession = z.infer<typeof livenessSessionSchema> & { clockOff
 export type HeadPrompt = z.infer<typeof promptSchema>;
 export type DocumentType = z.infer<typeof documentTypeSchema>;
 export type { CaptureKind };
+/** A test-mode outcome: the server's simulate body, with the decline type required exactly for a decline. */
 export type SimulatedOutcome =
-  | { decision: 'approved' }
-  | { decision: 'review' }
-  | { decision: 'declined'; declineType: 'retry' | 'final' };
+  | { decision: Exclude<(typeof DECISIONS)[number], 'declined'> }
+  | { decision: 'declined'; declineType: (typeof DECLINE_TYPES)[number] };
 
 /** Compile-time links to the server's contract: what the server sends parses here, what the page sends the server accepts. */
 export type ServerContractFits = [

@@ -4,6 +4,8 @@
  * sessionStorage for reloads of this tab. It is never logged.
  */
 
+import qrcode from 'qrcode-generator';
+
 const STORAGE_PREFIX = 'kyc.clientToken.';
 
 export interface VerifyLink {
@@ -31,6 +33,14 @@ export function takeVerifyLink(location: Location, history: History, storage: St
 /** The full link again, for the cross-device QR code (the same link the applicant received). */
 export function handoffUrl(origin: string, link: VerifyLink): string {
   return `${origin}/v/${encodeURIComponent(link.verificationId)}?token=${encodeURIComponent(link.token ?? '')}`;
+}
+
+/** Renders a link as a QR code image (GIF data URL: no inline SVG styles, no external service). */
+export function qrDataUrl(text: string): string {
+  const qr = qrcode(0, 'M');
+  qr.addData(text);
+  qr.make();
+  return qr.createDataURL(6, 4);
 }
 
 /** `returnUrl` with `verificationId` and `status` added; null if the URL is not http(s). */

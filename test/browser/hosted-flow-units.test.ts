@@ -1,12 +1,19 @@
-import { capturePlan, pageErrorOf } from '../../hosted-flow/src/App';
 import { ApiError, clockOffsetOf, type Session } from '../../hosted-flow/src/api';
-import { outcomeOf } from '../../hosted-flow/src/components/Result';
+import { judgeHeadTurnFrame, promptDots } from '../../hosted-flow/src/capture/head-turn';
+import { issueText, uploadErrorText } from '../../hosted-flow/src/capture/messages';
+import { judgeSelfieFrame, selfieGuidance } from '../../hosted-flow/src/capture/selfie-auto-capture';
+import { captureAfter, capturePlan, stepPosition } from '../../hosted-flow/src/flow/capture-plan';
+import { type FlowAction, type FlowState, flowReducer, initialFlowState } from '../../hosted-flow/src/flow/flow-state';
+import { outcomeOf, resultPageOf } from '../../hosted-flow/src/flow/outcome';
+import { isRetryable, pageErrorOf } from '../../hosted-flow/src/flow/page-error';
+import { progressPercent } from '../../hosted-flow/src/flow/progress';
+import type { DetectedFace } from '../../hosted-flow/src/media/face-detector';
 import { ar } from '../../hosted-flow/src/i18n/ar';
 import { en } from '../../hosted-flow/src/i18n/en';
 import { fr } from '../../hosted-flow/src/i18n/fr';
 import { chooseLocale, translator } from '../../hosted-flow/src/i18n';
 import { handoffUrl, returnUrlWithResult, takeVerifyLink } from '../../hosted-flow/src/link';
-import { classifyCameraError } from '../../hosted-flow/src/media/camera';
+import { classifyCameraError, isRetryableCameraProblem } from '../../hosted-flow/src/media/camera';
 import { poseMatches, yawProxy, type Point } from '../../hosted-flow/src/media/pose';
 import { judgeQuality } from '../../hosted-flow/src/media/quality';
 import { REASON_CODE_NAMES } from '../../functions/domain/reason-codes';
@@ -159,26 +166,27 @@ describe('verify link', () => {
   });
 });
 
-describe('routing decisions', () => {
-  const session = (over: Partial<Session> = {}): Session => ({
-    verificationId: 'vrf_1',
-    status: 'pending',
-    mode: 'live',
-    locale: 'en',
-    expiresAt: '2026-01-01T00:00:00Z',
-    returnUrl: null,
-    steps: ['consent', 'document', 'selfie', 'liveness'],
-    document: { types: ['passport', 'id_card'], issuingCountries: [], needsBack: { passport: false, id_card: true } },
-    consent: { given: true, textVersion: 'v1' },
-    challenge: { prompts: ['left', 'right'] },
-    attempts: { used: 0, max: 3, left: 3 },
-    lastAttempt: null,
-    decision: null,
-    declineType: null,
-    reasonCodes: [],
-    ...over,
-  });
+/** A pending live session of a flow with consent, document (passport or identity card), selfie and head turns. */
+const session = (over: Partial<Session> = {}): Session => ({
+  verificationId: 'vrf_1',
+  status: 'pending',
+  mode: 'live',
+  locale: 'en',
+  expiresAt: '2026-01-01T00:00:00Z',
+  returnUrl: null,
+  steps: ['consent', 'document', 'selfie', 'liveness'],
+  document: { types: ['passport', 'id_card'], issuingCountries: [], needsBack: { passport: false, id_card: true } },
+  consent: { given: true, textVersion: 'v1' },
+  challenge: { prompts: ['left', 'right'] },
+  attempts: { used: 0, max: 3, left: 3 },
+  lastAttempt: null,
+  decision: null,
+  declineType: null,
+  reasonCodes: [],
+  ...over,
+});
 
+describe('routing decisions', () => {
   test('captures follow the flow: type choice only with several types, back side only where the type has one', () => {
     expect(capturePlan(session(), null)).toEqual(['documentType', 'document_front', 'selfie', 'liveness']);
     expect(capturePlan(session(), 'id_card')).toEqual([
@@ -255,6 +263,239 @@ describe('routing decisions', () => {
     expect(classifyCameraError(named('NotFoundError'))).toBe('notFound');
     expect(classifyCameraError(named('NotReadableError'))).toBe('busy');
     expect(classifyCameraError(named('OverconstrainedError'))).toBe('notFound');
+  });
+});
+
+describe('the view reducer', () => {
+  const run = (actions: FlowAction[], from: FlowState = initialFlowState): FlowState =>
+    actions.reduce(flowReducer, from);
+  const views = (actions: FlowAction[], from: FlowState = initialFlowState): FlowState['view'][] => {
+    const seen: FlowState['view'][] = [];
+    actions.reduce((state, action) => {
+      const next = flowReducer(state, action);
+      seen.push(next.view);
+      return next;
+    }, from);
+    return seen;
+  };
+  const read = (over: Partial<Session>, entry: 'open' | 'update' | 'retry' = 'open'): FlowAction => ({
+    type: 'sessionRead',
+    session: session(over),
+    entry,
+  });
+
+  test('opening a link shows the view its session is in', () => {
+    const opened = (over: Partial<Session>) => run([read(over)]).view;
+    expect(opened({ consent: { given: false, textVersion: 'v1' } })).toEqual({ kind: 'welcome' });
+    expect(opened({})).toEqual({ kind: 'capture', step: 'documentType' });
+    expect(opened({ mode: 'test' })).toEqual({ kind: 'testMode' });
+    expect(opened({ status: 'in_progress' })).toEqual({ kind: 'processing' });
+    expect(opened({ status: 'expired' })).toEqual({ kind: 'error', error: 'expired' });
+    // A link whose verification already ended says so; the same session reached during the flow is a result.
+    expect(opened({ status: 'approved' })).toEqual({ kind: 'error', error: 'finished' });
+    expect(run([read({ status: 'approved' }, 'update')]).view).toEqual({ kind: 'result' });
+    expect(run([read({ status: 'declined', reasonCodes: ['CONSENT_DECLINED'] }, 'update')]).view).toEqual({
+      kind: 'consentDeclined',
+    });
+    // Consent not given during the flow (not on opening): straight to the consent page, no welcome.
+    expect(run([read({ consent: { given: false, textVersion: 'v1' } }, 'update')]).view).toEqual({ kind: 'consent' });
+  });
+
+  test('a whole attempt: welcome, consent, type choice, both sides, selfie, head turns, submit, processing', () => {
+    const shown = views([
+      read({ consent: { given: false, textVersion: 'v1' } }),
+      { type: 'consentOpened' },
+      read({}, 'update'),
+      { type: 'documentTypeChosen', documentType: 'id_card' },
+      { type: 'captured', step: 'document_front' },
+      { type: 'captured', step: 'document_back' },
+      { type: 'captured', step: 'selfie' },
+      { type: 'captured', step: 'liveness' },
+      { type: 'submitted', session: session({ status: 'in_progress' }) },
+    ]);
+    expect(shown).toEqual([
+      { kind: 'welcome' },
+      { kind: 'consent' },
+      { kind: 'capture', step: 'documentType' },
+      { kind: 'capture', step: 'document_front' },
+      { kind: 'capture', step: 'document_back' },
+      { kind: 'capture', step: 'selfie' },
+      { kind: 'capture', step: 'liveness' },
+      { kind: 'submitting', documentType: 'id_card' },
+      { kind: 'processing' },
+    ]);
+  });
+
+  test('the flow without a choice submits its only type; a flow without a document submits none', () => {
+    const passportOnly = session({ document: { types: ['passport'], needsBack: { passport: false } } });
+    expect(
+      views(
+        [
+          { type: 'sessionRead', session: passportOnly, entry: 'open' },
+          { type: 'captured', step: 'document_front' },
+          { type: 'captured', step: 'selfie' },
+          { type: 'captured', step: 'liveness' },
+        ],
+        initialFlowState,
+      ).map((view) => (view.kind === 'capture' ? view.step : view)),
+    ).toEqual(['document_front', 'selfie', 'liveness', { kind: 'submitting', documentType: 'passport' }]);
+    expect(
+      run([read({ steps: ['consent', 'selfie'], document: null }), { type: 'captured', step: 'selfie' }]).view,
+    ).toEqual({ kind: 'submitting', documentType: null });
+  });
+
+  test('"try again" after a retryable decline starts the new attempt with the type chosen before', () => {
+    const declined: Partial<Session> = {
+      lastAttempt: { decision: 'declined', declineType: 'retry', reasonCodes: ['BAD_FACE_MATCHING'] },
+      attempts: { used: 1, max: 3, left: 2 },
+    };
+    const afterFirst = run([read({}), { type: 'documentTypeChosen', documentType: 'id_card' }]);
+    const decided = run([read(declined, 'update')], afterFirst);
+    expect(decided.view).toEqual({ kind: 'result' });
+    const again = run([read(declined, 'retry')], decided);
+    expect(again.view).toEqual({ kind: 'capture', step: 'documentType' });
+    expect(again.documentType).toBe('id_card');
+    expect(run([{ type: 'documentTypeChosen', documentType: 'id_card' }], again).view).toEqual({
+      kind: 'capture',
+      step: 'document_front',
+    });
+    // Meanwhile the verification ended (say the integrator declined it): the retry shows that result.
+    expect(run([read({ status: 'declined', declineType: 'final' }, 'retry')], decided).view).toEqual({
+      kind: 'result',
+    });
+  });
+
+  test('missing captures restart the attempt; consent declined, handoff, failures and upload preference', () => {
+    const submitting = run([read({}), { type: 'documentTypeChosen', documentType: 'passport' }]);
+    expect(run([{ type: 'capturesMissing' }], submitting).view).toEqual({ kind: 'capture', step: 'documentType' });
+    const nothingToCapture = run([read({ steps: ['consent'], document: null })]);
+    expect(nothingToCapture.view).toEqual({ kind: 'submitting', documentType: null });
+    expect(run([{ type: 'capturesMissing' }], nothingToCapture).view).toEqual({ kind: 'error', error: 'generic' });
+
+    const declined = session({ status: 'declined', reasonCodes: ['CONSENT_DECLINED'] });
+    expect(run([{ type: 'consentDeclined', session: declined }], submitting)).toMatchObject({
+      session: declined,
+      view: { kind: 'consentDeclined' },
+    });
+    expect(run([{ type: 'handoffOpened' }], submitting).view).toEqual({ kind: 'handoff' });
+    expect(run([{ type: 'failed', error: 'network' }], submitting).view).toEqual({ kind: 'error', error: 'network' });
+    expect(run([{ type: 'loading' }], submitting).view).toEqual({ kind: 'loading' });
+    expect(run([{ type: 'uploadPreferred' }], submitting).documentByUpload).toBe(true);
+  });
+
+  test('capture steps before any session is read change nothing; the reducer never mutates its input', () => {
+    const frozen = Object.freeze({ ...initialFlowState });
+    expect(flowReducer(frozen, { type: 'captured', step: 'selfie' })).toBe(frozen);
+    expect(flowReducer(frozen, { type: 'capturesMissing' })).toBe(frozen);
+    const before = run([read({})]);
+    const copy = structuredClone(before);
+    flowReducer(before, { type: 'documentTypeChosen', documentType: 'id_card' });
+    expect(before).toEqual(copy);
+  });
+
+  test('step labels, the step after a capture, and which error pages offer a retry', () => {
+    expect(stepPosition(['consent', 'document', 'selfie'], 'selfie')).toEqual({ current: 3, total: 3 });
+    expect(stepPosition(['consent', 'selfie'], 'document')).toBeNull();
+    expect(captureAfter(['document_front', 'selfie'], 'document_front')).toBe('selfie');
+    expect(captureAfter(['document_front', 'selfie'], 'selfie')).toBeNull();
+    expect(['expired', 'invalid', 'finished', 'network', 'generic'].filter((e) => isRetryable(e as never))).toEqual([
+      'network',
+      'generic',
+    ]);
+    expect(
+      ['denied', 'notFound', 'busy', 'insecure', 'unsupported'].filter((p) => isRetryableCameraProblem(p as never)),
+    ).toEqual(['denied', 'notFound', 'busy']);
+  });
+});
+
+describe('capture decisions', () => {
+  /** A detected face `widthRatio` of a 1000-pixel frame wide, nose shifted by `noseShift` (20: turned). */
+  const face = (widthRatio: number, noseShift = 0): DetectedFace => ({
+    box: { x: 100, y: 100, width: widthRatio * 1000, height: widthRatio * 1200 },
+    score: 0.9,
+    landmarks: landmarks(noseShift),
+  });
+
+  test('selfie guidance: one face, close enough, looking straight; the photo is taken after two steady frames', () => {
+    expect(selfieGuidance([], 1000)).toBe('searching');
+    expect(selfieGuidance([face(0.4), face(0.3)], 1000)).toBe('oneFace');
+    expect(selfieGuidance([face(0.1)], 1000)).toBe('closer');
+    expect(selfieGuidance([face(0.4, 20)], 1000)).toBe('lookStraight');
+    expect(selfieGuidance([face(0.4)], 1000)).toBe('hold');
+
+    const first = judgeSelfieFrame(0, [face(0.4)], 1000);
+    expect(first).toEqual({ guidance: 'hold', stable: 1, take: false });
+    expect(judgeSelfieFrame(first.stable, [face(0.4)], 1000)).toEqual({ guidance: 'hold', stable: 2, take: true });
+    // Any frame that is not steady starts the count again.
+    expect(judgeSelfieFrame(first.stable, [face(0.4, 20)], 1000)).toEqual({
+      guidance: 'lookStraight',
+      stable: 0,
+      take: false,
+    });
+  });
+
+  test('head turns: two matching frames in a row take the photo; a lone, large face is required', () => {
+    const turned = [face(0.3, 20)];
+    const once = judgeHeadTurnFrame(0, 'left', turned, 1000);
+    expect(once).toEqual({ matches: 1, take: false, noFace: false });
+    expect(judgeHeadTurnFrame(once.matches, 'left', turned, 1000)).toEqual({ matches: 2, take: true, noFace: false });
+    expect(judgeHeadTurnFrame(once.matches, 'right', turned, 1000)).toEqual({ matches: 0, take: false, noFace: false });
+    expect(judgeHeadTurnFrame(1, 'left', [face(0.1, 20)], 1000)).toEqual({ matches: 0, take: false, noFace: true });
+    expect(judgeHeadTurnFrame(1, 'left', [face(0.3, 20), face(0.3, 20)], 1000).noFace).toBe(true);
+    expect(judgeHeadTurnFrame(0, 'centre', [], 1000)).toEqual({ matches: 0, take: false, noFace: true });
+  });
+
+  test('progress dots keep one identity per frame, even when prompts repeat', () => {
+    expect(promptDots(['left', 'left', 'right'], 1)).toEqual([
+      { frame: 0, state: 'done' },
+      { frame: 1, state: 'current' },
+      { frame: 2, state: 'todo' },
+    ]);
+  });
+
+  test('review and upload messages name the problem the applicant can fix', () => {
+    const t = translator('en');
+    expect(issueText(t, 'tooSmall', { width: 320, height: 240 })).toContain('320 × 240');
+    expect(issueText(t, 'noFace', { width: 1, height: 1 })).toBe(t.t('quality.noFace'));
+    expect(uploadErrorText(t, new ApiError(413, 'file_too_large'))).toContain('10 MB');
+    expect(uploadErrorText(t, new ApiError(0, 'network_error'))).toBe(t.t('error.network.body'));
+    expect(uploadErrorText(t, new ApiError(500, 'internal_error'))).toBe(t.t('uploadError.generic'));
+    expect(uploadErrorText(t, new Error('boom'))).toBe(t.t('uploadError.generic'));
+  });
+
+  test('the processing bar starts at 5 %, only moves forward, and never claims 100 % before the result', () => {
+    const samples = [0, 1000, 5000, 12000, 60000, 10 ** 9].map(progressPercent);
+    expect(samples[0]).toBe(5);
+    expect(samples).toEqual([...samples].sort((a, b) => a - b));
+    expect(Math.max(...samples)).toBe(95);
+  });
+});
+
+describe('the result page', () => {
+  test('the way back to the integrator appears once the verification is over, with the result in the URL', () => {
+    const approved = resultPageOf(session({ status: 'approved', returnUrl: 'https://shop.example/done' }));
+    expect(approved).toEqual({
+      outcome: 'approved',
+      reasonCodes: [],
+      bodyKey: 'result.approved.body',
+      returnUrl: 'https://shop.example/done?verificationId=vrf_1&status=approved',
+    });
+    const retryable = resultPageOf(
+      session({
+        returnUrl: 'https://shop.example/done',
+        lastAttempt: { decision: 'declined', declineType: 'retry', reasonCodes: ['BAD_FACE_MATCHING'] },
+        attempts: { used: 1, max: 3, left: 2 },
+      }),
+    );
+    expect(retryable).toMatchObject({ outcome: 'declinedRetry', returnUrl: null, reasonCodes: ['BAD_FACE_MATCHING'] });
+  });
+
+  test('a retry-type decline that ended the verification says so; no decision at all reads as in review', () => {
+    const closed = resultPageOf(
+      session({ status: 'declined', declineType: 'retry', reasonCodes: ['ATTEMPTS_EXHAUSTED'] }),
+    );
+    expect(closed).toMatchObject({ outcome: 'declinedFinal', bodyKey: 'result.declinedClosed.body' });
+    expect(resultPageOf(session()).outcome).toBe('review');
   });
 });
 

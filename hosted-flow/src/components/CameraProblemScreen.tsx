@@ -1,6 +1,6 @@
 import type { JSX } from 'preact';
 import { useFlow } from '../context';
-import type { CameraProblem } from '../media/camera';
+import { type CameraProblem, isRetryableCameraProblem } from '../media/camera';
 import { Actions, Button, Screen } from './ui';
 
 export interface CameraProblemProps {
@@ -14,7 +14,7 @@ export interface CameraProblemProps {
 /** One clear screen per camera failure, each with a way forward. */
 export function CameraProblemScreen({ problem, onRetry, onHandoff, onUpload }: CameraProblemProps): JSX.Element {
   const { i18n } = useFlow();
-  const canRetry = problem === 'denied' || problem === 'busy' || problem === 'notFound';
+  const canRetry = isRetryableCameraProblem(problem);
   return (
     <Screen id={`camera-${problem}`} title={i18n.t(`camera.${problem}.title`)}>
       <p>{i18n.t(`camera.${problem}.body`)}</p>

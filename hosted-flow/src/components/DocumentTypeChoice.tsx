@@ -15,13 +15,13 @@ export function DocumentTypeChoice({
   onChoose: (type: DocumentType) => void;
 }): JSX.Element {
   const { i18n } = useFlow();
-  const [choice, setChoice] = useState<DocumentType>(types[0]!);
+  const [choice, setChoice] = useState<DocumentType | undefined>(types[0]);
   return (
     <Screen id="document-type" title={i18n.t('document.chooseTitle')} step={step}>
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          onChoose(choice);
+          if (choice) onChoose(choice);
         }}
       >
         <fieldset class="choices">

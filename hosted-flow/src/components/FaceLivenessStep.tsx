@@ -5,6 +5,7 @@ import { useFlow } from '../context';
 import type { FaceLivenessFailure } from '../face-liveness/failures';
 import { guestCredentialProvider } from '../face-liveness/guest-credentials';
 import { Actions, Button, Screen, Spinner, Status } from './ui';
+import { useLatest } from './use-latest';
 
 export interface FaceLivenessStepProps {
   step?: string | undefined;
@@ -32,22 +33,23 @@ type Phase =
 export function FaceLivenessStep({ step, onDone, onHandoff, onError }: FaceLivenessStepProps): JSX.Element {
   const { i18n, api, announce } = useFlow();
   const [phase, setPhase] = useState<Phase>({ kind: 'opening' });
-  const [run, setRun] = useState(0);
   const host = useRef<HTMLDivElement>(null);
+  // Read when the island ends or fails, never a reason to re-open a session or re-mount the island.
+  const latest = useLatest({ i18n, announce, onDone, onError });
 
-  // Opens a session for this run.
+  // Opens a session for this run (on mount, and again on "try again").
+  const opening = phase.kind === 'opening';
   useEffect(() => {
-    if (!api) return;
+    if (!api || !opening) return;
     let stale = false;
-    setPhase({ kind: 'opening' });
     api.createLivenessSession().then(
       (session) => !stale && setPhase({ kind: 'running', session }),
-      (error: unknown) => !stale && onError(error),
+      (error: unknown) => !stale && latest.current.onError(error),
     );
     return () => {
       stale = true;
     };
-  }, [api, run]);
+  }, [api, opening, latest]);
 
   // Mounts the component once its host element is on screen; unmounts it when the run ends.
   const session = phase.kind === 'running' ? phase.session : null;
@@ -56,10 +58,15 @@ export function FaceLivenessStep({ step, onDone, onHandoff, onError }: FaceLiven
     if (!session || !element) return;
     let unmount: (() => void) | null = null;
     let ended = false;
-    const end = (next: Phase): void => {
+    const end = (next: Exclude<Phase, { kind: 'opening' | 'running' }>): void => {
       if (ended) return;
       ended = true;
       setPhase(next);
+      const { i18n, announce, onDone } = latest.current;
+      if (next.kind === 'complete') {
+        announce(i18n.t('faceLiveness.complete'));
+        onDone();
+      } else if (next.kind === 'failed') announce(i18n.t(`faceLiveness.failure.${next.failure}.title`));
     };
     import('../face-liveness/detector').then(
       ({ mountFaceLiveness }) => {
@@ -68,7 +75,7 @@ export function FaceLivenessStep({ step, onDone, onHandoff, onError }: FaceLiven
           sessionId: session.sessionId,
           region: session.region,
           clockOffsetMs: session.clockOffsetMs,
-          locale: i18n.locale,
+          locale: latest.current.i18n.locale,
           credentials: guestCredentialProvider(session.region, session.identityPoolId),
           onComplete: () => end({ kind: 'complete' }),
           onFailure: (failure) => end({ kind: 'failed', failure }),
@@ -82,16 +89,9 @@ export function FaceLivenessStep({ step, onDone, onHandoff, onError }: FaceLiven
       // React may not unmount a root synchronously while it is rendering: defer to the next task.
       if (unmount) setTimeout(unmount, 0);
     };
-  }, [session]);
+  }, [session, latest]);
 
-  useEffect(() => {
-    if (phase.kind === 'complete') {
-      announce(i18n.t('faceLiveness.complete'));
-      onDone();
-    } else if (phase.kind === 'failed') announce(i18n.t(`faceLiveness.failure.${phase.failure}.title`));
-  }, [phase]);
-
-  const again = (): void => setRun((n) => n + 1);
+  const again = (): void => setPhase({ kind: 'opening' });
 
   switch (phase.kind) {
     case 'opening':

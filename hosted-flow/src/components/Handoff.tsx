@@ -1,19 +1,12 @@
 import type { JSX } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
-import qrcode from 'qrcode-generator';
+import { useMemo, useState } from 'preact/hooks';
 import { TERMINAL_STATUSES, type Session } from '../api';
 import { useFlow } from '../context';
+import { qrDataUrl } from '../link';
 import { Actions, Button, Screen, Spinner, Status } from './ui';
+import { useSessionPolling } from './use-session-polling';
 
 const POLL_MS = 2000;
-
-/** Renders a link as a QR code image (GIF data URL: no inline SVG styles, no external service). */
-export function qrDataUrl(text: string): string {
-  const qr = qrcode(0, 'M');
-  qr.addData(text);
-  qr.make();
-  return qr.createDataURL(6, 4);
-}
 
 /**
  * Cross-device handoff: a QR code of this same link for a phone; this page keeps polling and moves on to
@@ -28,30 +21,20 @@ export function Handoff({
   onSettled: (session: Session) => void;
   onBack: () => void;
 }): JSX.Element {
-  const { i18n, api } = useFlow();
+  const { i18n } = useFlow();
   const image = useMemo(() => qrDataUrl(url), [url]);
   const [inProgress, setInProgress] = useState(false);
 
-  useEffect(() => {
-    let stopped = false;
-    const poll = async (): Promise<void> => {
-      while (!stopped && api) {
-        try {
-          const session = await api.getSession();
-          if (stopped) return;
-          setInProgress(session.status === 'in_progress');
-          if (TERMINAL_STATUSES.has(session.status)) return onSettled(session);
-        } catch {
-          // transient: keep waiting
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      }
-    };
-    void poll();
-    return () => {
-      stopped = true;
-    };
-  }, []);
+  useSessionPolling(POLL_MS, {
+    onSession: (session) => {
+      setInProgress(session.status === 'in_progress');
+      if (!TERMINAL_STATUSES.has(session.status)) return false;
+      onSettled(session);
+      return true;
+    },
+    // transient: keep waiting
+    onError: () => false,
+  });
 
   return (
     <Screen id="handoff" title={i18n.t('handoff.title')}>

@@ -2,11 +2,13 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { HeadPrompt } from '../api';
 import { useFlow } from '../context';
-import { loadFaceDetector } from '../media/face-detector';
+import { judgeHeadTurnFrame, promptDots } from '../capture/head-turn';
+import { type FaceDetector, loadFaceDetector } from '../media/face-detector';
 import { canvasToJpeg, grabFrame } from '../media/frames';
-import { poseMatches, yawProxy } from '../media/pose';
+import { sleep } from '../sleep';
 import { CameraProblemScreen } from './CameraProblemScreen';
 import { useCamera } from './use-camera';
+import { useLatest } from './use-latest';
 import { Actions, Button, Screen, Spinner, Status } from './ui';
 
 export interface LivenessProps {
@@ -22,9 +24,8 @@ type Phase =
   | { kind: 'sending' }
   | { kind: 'failed'; message: string };
 
-/** Consecutive matching detections before a frame is taken (filters single-frame landmark jitter). */
-const MATCHES_NEEDED = 2;
-const MIN_FACE_WIDTH_RATIO = 0.2;
+/** Pause between two analysed frames. */
+const ANALYSIS_INTERVAL_MS = 80;
 
 /**
  * Head-turn challenge: shows the server's prompts one at a time; a light in-browser detector reads the
@@ -35,23 +36,25 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
   const { i18n, api, announce } = useFlow();
   const { videoRef, state, retry } = useCamera('user', true);
   const [phase, setPhase] = useState<Phase>({ kind: 'preparing' });
-  const [run, setRun] = useState(0);
+  const done = useLatest(onDone);
+  // The challenge runs while the camera is ready; a failure stops it until the applicant tries again.
+  const running = state.phase === 'ready' && phase.kind !== 'failed';
 
   useEffect(() => {
-    if (state.phase !== 'ready' || !api) return;
+    if (!running || !api) return;
     let stopped = false;
     const uploads: Promise<string>[] = [];
     void (async () => {
       setPhase({ kind: 'preparing' });
-      let detector;
+      let detector: FaceDetector;
       try {
         detector = await loadFaceDetector();
       } catch {
         if (!stopped) setPhase({ kind: 'failed', message: i18n.t('liveness.detectorFailed') });
         return;
       }
-      for (let index = 0; index < prompts.length && !stopped; index++) {
-        const prompt = prompts[index]!;
+      for (const [index, prompt] of prompts.entries()) {
+        if (stopped) return;
         setPhase({ kind: 'prompting', index, noFace: false });
         announce(
           `${i18n.t('liveness.progress', { current: index + 1, total: prompts.length })}. ${i18n.t(`liveness.prompt.${prompt}`)}`,
@@ -64,26 +67,18 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
           const frame = grabFrame(video);
           const faces = await detector.detect(frame).catch(() => []);
           if (stopped) return;
-          const face =
-            faces.length === 1 && faces[0]!.box.width / frame.width >= MIN_FACE_WIDTH_RATIO ? faces[0]! : null;
-          const yaw = face ? yawProxy(face.landmarks) : null;
-          if (yaw !== null && poseMatches(prompt, yaw)) {
-            matches++;
-            if (matches >= MATCHES_NEEDED) {
-              const blob = await canvasToJpeg(frame);
-              uploads.push(api.upload('liveness_frame', index, blob));
-              announce(i18n.t('liveness.done'));
-              break;
-            }
-          } else {
-            matches = 0;
+          const verdict = judgeHeadTurnFrame(matches, prompt, faces, frame.width);
+          matches = verdict.matches;
+          if (verdict.take) {
+            uploads.push(api.upload('liveness_frame', index, await canvasToJpeg(frame)));
+            announce(i18n.t('liveness.done'));
+            break;
           }
-          const noFace = face === null;
-          if (noFace !== lastNoFace) {
-            lastNoFace = noFace;
-            setPhase({ kind: 'prompting', index, noFace });
+          if (verdict.noFace !== lastNoFace) {
+            lastNoFace = verdict.noFace;
+            setPhase({ kind: 'prompting', index, noFace: verdict.noFace });
           }
-          await new Promise((resolve) => setTimeout(resolve, 80));
+          await sleep(ANALYSIS_INTERVAL_MS);
         }
       }
       if (stopped) return;
@@ -91,7 +86,7 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
       announce(i18n.t('liveness.sending'));
       try {
         await Promise.all(uploads);
-        if (!stopped) onDone();
+        if (!stopped) done.current();
       } catch {
         if (!stopped) setPhase({ kind: 'failed', message: i18n.t('uploadError.generic') });
       }
@@ -99,7 +94,7 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
     return () => {
       stopped = true;
     };
-  }, [state.phase, run, prompts]);
+  }, [running, api, prompts, i18n, announce, videoRef, done]);
 
   if (state.phase === 'problem') {
     return <CameraProblemScreen problem={state.problem} onRetry={retry} onHandoff={onHandoff} />;
@@ -121,8 +116,8 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
             {i18n.t(`liveness.prompt.${current}`)}
           </p>
           <ol class="prompt-dots" aria-hidden="true">
-            {prompts.map((p, i) => (
-              <li key={i} class={i < phase.index ? 'done' : i === phase.index ? 'current' : ''} />
+            {promptDots(prompts, phase.index).map((dot) => (
+              <li key={dot.frame} class={dot.state === 'todo' ? '' : dot.state} />
             ))}
           </ol>
           {phase.noFace ? <Status tone="error">{i18n.t('liveness.noFace')}</Status> : null}
@@ -142,7 +137,7 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
         <>
           <Status tone="error">{phase.message}</Status>
           <Actions>
-            <Button onClick={() => setRun((n) => n + 1)} name="liveness-retry">
+            <Button onClick={() => setPhase({ kind: 'preparing' })} name="liveness-retry">
               {i18n.t('common.tryAgain')}
             </Button>
             <Button kind="secondary" onClick={onHandoff} name="handoff">

@@ -1,18 +1,16 @@
 import type { JSX } from 'preact';
 import { useFlow } from '../context';
+import { isRetryable, type PageError } from '../flow/page-error';
 import type { MessageKey } from '../i18n';
 import { Actions, Button, Screen } from './ui';
-
-export type PageError = 'expired' | 'invalid' | 'finished' | 'network' | 'generic';
 
 /** Dead-end pages (expired, invalid or finished link; network trouble) with one clear sentence each. */
 export function ErrorPage({ error, onRetry }: { error: PageError; onRetry?: (() => void) | undefined }): JSX.Element {
   const { i18n } = useFlow();
-  const retryable = error === 'network' || error === 'generic';
   return (
     <Screen id={`error-${error}`} title={i18n.t(`error.${error}.title` as MessageKey)}>
       <p>{i18n.t(`error.${error}.body` as MessageKey)}</p>
-      {retryable && onRetry ? (
+      {isRetryable(error) && onRetry ? (
         <Actions>
           <Button onClick={onRetry} name="error-retry">
             {i18n.t('common.tryAgain')}

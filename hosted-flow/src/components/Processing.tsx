@@ -2,11 +2,12 @@ import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, type Session } from '../api';
 import { useFlow } from '../context';
+import { progressPercent } from '../flow/progress';
 import { Screen, Status } from './ui';
+import { useSessionPolling } from './use-session-polling';
 
 const POLL_MS = 1000;
-/** The bar creeps toward 95 % on a time curve: the server reports no stages, but the applicant sees movement. */
-const PROGRESS_TIME_CONSTANT_MS = 12000;
+const TICK_MS = 250;
 
 /** Waits for the checks: polls the session about once a second until it leaves `in_progress`. */
 export function Processing({
@@ -16,43 +17,33 @@ export function Processing({
   onSettled: (session: Session) => void;
   onError: (error: unknown) => void;
 }): JSX.Element {
-  const { i18n, api, announce } = useFlow();
-  const [percent, setPercent] = useState(5);
+  const { i18n, announce } = useFlow();
+  const [percent, setPercent] = useState(progressPercent(0));
 
   useEffect(() => {
     announce(i18n.t('processing.status'));
+  }, [announce, i18n]);
+
+  useEffect(() => {
     const started = Date.now();
-    let stopped = false;
-    const ticker = setInterval(() => {
-      const elapsed = Date.now() - started;
-      setPercent(Math.round(5 + 90 * (1 - Math.exp(-elapsed / PROGRESS_TIME_CONSTANT_MS))));
-    }, 250);
-    const poll = async (): Promise<void> => {
-      while (!stopped && api) {
-        try {
-          const session = await api.getSession();
-          if (stopped) return;
-          if (session.status !== 'in_progress') {
-            setPercent(100);
-            onSettled(session);
-            return;
-          }
-        } catch (error) {
-          // A dropped connection while waiting is not fatal: keep polling. Anything else ends here.
-          if (!(error instanceof ApiError && error.code === 'network_error')) {
-            if (!stopped) onError(error);
-            return;
-          }
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      }
-    };
-    void poll();
-    return () => {
-      stopped = true;
-      clearInterval(ticker);
-    };
+    const ticker = setInterval(() => setPercent(progressPercent(Date.now() - started)), TICK_MS);
+    return () => clearInterval(ticker);
   }, []);
+
+  useSessionPolling(POLL_MS, {
+    onSession: (session) => {
+      if (session.status === 'in_progress') return false;
+      setPercent(100);
+      onSettled(session);
+      return true;
+    },
+    // A dropped connection while waiting is not fatal: keep polling. Anything else ends here.
+    onError: (error) => {
+      if (error instanceof ApiError && error.code === 'network_error') return false;
+      onError(error);
+      return true;
+    },
+  });
 
   return (
     <Screen id="processing" title={i18n.t('processing.title')}>

@@ -1,15 +1,17 @@
 import type { JSX } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, type CaptureKind } from '../api';
+import { useEffect, useState } from 'preact/hooks';
+import type { CaptureKind } from '../api';
+import { type CaptureIssue, issueText } from '../capture/messages';
 import { useFlow } from '../context';
-import type { MessageKey } from '../i18n';
-import { loadFaceDetector, type FaceDetector } from '../media/face-detector';
+import { loadFaceDetector } from '../media/face-detector';
 import { canvasToJpeg, fileToCanvas, grabFrame } from '../media/frames';
-import { yawProxy } from '../media/pose';
-import { assessCanvas, type QualityIssue } from '../media/quality';
+import { assessCanvas } from '../media/quality';
 import { CameraProblemScreen } from './CameraProblemScreen';
+import { CaptureReview, type PhotoForReview } from './CaptureReview';
+import { Actions, Button, Screen, Status } from './ui';
 import { useCamera } from './use-camera';
-import { Actions, Button, Screen, Spinner, Status } from './ui';
+import { useCaptureUpload } from './use-capture-upload';
+import { useSelfieAutoCapture } from './use-selfie-auto-capture';
 
 export interface StillCaptureProps {
   kind: Extract<CaptureKind, 'document_front' | 'document_back' | 'selfie'>;
@@ -25,24 +27,10 @@ export interface StillCaptureProps {
   onPreferUpload?: () => void;
 }
 
-type Issue = QualityIssue | 'noFace';
-
-interface Review {
-  canvas: HTMLCanvasElement;
-  blob: Blob;
-  previewUrl: string;
-  issues: Issue[];
-}
-
-/** Selfie auto-capture: the face must be this wide relative to the frame, and this frontal. */
-const MIN_FACE_WIDTH_RATIO = 0.22;
-const MAX_FRONTAL_YAW = 0.1;
-const STABLE_DETECTIONS = 2;
-
 /**
  * One still photo (document side or selfie): live camera with a framing guide, a file-upload fallback,
- * cheap quality checks, a review step, and server-side rejections shown as actionable messages.
- * The selfie is taken automatically once a single frontal face is held in the oval.
+ * cheap quality checks, then the review (CaptureReview) and the upload (useCaptureUpload). The selfie is
+ * taken automatically once a single frontal face is held in the oval (useSelfieAutoCapture).
  */
 export function StillCapture({
   kind,
@@ -54,170 +42,71 @@ export function StillCapture({
   preferUpload = false,
   onPreferUpload,
 }: StillCaptureProps): JSX.Element {
-  const { i18n, api, announce } = useFlow();
+  const { i18n, announce } = useFlow();
   const isSelfie = kind === 'selfie';
   const [useUpload, setUseUpload] = useState(preferUpload);
-  const [review, setReview] = useState<Review | null>(null);
-  const [uploading, setUploading] = useState(false);
-  const [serverError, setServerError] = useState<string | null>(null);
-  const [guidance, setGuidance] = useState<MessageKey | null>(null);
-  const cameraWanted = !useUpload && review === null;
-  const { videoRef, state, retry } = useCamera(isSelfie ? 'user' : 'environment', cameraWanted);
-  const detectorRef = useRef<FaceDetector | null>(null);
+  const [photo, setPhoto] = useState<PhotoForReview | null>(null);
+  const [fileError, setFileError] = useState<string | null>(null);
+  const upload = useCaptureUpload(kind, onDone);
+  const reviewing = photo !== null;
+  const { videoRef, state, retry } = useCamera(isSelfie ? 'user' : 'environment', !useUpload && !reviewing);
+  const guidance = useSelfieAutoCapture(videoRef, isSelfie && state.phase === 'ready' && !reviewing, review);
 
   useEffect(
     () => () => {
-      if (review) URL.revokeObjectURL(review.previewUrl);
+      if (photo) URL.revokeObjectURL(photo.previewUrl);
     },
-    [review],
+    [photo],
   );
 
-  async function accept(canvas: HTMLCanvasElement): Promise<void> {
-    const issues: Issue[] = [...assessCanvas(canvas).issues];
+  /** Checks a taken or chosen photo on the device, then shows it for review. */
+  async function review(canvas: HTMLCanvasElement): Promise<void> {
+    const issues: CaptureIssue[] = [...assessCanvas(canvas).issues];
     if (isSelfie) {
-      const detector = detectorRef.current ?? (await loadFaceDetector().catch(() => null));
-      if (detector && (await detector.detect(canvas)).length === 0) issues.push('noFace');
+      const detector = await loadFaceDetector().catch(() => null);
+      const faces = detector ? await detector.detect(canvas).catch(() => null) : null;
+      if (faces?.length === 0) issues.push('noFace');
     }
     const blob = await canvasToJpeg(canvas);
-    setServerError(null);
-    setReview({ canvas, blob, previewUrl: URL.createObjectURL(blob), issues });
-    if (issues.length) announce(issues.map((issue) => issueText(issue, canvas)).join(' '));
-  }
-
-  function issueText(issue: Issue, canvas: HTMLCanvasElement): string {
-    return issue === 'tooSmall'
-      ? i18n.t('quality.tooSmall', { width: canvas.width, height: canvas.height })
-      : i18n.t(`quality.${issue}`);
+    const size = { width: canvas.width, height: canvas.height };
+    setFileError(null);
+    upload.clearError();
+    setPhoto({ blob, previewUrl: URL.createObjectURL(blob), size, issues });
+    if (issues.length) announce(issues.map((issue) => issueText(i18n, issue, size)).join(' '));
   }
 
   async function takePhoto(): Promise<void> {
     const video = videoRef.current;
     if (!video || video.videoWidth === 0) return;
-    await accept(grabFrame(video));
+    await review(grabFrame(video));
   }
-
-  // Selfie: watch the video and take the photo automatically once a single frontal face is steady.
-  useEffect(() => {
-    if (!isSelfie || state.phase !== 'ready' || review !== null) return;
-    let stopped = false;
-    let stable = 0;
-    setGuidance('selfie.status.searching');
-    void (async () => {
-      const detector = await loadFaceDetector().catch(() => null);
-      detectorRef.current = detector;
-      while (!stopped && detector) {
-        const video = videoRef.current;
-        if (!video || video.videoWidth === 0) break;
-        const frame = grabFrame(video);
-        const faces = await detector.detect(frame).catch(() => []);
-        if (stopped) break;
-        const face = faces[0];
-        let next: MessageKey;
-        if (!face) next = 'selfie.status.searching';
-        else if (faces.length > 1) next = 'selfie.status.oneFace';
-        else if (face.box.width / frame.width < MIN_FACE_WIDTH_RATIO) next = 'selfie.status.closer';
-        else if (Math.abs(yawProxy(face.landmarks) ?? 1) > MAX_FRONTAL_YAW) next = 'selfie.status.lookStraight';
-        else next = 'selfie.status.hold';
-        stable = next === 'selfie.status.hold' ? stable + 1 : 0;
-        setGuidance(next);
-        if (stable >= STABLE_DETECTIONS) {
-          await accept(frame);
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 120));
-      }
-    })();
-    return () => {
-      stopped = true;
-    };
-  }, [isSelfie, state.phase, review]);
 
   async function onFile(event: JSX.TargetedEvent<HTMLInputElement>): Promise<void> {
     const file = event.currentTarget.files?.[0];
     event.currentTarget.value = '';
     if (!file) return;
     try {
-      await accept(await fileToCanvas(file));
+      await review(await fileToCanvas(file));
     } catch {
-      setServerError(i18n.t('uploadError.image_unreadable'));
+      setFileError(i18n.t('uploadError.image_unreadable'));
     }
   }
 
-  async function send(): Promise<void> {
-    if (!review || !api) return;
-    setUploading(true);
-    setServerError(null);
-    announce(i18n.t('capture.uploading'));
-    try {
-      await api.upload(kind, 0, review.blob);
-      onDone();
-    } catch (error) {
-      setServerError(uploadErrorText(error));
-      setUploading(false);
-    }
-  }
-
-  function uploadErrorText(error: unknown): string {
-    if (error instanceof ApiError) {
-      if (error.code === 'network_error') return i18n.t('error.network.body');
-      const known = i18n.tryKey(`uploadError.${error.code}`, { maxMb: 10 });
-      if (known) return known;
-    }
-    return i18n.t('uploadError.generic');
-  }
-
-  function retake(): void {
-    setReview(null);
-    setServerError(null);
-  }
-
-  if (review) {
-    const hasIssues = review.issues.length > 0;
+  if (photo) {
     return (
-      <Screen id={`${kind}-review`} title={i18n.t('capture.reviewTitle')} step={step}>
-        <p>{i18n.t('capture.reviewHint')}</p>
-        <img
-          class={`review-image ${isSelfie ? 'selfie' : 'document'}`}
-          src={review.previewUrl}
-          alt={i18n.t('capture.previewAlt')}
-        />
-        {hasIssues ? (
-          <ul class="issues" data-issues={review.issues.join(' ')}>
-            {review.issues.map((issue) => (
-              <li key={issue}>{issueText(issue, review.canvas)}</li>
-            ))}
-          </ul>
-        ) : null}
-        {serverError ? <Status tone="error">{serverError}</Status> : null}
-        {uploading ? (
-          <Status>
-            <Spinner /> {i18n.t('capture.uploading')}
-          </Status>
-        ) : null}
-        <Actions>
-          {hasIssues || serverError ? (
-            <>
-              <Button onClick={retake} disabled={uploading} name="retake">
-                {i18n.t('capture.retake')}
-              </Button>
-              {serverError ? null : (
-                <Button kind="secondary" onClick={() => void send()} disabled={uploading} name="use-photo">
-                  {i18n.t('capture.useAnyway')}
-                </Button>
-              )}
-            </>
-          ) : (
-            <>
-              <Button onClick={() => void send()} disabled={uploading} name="use-photo">
-                {i18n.t('capture.use')}
-              </Button>
-              <Button kind="secondary" onClick={retake} disabled={uploading} name="retake">
-                {i18n.t('capture.retake')}
-              </Button>
-            </>
-          )}
-        </Actions>
-      </Screen>
+      <CaptureReview
+        kind={kind}
+        selfie={isSelfie}
+        step={step}
+        photo={photo}
+        uploading={upload.uploading}
+        uploadError={upload.error}
+        onUse={() => void upload.send(photo.blob)}
+        onRetake={() => {
+          setPhoto(null);
+          upload.clearError();
+        }}
+      />
     );
   }
 
@@ -235,20 +124,6 @@ export function StillCapture({
     );
   }
 
-  const fileInput = (
-    <label class="button secondary file-button">
-      {i18n.t('capture.upload')}
-      <input
-        type="file"
-        class="visually-hidden"
-        accept="image/*"
-        capture={isSelfie ? 'user' : 'environment'}
-        onChange={(event) => void onFile(event)}
-        data-capture-input={kind}
-      />
-    </label>
-  );
-
   return (
     <Screen id={kind} title={title} step={step}>
       <p>{hint}</p>
@@ -259,15 +134,25 @@ export function StillCapture({
         </div>
       )}
       {!useUpload && state.phase === 'starting' ? <Status>{i18n.t('camera.starting')}</Status> : null}
-      {isSelfie && guidance && state.phase === 'ready' ? <Status>{i18n.t(guidance)}</Status> : null}
-      {serverError ? <Status tone="error">{serverError}</Status> : null}
+      {isSelfie && guidance && state.phase === 'ready' ? <Status>{i18n.t(`selfie.status.${guidance}`)}</Status> : null}
+      {fileError ? <Status tone="error">{fileError}</Status> : null}
       <Actions>
         {useUpload ? null : (
           <Button onClick={() => void takePhoto()} disabled={state.phase !== 'ready'} name="take-photo">
             {i18n.t('capture.take')}
           </Button>
         )}
-        {fileInput}
+        <label class="button secondary file-button">
+          {i18n.t('capture.upload')}
+          <input
+            type="file"
+            class="visually-hidden"
+            accept="image/*"
+            capture={isSelfie ? 'user' : 'environment'}
+            onChange={(event) => void onFile(event)}
+            data-capture-input={kind}
+          />
+        </label>
       </Actions>
     </Screen>
   );

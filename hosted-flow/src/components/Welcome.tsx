@@ -1,17 +1,8 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { useFlow } from '../context';
+import { lacksCamera } from '../media/camera';
 import { Actions, Button, Screen, Status } from './ui';
-
-/** Whether this device has no camera at all (device kinds are listed even before permission). */
-async function lacksCamera(): Promise<boolean> {
-  try {
-    const devices = (await navigator.mediaDevices?.enumerateDevices()) ?? [];
-    return !devices.some((device) => device.kind === 'videoinput');
-  } catch {
-    return false;
-  }
-}
 
 /** First screen: what the applicant needs; start here, or move to a phone (suggested when there is no camera). */
 export function Welcome({ onStart, onHandoff }: { onStart: () => void; onHandoff: () => void }): JSX.Element {

@@ -1,5 +1,5 @@
 import type { ComponentChildren, JSX } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useCallback } from 'preact/hooks';
 
 /**
  * Layout primitives shared by all screens: a screen with a focused heading (so screen-reader and keyboard
@@ -15,14 +15,12 @@ export interface ScreenProps {
 }
 
 export function Screen({ title, id, step, children }: ScreenProps): JSX.Element {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => {
-    heading.current?.focus();
-  }, [id, title]);
+  // The heading is keyed by screen and title: a new step mounts a new heading, which takes the focus.
+  const focusOnMount = useCallback((heading: HTMLHeadingElement | null) => heading?.focus(), []);
   return (
     <section class="screen" data-screen={id} aria-labelledby={`${id}-title`}>
       {step ? <p class="step">{step}</p> : null}
-      <h1 id={`${id}-title`} tabIndex={-1} ref={heading}>
+      <h1 key={`${id}\n${title}`} id={`${id}-title`} tabIndex={-1} ref={focusOnMount}>
         {title}
       </h1>
       {children}

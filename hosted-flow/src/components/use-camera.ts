@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { CameraError, openCamera, stopStream, type CameraProblem, type Facing } from '../media/camera';
+import { CameraError, type CameraProblem, type Facing, openCamera, stopStream } from '../media/camera';
 import { videoReady } from '../media/frames';
 
 export type CameraState =
@@ -10,18 +10,19 @@ export type CameraState =
 
 /**
  * Opens the camera while `enabled`, attaches it to the returned video ref and stops it on unmount,
- * so the camera light never stays on after a step.
+ * so the camera light never stays on after a step. After a problem the camera stays closed until `retry()`.
  */
 export function useCamera(facing: Facing, enabled: boolean) {
   const videoRef = useRef<HTMLVideoElement>(null);
   const [state, setState] = useState<CameraState>({ phase: enabled ? 'starting' : 'off' });
-  const [attempt, setAttempt] = useState(0);
+  const failed = state.phase === 'problem';
 
   useEffect(() => {
     if (!enabled) {
       setState({ phase: 'off' });
       return;
     }
+    if (failed) return;
     let stream: MediaStream | null = null;
     let cancelled = false;
     setState({ phase: 'starting' });
@@ -44,8 +45,8 @@ export function useCamera(facing: Facing, enabled: boolean) {
       stopStream(stream);
       if (videoRef.current) videoRef.current.srcObject = null;
     };
-  }, [facing, enabled, attempt]);
+  }, [facing, enabled, failed]);
 
-  const retry = useCallback(() => setAttempt((n) => n + 1), []);
+  const retry = useCallback(() => setState({ phase: 'starting' }), []);
   return { videoRef, state, retry };
 }

@@ -1,6 +1,6 @@
 import { FaceLivenessDetectorCore, type FaceLivenessDetectorCoreProps } from '@aws-amplify/ui-react-liveness';
 import '@aws-amplify/ui-react-liveness/styles.css';
-import { createElement } from 'react';
+import { createContext, createElement, useContext } from 'react';
 import { createRoot } from 'react-dom/client';
 import { livenessDisplayText } from './display-text';
 import { failureOf, type FaceLivenessFailure } from './failures';
@@ -29,6 +29,11 @@ export interface FaceLivenessIslandOptions {
 
 const ASSET_BASE = '/v/';
 
+type LivenessText = ReturnType<typeof livenessDisplayText>;
+
+/** The page's strings, handed to the warning below (the component renders it without props). */
+const DisplayText = createContext<LivenessText>(livenessDisplayText('en'));
+
 /** Mounts the component into `host`; returns the function that unmounts it. */
 export function mountFaceLiveness(host: HTMLElement, options: FaceLivenessIslandOptions): () => void {
   const origin = window.location.origin;
@@ -38,7 +43,7 @@ export function mountFaceLiveness(host: HTMLElement, options: FaceLivenessIsland
     region: options.region,
     disableStartScreen: false,
     displayText,
-    components: { PhotosensitiveWarning: () => photosensitivityWarning(displayText) },
+    components: { PhotosensitiveWarning: PhotosensitivityWarning },
     config: {
       credentialProvider: options.credentials,
       faceModelUrl: `${origin}${ASSET_BASE}liveness/facemesh-detection-short.json`,
@@ -50,7 +55,9 @@ export function mountFaceLiveness(host: HTMLElement, options: FaceLivenessIsland
     onUserCancel: () => options.onCancel(),
   };
   const root = createRoot(host);
-  root.render(createElement(FaceLivenessDetectorCore, props));
+  root.render(
+    createElement(DisplayText.Provider, { value: displayText }, createElement(FaceLivenessDetectorCore, props)),
+  );
   return () => root.unmount();
 }
 
@@ -59,7 +66,8 @@ export function mountFaceLiveness(host: HTMLElement, options: FaceLivenessIsland
  * one hides the explanation behind a button with role="alertdialog" (axe: aria-allowed-role). Here the
  * whole warning is plain text, read in order.
  */
-function photosensitivityWarning(text: ReturnType<typeof livenessDisplayText>) {
+function PhotosensitivityWarning() {
+  const text = useContext(DisplayText);
   return createElement(
     'div',
     { className: 'photosensitivity-warning', 'data-photosensitivity-warning': 'true' },

@@ -20,6 +20,21 @@ export function cameraPrecheck(): CameraProblem | null {
   return null;
 }
 
+/** Whether trying again can help: the applicant can allow the camera, plug one in or close the other app. */
+export function isRetryableCameraProblem(problem: CameraProblem): boolean {
+  return problem === 'denied' || problem === 'busy' || problem === 'notFound';
+}
+
+/** Whether this device has no camera at all (device kinds are listed even before permission). */
+export async function lacksCamera(): Promise<boolean> {
+  try {
+    const devices = (await navigator.mediaDevices?.enumerateDevices()) ?? [];
+    return !devices.some((device) => device.kind === 'videoinput');
+  } catch {
+    return false;
+  }
+}
+
 /** Maps a getUserMedia rejection to a camera problem. */
 export function classifyCameraError(error: unknown): CameraProblem {
   const name = error instanceof DOMException || error instanceof Error ? error.name : '';
@@ -59,5 +74,5 @@ export async function openCamera(facing: Facing): Promise<MediaStream> {
 
 /** Stops every track so the camera light goes off. */
 export function stopStream(stream: MediaStream | null): void {
-  stream?.getTracks().forEach((track) => track.stop());
+  for (const track of stream?.getTracks() ?? []) track.stop();
 }

@@ -1,3 +1,5 @@
+import type { HeadPrompt } from '../api';
+
 /**
  * Head pose from 68-point landmarks, for real-time guidance only (the server re-checks every frame).
  * Yaw proxy = horizontal offset of the nose tip from the eyes' midpoint, divided by the inter-ocular
@@ -9,8 +11,6 @@ export interface Point {
   x: number;
   y: number;
 }
-
-export type Prompt = 'left' | 'right' | 'centre';
 
 /** iBUG 68-point indices. */
 const NOSE_TIP = 30;
@@ -30,8 +30,8 @@ function centroid(points: readonly Point[], indices: readonly number[]): Point {
   let x = 0;
   let y = 0;
   for (const i of indices) {
-    x += points[i]!.x;
-    y += points[i]!.y;
+    x += points[i]?.x ?? 0;
+    y += points[i]?.y ?? 0;
   }
   return { x: x / indices.length, y: y / indices.length };
 }
@@ -47,12 +47,13 @@ export function yawProxy(points: readonly Point[]): number | null {
   // Project the nose offset on the eye line, so a head tilt (roll) is not read as a turn.
   const ux = (left.x - right.x) / interOcular;
   const uy = (left.y - right.y) / interOcular;
-  const nose = points[NOSE_TIP]!;
+  const nose = points[NOSE_TIP];
+  if (!nose) return null;
   return ((nose.x - mid.x) * ux + (nose.y - mid.y) * uy) / interOcular;
 }
 
 /** Whether a yaw reading satisfies a prompt. */
-export function poseMatches(prompt: Prompt, yaw: number, thresholds: PoseThresholds = DEFAULT_POSE): boolean {
+export function poseMatches(prompt: HeadPrompt, yaw: number, thresholds: PoseThresholds = DEFAULT_POSE): boolean {
   switch (prompt) {
     case 'left':
       return yaw >= thresholds.minTurn;

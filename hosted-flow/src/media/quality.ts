@@ -29,7 +29,7 @@ const ANALYSIS_WIDTH = 320;
 export function toGrey(rgba: Uint8ClampedArray, width: number, height: number): Float32Array {
   const grey = new Float32Array(width * height);
   for (let i = 0; i < width * height; i++) {
-    grey[i] = 0.299 * rgba[i * 4]! + 0.587 * rgba[i * 4 + 1]! + 0.114 * rgba[i * 4 + 2]!;
+    grey[i] = 0.299 * (rgba[i * 4] ?? 0) + 0.587 * (rgba[i * 4 + 1] ?? 0) + 0.114 * (rgba[i * 4 + 2] ?? 0);
   }
   return grey;
 }
@@ -39,10 +39,11 @@ export function laplacianVariance(grey: Float32Array, width: number, height: num
   let sum = 0;
   let sumSq = 0;
   let n = 0;
+  const at = (j: number): number => grey[j] ?? 0;
   for (let y = 1; y < height - 1; y++) {
     for (let x = 1; x < width - 1; x++) {
       const i = y * width + x;
-      const lap = grey[i - 1]! + grey[i + 1]! + grey[i - width]! + grey[i + width]! - 4 * grey[i]!;
+      const lap = at(i - 1) + at(i + 1) + at(i - width) + at(i + width) - 4 * at(i);
       sum += lap;
       sumSq += lap * lap;
       n++;

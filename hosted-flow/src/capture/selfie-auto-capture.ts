@@ -1,0 +1,44 @@
+import type { DetectedFace } from '../media/face-detector';
+import { yawProxy } from '../media/pose';
+
+/**
+ * When the selfie takes itself: a single frontal face, wide enough in the frame, held for a few analysed
+ * frames in a row. Pure: fed the detections of each frame, it says what to tell the applicant and when to shoot.
+ */
+
+/** The face must be this wide relative to the frame, and this frontal. */
+const MIN_FACE_WIDTH_RATIO = 0.22;
+const MAX_FRONTAL_YAW = 0.1;
+/** Consecutive good frames before the photo is taken (filters single-frame jitter). */
+const STABLE_DETECTIONS = 2;
+
+/** What the applicant is told while the camera looks for a usable face (`selfie.status.<guidance>`). */
+export type SelfieGuidance = 'searching' | 'oneFace' | 'closer' | 'lookStraight' | 'hold';
+
+/** Guidance for one frame's detections (largest face first). */
+export function selfieGuidance(faces: readonly DetectedFace[], frameWidth: number): SelfieGuidance {
+  const face = faces[0];
+  if (!face) return 'searching';
+  if (faces.length > 1) return 'oneFace';
+  if (face.box.width / frameWidth < MIN_FACE_WIDTH_RATIO) return 'closer';
+  if (Math.abs(yawProxy(face.landmarks) ?? 1) > MAX_FRONTAL_YAW) return 'lookStraight';
+  return 'hold';
+}
+
+/** One analysed frame's verdict: the guidance, the run of good frames so far, and whether to take this frame. */
+export interface SelfieFrameVerdict {
+  guidance: SelfieGuidance;
+  stable: number;
+  take: boolean;
+}
+
+/** Judges a frame given the run of good frames before it. */
+export function judgeSelfieFrame(
+  stableBefore: number,
+  faces: readonly DetectedFace[],
+  frameWidth: number,
+): SelfieFrameVerdict {
+  const guidance = selfieGuidance(faces, frameWidth);
+  const stable = guidance === 'hold' ? stableBefore + 1 : 0;
+  return { guidance, stable, take: stable >= STABLE_DETECTIONS };
+}
