@@ -1,6 +1,7 @@
 import type { JSX } from 'preact';
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import { ApiError, ApplicantApi, type DocumentType, type Session, type SimulatedOutcome } from './api';
+import { ApiError, ApplicantApi, type Session, type SimulatedOutcome } from './api';
+import { documentSideTitle } from './capture/messages';
 import { Consent } from './components/Consent';
 import { DocumentTypeChoice } from './components/DocumentTypeChoice';
 import { FaceLivenessStep } from './components/FaceLivenessStep';
@@ -19,7 +20,7 @@ import type { ApplicantStep } from '../../functions/http/applicant-contract';
 import { type CaptureStep, stepPosition } from './flow/capture-plan';
 import { type FlowAction, flowReducer, initialFlowState, type SessionEntry } from './flow/flow-state';
 import { pageErrorOf } from './flow/page-error';
-import { chooseLocale, type Translator, translator } from './i18n';
+import { chooseLocale, translator } from './i18n';
 import { handoffUrl, type VerifyLink } from './link';
 
 /**
@@ -251,11 +252,4 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
       </div>
     </Flow.Provider>
   );
-}
-
-/** Title of a document side's capture screen ("Photo page of your passport", "Back of your document: …"). */
-function documentSideTitle(i18n: Translator, side: 'document_front' | 'document_back', type: DocumentType): string {
-  const documentType = i18n.t(`document.type.${type}`);
-  if (side === 'document_back') return i18n.t('document.backTitle', { documentType });
-  return type === 'passport' ? i18n.t('document.passportTitle') : i18n.t('document.frontTitle', { documentType });
 }

@@ -1,6 +1,6 @@
 import { ApiError, clockOffsetOf, type Session } from '../../hosted-flow/src/api';
 import { judgeHeadTurnFrame, promptDots } from '../../hosted-flow/src/capture/head-turn';
-import { issueText, uploadErrorText } from '../../hosted-flow/src/capture/messages';
+import { documentSideTitle, issueText, uploadErrorText } from '../../hosted-flow/src/capture/messages';
 import { judgeSelfieFrame, selfieGuidance } from '../../hosted-flow/src/capture/selfie-auto-capture';
 import { captureAfter, capturePlan, stepPosition } from '../../hosted-flow/src/flow/capture-plan';
 import { type FlowAction, type FlowState, flowReducer, initialFlowState } from '../../hosted-flow/src/flow/flow-state';
@@ -453,7 +453,7 @@ describe('capture decisions', () => {
     ]);
   });
 
-  test('review and upload messages name the problem the applicant can fix', () => {
+  test('screen titles, review and upload messages name what the applicant can act on', () => {
     const t = translator('en');
     expect(issueText(t, 'tooSmall', { width: 320, height: 240 })).toContain('320 × 240');
     expect(issueText(t, 'noFace', { width: 1, height: 1 })).toBe(t.t('quality.noFace'));
@@ -461,6 +461,10 @@ describe('capture decisions', () => {
     expect(uploadErrorText(t, new ApiError(0, 'network_error'))).toBe(t.t('error.network.body'));
     expect(uploadErrorText(t, new ApiError(500, 'internal_error'))).toBe(t.t('uploadError.generic'));
     expect(uploadErrorText(t, new Error('boom'))).toBe(t.t('uploadError.generic'));
+    expect(documentSideTitle(t, 'document_front', 'passport')).toBe(t.t('document.passportTitle'));
+    expect(documentSideTitle(t, 'document_back', 'id_card')).toBe(
+      t.t('document.backTitle', { documentType: t.t('document.type.id_card') }),
+    );
   });
 
   test('the processing bar starts at 5 %, only moves forward, and never claims 100 % before the result', () => {

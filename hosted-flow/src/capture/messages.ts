@@ -1,4 +1,4 @@
-import { ApiError } from '../api';
+import { ApiError, type DocumentType } from '../api';
 import type { Translator } from '../i18n';
 import type { QualityIssue } from '../media/quality';
 
@@ -23,4 +23,15 @@ export function uploadErrorText(i18n: Translator, error: unknown): string {
     if (known) return known;
   }
   return i18n.t('uploadError.generic');
+}
+
+/** Title of a document side's capture screen ("Photo page of your passport", "Back of your document: …"). */
+export function documentSideTitle(
+  i18n: Translator,
+  side: 'document_front' | 'document_back',
+  type: DocumentType,
+): string {
+  const documentType = i18n.t(`document.type.${type}`);
+  if (side === 'document_back') return i18n.t('document.backTitle', { documentType });
+  return type === 'passport' ? i18n.t('document.passportTitle') : i18n.t('document.frontTitle', { documentType });
 }
