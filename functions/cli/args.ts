@@ -83,8 +83,8 @@ export class ParsedArgs {
 }
 
 /**
- * Parses `args` against the declared flags. Flags start with `--`; `--` alone ends flags. Unknown flags and
- * missing values throw {@link UsageError}.
+ * Parses `args` against the declared flags. Flags start with `--` (`-h` is `--help` where declared); `--` alone
+ * ends flags. Unknown flags and missing values throw {@link UsageError}.
  */
 export function parseArgs(args: readonly string[], flags: FlagSpecs): ParsedArgs {
   const positionals: string[] = [];
@@ -94,6 +94,10 @@ export function parseArgs(args: readonly string[], flags: FlagSpecs): ParsedArgs
     if (arg === '--') {
       positionals.push(...args.slice(i + 1));
       break;
+    }
+    if (arg === '-h' && flags.help?.type === 'boolean') {
+      values.set('help', true);
+      continue;
     }
     if (!arg.startsWith('--')) {
       positionals.push(arg);

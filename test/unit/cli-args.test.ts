@@ -68,6 +68,7 @@ describe('command tables', () => {
     expect(() => parseCommand(revoke, [])).toThrow('missing <keyId>');
     expect(() => parseCommand(revoke, ['a', 'b'])).toThrow('unexpected argument "b"');
     expect(parseCommand(revoke, ['--help']).boolean('help')).toBe(true);
+    expect(parseCommand(revoke, ['-h']).boolean('help')).toBe(true);
     expect(() => parseCommand(table[2] as CommandSpec, [])).toThrow('missing <file>');
     expect(parseCommand(table[2] as CommandSpec, ['a', 'b', 'c']).positionals).toHaveLength(3);
     expect(parseCommand(revoke, ['k', '--json'], { json: { type: 'boolean' } }).boolean('json')).toBe(true);
