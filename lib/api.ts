@@ -2,11 +2,13 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { JSON_BODY_LIMIT_BYTES } from '../functions/http/responses';
-import { routes, type LambdaGroup, type RouteDef } from '../functions/http/routes';
+import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../functions/http/edge';
+import { INTEGRATOR_BASE, routes, type LambdaGroup, type RouteDef } from '../functions/http/routes';
 import {
   allowCapturesDelete,
   allowCapturesRead,
@@ -62,8 +64,14 @@ export interface ApiProps {
  * (a second key system to keep in sync with KYC keys, and `apiKeySource: AUTHORIZER` would make every
  * authorizer response name one), so the per-key limit is a WAF rate-based rule aggregated on the
  * X-Api-Key header instead (429 in the API's error shape); a second WAF rule rejects bodies over 64 KB (413),
- * with the stage's body inspection limit raised to 64 KB so the rule sees the whole allowed body. (No per-IP rule: behind CloudFront the source address is an
- * edge node, and X-Forwarded-For is client-controlled.)
+ * with the stage's body inspection limit raised to 64 KB so the rule sees the whole allowed body.
+ *
+ * CloudFront only: the execute-api endpoint answers only requests carrying the origin secret CloudFront adds
+ * ({@link ORIGIN_VERIFY_HEADER}, a generated Secrets Manager value; WAF blocks every other request with 403),
+ * so the edge's limits cannot be bypassed. Behind CloudFront API Gateway's source address is an edge server
+ * and X-Forwarded-For is client-controlled, so the per-IP limit on the unauthenticated surface (every route
+ * outside the integrator API) counts the viewer address a CloudFront Function writes to
+ * {@link VIEWER_IP_HEADER}: CloudFront's own view of the client, which a client cannot forge.
  * No CORS: the integrator API is server-to-server and the hosted flow reaches the applicant API on its
  * own origin (CloudFront `/api/*`).
  */
@@ -91,8 +99,14 @@ export class Api extends Construct {
   readonly functions: Record<LambdaGroup, KycFunction>;
   readonly authorizerFunction: KycFunction;
   readonly accessLogs: logs.LogGroup;
+  /** Value CloudFront must send in {@link ORIGIN_VERIFY_HEADER} (a CloudFormation dynamic reference). */
+  readonly originVerifyValue: string;
   /** Name of the WAF rule that limits requests per X-Api-Key. */
   static readonly PER_KEY_RULE = 'per-kyc-key-rate';
+  /** Name of the WAF rule that limits unauthenticated requests per viewer IP. */
+  static readonly PER_IP_RULE = 'per-viewer-ip-rate';
+  /** Name of the WAF rule that blocks requests not sent by CloudFront. */
+  static readonly CLOUDFRONT_ONLY_RULE = 'cloudfront-only';
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -207,6 +221,17 @@ export class Api extends Construct {
       }
     }
 
+    const originVerify = new secretsmanager.Secret(this, 'OriginVerify', {
+      description: `KYC ${settings.stage}: header value CloudFront adds to API requests (execute-api answers nothing else)`,
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(originVerify).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Shared only between CloudFront and WAF in this template, never with a person; a redeploy after `aws secretsmanager update-secret` rotates it in both places.',
+    });
+    this.originVerifyValue = originVerify.secretValue.unsafeUnwrap();
+
     this.addGatewayErrorResponses();
     this.attachWaf(settings);
   }
@@ -268,12 +293,67 @@ export class Api extends Construct {
           contentType: 'APPLICATION_JSON',
           content: errorBody('rate_limited', 'Too many requests for this API key; retry with backoff.'),
         },
+        ipRateLimited: {
+          contentType: 'APPLICATION_JSON',
+          content: errorBody('rate_limited', 'Too many requests from this address; retry with backoff.'),
+        },
+        notThroughCloudFront: {
+          contentType: 'APPLICATION_JSON',
+          content: errorBody('forbidden', "Use the service's public URL."),
+        },
       },
       visibilityConfig: visibility(`kyc-${settings.stage}-api`),
       rules: [
         {
-          name: 'max-body-size',
+          name: Api.CLOUDFRONT_ONLY_RULE,
           priority: 0,
+          action: { block: { customResponse: { responseCode: 403, customResponseBodyKey: 'notThroughCloudFront' } } },
+          statement: {
+            notStatement: {
+              statement: {
+                byteMatchStatement: {
+                  // SingleHeader is a JSON property in CloudFormation: the key is `Name`, passed through as written.
+                  fieldToMatch: { singleHeader: { Name: ORIGIN_VERIFY_HEADER } },
+                  positionalConstraint: 'EXACTLY',
+                  searchString: this.originVerifyValue,
+                  textTransformations: [{ priority: 0, type: 'NONE' }],
+                },
+              },
+            },
+          },
+          visibilityConfig: visibility(Api.CLOUDFRONT_ONLY_RULE),
+        },
+        {
+          name: Api.PER_IP_RULE,
+          priority: 1,
+          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'ipRateLimited' } } },
+          statement: {
+            rateBasedStatement: {
+              limit: settings.perIpRequestsPer5Min,
+              aggregateKeyType: 'FORWARDED_IP',
+              // Set by CloudFront from the connection it received (never by the client); a request without it
+              // did not come through CloudFront and the rule above has blocked it already.
+              forwardedIpConfig: { headerName: VIEWER_IP_HEADER, fallbackBehavior: 'MATCH' },
+              // The integrator API has its per-key limit; everything else is reachable without a key.
+              scopeDownStatement: {
+                notStatement: {
+                  statement: {
+                    byteMatchStatement: {
+                      fieldToMatch: { uriPath: {} },
+                      positionalConstraint: 'CONTAINS',
+                      searchString: `${INTEGRATOR_BASE}/`,
+                      textTransformations: [{ priority: 0, type: 'NONE' }],
+                    },
+                  },
+                },
+              },
+            },
+          },
+          visibilityConfig: visibility(Api.PER_IP_RULE),
+        },
+        {
+          name: 'max-body-size',
+          priority: 2,
           action: { block: { customResponse: { responseCode: 413, customResponseBodyKey: 'tooLarge' } } },
           statement: {
             sizeConstraintStatement: {
@@ -287,7 +367,7 @@ export class Api extends Construct {
         },
         {
           name: Api.PER_KEY_RULE,
-          priority: 1,
+          priority: 3,
           action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rateLimited' } } },
           statement: {
             rateBasedStatement: {

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { routes } from '../functions/http/routes';
+import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../functions/http/edge';
 import { HOSTED_FLOW_FILE_DIRS, hostedFlowCsp as pageCsp } from '../functions/http/hosted-flow-policy';
 import type { Api } from './api';
 
@@ -43,6 +44,17 @@ export const SPA_REWRITE_CODE = `function handler(event) {
   var file = uri.match(/^\\/v\\/(${HOSTED_FLOW_FILE_DIRS.join('|')})\\/([^/]+)$/);
   if (file) request.uri = '/' + file[1] + '/' + file[2];
   else if (uri === '/v' || uri.indexOf('/v/') === 0) request.uri = '/index.html';
+  return request;
+}`;
+
+/**
+ * CloudFront Function (viewer request) on every API behaviour: writes the viewer's address as CloudFront saw
+ * it to {@link VIEWER_IP_HEADER}, replacing anything the client sent under that name. The API's WAF counts
+ * per-IP limits on it and the applicant API records it as the consent IP.
+ */
+export const VIEWER_IP_CODE = `function handler(event) {
+  var request = event.request;
+  request.headers['${VIEWER_IP_HEADER}'] = { value: event.viewer.ip };
   return request;
 }`;
 
@@ -127,8 +139,15 @@ export class HostedFlow extends Construct {
         description: 'KYC hosted flow: CloudFront reads the site bucket',
       }),
     });
+    const viewerIp = new cloudfront.Function(this, 'ViewerIp', {
+      code: cloudfront.FunctionCode.fromInline(VIEWER_IP_CODE),
+      runtime: cloudfront.FunctionRuntime.JS_2_0,
+      comment: 'Pass the viewer IP to the API',
+    });
     const apiOrigin = new origins.HttpOrigin(props.api.originDomain, {
       originPath: `/${props.api.stageName}`,
+      // The API's WAF refuses requests without it: execute-api is reachable only through this distribution.
+      customHeaders: { [ORIGIN_VERIFY_HEADER]: props.api.originVerifyValue },
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
     });
@@ -141,6 +160,7 @@ export class HostedFlow extends Construct {
       originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy: this.headersPolicy,
       compress: true,
+      functionAssociations: [{ function: viewerIp, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
     };
     const additionalBehaviors: Record<string, cloudfront.BehaviorOptions> = {
       '/v/*': {

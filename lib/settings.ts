@@ -70,6 +70,12 @@ const settingsShape = z.object({
   applicantBurstLimit: z.coerce.number().int().min(1).default(400),
   /** WAF rate limit per X-Api-Key value, requests per 5 minutes (per-key limit). */
   perKeyRequestsPer5Min: z.coerce.number().int().min(10).default(1500),
+  /**
+   * WAF rate limit per viewer IP on the unauthenticated surface (applicant API, health, OpenAPI), requests per
+   * 5 minutes. One applicant polling every second while checks run makes ~300; the default leaves room for a
+   * few applicants behind one carrier-grade NAT.
+   */
+  perIpRequestsPer5Min: z.coerce.number().int().min(100).default(2000),
 });
 
 export const kycSettingsSchema = settingsShape.refine(

@@ -2,8 +2,10 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { AWS_ENV, GSI, KEY_ATTRIBUTES, METRICS } from '../../functions/adapters/aws/table-design';
 import { pipelinePlan } from '../../functions/domain/pipeline-plan';
 import { routes } from '../../functions/http/routes';
-import { AUTHORIZER_CACHE_SECONDS, MAX_API_BODY_BYTES } from '../../lib/api';
-import { apiPathPatterns, SPA_REWRITE_CODE } from '../../lib/hosted-flow';
+import { Api, AUTHORIZER_CACHE_SECONDS, MAX_API_BODY_BYTES } from '../../lib/api';
+import { apiPathPatterns, SPA_REWRITE_CODE, VIEWER_IP_CODE } from '../../lib/hosted-flow';
+import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../../functions/http/edge';
+import { INTEGRATOR_BASE } from '../../functions/http/routes';
 import { copyNativeModulesCommands, KYC_BUNDLING, PROJECT_ROOT, SHARP_LINUX_X64 } from '../../lib/kyc-function';
 import { OUTPUTS } from '../../lib/kyc-stack';
 import { buildPipelineDefinition } from '../../lib/pipeline-state-machine';
@@ -489,6 +491,76 @@ describe('least-privilege IAM per function', () => {
       ScheduleExpression: 'rate(15 minutes)',
       Targets: [Match.objectLike({ Arn: arnOf(stack.maintenance.sweeper) })],
     });
+  });
+});
+
+describe('abuse limits at the edge', () => {
+  const [, acl] = only(resources(template, 'AWS::WAFv2::WebACL'));
+  const rules = (acl.Properties as Record<string, any>).Rules as Record<string, any>[];
+  const rule = (name: string) => rules.find((r) => r.Name === name)!;
+  const config = (only(resources(template, 'AWS::CloudFront::Distribution'))[1].Properties as Record<string, any>)
+    .DistributionConfig;
+  const apiOrigin = (config.Origins as Record<string, any>[]).find((o) => o.CustomOriginConfig)!;
+
+  it('answers on execute-api only what CloudFront sent: WAF blocks requests without the origin secret', () => {
+    const r = rule(Api.CLOUDFRONT_ONLY_RULE);
+    expect(r.Priority).toBe(0);
+    expect(r.Action).toEqual({
+      Block: { CustomResponse: { ResponseCode: 403, CustomResponseBodyKey: 'notThroughCloudFront' } },
+    });
+    const match = r.Statement.NotStatement.Statement.ByteMatchStatement;
+    expect(match).toMatchObject({
+      FieldToMatch: { SingleHeader: { Name: ORIGIN_VERIFY_HEADER } },
+      PositionalConstraint: 'EXACTLY',
+    });
+    // CloudFront adds exactly that value: both are the same generated Secrets Manager value, resolved at deploy.
+    const header = (apiOrigin.OriginCustomHeaders as { HeaderName: string; HeaderValue: unknown }[]).find(
+      (h) => h.HeaderName === ORIGIN_VERIFY_HEADER,
+    )!;
+    expect(header.HeaderValue).toEqual(match.SearchString);
+    expect(JSON.stringify(header.HeaderValue)).toContain('{{resolve:secretsmanager:');
+    const secretIds = Object.keys(resources(template, 'AWS::SecretsManager::Secret'));
+    expect(secretIds.some((id) => JSON.stringify(header.HeaderValue).includes(id))).toBe(true);
+  });
+
+  it('rate-limits the unauthenticated surface per viewer IP as CloudFront saw it', () => {
+    const r = rule(Api.PER_IP_RULE);
+    expect(r.Action.Block.CustomResponse.ResponseCode).toBe(429);
+    const rate = r.Statement.RateBasedStatement;
+    expect(rate).toMatchObject({
+      Limit: 2000,
+      AggregateKeyType: 'FORWARDED_IP',
+      ForwardedIPConfig: { HeaderName: VIEWER_IP_HEADER, FallbackBehavior: 'MATCH' },
+    });
+    // Everything but the integrator API (which has its per-key limit): applicant API, health, OpenAPI.
+    expect(rate.ScopeDownStatement.NotStatement.Statement.ByteMatchStatement).toMatchObject({
+      FieldToMatch: { UriPath: {} },
+      PositionalConstraint: 'CONTAINS',
+      SearchString: `${INTEGRATOR_BASE}/`,
+    });
+    // The origin check runs first, so the viewer header can only come from CloudFront.
+    expect(r.Priority).toBeGreaterThan(rule(Api.CLOUDFRONT_ONLY_RULE).Priority);
+  });
+
+  it('writes the viewer IP on every API behaviour with a CloudFront Function, over any client value', () => {
+    const [fnId, fn] = Object.entries(resources(template, 'AWS::CloudFront::Function')).find(([, f]) =>
+      String((f.Properties as Record<string, any>).FunctionCode).includes(VIEWER_IP_HEADER),
+    )!;
+    expect((fn.Properties as Record<string, any>).FunctionCode).toBe(VIEWER_IP_CODE);
+    for (const pattern of apiPathPatterns()) {
+      const b = (config.CacheBehaviors as Record<string, any>[]).find((x) => x.PathPattern === pattern)!;
+      expect(b.FunctionAssociations).toEqual([
+        { EventType: 'viewer-request', FunctionARN: { 'Fn::GetAtt': [fnId, 'FunctionARN'] } },
+      ]);
+    }
+    const handler = new Function(`${VIEWER_IP_CODE}; return handler;`)() as (e: unknown) => {
+      headers: Record<string, { value: string }>;
+    };
+    const out = handler({
+      viewer: { ip: '198.51.100.7' },
+      request: { headers: { [VIEWER_IP_HEADER]: { value: '10.0.0.1' } } },
+    });
+    expect(out.headers[VIEWER_IP_HEADER]).toEqual({ value: '198.51.100.7' });
   });
 });
 
