@@ -1,5 +1,9 @@
-import type { PipelineStage, RetryPolicy, TaskStage } from '../functions/domain/pipeline-plan';
-import { RECORD_FAILURE_TASK } from '../functions/aws/entries/pipeline-task-event';
+import {
+  RECORD_FAILURE_TASK,
+  type PipelineStage,
+  type RetryPolicy,
+  type TaskStage,
+} from '../functions/domain/pipeline-plan';
 
 /**
  * Generates the Step Functions (ASL, JSONPath) definition of the verification pipeline from the

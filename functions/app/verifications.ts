@@ -3,11 +3,11 @@ import { newChallenge } from '../domain/challenge';
 import { ApiError, errors } from '../domain/errors';
 import type { Flow, Verification, VerificationView } from '../domain/model';
 import { isTerminal, toView } from '../domain/verification';
-import type { CreateVerificationBody, SimulateBody } from '../http/schemas';
+import type { CreateVerificationBody, SimulateBody } from './schemas';
+import { simulatedOutcome } from './simulated-outcome';
 import type { Principal } from './auth';
 import type { AppDeps } from './deps';
 import { finalizeVerification } from './outcomes';
-import { REASON_CODES, type ReasonCode } from '../domain/reason-codes';
 
 export interface CreatedVerification {
   id: string;
@@ -136,12 +136,6 @@ export async function getVerification(deps: AppDeps, principal: Principal, id: s
   return toView(v, flow);
 }
 
-/** Reason code used by simulate when none is given, so a simulated decline still explains itself. */
-const DEFAULT_SIMULATED_CODES: Record<'declined' | 'review', ReasonCode> = {
-  declined: 'BAD_FACE_MATCHING',
-  review: 'FACE_MATCH_INCONCLUSIVE',
-};
-
 /**
  * Test mode: drives a non-terminal test verification to the requested outcome through the normal
  * decision -> events -> webhook path. Live keys get 403.
@@ -158,19 +152,7 @@ export async function simulateVerification(
   const v = await loadOwnVerification(deps, principal, id);
   if (v.mode !== 'test') throw errors.forbidden('test_mode_only', 'Only test-mode verifications can be simulated.');
   if (isTerminal(v.status)) throw errors.conflict('verification_finished', `The verification is already ${v.status}.`);
-  const reasonCodes =
-    body.reasonCodes ?? (body.decision === 'approved' ? [] : [DEFAULT_SIMULATED_CODES[body.decision]]);
-  const declineType =
-    body.decision !== 'declined'
-      ? null
-      : (body.declineType ??
-        (reasonCodes.some((c) => REASON_CODES[c as ReasonCode].effect === 'final') ? 'final' : 'retry'));
-  const ok = await finalizeVerification(deps, v.id, {
-    decision: body.decision,
-    declineType,
-    reasonCodes,
-    riskFlags: body.riskFlags ?? [],
-  });
+  const ok = await finalizeVerification(deps, v.id, simulatedOutcome(body));
   if (!ok) throw errors.conflict('verification_finished', 'The verification already reached a decision.');
   return getVerification(deps, principal, id);
 }

@@ -1,7 +1,7 @@
 import { errors } from '../domain/errors';
 import type { EndpointDisabledReason, WebhookEndpoint } from '../domain/model';
 import { endpointHealth, type EndpointHealth } from '../domain/webhooks';
-import type { CreateWebhookBody } from '../http/schemas';
+import type { CreateWebhookBody } from './schemas';
 import type { Principal } from './auth';
 import type { AppDeps } from './deps';
 import { requireKycEnabled } from './verifications';

@@ -1,7 +1,6 @@
-import type { Flow } from './model';
+import type { DocumentFields, Flow } from './model';
 import type { ReasonCode } from './reason-codes';
 import type { RiskFlag } from './risk-flags';
-import type { DocumentFields } from '../ports/checks';
 
 /**
  * The flow's document rules over fields read from a document, defined once for every check provider:

@@ -1,4 +1,3 @@
-import type { Crypto } from '../ports/crypto';
 import type { KycKey, Mode } from './model';
 
 /**
@@ -24,7 +23,15 @@ export interface MintedKey {
   displayPrefix: string;
 }
 
-export function mintKeyMaterial(crypto: Crypto, mode: Mode): MintedKey {
+/** The randomness and hashing key minting needs (the Crypto port provides both). */
+export interface KeyMintingCrypto {
+  /** Cryptographically random bytes, base64url-encoded. */
+  randomToken(bytes: number): string;
+  sha256Hex(data: string): string;
+}
+
+/** Mints a new key and signing secret; only the hash and the encrypted secret are ever stored. */
+export function mintKeyMaterial(crypto: KeyMintingCrypto, mode: Mode): MintedKey {
   const key = `${KEY_PREFIX}${mode}_${crypto.randomToken(32)}`;
   const secret = `whsec_${Buffer.from(crypto.randomToken(32), 'base64url').toString('base64')}`;
   return {

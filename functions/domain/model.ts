@@ -27,6 +27,24 @@ export type CheckName = (typeof CHECK_NAMES)[number];
 export const DOCUMENT_TYPES = ['passport', 'id_card', 'driving_licence', 'residence_permit'] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
+/** Fields read from a document (MRZ or AnalyzeID). Dates are YYYY-MM-DD. */
+export interface DocumentFields {
+  documentType: DocumentType | null;
+  /** ICAO format when read from an MRZ. */
+  mrzFormat: 'TD1' | 'TD2' | 'TD3' | null;
+  mrzLines: string[] | null;
+  issuingCountry: string | null;
+  documentNumber: string | null;
+  surname: string | null;
+  givenNames: string | null;
+  nationality: string | null;
+  birthDate: string | null;
+  expiryDate: string | null;
+  sex: 'M' | 'F' | 'X' | null;
+  /** Per-field ICAO 9303 check-digit validity (documentNumber, birthDate, expiryDate, optional, composite). */
+  checkDigits: Record<string, boolean>;
+}
+
 export interface FlowThresholds {
   /** Max Euclidean distance between 128-d face descriptors to call a match (local engine). */
   faceMatchMaxDistance: number;

@@ -1,5 +1,4 @@
-import type { DocumentType } from './model';
-import type { DocumentFields } from '../ports/checks';
+import type { DocumentFields, DocumentType } from './model';
 
 /**
  * ICAO Doc 9303 machine-readable zones, defined once for every check provider: formats and line

@@ -6,13 +6,24 @@
  * payloads stay small.
  */
 
-export type PipelineTaskName =
-  | 'prepare' // load the attempt, check captures exist, mark in_progress
-  | 'documentCheck'
-  | 'livenessCheck'
-  | 'faceMatch'
-  | 'riskSignals'
-  | 'decide'; // decision engine + record outcome (events, webhooks)
+import type { CheckName } from './model';
+
+/**
+ * The plan's tasks: `prepare` loads the attempt, checks its captures and marks it in_progress; the three
+ * checks; `riskSignals`; `decide` runs the decision engine and records the outcome (events, webhooks).
+ */
+export const PIPELINE_TASK_NAMES = [
+  'prepare',
+  'documentCheck',
+  'livenessCheck',
+  'faceMatch',
+  'riskSignals',
+  'decide',
+] as const;
+export type PipelineTaskName = (typeof PIPELINE_TASK_NAMES)[number];
+
+/** Task name of the failure-recording step (the state machine's Catch states; the runner calls it directly). */
+export const RECORD_FAILURE_TASK = 'recordFailure';
 
 export interface RetryPolicy {
   /** Total tries including the first. */
@@ -27,7 +38,7 @@ export interface TaskStage {
   timeoutSeconds: number;
   retry: RetryPolicy;
   /** Skip the task when the flow does not include this check. */
-  whenCheck?: 'document' | 'liveness' | 'faceMatch';
+  whenCheck?: CheckName;
 }
 
 export interface ParallelStage {
@@ -66,4 +77,18 @@ export interface PipelineInput {
 /** All task names in plan order (depth-first), for runners and tests. */
 export function planTasks(plan: readonly PipelineStage[] = pipelinePlan): TaskStage[] {
   return plan.flatMap((s) => (s.kind === 'task' ? [s] : s.branches.flatMap((b) => planTasks(b))));
+}
+
+const checkTasks = planTasks().filter((t): t is TaskStage & { whenCheck: CheckName } => t.whenCheck !== undefined);
+
+/** The check a plan task runs (its `whenCheck`); undefined for the other tasks. */
+export const CHECK_OF_TASK: Readonly<Partial<Record<PipelineTaskName, CheckName>>> = Object.fromEntries(
+  checkTasks.map((t) => [t.task, t.whenCheck]),
+);
+
+/** The plan task that runs a check. */
+export function taskOfCheck(check: CheckName): PipelineTaskName {
+  const task = checkTasks.find((t) => t.whenCheck === check)?.task;
+  if (!task) throw new Error(`the pipeline plan has no task for the ${check} check`);
+  return task;
 }

@@ -1,4 +1,3 @@
-import type { Crypto } from '../ports/crypto';
 import type {
   Delivery,
   DeliveryAttemptRecord,
@@ -93,6 +92,13 @@ function standardWebhooksKey(secret: string): Buffer {
   return secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
 }
 
+/** The MAC primitives webhook signatures need (the Crypto port provides them). */
+export interface SigningCrypto {
+  hmacSha256(secret: string | Buffer, data: string | Buffer): Buffer;
+  /** Constant-time equality of two strings. */
+  safeEqual(a: string, b: string): boolean;
+}
+
 /**
  * Signs one send of a delivery.
  * - `X-Nextcap-Signature`: hex HMAC-SHA256 of the raw body with the secret string (the spec's snippet).
@@ -101,7 +107,7 @@ function standardWebhooksKey(secret: string): Buffer {
  * The timestamp is the time of this send (seconds), so a retried delivery is fresh but keeps its id.
  */
 export function signDelivery(
-  crypto: Crypto,
+  crypto: SigningCrypto,
   secret: string,
   d: Pick<Delivery, 'id' | 'event' | 'body'>,
   sentAt: Date,
@@ -127,7 +133,7 @@ export function signDelivery(
  * Rejects timestamps outside `toleranceSeconds` of `now`.
  */
 export function verifyTimestampedSignature(
-  crypto: Crypto,
+  crypto: SigningCrypto,
   secret: string,
   headers: { id: string; timestamp: string; signature: string },
   body: string,

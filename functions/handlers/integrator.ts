@@ -14,7 +14,7 @@ import {
   securityHeaders,
 } from '../http/middleware';
 import { header, json, readJsonBody } from '../http/responses';
-import { createVerificationBody, createWebhookBody, simulateBody } from '../http/schemas';
+import { createVerificationBody, createWebhookBody, simulateBody } from '../app/schemas';
 
 /**
  * The integrator API (the spec's endpoints), one Lambda on AWS and the same module locally.

@@ -1,15 +1,13 @@
 import * as z from 'zod';
 import { routes, type RouteId } from './routes';
+import { createVerificationBody, createWebhookBody, simulateBody } from '../app/schemas';
 import {
-  createVerificationBody,
   createVerificationResponse,
-  createWebhookBody,
   createWebhookResponse,
   deleteWebhookResponse,
   errorResponse,
   getVerificationResponse,
   listWebhooksResponse,
-  simulateBody,
 } from './schemas';
 
 /**

@@ -111,7 +111,7 @@ export const routes = [
   {
     id: 'putUploadBytes',
     method: 'PUT',
-    path: `${APPLICANT_BASE}/uploads/{captureId}/bytes`,
+    path: `${APPLICANT_BASE}/uploads/{captureId}/bytes`, // uploadBytesPath() below fills it in
     auth: 'clientToken',
     lambda: 'applicant',
     summary: 'Local runtime only: send capture bytes (S3 presigned POST on AWS)',
@@ -179,4 +179,9 @@ export function matchPath(template: string, path: string): Record<string, string
     }
   }
   return params;
+}
+
+/** Path of the local runtime's capture bytes route (`putUploadBytes`) for one capture. */
+export function uploadBytesPath(captureId: string): string {
+  return `${APPLICANT_BASE}/uploads/${encodeURIComponent(captureId)}/bytes`;
 }

@@ -11,6 +11,7 @@ import { openDatabase, type SqliteDatabase } from '../adapters/sqlite/database';
 import { groupCommitFor } from '../adapters/sqlite/group-commit';
 import { createSqliteJobQueue, type SqliteJobQueue } from '../adapters/sqlite/job-queue';
 import { createSqliteStore } from '../adapters/sqlite/store';
+import { uploadBytesPath } from '../http/routes';
 import type { CheckProvider } from '../ports/checks';
 import { systemClock, type Clock } from '../ports/clock';
 import type { LocalConfig } from './config';
@@ -42,7 +43,7 @@ export function createLocalRuntime(
     config,
     store: createSqliteStore(db),
     blobs: createFileBlobStore(join(config.dataDir, 'blobs')),
-    uploads: createLocalUploadSigner(),
+    uploads: createLocalUploadSigner(uploadBytesPath),
     queue,
     clock,
     ids: createRandomIds(),

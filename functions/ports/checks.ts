@@ -1,4 +1,6 @@
-import type { CheckName, DocumentType, Flow, HeadPrompt } from '../domain/model';
+import type { CheckName, DocumentFields, Flow, HeadPrompt } from '../domain/model';
+
+export type { DocumentFields };
 
 /**
  * Check-provider port. Every provider (local offline models, AWS Rekognition/Textract) returns
@@ -11,24 +13,6 @@ export interface CheckTiming {
   /** Step label, e.g. "decode", "detect", "ocr". */
   step: string;
   ms: number;
-}
-
-/** Fields read from a document (MRZ or AnalyzeID). Dates are YYYY-MM-DD. */
-export interface DocumentFields {
-  documentType: DocumentType | null;
-  /** ICAO format when read from an MRZ. */
-  mrzFormat: 'TD1' | 'TD2' | 'TD3' | null;
-  mrzLines: string[] | null;
-  issuingCountry: string | null;
-  documentNumber: string | null;
-  surname: string | null;
-  givenNames: string | null;
-  nationality: string | null;
-  birthDate: string | null;
-  expiryDate: string | null;
-  sex: 'M' | 'F' | 'X' | null;
-  /** Per-field ICAO 9303 check-digit validity (documentNumber, birthDate, expiryDate, optional, composite). */
-  checkDigits: Record<string, boolean>;
 }
 
 export interface CheckResult {

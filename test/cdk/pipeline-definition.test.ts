@@ -1,6 +1,7 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import { PermanentTaskError } from '../../functions/app/pipeline/errors';
-import { pipelineTaskEventSchema, RECORD_FAILURE_TASK } from '../../functions/aws/entries/pipeline-task-event';
+import { RECORD_FAILURE_TASK } from '../../functions/domain/pipeline-plan';
+import { pipelineTaskEventSchema } from '../../functions/aws/entries/pipeline-task-event';
 import { pipelinePlan, planTasks, type PipelineStage } from '../../functions/domain/pipeline-plan';
 import {
   buildPipelineDefinition,

@@ -1,5 +1,5 @@
 import { runPipeline } from '../../functions/app/pipeline';
-import type { DocumentFields } from '../../functions/ports/checks';
+import type { DocumentFields } from '../../functions/domain/model';
 import { createPipelineHarness, seedVerification, type PipelineHarness } from './harness';
 import { checkResult, documentFields, documentResult, MemoryFaceIndex } from './scripted-provider';
 

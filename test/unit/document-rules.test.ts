@@ -6,7 +6,7 @@ import {
   type DocumentRulesFlow,
 } from '../../functions/domain/document-rules';
 import { parseMrz } from '../../functions/domain/mrz';
-import type { DocumentFields } from '../../functions/ports/checks';
+import type { DocumentFields } from '../../functions/domain/model';
 
 /** The flow's document rules of the domain (functions/domain/document-rules.ts), used by every check provider. */
 

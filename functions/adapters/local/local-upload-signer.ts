@@ -1,15 +1,15 @@
 import type { UploadSigner } from '../../ports/blobs';
-import { APPLICANT_BASE } from '../../http/routes';
 
 /**
  * Local upload slots: the browser PUTs the bytes to the applicant API (same origin, Bearer token), and
  * the complete step enforces type, size and pixel limits, as the S3 POST policy does on AWS.
+ * `bytesPath` is the API path that receives a capture's bytes (the route table's, given by the wiring).
  */
-export function createLocalUploadSigner(): UploadSigner {
+export function createLocalUploadSigner(bytesPath: (captureId: string) => string): UploadSigner {
   return {
     async createUpload({ captureId, maxBytes, contentTypes, expiresAt }) {
       return {
-        url: `${APPLICANT_BASE}/uploads/${encodeURIComponent(captureId)}/bytes`,
+        url: bytesPath(captureId),
         method: 'PUT',
         fields: {},
         maxBytes,

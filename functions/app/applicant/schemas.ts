@@ -1,7 +1,6 @@
 import * as z from 'zod';
-import { CAPTURE_KINDS, DECISIONS, DECLINE_TYPES, DOCUMENT_TYPES } from '../../domain/model';
-import { REASON_CODE_NAMES } from '../../domain/reason-codes';
-import { localeSchema } from '../../http/schemas';
+import { CAPTURE_KINDS, DOCUMENT_TYPES } from '../../domain/model';
+import { localeSchema } from '../schemas';
 
 /**
  * Request bodies of the applicant API (docs/applicant-api.md), validated at the trust boundary: the
@@ -36,20 +35,4 @@ export const submitBody = z
   .strict();
 export type SubmitBody = z.infer<typeof submitBody>;
 
-export const applicantSimulateBody = z
-  .object({
-    decision: z.enum(DECISIONS),
-    declineType: z.enum(DECLINE_TYPES).optional(),
-    reasonCodes: z
-      .array(z.enum(REASON_CODE_NAMES as [string, ...string[]]))
-      .max(20)
-      .optional(),
-  })
-  .strict()
-  .superRefine((b, ctx) => {
-    if (b.declineType && b.decision !== 'declined')
-      ctx.addIssue({ code: 'custom', path: ['declineType'], message: 'only with decision "declined"' });
-    if (b.decision === 'approved' && b.reasonCodes && b.reasonCodes.length > 0)
-      ctx.addIssue({ code: 'custom', path: ['reasonCodes'], message: 'an approval has no reason codes' });
-  });
-export type ApplicantSimulateBody = z.infer<typeof applicantSimulateBody>;
+export { applicantSimulateBody, type ApplicantSimulateBody } from '../schemas';

@@ -1,6 +1,6 @@
 import { decideAttempt, type CheckVerdict } from '../../domain/decision';
 import type { CheckName } from '../../domain/model';
-import type { PipelineInput, PipelineTaskName } from '../../domain/pipeline-plan';
+import { taskOfCheck, type PipelineInput } from '../../domain/pipeline-plan';
 import type { AppDeps } from '../deps';
 import type { AttemptOutcome } from '../outcomes';
 import { loadAttemptContext } from './context';
@@ -9,12 +9,6 @@ import type { PipelineTask } from './task';
 
 /** Records an attempt's outcome (functions/app/outcomes.ts in production; a test double in runner tests). */
 export type RecordOutcome = (deps: AppDeps, outcome: AttemptOutcome) => Promise<void>;
-
-const TASK_OF_CHECK: Record<CheckName, PipelineTaskName> = {
-  document: 'documentCheck',
-  liveness: 'livenessCheck',
-  faceMatch: 'faceMatch',
-};
 
 /**
  * Builds the `decide` task: runs the decision engine over the stored step results, stores the decision (first
@@ -60,7 +54,7 @@ async function computeDecision(deps: AppDeps, input: PipelineInput): Promise<Dec
   const { flow } = await loadAttemptContext(deps, input);
   const results: Partial<Record<CheckName, CheckVerdict>> = {};
   for (const check of flow.checks) {
-    const step = await readStep(deps, input, TASK_OF_CHECK[check]);
+    const step = await readStep(deps, input, taskOfCheck(check));
     if (step?.kind === 'check') results[check] = step.result;
   }
   const failedSteps: string[] = [];

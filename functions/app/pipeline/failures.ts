@@ -1,9 +1,9 @@
-import { planTasks, type PipelineInput, type PipelineTaskName } from '../../domain/pipeline-plan';
+import { CHECK_OF_TASK, planTasks, type PipelineInput, type PipelineTaskName } from '../../domain/pipeline-plan';
 import { isRiskFlag } from '../../domain/risk-flags';
 import type { AppDeps } from '../deps';
 import { recordStoredDecision, type RecordOutcome } from './decide';
 import { PermanentTaskError } from './errors';
-import { CHECK_OF_TASK, checkErrorResult, readStep, writeStep, type StepResult } from './step-results';
+import { checkErrorResult, readStep, writeStep, type StepResult } from './step-results';
 
 /**
  * Records a task that failed all its tries (the local runner, or the state machine's `<task>Failed` states).

@@ -1,4 +1,4 @@
-import type { DocumentFields } from '../../ports/checks';
+import type { DocumentFields } from '../../domain/model';
 import type { Crypto } from '../../ports/crypto';
 
 /**

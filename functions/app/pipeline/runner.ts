@@ -103,8 +103,8 @@ interface RunContext {
 }
 
 async function runStages(run: RunContext, stages: readonly PipelineStage[], topLevel: boolean): Promise<void> {
-  for (let i = 0; i < stages.length; i++) {
-    const stage = stages[i]!;
+  const lastStage = stages.at(-1);
+  for (const stage of stages) {
     if (stage.kind === 'parallel') {
       // allSettled: a branch that rejects (abort) must not leave its sibling writing after the run returned.
       const settled = await Promise.allSettled(stage.branches.map((branch) => runStages(run, branch, false)));
@@ -113,8 +113,12 @@ async function runStages(run: RunContext, stages: readonly PipelineStage[], topL
       continue;
     }
     const ok = await runTask(run, stage);
-    // Later checks cannot trust their inputs after a failed non-check stage: go straight to the last stage.
-    if (!ok && !stage.whenCheck && topLevel && i < stages.length - 2) i = stages.length - 2;
+    // Later checks cannot trust their inputs after a failed non-check stage: go straight to the last stage
+    // (decide), as the state machine's Catch does.
+    if (!ok && !stage.whenCheck && topLevel && lastStage && stage !== lastStage) {
+      await runStages(run, [lastStage], false);
+      return;
+    }
   }
 }
 

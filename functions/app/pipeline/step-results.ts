@@ -84,13 +84,6 @@ export type RiskStepResult = z.infer<typeof riskStepSchema>;
 export type DecisionStepResult = z.infer<typeof decisionStepSchema>;
 export type FailedStepResult = z.infer<typeof failedStepSchema>;
 
-/** The check each check task runs. */
-export const CHECK_OF_TASK: Partial<Record<PipelineTaskName, CheckName>> = {
-  documentCheck: 'document',
-  livenessCheck: 'liveness',
-  faceMatch: 'faceMatch',
-};
-
 /** Reads a step result; null when absent. An unreadable record counts as a failed step. */
 export async function readStep(
   deps: AppDeps,

@@ -3,7 +3,8 @@ import { pipelineTasks, recordTaskFailure } from '../../app/pipeline/tasks';
 import { planTasks, type PipelineInput, type PipelineTaskName } from '../../domain/pipeline-plan';
 import { createAwsDeps } from '../deps';
 import { traced, withPowertools } from '../tracing';
-import { pipelineTaskEventSchema, RECORD_FAILURE_TASK } from './pipeline-task-event';
+import { RECORD_FAILURE_TASK } from '../../domain/pipeline-plan';
+import { pipelineTaskEventSchema } from './pipeline-task-event';
 
 // Rekognition and Textract calls show up as X-Ray subsegments: they are where this Lambda's time goes.
 const deps = createAwsDeps(process.env, { instrumentClient: traced });
