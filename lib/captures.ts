@@ -24,7 +24,7 @@ export interface CapturesProps {
 export class Captures extends Construct {
   readonly bucket: s3.Bucket;
   readonly key: kms.Key;
-  /** Server access logs of this bucket and CloudFront standard logs. */
+  /** Server access logs of this bucket and of the hosted flow's site bucket. */
   readonly accessLogs: s3.Bucket;
   /** https://<bucket>.s3.<region>.amazonaws.com: where presigned POSTs go. */
   readonly uploadOrigin: string;
@@ -38,7 +38,7 @@ export class Captures extends Construct {
     });
 
     this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
-      // S3 server access logging only delivers to SSE-S3 buckets; CloudFront standard logs need ACLs.
+      // S3 server access logging only delivers to SSE-S3 buckets.
       encryption: s3.BucketEncryption.S3_MANAGED,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

@@ -189,9 +189,8 @@ export class HostedFlow extends Construct {
       additionalBehaviors,
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      enableLogging: true,
-      logBucket: props.accessLogs,
-      logFilePrefix: 'cloudfront/',
+      // No standard logs: see the CFR3 acknowledgement below.
+      enableLogging: false,
       ...(custom
         ? {
             domainNames: [custom.domainName],
@@ -209,6 +208,11 @@ export class HostedFlow extends Construct {
         id: 'AwsSolutions-CFR2',
         reason:
           'The API origin has its own regional WAF (per-key rate, body size); the static site origin serves public build files only.',
+      },
+      {
+        id: 'AwsSolutions-CFR3',
+        reason:
+          "The verify URL carries the applicant's client token in its query string, and CloudFront standard logs (legacy) always record it; v2 logs can leave the field out but must be configured in us-east-1, outside this regional stack. API requests are logged by API Gateway (route template, no query string or headers); site requests reach S3 without the query string and are in its server access logs.",
       },
     );
     if (!custom) {

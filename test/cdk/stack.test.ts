@@ -654,12 +654,56 @@ describe('hosted flow on CloudFront', () => {
     }
   });
 
-  it('logs to the access-log bucket and deploys the hosted flow build', () => {
-    expect(config.Logging).toEqual({
-      Bucket: { 'Fn::GetAtt': [logicalId(stack.captures.accessLogs), 'RegionalDomainName'] },
-      Prefix: 'cloudfront/',
-    });
+  it('deploys the hosted flow build', () => {
     template.resourceCountIs('Custom::CDKBucketDeployment', 1);
+  });
+});
+
+describe('no client token, API key or secret in any log configuration', () => {
+  it('CloudFront keeps no standard log (it would record the verify URL query string, ?token=)', () => {
+    for (const [, d] of Object.entries(resources(template, 'AWS::CloudFront::Distribution'))) {
+      expect((d.Properties as Record<string, any>).DistributionConfig.Logging).toBeUndefined();
+    }
+    template.resourceCountIs('AWS::CloudFront::RealtimeLogConfig', 0);
+    // A v2 delivery, if one is ever added, must leave the query string out.
+    for (const [, delivery] of Object.entries(resources(template, 'AWS::Logs::Delivery'))) {
+      const fields = (delivery.Properties as Record<string, any>).RecordFields as string[] | undefined;
+      expect(fields).toBeDefined();
+      expect(fields).not.toContain('cs-uri-query');
+    }
+  });
+
+  it('API Gateway access logs name the route template only: no query string, headers, key or token', () => {
+    const [, stage] = only(resources(template, 'AWS::ApiGateway::Stage'));
+    const props = stage.Properties as Record<string, any>;
+    const format = String(props.AccessLogSetting.Format);
+    expect(format).toContain('$context.resourcePath');
+    for (const leak of [
+      '$context.path',
+      'querystring',
+      '$input',
+      '$context.identity.apiKey',
+      'authorizer',
+      '$method.request',
+    ]) {
+      expect(format.toLowerCase()).not.toContain(leak.toLowerCase());
+    }
+    // Execution logs never trace request data (headers, bodies).
+    for (const setting of props.MethodSettings as Record<string, any>[]) expect(setting.DataTraceEnabled).toBe(false);
+  });
+
+  it('Lambda logs never include the incoming event, and WAF keeps no request samples', () => {
+    for (const [, fn] of Object.entries(resources(template, 'AWS::Lambda::Function'))) {
+      const env = (fn.Properties as Record<string, any>).Environment?.Variables ?? {};
+      expect(env.POWERTOOLS_LOGGER_LOG_EVENT ?? 'false').toBe('false');
+      expect(env.POWERTOOLS_DEV ?? 'false').toBe('false');
+    }
+    for (const [, acl] of Object.entries(resources(template, 'AWS::WAFv2::WebACL'))) {
+      const p = acl.Properties as Record<string, any>;
+      for (const v of [p.VisibilityConfig, ...p.Rules.map((r: Record<string, any>) => r.VisibilityConfig)])
+        expect(v.SampledRequestsEnabled).toBe(false);
+    }
+    template.resourceCountIs('AWS::WAFv2::LoggingConfiguration', 0);
   });
 });
 
