@@ -536,6 +536,9 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         await store.captures.create(c);
         const patch = {
           status: 'uploaded' as const,
+          // `complete` points the capture at the validated copy and pins it by digest.
+          blobKey: `captures/vrf_test1/1/checked/cap_1-${'ab'.repeat(32)}`,
+          sha256: 'ab'.repeat(32),
           contentType: 'image/jpeg',
           bytes: 123_456,
           width: 1024,
