@@ -5,6 +5,7 @@ import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { routes } from '../functions/http/routes';
 import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../functions/http/edge';
@@ -23,7 +24,14 @@ export interface HostedFlowProps {
   extraConnectOrigins?: string[];
   domainName?: string;
   certificateArn?: string;
+  /** Requests per 5 minutes per viewer IP on the whole distribution (page, assets and API). */
+  perIpRequestsPer5Min: number;
+  /** Existing CloudFront-scope web ACL to attach when the stack is outside us-east-1. */
+  edgeWebAclArn?: string;
 }
+
+/** Name of the edge (CloudFront-scope) WAF rule that limits requests per viewer IP. */
+export const EDGE_PER_IP_RULE = 'edge-per-viewer-ip-rate';
 
 /**
  * Content-Security-Policy of the hosted flow (and of API responses through CloudFront): the same policy as
@@ -173,6 +181,7 @@ export class HostedFlow extends Construct {
     };
     for (const pattern of apiPathPatterns()) additionalBehaviors[pattern] = apiBehavior;
 
+    const edgeAcl = this.edgeWebAcl(props);
     const custom =
       props.domainName && props.certificateArn
         ? { domainName: props.domainName, certificateArn: props.certificateArn }
@@ -191,6 +200,7 @@ export class HostedFlow extends Construct {
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       // No standard logs: see the CFR3 acknowledgement below.
       enableLogging: false,
+      ...(edgeAcl ? { webAclId: edgeAcl } : {}),
       ...(custom
         ? {
             domainNames: [custom.domainName],
@@ -207,7 +217,7 @@ export class HostedFlow extends Construct {
       {
         id: 'AwsSolutions-CFR2',
         reason:
-          'The API origin has its own regional WAF (per-key rate, body size); the static site origin serves public build files only.',
+          'The API origin has its own regional WAF (per-IP and per-key rate, body size, CloudFront only); an edge web ACL for the static site is created in us-east-1 or attached with edgeWebAclArn (AWS allows CloudFront-scope ACLs only there).',
       },
       {
         id: 'AwsSolutions-CFR3',
@@ -231,5 +241,43 @@ export class HostedFlow extends Construct {
       retainOnDelete: false,
       memoryLimit: 512,
     });
+  }
+
+  /**
+   * Per-IP limit on the hosted page itself (its HTML, bundles and models are served by CloudFront without
+   * reaching the API's regional WAF). AWS accepts CloudFront-scope web ACLs only in us-east-1: a stack there
+   * creates one (rate-based on the viewer IP, 429); elsewhere `edgeWebAclArn` attaches one made there.
+   */
+  private edgeWebAcl(props: HostedFlowProps): string | null {
+    if (Stack.of(this).region !== 'us-east-1') return props.edgeWebAclArn ?? null;
+    const visibility = (metricName: string) => ({
+      cloudWatchMetricsEnabled: true,
+      metricName,
+      sampledRequestsEnabled: false,
+    });
+    const acl = new wafv2.CfnWebACL(this, 'EdgeWebAcl', {
+      scope: 'CLOUDFRONT',
+      defaultAction: { allow: {} },
+      customResponseBodies: {
+        rateLimited: {
+          contentType: 'APPLICATION_JSON',
+          content: JSON.stringify({
+            error: { code: 'rate_limited', message: 'Too many requests from this address; retry later.', details: [] },
+          }),
+        },
+      },
+      visibilityConfig: visibility(`kyc-${props.stage}-edge`),
+      rules: [
+        {
+          name: EDGE_PER_IP_RULE,
+          priority: 0,
+          action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'rateLimited' } } },
+          // At the edge the source address is the viewer's own.
+          statement: { rateBasedStatement: { limit: props.perIpRequestsPer5Min, aggregateKeyType: 'IP' } },
+          visibilityConfig: visibility(EDGE_PER_IP_RULE),
+        },
+      ],
+    });
+    return acl.attrArn;
   }
 }

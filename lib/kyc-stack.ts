@@ -120,6 +120,8 @@ export class KycStack extends Stack {
       accessLogs: this.captures.accessLogs,
       uploadOrigin: this.captures.uploadOrigin,
       extraConnectOrigins: faceLivenessBrowserOrigins(this.region),
+      perIpRequestsPer5Min: settings.perIpRequestsPer5Min,
+      ...(settings.edgeWebAclArn ? { edgeWebAclArn: settings.edgeWebAclArn } : {}),
       ...(settings.domainName && settings.certificateArn
         ? { domainName: settings.domainName, certificateArn: settings.certificateArn }
         : {}),

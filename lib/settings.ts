@@ -76,6 +76,14 @@ const settingsShape = z.object({
    * few applicants behind one carrier-grade NAT.
    */
   perIpRequestsPer5Min: z.coerce.number().int().min(100).default(2000),
+  /**
+   * A CloudFront-scope WAF web ACL (made in us-east-1, where AWS requires them) to attach to the distribution,
+   * for per-IP limits on the hosted page too. A stack in us-east-1 creates its own instead.
+   */
+  edgeWebAclArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[\w-]+$/)
+    .optional(),
 });
 
 export const kycSettingsSchema = settingsShape.refine(
