@@ -1,5 +1,8 @@
 import { createPipelineTasks, PipelineAbortedError, runPipeline } from '../../functions/app/pipeline';
 import type { PipelineTask } from '../../functions/app/pipeline';
+import { documentCheck } from '../../functions/app/pipeline/document-check';
+import { PermanentTaskError } from '../../functions/app/pipeline/errors';
+import { faceMatch } from '../../functions/app/pipeline/face-match';
 import { at, makeCapture, makeWebhookEndpoint } from '../support/builders';
 import { captureText, createPipelineHarness, recordingSleep, seedVerification, type PipelineHarness } from './harness';
 import { checkResult, documentResult, PORTRAIT_BYTES } from './scripted-provider';
@@ -73,6 +76,16 @@ describe('runPipeline on SQLite + file blobs', () => {
     expect(match.reference.bytes.equals(PORTRAIT_BYTES)).toBe(true);
     expect(match.probe.bytes.toString()).toBe(captureText(verification.id, 'selfie', 0));
     expect(await h.deps.blobs.get(`captures/${verification.id}/1/portrait`)).toEqual(PORTRAIT_BYTES);
+  });
+
+  it('face match refuses a portrait that changed after the document check stored it', async () => {
+    const { verification } = await seedVerification(h);
+    const input = { verificationId: verification.id, attempt: 1 };
+    await documentCheck(h.deps, input);
+    await h.deps.blobs.put(`captures/${verification.id}/1/portrait`, Buffer.from('another face'), 'image/png');
+    await expect(faceMatch(h.deps, input)).rejects.toThrow(PermanentTaskError);
+    await expect(faceMatch(h.deps, input)).rejects.toThrow(/portrait changed/);
+    expect(h.provider.seen.faceMatch).toHaveLength(0);
   });
 
   it('matches the selfie against the document front when the document check found no portrait', async () => {

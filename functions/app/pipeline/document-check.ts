@@ -22,17 +22,23 @@ export async function documentCheck(deps: AppDeps, input: PipelineInput): Promis
   const result = await provider.checkDocument({ front, back, flow: ctx.flow, today: today(deps) });
 
   let portraitKey: string | null = null;
+  let portraitSha256: string | null = null;
   if (result.portrait && result.portrait.length > 0) {
     portraitKey = portraitBlobKey(input);
     // A crashed earlier run may have stored it already; keep that one (same input, same crop).
-    if (!(await deps.blobs.exists(portraitKey)))
+    let stored = await deps.blobs.get(portraitKey);
+    if (!stored) {
       await deps.blobs.put(portraitKey, result.portrait, imageContentType(result.portrait));
+      stored = result.portrait;
+    }
+    portraitSha256 = deps.crypto.sha256Hex(stored);
   }
   const keys = identityKeys(deps.crypto, ctx.verification.orgId, result.fields);
   await writeStep(deps, input, 'documentCheck', {
     kind: 'check',
     result: storableCheckResult(result, result.fields),
     portraitKey,
+    portraitSha256,
     documentKeyHash: keys.documentKeyHash,
     personKeyHash: keys.personKeyHash,
     error: null,

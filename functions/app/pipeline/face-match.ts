@@ -21,9 +21,14 @@ export async function faceMatch(deps: AppDeps, input: PipelineInput): Promise<vo
 
 async function referenceFace(deps: AppDeps, input: PipelineInput, ctx: AttemptContext): Promise<ImageInput> {
   const doc = await readStep(deps, input, 'documentCheck');
-  if (doc?.kind === 'check' && doc.portraitKey) {
+  // A portrait without a recorded digest (an older run) is not trusted: the verified document front is used.
+  if (doc?.kind === 'check' && doc.portraitKey && doc.portraitSha256) {
     const portrait = await deps.blobs.get(doc.portraitKey);
-    if (portrait) return { bytes: portrait, label: 'document portrait' };
+    if (portrait) {
+      if (!deps.crypto.safeEqual(deps.crypto.sha256Hex(portrait), doc.portraitSha256))
+        throw new PermanentTaskError('the document portrait changed after the document check');
+      return { bytes: portrait, label: 'document portrait' };
+    }
   }
   const front = captureOf(ctx, 'document_front');
   if (!front) throw new PermanentTaskError('no document portrait and no document_front capture');

@@ -35,6 +35,8 @@ const checkStepSchema = z.object({
   result: checkResultSchema,
   /** Blob key of the document portrait crop (documentCheck only). */
   portraitKey: z.string().nullable(),
+  /** SHA-256 of the stored portrait crop: faceMatch reads exactly these bytes (absent on older records). */
+  portraitSha256: z.string().nullable().optional(),
   /** Identity key hashes derived from the document fields (documentCheck only). */
   documentKeyHash: z.string().nullable(),
   personKeyHash: z.string().nullable(),
