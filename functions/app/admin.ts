@@ -1,7 +1,7 @@
 import { buildFlow, applyFlowSettings, type FlowSettings } from '../domain/flows';
 import { mintKeyMaterial } from '../domain/keys';
 import type { Flow, KycKey, Mode, Organisation, Plan } from '../domain/model';
-import { ApiError, errors } from '../domain/errors';
+import { errors } from '../domain/errors';
 import type { AppDeps } from './deps';
 
 /**
@@ -74,9 +74,10 @@ export async function mintKey(
   const org = await requireOrg(deps, input.orgId);
   let flowId = input.legacy ? null : (input.flowId ?? org.defaultFlowId);
   if (!input.legacy && !flowId)
-    throw new ApiError(400, 'validation_error', 'The organisation has no default flow; pass a flow id.', [
-      { field: 'flowId', issue: 'required' },
-    ]);
+    throw errors.validation(
+      [{ field: 'flowId', issue: 'required' }],
+      'The organisation has no default flow; pass a flow id.',
+    );
   if (flowId && !(await deps.store.flows.get(org.id, flowId))) throw errors.notFound('Flow');
   const material = mintKeyMaterial(deps.crypto, input.mode);
   const key: KycKey = {

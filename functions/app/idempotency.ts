@@ -1,4 +1,4 @@
-import { ApiError } from '../domain/errors';
+import { errors } from '../domain/errors';
 import type { AppDeps } from './deps';
 
 export interface StoredResponse {
@@ -28,9 +28,10 @@ export async function withIdempotency(
 ): Promise<StoredResponse & { replayed: boolean }> {
   if (input.idempotencyKey === undefined) return { ...(await run()), replayed: false };
   if (!/^[\x21-\x7e]{1,255}$/.test(input.idempotencyKey)) {
-    throw new ApiError(400, 'validation_error', 'Invalid Idempotency-Key header.', [
-      { field: 'Idempotency-Key', issue: 'must be 1-255 printable ASCII characters' },
-    ]);
+    throw errors.validation(
+      [{ field: 'Idempotency-Key', issue: 'must be 1-255 printable ASCII characters' }],
+      'Invalid Idempotency-Key header.',
+    );
   }
   const now = deps.clock.now();
   const scope = `${input.keyId}:${deps.crypto.sha256Hex(input.idempotencyKey)}`;
@@ -47,16 +48,12 @@ export async function withIdempotency(
   );
   if (!claim.claimed) {
     if (claim.existing.requestHash !== requestHash) {
-      throw new ApiError(
-        409,
-        'idempotency_key_reused',
-        'This Idempotency-Key was used with a different request body.',
-        [{ field: 'Idempotency-Key', issue: 'already used with a different body' }],
-      );
+      throw errors.conflict('idempotency_key_reused', 'This Idempotency-Key was used with a different request body.', [
+        { field: 'Idempotency-Key', issue: 'already used with a different body' },
+      ]);
     }
     if (!claim.existing.response) {
-      throw new ApiError(
-        409,
+      throw errors.conflict(
         'idempotency_request_in_progress',
         'A request with this Idempotency-Key is still being processed; retry shortly.',
         [],

@@ -4,6 +4,7 @@ import type { Attempt, Decision, DeclineType, Flow, Verification } from '../doma
 import { finalize, isTerminal, reopenForRetry, toView, type TerminalOutcome } from '../domain/verification';
 import { eventsForOutcome, planDeliveries } from '../domain/webhooks';
 import type { AppDeps } from './deps';
+import { updateVerification } from './optimistic-update';
 
 export interface AttemptOutcome {
   verificationId: string;
@@ -12,27 +13,6 @@ export interface AttemptOutcome {
   declineType: DeclineType | null;
   reasonCodes: string[];
   riskFlags: string[];
-}
-
-const MAX_RACE_RETRIES = 5;
-
-/**
- * Applies `change` to the latest record with optimistic concurrency; re-reads and retries on a lost race.
- * `change` returns null when there is nothing to do (e.g. already terminal).
- */
-async function updateVerification(
-  deps: AppDeps,
-  id: string,
-  change: (v: Verification) => Verification | null,
-): Promise<{ before: Verification; after: Verification } | null> {
-  for (let i = 0; i < MAX_RACE_RETRIES; i++) {
-    const before = await deps.store.verifications.get(id);
-    if (!before) return null;
-    const after = change(before);
-    if (!after) return null;
-    if (await deps.store.verifications.update(after, before.version)) return { before, after };
-  }
-  throw new Error(`verification ${id}: too many concurrent updates`);
 }
 
 async function flowOf(deps: AppDeps, v: Verification): Promise<Flow> {

@@ -2,10 +2,10 @@ import type { Verification } from '../domain/model';
 import type { IdentitySignal } from '../ports/persistence';
 import type { AppDeps } from './deps';
 import { readStep } from './pipeline/step-results';
+import { updateVerification } from './optimistic-update';
 
 /** How many of an org's face vectors are scanned to find the purged verification's own (port has no get-by-id). */
 const FACE_VECTOR_SCAN_LIMIT = 100_000;
-const MAX_UPDATE_TRIES = 3;
 
 export interface PurgeOptions {
   /** Verifications fetched per batch. */
@@ -135,16 +135,8 @@ async function deleteIndexedFaces(deps: AppDeps, verification: Verification): Pr
 
 /** Sets purgedAt with the optimistic version check; false if it was already set (by a concurrent sweep). */
 async function markPurged(deps: AppDeps, verificationId: string, at: string): Promise<boolean> {
-  for (let i = 0; i < MAX_UPDATE_TRIES; i++) {
-    const current = await deps.store.verifications.get(verificationId);
-    if (!current || current.purgedAt) return false;
-    if (
-      await deps.store.verifications.update(
-        { ...current, purgedAt: at, updatedAt: at, version: current.version + 1 },
-        current.version,
-      )
-    )
-      return true;
-  }
-  throw new Error(`could not mark ${verificationId} purged: concurrent updates`);
+  const result = await updateVerification(deps, verificationId, (current) =>
+    current.purgedAt ? null : { ...current, purgedAt: at, updatedAt: at, version: current.version + 1 },
+  );
+  return result !== null;
 }

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { newChallenge } from '../domain/challenge';
-import { ApiError, errors } from '../domain/errors';
+import { errors } from '../domain/errors';
 import type { Flow, Verification, VerificationView } from '../domain/model';
 import { isTerminal, toView } from '../domain/verification';
 import type { CreateVerificationBody, SimulateBody } from './schemas';
@@ -37,7 +37,7 @@ async function resolveFlow(deps: AppDeps, principal: Principal, requestedFlowId:
       );
     }
     const flow = await deps.store.flows.get(principal.orgId, principal.flowId);
-    if (!flow) throw new ApiError(409, 'flow_unavailable', "The key's flow no longer exists.");
+    if (!flow) throw errors.conflict('flow_unavailable', "The key's flow no longer exists.");
     return flow;
   }
   const org = await deps.store.orgs.get(principal.orgId);

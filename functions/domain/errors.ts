@@ -1,6 +1,7 @@
 /**
  * The one error shape of every API response: `{"error": {"code", "message", "details": [{"field", "issue"}]}}`.
- * Use cases throw ApiError; the HTTP error middleware renders it. Anything else becomes a 500 that
+ * Use cases throw ApiError through the `errors` factories; each error has a KIND (what went wrong, in
+ * domain terms), which functions/http/errors.ts maps to an HTTP status. Anything else becomes a 500 that
  * reveals nothing.
  */
 export interface ErrorDetail {
@@ -8,13 +9,28 @@ export interface ErrorDetail {
   issue: string;
 }
 
+/** What went wrong; the HTTP layer gives each kind its status code. */
+export const ERROR_KINDS = [
+  'invalid',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'too_large',
+  'unsupported_media_type',
+  'unprocessable',
+  'rate_limited',
+] as const;
+export type ErrorKind = (typeof ERROR_KINDS)[number];
+
 export class ApiError extends Error {
   constructor(
-    readonly status: number,
+    readonly kind: ErrorKind,
     readonly code: string,
     message: string,
     readonly details: ErrorDetail[] = [],
-    /** Extra response headers (e.g. Retry-After). */
+    /** Response headers the caller needs to act on the error (Retry-After, WWW-Authenticate, Allow). */
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
@@ -26,11 +42,33 @@ export class ApiError extends Error {
   }
 }
 
+/** The error factories: every ApiError is made here, so each kind and each fixed message has one wording. */
 export const errors = {
+  /** A field (or header) failed validation. */
   validation: (details: ErrorDetail[], message = 'The request is invalid.') =>
-    new ApiError(400, 'validation_error', message, details),
-  unauthorized: () => new ApiError(401, 'unauthorized', 'Missing or invalid API key.'),
-  forbidden: (code: string, message: string) => new ApiError(403, code, message),
-  notFound: (what: string) => new ApiError(404, 'not_found', `${what} not found.`),
-  conflict: (code: string, message: string, details: ErrorDetail[] = []) => new ApiError(409, code, message, details),
+    new ApiError('invalid', 'validation_error', message, details),
+  /** The request as a whole cannot be read (e.g. a body that is not JSON). */
+  invalidRequest: (code: string, message: string, details: ErrorDetail[] = []) =>
+    new ApiError('invalid', code, message, details),
+  /** No usable KYC key. */
+  unauthorized: () => new ApiError('unauthenticated', 'unauthorized', 'Missing or invalid API key.'),
+  /** A bearer credential (client token) that does not open anything; `challenge` is its WWW-Authenticate. */
+  unauthenticated: (code: string, message: string, challenge: string) =>
+    new ApiError('unauthenticated', code, message, [], { 'WWW-Authenticate': challenge }),
+  forbidden: (code: string, message: string) => new ApiError('forbidden', code, message),
+  notFound: (what: string) => new ApiError('not_found', 'not_found', `${what} not found.`),
+  routeNotFound: () => new ApiError('not_found', 'route_not_found', 'No such endpoint.'),
+  methodNotAllowed: (allowed: readonly string[]) =>
+    new ApiError('method_not_allowed', 'method_not_allowed', `Use ${allowed.join(', ')} on this path.`, [], {
+      Allow: allowed.join(', '),
+    }),
+  conflict: (code: string, message: string, details: ErrorDetail[] = [], headers: Record<string, string> = {}) =>
+    new ApiError('conflict', code, message, details, headers),
+  tooLarge: (code: string, message: string) => new ApiError('too_large', code, message),
+  unsupportedMediaType: (message: string, details: ErrorDetail[] = []) =>
+    new ApiError('unsupported_media_type', 'unsupported_media_type', message, details),
+  /** Well-formed, but the content cannot be processed (an expired slot, unreadable image bytes). */
+  unprocessable: (code: string, message: string) => new ApiError('unprocessable', code, message),
+  rateLimited: (code: string, message: string, headers: Record<string, string> = {}) =>
+    new ApiError('rate_limited', code, message, [], headers),
 };

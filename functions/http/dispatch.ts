@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { ApiError } from '../domain/errors';
+import { errors } from '../domain/errors';
 import { routes, type RouteId } from './routes';
 
 export type RouteHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -16,7 +16,7 @@ export function dispatcher(handlers: Partial<Record<RouteId, RouteHandler>>): Ro
   }
   return async (event) => {
     const h = byKey.get(`${event.httpMethod} ${event.resource}`);
-    if (!h) throw new ApiError(404, 'route_not_found', 'No such endpoint.');
+    if (!h) throw errors.routeNotFound();
     return h(event);
   };
 }

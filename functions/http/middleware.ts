@@ -1,6 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { ApiError } from '../domain/errors';
+import { ApiError, errors } from '../domain/errors';
+import { describeError, internalErrorBody } from './errors';
 import { fromContext, type Principal } from '../app/auth';
 import { API_SECURITY_HEADERS, errorResult, header, json } from './responses';
 import { logger } from './observability';
@@ -25,13 +26,8 @@ export function httpErrorHandler(): Mw {
         request.response = errorResult(err);
         return;
       }
-      logger.error('unhandled error', {
-        route: request.event.resource,
-        error: err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
-      });
-      request.response = json(500, {
-        error: { code: 'internal_error', message: 'Something went wrong on our side. Retry later.', details: [] },
-      });
+      logger.error('unhandled error', { route: request.event.resource, error: describeError(err) });
+      request.response = json(500, internalErrorBody());
     },
   };
 }
@@ -52,8 +48,7 @@ export function rejectBrowserOrigin(): Mw {
   return {
     before: async (request) => {
       if (header(request.event, 'origin') !== undefined) {
-        throw new ApiError(
-          403,
+        throw errors.forbidden(
           'browser_requests_forbidden',
           'The KYC API is server-to-server only; requests from browsers (with an Origin header) are refused. Call it from your backend.',
         );
@@ -65,7 +60,7 @@ export function rejectBrowserOrigin(): Mw {
 /** Reads the caller resolved by the authorizer (API Gateway on AWS, the local server locally). */
 export function principalOf(event: APIGatewayProxyEvent): Principal {
   const p = fromContext(event.requestContext?.authorizer as Record<string, unknown> | null | undefined);
-  if (!p) throw new ApiError(401, 'unauthorized', 'Missing or invalid API key.');
+  if (!p) throw errors.unauthorized();
   return p;
 }
 

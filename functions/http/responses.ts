@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type * as z from 'zod';
-import { ApiError, errors, type ErrorDetail } from '../domain/errors';
+import { errors, type ApiError, type ErrorDetail } from '../domain/errors';
+import { httpStatusOf } from './errors';
 
 /** Security headers on every API response (the hosted page sets its own, stricter ones). */
 export const API_SECURITY_HEADERS: Record<string, string> = {
@@ -24,7 +25,7 @@ export function noContent(): APIGatewayProxyResult {
 }
 
 export function errorResult(err: ApiError): APIGatewayProxyResult {
-  return json(err.status, err.toBody(), err.headers);
+  return json(httpStatusOf(err), err.toBody(), err.headers);
 }
 
 /** Case-insensitive header lookup (API Gateway preserves the client's casing). */
@@ -64,11 +65,11 @@ export function readJsonBody<S extends z.ZodType>(
       : event.body
     : '';
   if (Buffer.byteLength(raw) > JSON_BODY_LIMIT_BYTES) {
-    throw new ApiError(413, 'payload_too_large', `The request body exceeds ${JSON_BODY_LIMIT_BYTES / 1024} KB.`);
+    throw errors.tooLarge('payload_too_large', `The request body exceeds ${JSON_BODY_LIMIT_BYTES / 1024} KB.`);
   }
   const contentType = header(event, 'content-type');
   if (raw.length > 0 && !/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(contentType ?? '')) {
-    throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json.', [
+    throw errors.unsupportedMediaType('Send the body as application/json.', [
       { field: 'Content-Type', issue: 'must be application/json' },
     ]);
   }
@@ -77,7 +78,7 @@ export function readJsonBody<S extends z.ZodType>(
     try {
       parsed = JSON.parse(raw);
     } catch {
-      throw new ApiError(400, 'invalid_json', 'The request body is not valid JSON.', [
+      throw errors.invalidRequest('invalid_json', 'The request body is not valid JSON.', [
         { field: 'body', issue: 'malformed JSON' },
       ]);
     }

@@ -4,7 +4,9 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-l
 import { openSession } from '../app/applicant/session';
 import { authenticateKey, toContext } from '../app/auth';
 import type { AppDeps } from '../app/deps';
-import { ApiError } from '../domain/errors';
+import { ApiError, errors } from '../domain/errors';
+import { describeError, httpStatusOf, internalErrorBody } from '../http/errors';
+import { logger } from '../http/observability';
 import { API_SECURITY_HEADERS, JSON_BODY_LIMIT_BYTES } from '../http/responses';
 import { matchPath, routes, type LambdaGroup, type RouteDef } from '../http/routes';
 
@@ -30,15 +32,18 @@ export interface LocalServerOptions {
 export function createLocalServer(opts: LocalServerOptions): Server {
   const server = createServer((req, res) => {
     handle(opts, req, res).catch((err: unknown) => {
+      // The path only: its query may carry a verify link's token.
+      logger.error('unhandled error in the local server', {
+        method: req.method,
+        path: (req.url ?? '').split('?')[0],
+        error: describeError(err),
+      });
       if (!res.headersSent)
         send(res, {
           statusCode: 500,
-          headers: { 'Content-Type': 'application/json' },
-          body: JSON.stringify({
-            error: { code: 'internal_error', message: 'Something went wrong on our side.', details: [] },
-          }),
+          headers: { ...API_SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' },
+          body: JSON.stringify(internalErrorBody()),
         });
-      void err;
     });
   });
   server.keepAliveTimeout = 65_000;
@@ -57,7 +62,7 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
 
 function errorResult(err: ApiError): APIGatewayProxyResult {
   return {
-    statusCode: err.status,
+    statusCode: httpStatusOf(err),
     headers: { ...API_SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', ...err.headers },
     body: JSON.stringify(err.toBody()),
   };
@@ -108,18 +113,11 @@ async function handle(opts: LocalServerOptions, req: IncomingMessage, res: Serve
   const found = findRoute(method, url.pathname);
   if (found === null) {
     if (opts.staticFiles?.(req, res)) return;
-    return send(res, errorResult(new ApiError(404, 'route_not_found', 'No such endpoint.')));
+    return send(res, errorResult(errors.routeNotFound()));
   }
   if (found === 'method_not_allowed') {
     const allowed = routes.filter((r) => matchPath(r.path, url.pathname)).map((r) => r.method);
-    return send(
-      res,
-      errorResult(
-        new ApiError(405, 'method_not_allowed', `Use ${allowed.join(', ')} on this path.`, [], {
-          Allow: allowed.join(', '),
-        }),
-      ),
-    );
+    return send(res, errorResult(errors.methodNotAllowed(allowed)));
   }
   const { route, params } = found;
   if (route.captureBytes) {
@@ -137,7 +135,7 @@ async function handle(opts: LocalServerOptions, req: IncomingMessage, res: Serve
     res.setHeader('Connection', 'close');
     return send(
       res,
-      errorResult(new ApiError(413, 'payload_too_large', `The request body exceeds ${Math.round(limit / 1024)} KB.`)),
+      errorResult(errors.tooLarge('payload_too_large', `The request body exceeds ${Math.round(limit / 1024)} KB.`)),
     );
   }
   const headers: Record<string, string> = {};
@@ -152,7 +150,7 @@ async function handle(opts: LocalServerOptions, req: IncomingMessage, res: Serve
   if (route.auth === 'kycKey') {
     // The Lambda REQUEST authorizer's job on AWS: resolve the key or answer 401 before the handler runs.
     const principal = await authenticateKey(opts.deps, req.headers['x-api-key'] as string | undefined);
-    if (!principal) return send(res, errorResult(new ApiError(401, 'unauthorized', 'Missing or invalid API key.')));
+    if (!principal) return send(res, errorResult(errors.unauthorized()));
     authorizer = toContext(principal);
   }
   const textual = isTextual(req.headers['content-type']);

@@ -1,4 +1,4 @@
-import { ApiError, errors } from '../../domain/errors';
+import { errors } from '../../domain/errors';
 import {
   acceptedDocumentTypes,
   DOCUMENT_HAS_BACK,
@@ -20,6 +20,7 @@ import { isExpired, isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
 import { livenessModeOf } from './liveness-mode';
 import { requeueIfStalled } from '../pipeline/enqueue';
+import { updateVerification } from '../optimistic-update';
 
 /** Version of the consent text the hosted page shows; the consent record names the version accepted. */
 export const CONSENT_TEXT_VERSION = '2026-11-01';
@@ -60,15 +61,12 @@ export interface OpenSession {
 export type SessionAccess = 'read' | 'write';
 
 const BEARER = /^Bearer\s+([A-Za-z0-9_-]{16,256})\s*$/i;
-const CHALLENGE_HEADER = { 'WWW-Authenticate': 'Bearer error="invalid_token"' };
 
 const invalidToken = () =>
-  new ApiError(
-    401,
+  errors.unauthenticated(
     'invalid_token',
     'The session link is not valid. Ask the service that sent you for a new link.',
-    [],
-    CHALLENGE_HEADER,
+    'Bearer error="invalid_token"',
   );
 
 /**
@@ -91,12 +89,10 @@ export async function openSession(
   if (!verification) throw invalidToken();
   const readable = access === 'read' && verification.status !== 'pending';
   if (!readable && (isExpired(verification, deps.clock.now()) || verification.status === 'expired')) {
-    throw new ApiError(
-      401,
+    throw errors.unauthenticated(
       'session_expired',
       'This verification session has expired. Ask the service that sent you for a new link.',
-      [],
-      { 'WWW-Authenticate': 'Bearer error="invalid_token", error_description="expired"' },
+      'Bearer error="invalid_token", error_description="expired"',
     );
   }
   if (access === 'write' && isTerminal(verification.status)) {
@@ -176,8 +172,6 @@ export async function reloadSession(deps: AppDeps, id: string, flow: Flow): Prom
   return toSessionView(v, flow, livenessModeOf(flow, deps.config));
 }
 
-const MAX_UPDATE_TRIES = 5;
-
 /**
  * Optimistic update of a verification: re-reads, applies `change` (which re-checks its preconditions and
  * may throw), writes with the version check; retries on a lost race.
@@ -187,11 +181,9 @@ export async function updateSession(
   id: string,
   change: (v: Verification) => Verification,
 ): Promise<Verification> {
-  for (let i = 0; i < MAX_UPDATE_TRIES; i++) {
-    const current = await deps.store.verifications.get(id);
-    if (!current) throw errors.notFound('Verification');
-    const next = change(current);
-    if (await deps.store.verifications.update(next, current.version)) return next;
-  }
-  throw errors.conflict('concurrent_update', 'The session changed while this request was processed; retry.');
+  const result = await updateVerification(deps, id, change, () =>
+    errors.conflict('concurrent_update', 'The session changed while this request was processed; retry.'),
+  );
+  if (!result) throw errors.notFound('Verification');
+  return result.after;
 }

@@ -1,4 +1,4 @@
-import { ApiError, errors } from '../../domain/errors';
+import { errors, type ApiError } from '../../domain/errors';
 import { sniffImage } from '../../domain/image-sniff';
 import type { Capture, CaptureKind, Verification } from '../../domain/model';
 import type { UploadPolicy } from '../../ports/blobs';
@@ -87,8 +87,7 @@ export async function requestUpload(deps: AppDeps, session: OpenSession, body: C
   const attempt = currentAttempt(v);
   const slots = (await deps.store.captures.listByVerification(v.id)).filter((c) => c.attempt === attempt).length;
   if (slots >= MAX_UPLOAD_SLOTS_PER_ATTEMPT) {
-    throw new ApiError(
-      429,
+    throw errors.rateLimited(
       'upload_limit_reached',
       `This attempt already opened ${MAX_UPLOAD_SLOTS_PER_ATTEMPT} upload slots; submit it or start over with a new verification.`,
     );
@@ -133,14 +132,14 @@ async function openSlot(deps: AppDeps, v: Verification, captureId: string): Prom
       'This upload was already completed; request a new one to replace it.',
     );
   if (capture.attempt !== currentAttempt(v) || deps.clock.now().getTime() > Date.parse(capture.uploadExpiresAt)) {
-    throw new ApiError(422, 'upload_expired', 'The upload slot has expired; request a new one.');
+    throw errors.unprocessable('upload_expired', 'The upload slot has expired; request a new one.');
   }
   return capture;
 }
 
 /** The bytes route exists on the local runtime only (S3 takes the bytes on AWS, where it is not deployed). */
 export function assertLocalBytesRoute(deps: AppDeps): void {
-  if (deps.config.runtime === 'aws') throw new ApiError(404, 'route_not_found', 'No such endpoint.');
+  if (deps.config.runtime === 'aws') throw errors.routeNotFound();
 }
 
 /**
@@ -160,15 +159,13 @@ export async function putUploadBytes(
   const capture = await openSlot(deps, v, captureId);
   const declared = input.contentType?.split(';')[0]?.trim().toLowerCase();
   if (declared !== capture.contentType) {
-    throw new ApiError(
-      415,
-      'unsupported_media_type',
+    throw errors.unsupportedMediaType(
       `Send the bytes with Content-Type ${capture.contentType}, as requested for this upload.`,
       [{ field: 'Content-Type', issue: `must be ${capture.contentType}` }],
     );
   }
   if (input.bytes.length > deps.config.maxUploadBytes) {
-    throw new ApiError(413, 'file_too_large', `The file exceeds ${deps.config.maxUploadBytes} bytes.`);
+    throw errors.tooLarge('file_too_large', `The file exceeds ${deps.config.maxUploadBytes} bytes.`);
   }
   if (input.bytes.length === 0) throw errors.validation([{ field: 'body', issue: 'empty: send the image bytes' }]);
   await deps.blobs.put(capture.blobKey, input.bytes, capture.contentType ?? 'application/octet-stream');
@@ -191,32 +188,36 @@ export async function completeUpload(
   requireConsent(v);
   requirePending(v);
   const capture = await openSlot(deps, v, captureId);
-  const reject = async (status: number, code: string, message: string): Promise<never> => {
+  const reject = async (error: ApiError): Promise<never> => {
     await deps.blobs.delete(capture.blobKey);
     await audit(deps, v, 'capture.rejected', {
       captureId: capture.id,
       kind: capture.kind,
       index: capture.index,
       attempt: capture.attempt,
-      code,
+      code: error.code,
     });
-    throw new ApiError(status, code, message);
+    throw error;
   };
 
   const bytes = await deps.blobs.get(capture.blobKey);
   if (!bytes || bytes.length === 0)
-    return reject(422, 'upload_missing', 'No bytes were received for this upload; send them, then complete.');
+    return reject(
+      errors.unprocessable('upload_missing', 'No bytes were received for this upload; send them, then complete.'),
+    );
   if (bytes.length > deps.config.maxUploadBytes)
-    return reject(422, 'file_too_large', `The file exceeds ${deps.config.maxUploadBytes} bytes.`);
+    return reject(errors.unprocessable('file_too_large', `The file exceeds ${deps.config.maxUploadBytes} bytes.`));
   const image = sniffImage(bytes);
   if (!image.ok) {
     return image.reason === 'unsupported_format'
-      ? reject(422, 'unsupported_media_type', 'The file is not a JPEG, PNG or WebP image.')
-      : reject(422, 'image_unreadable', 'The image header could not be read.');
+      ? reject(errors.unprocessable('unsupported_media_type', 'The file is not a JPEG, PNG or WebP image.'))
+      : reject(errors.unprocessable('image_unreadable', 'The image header could not be read.'));
   }
   // The declared size decides: a small file can announce a canvas that would exhaust memory when decoded.
   if (image.width * image.height > deps.config.maxUploadPixels) {
-    return reject(422, 'too_many_pixels', `The image has more than ${deps.config.maxUploadPixels} pixels.`);
+    return reject(
+      errors.unprocessable('too_many_pixels', `The image has more than ${deps.config.maxUploadPixels} pixels.`),
+    );
   }
   const attemptCaptures = (await deps.store.captures.listByVerification(v.id)).filter(
     (c) => c.attempt === capture.attempt && c.status === 'uploaded',
@@ -224,9 +225,10 @@ export async function completeUpload(
   const kept = attemptCaptures.reduce((sum, c) => sum + (c.bytes ?? 0), 0);
   if (kept + bytes.length > MAX_UPLOAD_BYTES_PER_ATTEMPT) {
     return reject(
-      429,
-      'upload_bytes_exceeded',
-      `This attempt already holds ${kept} bytes of captures; at most ${MAX_UPLOAD_BYTES_PER_ATTEMPT} are kept per attempt.`,
+      errors.rateLimited(
+        'upload_bytes_exceeded',
+        `This attempt already holds ${kept} bytes of captures; at most ${MAX_UPLOAD_BYTES_PER_ATTEMPT} are kept per attempt.`,
+      ),
     );
   }
 

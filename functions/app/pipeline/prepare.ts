@@ -4,8 +4,7 @@ import type { AppDeps } from '../deps';
 import { capturesOf, loadAttemptContext, type AttemptContext } from './context';
 import { PermanentTaskError } from './errors';
 import { stepDone, writeStep } from './step-results';
-
-const MAX_UPDATE_TRIES = 3;
+import { updateVerification } from '../optimistic-update';
 
 /**
  * First task: checks the attempt exists and has the captures its flow needs, snapshots the liveness challenge,
@@ -59,17 +58,9 @@ function missingCaptures(ctx: AttemptContext, attemptNumber: number): string[] {
 
 /** pending -> in_progress for the latest attempt, with the optimistic version check; other states are left alone. */
 async function markInProgress(deps: AppDeps, input: PipelineInput): Promise<void> {
-  for (let i = 0; i < MAX_UPDATE_TRIES; i++) {
-    const v = await deps.store.verifications.get(input.verificationId);
-    if (v?.status !== 'pending' || v.attempts.length !== input.attempt) return;
-    const now = deps.clock.now().toISOString();
-    if (
-      await deps.store.verifications.update(
-        { ...v, status: 'in_progress', updatedAt: now, version: v.version + 1 },
-        v.version,
-      )
-    )
-      return;
-  }
-  throw new Error(`could not mark ${input.verificationId} in_progress: concurrent updates`);
+  await updateVerification(deps, input.verificationId, (v) =>
+    v.status === 'pending' && v.attempts.length === input.attempt
+      ? { ...v, status: 'in_progress', updatedAt: deps.clock.now().toISOString(), version: v.version + 1 }
+      : null,
+  );
 }
