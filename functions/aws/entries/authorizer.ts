@@ -14,6 +14,6 @@ const deps: KeyAuthorizerDeps = {
   clock: systemClock,
 };
 
-/** Lambda entry: REQUEST authorizer for `kycKey` routes (identity source X-Api-Key, cached 300 s). */
+/** Lambda entry: REQUEST authorizer for `kycKey` routes (identity source X-Api-Key, cached 60 s). */
 export const handler = (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> =>
   authorizeKycKey(deps, event);

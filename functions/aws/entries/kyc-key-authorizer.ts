@@ -10,7 +10,7 @@ export const UNAUTHORIZED = 'Unauthorized';
 
 /**
  * REQUEST authorizer for `kycKey` routes: resolves X-Api-Key with the same `authenticateKey` the local
- * server uses, and allows the whole API stage. API Gateway caches the answer per key for 300 s and reuses
+ * server uses, and allows the whole API stage. API Gateway caches the answer per key for 60 s and reuses
  * it for every route, so the policy must not name only the route called first. Unknown, malformed or
  * revoked keys get 401 (thrown `Unauthorized`); the principal reaches the handler as authorizer context.
  */
