@@ -36,4 +36,14 @@ describe('findMrzLines', () => {
       findMrzLines(['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<', 'L898902C36UTO7408122F1204159ZE184226B<<<<<10']),
     ).toBeNull();
   });
+
+  it('repairs look-alike glyphs under the MRZ grammar and check digits, and nothing else', () => {
+    // Textract reads the zeros of the dates as the letter O; the digits' positions and check digits fix them.
+    expect(
+      findMrzLines(['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO74O8122F12O4159ZE184226B<<<<<10']),
+    ).toEqual(['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7408122F1204159ZE184226B<<<<<10']);
+    // A changed birth date (740813 instead of 740812) is no look-alike: left as read, its check digit fails.
+    const tampered = ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', 'L898902C36UTO7408132F1204159ZE184226B<<<<<10'];
+    expect(findMrzLines(tampered)).toEqual(tampered);
+  });
 });

@@ -1,0 +1,25 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_TRAINING, fontsAvailable, OCRB_FONTS, trainWeights } from './mrz-glyph-training';
+
+/**
+ * `npm run train:mrz`: trains the OCR-B glyph classifier and writes
+ * functions/checks/local/mrz-glyph-weights.json (commit it: the product ships the weights, not the font).
+ * Needs Debian's fonts-ocr-b (public domain) for rendering the training glyphs.
+ */
+async function main(): Promise<void> {
+  if (!fontsAvailable()) {
+    console.error(`OCR-B fonts not found (${OCRB_FONTS.join(', ')}): apt-get install fonts-ocr-b`);
+    process.exit(1);
+  }
+  const started = performance.now();
+  const { file } = await trainWeights(DEFAULT_TRAINING, (s) => console.log(s));
+  const out = path.join(__dirname, '..', 'functions', 'checks', 'local', 'mrz-glyph-weights.json');
+  writeFileSync(out, `${JSON.stringify(file, null, 1)}\n`);
+  console.log(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import { decodeImage } from '../../functions/checks/local/image';
+import { ocrModels } from '../../functions/checks/local/models';
+import { readMrzWithGlyphs } from '../../functions/checks/local/mrz-glyph-reader';
+import type { MrzDecodeOptions } from '../../functions/domain/mrz-decoding';
+import { syntheticImages } from './evaluate';
+
+/**
+ * `node --import tsx test/mrz-eval/tune.ts [count]`: reads the TUNING part of the synthetic documents with every
+ * refusal threshold off and prints, per document, the decoder's confidence figures and whether the reading
+ * is right, so the thresholds (functions/domain/mrz-decoding.ts) can be chosen. Never run on the evaluation part.
+ */
+const PERMISSIVE: MrzDecodeOptions = {
+  minUnprotectedConfidence: 0,
+  minProtectedPosterior: 0,
+  minSymbolProbability: 0,
+  maxCorrections: 99,
+};
+
+async function main(): Promise<void> {
+  const count = process.argv[2] ? Number(process.argv[2]) : undefined;
+  const models = await ocrModels();
+  for (const image of await syntheticImages('tuning', count)) {
+    const decoded = await decodeImage(image.bytes, image.name, 1600);
+    const { result } = await readMrzWithGlyphs(models, decoded, PERMISSIVE);
+    if (typeof result === 'string') {
+      console.log(`refused   ${image.name} ${result}`);
+      continue;
+    }
+    const right = result.lines.join('\n') === image.mrz.join('\n');
+    console.log(
+      `${right ? 'right' : 'WRONG'}     ${image.name} posterior=${result.protectedPosterior.toFixed(4)} unprotected=${result.unprotectedConfidence.toFixed(4)} corrections=${result.corrections.length}${right ? '' : ` read ${result.lines.join(' / ')} truth ${image.mrz.join(' / ')}`}`,
+    );
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
