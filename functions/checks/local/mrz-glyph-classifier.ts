@@ -75,7 +75,7 @@ export function classifyGlyph(net: GlyphNetwork, input: Float32Array, hiddenOut?
     let s = net.b1[j] ?? 0;
     const row = j * net.inputs;
     for (let i = 0; i < net.inputs; i++) s += (net.w1[row + i] ?? 0) * (input[i] ?? 0);
-    h[j] = s > 0 ? s : 0;
+    h[j] = Math.max(s, 0);
   }
   const out = new Float32Array(net.outputs);
   let max = -Infinity;

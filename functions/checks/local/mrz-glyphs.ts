@@ -95,7 +95,7 @@ function normalizeContrast(data: Float32Array, width: number, height: number): v
     const hi = Math.max(ink[b] ?? 255, lo + 0.5 * (globalInk - lo), lo + 24);
     for (let y = 0; y < height; y++) {
       const v = ((data[y * width + x] ?? 0) - lo) / (hi - lo);
-      data[y * width + x] = v < 0 ? 0 : v > 1 ? 1 : v;
+      data[y * width + x] = Math.min(1, Math.max(0, v));
     }
   }
 }
