@@ -180,8 +180,20 @@ export interface Verification {
   purgeAfter: string | null;
   /** When captures were purged by retention (bytes gone, decision kept). */
   purgedAt: string | null;
+  /**
+   * The human decision on a `review` case; absent/null until an operator decides. Who decided is in the
+   * audit trail only.
+   */
+  review?: ReviewRecord | null;
   /** Optimistic-concurrency counter, bumped on every write. */
   version: number;
+}
+
+/** A reviewer's final decision on a verification that ended in `review`. */
+export interface ReviewRecord {
+  decidedAt: string;
+  decision: 'approved' | 'declined';
+  note: string;
 }
 
 export const WEBHOOK_EVENTS = [
@@ -260,6 +272,8 @@ export interface VerificationView {
   metadata: Record<string, MetadataValue>;
   attempts: number;
   maxAttempts?: number;
+  /** The human decision on a review case, null otherwise (and until decided). */
+  review: ReviewRecord | null;
 }
 
 export const CAPTURE_KINDS = ['document_front', 'document_back', 'selfie', 'liveness_frame'] as const;

@@ -110,5 +110,6 @@ export function toView(v: Verification, flow?: Pick<Flow, 'maxAttempts'> | null)
     metadata: v.metadata,
     attempts: v.attempts.length,
     ...(flow ? { maxAttempts: flow.maxAttempts } : {}),
+    review: v.review ?? null,
   };
 }

@@ -10,14 +10,24 @@ export type RouteAuth =
   | 'kycKey'
   /** The verification's client token (Authorization: Bearer <token>). */
   | 'clientToken'
+  /**
+   * A signed-in operator (dashboard). Local runtime: the session cookie, plus `X-CSRF-Token` on every
+   * state-changing method. AWS: a Cognito ID token (Authorization: Bearer) checked by the Cognito authorizer.
+   * Either way the handler checks the route's `roles` again.
+   */
+  | 'operator'
   | 'none';
 
+/** Operator roles: `admin` may do everything; `reviewer` sees verifications, decides reviews, reads the audit log. */
+export type OperatorRole = 'admin' | 'reviewer';
+export const OPERATOR_ROLES = ['admin', 'reviewer'] as const satisfies readonly OperatorRole[];
+
 /** Which Lambda function serves the route on AWS (grouped by the permissions they need). */
-export type LambdaGroup = 'integrator' | 'applicant' | 'public';
+export type LambdaGroup = 'integrator' | 'applicant' | 'public' | 'admin';
 
 export interface RouteDef {
   id: string;
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API Gateway style path with {param} placeholders. */
   path: string;
   auth: RouteAuth;
@@ -28,10 +38,18 @@ export interface RouteDef {
    * been checked. Every other body is JSON of at most 64 KB.
    */
   captureBytes?: true;
+  /** `operator` routes: the roles allowed (checked by the handler on both runtimes). */
+  roles?: readonly OperatorRole[];
+  /** Only the local runtime serves it (password sign-in; on AWS the Cognito hosted login signs in). */
+  localOnly?: boolean;
 }
 
 export const INTEGRATOR_BASE = '/api/v1/external/kyc';
 export const APPLICANT_BASE = '/api/v1/applicant';
+export const ADMIN_BASE = '/api/v1/admin';
+
+const ADMIN_ONLY = ['admin'] as const satisfies readonly OperatorRole[];
+const ANY_OPERATOR = ['admin', 'reviewer'] as const satisfies readonly OperatorRole[];
 
 export const routes = [
   // Integrator API (the spec).
@@ -148,6 +166,224 @@ export const routes = [
     auth: 'clientToken',
     lambda: 'applicant',
     summary: 'Test mode: choose the outcome instead of running checks',
+  },
+  // Admin API (the dashboard): operators only, role-checked on the server.
+  {
+    id: 'adminSignIn',
+    method: 'POST',
+    path: `${ADMIN_BASE}/session`,
+    auth: 'none',
+    lambda: 'admin',
+    localOnly: true,
+    summary: 'Local runtime: sign in with email and password (sets the session cookie)',
+  },
+  {
+    id: 'adminSignOut',
+    method: 'DELETE',
+    path: `${ADMIN_BASE}/session`,
+    auth: 'operator',
+    roles: ANY_OPERATOR,
+    lambda: 'admin',
+    localOnly: true,
+    summary: 'Local runtime: sign out (ends the session)',
+  },
+  {
+    id: 'adminGetSession',
+    method: 'GET',
+    path: `${ADMIN_BASE}/session`,
+    auth: 'operator',
+    roles: ANY_OPERATOR,
+    lambda: 'admin',
+    summary: 'The signed-in operator (email, role, organisation, CSRF token)',
+  },
+  {
+    id: 'adminListKeys',
+    method: 'GET',
+    path: `${ADMIN_BASE}/keys`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'List KYC keys (prefix, flow, mode, name, created, last used, revoked)',
+  },
+  {
+    id: 'adminMintKey',
+    method: 'POST',
+    path: `${ADMIN_BASE}/keys`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'Mint a key bound to a flow; the key and its signing secret are in this response only',
+  },
+  {
+    id: 'adminRevokeKey',
+    method: 'DELETE',
+    path: `${ADMIN_BASE}/keys/{id}`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'Revoke a key',
+  },
+  {
+    id: 'adminRotateKeySecret',
+    method: 'POST',
+    path: `${ADMIN_BASE}/keys/{id}/rotate-secret`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'Rotate the webhook signing secret; the old one keeps signing until the overlap window ends',
+  },
+  {
+    id: 'adminListFlows',
+    method: 'GET',
+    path: `${ADMIN_BASE}/flows`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'List flows (the default flow is marked)',
+  },
+  {
+    id: 'adminCreateFlow',
+    method: 'POST',
+    path: `${ADMIN_BASE}/flows`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'Create a flow',
+  },
+  {
+    id: 'adminGetFlow',
+    method: 'GET',
+    path: `${ADMIN_BASE}/flows/{id}`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'Read a flow',
+  },
+  {
+    id: 'adminUpdateFlow',
+    method: 'PATCH',
+    path: `${ADMIN_BASE}/flows/{id}`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'Change some settings of a flow',
+  },
+  {
+    id: 'adminSetDefaultFlow',
+    method: 'POST',
+    path: `${ADMIN_BASE}/flows/{id}/default`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: "Make a flow the organisation's default",
+  },
+  {
+    id: 'adminListWebhooks',
+    method: 'GET',
+    path: `${ADMIN_BASE}/webhooks`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'List webhook endpoints (both modes) with delivery health',
+  },
+  {
+    id: 'adminCreateWebhook',
+    method: 'POST',
+    path: `${ADMIN_BASE}/webhooks`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: "Register a webhook endpoint signed with a key's secret",
+  },
+  {
+    id: 'adminDeleteWebhook',
+    method: 'DELETE',
+    path: `${ADMIN_BASE}/webhooks/{id}`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'Remove a webhook endpoint',
+  },
+  {
+    id: 'adminTestWebhook',
+    method: 'POST',
+    path: `${ADMIN_BASE}/webhooks/{id}/test`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'Send a signed test event (verification.completed with sample data) to the endpoint',
+  },
+  {
+    id: 'adminListDeliveries',
+    method: 'GET',
+    path: `${ADMIN_BASE}/webhooks/{id}/deliveries`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'Delivery log of an endpoint, newest first (request body, status, latency, attempts)',
+  },
+  {
+    id: 'adminRedeliver',
+    method: 'POST',
+    path: `${ADMIN_BASE}/webhooks/{id}/deliveries/{deliveryId}/redeliver`,
+    auth: 'operator',
+    roles: ADMIN_ONLY,
+    lambda: 'admin',
+    summary: 'Send a delivery again (same id and body, fresh retry budget)',
+  },
+  {
+    id: 'adminListVerifications',
+    method: 'GET',
+    path: `${ADMIN_BASE}/verifications`,
+    auth: 'operator',
+    roles: ANY_OPERATOR,
+    lambda: 'admin',
+    summary: 'List verifications, newest first, with filters and cursor pagination',
+  },
+  {
+    id: 'adminGetVerification',
+    method: 'GET',
+    path: `${ADMIN_BASE}/verifications/{id}`,
+    auth: 'operator',
+    roles: ANY_OPERATOR,
+    lambda: 'admin',
+    summary: 'Verification detail: attempts, check results and scores, consent, captures, deliveries, audit trail',
+  },
+  {
+    id: 'adminGetCapture',
+    method: 'GET',
+    path: `${ADMIN_BASE}/verifications/{id}/captures/{captureId}`,
+    auth: 'operator',
+    roles: ANY_OPERATOR,
+    lambda: 'admin',
+    summary: 'The bytes of one capture (while retained), streamed to the signed-in operator; never cached',
+  },
+  {
+    id: 'adminDecideReview',
+    method: 'POST',
+    path: `${ADMIN_BASE}/verifications/{id}/review`,
+    auth: 'operator',
+    roles: ANY_OPERATOR,
+    lambda: 'admin',
+    summary: 'Decide a verification in review (once; final)',
+  },
+  {
+    id: 'adminReviewQueue',
+    method: 'GET',
+    path: `${ADMIN_BASE}/review-queue`,
+    auth: 'operator',
+    roles: ANY_OPERATOR,
+    lambda: 'admin',
+    summary: 'Verifications waiting for a human decision, oldest first, with their evidence',
+  },
+  {
+    id: 'adminListAudit',
+    method: 'GET',
+    path: `${ADMIN_BASE}/audit`,
+    auth: 'operator',
+    roles: ANY_OPERATOR,
+    lambda: 'admin',
+    summary: "The organisation's audit log, newest first",
   },
   // Public.
   {

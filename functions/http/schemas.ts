@@ -26,6 +26,18 @@ export const createVerificationResponse = z.object({
   }),
 });
 
+/**
+ * The human decision on a `review` case (null until a reviewer decides). The reviewer's identity is in the
+ * audit trail, never in the payload.
+ */
+export const reviewView = z
+  .object({
+    decidedAt: z.iso.datetime(),
+    decision: z.enum(['approved', 'declined']),
+    note: z.string(),
+  })
+  .nullable();
+
 export const verificationView = z.object({
   verificationId: z.string(),
   status: z.enum(VERIFICATION_STATUSES),
@@ -41,6 +53,7 @@ export const verificationView = z.object({
   metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   attempts: z.number().int(),
   maxAttempts: z.number().int().optional(),
+  review: reviewView,
 });
 
 export const getVerificationResponse = z.object({ data: verificationView });
