@@ -1,5 +1,6 @@
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -48,6 +49,8 @@ export interface ApiProps {
   webhookQueue: sqs.IQueue;
   webhookQueueKey: kms.IKey;
   stateMachineArn: string;
+  /** Dashboard operators: `operator` routes sit behind a Cognito authorizer on this pool. */
+  userPool: cognito.IUserPool;
 }
 
 /**
@@ -118,6 +121,7 @@ export class Api extends Construct {
     const integrator = fn('Integrator', 'integrator', 'KYC integrator API (X-Api-Key)');
     const applicant = fn('Applicant', 'applicant', 'KYC applicant API (client token)');
     const publicFn = fn('Public', 'public', 'KYC public endpoints (OpenAPI, health)', 256);
+    const admin = fn('Admin', 'admin', 'KYC admin API (dashboard operators, Cognito)');
     this.authorizerFunction = new KycFunction(this, 'Authorizer', {
       entry: 'authorizer',
       description: 'KYC key REQUEST authorizer',
@@ -125,7 +129,7 @@ export class Api extends Construct {
       timeout: Duration.seconds(10),
       defaults,
     });
-    this.functions = { integrator, applicant, public: publicFn };
+    this.functions = { integrator, applicant, public: publicFn, admin };
 
     // Per-function permissions: only what each handler's use cases call.
     allowTable(integrator, data.table, data.tableKey, 'readWrite');
@@ -138,12 +142,17 @@ export class Api extends Construct {
     allowEnqueueWebhooks(applicant, props.webhookQueue, props.webhookQueueKey); // test-mode simulate
     allowCreateFaceLivenessSession(applicant); // POST /liveness-session
     allowKeyLookup(this.authorizerFunction, data.table, data.tableKey);
+    allowTable(admin, data.table, data.tableKey, 'readWrite'); // keys, flows, webhooks, reviews, audit
+    allowEnqueueWebhooks(admin, props.webhookQueue, props.webhookQueueKey); // review decision, test event, redeliver
+    allowCapturesRead(admin, captures.bucket, captures.key); // captures streamed to a signed-in operator
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: defaults.logRetention });
     this.restApi = new apigw.RestApi(this, 'RestApi', {
       restApiName: `kyc-${settings.stage}`,
       description: 'KYC verification API (integrator, applicant, public)',
       endpointTypes: [apigw.EndpointType.REGIONAL],
+      // Capture bytes streamed to operators (admin API) are returned base64-encoded by the Lambda.
+      binaryMediaTypes: ['image/*'],
       cloudWatchRole: true,
       deployOptions: {
         stageName: this.stageName,
@@ -180,6 +189,10 @@ export class Api extends Construct {
       identitySources: [apigw.IdentitySource.header('X-Api-Key')],
       resultsCacheTtl: Duration.seconds(AUTHORIZER_CACHE_SECONDS),
     });
+    const operatorAuthorizer = new apigw.CognitoUserPoolsAuthorizer(this, 'OperatorAuthorizer', {
+      cognitoUserPools: [props.userPool],
+      identitySource: apigw.IdentitySource.header('Authorization'),
+    });
     const validator = new apigw.RequestValidator(this, 'Validator', {
       restApi: this.restApi,
       validateRequestBody: true,
@@ -190,15 +203,22 @@ export class Api extends Construct {
       integrator: new apigw.LambdaIntegration(integrator, { scopePermissionToMethod: false }),
       applicant: new apigw.LambdaIntegration(applicant, { scopePermissionToMethod: false }),
       public: new apigw.LambdaIntegration(publicFn, { scopePermissionToMethod: false }),
+      admin: new apigw.LambdaIntegration(admin, { scopePermissionToMethod: false }),
     };
     for (const route of routes as readonly RouteDef[]) {
+      // Password sign-in is the local runtime's; on AWS the Cognito hosted login signs operators in.
+      if (route.localOnly) continue;
       const resource = this.restApi.root.resourceForPath(route.path);
       const method = resource.addMethod(route.method, integrations[route.lambda], {
         operationName: route.id,
         requestValidator: validator,
         requestParameters: requiredParameters(route),
         ...(route.auth === 'kycKey' ? { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM } : {}),
+        ...(route.auth === 'operator'
+          ? { authorizer: operatorAuthorizer, authorizationType: apigw.AuthorizationType.COGNITO }
+          : {}),
       });
+      if (route.auth === 'operator') continue;
       if (route.auth !== 'kycKey') {
         Validations.of(method).acknowledge(
           {
@@ -403,5 +423,6 @@ function requiredParameters(route: RouteDef): Record<string, boolean> {
   const params: Record<string, boolean> = {};
   for (const match of route.path.matchAll(/\{(\w+)\}/g)) params[`method.request.path.${match[1]}`] = true;
   if (route.auth === 'kycKey') params['method.request.header.X-Api-Key'] = true;
+  if (route.auth === 'operator') params['method.request.header.Authorization'] = true;
   return params;
 }

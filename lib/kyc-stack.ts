@@ -11,6 +11,7 @@ import { HostedFlow } from './hosted-flow';
 import { KycFunction, PROJECT_ROOT, type FunctionDefaults } from './kyc-function';
 import { Maintenance } from './maintenance';
 import { Monitoring } from './monitoring';
+import { Operators } from './operators';
 import { Pipeline, pipelineNames } from './pipeline';
 import type { KycSettings } from './settings';
 import { Webhooks } from './webhooks';
@@ -37,6 +38,9 @@ export const OUTPUTS = {
   alarmTopicArn: 'KycAlarmTopicArn',
   region: 'KycRegion',
   faceLivenessIdentityPoolId: 'KycFaceLivenessIdentityPoolId',
+  operatorsUserPoolId: 'KycOperatorsUserPoolId',
+  dashboardClientId: 'KycDashboardClientId',
+  hostedLoginUrl: 'KycHostedLoginUrl',
 } as const;
 
 /**
@@ -54,6 +58,8 @@ export class KycStack extends Stack {
   readonly faceLiveness: FaceLiveness;
   readonly maintenance: Maintenance;
   readonly monitoring: Monitoring;
+  /** Cognito user pool of the dashboard's operators. */
+  readonly operators: Operators;
 
   constructor(scope: Construct, id: string, props: KycStackProps) {
     const { settings } = props;
@@ -94,7 +100,9 @@ export class KycStack extends Stack {
       ...queueAccess,
     });
     const names = pipelineNames(this, settings.stage);
+    this.operators = new Operators(this, 'Operators', { stage: settings.stage });
     this.api = new Api(this, 'Api', {
+      userPool: this.operators.userPool,
       settings,
       defaults,
       data: this.data,
@@ -127,6 +135,7 @@ export class KycStack extends Stack {
         : {}),
     });
     this.captures.allowBrowserUploadsFrom(this.hostedFlow.publicUrl);
+    const dashboardClient = this.operators.addDashboardClient(this.hostedFlow.publicUrl);
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: settings.stage,
       ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
@@ -152,6 +161,7 @@ export class KycStack extends Stack {
       [AWS_ENV.retentionDays]: String(settings.retentionDays),
       [AWS_ENV.stage]: settings.stage,
       [AWS_ENV.faceLivenessIdentityPoolId]: this.faceLiveness.identityPool.ref,
+      [AWS_ENV.operatorsUserPoolId]: this.operators.userPool.userPoolId,
     };
     for (const fn of this.kycFunctions()) {
       for (const [name, value] of Object.entries(shared)) fn.addEnvironment(name, value);
@@ -185,6 +195,13 @@ export class KycStack extends Stack {
       this.faceLiveness.identityPool.ref,
       `${AWS_ENV.faceLivenessIdentityPoolId}: Cognito identity pool (guest role: StartFaceLivenessSession only)`,
     );
+    out(
+      OUTPUTS.operatorsUserPoolId,
+      this.operators.userPool.userPoolId,
+      `${AWS_ENV.operatorsUserPoolId}: dashboard operators (the CLI's operators create)`,
+    );
+    out(OUTPUTS.dashboardClientId, dashboardClient.userPoolClientId, 'Dashboard app client (code + PKCE, no secret)');
+    out(OUTPUTS.hostedLoginUrl, this.operators.domain.baseUrl(), 'Cognito hosted login of the dashboard');
   }
 
   /** Every Lambda of the service (not CDK's own helper functions). */

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { newChallenge } from '../domain/challenge';
-import type { Attempt, Decision, DeclineType, Flow, Verification } from '../domain/model';
+import type { Attempt, Decision, DeclineType, Delivery, Flow, Verification } from '../domain/model';
 import { finalize, isTerminal, reopenForRetry, toView, type TerminalOutcome } from '../domain/verification';
-import { eventsForOutcome, planDeliveries } from '../domain/webhooks';
+import { eventsForOutcome, planDeliveries, publicationOf } from '../domain/webhooks';
 import type { AppDeps } from './deps';
 import { updateVerification } from './optimistic-update';
 
@@ -66,10 +66,12 @@ export async function finalizeVerification(
 export async function publishOutcome(deps: AppDeps, v: Verification, flow: Flow): Promise<void> {
   const endpoints = await deps.store.webhooks.listActive(v.orgId, v.mode);
   const existing = await deps.store.deliveries.listByVerification(v.id);
-  const already = new Set(existing.map((d) => `${d.endpointId}:${d.event}`));
+  // One delivery per endpoint, event and publication (the automated outcome, then a reviewer's decision).
+  const slot = (d: Delivery) => `${publicationOf(d)}:${d.endpointId}:${d.event}`;
+  const already = new Set(existing.map(slot));
   const planned = planDeliveries(endpoints, eventsForOutcome(v), toView(v, flow), v.orgId, deps.clock.now(), () =>
     deps.ids.next('whd'),
-  ).filter((d) => !already.has(`${d.endpointId}:${d.event}`));
+  ).filter((d) => !already.has(slot(d)));
   await deps.store.deliveries.createMany(planned);
   for (const d of [...existing.filter((e) => e.status === 'pending'), ...planned]) {
     await deps.queue.enqueue('webhook.deliver', { deliveryId: d.id }, { dedupeKey: `delivery:${d.id}` });

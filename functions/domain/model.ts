@@ -95,6 +95,12 @@ export interface KycKey {
   createdAt: string;
   revokedAt: string | null;
   lastUsedAt: string | null;
+  /**
+   * The signing secret a rotation replaced, encrypted; it keeps signing (webhook-signature lists both)
+   * until `previousSecretExpiresAt`. Absent on keys never rotated.
+   */
+  previousEncryptedSecret?: string | null;
+  previousSecretExpiresAt?: string | null;
 }
 
 export const VERIFICATION_STATUSES = ['pending', 'in_progress', 'approved', 'declined', 'review', 'expired'] as const;
@@ -253,6 +259,11 @@ export interface Delivery {
   updatedAt: string;
   /** Failures before the last manual redelivery, which starts a fresh retry budget. */
   redeliveredAfterFailures?: number;
+  /**
+   * Which publication of the verification this delivery belongs to: absent = the automated outcome,
+   * `review` = the human decision on a review case, `test` = an operator's test event (sample data).
+   */
+  publication?: 'review' | 'test';
 }
 
 /** Webhook / polling payload: the spec's `data` shape plus extension fields. */

@@ -14,8 +14,14 @@ import type {
  * `verification.approved` / `verification.rejected` / `verification.manual_review` by decision
  * (none for an expiry without decision); `fraud.flagged` when riskFlags is non-empty.
  */
-export function eventsForOutcome(v: Pick<Verification, 'decision' | 'riskFlags'>): WebhookEventName[] {
+export function eventsForOutcome(v: Pick<Verification, 'decision' | 'riskFlags' | 'review'>): WebhookEventName[] {
   const events: WebhookEventName[] = ['verification.completed'];
+  // A reviewer's decision on a review case: the final `completed` (data.review set) and its decision event;
+  // manual_review and fraud.flagged were sent with the automated outcome already.
+  if (v.review) {
+    events.push(v.review.decision === 'approved' ? 'verification.approved' : 'verification.rejected');
+    return events;
+  }
   if (v.decision === 'approved') events.push('verification.approved');
   if (v.decision === 'declined') events.push('verification.rejected');
   if (v.decision === 'review') events.push('verification.manual_review');
@@ -41,7 +47,15 @@ export function buildEnvelopeBody(
   return JSON.stringify(envelope);
 }
 
-/** Creates the outbox rows for one terminal outcome: one delivery per subscribed endpoint and event. */
+/** Which publication a delivery belongs to (see Delivery.publication); the outbox dedupes per publication. */
+export function publicationOf(d: Pick<Delivery, 'publication'>): 'outcome' | 'review' | 'test' {
+  return d.publication ?? 'outcome';
+}
+
+/**
+ * Creates the outbox rows for one terminal outcome: one delivery per subscribed endpoint and event.
+ * A view carrying a review decision makes `review` deliveries (new ids, distinct from the automated ones).
+ */
 export function planDeliveries(
   endpoints: WebhookEndpoint[],
   events: WebhookEventName[],
@@ -69,6 +83,7 @@ export function planDeliveries(
         attempts: [],
         nextAttemptAt: at,
         updatedAt: at,
+        ...(view.review ? { publication: 'review' as const } : {}),
       });
     }
   }
@@ -105,16 +120,22 @@ export interface SigningCrypto {
  * - `webhook-id` / `webhook-timestamp` / `webhook-signature`: Standard Webhooks, `v1,<base64 HMAC of
  *   "<id>.<timestamp>.<body>">`, so receivers can reject replays outside a tolerance window.
  * The timestamp is the time of this send (seconds), so a retried delivery is fresh but keeps its id.
+ * During a rotation overlap `webhook-signature` lists both secrets' signatures (space-separated, new first),
+ * as Standard Webhooks allows, while `X-Nextcap-Signature` carries the new secret's only.
  */
 export function signDelivery(
   crypto: SigningCrypto,
   secret: string,
   d: Pick<Delivery, 'id' | 'event' | 'body'>,
   sentAt: Date,
+  /** During a secret rotation's overlap: the old secret, whose signature is listed after the new one's. */
+  previousSecret: string | null = null,
 ): SignatureHeaders {
   const ts = Math.floor(sentAt.getTime() / 1000).toString();
   const legacy = crypto.hmacSha256(Buffer.from(secret, 'utf8'), d.body).toString('hex');
-  const standard = crypto.hmacSha256(standardWebhooksKey(secret), `${d.id}.${ts}.${d.body}`).toString('base64');
+  const sign = (s: string) =>
+    `v1,${crypto.hmacSha256(standardWebhooksKey(s), `${d.id}.${ts}.${d.body}`).toString('base64')}`;
+  const signatures = [sign(secret), ...(previousSecret ? [sign(previousSecret)] : [])];
   return {
     'Content-Type': 'application/json',
     'User-Agent': 'Nextcap-KYC-Webhooks/1',
@@ -124,7 +145,7 @@ export function signDelivery(
     'X-Nextcap-Timestamp': ts,
     'webhook-id': d.id,
     'webhook-timestamp': ts,
-    'webhook-signature': `v1,${standard}`,
+    'webhook-signature': signatures.join(' '),
   };
 }
 

@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { flowSettingsSchema } from '../domain/flows';
+import { OPERATOR_ROLES } from '../domain/operators';
 import { REASON_CODE_NAMES } from '../domain/reason-codes';
 import { RISK_FLAG_NAMES } from '../domain/risk-flags';
-import { OPERATOR_ROLES } from './routes';
 import { createWebhookBody, reviewView, verificationView, webhookEventSchema, webhookView } from './schemas';
 
 /**
@@ -90,16 +90,10 @@ export const MAX_ROTATION_OVERLAP_SECONDS = 7 * 86_400;
 
 export const rotateSecretBody = z
   .object({
-    overlapSeconds: z
-      .number()
-      .int()
-      .min(0)
-      .max(MAX_ROTATION_OVERLAP_SECONDS)
-      .default(86_400)
-      .meta({
-        description:
-          'How long the old secret keeps signing next to the new one (webhook-signature lists both). 0 = stop at once. Default 24 h, at most 7 days.',
-      }),
+    overlapSeconds: z.number().int().min(0).max(MAX_ROTATION_OVERLAP_SECONDS).default(86_400).meta({
+      description:
+        'How long the old secret keeps signing next to the new one (webhook-signature lists both). 0 = stop at once. Default 24 h, at most 7 days.',
+    }),
   })
   .strict();
 export type RotateSecretBody = z.infer<typeof rotateSecretBody>;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { routes, type RouteId } from './routes';
+import * as admin from './admin-schemas';
+import { routes, type RouteDef, type RouteId } from './routes';
 import { createVerificationBody, createWebhookBody, simulateBody } from '../app/schemas';
 import {
   createVerificationResponse,
@@ -16,6 +17,8 @@ import {
  */
 interface Operation {
   request?: z.ZodType;
+  /** Query parameters, from a zod object schema. */
+  query?: z.ZodObject;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   headers?: Array<{ name: string; description: string; required?: boolean }>;
   tag: string;
@@ -31,7 +34,24 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Conflict (idempotency key reuse, finished verification)',
   413: 'Body larger than 64 KB',
   415: 'Body is not application/json',
+  429: 'Too many failed sign-ins: wait Retry-After seconds',
 };
+
+/** Admin API errors read differently: operators authenticate with a session, not a key. */
+const ADMIN_ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid request: `details` names each field',
+  401: 'Not signed in, session expired (idle 30 min, absolute 12 h) or operator disabled',
+  403: 'The role may not do this, or the X-CSRF-Token header is missing or wrong (local runtime)',
+  404: 'Not found (or belongs to another organisation)',
+  409: 'Conflict (already decided, not in review, key revoked)',
+  413: 'Body larger than 64 KB',
+  415: 'Body is not application/json',
+  429: 'Too many failed sign-ins: wait Retry-After seconds',
+};
+const adminErrors = (...codes: number[]) =>
+  Object.fromEntries(codes.map((c) => [c, { description: ADMIN_ERROR_TEXT[c] ?? 'Error', schema: errorResponse }]));
+const READ = [401, 403] as const;
+const WRITE = [400, 401, 403, 413, 415] as const;
 
 const OPERATIONS: Partial<Record<RouteId, Operation>> = {
   createVerification: {
@@ -83,14 +103,177 @@ const OPERATIONS: Partial<Record<RouteId, Operation>> = {
     tag: 'Webhooks',
     responses: { 200: { description: 'Removed', schema: deleteWebhookResponse }, ...errors(401, 403, 404) },
   },
+  // Admin API (dashboard).
+  adminSignIn: {
+    tag: 'Admin: session',
+    request: admin.signInBody,
+    responses: {
+      200: { description: 'Signed in; Set-Cookie carries the HttpOnly session cookie', schema: admin.sessionResponse },
+      ...adminErrors(400, 401, 413, 415, 429),
+    },
+  },
+  adminSignOut: {
+    tag: 'Admin: session',
+    responses: {
+      200: { description: 'Signed out; the cookie is cleared', schema: admin.signOutResponse },
+      ...adminErrors(...READ),
+    },
+  },
+  adminGetSession: {
+    tag: 'Admin: session',
+    responses: {
+      200: { description: 'The signed-in operator', schema: admin.sessionResponse },
+      ...adminErrors(...READ),
+    },
+  },
+  adminListKeys: {
+    tag: 'Admin: keys',
+    responses: { 200: { description: 'Keys, newest first', schema: admin.listKeysResponse }, ...adminErrors(...READ) },
+  },
+  adminMintKey: {
+    tag: 'Admin: keys',
+    request: admin.mintKeyBody,
+    responses: {
+      201: { description: 'Minted: key and secret shown in this response only', schema: admin.mintKeyResponse },
+      ...adminErrors(...WRITE),
+    },
+  },
+  adminRevokeKey: {
+    tag: 'Admin: keys',
+    responses: { 200: { description: 'Revoked', schema: admin.revokeKeyResponse }, ...adminErrors(...READ, 404, 409) },
+  },
+  adminRotateKeySecret: {
+    tag: 'Admin: keys',
+    request: admin.rotateSecretBody,
+    responses: {
+      200: { description: 'Rotated: the new secret, shown in this response only', schema: admin.rotateSecretResponse },
+      ...adminErrors(...WRITE, 404, 409),
+    },
+  },
+  adminListFlows: {
+    tag: 'Admin: flows',
+    responses: { 200: { description: 'Flows', schema: admin.listFlowsResponse }, ...adminErrors(...READ) },
+  },
+  adminCreateFlow: {
+    tag: 'Admin: flows',
+    request: admin.createFlowBody,
+    responses: { 201: { description: 'Created', schema: admin.flowResponse }, ...adminErrors(...WRITE) },
+  },
+  adminGetFlow: {
+    tag: 'Admin: flows',
+    responses: { 200: { description: 'The flow', schema: admin.flowResponse }, ...adminErrors(...READ, 404) },
+  },
+  adminUpdateFlow: {
+    tag: 'Admin: flows',
+    request: admin.updateFlowBody,
+    responses: { 200: { description: 'Updated', schema: admin.flowResponse }, ...adminErrors(...WRITE, 404) },
+  },
+  adminSetDefaultFlow: {
+    tag: 'Admin: flows',
+    responses: { 200: { description: 'Now the default', schema: admin.flowResponse }, ...adminErrors(...READ, 404) },
+  },
+  adminListWebhooks: {
+    tag: 'Admin: webhooks',
+    responses: {
+      200: { description: 'Endpoints of both modes with health', schema: admin.listAdminWebhooksResponse },
+      ...adminErrors(...READ),
+    },
+  },
+  adminCreateWebhook: {
+    tag: 'Admin: webhooks',
+    request: admin.adminCreateWebhookBody,
+    responses: { 201: { description: 'Registered', schema: admin.adminWebhookResponse }, ...adminErrors(...WRITE) },
+  },
+  adminDeleteWebhook: {
+    tag: 'Admin: webhooks',
+    responses: {
+      200: { description: 'Removed', schema: admin.deleteAdminWebhookResponse },
+      ...adminErrors(...READ, 404),
+    },
+  },
+  adminTestWebhook: {
+    tag: 'Admin: webhooks',
+    responses: {
+      202: { description: 'Test event queued', schema: admin.deliveryResponse },
+      ...adminErrors(...READ, 404),
+    },
+  },
+  adminListDeliveries: {
+    tag: 'Admin: webhooks',
+    query: admin.reviewQueueQuery,
+    responses: {
+      200: { description: 'Delivery log, newest first', schema: admin.listDeliveriesResponse },
+      ...adminErrors(400, ...READ, 404),
+    },
+  },
+  adminRedeliver: {
+    tag: 'Admin: webhooks',
+    responses: {
+      202: { description: 'Queued again (same id and body)', schema: admin.deliveryResponse },
+      ...adminErrors(...READ, 404, 409),
+    },
+  },
+  adminListVerifications: {
+    tag: 'Admin: verifications',
+    query: admin.listVerificationsQuery,
+    responses: {
+      200: { description: 'Verifications, newest first', schema: admin.listVerificationsResponse },
+      ...adminErrors(400, ...READ),
+    },
+  },
+  adminGetVerification: {
+    tag: 'Admin: verifications',
+    responses: {
+      200: { description: 'Everything about one verification', schema: admin.verificationDetailResponse },
+      ...adminErrors(...READ, 404),
+    },
+  },
+  adminGetCapture: {
+    tag: 'Admin: verifications',
+    responses: {
+      200: { description: 'The image bytes (Content-Type of the capture; Cache-Control: no-store)' },
+      ...adminErrors(...READ, 404),
+    },
+  },
+  adminDecideReview: {
+    tag: 'Admin: review',
+    request: admin.reviewDecisionBody,
+    responses: {
+      200: { description: 'Decided: the final data shape (review set)', schema: admin.reviewDecisionResponse },
+      ...adminErrors(...WRITE, 404, 409),
+    },
+  },
+  adminReviewQueue: {
+    tag: 'Admin: review',
+    query: admin.reviewQueueQuery,
+    responses: {
+      200: { description: 'Undecided review cases, oldest first, with evidence', schema: admin.reviewQueueResponse },
+      ...adminErrors(400, ...READ),
+    },
+  },
+  adminListAudit: {
+    tag: 'Admin: audit',
+    query: admin.listAuditQuery,
+    responses: {
+      200: { description: 'Audit log, newest first', schema: admin.listAuditResponse },
+      ...adminErrors(400, ...READ),
+    },
+  },
 };
+
+/** Security requirement of a route in the document. */
+function securityOf(route: RouteDef): Array<Record<string, string[]>> {
+  if (route.auth === 'kycKey') return [{ kycKey: [] }];
+  if (route.auth === 'operator') return [{ operatorSession: [] }, { operatorBearer: [] }];
+  return [];
+}
 
 const schemaOf = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 
 export function buildOpenApiDocument(serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const r of routes) {
-    const op = OPERATIONS[r.id];
+  for (const r of routes as readonly RouteDef[]) {
+    const op = OPERATIONS[r.id as RouteId];
     if (!op) continue;
     const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
@@ -98,6 +281,25 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       required: true,
       schema: { type: 'string' },
     }));
+    const queryParams = Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: false,
+      schema: schemaOf(schema as z.ZodType),
+    }));
+    const csrf =
+      r.auth === 'operator' && r.method !== 'GET'
+        ? [
+            {
+              name: 'X-CSRF-Token',
+              in: 'header',
+              required: false,
+              description:
+                'Local runtime (session cookie): the csrfToken of the session; required on every state-changing request.',
+              schema: { type: 'string' },
+            },
+          ]
+        : [];
     const headerParams = (op.headers ?? []).map((h) => ({
       name: h.name,
       in: 'header',
@@ -109,8 +311,10 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       operationId: r.id,
       summary: r.summary,
       tags: [op.tag],
-      security: [{ kycKey: [] }],
-      parameters: [...params, ...headerParams],
+      ...(r.roles ? { 'x-roles': r.roles } : {}),
+      ...(r.localOnly ? { 'x-local-runtime-only': true } : {}),
+      security: securityOf(r),
+      parameters: [...params, ...queryParams, ...headerParams, ...csrf],
       ...(op.request
         ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.request) } } } }
         : {}),
@@ -134,7 +338,25 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
         'Server-to-server API: create verifications, poll them, and manage signed webhooks. Authenticate with a KYC key in X-Api-Key. Requests with a browser Origin are refused. Webhook deliveries carry X-Nextcap-Signature (hex HMAC-SHA256 of the raw body with the key secret) and Standard Webhooks headers (webhook-id, webhook-timestamp, webhook-signature).',
     },
     servers: [{ url: serverUrl }],
-    components: { securitySchemes: { kycKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' } } },
+    components: {
+      securitySchemes: {
+        kycKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key' },
+        operatorSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'kyc_session',
+          description:
+            'Local runtime: the HttpOnly session cookie set by POST /api/v1/admin/session (`__Host-kyc_session` over https). State-changing requests also need X-CSRF-Token.',
+        },
+        operatorBearer: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description:
+            'AWS: the Cognito ID token from the hosted login (authorization code + PKCE); role from cognito:groups, organisation from custom:orgId.',
+        },
+      },
+    },
     paths,
   };
 }

@@ -3,6 +3,7 @@
  * API Gateway resources from it, so both runtimes expose exactly the same paths.
  * Pure data: importing it pulls in no handler code.
  */
+import type { OperatorRole } from '../domain/operators';
 
 /** How a route authenticates. */
 export type RouteAuth =
@@ -17,10 +18,6 @@ export type RouteAuth =
    */
   | 'operator'
   | 'none';
-
-/** Operator roles: `admin` may do everything; `reviewer` sees verifications, decides reviews, reads the audit log. */
-export type OperatorRole = 'admin' | 'reviewer';
-export const OPERATOR_ROLES = ['admin', 'reviewer'] as const satisfies readonly OperatorRole[];
 
 /** Which Lambda function serves the route on AWS (grouped by the permissions they need). */
 export type LambdaGroup = 'integrator' | 'applicant' | 'public' | 'admin';

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createAdminHandler } from '../handlers/admin';
 import { createApplicantHandler } from '../handlers/applicant';
 import { createIntegratorHandler } from '../handlers/integrator';
 import { createPublicHandler } from '../handlers/public';
@@ -48,7 +49,9 @@ export async function startLocalApp(
   };
   const server = createLocalServer({
     deps,
+    operators: runtime.operators,
     handlers: {
+      admin: createAdminHandler(deps, { operators: runtime.operators }) as LambdaLikeHandler,
       integrator: createIntegratorHandler(deps) as LambdaLikeHandler,
       applicant: createApplicantHandler(deps) as LambdaLikeHandler,
       public: createPublicHandler(deps) as LambdaLikeHandler,

@@ -10,7 +10,9 @@ import { startCheckpointer } from '../adapters/sqlite/checkpointer';
 import { openDatabase, type SqliteDatabase } from '../adapters/sqlite/database';
 import { groupCommitFor } from '../adapters/sqlite/group-commit';
 import { createSqliteJobQueue, type SqliteJobQueue } from '../adapters/sqlite/job-queue';
-import { createSqliteStore } from '../adapters/sqlite/store';
+import { createSqliteOperatorStore, createSqliteStore } from '../adapters/sqlite/store';
+import { createScryptPasswordHasher } from '../adapters/scrypt-password-hasher';
+import type { OperatorDeps } from '../app/operators';
 import { uploadBytesPath } from '../http/routes';
 import type { CheckProvider } from '../ports/checks';
 import { systemClock, type Clock } from '../ports/clock';
@@ -18,6 +20,8 @@ import type { LocalConfig } from './config';
 
 export interface LocalRuntime {
   deps: AppDeps;
+  /** Dashboard operators, sessions and sign-in backoff (local runtime only; Cognito on AWS). */
+  operators: OperatorDeps;
   db: SqliteDatabase;
   queue: SqliteJobQueue;
   /** Starts background WAL checkpoints (long-running server only; the CLI doesn't need them). */
@@ -60,6 +64,13 @@ export function createLocalRuntime(
   };
   return {
     deps,
+    operators: {
+      operators: createSqliteOperatorStore(db),
+      passwords: createScryptPasswordHasher(),
+      clock,
+      crypto: deps.crypto,
+      ids: deps.ids,
+    },
     db,
     queue,
     startCheckpoints() {

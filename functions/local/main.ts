@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, unlinkSync, writeFileSync } from 'no
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootstrapIfEmpty } from '../app/admin';
+import { bootstrapFirstAdmin } from '../app/operators';
 import { logger } from '../http/observability';
 import { startLocalApp } from './app';
 import { loadLocalConfig } from './config';
@@ -17,6 +18,12 @@ async function main(): Promise<void> {
   acquireLock(lockFile);
   const app = await startLocalApp(config);
   const boot = await bootstrapIfEmpty(app.runtime.deps);
+  const orgs = await app.runtime.deps.store.orgs.list();
+  // The first admin of a fresh installation (or of one upgraded from before operators existed).
+  const firstAdmin =
+    orgs.length === 1
+      ? await bootstrapFirstAdmin(app.runtime.operators, orgs[0]!.id, process.env.KYC_ADMIN_EMAIL)
+      : null;
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`KYC service listening on ${app.url} (public URL ${config.publicUrl})`);
   out(`  data directory: ${config.dataDir}`);
@@ -26,6 +33,14 @@ async function main(): Promise<void> {
     out(`Created organisation ${boot.org.id} (enterprise) with default flow ${boot.flow.id}.`);
     out('Mint a test key (shown once) in another terminal:');
     out('  npm run kyc -- keys create --mode test');
+  }
+  if (firstAdmin) {
+    out('');
+    out(`Dashboard admin created: ${firstAdmin.operator.email}`);
+    out(`  password (shown once, store it now): ${firstAdmin.password}`);
+    out(
+      `  sign in at ${config.publicUrl}/dashboard/ ; more operators: npm run kyc -- operators create --email <e> --role admin|reviewer`,
+    );
   }
   if (process.env.KYC_WARM_MODELS !== '0') {
     // Load the offline models now, in the background, so the first verification doesn't pay for it.

@@ -7,6 +7,15 @@ import type { AppDeps } from '../app/deps';
 import { ApiError, errors } from '../domain/errors';
 import { describeError, httpStatusOf, internalErrorBody } from '../http/errors';
 import { logger } from '../http/observability';
+import { type OperatorDeps, resolveSession } from '../app/operators';
+import {
+  CSRF_HEADER,
+  cookie,
+  cookiesAreSecure,
+  isStateChanging,
+  type OperatorContext,
+  sessionCookieName,
+} from '../http/operator-auth';
 import { API_SECURITY_HEADERS, JSON_BODY_LIMIT_BYTES } from '../http/responses';
 import { matchPath, routes, type LambdaGroup, type RouteDef } from '../http/routes';
 
@@ -14,6 +23,8 @@ export type LambdaLikeHandler = (event: APIGatewayProxyEvent, context: Context) 
 
 export interface LocalServerOptions {
   deps: AppDeps;
+  /** Dashboard sessions: resolves the cookie of `operator` routes (as the Cognito authorizer does on AWS). */
+  operators?: OperatorDeps;
   /** The same handler modules Lambda runs, one per route group. */
   handlers: Record<LambdaGroup, LambdaLikeHandler>;
   /** Serves the built browser apps (hosted flow, dashboard); returns true if it handled the request. */
@@ -147,6 +158,33 @@ async function handle(opts: LocalServerOptions, req: IncomingMessage, res: Serve
     (multiValueHeaders[k] ??= []).push(v);
   }
   let authorizer: Record<string, string> | null = null;
+  if (route.auth === 'operator') {
+    // The Cognito authorizer's job on AWS: a valid session (idle 30 min, absolute 12 h, operator enabled),
+    // plus the CSRF header on every state-changing request (the cookie alone is ambient authority).
+    const secure = cookiesAreSecure(opts.deps.config.publicUrl);
+    const resolved = opts.operators
+      ? await resolveSession(opts.operators, cookie({ headers }, sessionCookieName(secure)))
+      : null;
+    if (!resolved) return send(res, errorResult(new ApiError(401, 'unauthorized', 'Sign in first.')));
+    if (isStateChanging(method)) {
+      const sent = req.headers[CSRF_HEADER.toLowerCase()];
+      if (typeof sent !== 'string' || !opts.deps.crypto.safeEqual(sent, resolved.csrfToken))
+        return send(
+          res,
+          errorResult(
+            new ApiError(403, 'csrf_token_invalid', `Send the session's CSRF token in the ${CSRF_HEADER} header.`, [
+              { field: CSRF_HEADER, issue: typeof sent === 'string' ? 'does not match the session' : 'required' },
+            ]),
+          ),
+        );
+    }
+    const context: OperatorContext = {
+      ...resolved.principal,
+      csrfToken: resolved.csrfToken,
+      sessionExpiresAt: resolved.session.expiresAt,
+    };
+    authorizer = { ...context };
+  }
   if (route.auth === 'kycKey') {
     // The Lambda REQUEST authorizer's job on AWS: resolve the key or answer 401 before the handler runs.
     const principal = await authenticateKey(opts.deps, req.headers['x-api-key'] as string | undefined);

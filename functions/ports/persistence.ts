@@ -1,3 +1,4 @@
+import type { OperatorRole } from '../domain/operators';
 import type {
   Capture,
   Delivery,
@@ -39,12 +40,36 @@ export interface KeyRepository {
   /** Sets revokedAt once; returns false if the key is unknown or already revoked. */
   revoke(orgId: string, id: string, at: string): Promise<boolean>;
   touch(orgId: string, id: string, at: string): Promise<void>;
+  /**
+   * Replaces the signing secret of an active key (rotation): `previousEncryptedSecret` keeps signing
+   * until `previousSecretExpiresAt`. Returns false if the key is unknown or revoked.
+   */
+  rotateSecret(orgId: string, id: string, rotation: SecretRotation): Promise<boolean>;
+}
+
+export interface SecretRotation {
+  encryptedSecret: string;
+  previousEncryptedSecret: string | null;
+  previousSecretExpiresAt: string | null;
 }
 
 export interface ListPage<T> {
   items: T[];
   /** Opaque cursor for the next page, null at the end. */
   next: string | null;
+}
+
+export interface VerificationListOptions {
+  limit: number;
+  cursor?: string | null;
+  status?: string;
+  decision?: string;
+  mode?: 'live' | 'test';
+  flowId?: string;
+  applicantEmail?: string;
+  createdFrom?: string;
+  createdTo?: string;
+  order?: 'asc' | 'desc';
 }
 
 export interface VerificationRepository {
@@ -57,10 +82,12 @@ export interface VerificationRepository {
    * The caller increments `version` itself. Returns false on a lost race.
    */
   update(v: Verification, expectedVersion: number): Promise<boolean>;
-  listByOrg(
-    orgId: string,
-    opts: { limit: number; cursor?: string | null; status?: string },
-  ): Promise<ListPage<Verification>>;
+  /**
+   * Verifications of an org, newest first (`order: 'asc'`: oldest first), filtered. Filters combine with
+   * AND; `createdFrom` is inclusive, `createdTo` exclusive; `applicantEmail` matches case-insensitively.
+   * A page never holds more than `limit` items; `next` is null exactly when nothing follows.
+   */
+  listByOrg(orgId: string, opts: VerificationListOptions): Promise<ListPage<Verification>>;
   /** Non-terminal verifications whose expiresAt is before `now` (for the expiry sweep). */
   listExpired(now: string, limit: number): Promise<Verification[]>;
   /** Terminal verifications whose outcome was not yet published (publishedAt null): outbox recovery after a crash. */
@@ -130,19 +157,26 @@ export interface CaptureRepository {
   listByVerification(verificationId: string): Promise<Capture[]>;
 }
 
-/** Append-only audit trail: who did what to a verification, when (no PII in `data`). */
+/**
+ * Append-only audit trail: who did what, when (no applicant PII in `data`). Events about one verification
+ * carry its id; organisation-level events (a key minted, a flow edited) carry `verificationId: null`.
+ */
 export interface AuditEvent {
   id: string;
-  verificationId: string;
+  verificationId: string | null;
   orgId: string;
   type: string;
   at: string;
+  /** Who: `operator:<email>`, `system`, `applicant`, `key:<keyId>`. Absent on events written before it existed. */
+  actor?: string;
   data: Record<string, unknown>;
 }
 
 export interface AuditRepository {
   append(e: AuditEvent): Promise<void>;
   listByVerification(verificationId: string): Promise<AuditEvent[]>;
+  /** Every event of the org, newest first (at desc, id desc), paginated like verifications. */
+  listByOrg(orgId: string, opts: { limit: number; cursor?: string | null }): Promise<ListPage<AuditEvent>>;
 }
 
 /** Result of one pipeline step for one attempt, stored so a resumed pipeline skips finished steps. */
@@ -209,4 +243,73 @@ export class ConflictError extends Error {
     super(message);
     this.name = 'ConflictError';
   }
+}
+
+// ---- Local operator accounts (the dashboard's sign-in on the local runtime; Cognito holds them on AWS) ----
+
+export interface Operator {
+  id: string; // op_...
+  orgId: string;
+  /** Lower-cased; unique across the installation (sign-in is by email alone). */
+  email: string;
+  role: OperatorRole;
+  /** scrypt hash in PHC-like form (functions/adapters/scrypt-password-hasher.ts). */
+  passwordHash: string;
+  createdAt: string;
+  updatedAt: string;
+  disabledAt: string | null;
+  lastSignInAt: string | null;
+}
+
+export interface OperatorRepository {
+  /** Inserts; fails with ConflictError if the email is taken. */
+  create(op: Operator): Promise<void>;
+  getByEmail(email: string): Promise<Operator | null>;
+  get(id: string): Promise<Operator | null>;
+  /** All operators (of one org when given), by email. */
+  list(orgId?: string): Promise<Operator[]>;
+  /** Replaces the record (role, password, disabled, last sign-in); returns false if unknown. */
+  save(op: Operator): Promise<boolean>;
+}
+
+/** A signed-in operator's session. Only the SHA-256 of the session token is stored. */
+export interface OperatorSession {
+  tokenHash: string;
+  operatorId: string;
+  orgId: string;
+  createdAt: string;
+  lastSeenAt: string;
+  /** Absolute end (createdAt + 12 h); the idle timeout is checked against lastSeenAt. */
+  expiresAt: string;
+}
+
+export interface OperatorSessionRepository {
+  create(s: OperatorSession): Promise<void>;
+  get(tokenHash: string): Promise<OperatorSession | null>;
+  touch(tokenHash: string, lastSeenAt: string): Promise<void>;
+  delete(tokenHash: string): Promise<void>;
+  /** Ends every session of an operator (disable, password reset); returns how many. */
+  deleteByOperator(operatorId: string): Promise<number>;
+}
+
+/** Failed sign-ins per throttle key (`account:<hash>` or `ip:<address>`) for the backoff. */
+export interface SignInThrottle {
+  key: string;
+  failures: number;
+  lastFailureAt: string;
+  /** No sign-in attempt with this key is even checked before this time. */
+  blockedUntil: string | null;
+}
+
+export interface SignInThrottleRepository {
+  get(key: string): Promise<SignInThrottle | null>;
+  put(t: SignInThrottle): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Everything the local operator sign-in persists. */
+export interface OperatorStore {
+  operators: OperatorRepository;
+  sessions: OperatorSessionRepository;
+  throttles: SignInThrottleRepository;
 }

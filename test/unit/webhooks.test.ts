@@ -24,6 +24,7 @@ const view = {
   expiresAt: '2026-06-25T11:00:00.000Z',
   metadata: {},
   attempts: 1,
+  review: null,
 };
 
 describe('eventsForOutcome', () => {

@@ -131,6 +131,29 @@ export function dynamoKeys(ctx: DynamoContext): KeyRepository {
       return (await listOrgPartition(ctx, orgId, keys.kycKeyPrefix)).map((i) => stripKeys<KycKey>(i));
     },
     revoke: (orgId, id, at) => setTimestampOnce(ctx, keys.kycKey(orgId, id), 'revokedAt', at),
+    async rotateSecret(orgId, id, rotation) {
+      try {
+        await ctx.doc.send(
+          new UpdateCommand({
+            TableName: ctx.tableName,
+            Key: keys.kycKey(orgId, id),
+            UpdateExpression:
+              'SET encryptedSecret = :secret, previousEncryptedSecret = :previous, previousSecretExpiresAt = :until',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(revokedAt) OR revokedAt = :null)',
+            ExpressionAttributeValues: {
+              ':secret': rotation.encryptedSecret,
+              ':previous': rotation.previousEncryptedSecret,
+              ':until': rotation.previousSecretExpiresAt,
+              ':null': null,
+            },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailed(err)) return false;
+        throw err;
+      }
+    },
     async touch(orgId, id, at) {
       try {
         await ctx.doc.send(

@@ -14,10 +14,21 @@ import {
   type IdempotencyRepository,
   type IdentitySignal,
   type IdentitySignalRepository,
+  type ListPage,
   type StepResultRecord,
   type StepResultRepository,
 } from '../../ports/persistence';
-import { type DynamoContext, type Item, isConditionFailed, queryAll, queryLimit, stripKeys } from './dynamodb-support';
+import {
+  type DynamoContext,
+  type Item,
+  InvalidCursorError,
+  decodeCursor,
+  encodeCursor,
+  isConditionFailed,
+  queryAll,
+  queryLimit,
+  stripKeys,
+} from './dynamodb-support';
 import { GSI, TTL_GRACE_SECONDS, keys, ttlFromIso } from './table-design';
 
 function deliveryItem(d: Delivery): Item {
@@ -237,7 +248,14 @@ export function dynamoAudit(ctx: DynamoContext): AuditRepository {
   return {
     async append(e: AuditEvent) {
       await ctx.doc.send(
-        new PutCommand({ TableName: ctx.tableName, Item: { ...e, ...keys.audit(e.verificationId, e.at, e.id) } }),
+        new PutCommand({
+          TableName: ctx.tableName,
+          Item: {
+            ...e,
+            ...(e.verificationId ? keys.audit(e.verificationId, e.at, e.id) : keys.orgAudit(e.orgId, e.at, e.id)),
+            ...keys.auditByOrg(e.orgId, e.at, e.id),
+          },
+        }),
       );
     },
     async listByVerification(verificationId) {
@@ -248,6 +266,56 @@ export function dynamoAudit(ctx: DynamoContext): AuditRepository {
       });
       return items.map((i) => stripKeys<AuditEvent>(i));
     },
+    async listByOrg(orgId, opts): Promise<ListPage<AuditEvent>> {
+      if (opts.limit <= 0) return { items: [], next: null };
+      const partition = keys.auditByOrg(orgId, '', '').gsi2pk;
+      const startKey = opts.cursor ? auditStartKey(orgId, partition, decodeCursor(opts.cursor)) : undefined;
+      const items = await queryLimit(
+        ctx,
+        {
+          IndexName: GSI.gsi2.indexName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': GSI.gsi2.partitionKey },
+          ExpressionAttributeValues: { ':pk': partition },
+          ScanIndexForward: false,
+          ExclusiveStartKey: startKey,
+        },
+        opts.limit + 1,
+      );
+      const page = items.slice(0, opts.limit).map((i) => stripKeys<AuditEvent>(i));
+      const last = page[page.length - 1];
+      return {
+        items: page,
+        next:
+          items.length > opts.limit && last
+            ? encodeCursor(JSON.stringify([last.verificationId, last.at, last.id]))
+            : null,
+      };
+    },
+  };
+}
+
+/** Rebuilds the full index key of an audit event from a cursor (its base-table key depends on the verification). */
+function auditStartKey(orgId: string, partition: string, cursor: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(cursor);
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 3 ||
+    !(parsed[0] === null || typeof parsed[0] === 'string') ||
+    typeof parsed[1] !== 'string' ||
+    typeof parsed[2] !== 'string'
+  )
+    throw new InvalidCursorError();
+  const [verificationId, at, id] = parsed as [string | null, string, string];
+  return {
+    ...(verificationId ? keys.audit(verificationId, at, id) : keys.orgAudit(orgId, at, id)),
+    [GSI.gsi2.partitionKey]: partition,
+    [GSI.gsi2.sortKey]: `${at}#${id}`,
   };
 }
 

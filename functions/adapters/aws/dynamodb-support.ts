@@ -58,7 +58,7 @@ export async function queryLimit(
 ): Promise<Item[]> {
   const items: Item[] = [];
   if (limit <= 0) return items; // DynamoDB rejects Limit < 1
-  let start: Record<string, unknown> | undefined;
+  let start: Record<string, unknown> | undefined = input.ExclusiveStartKey;
   do {
     const res = await ctx.doc.send(
       new QueryCommand({ ...input, TableName: ctx.tableName, ExclusiveStartKey: start, Limit: limit - items.length }),

@@ -2,7 +2,7 @@
  * DynamoDB repository for verifications: one item per verification plus a client-token guard item,
  * index attributes recomputed on every write so a status change moves the item between lists.
  */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Verification, VerificationStatus } from '../../domain/model';
 import { ConflictError, type ListPage, type VerificationRepository } from '../../ports/persistence';
 import {
@@ -15,7 +15,7 @@ import {
   queryLimit,
   stripKeys,
 } from './dynamodb-support';
-import { GSI, TTL_GRACE_SECONDS, keys, ttlFromIso } from './table-design';
+import { GSI, KEY_ATTRIBUTES, TTL_GRACE_SECONDS, keys, ttlFromIso } from './table-design';
 
 const OPEN_STATUSES: ReadonlySet<VerificationStatus> = new Set(['pending', 'in_progress']);
 
@@ -27,6 +27,7 @@ export function verificationItem(v: Verification): Item {
     ...keys.verificationsByOrg(v.orgId, v.createdAt, v.id),
     ...keys.verificationsByOrgStatus(v.orgId, v.status, v.createdAt, v.id),
   };
+  if (v.applicantEmail) item[KEY_ATTRIBUTES.emailLower] = v.applicantEmail.toLowerCase();
   if (OPEN_STATUSES.has(v.status)) Object.assign(item, keys.sweepOpen(v.expiresAt, v.id));
   else if (v.purgedAt === null && v.purgeAfter !== null) Object.assign(item, keys.sweepPurge(v.purgeAfter, v.id));
   if (!OPEN_STATUSES.has(v.status) && v.publishedAt === null)
@@ -145,20 +146,46 @@ export function dynamoVerifications(ctx: DynamoContext): VerificationRepository 
           [index.sortKey]: sortKey,
         };
       }
+      // Created range on sk = `<createdAt>#<id>`: every sk of an item created at `createdTo` sorts after
+      // `<createdTo>#`, so the upper bound stays exclusive (BETWEEN included).
+      const names: Record<string, string> = { '#pk': index.partitionKey, '#sk': index.sortKey };
+      const values: Record<string, unknown> = { ':pk': partition };
+      let keyCondition = '#pk = :pk';
+      if (opts.createdFrom && opts.createdTo) {
+        keyCondition += ' AND #sk BETWEEN :from AND :to';
+        values[':from'] = opts.createdFrom;
+        values[':to'] = `${opts.createdTo}#`;
+      } else if (opts.createdFrom) {
+        keyCondition += ' AND #sk >= :from';
+        values[':from'] = opts.createdFrom;
+      } else if (opts.createdTo) {
+        keyCondition += ' AND #sk < :to';
+        values[':to'] = `${opts.createdTo}#`;
+      }
+      const filters: string[] = [];
+      const filter = (attr: string, value: unknown) => {
+        names[`#${attr}`] = attr;
+        values[`:${attr}`] = value;
+        filters.push(`#${attr} = :${attr}`);
+      };
+      if (opts.decision) filter('decision', opts.decision);
+      if (opts.mode) filter('mode', opts.mode);
+      if (opts.flowId) filter('flowId', opts.flowId);
+      if (opts.applicantEmail) filter(KEY_ATTRIBUTES.emailLower, opts.applicantEmail.toLowerCase());
       // One extra item tells whether a next page exists, so the last page carries next = null.
-      const res = await ctx.doc.send(
-        new QueryCommand({
-          TableName: ctx.tableName,
+      const items = await queryLimit(
+        ctx,
+        {
           IndexName: index.indexName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': index.partitionKey },
-          ExpressionAttributeValues: { ':pk': partition },
-          ScanIndexForward: false,
-          Limit: opts.limit + 1,
+          KeyConditionExpression: keyCondition,
+          FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ScanIndexForward: opts.order === 'asc',
           ExclusiveStartKey: exclusiveStartKey,
-        }),
+        },
+        opts.limit + 1,
       );
-      const items = (res.Items ?? []) as Item[];
       const page = items.slice(0, opts.limit);
       const hasMore = items.length > opts.limit;
       const last = page[page.length - 1];

@@ -17,7 +17,7 @@
  * | Verification      | VRF#<id>                | VRF                         | ORG#<orgId>#VRF / <createdAt>#<id>              | ORG#<orgId>#VRF#<status> / <createdAt>#<id> | SWEEP#OPEN / <expiresAt>#<id> (pending, in_progress) or SWEEP#PURGE / <purgeAfter>#<id> (purgeAfter set, purgedAt null); outbox GSI: OUTBOX#VRF / <completedAt ?? updatedAt>#<id> (terminal, publishedAt null) | |
  * | client-token guard| TOKEN#<clientTokenHash> | TOKEN                       |                                                 |                                             |                                                   | expiresAt + 1 day |
  * | Capture           | VRF#<verificationId>    | CAP#<captureId>             |                                                 |                                             |                                                   | while `requested`: uploadExpiresAt + 1 day; removed on upload |
- * | AuditEvent        | VRF#<verificationId>    | AUD#<at>#<id>               |                                                 |                                             |                                                   |     |
+ * | AuditEvent        | VRF#<verificationId> (org-level: ORG#<orgId>) | AUD#<at>#<id> |                                   | ORG#<orgId>#AUD / <at>#<id>                 |                                                   |     |
  * | StepResult        | VRF#<verificationId>    | STEP#<attempt:3>#<step>     |                                                 |                                             |                                                   |     |
  * | IdentitySignal    | VRF#<verificationId>    | SIGNAL                      | ORG#<orgId>#DOC#<documentKeyHash> / <createdAt>#<vid> (if hash) | ORG#<orgId>#PERSON#<personKeyHash> / <createdAt>#<vid> (if hash) | ORG#<orgId>#FACE / <createdAt>#<vid> (if faceVector) | |
  * | Delivery          | WHD#<id>                | WHD                         | WHE#<endpointId>#WHD / <createdAt>#<id>         | VRF#<verificationId>#WHD / <createdAt>#<id> | SWEEP#DELIVERY / <nextAttemptAt ?? createdAt>#<id> (status pending) | |
@@ -29,8 +29,10 @@
  *   and its guard item, each with `attribute_not_exists(pk)`. getByHash / getByTokenHash read the guard
  *   item, then the entity, both strongly consistent (a key revoked or a session created a moment ago is seen).
  * - Optimistic concurrency: `update(v, expectedVersion)` is a Put with `#version = :expected`.
- * - Newest-first lists query a GSI with ScanIndexForward=false; status filters use gsi2 (no FilterExpression,
- *   so `limit` means page size). Cursors are the base64url of the last returned index sort key
+ * - Newest-first lists query a GSI with ScanIndexForward=false; status filters use gsi2. The admin filters
+ *   (decision, mode, flow, email) are FilterExpressions: the adapter keeps querying until the page is full,
+ *   so `limit` still means page size; the created range is a key condition on the sort key.
+ * - The org-wide audit log (newest first) queries gsi2 `ORG#<orgId>#AUD`. Cursors are the base64url of the last returned index sort key
  *   (the adapter rebuilds ExclusiveStartKey from it, so a cursor cannot point into another partition).
  * - The maintenance sweep queries the `sweep` GSI: `SWEEP#OPEN` with sk < `<now>`, `SWEEP#PURGE` with
  *   sk < `<now>$` (`$` sorts right after `#`, so purgeAfter <= now), `SWEEP#DELIVERY` for pending deliveries.
@@ -61,6 +63,8 @@ export const KEY_ATTRIBUTES = {
   outboxSk: 'outboxsk',
   /** TTL attribute, epoch seconds. */
   ttl: 'ttl',
+  /** Lower-cased applicant email on verification items, for the admin email filter (case-insensitive). */
+  emailLower: 'emaillower',
 } as const;
 
 /** Global secondary index names and their key attributes. */
@@ -103,6 +107,8 @@ export const AWS_ENV = {
   retentionDays: 'KYC_RETENTION_DAYS',
   /** Deployment stage name (dev, prod...). */
   stage: 'KYC_STAGE',
+  /** Cognito user pool of the dashboard operators (the CLI's `operators create` on AWS). */
+  operatorsUserPoolId: 'KYC_OPERATORS_USER_POOL_ID',
 } as const;
 
 export type AwsEnvName = (typeof AWS_ENV)[keyof typeof AWS_ENV];
@@ -142,6 +148,9 @@ export const keys = {
   capture: (verificationId: string, captureId: string) => ({ pk: `VRF#${verificationId}`, sk: `CAP#${captureId}` }),
   capturePrefix: 'CAP#',
   audit: (verificationId: string, at: string, id: string) => ({ pk: `VRF#${verificationId}`, sk: `AUD#${at}#${id}` }),
+  /** Org-level audit events (no verification) live in the org's partition. */
+  orgAudit: (orgId: string, at: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `AUD#${at}#${id}` }),
+  auditByOrg: (orgId: string, at: string, id: string) => ({ gsi2pk: `ORG#${orgId}#AUD`, gsi2sk: `${at}#${id}` }),
   auditPrefix: 'AUD#',
   step: (verificationId: string, attempt: number, step: string) => ({
     pk: `VRF#${verificationId}`,

@@ -48,6 +48,17 @@ const MIGRATIONS: string[] = [
     run_at INTEGER NOT NULL, attempt INTEGER NOT NULL DEFAULT 0, locked_until INTEGER, created_at INTEGER NOT NULL);
   CREATE INDEX jobs_due ON jobs(run_at);
   `,
+  // Operators (dashboard sign-in), org-wide audit log, admin filters on verifications.
+  `
+  CREATE TABLE operators (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, email TEXT NOT NULL UNIQUE, doc TEXT NOT NULL);
+  CREATE INDEX operators_org ON operators(org_id, email);
+  CREATE TABLE operator_sessions (token_hash TEXT PRIMARY KEY, operator_id TEXT NOT NULL, doc TEXT NOT NULL);
+  CREATE INDEX operator_sessions_operator ON operator_sessions(operator_id);
+  CREATE TABLE signin_throttle (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
+  ALTER TABLE audit ADD COLUMN org_id TEXT NOT NULL DEFAULT '';
+  UPDATE audit SET org_id = COALESCE(json_extract(doc, '$.orgId'), '');
+  CREATE INDEX audit_org ON audit(org_id, at DESC, id DESC);
+  `,
 ];
 
 /**

@@ -6,6 +6,10 @@ import {
   type IdempotencyRecord,
   type IdentitySignal,
   type ListPage,
+  type Operator,
+  type OperatorSession,
+  type OperatorStore,
+  type SignInThrottle,
   type StepResultRecord,
   type Store,
 } from '../../ports/persistence';
@@ -69,6 +73,18 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   const keyGet = q('SELECT doc FROM keys WHERE id = ? AND org_id = ?');
   const keyList = q('SELECT doc FROM keys WHERE org_id = ? ORDER BY id');
   const keySave = q('UPDATE keys SET doc = ? WHERE id = ?');
+  const keyMutate = (orgId: string, id: string, change: (k: KycKey) => KycKey | null) =>
+    w(() =>
+      db
+        .transaction(() => {
+          const key = parse<KycKey>(keyGet.get(id, orgId));
+          const next = key ? change(key) : null;
+          if (!next) return false;
+          keySave.run(JSON.stringify(next), id);
+          return true;
+        })
+        .immediate(),
+    );
 
   const vInsert = q(
     `INSERT INTO verifications (id, org_id, token_hash, status, terminal, expires_at, purge_after, purged, published, created_at, version, doc)
@@ -132,8 +148,12 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   );
   const capList = q('SELECT doc FROM captures WHERE verification_id = ? ORDER BY rowid');
 
-  const auditInsert = q('INSERT INTO audit (id, verification_id, at, doc) VALUES (?, ?, ?, ?)');
+  const auditInsert = q('INSERT INTO audit (id, verification_id, org_id, at, doc) VALUES (?, ?, ?, ?, ?)');
   const auditList = q('SELECT doc FROM audit WHERE verification_id = ? ORDER BY at, id');
+  const auditByOrg = q('SELECT doc FROM audit WHERE org_id = ? ORDER BY at DESC, id DESC LIMIT ?');
+  const auditByOrgAfter = q(
+    'SELECT doc FROM audit WHERE org_id = ? AND (at < ? OR (at = ? AND id < ?)) ORDER BY at DESC, id DESC LIMIT ?',
+  );
 
   const stepInsert = q('INSERT OR IGNORE INTO step_results (verification_id, attempt, step, doc) VALUES (?, ?, ?, ?)');
   const stepGet = q('SELECT doc FROM step_results WHERE verification_id = ? AND attempt = ? AND step = ?');
@@ -193,16 +213,10 @@ export function createSqliteStore(db: SqliteDatabase): Store {
         return parseAll<KycKey>(keyList.all(orgId));
       },
       async revoke(orgId, id, at) {
-        return w(() =>
-          db
-            .transaction(() => {
-              const key = parse<KycKey>(keyGet.get(id, orgId));
-              if (!key || key.revokedAt) return false;
-              keySave.run(JSON.stringify({ ...key, revokedAt: at }), id);
-              return true;
-            })
-            .immediate(),
-        );
+        return keyMutate(orgId, id, (key) => (key.revokedAt ? null : { ...key, revokedAt: at }));
+      },
+      async rotateSecret(orgId, id, rotation) {
+        return keyMutate(orgId, id, (key) => (key.revokedAt ? null : { ...key, ...rotation }));
       },
       async touch(orgId, id, at) {
         await w(() =>
@@ -235,20 +249,32 @@ export function createSqliteStore(db: SqliteDatabase): Store {
       },
       async listByOrg(orgId, opts): Promise<ListPage<Verification>> {
         const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+        const asc = opts.order === 'asc';
         const where = ['org_id = ?'];
         const params: unknown[] = [orgId];
-        if (opts.status) {
-          where.push('status = ?');
-          params.push(opts.status);
-        }
+        const filter = (sql: string, value: unknown) => {
+          where.push(sql);
+          params.push(value);
+        };
+        if (opts.status) filter('status = ?', opts.status);
+        if (opts.decision) filter("json_extract(doc, '$.decision') = ?", opts.decision);
+        if (opts.mode) filter("json_extract(doc, '$.mode') = ?", opts.mode);
+        if (opts.flowId) filter("json_extract(doc, '$.flowId') = ?", opts.flowId);
+        if (opts.applicantEmail)
+          filter("lower(json_extract(doc, '$.applicantEmail')) = ?", opts.applicantEmail.toLowerCase());
+        if (opts.createdFrom) filter('created_at >= ?', opts.createdFrom);
+        if (opts.createdTo) filter('created_at < ?', opts.createdTo);
         if (after && after.length === 2) {
-          where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+          where.push(
+            asc ? '(created_at > ? OR (created_at = ? AND id > ?))' : '(created_at < ? OR (created_at = ? AND id < ?))',
+          );
           params.push(after[0], after[0], after[1]);
         }
         params.push(opts.limit + 1);
+        const dir = asc ? 'ASC' : 'DESC';
         const rows = db
           .prepare(
-            `SELECT doc FROM verifications WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+            `SELECT doc FROM verifications WHERE ${where.join(' AND ')} ORDER BY created_at ${dir}, id ${dir} LIMIT ?`,
           )
           .all(...params) as Row[];
         const items = parseAll<Verification>(rows.slice(0, opts.limit));
@@ -403,10 +429,22 @@ export function createSqliteStore(db: SqliteDatabase): Store {
     },
     audit: {
       async append(e: AuditEvent) {
-        await w(() => auditInsert.run(e.id, e.verificationId, e.at, JSON.stringify(e)));
+        // Org-level events have no verification: '' keeps the NOT NULL column out of every verification's trail.
+        await w(() => auditInsert.run(e.id, e.verificationId ?? '', e.orgId, e.at, JSON.stringify(e)));
       },
       async listByVerification(vid) {
         return parseAll<AuditEvent>(auditList.all(vid));
+      },
+      async listByOrg(orgId, opts): Promise<ListPage<AuditEvent>> {
+        const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+        const rows = (
+          after && after.length === 2
+            ? auditByOrgAfter.all(orgId, after[0], after[0], after[1], opts.limit + 1)
+            : auditByOrg.all(orgId, opts.limit + 1)
+        ) as Row[];
+        const items = parseAll<AuditEvent>(rows.slice(0, opts.limit));
+        const last = items[items.length - 1];
+        return { items, next: rows.length > opts.limit && last ? encodeCursor([last.at, last.id]) : null };
       },
     },
     steps: {
@@ -452,6 +490,90 @@ export function createSqliteStore(db: SqliteDatabase): Store {
       },
       async deleteByVerification(vid) {
         await w(() => sigDelete.run(vid));
+      },
+    },
+  };
+}
+
+/**
+ * The local operator store (dashboard accounts, sessions, sign-in backoff) on the same SQLite database.
+ * Only the local runtime has it: on AWS, Cognito holds the operators.
+ */
+export function createSqliteOperatorStore(db: SqliteDatabase): OperatorStore {
+  const w = groupCommitFor(db).write;
+  const q = (sql: string) => db.prepare(sql);
+  const opInsert = q('INSERT INTO operators (id, org_id, email, doc) VALUES (?, ?, ?, ?)');
+  const opGet = q('SELECT doc FROM operators WHERE id = ?');
+  const opByEmail = q('SELECT doc FROM operators WHERE email = ?');
+  const opAll = q('SELECT doc FROM operators ORDER BY email');
+  const opByOrg = q('SELECT doc FROM operators WHERE org_id = ? ORDER BY email');
+  const opSave = q('UPDATE operators SET org_id = ?, email = ?, doc = ? WHERE id = ?');
+  const sesInsert = q('INSERT INTO operator_sessions (token_hash, operator_id, doc) VALUES (?, ?, ?)');
+  const sesGet = q('SELECT doc FROM operator_sessions WHERE token_hash = ?');
+  const sesSave = q('UPDATE operator_sessions SET doc = ? WHERE token_hash = ?');
+  const sesDelete = q('DELETE FROM operator_sessions WHERE token_hash = ?');
+  const sesDeleteByOp = q('DELETE FROM operator_sessions WHERE operator_id = ?');
+  const thrGet = q('SELECT doc FROM signin_throttle WHERE key = ?');
+  const thrPut = q(
+    'INSERT INTO signin_throttle (key, doc) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET doc = excluded.doc',
+  );
+  const thrDelete = q('DELETE FROM signin_throttle WHERE key = ?');
+  return {
+    operators: {
+      async create(op: Operator) {
+        try {
+          await w(() => opInsert.run(op.id, op.orgId, op.email, JSON.stringify(op)));
+        } catch (err) {
+          if (isUniqueViolation(err)) throw new ConflictError('operator exists');
+          throw err;
+        }
+      },
+      async getByEmail(email) {
+        return parse<Operator>(opByEmail.get(email) as Row | undefined);
+      },
+      async get(id) {
+        return parse<Operator>(opGet.get(id) as Row | undefined);
+      },
+      async list(orgId) {
+        return parseAll<Operator>((orgId ? opByOrg.all(orgId) : opAll.all()) as Row[]);
+      },
+      async save(op) {
+        return (await w(() => opSave.run(op.orgId, op.email, JSON.stringify(op), op.id))).changes === 1;
+      },
+    },
+    sessions: {
+      async create(s: OperatorSession) {
+        await w(() => sesInsert.run(s.tokenHash, s.operatorId, JSON.stringify(s)));
+      },
+      async get(tokenHash) {
+        return parse<OperatorSession>(sesGet.get(tokenHash) as Row | undefined);
+      },
+      async touch(tokenHash, lastSeenAt) {
+        await w(() =>
+          db
+            .transaction(() => {
+              const s = parse<OperatorSession>(sesGet.get(tokenHash) as Row | undefined);
+              if (s) sesSave.run(JSON.stringify({ ...s, lastSeenAt }), tokenHash);
+            })
+            .immediate(),
+        );
+      },
+      async delete(tokenHash) {
+        await w(() => sesDelete.run(tokenHash));
+      },
+      async deleteByOperator(operatorId) {
+        return (await w(() => sesDeleteByOp.run(operatorId))).changes;
+      },
+    },
+    throttles: {
+      async get(key) {
+        return parse<SignInThrottle>(thrGet.get(key) as Row | undefined);
+      },
+      async put(t) {
+        await w(() => thrPut.run(t.key, JSON.stringify(t)));
+      },
+      async delete(key) {
+        await w(() => thrDelete.run(key));
       },
     },
   };

@@ -33,7 +33,12 @@ export async function deliverWebhook(deps: AppDeps, deliveryId: string): Promise
   }
   const { endpoint: to, key } = target;
   const secret = await deps.secrets.decrypt(key.encryptedSecret);
-  const headers = signDelivery(deps.crypto, secret, d, now);
+  const overlapping =
+    key.previousEncryptedSecret &&
+    key.previousSecretExpiresAt &&
+    Date.parse(key.previousSecretExpiresAt) > now.getTime();
+  const previousSecret = overlapping ? await deps.secrets.decrypt(key.previousEncryptedSecret as string) : null;
+  const headers = signDelivery(deps.crypto, secret, d, now, previousSecret);
   const result = await deps.webhookTransport.send({
     url: to.url,
     headers: { ...headers },
