@@ -17,6 +17,7 @@ import {
   allowCreateFaceLivenessSession,
   allowEnqueueWebhooks,
   allowKeyLookup,
+  allowSecrets,
   allowStartPipeline,
   allowTable,
 } from './access';
@@ -145,6 +146,7 @@ export class Api extends Construct {
     allowTable(admin, data.table, data.tableKey, 'readWrite'); // keys, flows, webhooks, reviews, audit
     allowEnqueueWebhooks(admin, props.webhookQueue, props.webhookQueueKey); // review decision, test event, redeliver
     allowCapturesRead(admin, captures.bucket, captures.key); // captures streamed to a signed-in operator
+    allowSecrets(admin, data.secretsKey, 'encrypt'); // mint a key, rotate its signing secret (never decrypts)
 
     this.accessLogs = new logs.LogGroup(this, 'AccessLogs', { retention: defaults.logRetention });
     this.restApi = new apigw.RestApi(this, 'RestApi', {

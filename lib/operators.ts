@@ -72,6 +72,11 @@ export class Operators extends Construct {
         reason:
           'Threat protection (advanced security) needs the Cognito Plus feature plan, a paid option left to the deployer; sign-in is admin-created accounts only.',
       },
+      {
+        id: 'AwsSolutions-COG8',
+        reason:
+          'The Plus feature plan (threat protection) is a paid option left to the deployer; the Essentials plan covers admin-created accounts, MFA and the hosted login.',
+      },
     );
   }
 

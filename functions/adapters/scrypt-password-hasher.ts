@@ -29,12 +29,13 @@ export function createScryptPasswordHasher(params: Partial<typeof SCRYPT_PARAMS>
     },
     async verify(password, hash) {
       const m = HASH_FORMAT.exec(hash);
-      if (!m) return false;
-      const [hN, hr, hp] = [Number(m[1]), Number(m[2]), Number(m[3])];
+      const [, n, rr, pp, salt, digest] = m ?? [];
+      if (!salt || !digest) return false;
+      const [hN, hr, hp] = [Number(n), Number(rr), Number(pp)];
       // Refuse absurd stored parameters instead of burning memory on them.
       if (hN > 2 ** 20 || hr > 32 || hp > 16) return false;
-      const expected = Buffer.from(m[5]!, 'base64');
-      const actual = await derive(password, Buffer.from(m[4]!, 'base64'), hN, hr, hp, expected.length);
+      const expected = Buffer.from(digest, 'base64');
+      const actual = await derive(password, Buffer.from(salt, 'base64'), hN, hr, hp, expected.length);
       return actual.length === expected.length && timingSafeEqual(actual, expected);
     },
   };

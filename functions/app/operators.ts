@@ -127,8 +127,9 @@ export async function signIn(
   input: { email: string; password: string; ip: string },
 ): Promise<SignedIn> {
   const now = deps.clock.now();
+  const account = accountKey(deps.crypto, input.email);
   const keys = [
-    { key: accountKey(deps.crypto, input.email), free: SIGN_IN_BACKOFF.freeFailures },
+    { key: account, free: SIGN_IN_BACKOFF.freeFailures },
     { key: ipKey(input.ip), free: SIGN_IN_BACKOFF.ipFreeFailures },
   ];
   const throttles = await Promise.all(keys.map((k) => deps.operators.throttles.get(k.key)));
@@ -160,7 +161,7 @@ export async function signIn(
     );
     throw invalidCredentials();
   }
-  await deps.operators.throttles.delete(keys[0]!.key);
+  await deps.operators.throttles.delete(account);
   const token = deps.crypto.randomToken(32);
   const session: OperatorSession = {
     tokenHash: deps.crypto.sha256Hex(token),

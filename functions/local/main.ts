@@ -18,11 +18,11 @@ async function main(): Promise<void> {
   acquireLock(lockFile);
   const app = await startLocalApp(config);
   const boot = await bootstrapIfEmpty(app.runtime.deps);
-  const orgs = await app.runtime.deps.store.orgs.list();
+  const [onlyOrg, ...otherOrgs] = await app.runtime.deps.store.orgs.list();
   // The first admin of a fresh installation (or of one upgraded from before operators existed).
   const firstAdmin =
-    orgs.length === 1
-      ? await bootstrapFirstAdmin(app.runtime.operators, orgs[0]!.id, process.env.KYC_ADMIN_EMAIL)
+    onlyOrg && otherOrgs.length === 0
+      ? await bootstrapFirstAdmin(app.runtime.operators, onlyOrg.id, process.env.KYC_ADMIN_EMAIL)
       : null;
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`KYC service listening on ${app.url} (public URL ${config.publicUrl})`);

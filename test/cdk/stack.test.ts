@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AWS_ENV, GSI, KEY_ATTRIBUTES, METRICS } from '../../functions/adapters/aws/table-design';
 import { pipelinePlan } from '../../functions/domain/pipeline-plan';
-import { routes } from '../../functions/http/routes';
+import { type RouteDef, routes } from '../../functions/http/routes';
 import { Api, AUTHORIZER_CACHE_SECONDS, MAX_API_BODY_BYTES } from '../../lib/api';
 import { apiPathPatterns, SPA_REWRITE_CODE, VIEWER_IP_CODE } from '../../lib/hosted-flow';
 import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../../functions/http/edge';
@@ -209,13 +209,18 @@ describe('API Gateway', () => {
     const deployed = methods
       .map((m) => `${m.Properties!.HttpMethod} ${paths[(m.Properties!.ResourceId as { Ref: string }).Ref] ?? '?'}`)
       .sort();
-    expect(deployed).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+    // Password sign-in/out is the local runtime's (Cognito's hosted login on AWS).
+    const deployable = (routes as readonly RouteDef[]).filter((r) => !r.localOnly);
+    expect(deployed).toEqual(deployable.map((r) => `${r.method} ${r.path}`).sort());
     expect(deployed.some((m) => m.startsWith('OPTIONS'))).toBe(false);
   });
 
-  it('sends each route to the Lambda of its group, with the KYC-key authorizer on kycKey routes only', () => {
-    const [authorizerId] = only(resources(template, 'AWS::ApiGateway::Authorizer'));
-    for (const route of routes) {
+  it('sends each route to the Lambda of its group, with the KYC-key authorizer on kycKey routes and Cognito on operator routes', () => {
+    const authorizers = Object.entries(resources(template, 'AWS::ApiGateway::Authorizer'));
+    const authorizerId = authorizers.find(([, a]) => a.Properties!.Type === 'REQUEST')![0];
+    const cognitoId = authorizers.find(([, a]) => a.Properties!.Type === 'COGNITO_USER_POOLS')![0];
+    expect(authorizers).toHaveLength(2);
+    for (const route of (routes as readonly RouteDef[]).filter((r) => !r.localOnly)) {
       const method = methods.find(
         (m) =>
           m.Properties!.HttpMethod === route.method &&
@@ -225,6 +230,11 @@ describe('API Gateway', () => {
       expect(uri).toContain(logicalId(stack.api.functions[route.lambda]));
       if (route.auth === 'kycKey')
         expect(method.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId } });
+      else if (route.auth === 'operator')
+        expect(method.Properties).toMatchObject({
+          AuthorizationType: 'COGNITO_USER_POOLS',
+          AuthorizerId: { Ref: cognitoId },
+        });
       else expect(method.Properties!.AuthorizationType).toBe('NONE');
     }
   });
@@ -337,8 +347,8 @@ describe('gateway responses', () => {
 describe('Lambda functions', () => {
   const functions = stack.kycFunctions();
 
-  it('are the seven entries: nodejs22.x, X-Ray active, Powertools env, shared resource env', () => {
-    expect(functions).toHaveLength(7);
+  it('are the eight entries: nodejs22.x, X-Ray active, Powertools env, shared resource env', () => {
+    expect(functions).toHaveLength(8);
     for (const fn of functions) {
       const props = resources(template)[logicalId(fn)]!.Properties as Record<string, any>;
       expect(props).toMatchObject({ Runtime: 'nodejs22.x', TracingConfig: { Mode: 'Active' } });
@@ -415,6 +425,18 @@ describe('least-privilege IAM per function', () => {
     expect(a).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage']));
     expect(a.filter((x) => /^(rekognition|textract|s3|states):/.test(x))).toEqual([]);
     expect(keyActions(integrator, stack.data.secretsKey)).toEqual([]);
+  });
+
+  it('admin: table, enqueue webhooks, reads captures, encrypts new signing secrets; never decrypts them, deletes captures or runs checks', () => {
+    const { admin } = stack.api.functions;
+    const a = actions(admin);
+    expect(a).toEqual(
+      expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage', 's3:GetObject']),
+    );
+    expect(a).not.toContain('s3:DeleteObject');
+    expect(a.filter((x) => /^(rekognition|textract|states):/.test(x))).toEqual([]);
+    expect(keyActions(admin, stack.data.secretsKey)).toContain('kms:Encrypt');
+    expect(keyActions(admin, stack.data.secretsKey)).not.toContain('kms:Decrypt');
   });
 
   it('applicant: uploads, reads and deletes single captures, starts the pipeline, opens Face Liveness sessions; cannot list-delete or call other Rekognition actions', () => {
