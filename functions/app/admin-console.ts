@@ -1,5 +1,6 @@
 import { errors } from '../domain/errors';
-import { stepsOfFlow, type FlowSettings } from '../domain/flows';
+import { stepsOfFlow } from '../domain/captures';
+import type { FlowSettings } from '../domain/flows';
 import type { Capture, Delivery, Flow, KycKey, Mode, Verification, WebhookEventName } from '../domain/model';
 import { toView } from '../domain/verification';
 import { buildEnvelopeBody } from '../domain/webhooks';
@@ -502,6 +503,7 @@ export async function captureBytes(
   const v = await ownVerification(deps, op, id);
   if (v.purgedAt) throw errors.notFound('Capture');
   let blobKey: string | null = null;
+  let digest: string | null = null;
   let contentType = 'image/jpeg';
   const portrait = /^portrait_(\d{1,3})$/.exec(captureId);
   if (portrait) {
@@ -514,11 +516,15 @@ export async function captureBytes(
     const c = await deps.store.captures.get(v.id, captureId);
     if (c?.status === 'uploaded') {
       blobKey = c.blobKey;
+      digest = c.sha256;
       contentType = c.contentType ?? contentType;
     }
   }
   const bytes = blobKey ? await deps.blobs.get(blobKey) : null;
   if (!bytes) throw errors.notFound('Capture');
+  // The operator judges what the checks judged: bytes that no longer match the validated digest are not shown.
+  if (digest && !deps.crypto.safeEqual(deps.crypto.sha256Hex(bytes), digest))
+    throw errors.conflict('capture_integrity', 'The stored capture no longer matches its validated digest.');
   await audit(deps, op, 'capture.viewed', { captureId }, v.id);
   return { bytes, contentType };
 }

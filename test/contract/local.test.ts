@@ -9,9 +9,11 @@ import { createFileBlobStore } from '../../functions/adapters/local/file-blob-st
 import { createFileSecretBox } from '../../functions/adapters/local/file-secret-box';
 import { openDatabase } from '../../functions/adapters/sqlite/database';
 import { createSqliteJobQueue } from '../../functions/adapters/sqlite/job-queue';
-import { createSqliteStore } from '../../functions/adapters/sqlite/store';
+import { createSqliteOperatorStore, createSqliteStore } from '../../functions/adapters/sqlite/store';
 import type { Job } from '../../functions/ports/queue';
 import { describeBlobContract } from './blobs.contract';
+import { describeAdminPersistenceContract } from './admin-persistence.contract';
+import { describeOperatorStoreContract } from './operators.contract';
 import { describePersistenceContract } from './persistence.contract';
 import { describeQueueContract } from './queue.contract';
 import { describeSecretsContract } from './secrets.contract';
@@ -29,6 +31,28 @@ describePersistenceContract('sqlite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+});
+
+const sqliteFixture = async () => {
+  const dir = tempDir();
+  const db = openDatabase(join(dir, 'kyc.sqlite'));
+  return {
+    db,
+    cleanup: async () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+describeAdminPersistenceContract('sqlite', async () => {
+  const { db, cleanup } = await sqliteFixture();
+  return { store: createSqliteStore(db), cleanup };
+});
+
+describeOperatorStoreContract('sqlite', async () => {
+  const { db, cleanup } = await sqliteFixture();
+  return { store: createSqliteOperatorStore(db), cleanup };
 });
 
 describeBlobContract('files', async () => {

@@ -16,6 +16,7 @@ import {
   startDynamoDbLocal,
 } from '../support/emulators';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describeAdminPersistenceContract } from './admin-persistence.contract';
 import { describePersistenceContract } from './persistence.contract';
 
 let ddb: Emulator & { client: DynamoDBClient };
@@ -31,6 +32,20 @@ afterAll(async () => {
 describePersistenceContract('DynamoDB (DynamoDB Local)', async () => {
   tableCounter += 1;
   const tableName = `kyc-contract-${tableCounter}`;
+  await createDesignTable(ddb.client, tableName);
+  const doc = createDocumentClient({ endpoint: ddb.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
+  return {
+    store: createDynamoStore(doc, tableName),
+    cleanup: async () => {
+      doc.destroy();
+      await deleteTable(ddb.client, tableName);
+    },
+  };
+});
+
+describeAdminPersistenceContract('DynamoDB (DynamoDB Local)', async () => {
+  tableCounter += 1;
+  const tableName = `kyc-admin-contract-${tableCounter}`;
   await createDesignTable(ddb.client, tableName);
   const doc = createDocumentClient({ endpoint: ddb.endpoint, region: TEST_REGION, credentials: TEST_CREDENTIALS });
   return {

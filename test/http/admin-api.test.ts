@@ -364,6 +364,7 @@ describe('verifications', () => {
       width: 10,
       height: 10,
       status: 'uploaded',
+      sha256: deps.crypto.sha256Hex(Buffer.from('jpeg-bytes')),
       uploadExpiresAt: new Date().toISOString(),
       createdAt: new Date().toISOString(),
     });

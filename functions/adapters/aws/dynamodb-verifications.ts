@@ -148,7 +148,8 @@ export function dynamoVerifications(ctx: DynamoContext): VerificationRepository 
       }
       // Created range on sk = `<createdAt>#<id>`: every sk of an item created at `createdTo` sorts after
       // `<createdTo>#`, so the upper bound stays exclusive (BETWEEN included).
-      const names: Record<string, string> = { '#pk': index.partitionKey, '#sk': index.sortKey };
+      const names: Record<string, string> = { '#pk': index.partitionKey };
+      if (opts.createdFrom || opts.createdTo) names['#sk'] = index.sortKey;
       const values: Record<string, unknown> = { ':pk': partition };
       let keyCondition = '#pk = :pk';
       if (opts.createdFrom && opts.createdTo) {
