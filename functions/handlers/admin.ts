@@ -71,7 +71,7 @@ export function createAdminHandler(
   const op = operatorOf;
   const handlers: Partial<Record<RouteId, RouteHandler>> = {
     adminSignIn: async (event) => {
-      if (!opts.operators) throw new ApiError(404, 'route_not_found', 'Sign in with the hosted login.');
+      if (!opts.operators) throw new ApiError('not_found', 'route_not_found', 'Sign in with the hosted login.');
       const body = readJsonBody(event, signInBody);
       const signedIn = await signIn(opts.operators, {
         email: body.email,

@@ -3,7 +3,8 @@ import { flowSettingsSchema } from '../domain/flows';
 import { OPERATOR_ROLES } from '../domain/operators';
 import { REASON_CODE_NAMES } from '../domain/reason-codes';
 import { RISK_FLAG_NAMES } from '../domain/risk-flags';
-import { createWebhookBody, reviewView, verificationView, webhookEventSchema, webhookView } from './schemas';
+import { createWebhookBody, webhookEventSchema } from '../app/schemas';
+import { reviewView, verificationView, webhookView } from './schemas';
 
 /**
  * Request and response schemas of the admin API (`/api/v1/admin/...`, the dashboard's API). Handlers

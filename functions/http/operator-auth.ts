@@ -28,7 +28,7 @@ export const CSRF_HEADER = 'X-CSRF-Token';
 /** Cognito custom attribute holding the operator's organisation id. */
 export const COGNITO_ORG_ATTRIBUTE = 'custom:orgId';
 
-const unauthorized = () => new ApiError(401, 'unauthorized', 'Sign in first.');
+const unauthorized = () => new ApiError('unauthenticated', 'unauthorized', 'Sign in first.');
 
 /** The role a Cognito `cognito:groups` claim grants (admin wins over reviewer); null without either group. */
 export function roleFromGroups(claim: unknown): OperatorRole | null {
@@ -57,7 +57,7 @@ export function operatorOf(
     const sub = claims.sub;
     if (typeof sub !== 'string' || typeof email !== 'string') throw unauthorized();
     if (!role || typeof orgId !== 'string' || !orgId)
-      throw new ApiError(403, 'forbidden', 'Your account has no dashboard role or organisation; ask an admin.');
+      throw new ApiError('forbidden', 'forbidden', 'Your account has no dashboard role or organisation; ask an admin.');
     const exp = Number(claims.exp);
     return {
       operatorId: sub,
@@ -91,7 +91,7 @@ export function operatorOf(
 export function requireRole(route: Pick<RouteDef, 'roles' | 'id'>, role: OperatorRole): void {
   if (!route.roles?.includes(role))
     throw new ApiError(
-      403,
+      'forbidden',
       'forbidden',
       `Your role (${role}) may not do this; it needs: ${(route.roles ?? []).join(', ')}.`,
     );
