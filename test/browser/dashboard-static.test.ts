@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,10 +6,12 @@ import { join } from 'node:path';
 import { dashboardCsp } from '../../functions/http/dashboard-policy';
 import { serveDashboard } from '../../functions/local/dashboard-static';
 import { serveHostedFlow } from '../../functions/local/hosted-flow-static';
+import { ensureDashboardBuilt } from '../support/browser';
 
 /**
  * Static serving of the operator dashboard by the local runtime (no browser needed): SPA routes, the
- * sign-in config document, security headers, caching, traversal.
+ * sign-in config document, security headers, caching, traversal; and the real build has no inline script
+ * or style and reaches no third-party origin.
  */
 
 interface Reply {
@@ -142,5 +144,26 @@ describe('serveDashboard', () => {
       await new Promise((r) => s.close(r));
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the built dashboard', () => {
+  test('has no inline script or style, and references only its own origin', () => {
+    ensureDashboardBuilt();
+    const root = join(__dirname, '..', '..', 'dashboard', 'dist');
+    const html = readFileSync(join(root, 'index.html'), 'utf8');
+    const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts).toHaveLength(1);
+    for (const [, attributes, body] of scripts) {
+      expect(attributes).toMatch(/src="\/dashboard\/assets\/[\w.-]+\.js"/);
+      expect(body!.trim()).toBe('');
+    }
+    expect(html).not.toMatch(/<style\b|\sstyle=|\son[a-z]+=/i);
+    // Every URL in the page is its own (no CDN fonts, analytics or scripts).
+    for (const [, url] of html.matchAll(/(?:src|href)="([^"]+)"/g)) expect(url).toMatch(/^\/dashboard\/assets\//);
+    const entry = /src="\/dashboard\/assets\/([\w.-]+\.js)"/.exec(html)![1]!;
+    const code = readFileSync(join(root, 'assets', entry), 'utf8');
+    // The bundle carries no server code (only types and pure domain rules are imported from functions/).
+    expect(code).not.toMatch(/better-sqlite3|node:fs|process\.env\.KYC/);
   });
 });
