@@ -55,7 +55,8 @@ async function signIn(page: Page, baseUrl: string, email: string, password: stri
 }
 
 describeWithBrowser('operator dashboard (real server)', () => {
-  jest.setTimeout(180_000);
+  // One long journey through every page, each checked by axe-core: minutes on a loaded machine.
+  jest.setTimeout(480_000);
   let env: KycEnv;
   let browser: Browser;
   let tab: TestPage | null = null;

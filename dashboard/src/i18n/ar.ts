@@ -183,7 +183,7 @@ export const ar: Catalog = {
   'keys.revokedAt': 'أُلغي في {at}',
   'keys.rotating': 'يوقّع السرّ القديم حتى {at}',
   'keys.rotate': 'تجديد السرّ',
-  'keys.rotateOf': 'تجديد سرّ التوقيع للمفتاح {prefix}',
+  'keys.rotateOf': 'تجديد السرّ للمفتاح {prefix}',
   'keys.rotateTitle': 'تجديد سرّ التوقيع للمفتاح {prefix}…؟',
   'keys.rotateBody':
     'يُنشأ سرّ جديد. طوال 24 ساعة تحمل الإرسالات توقيعَي السرّين ليتمكّن مستقبِلك من الانتقال، ثم يوقّع الجديد وحده.',
@@ -274,7 +274,7 @@ export const ar: Catalog = {
   'webhooks.attemptsOf': 'المحاولات ({count})',
   'webhooks.requestBody': 'نص الطلب',
   'webhooks.redeliver': 'إعادة الإرسال',
-  'webhooks.redeliverOf': 'إعادة إرسال {id}',
+  'webhooks.redeliverOf': 'إعادة الإرسال {id}',
   'webhooks.redelivered': 'أُعيد الإرسال إلى قائمة الانتظار.',
 
   'audit.title': 'سجل التدقيق',

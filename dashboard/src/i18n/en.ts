@@ -181,7 +181,7 @@ export const en = {
   'keys.revokedAt': 'Revoked on {at}',
   'keys.rotating': 'Old secret signs until {at}',
   'keys.rotate': 'Rotate secret',
-  'keys.rotateOf': 'Rotate the signing secret of key {prefix}',
+  'keys.rotateOf': 'Rotate secret of key {prefix}',
   'keys.rotateTitle': 'Rotate the signing secret of {prefix}…?',
   'keys.rotateBody':
     'A new secret is created. For 24 hours deliveries carry signatures with both secrets, so your receiver can switch over; then only the new one signs.',
