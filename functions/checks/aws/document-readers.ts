@@ -69,8 +69,8 @@ export async function readMrzWithTextract(
   for (const page of pages) {
     let out: DetectDocumentTextCommandOutput;
     try {
-      out = await log.time(`textract:DetectDocumentText ${page.label}`, () =>
-        textract.send(new DetectDocumentTextCommand({ Document: toTextractDocument(page) })),
+      out = await log.time(`textract:DetectDocumentText ${page.label}`, async () =>
+        textract.send(new DetectDocumentTextCommand({ Document: await toTextractDocument(page) })),
       );
     } catch (err) {
       if (isAwsError(err, ...UNREADABLE_DOCUMENT_ERRORS)) continue;
@@ -100,8 +100,10 @@ export async function readWithAnalyzeId(
 ): Promise<AnalyzeIdRead | null> {
   let out: AnalyzeIDCommandOutput;
   try {
-    out = await log.time('textract:AnalyzeID', () =>
-      textract.send(new AnalyzeIDCommand({ DocumentPages: pages.map((p) => toTextractDocument(p)) })),
+    out = await log.time('textract:AnalyzeID', async () =>
+      textract.send(
+        new AnalyzeIDCommand({ DocumentPages: await Promise.all(pages.map((p) => toTextractDocument(p))) }),
+      ),
     );
   } catch (err) {
     if (isAwsError(err, ...UNREADABLE_DOCUMENT_ERRORS)) return null;

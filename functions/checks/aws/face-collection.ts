@@ -89,7 +89,7 @@ export function createFaceCollection(rekognition: RekognitionClient, options: Fa
       const collectionId = collectionIdFor(orgId);
       const command = new IndexFacesCommand({
         CollectionId: collectionId,
-        Image: toRekognitionImage(image),
+        Image: await toRekognitionImage(image),
         ExternalImageId: verificationId,
         MaxFaces: 1,
         QualityFilter: 'AUTO',
@@ -111,7 +111,7 @@ export function createFaceCollection(rekognition: RekognitionClient, options: Fa
         out = await rekognition.send(
           new SearchFacesByImageCommand({
             CollectionId: collectionIdFor(orgId),
-            Image: toRekognitionImage(image),
+            Image: await toRekognitionImage(image),
             FaceMatchThreshold: options.duplicateMinSimilarity,
             MaxFaces: options.maxMatches,
             // Search even a mediocre selfie: this is a fraud signal, not a gate.

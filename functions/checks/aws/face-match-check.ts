@@ -45,11 +45,11 @@ export async function checkFaceMatch(
 
   let out: CompareFacesCommandOutput;
   try {
-    out = await log.time('rekognition:CompareFaces selfie-vs-document', () =>
+    out = await log.time('rekognition:CompareFaces selfie-vs-document', async () =>
       rekognition.send(
         new CompareFacesCommand({
-          SourceImage: toRekognitionImage(input.probe),
-          TargetImage: toRekognitionImage(input.reference),
+          SourceImage: await toRekognitionImage(input.probe),
+          TargetImage: await toRekognitionImage(input.reference),
           // Lowered by the review band so borderline similarities come back and can be sent to review.
           SimilarityThreshold: reviewFloor,
           // Document portraits are small and printed; AUTO would drop them before matching.

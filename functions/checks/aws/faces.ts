@@ -13,8 +13,8 @@ export async function detectFaces(
   image: ImageInput,
   minConfidencePercent: number,
 ): Promise<FaceDetail[]> {
-  const out = await log.time(`rekognition:DetectFaces ${image.label}`, () =>
-    rekognition.send(new DetectFacesCommand({ Image: toRekognitionImage(image), Attributes: ['DEFAULT'] })),
+  const out = await log.time(`rekognition:DetectFaces ${image.label}`, async () =>
+    rekognition.send(new DetectFacesCommand({ Image: await toRekognitionImage(image), Attributes: ['DEFAULT'] })),
   );
   return (out.FaceDetails ?? []).filter((f) => (f.Confidence ?? 0) >= minConfidencePercent);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { BoundingBox, Image as RekognitionImage } from '@aws-sdk/client-rekognition';
 import type { Document as TextractDocument } from '@aws-sdk/client-textract';
 import sharp from 'sharp';
-import { MAX_IMAGE_PIXELS } from '../../domain/image-sniff';
+import { formatOf, MAX_IMAGE_PIXELS } from '../../domain/image-sniff';
 import type { ImageInput } from '../../ports/checks';
 
 /**
@@ -30,18 +30,62 @@ function s3Of(image: ImageInput): S3ObjectRef | undefined {
   return (image as AwsImageInput).s3;
 }
 
-/** Rekognition `Image`: S3Object when the input names one, else Bytes. */
-export function toRekognitionImage(image: ImageInput): RekognitionImage {
-  const s3 = s3Of(image);
-  if (s3) return { S3Object: { Bucket: s3.bucket, Name: s3.key, ...(s3.version ? { Version: s3.version } : {}) } };
-  return { Bytes: image.bytes };
+/**
+ * Rekognition and Textract take inline bytes up to 5 MB, and only JPEG or PNG (an S3 object reference lifts the
+ * size limit, not the format one). Uploads are accepted up to the upload limit and as WebP too.
+ */
+export const AWS_INLINE_IMAGE_MAX_BYTES = 5 * 1024 * 1024;
+/** Longest edge of a capture re-encoded for AWS: far above what face and text detection use. */
+const NORMALIZED_MAX_EDGE = 4096;
+
+/**
+ * JPEG or PNG bytes within {@link AWS_INLINE_IMAGE_MAX_BYTES}: the capture itself when it already is, else a
+ * JPEG re-encoding (EXIF orientation applied, long edge at most 4096 px, quality lowered until it fits).
+ * Memoized per capture buffer: one check often sends the same capture to several calls.
+ */
+export async function awsReadyBytes(bytes: Buffer): Promise<Buffer> {
+  const format = formatOf(bytes);
+  if ((format === 'jpeg' || format === 'png') && bytes.length <= AWS_INLINE_IMAGE_MAX_BYTES) return bytes;
+  const cached = normalized.get(bytes);
+  if (cached) return cached;
+  const pending = reencode(bytes);
+  normalized.set(bytes, pending);
+  return pending;
 }
 
-/** Textract `Document`: S3Object when the input names one, else Bytes. */
-export function toTextractDocument(image: ImageInput): TextractDocument {
+const normalized = new WeakMap<Buffer, Promise<Buffer>>();
+
+async function reencode(bytes: Buffer): Promise<Buffer> {
+  const upright = sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS })
+    .rotate()
+    .resize({ width: NORMALIZED_MAX_EDGE, height: NORMALIZED_MAX_EDGE, fit: 'inside', withoutEnlargement: true });
+  for (const quality of [90, 80, 70, 60]) {
+    const out = await upright.clone().jpeg({ quality, mozjpeg: true }).toBuffer();
+    if (out.length <= AWS_INLINE_IMAGE_MAX_BYTES) return out;
+  }
+  // Pathological content (noise): halve the resolution once more; still far above what the models need.
+  return upright
+    .clone()
+    .resize({ width: NORMALIZED_MAX_EDGE / 2, height: NORMALIZED_MAX_EDGE / 2, fit: 'inside' })
+    .jpeg({ quality: 60, mozjpeg: true })
+    .toBuffer();
+}
+
+/**
+ * Rekognition `Image`: S3Object when the input names one (the object is JPEG or PNG: Rekognition wrote it, or
+ * it was normalized before upload), else the capture's bytes, normalized by {@link awsReadyBytes}.
+ */
+export async function toRekognitionImage(image: ImageInput): Promise<RekognitionImage> {
   const s3 = s3Of(image);
   if (s3) return { S3Object: { Bucket: s3.bucket, Name: s3.key, ...(s3.version ? { Version: s3.version } : {}) } };
-  return { Bytes: image.bytes };
+  return { Bytes: await awsReadyBytes(image.bytes) };
+}
+
+/** Textract `Document`: S3Object when the input names one, else the normalized bytes (as for Rekognition). */
+export async function toTextractDocument(image: ImageInput): Promise<TextractDocument> {
+  const s3 = s3Of(image);
+  if (s3) return { S3Object: { Bucket: s3.bucket, Name: s3.key, ...(s3.version ? { Version: s3.version } : {}) } };
+  return { Bytes: await awsReadyBytes(image.bytes) };
 }
 
 /**

@@ -62,11 +62,11 @@ async function checkFrame(
   if (!input.selfie) return { ...report, verdict: 'pass' };
 
   try {
-    const out = await log.time(`rekognition:CompareFaces selfie-vs-${frame.label}`, () =>
+    const out = await log.time(`rekognition:CompareFaces selfie-vs-${frame.label}`, async () =>
       rekognition.send(
         new CompareFacesCommand({
-          SourceImage: toRekognitionImage(input.selfie as ImageInput),
-          TargetImage: toRekognitionImage(frame),
+          SourceImage: await toRekognitionImage(input.selfie as ImageInput),
+          TargetImage: await toRekognitionImage(frame),
           SimilarityThreshold: options.livenessSamePersonMinSimilarity,
           QualityFilter: 'NONE',
         }),
