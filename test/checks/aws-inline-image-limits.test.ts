@@ -31,7 +31,7 @@ async function sixMegabyteJpeg(): Promise<Buffer> {
   const page = await sharp(PASSPORT).resize({ width }).toBuffer({ resolveWithObject: true });
   const { height } = page.info;
   const noise = await sharp({
-    create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 30 } },
+    create: { width, height, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 30 } },
   })
     .png()
     .toBuffer();

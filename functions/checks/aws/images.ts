@@ -47,7 +47,7 @@ export async function awsReadyBytes(bytes: Buffer): Promise<Buffer> {
   const format = formatOf(bytes);
   if ((format === 'jpeg' || format === 'png') && bytes.length <= AWS_INLINE_IMAGE_MAX_BYTES) return bytes;
   const cached = normalized.get(bytes);
-  if (cached) return cached;
+  if (cached !== undefined) return cached;
   const pending = reencode(bytes);
   normalized.set(bytes, pending);
   return pending;
