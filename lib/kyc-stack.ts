@@ -186,7 +186,11 @@ export class KycStack extends Stack {
       `${AWS_ENV.faceCollectionId}: prefix of the per-organisation Rekognition collections`,
     );
     out(OUTPUTS.publicUrl, this.hostedFlow.publicUrl, `${AWS_ENV.publicUrl}: hosted flow and API base URL`);
-    out(OUTPUTS.apiUrl, this.api.restApi.url, 'API Gateway stage URL: answers only requests sent through CloudFront (use the public URL)');
+    out(
+      OUTPUTS.apiUrl,
+      this.api.restApi.url,
+      'API Gateway stage URL: answers only requests sent through CloudFront (use the public URL)',
+    );
     out(OUTPUTS.distributionId, this.hostedFlow.distribution.distributionId, 'CloudFront distribution id');
     out(OUTPUTS.alarmTopicArn, this.monitoring.topic.topicArn, 'SNS topic receiving the alarms');
     out(OUTPUTS.region, this.region, 'AWS_REGION for the CLI');

@@ -103,5 +103,5 @@ export type ReasonCode = keyof typeof REASON_CODES;
 export const REASON_CODE_NAMES = Object.keys(REASON_CODES) as ReasonCode[];
 
 export function isReasonCode(s: string): s is ReasonCode {
-  return  Object.hasOwn(REASON_CODES, s);
+  return Object.hasOwn(REASON_CODES, s);
 }

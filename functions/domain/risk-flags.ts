@@ -41,5 +41,5 @@ export type RiskFlag = keyof typeof RISK_FLAGS;
 export const RISK_FLAG_NAMES = Object.keys(RISK_FLAGS) as RiskFlag[];
 
 export function isRiskFlag(s: string): s is RiskFlag {
-  return  Object.hasOwn(RISK_FLAGS, s);
+  return Object.hasOwn(RISK_FLAGS, s);
 }

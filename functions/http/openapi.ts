@@ -307,7 +307,9 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       description: h.description,
       schema: { type: 'string' },
     }));
-    (paths[r.path] ??= {})[r.method.toLowerCase()] = {
+    const pathItem = paths[r.path] ?? {};
+    paths[r.path] = pathItem;
+    pathItem[r.method.toLowerCase()] = {
       operationId: r.id,
       summary: r.summary,
       tags: [op.tag],

@@ -155,7 +155,8 @@ async function handle(opts: LocalServerOptions, req: IncomingMessage, res: Serve
     const k = req.rawHeaders[i]!;
     const v = req.rawHeaders[i + 1]!;
     headers[k] = headers[k] === undefined ? v : `${headers[k]},${v}`;
-    (multiValueHeaders[k] ??= []).push(v);
+    multiValueHeaders[k] ??= [];
+    multiValueHeaders[k].push(v);
   }
   let authorizer: Record<string, string> | null = null;
   if (route.auth === 'operator') {

@@ -274,7 +274,8 @@ describeWithBrowser('operator dashboard (real server)', () => {
 
       // Arabic: right to left, every visible string translated; French too.
       await page.selectOption('select[data-control=locale]', 'ar');
-      await expect(page.locator('html').getAttribute('dir')).resolves.toBe('rtl');
+      // The page sets lang and dir on <html> in an effect, after the re-render.
+      await page.waitForFunction(() => document.documentElement.dir === 'rtl', undefined, { timeout: 5000 });
       await checkPage(page, 'audit', '25-audit-ar');
       await page.goto(`${env.baseUrl}/dashboard/review/${verification.id}`);
       await checkPage(page, 'review-case', '26-review-case-ar');

@@ -172,7 +172,10 @@ describe('SQS webhook consumer (fauxqs)', () => {
       sqs,
       queueUrl,
       locks,
-      deliver: async (id) => (calls.push(id), outcomes[id]!),
+      deliver: async (id) => {
+        calls.push(id);
+        return outcomes[id]!;
+      },
     });
 
     const first = await receiveRaw(queueUrl, 10);

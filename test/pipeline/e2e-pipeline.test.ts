@@ -105,9 +105,18 @@ function counting(inner: CheckProvider) {
   const calls = { document: 0, liveness: 0, faceMatch: 0 };
   const provider: CheckProvider = {
     name: inner.name,
-    checkDocument: (i) => (calls.document++, inner.checkDocument(i)),
-    checkLiveness: (i) => (calls.liveness++, inner.checkLiveness(i)),
-    checkFaceMatch: (i) => (calls.faceMatch++, inner.checkFaceMatch(i)),
+    checkDocument: (i) => {
+      calls.document++;
+      return inner.checkDocument(i);
+    },
+    checkLiveness: (i) => {
+      calls.liveness++;
+      return inner.checkLiveness(i);
+    },
+    checkFaceMatch: (i) => {
+      calls.faceMatch++;
+      return inner.checkFaceMatch(i);
+    },
     faceTemplate: (i) => inner.faceTemplate(i),
     warmUp: () => inner.warmUp(),
   };

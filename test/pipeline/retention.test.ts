@@ -104,7 +104,13 @@ describe('purgeExpiredCaptures', () => {
     }
     h.clock.current = new Date(at(120));
     let providerLoads = 0;
-    const deps = { ...h.deps, checks: async () => (providerLoads++, h.provider) };
+    const deps = {
+      ...h.deps,
+      checks: async () => {
+        providerLoads++;
+        return h.provider;
+      },
+    };
 
     await purgeExpiredCaptures(deps, h.clock.now());
     expect(providerLoads).toBe(1);

@@ -15,9 +15,7 @@ export type Responder = (n: number, d: ReceivedDelivery) => number | 'hang';
  * A webhook receiver on 127.0.0.1 that records every request and answers with the status the
  * responder chooses for the n-th request (1-based), or never answers ('hang').
  */
-export async function startReceiver(
-  responder: Responder = () => 200,
-): Promise<{
+export async function startReceiver(responder: Responder = () => 200): Promise<{
   url: string;
   received: ReceivedDelivery[];
   waitFor(n: number, timeoutMs?: number): Promise<ReceivedDelivery[]>;
@@ -38,7 +36,7 @@ export async function startReceiver(
       }
       const d: ReceivedDelivery = { at: Date.now(), headers: req.headers, raw, json };
       received.push(d);
-      waiters.splice(0).forEach((w) => w());
+      for (const w of waiters.splice(0)) w();
       const status = responder(received.length, d);
       if (status === 'hang') return; // leave the socket open: the sender must cut it at its timeout
       res.writeHead(status).end();

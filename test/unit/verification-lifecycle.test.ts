@@ -161,12 +161,16 @@ describe('keys', () => {
 describe('challenge', () => {
   it('asks each pose at most once up to three prompts', () => {
     let seed = 1;
+    const lcg = (n: number) => {
+      seed = (seed * 48271) % 2147483647;
+      return seed % n;
+    };
     const seen = new Set<string>();
     for (let i = 0; i < 300; i++) {
-      const c = newChallenge(3, (n) => (seed = (seed * 48271) % 2147483647) % n);
+      const c = newChallenge(3, lcg);
       expect([...c].sort()).toEqual(['centre', 'left', 'right']);
       seen.add(c.join(','));
-      const two = newChallenge(2, (n) => (seed = (seed * 48271) % 2147483647) % n);
+      const two = newChallenge(2, lcg);
       expect([...two].sort()).toEqual(['left', 'right']);
     }
     expect(seen.size).toBe(6); // every order of the three poses occurs
@@ -175,7 +179,10 @@ describe('challenge', () => {
   it('has no repeated neighbours and always both turns', () => {
     let seed = 0;
     for (let i = 0; i < 200; i++) {
-      const c = newChallenge(5, (n) => (seed = (seed * 31 + 7 + i) % 9973) % n);
+      const c = newChallenge(5, (n) => {
+        seed = (seed * 31 + 7 + i) % 9973;
+        return seed % n;
+      });
       expect(c).toHaveLength(5);
       expect(c).toEqual(expect.arrayContaining(['left', 'right']));
       for (let j = 1; j < c.length; j++) expect(c[j]).not.toBe(c[j - 1]);

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Attempt, AuditEntry, Capture, CheckResult, VerificationDetail } from '../api-types';
 import { useDashboard } from '../context';
-import { Badge, CodeList } from './ui';
+import { Badge, CodeList, Link } from './ui';
 
 /** Pieces that show a verification's evidence: captures, check results and scores, the audit trail. */
 
@@ -174,7 +174,11 @@ export function AttemptTimeline(props: { attempts: readonly Attempt[]; showCaptu
 }
 
 /** Who did what, oldest first. */
-export function AuditTrail(props: { entries: readonly AuditEntry[]; caption: string }) {
+/**
+ * An audit trail as a table. `withVerification` adds the verification each entry belongs to (the organisation's
+ * log mixes all of them; a verification's own trail does not need it).
+ */
+export function AuditTrail(props: { entries: readonly AuditEntry[]; caption: string; withVerification?: boolean }) {
   const { i18n } = useDashboard();
   if (props.entries.length === 0) return <p class="muted">{i18n.t('audit.empty')}</p>;
   return (
@@ -186,6 +190,7 @@ export function AuditTrail(props: { entries: readonly AuditEntry[]; caption: str
             <th scope="col">{i18n.t('audit.when')}</th>
             <th scope="col">{i18n.t('audit.actor')}</th>
             <th scope="col">{i18n.t('audit.action')}</th>
+            {props.withVerification && <th scope="col">{i18n.t('audit.verification')}</th>}
             <th scope="col">{i18n.t('audit.details')}</th>
           </tr>
         </thead>
@@ -197,6 +202,17 @@ export function AuditTrail(props: { entries: readonly AuditEntry[]; caption: str
               <td>
                 <code>{entry.type}</code>
               </td>
+              {props.withVerification && (
+                <td>
+                  {entry.verificationId ? (
+                    <Link to={{ page: 'verification', id: entry.verificationId }}>
+                      <code>{entry.verificationId}</code>
+                    </Link>
+                  ) : (
+                    '—'
+                  )}
+                </td>
+              )}
               <td>
                 <AuditData data={entry.data} />
               </td>

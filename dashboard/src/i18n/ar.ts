@@ -281,6 +281,7 @@ export const ar: Catalog = {
   'audit.when': 'متى',
   'audit.actor': 'من',
   'audit.action': 'ماذا',
+  'audit.verification': 'التحقق',
   'audit.details': 'التفاصيل',
   'audit.empty': 'لا توجد إدخالات.',
 };

@@ -279,6 +279,7 @@ export const en = {
   'audit.when': 'When',
   'audit.actor': 'Who',
   'audit.action': 'What',
+  'audit.verification': 'Verification',
   'audit.details': 'Details',
   'audit.empty': 'No entries.',
 } as const;

@@ -281,6 +281,7 @@ export const fr: Catalog = {
   'audit.when': 'Quand',
   'audit.actor': 'Qui',
   'audit.action': 'Quoi',
+  'audit.verification': 'Vérification',
   'audit.details': 'Détails',
   'audit.empty': 'Aucune entrée.',
 };

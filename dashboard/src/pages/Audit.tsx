@@ -16,7 +16,7 @@ export function Audit() {
       <Loaded data={log}>
         {(page) => (
           <>
-            <AuditTrail entries={page.data} caption={i18n.t('audit.title')} />
+            <AuditTrail entries={page.data} caption={i18n.t('audit.title')} withVerification />
             <Pager
               nextCursor={page.nextCursor}
               isFirst={cursors.length === 0}

@@ -35,7 +35,7 @@ export function memoizedAnalysis(
   analyse: () => Promise<DetectedFace[]>,
 ): Promise<readonly DetectedFace[]> {
   const hit = entries.get(key);
-  if (hit) {
+  if (hit !== undefined) {
     entries.delete(key); // re-insert: Map keeps insertion order, so the oldest entry is the least recently used
     entries.set(key, hit);
     return hit;

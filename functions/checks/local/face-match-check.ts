@@ -2,7 +2,7 @@ import type { ReasonCode } from '../../domain/reason-codes';
 import type { CheckOutcome, CheckResult, CheckTiming, FaceMatchInput } from '../../ports/checks';
 import { findFaces, stillImageConfidence } from './face-analysis';
 import { descriptorDistance } from './faces';
-import { decodeImage, ImageDecodeError } from './image';
+import { decodeImage, ImageDecodeError, type RgbImage } from './image';
 import { timed, type LocalCheckOptions } from './options';
 
 /**
@@ -31,7 +31,7 @@ export async function checkFaceMatch(input: FaceMatchInput, options: LocalCheckO
   const timings: CheckTiming[] = [];
   const threshold = input.flow.thresholds.faceMatchMaxDistance;
   const minConfidence = stillImageConfidence(input.flow.thresholds.minFaceConfidence, options);
-  let decoded;
+  let decoded: [RgbImage, RgbImage];
   try {
     decoded = await timed(timings, 'decode', () =>
       Promise.all([

@@ -4,7 +4,7 @@ import type { RiskFlag } from '../../domain/risk-flags';
 import type { CheckOutcome, CheckResult, CheckTiming, LivenessInput } from '../../ports/checks';
 import { findFaces, stillImageConfidence } from './face-analysis';
 import { descriptorDistance, type DetectedFace } from './faces';
-import { decodeImage, ImageDecodeError, thumbnail, thumbnailDifference } from './image';
+import { decodeImage, ImageDecodeError, type RgbImage, thumbnail, thumbnailDifference } from './image';
 import { timed, type LocalCheckOptions } from './options';
 
 /**
@@ -47,8 +47,8 @@ export async function checkLiveness(input: LivenessInput, options: LocalCheckOpt
       timings,
     );
   }
-  let images;
-  let selfieImage;
+  let images: RgbImage[];
+  let selfieImage: RgbImage | null;
   try {
     // sharp decodes on its own thread pool: decode everything at once.
     [images, selfieImage] = await timed(timings, 'decode', () =>

@@ -15,7 +15,7 @@ function shared<T>(
   load: () => Promise<T>,
 ): Promise<T> {
   const existing = get();
-  if (existing) return existing;
+  if (existing !== null && existing !== undefined) return existing;
   const promise = load().catch((err: unknown) => {
     set(null);
     throw err;

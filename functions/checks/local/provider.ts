@@ -12,7 +12,7 @@ import { checkDocument } from './document-check';
 import { findFaces } from './face-analysis';
 import { faceWorkerAvailable, warmUpFaceWorker } from './face-thread';
 import { checkFaceMatch } from './face-match-check';
-import { decodeImage, ImageDecodeError } from './image';
+import { decodeImage, ImageDecodeError, type RgbImage } from './image';
 import { checkLiveness } from './liveness-check';
 import { faceModels, ocrModels } from './models';
 import { DEFAULT_LOCAL_OPTIONS, type LocalCheckOptions } from './options';
@@ -47,7 +47,7 @@ export class LocalCheckProvider implements CheckProvider {
 
   /** 128-d descriptor of the only face in the image (selfie-grade confidence), or null. */
   async faceTemplate(image: ImageInput): Promise<FaceTemplate | null> {
-    let decoded;
+    let decoded: RgbImage;
     try {
       decoded = await decodeImage(image.bytes, image.label, this.options.maxFaceImageSide);
     } catch (err) {
