@@ -2,7 +2,7 @@ import { errors } from '../domain/errors';
 import { stepsOfFlow } from '../domain/captures';
 import type { FlowSettings } from '../domain/flows';
 import type { Capture, Delivery, Flow, KycKey, Mode, Verification, WebhookEventName } from '../domain/model';
-import { toView } from '../domain/verification';
+import { isErased, toView } from '../domain/verification';
 import { buildEnvelopeBody } from '../domain/webhooks';
 import type { AuditEvent, ListPage, VerificationListOptions } from '../ports/persistence';
 import { createFlow, keySummary, mintKey, revokeKey, setDefaultFlow, updateFlow } from './admin';
@@ -276,6 +276,7 @@ export async function sendTestEvent(deps: AppDeps, op: OperatorPrincipal, id: st
       metadata: { test: true },
       attempts: 1,
       review: null,
+      redacted: false,
     }),
     createdAt: at,
     status: 'pending',
@@ -418,7 +419,7 @@ export async function verificationDetail(deps: AppDeps, op: OperatorPrincipal, i
     deps.store.deliveries.listByVerification(v.id),
     deps.store.audit.listByVerification(v.id),
   ]);
-  const purged = v.purgedAt !== null;
+  const purged = isErased(v);
   const timeline = await Promise.all(
     v.attempts.map(async (a) => {
       const steps = await deps.store.steps.listByAttempt(v.id, a.number);
@@ -501,7 +502,7 @@ export async function captureBytes(
   captureId: string,
 ): Promise<{ bytes: Buffer; contentType: string }> {
   const v = await ownVerification(deps, op, id);
-  if (v.purgedAt) throw errors.notFound('Capture');
+  if (isErased(v)) throw errors.notFound('Capture');
   let blobKey: string | null = null;
   let digest: string | null = null;
   let contentType = 'image/jpeg';

@@ -7,6 +7,7 @@ import type { CreateVerificationBody, SimulateBody } from './schemas';
 import { simulatedOutcome } from './simulated-outcome';
 import type { Principal } from './auth';
 import type { AppDeps } from './deps';
+import { erasePersonalData } from './erasure';
 import { finalizeVerification } from './outcomes';
 
 export interface CreatedVerification {
@@ -155,4 +156,62 @@ export async function simulateVerification(
   const ok = await finalizeVerification(deps, v.id, simulatedOutcome(body));
   if (!ok) throw errors.conflict('verification_finished', 'The verification already reached a decision.');
   return getVerification(deps, principal, id);
+}
+
+/**
+ * Redact (Stripe Identity's `redact` is the model): erases the verification's personal data at once: capture
+ * bytes, face vector and face index entries, applicant email, metadata, return URL, consent IP and user agent,
+ * and the metadata in stored webhook bodies; keeps the decision record and marks it `redacted: true`.
+ * A session still collecting captures (`pending`) is ended first (status `expired`, its outcome published as
+ * usual); while checks run (`in_progress`) it is refused with 409, so no check reads half-erased data.
+ * Idempotent: a repeated call erases nothing more and answers the same shape.
+ */
+export async function redactVerification(deps: AppDeps, principal: Principal, id: string): Promise<VerificationView> {
+  await requireKycEnabled(deps, principal);
+  return redact(deps, await loadOwnVerification(deps, principal, id), { keyId: principal.keyId });
+}
+
+/** Operator redact (admin CLI): the same erasure for a verification of the organisation, whatever its mode. */
+export async function redactVerificationAsOperator(
+  deps: AppDeps,
+  orgId: string,
+  id: string,
+): Promise<VerificationView> {
+  const v = /^vrf_[a-z0-9]{1,64}$/.test(id) ? await deps.store.verifications.get(id) : null;
+  if (!v || v.orgId !== orgId) throw errors.notFound('Verification');
+  return redact(deps, v, { operator: true });
+}
+
+async function redact(
+  deps: AppDeps,
+  v: Verification,
+  actor: { keyId: string } | { operator: true },
+): Promise<VerificationView> {
+  if (v.status === 'pending')
+    await finalizeVerification(deps, v.id, { decision: null, declineType: null, reasonCodes: [], riskFlags: [] });
+  const at = deps.clock.now().toISOString();
+  let firstTime = false;
+  const erased = await erasePersonalData(deps, v.id, (cur) => {
+    if (cur.status === 'in_progress' || cur.status === 'pending')
+      throw errors.conflict(
+        'verification_in_progress',
+        'Checks are running for this verification; redact it once it has a decision.',
+      );
+    firstTime = !cur.redactedAt;
+    return cur.redactedAt ? cur : { ...cur, redactedAt: at, updatedAt: at };
+  });
+  if (!erased) throw errors.notFound('Verification');
+  await deps.store.flushErasures();
+  if (firstTime) {
+    await deps.store.audit.append({
+      id: deps.ids.next('evt'),
+      verificationId: v.id,
+      orgId: v.orgId,
+      type: 'verification.redacted',
+      at,
+      data: { ...actor, ...erased.report },
+    });
+  }
+  const flow = await deps.store.flows.get(v.orgId, v.flowId);
+  return toView(erased.verification, flow);
 }

@@ -184,13 +184,18 @@ export interface Verification {
   publishedAt: string | null;
   /** When captures become due for purge: set on reaching a terminal state (completion + flow.retentionDays). */
   purgeAfter: string | null;
-  /** When captures were purged by retention (bytes gone, decision kept). */
+  /**
+   * When retention erased the personal data (captures, face index entries, email, metadata, consent IP and user
+   * agent, webhook delivery bodies' metadata); the decision record stays.
+   */
   purgedAt: string | null;
   /**
    * The human decision on a `review` case; absent/null until an operator decides. Who decided is in the
    * audit trail only.
    */
   review?: ReviewRecord | null;
+  /** When the integrator erased the same personal data on request (POST .../redact); absent or null otherwise. */
+  redactedAt?: string | null;
   /** Optimistic-concurrency counter, bumped on every write. */
   version: number;
 }
@@ -285,6 +290,8 @@ export interface VerificationView {
   maxAttempts?: number;
   /** The human decision on a review case, null otherwise (and until decided). */
   review: ReviewRecord | null;
+  /** Personal data was erased (redact request or retention): email, metadata, captures and face data are gone. */
+  redacted: boolean;
 }
 
 export const CAPTURE_KINDS = ['document_front', 'document_back', 'selfie', 'liveness_frame'] as const;

@@ -111,5 +111,27 @@ export function toView(v: Verification, flow?: Pick<Flow, 'maxAttempts'> | null)
     attempts: v.attempts.length,
     ...(flow ? { maxAttempts: flow.maxAttempts } : {}),
     review: v.review ?? null,
+    redacted: isErased(v),
+  };
+}
+
+/** Whether the verification's personal data was erased (by a redact request or by retention). */
+export function isErased(v: Pick<Verification, 'purgedAt' | 'redactedAt'>): boolean {
+  return Boolean(v.purgedAt || v.redactedAt);
+}
+
+/**
+ * The verification reduced to what a compliance record needs: ids, flow, mode, status, decision, declineType,
+ * reason codes, risk flags, timestamps, attempts' outcomes, and the consent's text version and time (the page
+ * language stays). Email, metadata, the return URL (it may carry the integrator's user id) and the consent's IP
+ * and user agent are dropped.
+ */
+export function withoutPersonalData(v: Verification): Verification {
+  return {
+    ...v,
+    applicantEmail: null,
+    metadata: {},
+    returnUrl: null,
+    consent: v.consent ? { ...v.consent, ip: null, userAgent: null } : null,
   };
 }

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { AppDeps } from '../app/deps';
 import { withIdempotency } from '../app/idempotency';
-import { createVerification, getVerification, simulateVerification } from '../app/verifications';
+import { createVerification, getVerification, redactVerification, simulateVerification } from '../app/verifications';
 import { deleteWebhook, listWebhooks, registerWebhook } from '../app/webhook-endpoints';
 import { dispatcher } from '../http/dispatch';
 import {
@@ -53,6 +53,8 @@ export function createIntegratorHandler(deps: AppDeps, runtimeMiddlewares: ApiMi
       const body = readJsonBody(event, simulateBody);
       return json(200, { data: await simulateVerification(deps, principal, event.pathParameters?.id ?? '', body) });
     },
+    redactVerification: async (event) =>
+      json(200, { data: await redactVerification(deps, principalOf(event), event.pathParameters?.id ?? '') }),
     createWebhook: async (event) => {
       const principal = principalOf(event);
       const body = readJsonBody(event, createWebhookBody);

@@ -22,6 +22,8 @@ interface Operation {
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   headers?: Array<{ name: string; description: string; required?: boolean }>;
   tag: string;
+  /** Longer explanation than the route table's summary. */
+  description?: string;
 }
 
 const errors = (...codes: number[]) =>
@@ -82,6 +84,19 @@ const OPERATIONS: Partial<Record<RouteId, Operation>> = {
     responses: {
       200: { description: 'The verification after the simulated decision', schema: getVerificationResponse },
       ...errors(400, 401, 403, 404, 409),
+    },
+  },
+  redactVerification: {
+    tag: 'Verifications',
+    description:
+      "Erases the verification's personal data at once: captured images, face data (vector and face index entries), applicantEmail, metadata, returnUrl, the consent's IP address and user agent, and metadata inside stored webhook bodies. The decision record stays (ids, flow, mode, status, decision, declineType, reasonCodes, riskFlags, timestamps, consent text version and time) and reads `redacted: true` in polling and webhooks. A session still collecting captures is ended first (status `expired`). Idempotent: calling again answers 200 with the same shape.",
+    responses: {
+      200: { description: 'The verification after erasure (redacted: true)', schema: getVerificationResponse },
+      ...errors(401, 403, 404),
+      409: {
+        description: 'verification_in_progress: checks are running; retry once it has a decision',
+        schema: errorResponse,
+      },
     },
   },
   createWebhook: {
@@ -312,6 +327,7 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
     pathItem[r.method.toLowerCase()] = {
       operationId: r.id,
       summary: r.summary,
+      ...(op.description ? { description: op.description } : {}),
       tags: [op.tag],
       ...(r.roles ? { 'x-roles': r.roles } : {}),
       ...(r.localOnly ? { 'x-local-runtime-only': true } : {}),

@@ -75,6 +75,14 @@ export const routes = [
     summary: 'Test mode: drive a verification to an outcome',
   },
   {
+    id: 'redactVerification',
+    method: 'POST',
+    path: `${INTEGRATOR_BASE}/verifications/{id}/redact`,
+    auth: 'kycKey',
+    lambda: 'integrator',
+    summary: "Erase a verification's personal data, keeping the decision record",
+  },
+  {
     id: 'createWebhook',
     method: 'POST',
     path: `${INTEGRATOR_BASE}/webhooks`,

@@ -54,6 +54,10 @@ export const verificationView = z.object({
   attempts: z.number().int(),
   maxAttempts: z.number().int().optional(),
   review: reviewView,
+  redacted: z.boolean().meta({
+    description:
+      "Personal data was erased (POST .../redact, or the flow's retention period ended): applicantEmail, metadata, captures and face data are gone; the decision record stays.",
+  }),
 });
 
 export const getVerificationResponse = z.object({ data: verificationView });

@@ -88,8 +88,12 @@ export interface FaceIndex {
     image: ImageInput,
     opts?: { excludeVerificationId?: string },
   ): Promise<{ verificationId: string; similarity: number }[]>;
-  /** Deletes the verification's indexed faces (retention); resolves how many were deleted. */
-  deleteFaces(orgId: string, target: { verificationId: string }): Promise<number>;
+  /**
+   * Deletes indexed faces (erasure); resolves how many were deleted. By the ids indexFace returned; by verification
+   * id only for records that never stored them (written before face ids were kept, or a crash right after
+   * indexing), which makes the provider scan the organisation's index.
+   */
+  deleteFaces(orgId: string, target: { faceIds: string[] } | { verificationId: string }): Promise<number>;
 }
 
 /**

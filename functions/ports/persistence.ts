@@ -203,17 +203,24 @@ export interface StepResultRepository {
 export interface IdentitySignal {
   orgId: string;
   verificationId: string;
-  /** SHA-256 of issuing country + document number. */
+  /** HMAC-SHA256 (keyed by the deployment's identity hash key) of issuing country + document number. */
   documentKeyHash: string | null;
-  /** SHA-256 of normalized surname + given names + birth date. */
+  /** HMAC-SHA256 (same key) of normalized surname + given names + birth date. */
   personKeyHash: string | null;
   /** Face descriptor (local engine) for duplicate-face search; null on AWS (Rekognition collection holds faces). */
   faceVector: number[] | null;
+  /**
+   * Ids the provider's face index gave this verification's selfies (AWS: Rekognition FaceIds, one per attempt), so
+   * erasure deletes exactly these. Absent on records written before the field existed.
+   */
+  indexedFaceIds?: string[];
   createdAt: string;
 }
 
 export interface IdentitySignalRepository {
   put(s: IdentitySignal): Promise<void>;
+  /** The verification's own signal (erasure reads it by id, never by scanning the org's signals). */
+  get(verificationId: string): Promise<IdentitySignal | null>;
   listByDocumentKey(orgId: string, documentKeyHash: string): Promise<IdentitySignal[]>;
   /** All signals of an org that carry a face vector (local engine; small installations). */
   listFaceVectors(orgId: string, limit: number): Promise<IdentitySignal[]>;
@@ -235,6 +242,12 @@ export interface Store {
   audit: AuditRepository;
   steps: StepResultRepository;
   signals: IdentitySignalRepository;
+  /**
+   * Makes bytes that erasure deleted or overwrote unrecoverable from the engine's own files (SQLite: secure_delete
+   * is on, and this truncates the WAL after a checkpoint so old page images go too). A no-op where the service
+   * keeps no such copies (DynamoDB). Call after an erasure.
+   */
+  flushErasures(): Promise<void>;
 }
 
 /** Raised by adapters when a conditional insert finds an existing record. */

@@ -70,7 +70,7 @@ describe('purgeExpiredCaptures', () => {
     expect(audit.filter((e) => e.type === 'captures.purged')).toEqual([
       expect.objectContaining({
         at: at(120),
-        data: { blobsDeleted: 5, capturesPurged: 4, indexedFacesDeleted: 0, purgeAfter: at(60) },
+        data: { blobsDeleted: 5, capturesPurged: 4, indexedFacesDeleted: 0, deliveriesScrubbed: 0, purgeAfter: at(60) },
       }),
     ]);
 
@@ -117,6 +117,34 @@ describe('purgeExpiredCaptures', () => {
     expect(index.faces.map((f) => f.verificationId)).toEqual(['vrf_later']);
     const audit = (await h.store.audit.listByVerification('vrf_due')).find((e) => e.type === 'captures.purged');
     expect(audit?.data).toMatchObject({ indexedFacesDeleted: 1 });
+  });
+
+  it('erases face data by verification id and stored face ids, never by scanning', async () => {
+    const index = new MemoryFaceIndex();
+    h.provider.faceIndex = index;
+    await decided('vrf_due', at(60));
+    const { faceId } = await index.indexFace('org_test1', 'vrf_due', {
+      bytes: Buffer.from('face-a#1'),
+      label: 'selfie',
+    });
+    await index.indexFace('org_test1', 'vrf_other', { bytes: Buffer.from('face-b#1'), label: 'selfie' });
+    const signal = (await h.store.signals.get('vrf_due'))!;
+    await h.store.signals.put({ ...signal, indexedFaceIds: [faceId!] });
+    h.clock.current = new Date(at(120));
+    // Neither the org's face vectors nor the provider's whole index may be listed to find this verification's.
+    h.store.signals.listFaceVectors = async () => {
+      throw new Error('erasure must not scan the newest N face vectors');
+    };
+
+    expect((await purgeExpiredCaptures(h.deps, h.clock.now())).purged).toEqual(['vrf_due']);
+    expect(index.deleteCalls).toEqual([{ faceIds: [faceId] }]);
+    expect(index.faces.map((f) => f.verificationId)).toEqual(['vrf_other']);
+    expect(await h.store.signals.get('vrf_due')).toMatchObject({
+      faceVector: null,
+      indexedFaceIds: [],
+      documentKeyHash: 'd'.repeat(64),
+      personKeyHash: 'e'.repeat(64),
+    });
   });
 
   it('does not load the check provider when no face was indexed (local runtime)', async () => {

@@ -69,11 +69,15 @@ type Scripted<I, O> = O | ((input: I) => O);
  * image's text before `#`, so `face-a#1` and `face-a#2` are the same face.
  */
 export class MemoryFaceIndex implements FaceIndex {
-  faces: { orgId: string; verificationId: string; face: string }[] = [];
+  faces: { orgId: string; verificationId: string; face: string; faceId: string }[] = [];
+  /** How deleteFaces was asked to find faces: by stored ids or by scanning for a verification id. */
+  deleteCalls: Array<{ faceIds: string[] } | { verificationId: string }> = [];
+  private indexed = 0;
 
   async indexFace(orgId: string, verificationId: string, image: ImageInput): Promise<{ faceId: string | null }> {
-    this.faces.push({ orgId, verificationId, face: faceOf(image) });
-    return { faceId: `face-${this.faces.length}` };
+    const faceId = `face-${++this.indexed}`;
+    this.faces.push({ orgId, verificationId, face: faceOf(image), faceId });
+    return { faceId };
   }
 
   async searchDuplicates(orgId: string, image: ImageInput, opts: { excludeVerificationId?: string } = {}) {
@@ -86,9 +90,12 @@ export class MemoryFaceIndex implements FaceIndex {
     return [...ids].map((verificationId) => ({ verificationId, similarity: 99 }));
   }
 
-  async deleteFaces(orgId: string, target: { verificationId: string }): Promise<number> {
+  async deleteFaces(orgId: string, target: { faceIds: string[] } | { verificationId: string }): Promise<number> {
+    this.deleteCalls.push(target);
     const before = this.faces.length;
-    this.faces = this.faces.filter((f) => !(f.orgId === orgId && f.verificationId === target.verificationId));
+    const doomed = (f: (typeof this.faces)[number]) =>
+      'faceIds' in target ? target.faceIds.includes(f.faceId) : f.verificationId === target.verificationId;
+    this.faces = this.faces.filter((f) => !(f.orgId === orgId && doomed(f)));
     return before - this.faces.length;
   }
 }

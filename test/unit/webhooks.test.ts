@@ -25,6 +25,7 @@ const view = {
   metadata: {},
   attempts: 1,
   review: null,
+  redacted: false,
 };
 
 describe('eventsForOutcome', () => {
@@ -65,6 +66,7 @@ describe('planDeliveries', () => {
         endpoint('whe_b', ['verification.approved']),
         endpoint('whe_c', ['verification.completed'], { deletedAt: 'x' }),
         endpoint('whe_d', ['verification.completed'], { mode: 'test' }),
+        endpoint('whe_e', ['verification.completed'], { disabledAt: 'x', disabledReason: 'key_revoked' }),
       ],
       ['verification.completed', 'verification.approved'],
       view,

@@ -387,6 +387,12 @@ export function dynamoSignals(ctx: DynamoContext): IdentitySignalRepository {
     async put(s) {
       await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: signalItem(s) }));
     },
+    async get(verificationId) {
+      const res = await ctx.doc.send(
+        new GetCommand({ TableName: ctx.tableName, Key: keys.signal(verificationId), ConsistentRead: true }),
+      );
+      return res.Item ? stripKeys<IdentitySignal>(res.Item) : null;
+    },
     async listByDocumentKey(orgId, documentKeyHash) {
       const items = await queryAll(ctx, {
         IndexName: GSI.gsi1.indexName,

@@ -42,5 +42,7 @@ export function createDynamoStore(doc: DynamoDBDocumentClient, tableName: string
     audit: dynamoAudit(ctx),
     steps: dynamoSteps(ctx),
     signals: dynamoSignals(ctx),
+    // DynamoDB keeps no deleted item images the service can read; PITR backups age out (README, "Erasure").
+    flushErasures: async () => undefined,
   };
 }

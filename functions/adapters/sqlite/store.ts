@@ -169,6 +169,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   const sigCount = q(
     'SELECT COUNT(*) AS n FROM signals WHERE org_id = ? AND (document_key = ? OR person_key = ?) AND created_at >= ?',
   );
+  const sigGet = q('SELECT doc FROM signals WHERE verification_id = ?');
   const sigDelete = q('DELETE FROM signals WHERE verification_id = ?');
 
   return {
@@ -474,6 +475,9 @@ export function createSqliteStore(db: SqliteDatabase): Store {
           ),
         );
       },
+      async get(verificationId) {
+        return parse<IdentitySignal>(sigGet.get(verificationId));
+      },
       async listByDocumentKey(orgId, hash) {
         return parseAll<IdentitySignal>(sigByDoc.all(orgId, hash));
       },
@@ -491,6 +495,13 @@ export function createSqliteStore(db: SqliteDatabase): Store {
       async deleteByVerification(vid) {
         await w(() => sigDelete.run(vid));
       },
+    },
+    async flushErasures() {
+      // Pending writes first (group commit), then copy the WAL into the database and truncate it: with
+      // secure_delete on, erased rows then exist in neither file. A reader holding an old snapshot (the CLI)
+      // can keep frames alive; the next flush or the checkpointer's close gets them.
+      await w(() => undefined);
+      db.pragma('wal_checkpoint(TRUNCATE)');
     },
   };
 }

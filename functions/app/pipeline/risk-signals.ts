@@ -42,12 +42,15 @@ export async function riskSignals(deps: AppDeps, input: PipelineInput): Promise<
   const selfie = selfieCapture ? await readCapture(deps, selfieCapture) : null;
   const faceVector = selfie ? await selfieVector(provider, selfie) : null;
 
+  const previous = await deps.store.signals.get(input.verificationId);
   const own: IdentitySignal = {
     orgId,
     verificationId: input.verificationId,
     documentKeyHash,
     personKeyHash,
     faceVector,
+    // Earlier attempts' (or an interrupted run's) indexed faces stay listed so erasure deletes them all.
+    indexedFaceIds: previous?.indexedFaceIds ?? [],
     createdAt: now.toISOString(),
   };
   await deps.store.signals.put(own);
@@ -64,8 +67,13 @@ export async function riskSignals(deps: AppDeps, input: PipelineInput): Promise<
     const matches = await provider.faceIndex.searchDuplicates(orgId, selfie, {
       excludeVerificationId: input.verificationId,
     });
-    await provider.faceIndex.indexFace(orgId, input.verificationId, selfie);
+    const { faceId } = await provider.faceIndex.indexFace(orgId, input.verificationId, selfie);
     faceIndexed = true;
+    // Kept at once: erasure deletes faces by these ids, never by scanning the collection.
+    if (faceId && !own.indexedFaceIds?.includes(faceId)) {
+      own.indexedFaceIds = [...(own.indexedFaceIds ?? []), faceId];
+      await deps.store.signals.put(own);
+    }
     if (
       personKeyHash &&
       (await anyOtherPerson(

@@ -1,4 +1,5 @@
 import { errors } from '../../domain/errors';
+import { redactVerificationAsOperator } from '../../app/verifications';
 import { toView } from '../../domain/verification';
 import { type AdminCommand, type CommandContext, ORG_FLAG, table } from './context';
 
@@ -42,6 +43,12 @@ async function showVerification({ deps, args, out, orgId }: CommandContext): Pro
   out(JSON.stringify(detail, null, 2));
 }
 
+/** Erases the verification's personal data (as POST .../redact does) and prints the data shape after it. */
+async function redactCommand({ deps, args, print, orgId }: CommandContext): Promise<void> {
+  const view = await redactVerificationAsOperator(deps, await orgId(), args.positionals[0] ?? '');
+  print(view, () => `Redacted ${view.verificationId}: personal data erased, decision kept (${view.status}).`);
+}
+
 const section = 'Verifications';
 
 export const verificationCommands: AdminCommand[] = [
@@ -58,5 +65,13 @@ export const verificationCommands: AdminCommand[] = [
     flags: ORG_FLAG,
     note: 'decision, attempts, audit trail, deliveries',
     run: showVerification,
+  },
+  {
+    name: 'verifications redact',
+    section,
+    args: [{ name: 'verificationId' }],
+    flags: ORG_FLAG,
+    note: 'erase captures, face data, email, metadata, consent IP/UA; keep the decision',
+    run: redactCommand,
   },
 ];
