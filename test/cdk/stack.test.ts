@@ -58,7 +58,10 @@ describe('data: DynamoDB table', () => {
 
   it('expires records through the TTL attribute, keeps point-in-time recovery, encrypts with its own KMS key', () => {
     expect(props.TimeToLiveSpecification).toEqual({ AttributeName: KEY_ATTRIBUTES.ttl, Enabled: true });
-    expect(props.Replicas[0].PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(props.Replicas[0].PointInTimeRecoverySpecification).toEqual({
+      PointInTimeRecoveryEnabled: true,
+      RecoveryPeriodInDays: 35,
+    });
     expect(props.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
     expect(props.Replicas[0].SSESpecification).toEqual({ KMSMasterKeyId: arnOf(stack.data.tableKey) });
   });
