@@ -22,6 +22,8 @@ export class Data extends Construct {
   readonly table: dynamodb.TableV2;
   readonly tableKey: kms.Key;
   readonly secretsKey: kms.Key;
+  /** HMAC key for the cross-verification identity hashes: MACs are computed inside KMS, the key never leaves it. */
+  readonly identityMacKey: kms.Key;
 
   constructor(scope: Construct, id: string, props: { stage: string }) {
     super(scope, id);
@@ -34,6 +36,15 @@ export class Data extends Construct {
     this.secretsKey = new kms.Key(this, 'SecretsKey', {
       description: `KYC ${props.stage}: SecretBox for KYC-key signing secrets`,
       enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+      pendingWindow: Duration.days(30),
+    });
+
+    // HMAC keys cannot rotate automatically; rotating would re-key (disconnect) every stored identity key anyway.
+    this.identityMacKey = new kms.Key(this, 'IdentityMacKey', {
+      description: `KYC ${props.stage}: HMAC of cross-verification identity keys`,
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
       removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
       pendingWindow: Duration.days(30),
     });

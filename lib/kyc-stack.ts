@@ -152,6 +152,7 @@ export class KycStack extends Stack {
       [AWS_ENV.capturesBucket]: this.captures.bucket.bucketName,
       [AWS_ENV.capturesKeyArn]: this.captures.key.keyArn,
       [AWS_ENV.secretsKeyArn]: this.data.secretsKey.keyArn,
+      [AWS_ENV.identityMacKeyArn]: this.data.identityMacKey.keyArn,
       [AWS_ENV.webhookQueueUrl]: this.webhooks.queue.queueUrl,
       [AWS_ENV.pipelineStateMachineArn]: names.stateMachineArn,
       [AWS_ENV.faceCollectionId]: names.faceCollectionPrefix,

@@ -74,6 +74,10 @@ export class Pipeline extends Construct {
     allowCapturesRead(fn, props.captures.bucket, props.captures.key);
     allowCapturesWrite(fn, props.captures.bucket, props.captures.key); // the document check stores the portrait crop
     allowEnqueueWebhooks(fn, props.webhookQueue, props.webhookQueueKey); // decide writes the outbox
+    // The document check MACs the identity keys; nothing else may (the MACs are only useful with this key).
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateMac'], resources: [props.data.identityMacKey.keyArn] }),
+    );
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         // These Rekognition and Textract actions have no resource-level permissions.

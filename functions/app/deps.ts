@@ -1,7 +1,7 @@
 import type { BlobStore, UploadSigner } from '../ports/blobs';
 import type { CheckProvider, FaceLivenessSessionProvider } from '../ports/checks';
 import type { Clock } from '../ports/clock';
-import type { Crypto, SecretBox } from '../ports/crypto';
+import type { Crypto, SecretBox, SecretMac } from '../ports/crypto';
 import type { IdGenerator } from '../ports/ids';
 import type { Store } from '../ports/persistence';
 import type { Queue } from '../ports/queue';
@@ -43,6 +43,8 @@ export interface AppDeps {
   ids: IdGenerator;
   crypto: Crypto;
   secrets: SecretBox;
+  /** Keys the cross-verification identity hashes (document number, name + birth date). */
+  identityMac: SecretMac;
   webhookTransport: WebhookTransport;
   /** Resolved lazily: the local provider loads models on first use. */
   checks: () => Promise<CheckProvider>;

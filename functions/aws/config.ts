@@ -14,6 +14,7 @@ export interface AwsConfig extends AppConfig {
   capturesBucket: string;
   capturesKeyArn: string;
   secretsKeyArn: string;
+  identityMacKeyArn: string;
   webhookQueueUrl: string;
   pipelineStateMachineArn: string;
   faceCollectionId: string;
@@ -40,6 +41,7 @@ const envSchema = z.object({
   [AWS_ENV.capturesBucket]: required,
   [AWS_ENV.capturesKeyArn]: required,
   [AWS_ENV.secretsKeyArn]: required,
+  [AWS_ENV.identityMacKeyArn]: required,
   [AWS_ENV.webhookQueueUrl]: z.url(),
   [AWS_ENV.pipelineStateMachineArn]: required,
   [AWS_ENV.faceCollectionId]: required,
@@ -84,6 +86,7 @@ export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     capturesBucket: e[AWS_ENV.capturesBucket],
     capturesKeyArn: e[AWS_ENV.capturesKeyArn],
     secretsKeyArn: e[AWS_ENV.secretsKeyArn],
+    identityMacKeyArn: e[AWS_ENV.identityMacKeyArn],
     webhookQueueUrl: e[AWS_ENV.webhookQueueUrl],
     pipelineStateMachineArn: e[AWS_ENV.pipelineStateMachineArn],
     faceCollectionId: e[AWS_ENV.faceCollectionId],

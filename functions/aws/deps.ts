@@ -26,6 +26,8 @@ const loadQueue = () => require('../adapters/aws/aws-queue') as typeof import('.
 const loadKms = () => require('@aws-sdk/client-kms') as typeof import('@aws-sdk/client-kms');
 const loadSecretBox = () =>
   require('../adapters/aws/kms-secret-box') as typeof import('../adapters/aws/kms-secret-box');
+const loadSecretMac = () =>
+  require('../adapters/aws/kms-secret-mac') as typeof import('../adapters/aws/kms-secret-mac');
 const loadRekognition = () => require('@aws-sdk/client-rekognition') as typeof import('@aws-sdk/client-rekognition');
 const loadTextract = () => require('@aws-sdk/client-textract') as typeof import('@aws-sdk/client-textract');
 const loadChecks = () => require('../checks/aws') as typeof import('../checks/aws');
@@ -89,6 +91,10 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, options: 
     ids: createRandomIds(),
     crypto: nodeCrypto,
     secrets: lazily(() => new (loadSecretBox().KmsSecretBox)(new (loadKms().KMSClient)({}), config.secretsKeyArn)),
+    // Only the pipeline's document check MACs identities (it alone may kms:GenerateMac on this key).
+    identityMac: lazily(
+      () => new (loadSecretMac().KmsSecretMac)(new (loadKms().KMSClient)({}), config.identityMacKeyArn),
+    ),
     webhookTransport: createNodeWebhookTransport(),
     // Only the pipeline and applicant Lambdas ever call the checks.
     checks: () =>

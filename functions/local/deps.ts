@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AppDeps } from '../app/deps';
 import { createFileBlobStore } from '../adapters/local/file-blob-store';
-import { createFileSecretBox } from '../adapters/local/file-secret-box';
+import { createFileSecretBox, createFileSecretMac } from '../adapters/local/file-secret-box';
 import { createLocalUploadSigner } from '../adapters/local/local-upload-signer';
 import { nodeCrypto } from '../adapters/local/node-crypto';
 import { createRandomIds } from '../adapters/local/random-ids';
@@ -17,6 +17,9 @@ import { uploadBytesPath } from '../http/routes';
 import type { CheckProvider } from '../ports/checks';
 import { systemClock, type Clock } from '../ports/clock';
 import type { LocalConfig } from './config';
+
+/** HKDF info of the identity-key MAC: a new value would re-key (and so disconnect) every stored identity key. */
+const IDENTITY_MAC_PURPOSE = 'kyc-identity-keys-v1';
 
 export interface LocalRuntime {
   deps: AppDeps;
@@ -53,6 +56,7 @@ export function createLocalRuntime(
     ids: createRandomIds(),
     crypto: nodeCrypto,
     secrets: createFileSecretBox(join(config.dataDir, 'master.key')),
+    identityMac: createFileSecretMac(join(config.dataDir, 'master.key'), IDENTITY_MAC_PURPOSE),
     webhookTransport: createNodeWebhookTransport(),
     checks:
       overrides.checks ??

@@ -18,6 +18,16 @@ export interface Crypto {
   open(key: Buffer, sealed: string): string | null;
 }
 
+/**
+ * Keyed MAC under a deployment secret that never sits next to the data (local: derived from the master key
+ * file; AWS: a KMS HMAC key that never leaves KMS). For values that must stay comparable across records yet
+ * be useless to whoever reads the store: an unkeyed hash of a name + birth date is reversed by enumeration.
+ */
+export interface SecretMac {
+  /** HMAC-SHA-256 of `message` under the deployment secret, hex. */
+  macHex(message: string): Promise<string>;
+}
+
 export interface SecretBox {
   encrypt(plaintext: string): Promise<string>;
   decrypt(ciphertext: string): Promise<string>;

@@ -33,6 +33,7 @@ const LAMBDA_ENV: Record<string, string> = {
   [AWS_ENV.capturesBucket]: 'kyc-bench-captures',
   [AWS_ENV.capturesKeyArn]: 'arn:aws:kms:eu-west-1:111111111111:key/bench',
   [AWS_ENV.secretsKeyArn]: 'arn:aws:kms:eu-west-1:111111111111:key/bench-secrets',
+  [AWS_ENV.identityMacKeyArn]: 'arn:aws:kms:eu-west-1:111111111111:key/identity-mac',
   [AWS_ENV.webhookQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111111111111/kyc-bench-webhooks',
   [AWS_ENV.pipelineStateMachineArn]: 'arn:aws:states:eu-west-1:111111111111:stateMachine:kyc-bench',
   [AWS_ENV.faceCollectionId]: 'kyc-bench',

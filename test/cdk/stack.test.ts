@@ -471,6 +471,16 @@ describe('least-privilege IAM per function', () => {
     expect(JSON.stringify(indexFaces[0]!.Resource)).toContain(':collection/kyc-dev-faces-*');
   });
 
+  it('identity MAC key: an HMAC_256 KMS key only the pipeline task may GenerateMac with', () => {
+    expect(resources(template)[logicalId(stack.data.identityMacKey)]).toMatchObject({
+      DeletionPolicy: 'RetainExceptOnCreate',
+      Properties: { KeySpec: 'HMAC_256', KeyUsage: 'GENERATE_VERIFY_MAC' },
+    });
+    const users = stack.kycFunctions().filter((fn) => keyActions(fn, stack.data.identityMacKey).length > 0);
+    expect(users).toEqual([stack.pipeline.taskFunction]);
+    expect(keyActions(stack.pipeline.taskFunction, stack.data.identityMacKey)).toEqual(['kms:GenerateMac']);
+  });
+
   it('dispatcher: SQS + table + secrets decrypt; no S3, Rekognition, Step Functions', () => {
     const a = actions(stack.webhooks.dispatcher);
     expect(a).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'dynamodb:GetItem']));

@@ -37,6 +37,7 @@ function lambdaEnv(): NodeJS.ProcessEnv {
     [AWS_ENV.capturesBucket]: BUCKET,
     [AWS_ENV.capturesKeyArn]: 'arn:aws:kms:us-east-1:111122223333:key/captures',
     [AWS_ENV.secretsKeyArn]: 'arn:aws:kms:us-east-1:111122223333:key/secrets',
+    [AWS_ENV.identityMacKeyArn]: 'arn:aws:kms:us-east-1:111122223333:key/identity-mac',
     [AWS_ENV.webhookQueueUrl]: queueUrl,
     [AWS_ENV.pipelineStateMachineArn]: 'arn:aws:states:us-east-1:111122223333:stateMachine:kyc',
     [AWS_ENV.faceCollectionId]: 'kyc-test',

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFileBlobStore } from '../../functions/adapters/local/file-blob-store';
+import { createFileSecretMac } from '../../functions/adapters/local/file-secret-box';
 import { nodeCrypto } from '../../functions/adapters/local/node-crypto';
 import { createRandomIds } from '../../functions/adapters/local/random-ids';
 import { openDatabase, type SqliteDatabase } from '../../functions/adapters/sqlite/database';
@@ -77,6 +78,7 @@ export async function createPipelineHarness(): Promise<PipelineHarness> {
     ids: createRandomIds(),
     crypto: nodeCrypto,
     secrets: { encrypt: async (s) => s, decrypt: async (s) => s },
+    identityMac: createFileSecretMac(join(dir, 'master.key'), 'kyc-identity-keys-v1'),
     webhookTransport: {
       checkUrl: async () => ({ ok: true }),
       send: async () => {

@@ -89,6 +89,8 @@ export const AWS_ENV = {
   capturesKeyArn: 'KYC_CAPTURES_KEY_ARN',
   /** KMS key id/ARN the SecretBox uses to encrypt key signing secrets. */
   secretsKeyArn: 'KYC_SECRETS_KEY_ARN',
+  /** KMS HMAC key id/ARN that keys the cross-verification identity hashes (SecretMac). */
+  identityMacKeyArn: 'KYC_IDENTITY_MAC_KEY_ARN',
   /** SQS queue URL for `webhook.deliver` jobs. */
   webhookQueueUrl: 'KYC_WEBHOOK_QUEUE_URL',
   /** Step Functions state machine ARN for `pipeline.run` jobs. */

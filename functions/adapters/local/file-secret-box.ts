@@ -1,6 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import type { SecretBox } from '../../ports/crypto';
+import type { SecretBox, SecretMac } from '../../ports/crypto';
 
 /**
  * SecretBox with AES-256-GCM under a local master key file (created 0600, never logged).
@@ -24,6 +24,19 @@ export function createFileSecretBox(masterKeyFile: string): SecretBox {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
       return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+    },
+  };
+}
+
+/**
+ * SecretMac keyed from the same master key file: HKDF-SHA-256 with `purpose` as info gives each use its own key,
+ * so a MAC never equals another use's MAC or the master key's. On AWS the same port is a KMS HMAC key.
+ */
+export function createFileSecretMac(masterKeyFile: string, purpose: string): SecretMac {
+  const key = Buffer.from(hkdfSync('sha256', loadOrCreateMasterKey(masterKeyFile), Buffer.alloc(0), purpose, 32));
+  return {
+    async macHex(message) {
+      return createHmac('sha256', key).update(message, 'utf8').digest('hex');
     },
   };
 }

@@ -33,7 +33,7 @@ export async function documentCheck(deps: AppDeps, input: PipelineInput): Promis
     }
     portraitSha256 = deps.crypto.sha256Hex(stored);
   }
-  const keys = identityKeys(deps.crypto, ctx.verification.orgId, result.fields);
+  const keys = await identityKeys(deps.identityMac, ctx.verification.orgId, result.fields);
   await writeStep(deps, input, 'documentCheck', {
     kind: 'check',
     result: storableCheckResult(result, result.fields),

@@ -1,10 +1,11 @@
 import type { DocumentFields } from '../../domain/model';
-import type { Crypto } from '../../ports/crypto';
+import type { SecretMac } from '../../ports/crypto';
 
 /**
- * Identity keys for cross-verification risk signals: hashes of the document identity (issuing country +
- * document number) and of the person (names + birth date). Only the hashes are stored. The org id is part of
- * the hashed text so keys of two organisations never correlate.
+ * Identity keys for cross-verification risk signals: HMACs of the document identity (issuing country +
+ * document number) and of the person (names + birth date) under a deployment secret ({@link SecretMac}), so the
+ * store alone cannot confirm a guessed name + birth date. Only the MACs are stored. The org id is part of the
+ * MAC'd text so keys of two organisations never correlate.
  */
 export interface IdentityKeys {
   documentKeyHash: string | null;
@@ -22,7 +23,11 @@ export function normalizeIdentityText(text: string): string {
 }
 
 /** Computes the keys from document fields; a key is null when a field it needs was not read. */
-export function identityKeys(crypto: Crypto, orgId: string, fields: DocumentFields | null): IdentityKeys {
+export async function identityKeys(
+  mac: SecretMac,
+  orgId: string,
+  fields: DocumentFields | null,
+): Promise<IdentityKeys> {
   if (!fields) return { documentKeyHash: null, personKeyHash: null };
   const country = fields.issuingCountry ? normalizeIdentityText(fields.issuingCountry) : '';
   const number = fields.documentNumber ? normalizeIdentityText(fields.documentNumber).replace(/ /g, '') : '';
@@ -30,7 +35,7 @@ export function identityKeys(crypto: Crypto, orgId: string, fields: DocumentFiel
   const given = fields.givenNames ? normalizeIdentityText(fields.givenNames) : '';
   const birth = fields.birthDate ?? '';
   return {
-    documentKeyHash: country && number ? crypto.sha256Hex(`document|${orgId}|${country}|${number}`) : null,
-    personKeyHash: surname && birth ? crypto.sha256Hex(`person|${orgId}|${surname}|${given}|${birth}`) : null,
+    documentKeyHash: country && number ? await mac.macHex(`document|${orgId}|${country}|${number}`) : null,
+    personKeyHash: surname && birth ? await mac.macHex(`person|${orgId}|${surname}|${given}|${birth}`) : null,
   };
 }
