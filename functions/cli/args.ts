@@ -26,6 +26,8 @@ export interface FlagSpec {
   required?: boolean;
   /** Short note shown after the command's usage line. */
   note?: string;
+  /** A `string` flag that may be given several times (`--reason A --reason B`); read with `strings()`. */
+  repeatable?: boolean;
 }
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
@@ -56,6 +58,7 @@ export class ParsedArgs {
     readonly positionals: readonly string[],
     private readonly values: ReadonlyMap<string, string | true>,
     private readonly specs: FlagSpecs,
+    private readonly repeated: ReadonlyMap<string, readonly string[]> = new Map(),
   ) {}
 
   /** Value of a string flag, or undefined when absent. */
@@ -63,6 +66,12 @@ export class ParsedArgs {
     this.declared(name, 'string');
     const value = this.values.get(name);
     return typeof value === 'string' ? value : undefined;
+  }
+
+  /** Every value of a repeatable string flag, in command-line order (empty when absent). */
+  strings(name: string): string[] {
+    this.declared(name, 'string');
+    return [...(this.repeated.get(name) ?? [])];
   }
 
   /** Whether a boolean flag was given. */
@@ -89,6 +98,7 @@ export class ParsedArgs {
 export function parseArgs(args: readonly string[], flags: FlagSpecs): ParsedArgs {
   const positionals: string[] = [];
   const values = new Map<string, string | true>();
+  const repeated = new Map<string, string[]>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg === '--') {
@@ -115,8 +125,9 @@ export function parseArgs(args: readonly string[], flags: FlagSpecs): ParsedArgs
     const value = eq > 0 ? arg.slice(eq + 1) : args[++i];
     if (value === undefined) throw new UsageError(`--${name} needs a value`, `--${name}`, 'needs a value');
     values.set(name, value);
+    repeated.set(name, [...(repeated.get(name) ?? []), value]);
   }
-  return new ParsedArgs(positionals, values, flags);
+  return new ParsedArgs(positionals, values, flags, repeated);
 }
 
 /** `--help`, accepted by every command. */
@@ -175,7 +186,8 @@ const NOTE_COLUMN = 40;
 
 function flagUsage(name: string, spec: FlagSpec): string {
   const text = spec.type === 'boolean' ? `--${name}` : `--${name} ${spec.value ?? `<${name}>`}`;
-  return spec.required ? text : `[${text}]`;
+  const shown = spec.required ? text : `[${text}]`;
+  return spec.repeatable ? `${shown}...` : shown;
 }
 
 function argUsage(spec: ArgSpec): string {

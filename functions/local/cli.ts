@@ -9,6 +9,7 @@ import {
   UsageError,
 } from '../cli/args';
 import type { AppDeps } from '../app/deps';
+import type { OperatorDeps } from '../app/operators';
 import { checkCommands, runCheckCommand } from '../checks/cli';
 import { ApiError, errors } from '../domain/errors';
 import { loadLocalConfig } from './config';
@@ -42,13 +43,23 @@ export function helpText(): string {
 }
 
 /** Opens the use cases' dependencies: the local data directory, or the deployed stack with KYC_RUNTIME=aws. */
-async function openDeps(): Promise<{ deps: AppDeps; close(): Promise<void> }> {
+async function openDeps(): Promise<{ deps: AppDeps; operators: OperatorDeps | null; close(): Promise<void> }> {
   if (process.env.KYC_RUNTIME === 'aws') {
     const { createAwsDeps } = await import('../aws/deps');
-    return { deps: createAwsDeps(), close: async () => undefined };
+    // Operators on AWS are Cognito users (lib/operators.ts): not in the stack's tables.
+    return { deps: createAwsDeps(), operators: null, close: async () => undefined };
   }
   const rt = createLocalRuntime(loadLocalConfig());
-  return { deps: rt.deps, close: rt.close };
+  return { deps: rt.deps, operators: rt.operators, close: rt.close };
+}
+
+/** The operator commands need the local operator store; on AWS operators live in the Cognito user pool. */
+function operatorsOf(operators: OperatorDeps | null): OperatorDeps {
+  if (operators) return operators;
+  throw errors.invalidRequest(
+    'operators_in_cognito',
+    "On AWS, dashboard operators are users of the stack's Cognito user pool: create them with `aws cognito-idp admin-create-user` and add them to the admin or reviewer group.",
+  );
 }
 
 /** Renders a request error, as JSON under --json, else as text with its field details. */
@@ -107,11 +118,18 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
     return 0;
   }
 
-  const { deps, close } = await openDeps();
+  const { deps, operators, close } = await openDeps();
   const asJson = parsed.boolean('json');
   const print = (value: unknown, human: () => string) => out(asJson ? JSON.stringify(value, null, 2) : human());
   try {
-    await command.run({ deps, args: parsed, out, print, orgId: () => defaultOrgId(deps, parsed.string('org')) });
+    await command.run({
+      deps,
+      args: parsed,
+      out,
+      print,
+      orgId: () => defaultOrgId(deps, parsed.string('org')),
+      operators: () => operatorsOf(operators),
+    });
     return 0;
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;

@@ -1,6 +1,7 @@
 import type { CommandSpec, FlagSpecs, ParsedArgs } from '../../cli/args';
 import { requireOrg } from '../../app/admin';
 import type { AppDeps } from '../../app/deps';
+import type { OperatorDeps } from '../../app/operators';
 import { errors } from '../../domain/errors';
 
 /** Where a command writes its output, one call per block of text. */
@@ -15,6 +16,8 @@ export interface CommandContext {
   print(value: unknown, human: () => string): void;
   /** The organisation named by --org, or the only one (the command must declare {@link ORG_FLAG}). */
   orgId(): Promise<string>;
+  /** Dashboard operator accounts (the local runtime's database; throws where the runtime has none). */
+  operators(): OperatorDeps;
 }
 
 /** One row of the admin CLI's command table. Throw ApiError for failures the user should see (exit 2). */
@@ -31,10 +34,11 @@ export async function defaultOrgId(d: AppDeps, explicit: string | undefined): Pr
   const orgs = await d.store.orgs.list();
   const only = orgs.length === 1 ? orgs[0] : undefined;
   if (only) return only.id;
+  const choices = orgs.map((o) => `${o.id} (${o.name})`).join(', ');
   throw errors.validation(
-    [{ field: '--org', issue: 'required' }],
+    [{ field: '--org', issue: orgs.length ? `required: one of ${orgs.map((o) => o.id).join(', ')}` : 'required' }],
     orgs.length
-      ? 'Several organisations exist; pass --org <orgId>.'
+      ? `Several organisations exist; pass --org <orgId>, one of: ${choices}.`
       : 'No organisation yet; run `npm start` once or `kyc orgs create`.',
   );
 }

@@ -3,6 +3,7 @@ import { deliveryCommands } from './deliveries';
 import { flowCommands } from './flows';
 import { keyCommands } from './keys';
 import { maintenanceCommands } from './maintenance';
+import { operatorCommands } from './operators';
 import { orgCommands } from './orgs';
 import { verificationCommands } from './verifications';
 
@@ -18,5 +19,6 @@ export const adminCommands: readonly AdminCommand[] = [
   ...keyCommands,
   ...verificationCommands,
   ...deliveryCommands,
+  ...operatorCommands,
   ...maintenanceCommands,
 ];

@@ -1,7 +1,11 @@
+import { userInfo } from 'node:os';
+import { decideReview } from '../../app/review';
 import { errors } from '../../domain/errors';
+import { reviewDecisionBody } from '../../http/admin-schemas';
+import { zodDetails } from '../../http/responses';
 import { redactVerificationAsOperator } from '../../app/verifications';
 import { toView } from '../../domain/verification';
-import { type AdminCommand, type CommandContext, ORG_FLAG, table } from './context';
+import { type AdminCommand, type CommandContext, defaultOrgId, ORG_FLAG, table } from './context';
 
 async function listVerifications({ deps, args, print, orgId }: CommandContext): Promise<void> {
   const page = await deps.store.verifications.listByOrg(await orgId(), {
@@ -49,6 +53,49 @@ async function redactCommand({ deps, args, print, orgId }: CommandContext): Prom
   print(view, () => `Redacted ${view.verificationId}: personal data erased, decision kept (${view.status}).`);
 }
 
+/** The CLI's names for the decision body's fields, so errors name what the user typed. */
+const DECIDE_FLAG_OF: Record<string, string> = {
+  decision: '--decision',
+  declineType: '--decline-type',
+  reasonCodes: '--reason',
+  note: '--note',
+};
+
+/**
+ * The human decision on a `review` case, as the dashboard's review form makes it (same validation, same use
+ * case): final, once; the audit trail names `cli:<os user>`. Without --org it decides in any organisation.
+ */
+async function decideCommand({ deps, args, print }: CommandContext): Promise<void> {
+  const reasons = args.strings('reason');
+  const parsed = reviewDecisionBody.safeParse({
+    decision: args.string('decision'),
+    declineType: args.string('decline-type'),
+    reasonCodes: reasons.length > 0 ? reasons : undefined,
+    note: args.string('note') ?? '',
+  });
+  if (!parsed.success) {
+    const details = zodDetails(parsed.error).map((d) => {
+      const [head, ...rest] = d.field.split('.');
+      return { ...d, field: [DECIDE_FLAG_OF[head ?? ''] ?? head, ...rest].join('.') };
+    });
+    throw errors.validation(details, 'Invalid review decision.');
+  }
+  const org = args.string('org');
+  const view = await decideReview(
+    deps,
+    { orgId: org ? await defaultOrgId(deps, org) : null, label: `cli:${userInfo().username}` },
+    args.positionals[0] ?? '',
+    parsed.data,
+  );
+  print(view, () =>
+    [
+      `Decided ${view.verificationId}: ${view.status}${view.declineType ? ` (${view.declineType})` : ''}.`,
+      `  reason codes: ${view.reasonCodes.join(', ') || '-'}`,
+      '  webhooks: verification.completed (final) and the decision event are queued.',
+    ].join('\n'),
+  );
+}
+
 const section = 'Verifications';
 
 export const verificationCommands: AdminCommand[] = [
@@ -73,5 +120,19 @@ export const verificationCommands: AdminCommand[] = [
     flags: ORG_FLAG,
     note: 'erase captures, face data, email, metadata, consent IP/UA; keep the decision',
     run: redactCommand,
+  },
+  {
+    name: 'verifications decide',
+    section,
+    args: [{ name: 'verificationId' }],
+    flags: {
+      decision: { type: 'string', value: 'approved|declined', required: true },
+      'decline-type': { type: 'string', value: 'retry|final' },
+      reason: { type: 'string', value: '<CODE>', repeatable: true },
+      note: { type: 'string', value: '<text>', required: true },
+      ...ORG_FLAG,
+    },
+    note: 'a review case only, once; the final webhooks follow',
+    run: decideCommand,
   },
 ];
