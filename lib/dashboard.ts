@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -78,7 +78,10 @@ export class Dashboard extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
+    // CloudFront names are global per account: the region keeps two regions' stacks of one name apart.
+    const accountUniqueName = (what: string) => `${Stack.of(this).stackName}-${Stack.of(this).region}-${what}`;
     this.headersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      responseHeadersPolicyName: accountUniqueName('dashboard-headers'),
       comment: 'KYC operator dashboard security headers',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
@@ -111,7 +114,12 @@ export class Dashboard extends Construct {
 
     props.distribution.addBehavior(
       DASHBOARD_PATH_PATTERN,
-      origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+      origins.S3BucketOrigin.withOriginAccessControl(this.bucket, {
+        originAccessControl: new cloudfront.S3OriginAccessControl(this, 'OriginAccess', {
+          originAccessControlName: accountUniqueName('dashboard-oac'),
+          description: 'KYC dashboard: CloudFront reads the dashboard bucket',
+        }),
+      }),
       {
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { CfnParameter, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -8,19 +7,13 @@ import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { dashboardCsp } from '../../functions/http/dashboard-policy';
 import { Dashboard, DASHBOARD_PATH_PATTERN, DASHBOARD_REWRITE_CODE } from '../../lib/dashboard';
-import { fastApp } from './synth';
+import { fastApp, placeholderDashboardDir } from './synth';
 import { logicalId, resources } from './template-helpers';
 
 /**
  * The dashboard's CloudFront behaviour on the hosted flow's distribution: its own private bucket, SPA
  * routing for /dashboard*, the dashboard CSP and security headers, and the sign-in config it deploys.
  */
-
-function placeholderDashboardDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kyc-dashboard-'));
-  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>placeholder</title>');
-  return dir;
-}
 
 const app = fastApp();
 const stack = new Stack(app, 'dashboard-test');

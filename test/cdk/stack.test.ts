@@ -7,6 +7,7 @@ import { apiPathPatterns, SPA_REWRITE_CODE, VIEWER_IP_CODE } from '../../lib/hos
 import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../../functions/http/edge';
 import { INTEGRATOR_BASE } from '../../functions/http/routes';
 import { copyNativeModulesCommands, KYC_BUNDLING, PROJECT_ROOT, SHARP_LINUX_X64 } from '../../lib/kyc-function';
+import { DASHBOARD_PATH_PATTERN } from '../../lib/dashboard';
 import { OUTPUTS } from '../../lib/kyc-stack';
 import { buildPipelineDefinition } from '../../lib/pipeline-state-machine';
 import {
@@ -655,7 +656,9 @@ describe('hosted flow on CloudFront', () => {
   it('adds CSP, HSTS, Referrer-Policy no-referrer and frame DENY to every behaviour', () => {
     const policyRef = ref(stack.hostedFlow.headersPolicy);
     expect(config.DefaultCacheBehavior.ResponseHeadersPolicyId).toEqual(policyRef);
-    for (const b of behaviours) expect(b.ResponseHeadersPolicyId).toEqual(policyRef);
+    // The dashboard's behaviour has its own (stricter) headers: see "operator dashboard on CloudFront".
+    for (const b of behaviours.filter((x) => x.PathPattern !== DASHBOARD_PATH_PATTERN))
+      expect(b.ResponseHeadersPolicyId).toEqual(policyRef);
     const headers = (resources(template)[logicalId(stack.hostedFlow.headersPolicy)]!.Properties as Record<string, any>)
       .ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     expect(headers.ReferrerPolicy).toEqual({ ReferrerPolicy: 'no-referrer', Override: true });
@@ -676,21 +679,81 @@ describe('hosted flow on CloudFront', () => {
   });
 
   it('names its account-global CloudFront resources after stack and region (two regions never collide)', () => {
-    const [, policy] = only(resources(template, 'AWS::CloudFront::ResponseHeadersPolicy'));
-    expect((policy.Properties as Record<string, any>).ResponseHeadersPolicyConfig.Name).toBe(
+    const names = (type: string, config: string) =>
+      Object.values(resources(template, type))
+        .map((r) => (r.Properties as Record<string, any>)[config].Name as string)
+        .sort();
+    expect(names('AWS::CloudFront::ResponseHeadersPolicy', 'ResponseHeadersPolicyConfig')).toEqual([
+      `${stack.stackName}-eu-west-1-dashboard-headers`,
       `${stack.stackName}-eu-west-1-hosted-flow-headers`,
-    );
-    const [, oac] = only(resources(template, 'AWS::CloudFront::OriginAccessControl'));
-    expect((oac.Properties as Record<string, any>).OriginAccessControlConfig.Name).toBe(
+    ]);
+    expect(names('AWS::CloudFront::OriginAccessControl', 'OriginAccessControlConfig')).toEqual([
+      `${stack.stackName}-eu-west-1-dashboard-oac`,
       `${stack.stackName}-eu-west-1-site-oac`,
-    );
+    ]);
     for (const [, fn] of Object.entries(resources(template, 'AWS::CloudFront::Function'))) {
       expect((fn.Properties as Record<string, any>).Name).toContain('eu-west-1');
     }
   });
 
-  it('deploys the hosted flow build', () => {
-    template.resourceCountIs('Custom::CDKBucketDeployment', 1);
+  it('deploys the hosted flow build (and the dashboard build, into its own bucket)', () => {
+    const destinations = Object.values(resources(template, 'Custom::CDKBucketDeployment')).map(
+      (d) => (d.Properties as Record<string, any>).DestinationBucketName,
+    );
+    expect(destinations).toEqual(
+      expect.arrayContaining([ref(stack.hostedFlow.siteBucket), ref(stack.dashboard.bucket)]),
+    );
+    expect(destinations).toHaveLength(2);
+  });
+});
+
+describe('operator dashboard on CloudFront', () => {
+  const [, distribution] = only(resources(template, 'AWS::CloudFront::Distribution'));
+  const config = (distribution.Properties as Record<string, any>).DistributionConfig;
+  const behaviour = (config.CacheBehaviors as Record<string, any>[]).find(
+    (b) => b.PathPattern === DASHBOARD_PATH_PATTERN,
+  );
+
+  it('serves /dashboard* on the hosted flow distribution from the dashboard bucket, with the dashboard headers', () => {
+    expect(DASHBOARD_PATH_PATTERN).toBe('/dashboard*');
+    expect(behaviour).toBeDefined();
+    const origin = (config.Origins as Record<string, any>[]).find((o) => o.Id === behaviour!.TargetOriginId)!;
+    expect(origin.DomainName).toEqual({ 'Fn::GetAtt': [logicalId(stack.dashboard.bucket), 'RegionalDomainName'] });
+    expect(origin.OriginAccessControlId).toBeDefined();
+    expect(behaviour!.ResponseHeadersPolicyId).toEqual(ref(stack.dashboard.headersPolicy));
+    expect(behaviour!.ViewerProtocolPolicy).toBe('redirect-to-https');
+  });
+
+  it("signs in with the stack's Cognito hosted login and the dashboard app client (CSP and config.json)", () => {
+    const policy = resources(template, 'AWS::CloudFront::ResponseHeadersPolicy')[
+      logicalId(stack.dashboard.headersPolicy)
+    ]!.Properties as Record<string, any>;
+    const csp = JSON.stringify(policy.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy);
+    expect(csp).toContain(logicalId(stack.operators.domain));
+    expect(csp).toContain('.auth.eu-west-1.amazoncognito.com');
+    expect(csp).toContain("frame-ancestors 'none'");
+    const deployment = Object.values(resources(template, 'Custom::CDKBucketDeployment')).find(
+      (d) =>
+        JSON.stringify((d.Properties as Record<string, any>).DestinationBucketName) ===
+        JSON.stringify(ref(stack.dashboard.bucket)),
+    )!;
+    const markers = JSON.stringify((deployment.Properties as Record<string, any>).SourceMarkers);
+    const client = Object.entries(resources(template, 'AWS::Cognito::UserPoolClient')).find(
+      ([, c]) => ((c.Properties as Record<string, any>).CallbackURLs ?? []).length,
+    )!;
+    expect(markers).toContain(client[0]);
+    expect(markers).toContain(logicalId(stack.operators.domain));
+  });
+
+  it('logs dashboard bucket access to the access-log bucket', () => {
+    const bucket = resources(template, 'AWS::S3::Bucket')[logicalId(stack.dashboard.bucket)]!.Properties as Record<
+      string,
+      any
+    >;
+    expect(bucket.LoggingConfiguration).toEqual({
+      DestinationBucketName: ref(stack.captures.accessLogs),
+      LogFilePrefix: 'dashboard/',
+    });
   });
 });
 

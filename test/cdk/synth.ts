@@ -14,6 +14,13 @@ export function placeholderHostedFlowDir(): string {
   return dir;
 }
 
+/** A stand-in for dashboard/dist, likewise. */
+export function placeholderDashboardDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kyc-dashboard-'));
+  fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>placeholder</title>');
+  return dir;
+}
+
 /** A fast app: no esbuild bundling, no CloudFormation validation (see toolchain notes). */
 export function fastApp(): App {
   return new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
@@ -31,6 +38,7 @@ export function synthKycStack(settings: KycSettingsInput = {}, opts: { nag?: boo
   const stack = new KycStack(app, 'kyc-test', {
     settings: kycSettingsSchema.parse(settings),
     hostedFlowDir: placeholderHostedFlowDir(),
+    dashboardDir: placeholderDashboardDir(),
   });
   if (opts.nag) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const template = Template.fromStack(stack);
