@@ -21,6 +21,16 @@ describe('parseArgs', () => {
     expect(parseArgs([], flags).string('name')).toBeUndefined();
   });
 
+  it('collects every value of a repeatable flag in order, and shows it as repeatable in usage', () => {
+    const repeatable = { reason: { type: 'string', repeatable: true }, ...flags } as const;
+    const parsed = parseArgs(['--reason', 'A', '--reason=B', '--name', 'n'], repeatable);
+    expect(parsed.strings('reason')).toEqual(['A', 'B']);
+    expect(parseArgs([], repeatable).strings('reason')).toEqual([]);
+    expect(commandUsage({ name: 'x', flags: { reason: { type: 'string', value: '<CODE>', repeatable: true } } })).toBe(
+      'x [--reason <CODE>]...',
+    );
+  });
+
   it('names the flag at fault', () => {
     const fault = (args: string[]) => {
       try {
