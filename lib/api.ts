@@ -12,6 +12,7 @@ import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../functions/http/edge';
 import { INTEGRATOR_BASE, routes, type LambdaGroup, type RouteDef } from '../functions/http/routes';
 import {
   allowCapturesDelete,
+  allowCapturesPurge,
   allowCapturesRead,
   allowCapturesWrite,
   allowCreateFaceLivenessSession,
@@ -24,6 +25,7 @@ import {
 import type { Captures } from './captures';
 import type { Data } from './data';
 import { KycFunction, type FunctionDefaults } from './kyc-function';
+import { allowFaceErasure } from './pipeline';
 import type { KycSettings } from './settings';
 
 /**
@@ -50,6 +52,8 @@ export interface ApiProps {
   webhookQueue: sqs.IQueue;
   webhookQueueKey: kms.IKey;
   stateMachineArn: string;
+  /** ARN pattern of the per-organisation face collections (redact deletes a verification's faces). */
+  faceCollectionsArn: string;
   /** Dashboard operators: `operator` routes sit behind a Cognito authorizer on this pool. */
   userPool: cognito.IUserPool;
 }
@@ -135,6 +139,8 @@ export class Api extends Construct {
     // Per-function permissions: only what each handler's use cases call.
     allowTable(integrator, data.table, data.tableKey, 'readWrite');
     allowEnqueueWebhooks(integrator, props.webhookQueue, props.webhookQueueKey); // simulate -> outcome webhooks
+    allowCapturesPurge(integrator, captures.bucket); // redact: the verification's captures...
+    allowFaceErasure(integrator, props.faceCollectionsArn, settings.stage); // ...and its indexed faces
     allowTable(applicant, data.table, data.tableKey, 'readWrite');
     allowCapturesWrite(applicant, captures.bucket, captures.key); // presigned POST
     allowCapturesRead(applicant, captures.bucket, captures.key); // completeUpload validates the bytes

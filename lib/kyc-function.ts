@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +13,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 /**
  * esbuild options of every KYC Lambda: minified CJS with source maps. The Node.js 22 runtime ships AWS SDK
  * v3, so bundling it would only add cold-start time. `sharp` is native: it is never bundled, and only the
- * functions that reach the AWS check provider ship it (see {@link SHARP_LINUX_X64}).
+ * functions that decode images ship it (see {@link SHARP}).
  */
 export const KYC_BUNDLING = {
   minify: true,
@@ -30,35 +31,48 @@ export interface FunctionDefaults {
 }
 
 /**
- * A native npm package that esbuild cannot bundle: left external and copied, with its dependencies, from
- * the repository's node_modules into the bundle. The copied binaries are the ones npm installed on the
- * build machine (linux-x64 here), so a function using one runs on x86_64.
+ * A native npm package that esbuild cannot bundle: left external and installed beside the bundle for the
+ * Lambda's platform ({@link LAMBDA_NATIVE_TARGET}), whatever the deployer's machine is (macOS, Windows, ARM or
+ * Alpine Linux): the deployer's own node_modules hold the deployer's build, never the Lambda's.
  */
 export interface NativeModule {
   /** Package name imported by the code (made external). */
   name: string;
-  /** Every package directory under node_modules to copy (the package and its runtime dependencies). */
-  packages: string[];
+  /** Exact version, the one package-lock.json pins (so the Lambda runs what the tests ran). */
+  version: string;
 }
 
-/** sharp (image decode/crop in the AWS check provider) with its linux-x64 libvips build. */
-export const SHARP_LINUX_X64: NativeModule = {
-  name: 'sharp',
-  packages: ['sharp', '@img/colour', '@img/sharp-linux-x64', '@img/sharp-libvips-linux-x64', 'detect-libc', 'semver'],
-};
+/** The platform the native packages are installed for: Lambda's x86_64 Amazon Linux (glibc). */
+export const LAMBDA_NATIVE_TARGET = { os: 'linux', cpu: 'x64', libc: 'glibc' } as const;
 
-/** Shell commands that copy native packages into a bundle's node_modules (offline: no npm install). */
-export function copyNativeModulesCommands(
-  inputDir: string,
+/** The version of `name` that package-lock.json pins. */
+export function lockedVersion(name: string, lockFile = path.join(PROJECT_ROOT, 'package-lock.json')): string {
+  const lock = JSON.parse(readFileSync(lockFile, 'utf8')) as { packages?: Record<string, { version?: string }> };
+  const version = lock.packages?.[`node_modules/${name}`]?.version;
+  if (!version) throw new Error(`${name} is not in ${lockFile}`);
+  return version;
+}
+
+/** sharp (image decode/crop in the AWS check provider), with libvips in its per-platform packages. */
+export const SHARP: NativeModule = { name: 'sharp', version: lockedVersion('sharp') };
+
+/**
+ * Shell commands (POSIX shells and cmd.exe alike) that install native packages into a bundle's node_modules
+ * for `target`: npm selects the optional per-platform packages (sharp's `@img/sharp-linux-x64`, ...) by the
+ * --os/--cpu/--libc flags instead of the running machine. Install scripts are skipped: sharp's only checks
+ * the prebuilt binary, which would fail on a foreign platform.
+ */
+export function installNativeModulesCommands(
   outputDir: string,
   modules: readonly NativeModule[],
+  target: { os: string; cpu: string; libc: string } = LAMBDA_NATIVE_TARGET,
 ): string[] {
-  return modules.flatMap((m) =>
-    m.packages.map(
-      (pkg) =>
-        `mkdir -p "${path.posix.dirname(`${outputDir}/node_modules/${pkg}`)}" && cp -RL "${inputDir}/node_modules/${pkg}" "${outputDir}/node_modules/${pkg}"`,
-    ),
-  );
+  if (modules.length === 0) return [];
+  const specs = modules.map((m) => `${m.name}@${m.version}`).join(' ');
+  return [
+    `npm install --prefix "${outputDir}" --no-save --no-package-lock --no-audit --no-fund --ignore-scripts ` +
+      `--prefer-offline --os=${target.os} --cpu=${target.cpu} --libc=${target.libc} ${specs}`,
+  ];
 }
 
 export interface KycFunctionProps {
@@ -121,8 +135,8 @@ export class KycFunction extends NodejsFunction {
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
-                afterBundling: (inputDir: string, outputDir: string) =>
-                  copyNativeModulesCommands(inputDir, outputDir, native),
+                afterBundling: (_inputDir: string, outputDir: string) =>
+                  installNativeModulesCommands(outputDir, native),
               },
             }
           : {}),

@@ -113,6 +113,7 @@ export class KycStack extends Stack {
       data: this.data,
       captures: this.captures,
       stateMachineArn: names.stateMachineArn,
+      faceCollectionsArn: this.pipeline.faceCollectionsArn,
       ...queueAccess,
     });
     this.maintenance = new Maintenance(this, 'Maintenance', {

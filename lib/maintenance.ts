@@ -1,15 +1,14 @@
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { allowCapturesPurge, allowEnqueueWebhooks, allowStartPipeline, allowTable } from './access';
 import type { Captures } from './captures';
 import type { Data } from './data';
-import { KycFunction, SHARP_LINUX_X64, type FunctionDefaults } from './kyc-function';
-import { acknowledgeCollections } from './pipeline';
+import { KycFunction, type FunctionDefaults } from './kyc-function';
+import { allowFaceErasure } from './pipeline';
 
 export interface MaintenanceProps {
   stage: string;
@@ -29,7 +28,7 @@ export interface MaintenanceProps {
 /**
  * Scheduled maintenance: expire sessions past their link lifetime (their outcome webhooks are enqueued),
  * purge captures and faces of verifications past retention (`purgeAfter`), and re-enqueue outbox
- * deliveries still pending after a crash. The only function that may delete capture objects.
+ * deliveries still pending after a crash. Deletes captures and faces in bulk, as the integrator's redact does.
  */
 export class Maintenance extends Construct {
   readonly sweeper: KycFunction;
@@ -43,20 +42,12 @@ export class Maintenance extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(5),
       defaults: props.defaults,
-      // The retention purge deletes indexed faces through the AWS check provider, which imports sharp.
-      nativeModules: [SHARP_LINUX_X64],
     });
     allowTable(this.sweeper, props.data.table, props.data.tableKey, 'readWrite');
     allowCapturesPurge(this.sweeper, props.captures.bucket);
     allowEnqueueWebhooks(this.sweeper, props.webhookQueue, props.webhookQueueKey);
     allowStartPipeline(this.sweeper, props.stateMachineArn);
-    this.sweeper.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['rekognition:ListFaces', 'rekognition:DeleteFaces'],
-        resources: [props.faceCollectionsArn],
-      }),
-    );
-    acknowledgeCollections(this.sweeper, Stack.of(this), props.stage);
+    allowFaceErasure(this.sweeper, props.faceCollectionsArn, props.stage);
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'KYC maintenance sweep',

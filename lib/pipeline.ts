@@ -9,7 +9,7 @@ import { pipelinePlan, planTasks } from '../functions/domain/pipeline-plan';
 import { allowCapturesRead, allowCapturesWrite, allowEnqueueWebhooks, allowTable } from './access';
 import type { Captures } from './captures';
 import type { Data } from './data';
-import { KycFunction, SHARP_LINUX_X64, type FunctionDefaults } from './kyc-function';
+import { KycFunction, SHARP, type FunctionDefaults } from './kyc-function';
 import { buildPipelineDefinition } from './pipeline-state-machine';
 
 export interface PipelineProps {
@@ -66,8 +66,8 @@ export class Pipeline extends Construct {
       // Step Functions cuts each task at its own TimeoutSeconds; the Lambda never outlives the longest.
       timeout: Duration.seconds(longestTask),
       defaults: props.defaults,
-      // The AWS check provider decodes and crops images with sharp (native): shipped as linux-x64.
-      nativeModules: [SHARP_LINUX_X64],
+      // The AWS check provider decodes and crops images with sharp (native): installed for linux-x64.
+      nativeModules: [SHARP],
     });
     const fn = this.taskFunction;
     allowTable(fn, props.data.table, props.data.tableKey, 'readWrite');
@@ -123,6 +123,20 @@ export class Pipeline extends Construct {
         'Added by CDK for X-Ray tracing (xray:Put*) and CloudWatch Logs vended delivery (logs:*LogDelivery*); these actions have no resource-level permissions.',
     });
   }
+}
+
+/**
+ * Erase indexed faces: list a verification's faces (records indexed before FaceIds were stored) and delete them
+ * from this stage's per-organisation collections. Used by the retention purge and the integrator's redact.
+ */
+export function allowFaceErasure(fn: KycFunction, faceCollectionsArn: string, stage: string): void {
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['rekognition:ListFaces', 'rekognition:DeleteFaces'],
+      resources: [faceCollectionsArn],
+    }),
+  );
+  acknowledgeCollections(fn, Stack.of(fn), stage);
 }
 
 /** The per-organisation collections share the stage prefix; their names are only known at run time. */

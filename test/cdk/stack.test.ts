@@ -6,7 +6,7 @@ import { Api, AUTHORIZER_CACHE_SECONDS, MAX_API_BODY_BYTES } from '../../lib/api
 import { apiPathPatterns, SPA_REWRITE_CODE, VIEWER_IP_CODE } from '../../lib/hosted-flow';
 import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../../functions/http/edge';
 import { INTEGRATOR_BASE } from '../../functions/http/routes';
-import { copyNativeModulesCommands, KYC_BUNDLING, PROJECT_ROOT, SHARP_LINUX_X64 } from '../../lib/kyc-function';
+import { installNativeModulesCommands, KYC_BUNDLING, SHARP } from '../../lib/kyc-function';
 import { DASHBOARD_PATH_PATTERN } from '../../lib/dashboard';
 import { OUTPUTS } from '../../lib/kyc-stack';
 import { buildPipelineDefinition } from '../../lib/pipeline-state-machine';
@@ -373,22 +373,20 @@ describe('Lambda functions', () => {
     }
   });
 
-  it('run on arm64, except those reaching the AWS check provider, which ship sharp built for linux-x64', () => {
+  it('run on arm64, except the pipeline task (it decodes images), which ships sharp built for linux-x64', () => {
     const arch = (fn: Parameters<typeof logicalId>[0]) =>
       (resources(template)[logicalId(fn)]!.Properties as Record<string, any>).Architectures;
-    const withSharp = [stack.pipeline.taskFunction, stack.maintenance.sweeper];
+    const withSharp = [stack.pipeline.taskFunction];
     for (const fn of functions.filter((f) => !withSharp.includes(f))) expect(arch(fn)).toEqual(['arm64']);
     for (const fn of withSharp) expect(arch(fn)).toEqual(['x86_64']);
-    const commands = copyNativeModulesCommands('/repo', '/out', [SHARP_LINUX_X64]);
-    expect(commands).toContain(
-      'mkdir -p "/out/node_modules/@img" && cp -RL "/repo/node_modules/@img/sharp-linux-x64" "/out/node_modules/@img/sharp-linux-x64"',
-    );
-    expect(commands).toContain(
-      'mkdir -p "/out/node_modules" && cp -RL "/repo/node_modules/sharp" "/out/node_modules/sharp"',
-    );
-    // Every copied package exists in this repository's node_modules (a bundle would otherwise miss it).
-    for (const pkg of SHARP_LINUX_X64.packages)
-      expect(require('node:fs').existsSync(`${PROJECT_ROOT}/node_modules/${pkg}/package.json`)).toBe(true);
+    // sharp is installed for Lambda's platform at bundling time, never copied from the deployer's node_modules.
+    expect(installNativeModulesCommands('/out', [SHARP])).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^npm install --prefix "/out" .*--os=linux --cpu=x64 --libc=glibc sharp@${SHARP.version.replace(/\./g, '\\.')}$`,
+        ),
+      ),
+    ]);
   });
 
   it('bundle with esbuild: minified, source maps, AWS SDK external', () => {
@@ -424,10 +422,18 @@ describe('least-privilege IAM per function', () => {
     }
   });
 
-  it('integrator: table + enqueue webhooks; no Rekognition, Textract, S3, Step Functions or secrets decrypt', () => {
+  it('integrator: table + enqueue webhooks; redact lists and deletes captures and indexed faces; no checks, reads, Step Functions or secrets decrypt', () => {
     const a = actions(integrator);
     expect(a).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query', 'sqs:SendMessage']));
-    expect(a.filter((x) => /^(rekognition|textract|s3|states):/.test(x))).toEqual([]);
+    expect(a.filter((x) => /^(rekognition|textract|s3|states):/.test(x)).sort()).toEqual([
+      'rekognition:DeleteFaces',
+      'rekognition:ListFaces',
+      's3:DeleteObject',
+      's3:ListBucket',
+    ]);
+    const deleteFaces = statementsFor(statementsOfFunction(integrator), 'rekognition:DeleteFaces');
+    expect(deleteFaces).toHaveLength(1);
+    expect(JSON.stringify(deleteFaces[0]!.Resource)).toContain(':collection/kyc-dev-faces-*');
     expect(keyActions(integrator, stack.data.secretsKey)).toEqual([]);
   });
 
@@ -507,13 +513,19 @@ describe('least-privilege IAM per function', () => {
     expect(actions(publicFn).filter((x) => /^(dynamodb|s3|sqs|kms|states|rekognition):/.test(x))).toEqual([]);
   });
 
-  it('maintenance: the only function that purges captures and faces (the applicant deletes single replaced or rejected captures)', () => {
+  it('maintenance and redact: the only functions that purge captures and faces (the applicant deletes single replaced or rejected captures)', () => {
     const deleters = stack.kycFunctions().filter((fn) => actions(fn).includes('s3:DeleteObject'));
-    expect(deleters).toHaveLength(2);
-    expect(deleters).toEqual(expect.arrayContaining([stack.api.functions.applicant, stack.maintenance.sweeper]));
-    expect(stack.kycFunctions().filter((fn) => actions(fn).includes('rekognition:DeleteFaces'))).toEqual([
-      stack.maintenance.sweeper,
-    ]);
+    expect(deleters).toHaveLength(3);
+    expect(deleters).toEqual(
+      expect.arrayContaining([
+        stack.api.functions.applicant,
+        stack.api.functions.integrator,
+        stack.maintenance.sweeper,
+      ]),
+    );
+    const faceDeleters = stack.kycFunctions().filter((fn) => actions(fn).includes('rekognition:DeleteFaces'));
+    expect(faceDeleters).toEqual(expect.arrayContaining([stack.api.functions.integrator, stack.maintenance.sweeper]));
+    expect(faceDeleters).toHaveLength(2);
     expect(actions(stack.maintenance.sweeper)).toContain('rekognition:DeleteFaces');
     // The sweep re-starts submitted attempts left undecided, and asks whether a named run has ended.
     const sweeperStatements = statementsOfFunction(stack.maintenance.sweeper);

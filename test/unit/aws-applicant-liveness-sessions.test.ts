@@ -1,9 +1,14 @@
 /**
- * The applicant Lambda ships no native modules (arm64, no sharp). Opening a Face Liveness session there must
- * not load the AWS check provider, whose image normalisation requires sharp: here sharp cannot load at all,
- * as in that Lambda, and the session still opens.
+ * Only the pipeline task ships sharp. The applicant Lambda (Face Liveness sessions), the integrator Lambda
+ * (redact) and the sweeper (retention purge) ship no native modules: here sharp cannot load at all, as in
+ * those Lambdas, and what they do still works.
  */
-import { CreateFaceLivenessSessionCommand, RekognitionClient } from '@aws-sdk/client-rekognition';
+import {
+  CreateFaceLivenessSessionCommand,
+  DeleteFacesCommand,
+  ListFacesCommand,
+  RekognitionClient,
+} from '@aws-sdk/client-rekognition';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AWS_ENV } from '../../functions/adapters/aws/table-design';
 import { createAwsDeps, resetAwsRuntimeForTests } from '../../functions/aws/deps';
@@ -27,6 +32,7 @@ const ENV = {
 };
 
 const rekognition = mockClient(RekognitionClient);
+beforeEach(() => rekognition.reset());
 afterAll(() => {
   rekognition.restore();
   resetAwsRuntimeForTests();
@@ -42,6 +48,25 @@ it('opens a Face Liveness session without loading the check provider (sharp)', a
   expect(rekognition.commandCalls(CreateFaceLivenessSessionCommand)[0]!.args[0].input).toMatchObject({
     Settings: { AuditImagesLimit: 0 },
   });
-  // The whole provider would have failed here, as it did in the applicant Lambda.
-  await expect(deps.checks()).rejects.toThrow('sharp');
+});
+
+it('loads the check provider and erases indexed faces (redact, retention purge) without sharp', async () => {
+  expect(() => require('sharp')).toThrow('not shipped');
+  resetAwsRuntimeForTests();
+  const deps = createAwsDeps(ENV);
+  rekognition.on(DeleteFacesCommand).callsFake((input: { FaceIds: string[] }) => ({ DeletedFaces: input.FaceIds }));
+  rekognition.on(ListFacesCommand).resolves({
+    Faces: [
+      { FaceId: 'face-1', ExternalImageId: 'ver_a' },
+      { FaceId: 'face-2', ExternalImageId: 'ver_b' },
+    ],
+  });
+
+  const faceIndex = (await deps.checks()).faceIndex!;
+  await expect(faceIndex.deleteFaces('org_1', { faceIds: ['face-9'] })).resolves.toBe(1);
+  await expect(faceIndex.deleteFaces('org_1', { verificationId: 'ver_a' })).resolves.toBe(1);
+  expect(rekognition.commandCalls(DeleteFacesCommand).map((c) => c.args[0].input.FaceIds)).toEqual([
+    ['face-9'],
+    ['face-1'],
+  ]);
 });

@@ -1,9 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { BoundingBox, Image as RekognitionImage } from '@aws-sdk/client-rekognition';
 import type { Document as TextractDocument } from '@aws-sdk/client-textract';
-import sharp from 'sharp';
+import type sharpModule from 'sharp';
 import { formatOf, MAX_IMAGE_PIXELS } from '../../domain/image-sniff';
 import type { ImageInput } from '../../ports/checks';
+
+/**
+ * sharp (native) is loaded on first image work, not with this module: Lambdas that ship no native modules (the
+ * integrator's redact deletes indexed faces; the applicant opens Face Liveness sessions) load the provider but
+ * never decode an image.
+ */
+const sharp: typeof sharpModule = ((...args: Parameters<typeof sharpModule>) =>
+  (require('sharp') as typeof sharpModule)(...args)) as typeof sharpModule;
 
 /**
  * Image plumbing for the AWS provider: how a capture is handed to Rekognition/Textract (bytes or an S3
