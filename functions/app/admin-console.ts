@@ -291,11 +291,19 @@ export async function sendTestEvent(deps: AppDeps, op: OperatorPrincipal, id: st
   return deliveryView(delivery);
 }
 
-/** The delivery log of an endpoint, newest first (at most `limit`, 100 by default). */
-export async function listDeliveries(deps: AppDeps, op: OperatorPrincipal, id: string, limit: number) {
+/**
+ * The delivery log of an endpoint, newest first, a page at a time (`cursor`: the previous page's `next`).
+ * The endpoint belongs to the operator's organisation, and so does every delivery of it.
+ */
+export async function listDeliveries(
+  deps: AppDeps,
+  op: OperatorPrincipal,
+  id: string,
+  page: { limit: number; cursor?: string | null },
+) {
   const endpoint = await ownEndpoint(deps, op, id);
-  const deliveries = await deps.store.deliveries.listByEndpoint(endpoint.id, limit);
-  return deliveries.filter((d) => d.orgId === op.orgId).map(deliveryView);
+  const { items, next } = await deps.store.deliveries.listByEndpoint(endpoint.id, page);
+  return { items: items.filter((d) => d.orgId === op.orgId).map(deliveryView), next };
 }
 
 export async function redeliverOperatorDelivery(deps: AppDeps, op: OperatorPrincipal, id: string, deliveryId: string) {

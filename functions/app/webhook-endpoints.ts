@@ -23,7 +23,7 @@ export interface WebhookEndpointView {
 const HEALTH_WINDOW = 50;
 
 async function viewOf(deps: AppDeps, e: WebhookEndpoint): Promise<WebhookEndpointView> {
-  const recent = await deps.store.deliveries.listByEndpoint(e.id, HEALTH_WINDOW);
+  const recent = (await deps.store.deliveries.listByEndpoint(e.id, { limit: HEALTH_WINDOW })).items;
   return {
     id: e.id,
     url: e.url,

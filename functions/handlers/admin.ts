@@ -10,6 +10,7 @@ import {
   adminCreateWebhookBody,
   createFlowBody,
   listAuditQuery,
+  listDeliveriesQuery,
   listVerificationsQuery,
   mintKeyBody,
   reviewDecisionBody,
@@ -138,9 +139,9 @@ export function createAdminHandler(
     adminTestWebhook: async (event) =>
       json(202, { data: await adminConsole.sendTestEvent(deps, op(event), param(event, 'id')) }),
     adminListDeliveries: async (event) => {
-      const q = readQuery(event, reviewQueueQuery);
-      const data = await adminConsole.listDeliveries(deps, op(event), param(event, 'id'), q.limit);
-      return json(200, { data, nextCursor: null });
+      const q = readQuery(event, listDeliveriesQuery);
+      const page = await withCursorCheck(() => adminConsole.listDeliveries(deps, op(event), param(event, 'id'), q));
+      return json(200, { data: page.items, nextCursor: page.next });
     },
     adminRedeliver: async (event) =>
       json(202, {

@@ -181,6 +181,13 @@ export const deliveryView = z.object({
   lastLatencyMs: z.number().nullable(),
   nextAttemptAt: isoDate.nullable(),
 });
+/** The delivery log's page: `cursor` is the previous page's `nextCursor` (opaque). */
+export const listDeliveriesQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(512).optional(),
+  })
+  .strict();
 export const listDeliveriesResponse = page(deliveryView);
 export const deliveryResponse = data(deliveryView);
 

@@ -215,7 +215,7 @@ const OPERATIONS: Partial<Record<RouteId, Operation>> = {
   },
   adminListDeliveries: {
     tag: 'Admin: webhooks',
-    query: admin.reviewQueueQuery,
+    query: admin.listDeliveriesQuery,
     responses: {
       200: { description: 'Delivery log, newest first', schema: admin.listDeliveriesResponse },
       ...adminErrors(400, ...READ, 404),

@@ -116,8 +116,12 @@ export interface DeliveryRepository {
   get(id: string): Promise<Delivery | null>;
   /** Replaces the record (status, attempts, nextAttemptAt, updatedAt). */
   save(d: Delivery): Promise<void>;
-  /** Most recent deliveries of an endpoint, newest first (for delivery health). */
-  listByEndpoint(endpointId: string, limit: number): Promise<Delivery[]>;
+  /**
+   * Deliveries of an endpoint, newest first (createdAt desc, then id desc), a page at a time: pass the
+   * previous page's `next` as `cursor` to continue. Throws {@link InvalidCursorError} for a cursor it did
+   * not produce.
+   */
+  listByEndpoint(endpointId: string, opts: { limit: number; cursor?: string | null }): Promise<ListPage<Delivery>>;
   /** Deliveries still pending (outbox sweep after a crash). */
   listPending(limit: number): Promise<Delivery[]>;
   listByVerification(verificationId: string): Promise<Delivery[]>;
@@ -255,6 +259,14 @@ export class ConflictError extends Error {
   constructor(message = 'record already exists') {
     super(message);
     this.name = 'ConflictError';
+  }
+}
+
+/** A list cursor the adapter did not produce (the HTTP layer maps it to 400 naming `cursor`). */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('invalid cursor');
+    this.name = 'InvalidCursorError';
   }
 }
 

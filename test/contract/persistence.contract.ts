@@ -18,8 +18,8 @@
  * - `idempotency.claim` re-claims a scope whose record has expiresAt < now (TTL deletion is lazy on DynamoDB).
  * All timestamps are ISO-8601 UTC with millisecond precision (Date#toISOString).
  */
-import { ConflictError, type Store } from '../../functions/ports/persistence';
-import type { Verification, VerificationStatus } from '../../functions/domain/model';
+import { ConflictError, type ListPage, type Store } from '../../functions/ports/persistence';
+import type { Delivery, Verification, VerificationStatus } from '../../functions/domain/model';
 import {
   at,
   makeAuditEvent,
@@ -431,10 +431,42 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
           makeDelivery({ id: 'whd_c', createdAt: at(2), verificationId: 'vrf_1' }),
           makeDelivery({ id: 'whd_d', createdAt: at(4), endpointId: 'whe_other', verificationId: 'vrf_1' }),
         ]);
-        expect(ids(await store.deliveries.listByEndpoint('whe_test1', 10))).toEqual(['whd_b', 'whd_c', 'whd_a']);
-        expect(ids(await store.deliveries.listByEndpoint('whe_test1', 2))).toEqual(['whd_b', 'whd_c']);
+        const all = await store.deliveries.listByEndpoint('whe_test1', { limit: 10 });
+        expect(ids(all.items)).toEqual(['whd_b', 'whd_c', 'whd_a']);
+        expect(all.next).toBeNull();
+        expect(ids((await store.deliveries.listByEndpoint('whe_test1', { limit: 2 })).items)).toEqual([
+          'whd_b',
+          'whd_c',
+        ]);
         expect(ids(byId(await store.deliveries.listByVerification('vrf_1')))).toEqual(['whd_a', 'whd_c', 'whd_d']);
         expect(await store.deliveries.listByVerification('vrf_none')).toEqual([]);
+      });
+
+      it("pages an endpoint's deliveries with an opaque cursor: every delivery once, newest first, ties by id", async () => {
+        const same = at(5);
+        await store.deliveries.createMany([
+          ...['whd_p1', 'whd_p2', 'whd_p3'].map((id) => makeDelivery({ id, createdAt: same })),
+          ...[1, 2, 3, 4].map((n) => makeDelivery({ id: `whd_q${n}`, createdAt: at(n) })),
+          makeDelivery({ id: 'whd_elsewhere', createdAt: at(6), endpointId: 'whe_other' }),
+        ]);
+        const seen: string[] = [];
+        const sizes: number[] = [];
+        let cursor: string | null = null;
+        do {
+          const page: ListPage<Delivery> = await store.deliveries.listByEndpoint('whe_test1', { limit: 3, cursor });
+          seen.push(...ids(page.items));
+          sizes.push(page.items.length);
+          cursor = page.next;
+        } while (cursor !== null && sizes.length < 10);
+        expect(seen).toEqual(['whd_p3', 'whd_p2', 'whd_p1', 'whd_q4', 'whd_q3', 'whd_q2', 'whd_q1']);
+        expect(sizes).toEqual([3, 3, 1]);
+        // A last page that is exactly full says so: no cursor to an empty page.
+        const exact = await store.deliveries.listByEndpoint('whe_test1', { limit: 7 });
+        expect(exact.items).toHaveLength(7);
+        expect(exact.next).toBeNull();
+        await expect(
+          store.deliveries.listByEndpoint('whe_test1', { limit: 3, cursor: 'not-a-cursor' }),
+        ).rejects.toMatchObject({ name: 'InvalidCursorError' });
       });
 
       it('lists only pending deliveries, and save moves them out', async () => {

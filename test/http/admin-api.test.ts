@@ -304,6 +304,51 @@ describe('webhooks', () => {
     }
   });
 
+  it('pages the delivery log with an opaque cursor and limit: every delivery once, newest first', async () => {
+    const receiver = await startReceiver(() => 200);
+    try {
+      const minted = await srv.mintKey('test');
+      const reg = await admin.call('POST', `${ADMIN}/webhooks`, {
+        body: { keyId: minted.keyId, url: receiver.url, events: ['verification.completed'] },
+      });
+      const id = reg.json.data.id as string;
+      const sent: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        const test = await admin.call('POST', `${ADMIN}/webhooks/${id}/test`);
+        expect(test.status).toBe(202);
+        sent.push(test.json.data.id as string);
+      }
+      const seen: Array<{ id: string; createdAt: string }> = [];
+      const sizes: number[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `?limit=2&cursor=${encodeURIComponent(cursor)}` : '?limit=2';
+        const page = await admin.call('GET', `${ADMIN}/webhooks/${id}/deliveries${query}`);
+        expect(page.status).toBe(200);
+        seen.push(...page.json.data);
+        sizes.push(page.json.data.length);
+        cursor = page.json.nextCursor;
+      } while (cursor && sizes.length < 10);
+      expect(sizes).toEqual([2, 2, 1]);
+      expect(seen.map((d) => d.id).sort()).toEqual([...sent].sort());
+      const times = seen.map((d) => d.createdAt);
+      expect(times).toEqual([...times].sort().reverse());
+      const all = await admin.call('GET', `${ADMIN}/webhooks/${id}/deliveries`);
+      expect(all.json).toMatchObject({ nextCursor: null });
+      expect(all.json.data).toHaveLength(5);
+
+      const forged = await admin.call('GET', `${ADMIN}/webhooks/${id}/deliveries?cursor=forged`);
+      expect(forged.status).toBe(400);
+      expect(forged.json.error.details[0].field).toBe('cursor');
+      const tooMany = await admin.call('GET', `${ADMIN}/webhooks/${id}/deliveries?limit=1000`);
+      expect(tooMany.status).toBe(400);
+      expect(tooMany.json.error.details[0].field).toBe('limit');
+      await receiver.waitFor(5);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('applies the integrator URL policy (https for live keys)', async () => {
     const live = await srv.mintKey('live');
     const res = await admin.call('POST', `${ADMIN}/webhooks`, {

@@ -285,7 +285,7 @@ describe('retries', () => {
     // Only the active key's endpoint got a delivery, signed with the active key's secret.
     expect(receiver.received).toHaveLength(1);
     expect(specVerify(owner.secret, got[0]!.raw, got[0]!.headers['x-nextcap-signature'] as string)).toBe(true);
-    const toRevoked = (await deps.store.deliveries.listByEndpoint(hookId, 10))[0];
+    const toRevoked = (await deps.store.deliveries.listByEndpoint(hookId, { limit: 10 })).items[0];
     expect(toRevoked?.attempts.at(-1)).toMatchObject({ statusCode: null, error: 'signing_key_revoked' });
     expect(hook2.json.data.status).toBe('active');
     await receiver.close();

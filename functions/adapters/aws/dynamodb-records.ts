@@ -71,19 +71,27 @@ export function dynamoDeliveries(ctx: DynamoContext): DeliveryRepository {
     async save(d) {
       await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: deliveryItem(d) }));
     },
-    async listByEndpoint(endpointId, limit) {
+    async listByEndpoint(endpointId, opts): Promise<ListPage<Delivery>> {
+      if (opts.limit <= 0) return { items: [], next: null };
+      const partition = keys.deliveriesByEndpoint(endpointId, '', '').gsi1pk;
       const items = await queryLimit(
         ctx,
         {
           IndexName: GSI.gsi1.indexName,
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': GSI.gsi1.partitionKey },
-          ExpressionAttributeValues: { ':pk': keys.deliveriesByEndpoint(endpointId, '', '').gsi1pk },
+          ExpressionAttributeValues: { ':pk': partition },
           ScanIndexForward: false,
+          ExclusiveStartKey: opts.cursor ? deliveryStartKey(endpointId, decodeCursor(opts.cursor)) : undefined,
         },
-        limit,
+        opts.limit + 1,
       );
-      return items.map((i) => stripKeys<Delivery>(i));
+      const page = items.slice(0, opts.limit).map((i) => stripKeys<Delivery>(i));
+      const last = page[page.length - 1];
+      return {
+        items: page,
+        next: items.length > opts.limit && last ? encodeCursor(JSON.stringify([last.createdAt, last.id])) : null,
+      };
     },
     async listPending(limit) {
       const items = await queryLimit(
@@ -293,6 +301,20 @@ export function dynamoAudit(ctx: DynamoContext): AuditRepository {
       };
     },
   };
+}
+
+/** Rebuilds the full index key of a delivery from a cursor `[createdAt, id]`. */
+function deliveryStartKey(endpointId: string, cursor: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(cursor);
+  } catch {
+    throw new InvalidCursorError();
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((x) => typeof x === 'string'))
+    throw new InvalidCursorError();
+  const [createdAt, id] = parsed as [string, string];
+  return { ...keys.delivery(id), ...keys.deliveriesByEndpoint(endpointId, createdAt, id) };
 }
 
 /** Rebuilds the full index key of an audit event from a cursor (its base-table key depends on the verification). */

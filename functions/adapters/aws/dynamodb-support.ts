@@ -5,6 +5,7 @@
 import type { DynamoDBDocumentClient, QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { KEY_ATTRIBUTES } from './table-design';
+import { InvalidCursorError } from '../../ports/persistence';
 
 /** What every repository needs: the document client and the table name. */
 export interface DynamoContext {
@@ -86,10 +87,4 @@ export function decodeCursor(cursor: string): string {
   throw new InvalidCursorError();
 }
 
-/** A cursor that this adapter did not produce (the HTTP layer maps it to 400). */
-export class InvalidCursorError extends Error {
-  constructor() {
-    super('invalid cursor');
-    this.name = 'InvalidCursorError';
-  }
-}
+export { InvalidCursorError };

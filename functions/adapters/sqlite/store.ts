@@ -5,6 +5,7 @@ import {
   type AuditEvent,
   type IdempotencyRecord,
   type IdentitySignal,
+  InvalidCursorError,
   type ListPage,
   type Operator,
   type OperatorSession,
@@ -129,6 +130,9 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   const dGet = q('SELECT doc FROM deliveries WHERE id = ?');
   const dSave = q('UPDATE deliveries SET status = ?, updated_at = ?, doc = ? WHERE id = ?');
   const dByEndpoint = q('SELECT doc FROM deliveries WHERE endpoint_id = ? ORDER BY created_at DESC, id DESC LIMIT ?');
+  const dByEndpointAfter = q(
+    'SELECT doc FROM deliveries WHERE endpoint_id = ? AND (created_at < ? OR (created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?',
+  );
   const dPending = q("SELECT doc FROM deliveries WHERE status = 'pending' ORDER BY created_at LIMIT ?");
   const dByVerification = q('SELECT doc FROM deliveries WHERE verification_id = ? ORDER BY created_at, id');
 
@@ -358,8 +362,18 @@ export function createSqliteStore(db: SqliteDatabase): Store {
       async save(d) {
         await w(() => dSave.run(d.status, d.updatedAt, JSON.stringify(d), d.id));
       },
-      async listByEndpoint(endpointId, limit) {
-        return parseAll<Delivery>(dByEndpoint.all(endpointId, limit));
+      async listByEndpoint(endpointId, opts): Promise<ListPage<Delivery>> {
+        if (opts.limit <= 0) return { items: [], next: null };
+        const after = opts.cursor ? decodeCursor(opts.cursor) : null;
+        if (opts.cursor && after?.length !== 2) throw new InvalidCursorError();
+        const rows = (
+          after
+            ? dByEndpointAfter.all(endpointId, after[0], after[0], after[1], opts.limit + 1)
+            : dByEndpoint.all(endpointId, opts.limit + 1)
+        ) as Row[];
+        const items = parseAll<Delivery>(rows.slice(0, opts.limit));
+        const last = items[items.length - 1];
+        return { items, next: rows.length > opts.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
       },
       async listPending(limit) {
         return parseAll<Delivery>(dPending.all(limit));

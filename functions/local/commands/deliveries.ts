@@ -9,7 +9,9 @@ async function listDeliveries({ deps, args, print, orgId }: CommandContext): Pro
     ? await deps.store.deliveries.listByVerification(verificationId)
     : (
         await Promise.all(
-          (await deps.store.webhooks.listActive(org)).map((e) => deps.store.deliveries.listByEndpoint(e.id, 100)),
+          (
+            await deps.store.webhooks.listActive(org)
+          ).map(async (e) => (await deps.store.deliveries.listByEndpoint(e.id, { limit: 100 })).items),
         )
       ).flat();
   const failedOnly = args.boolean('failed');
