@@ -1,7 +1,14 @@
 import * as z from 'zod';
 import * as admin from './admin-schemas';
 import { routes, type RouteDef, type RouteId } from './routes';
-import { createVerificationBody, createWebhookBody, simulateBody } from '../app/schemas';
+import { applicantSimulateBody, createVerificationBody, createWebhookBody, simulateBody } from '../app/schemas';
+import { consentBody, createUploadBody, submitBody, UPLOAD_CONTENT_TYPES } from '../app/applicant/schemas';
+import {
+  completedCaptureResponse,
+  livenessSessionResponse,
+  sessionResponse,
+  uploadSlotResponse,
+} from './applicant-schemas';
 import {
   createVerificationResponse,
   createWebhookResponse,
@@ -17,6 +24,8 @@ import {
  */
 interface Operation {
   request?: z.ZodType;
+  /** A raw (non-JSON) body instead: its accepted media types. */
+  rawRequest?: readonly string[];
   /** Query parameters, from a zod object schema. */
   query?: z.ZodObject;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
@@ -276,19 +285,130 @@ const OPERATIONS: Partial<Record<RouteId, Operation>> = {
   },
 };
 
+/**
+ * Applicant API errors (docs/applicant-api.md): the client token authenticates, and the session's state
+ * (consent, checks running, terminal) refuses what does not apply.
+ */
+const APPLICANT_ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid request (validation_error, invalid_json): `details` names each field',
+  401: 'invalid_token (missing, malformed or unknown client token) or session_expired; with WWW-Authenticate: Bearer',
+  404: 'not_found: no such upload in this session',
+  409: 'The session refuses it now (session_finished, consent_required, attempt_in_progress, concurrent_update)',
+  413: 'Body larger than 64 KB',
+  415: 'Body is not application/json',
+  429: 'Limit of the attempt reached',
+};
+const applicantErrors = (...codes: number[]) =>
+  Object.fromEntries(
+    codes.map((c) => [c, { description: APPLICANT_ERROR_TEXT[c] ?? 'Error', schema: errorResponse }]),
+  ) as Operation['responses'];
+const applicantError = (description: string) => ({ description, schema: errorResponse });
+
+const APPLICANT_OPERATIONS: Partial<Record<RouteId, Operation>> = {
+  getSession: {
+    tag: 'Session',
+    description:
+      'Once the verification left `pending` (checks running, or finished), this still answers after `expiresAt`, so a page that submitted just before expiry can show the result.',
+    responses: { 200: { description: 'The session', schema: sessionResponse }, ...applicantErrors(401) },
+  },
+  postConsent: {
+    tag: 'Session',
+    request: consentBody,
+    description:
+      "`accepted: false` ends the verification (declined / final / CONSENT_DECLINED). `textVersion` must be the session's `consent.textVersion`.",
+    responses: {
+      200: { description: 'The session after the answer', schema: sessionResponse },
+      ...applicantErrors(400, 401, 409, 413, 415),
+    },
+  },
+  createUpload: {
+    tag: 'Captures',
+    request: createUploadBody,
+    responses: {
+      201: { description: 'An upload slot and where to send the bytes', schema: uploadSlotResponse },
+      ...applicantErrors(400, 401, 409, 413, 415),
+      429: applicantError('upload_limit_reached: this attempt opened 40 upload slots'),
+    },
+  },
+  putUploadBytes: {
+    tag: 'Captures',
+    rawRequest: UPLOAD_CONTENT_TYPES,
+    description:
+      'Local runtime only (on AWS the bytes go to S3 with the presigned POST; this route answers 404 route_not_found). Content-Type must be the one requested for the slot. May be repeated until the upload is completed.',
+    responses: {
+      204: { description: 'Stored; complete the upload next' },
+      ...applicantErrors(401, 404),
+      400: applicantError('validation_error: empty body'),
+      409: applicantError(
+        'upload_already_completed, or the session refuses it now (session_finished, consent_required, attempt_in_progress)',
+      ),
+      413: applicantError('file_too_large: more than maxBytes'),
+      415: applicantError('unsupported_media_type: Content-Type other than the requested one'),
+      422: applicantError('upload_expired: the slot expired or belongs to an earlier attempt'),
+    },
+  },
+  completeUpload: {
+    tag: 'Captures',
+    description: 'The server reads the bytes back and checks them (JPEG/PNG/WebP magic bytes, size, declared pixels).',
+    responses: {
+      200: { description: 'The validated capture', schema: completedCaptureResponse },
+      ...applicantErrors(401, 404, 413),
+      409: applicantError(
+        'upload_already_completed, or the session refuses it now (session_finished, consent_required, attempt_in_progress)',
+      ),
+      422: applicantError(
+        'The capture is rejected: unsupported_media_type, file_too_large, too_many_pixels, upload_expired, upload_missing, image_unreadable',
+      ),
+      429: applicantError('upload_bytes_exceeded: the attempt would keep more than 100 MB of captures'),
+    },
+  },
+  createLivenessSession: {
+    tag: 'Captures',
+    responses: {
+      201: { description: 'A Rekognition Face Liveness session to stream', schema: livenessSessionResponse },
+      ...applicantErrors(401, 413),
+      409: applicantError(
+        'liveness_session_unavailable, liveness_session_limit, test_mode_use_simulate, consent_required, attempt_in_progress, session_finished',
+      ),
+    },
+  },
+  submitAttempt: {
+    tag: 'Attempts',
+    request: submitBody,
+    responses: {
+      202: { description: 'Submitted: the session, status in_progress', schema: sessionResponse },
+      ...applicantErrors(400, 401, 413, 415),
+      409: applicantError(
+        'captures_missing (`details` names each), attempt_in_progress, attempts_exhausted, test_mode_use_simulate, consent_required, session_finished, concurrent_update',
+      ),
+    },
+  },
+  simulateAttempt: {
+    tag: 'Test mode',
+    request: applicantSimulateBody,
+    responses: {
+      200: { description: 'The session after the simulated decision', schema: sessionResponse },
+      ...applicantErrors(400, 401, 409, 413, 415),
+      403: applicantError('test_mode_only: a live session cannot choose its outcome'),
+    },
+  },
+};
+
 /** Security requirement of a route in the document. */
 function securityOf(route: RouteDef): Array<Record<string, string[]>> {
   if (route.auth === 'kycKey') return [{ kycKey: [] }];
+  if (route.auth === 'clientToken') return [{ clientToken: [] }];
   if (route.auth === 'operator') return [{ operatorSession: [] }, { operatorBearer: [] }];
   return [];
 }
 
 const schemaOf = (s: z.ZodType) => z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' });
 
-export function buildOpenApiDocument(serverUrl: string): Record<string, unknown> {
+/** The `paths` of a document: every route of the table that `operations` documents, in table order. */
+function pathsOf(operations: Partial<Record<RouteId, Operation>>): Record<string, Record<string, unknown>> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes as readonly RouteDef[]) {
-    const op = OPERATIONS[r.id as RouteId];
+    const op = operations[r.id as RouteId];
     if (!op) continue;
     const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1],
@@ -336,6 +456,9 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       ...(op.request
         ? { requestBody: { required: true, content: { 'application/json': { schema: schemaOf(op.request) } } } }
         : {}),
+      ...(op.rawRequest
+        ? { requestBody: { required: true, content: Object.fromEntries(op.rawRequest.map((t) => [t, {}])) } }
+        : {}),
       responses: Object.fromEntries(
         Object.entries(op.responses).map(([code, res]) => [
           code,
@@ -347,6 +470,11 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
       ),
     };
   }
+  return paths;
+}
+
+/** OpenAPI 3.1 document of the integrator API (and the dashboard's admin API). */
+export function buildOpenApiDocument(serverUrl: string): Record<string, unknown> {
   return {
     openapi: '3.1.0',
     info: {
@@ -375,6 +503,33 @@ export function buildOpenApiDocument(serverUrl: string): Record<string, unknown>
         },
       },
     },
-    paths,
+    paths: pathsOf(OPERATIONS),
+  };
+}
+
+/**
+ * OpenAPI 3.1 document of the applicant API: what the hosted page (or an integrator's own app) calls with a
+ * verification's client token. Served at `/api/v1/applicant/openapi.json`, published as docs/openapi-applicant.json.
+ */
+export function buildApplicantOpenApiDocument(serverUrl: string): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'KYC Applicant API',
+      version: '1.0.0',
+      description:
+        "The API of the hosted verification page: consent, capture uploads, submit, and the session's status. Every call carries the verification's client token (the `token` of verifyUrl) as `Authorization: Bearer`; a token opens only its own verification. Order of the checks: token (401 invalid_token) -> expiry (401 session_expired) -> terminal (409 session_finished, mutations only) -> body (400) -> route rules.",
+    },
+    servers: [{ url: serverUrl }],
+    components: {
+      securitySchemes: {
+        clientToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "The verification's client token (clientToken of the create response, `token` of verifyUrl).",
+        },
+      },
+    },
+    paths: pathsOf(APPLICANT_OPERATIONS),
   };
 }

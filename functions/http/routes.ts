@@ -399,6 +399,14 @@ export const routes = [
     lambda: 'public',
     summary: 'OpenAPI 3.1 document',
   },
+  {
+    id: 'applicantOpenapi',
+    method: 'GET',
+    path: `${APPLICANT_BASE}/openapi.json`,
+    auth: 'none',
+    lambda: 'public',
+    summary: 'OpenAPI 3.1 document of the applicant API',
+  },
   { id: 'health', method: 'GET', path: '/healthz', auth: 'none', lambda: 'public', summary: 'Liveness probe' },
 ] as const satisfies readonly RouteDef[];
 

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { revokeKey } from '../../functions/app/admin';
+import { buildApplicantOpenApiDocument } from '../../functions/http/openapi';
 import { api, startTestServer, type TestServer } from '../support/local-server';
 import { groupCommitFor } from '../../functions/adapters/sqlite/group-commit';
 
@@ -478,6 +479,14 @@ describe('routing and reference', () => {
       'returnUrl',
     ]);
     expect(body.additionalProperties).toBe(false);
+  });
+
+  it('serves the applicant API document at the applicant base, without a token', async () => {
+    const res = await api(srv.baseUrl, 'GET', '/api/v1/applicant/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(res.json).toEqual(buildApplicantOpenApiDocument(srv.baseUrl));
+    expect(Object.keys(res.json.paths)).toContain('/api/v1/applicant/session');
   });
 
   it('answers unknown routes with 404 and wrong methods with 405, in the error shape', async () => {
