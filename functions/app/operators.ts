@@ -10,6 +10,7 @@ import {
 import type { Clock } from '../ports/clock';
 import type { Crypto } from '../ports/crypto';
 import type { IdGenerator } from '../ports/ids';
+import type { OperatorAccount, OperatorAccounts } from '../ports/operator-accounts';
 import type { PasswordHasher } from '../ports/passwords';
 import { ConflictError, type Operator, type OperatorSession, type OperatorStore } from '../ports/persistence';
 
@@ -229,4 +230,36 @@ export async function bootstrapFirstAdmin(
 ): Promise<{ operator: Operator; password: string } | null> {
   if ((await deps.operators.operators.list()).length > 0) return null;
   return createOperator(deps, { orgId, email, role: 'admin' });
+}
+
+/** What an admin sees of a local operator: never its password hash. */
+function accountOf(op: Operator): OperatorAccount {
+  return {
+    email: op.email,
+    role: op.role,
+    orgId: op.orgId,
+    createdAt: op.createdAt,
+    lastSignInAt: op.lastSignInAt,
+    disabledAt: op.disabledAt,
+  };
+}
+
+/** The operator-accounts port over the local operator store (the CLI's `operators ...` on the local runtime). */
+export function localOperatorAccounts(deps: OperatorDeps): OperatorAccounts {
+  return {
+    async create(input) {
+      const { operator, password } = await createOperator(deps, input);
+      return { account: accountOf(operator), password };
+    },
+    async list(orgId) {
+      return (await deps.operators.operators.list(orgId)).map(accountOf);
+    },
+    async disable(email) {
+      return accountOf(await disableOperator(deps, email));
+    },
+    async resetPassword(email) {
+      const { operator, password } = await resetOperatorPassword(deps, email);
+      return { account: accountOf(operator), password };
+    },
+  };
 }

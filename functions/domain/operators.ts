@@ -5,6 +5,9 @@
 export const OPERATOR_ROLES = ['admin', 'reviewer'] as const;
 export type OperatorRole = (typeof OPERATOR_ROLES)[number];
 
+/** The Cognito custom attribute holding an operator's organisation id (AWS runtime; immutable). */
+export const COGNITO_ORG_ATTRIBUTE = 'custom:orgId';
+
 /** Canonical form of an operator email (sign-in and uniqueness are case-insensitive). */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { OperatorPrincipal } from '../app/operators';
 import { ApiError } from '../domain/errors';
-import { OPERATOR_ROLES, type OperatorRole } from '../domain/operators';
+import { COGNITO_ORG_ATTRIBUTE, OPERATOR_ROLES, type OperatorRole } from '../domain/operators';
 import { header } from './responses';
 import type { RouteDef } from './routes';
 
@@ -25,8 +25,7 @@ export interface OperatorContext {
 
 export const SESSION_COOKIE = { secure: '__Host-kyc_session', plain: 'kyc_session' } as const;
 export const CSRF_HEADER = 'X-CSRF-Token';
-/** Cognito custom attribute holding the operator's organisation id. */
-export const COGNITO_ORG_ATTRIBUTE = 'custom:orgId';
+export { COGNITO_ORG_ATTRIBUTE };
 
 const unauthorized = () => new ApiError('unauthenticated', 'unauthorized', 'Sign in first.');
 

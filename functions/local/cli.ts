@@ -9,7 +9,8 @@ import {
   UsageError,
 } from '../cli/args';
 import type { AppDeps } from '../app/deps';
-import type { OperatorDeps } from '../app/operators';
+import { localOperatorAccounts } from '../app/operators';
+import type { OperatorAccounts } from '../ports/operator-accounts';
 import { checkCommands, runCheckCommand } from '../checks/cli';
 import { ApiError, errors } from '../domain/errors';
 import { loadLocalConfig } from './config';
@@ -38,28 +39,24 @@ export function helpText(): string {
     tableUsage([...adminCommands, ...checks]),
     '',
     "Environment: KYC_DATA_DIR (default ./.kyc-data), KYC_RUNTIME=aws (+ the stack's table/bucket/key env) to",
-    'manage a deployed stack.',
+    'manage a deployed stack (operators: + KYC_OPERATORS_USER_POOL_ID, its Cognito user pool).',
   ].join('\n');
 }
 
-/** Opens the use cases' dependencies: the local data directory, or the deployed stack with KYC_RUNTIME=aws. */
-async function openDeps(): Promise<{ deps: AppDeps; operators: OperatorDeps | null; close(): Promise<void> }> {
+/**
+ * Opens the use cases' dependencies: the local data directory, or the deployed stack with KYC_RUNTIME=aws.
+ * Operator accounts: the local database, or the stack's Cognito user pool (opened on first use, so the
+ * other commands need no KYC_OPERATORS_USER_POOL_ID).
+ */
+async function openDeps(): Promise<{ deps: AppDeps; operators: () => OperatorAccounts; close(): Promise<void> }> {
   if (process.env.KYC_RUNTIME === 'aws') {
     const { createAwsDeps } = await import('../aws/deps');
-    // Operators on AWS are Cognito users (lib/operators.ts): not in the stack's tables.
-    return { deps: createAwsDeps(), operators: null, close: async () => undefined };
+    const { createAwsOperatorAccounts } = await import('../aws/operator-accounts');
+    return { deps: createAwsDeps(), operators: () => createAwsOperatorAccounts(), close: async () => undefined };
   }
   const rt = createLocalRuntime(loadLocalConfig());
-  return { deps: rt.deps, operators: rt.operators, close: rt.close };
-}
-
-/** The operator commands need the local operator store; on AWS operators live in the Cognito user pool. */
-function operatorsOf(operators: OperatorDeps | null): OperatorDeps {
-  if (operators) return operators;
-  throw errors.invalidRequest(
-    'operators_in_cognito',
-    "On AWS, dashboard operators are users of the stack's Cognito user pool: create them with `aws cognito-idp admin-create-user` and add them to the admin or reviewer group.",
-  );
+  const accounts = localOperatorAccounts(rt.operators);
+  return { deps: rt.deps, operators: () => accounts, close: rt.close };
 }
 
 /** Renders a request error, as JSON under --json, else as text with its field details. */
@@ -128,7 +125,7 @@ export async function runCli(argv: string[], out: Out = (s) => process.stdout.wr
       out,
       print,
       orgId: () => defaultOrgId(deps, parsed.string('org')),
-      operators: () => operatorsOf(operators),
+      operators,
     });
     return 0;
   } catch (err) {

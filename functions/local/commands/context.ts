@@ -1,7 +1,7 @@
 import type { CommandSpec, FlagSpecs, ParsedArgs } from '../../cli/args';
 import { requireOrg } from '../../app/admin';
 import type { AppDeps } from '../../app/deps';
-import type { OperatorDeps } from '../../app/operators';
+import type { OperatorAccounts } from '../../ports/operator-accounts';
 import { errors } from '../../domain/errors';
 
 /** Where a command writes its output, one call per block of text. */
@@ -16,8 +16,8 @@ export interface CommandContext {
   print(value: unknown, human: () => string): void;
   /** The organisation named by --org, or the only one (the command must declare {@link ORG_FLAG}). */
   orgId(): Promise<string>;
-  /** Dashboard operator accounts (the local runtime's database; throws where the runtime has none). */
-  operators(): OperatorDeps;
+  /** Dashboard operator accounts: the local runtime's database, or the deployed stack's Cognito user pool. */
+  operators(): OperatorAccounts;
 }
 
 /** One row of the admin CLI's command table. Throw ApiError for failures the user should see (exit 2). */

@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { createOperator, disableOperator, resetOperatorPassword } from '../../app/operators';
 import { errors } from '../../domain/errors';
 import { OPERATOR_ROLES, type OperatorRole } from '../../domain/operators';
-import type { Operator } from '../../ports/persistence';
+import type { OperatorAccount } from '../../ports/operator-accounts';
 import { type AdminCommand, type CommandContext, defaultOrgId, ORG_FLAG, table } from './context';
 
 const isRole = (s: string): s is OperatorRole => (OPERATOR_ROLES as readonly string[]).includes(s);
 const emailSchema = z.email().max(254);
 
-/** What the CLI shows of an operator: never its password hash. */
-function operatorRow(op: Operator) {
+/** What the CLI shows of an operator (the port's account: never a password or its hash). */
+function operatorRow(op: OperatorAccount) {
   return {
     email: op.email,
     role: op.role,
@@ -33,7 +32,7 @@ async function createOperatorCommand({ deps, args, print, operators }: CommandCo
   if (!isRole(role))
     throw errors.validation([{ field: '--role', issue: OPERATOR_ROLES.join(' or ') }], 'Pass --role admin|reviewer.');
   const orgId = await defaultOrgId(deps, args.string('org'));
-  const { operator, password } = await createOperator(operators(), { orgId, email, role });
+  const { account: operator, password } = await operators().create({ orgId, email, role });
   print({ email: operator.email, role: operator.role, password }, () =>
     [
       `Operator ${operator.email} (${operator.role}) of ${operator.orgId} created.`,
@@ -43,17 +42,17 @@ async function createOperatorCommand({ deps, args, print, operators }: CommandCo
 }
 
 async function listOperators({ args, print, operators }: CommandContext): Promise<void> {
-  const rows = (await operators().operators.operators.list(args.string('org'))).map(operatorRow);
+  const rows = (await operators().list(args.string('org'))).map(operatorRow);
   print(rows, () => table(rows));
 }
 
 async function disableOperatorCommand({ args, print, operators }: CommandContext): Promise<void> {
-  const op = await disableOperator(operators(), emailArg(args.positionals[0], '<email>'));
+  const op = await operators().disable(emailArg(args.positionals[0], '<email>'));
   print(operatorRow(op), () => `Disabled ${op.email}; its sessions are signed out.`);
 }
 
 async function resetPasswordCommand({ args, print, operators }: CommandContext): Promise<void> {
-  const { operator, password } = await resetOperatorPassword(operators(), emailArg(args.positionals[0], '<email>'));
+  const { account: operator, password } = await operators().resetPassword(emailArg(args.positionals[0], '<email>'));
   print({ email: operator.email, role: operator.role, password }, () =>
     [
       `New password for ${operator.email}; its sessions are signed out.`,
