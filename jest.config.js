@@ -30,6 +30,7 @@ module.exports = {
     { ...common, displayName: 'pipeline', testMatch: ['<rootDir>/test/pipeline/**/*.test.ts'] },
     { ...common, displayName: 'cdk', testMatch: ['<rootDir>/test/cdk/**/*.test.ts'] },
     { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/browser/**/*.test.ts'] },
+    { ...common, displayName: 'aws-e2e', testMatch: ['<rootDir>/test/aws-e2e/**/*.test.ts'] },
   ],
   testTimeout: 60000,
 };
