@@ -6,9 +6,10 @@ import { isErased, toView } from '../domain/verification';
 import { buildEnvelopeBody } from '../domain/webhooks';
 import type { AuditEvent, ListPage, VerificationListOptions } from '../ports/persistence';
 import { createFlow, keySummary, mintKey, revokeKey, setDefaultFlow, updateFlow } from './admin';
+import { recordAudit } from './audit';
 import type { AppDeps } from './deps';
 import type { OperatorPrincipal } from './operators';
-import { redeliver } from './webhooks/deliver';
+import { enqueueDelivery, redeliver } from './webhooks/deliver';
 import { deleteWebhook, listWebhooks, registerWebhook, type WebhookEndpointView } from './webhook-endpoints';
 
 /**
@@ -27,15 +28,7 @@ async function audit(
   data: Record<string, unknown>,
   verificationId: string | null = null,
 ): Promise<void> {
-  await deps.store.audit.append({
-    id: deps.ids.next('evt'),
-    verificationId,
-    orgId: op.orgId,
-    type,
-    at: deps.clock.now().toISOString(),
-    actor: actorOf(op),
-    data,
-  });
+  await recordAudit(deps, { orgId: op.orgId, verificationId, type, actor: actorOf(op), data });
 }
 
 const ID = {
@@ -286,7 +279,7 @@ export async function sendTestEvent(deps: AppDeps, op: OperatorPrincipal, id: st
     publication: 'test',
   };
   await deps.store.deliveries.createMany([delivery]);
-  await deps.queue.enqueue('webhook.deliver', { deliveryId }, { dedupeKey: `delivery:${deliveryId}` });
+  await enqueueDelivery(deps, deliveryId);
   await audit(deps, op, 'webhook.test_sent', { endpointId: endpoint.id, deliveryId });
   return deliveryView(delivery);
 }

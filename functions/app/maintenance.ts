@@ -2,6 +2,7 @@ import type { AppDeps } from './deps';
 import { expireVerification, publishOutcome } from './outcomes';
 import { enqueuePipelineRun } from './pipeline/enqueue';
 import { purgeExpiredCaptures } from './retention';
+import { enqueueDelivery } from './webhooks/deliver';
 
 /** One item the sweep could not handle; it stays due and the next sweep tries it again. */
 export interface SweepFailure {
@@ -69,7 +70,7 @@ export async function runMaintenanceSweep(deps: AppDeps): Promise<SweepReport> {
     await attempt('redeliver', d.id, async () => {
       // The dedupe key makes this a no-op for deliveries whose send (or retry) is already queued.
       const delayMs = d.nextAttemptAt ? Math.max(0, Date.parse(d.nextAttemptAt) - now.getTime()) : 0;
-      await deps.queue.enqueue('webhook.deliver', { deliveryId: d.id }, { dedupeKey: `delivery:${d.id}`, delayMs });
+      await enqueueDelivery(deps, d.id, delayMs);
       requeuedDeliveries++;
     });
   }

@@ -4,7 +4,9 @@ import type { Attempt, Decision, DeclineType, Delivery, Flow, Verification } fro
 import { finalize, isTerminal, reopenForRetry, toView, type TerminalOutcome } from '../domain/verification';
 import { eventsForOutcome, planDeliveries, publicationOf } from '../domain/webhooks';
 import type { AppDeps } from './deps';
+import { recordAudit } from './audit';
 import { updateVerification } from './optimistic-update';
+import { enqueueDelivery } from './webhooks/deliver';
 
 export interface AttemptOutcome {
   verificationId: string;
@@ -40,10 +42,9 @@ export async function finalizeVerification(
     finalize(mutate ? mutate(v) : v, outcome, flow, now),
   );
   if (!result) return false;
-  await deps.store.audit.append({
-    id: deps.ids.next('evt'),
-    verificationId,
+  await recordAudit(deps, {
     orgId: result.after.orgId,
+    verificationId,
     type: 'verification.finalized',
     at: now.toISOString(),
     data: {
@@ -74,7 +75,7 @@ export async function publishOutcome(deps: AppDeps, v: Verification, flow: Flow)
   ).filter((d) => !already.has(slot(d)));
   await deps.store.deliveries.createMany(planned);
   for (const d of [...existing.filter((e) => e.status === 'pending'), ...planned]) {
-    await deps.queue.enqueue('webhook.deliver', { deliveryId: d.id }, { dedupeKey: `delivery:${d.id}` });
+    await enqueueDelivery(deps, d.id);
   }
   const at = deps.clock.now().toISOString();
   await updateVerification(deps, v.id, (cur) =>
@@ -112,10 +113,9 @@ export async function recordAttemptOutcome(deps: AppDeps, outcome: AttemptOutcom
       return a && !a.completedAt ? reopenForRetry(cur, done, now, prompts) : null;
     });
     if (updated) {
-      await deps.store.audit.append({
-        id: deps.ids.next('evt'),
-        verificationId: v.id,
+      await recordAudit(deps, {
         orgId: v.orgId,
+        verificationId: v.id,
         type: 'attempt.declined_retry',
         at: now.toISOString(),
         data: { attempt: outcome.attempt, reasonCodes: outcome.reasonCodes },

@@ -1,5 +1,6 @@
 import type { Verification } from '../domain/model';
 import type { AppDeps } from './deps';
+import { recordAudit } from './audit';
 import { erasePersonalData } from './erasure';
 
 export interface PurgeOptions {
@@ -68,10 +69,9 @@ async function purgeVerification(
   });
   if (!erased) return { purged: false, blobsDeleted: 0 };
   if (firstTime) {
-    await deps.store.audit.append({
-      id: deps.ids.next('evt'),
-      verificationId: verification.id,
+    await recordAudit(deps, {
       orgId: verification.orgId,
+      verificationId: verification.id,
       type: 'captures.purged',
       at,
       data: { ...erased.report, purgeAfter: verification.purgeAfter },

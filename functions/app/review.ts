@@ -2,6 +2,7 @@ import { errors } from '../domain/errors';
 import type { Verification, VerificationView } from '../domain/model';
 import { toView } from '../domain/verification';
 import type { AppDeps } from './deps';
+import { recordAudit } from './audit';
 import { updateVerification } from './optimistic-update';
 import { publishOutcome } from './outcomes';
 
@@ -68,10 +69,9 @@ export async function decideReview(
     const latest = await deps.store.verifications.get(id);
     throw notDecidable(latest ?? current);
   }
-  await deps.store.audit.append({
-    id: deps.ids.next('evt'),
-    verificationId: id,
+  await recordAudit(deps, {
     orgId: current.orgId,
+    verificationId: id,
     type: 'verification.reviewed',
     at,
     actor: actor.label,

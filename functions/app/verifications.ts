@@ -7,6 +7,7 @@ import type { CreateVerificationBody, SimulateBody } from './schemas';
 import { simulatedOutcome } from './simulated-outcome';
 import type { Principal } from './auth';
 import type { AppDeps } from './deps';
+import { recordAudit } from './audit';
 import { erasePersonalData } from './erasure';
 import { finalizeVerification } from './outcomes';
 
@@ -203,10 +204,9 @@ async function redact(
   if (!erased) throw errors.notFound('Verification');
   await deps.store.flushErasures();
   if (firstTime) {
-    await deps.store.audit.append({
-      id: deps.ids.next('evt'),
-      verificationId: v.id,
+    await recordAudit(deps, {
       orgId: v.orgId,
+      verificationId: v.id,
       type: 'verification.redacted',
       at,
       data: { ...actor, ...erased.report },

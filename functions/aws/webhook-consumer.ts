@@ -13,13 +13,7 @@ import {
   type JobMessage,
 } from '../adapters/aws/job-message';
 import type { QueueLocks } from '../adapters/aws/queue-locks';
-
-/** What one delivery attempt asks the queue to do next (functions/app/webhooks/deliver.ts returns it). */
-export type DeliveryResult =
-  | { outcome: 'succeeded' }
-  | { outcome: 'failed' }
-  | { outcome: 'skipped' }
-  | { outcome: 'retry'; retryInMs: number };
+import type { DeliveryResult } from '../app/webhooks/deliver';
 
 export interface WebhookConsumerDeps {
   sqs: SQSClient;

@@ -7,6 +7,21 @@ import type {
   WebhookEventName,
 } from './model';
 
+/** Whether an HTTP attempt acknowledged a delivery: any 2xx status, as Standard Webhooks defines it. */
+export function isAcknowledged(statusCode: number | null): boolean {
+  return statusCode !== null && statusCode >= 200 && statusCode < 300;
+}
+
+/** How many of a delivery's attempts were not acknowledged (timeouts, network errors, non-2xx answers). */
+export function failedAttempts(attempts: readonly DeliveryAttemptRecord[]): number {
+  return attempts.filter((a) => !isAcknowledged(a.statusCode)).length;
+}
+
+/** The queue's dedupe key of a delivery's send: at most one live `webhook.deliver` job per delivery. */
+export function deliveryDedupeKey(deliveryId: string): string {
+  return `delivery:${deliveryId}`;
+}
+
 /**
  * Webhook events, envelopes and signatures.
  *
@@ -201,7 +216,7 @@ export function endpointHealth(recent: Delivery[]): EndpointHealth {
   const last = attempts[0] ?? null;
   let consecutiveFailures = 0;
   for (const a of attempts) {
-    if (a.statusCode !== null && a.statusCode >= 200 && a.statusCode < 300) break;
+    if (isAcknowledged(a.statusCode)) break;
     consecutiveFailures++;
   }
   const finished = recent.filter((d) => d.status !== 'pending');
@@ -210,7 +225,7 @@ export function endpointHealth(recent: Delivery[]): EndpointHealth {
   return {
     lastAttemptAt: last?.at ?? null,
     lastStatus: last
-      ? last.statusCode !== null && last.statusCode >= 200 && last.statusCode < 300
+      ? isAcknowledged(last.statusCode)
         ? 'succeeded'
         : 'failed'
       : lastDelivery

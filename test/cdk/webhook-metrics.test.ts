@@ -1,5 +1,5 @@
 import { METRICS } from '../../functions/adapters/aws/table-design';
-import type { DeliveryResult } from '../../functions/aws/webhook-consumer';
+import type { DeliveryResult } from '../../functions/app/webhooks/deliver';
 import { withDeliveryMetrics } from '../../functions/aws/entries/webhook-metrics';
 
 describe('webhook attempt metrics (feed the failure-rate alarm)', () => {

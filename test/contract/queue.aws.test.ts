@@ -20,13 +20,8 @@ import { AwsQueue } from '../../functions/adapters/aws/aws-queue';
 import { createDocumentClient } from '../../functions/adapters/aws/dynamodb-store';
 import { DEDUPE_ATTRIBUTE, decodeJobMessage, toJob } from '../../functions/adapters/aws/job-message';
 import { dynamoQueueLocks, type QueueLocks } from '../../functions/adapters/aws/queue-locks';
-import {
-  type DeliveryResult,
-  createWebhookConsumer,
-  deleteMessage,
-  settleDone,
-  settleRetry,
-} from '../../functions/aws/webhook-consumer';
+import type { DeliveryResult } from '../../functions/app/webhooks/deliver';
+import { createWebhookConsumer, deleteMessage, settleDone, settleRetry } from '../../functions/aws/webhook-consumer';
 import { type Job, PipelineRunEndedError } from '../../functions/ports/queue';
 import {
   type Emulator,

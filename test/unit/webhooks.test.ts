@@ -4,6 +4,8 @@ import type { Delivery, WebhookEndpoint } from '../../functions/domain/model';
 import {
   endpointHealth,
   eventsForOutcome,
+  failedAttempts,
+  isAcknowledged,
   nextRetryDelayMs,
   planDeliveries,
   signDelivery,
@@ -121,6 +123,20 @@ describe('retry schedule', () => {
     expect(nextRetryDelayMs([100, 200, 400], 2, () => 1)).toBe(240);
     expect(nextRetryDelayMs([100, 200, 400], 3, () => 0.5)).toBe(400);
     expect(nextRetryDelayMs([100, 200, 400], 4)).toBeNull();
+  });
+});
+
+describe('acknowledgement', () => {
+  it('counts any 2xx as acknowledged, and nothing else (redirects, errors, timeouts)', () => {
+    expect([200, 201, 204, 299].every(isAcknowledged)).toBe(true);
+    expect([null, 199, 300, 301, 404, 500].some(isAcknowledged)).toBe(false);
+    const attempt = (statusCode: number | null) => ({
+      at: '2026-06-25T10:00:00.000Z',
+      statusCode,
+      error: null,
+      durationMs: 1,
+    });
+    expect(failedAttempts([attempt(500), attempt(null), attempt(302), attempt(204)])).toBe(3);
   });
 });
 

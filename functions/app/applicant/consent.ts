@@ -1,6 +1,7 @@
 import { errors } from '../../domain/errors';
 import type { ConsentRecord } from '../../domain/model';
 import type { AppDeps } from '../deps';
+import { recordAudit } from '../audit';
 import { finalizeVerification } from '../outcomes';
 import type { ConsentBody } from './schemas';
 import { CONSENT_TEXT_VERSION, reloadSession, updateSession, type OpenSession, type SessionView } from './session';
@@ -44,10 +45,9 @@ export async function recordConsent(
     userAgent: origin.userAgent ? origin.userAgent.slice(0, MAX_USER_AGENT) : null,
   };
   const audit = (type: string) =>
-    deps.store.audit.append({
-      id: deps.ids.next('evt'),
-      verificationId: verification.id,
+    recordAudit(deps, {
       orgId: verification.orgId,
+      verificationId: verification.id,
       type,
       at: now,
       data: { textVersion: record.textVersion, locale: record.locale },

@@ -1,6 +1,7 @@
 import { errors } from '../../domain/errors';
 import type { Flow } from '../../domain/model';
 import type { AppConfig, AppDeps } from '../deps';
+import { recordAudit } from '../audit';
 import { livenessModeOf } from './liveness-mode';
 import { currentAttempt, requireConsent, requirePending, updateSession, type OpenSession } from './session';
 
@@ -62,10 +63,9 @@ export async function createLivenessSession(deps: AppDeps, session: OpenSession)
       throw errors.conflict('attempt_in_progress', 'The attempt was submitted while the session was opened.');
     return { ...v, faceLivenessSessionId: sessionId, updatedAt: now, version: v.version + 1 };
   });
-  await deps.store.audit.append({
-    id: deps.ids.next('evt'),
-    verificationId: updated.id,
+  await recordAudit(deps, {
     orgId: updated.orgId,
+    verificationId: updated.id,
     type: 'liveness_session.created',
     at: now,
     data: { attempt: currentAttempt(updated), sessionId },

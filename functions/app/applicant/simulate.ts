@@ -1,5 +1,6 @@
 import { errors } from '../../domain/errors';
 import type { AppDeps } from '../deps';
+import { recordAudit } from '../audit';
 import { finalizeVerification } from '../outcomes';
 import type { ApplicantSimulateBody } from '../schemas';
 import { simulatedOutcome } from '../simulated-outcome';
@@ -22,12 +23,10 @@ export async function simulateAttempt(
   const { declineType, reasonCodes } = outcome;
   const ok = await finalizeVerification(deps, v.id, outcome);
   if (!ok) throw errors.conflict('session_finished', 'This verification already reached a decision.');
-  await deps.store.audit.append({
-    id: deps.ids.next('evt'),
-    verificationId: v.id,
+  await recordAudit(deps, {
     orgId: v.orgId,
+    verificationId: v.id,
     type: 'attempt.simulated',
-    at: deps.clock.now().toISOString(),
     data: { decision: body.decision, declineType, reasonCodes },
   });
   return reloadSession(deps, v.id, flow);

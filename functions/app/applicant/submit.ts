@@ -3,6 +3,7 @@ import { acceptedDocumentTypes, requiredCaptures, stepsOfFlow } from '../../doma
 import type { Attempt, Capture, DocumentType, Flow, Verification } from '../../domain/model';
 import { isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
+import { recordAudit } from '../audit';
 import type { SubmitBody } from './schemas';
 import { livenessModeOf } from './liveness-mode';
 import {
@@ -76,10 +77,9 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
       version: v.version + 1,
     };
   });
-  await deps.store.audit.append({
-    id: deps.ids.next('evt'),
-    verificationId: updated.id,
+  await recordAudit(deps, {
     orgId: updated.orgId,
+    verificationId: updated.id,
     type: 'attempt.submitted',
     at: now,
     data: {

@@ -3,6 +3,7 @@ import { sniffImage } from '../../domain/image-sniff';
 import type { Capture, CaptureKind, Verification } from '../../domain/model';
 import type { UploadPolicy } from '../../ports/blobs';
 import type { AppDeps } from '../deps';
+import { recordAudit } from '../audit';
 import { UPLOAD_CONTENT_TYPES, type CreateUploadBody } from './schemas';
 import { currentAttempt, requireConsent, requirePending, type OpenSession } from './session';
 import { stepsOfFlow } from '../../domain/captures';
@@ -287,12 +288,5 @@ async function setAsideEarlier(deps: AppDeps, latest: Capture, attemptCaptures: 
 }
 
 async function audit(deps: AppDeps, v: Verification, type: string, data: Record<string, unknown>): Promise<void> {
-  await deps.store.audit.append({
-    id: deps.ids.next('evt'),
-    verificationId: v.id,
-    orgId: v.orgId,
-    type,
-    at: deps.clock.now().toISOString(),
-    data,
-  });
+  await recordAudit(deps, { orgId: v.orgId, verificationId: v.id, type, data });
 }

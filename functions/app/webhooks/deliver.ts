@@ -1,13 +1,35 @@
-import { nextRetryDelayMs, signDelivery } from '../../domain/webhooks';
 import type { Delivery, KycKey, WebhookEndpoint } from '../../domain/model';
+import {
+  deliveryDedupeKey,
+  failedAttempts,
+  isAcknowledged,
+  nextRetryDelayMs,
+  signDelivery,
+} from '../../domain/webhooks';
 import type { AppDeps } from '../deps';
 
-export type DeliverOutcome =
+/**
+ * What one delivery attempt asks its caller to do next. The local worker and the SQS consumer
+ * (functions/aws/webhook-consumer.ts) both act on it: `retry` reschedules the job, the others end it.
+ */
+export type DeliveryResult =
   | { outcome: 'succeeded' }
+  /** Not acknowledged and no retries left: kept as failed (dead-lettered) for a manual redelivery. */
   | { outcome: 'failed' }
   | { outcome: 'retry'; retryInMs: number }
   /** Nothing to do: unknown, already finished, the endpoint was deleted or disabled, or its key revoked. */
   | { outcome: 'skipped' };
+
+/**
+ * Queues a send of the delivery, `delayMs` from now. Deduplicated per delivery: a no-op while one is queued.
+ */
+export function enqueueDelivery(deps: Pick<AppDeps, 'queue'>, deliveryId: string, delayMs?: number): Promise<void> {
+  return deps.queue.enqueue(
+    'webhook.deliver',
+    { deliveryId },
+    { dedupeKey: deliveryDedupeKey(deliveryId), ...(delayMs === undefined ? {} : { delayMs }) },
+  );
+}
 
 /**
  * Sends one delivery once. Primary course: load delivery + endpoint + signing key -> sign this send ->
@@ -15,7 +37,7 @@ export type DeliverOutcome =
  * delay, or, when retries are exhausted, keep it as failed (dead-lettered) for manual redelivery.
  * The caller (local worker or SQS consumer) schedules the retry it is told about.
  */
-export async function deliverWebhook(deps: AppDeps, deliveryId: string): Promise<DeliverOutcome> {
+export async function deliverWebhook(deps: AppDeps, deliveryId: string): Promise<DeliveryResult> {
   const d = await deps.store.deliveries.get(deliveryId);
   if (d?.status !== 'pending') return { outcome: 'skipped' };
   const endpoint = await deps.store.webhooks.get(d.orgId, d.endpointId);
@@ -47,13 +69,14 @@ export async function deliverWebhook(deps: AppDeps, deliveryId: string): Promise
     allowHosts: deps.config.webhookAllowHosts,
   });
   const after = deps.clock.now();
-  const ok = result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300;
+  const ok = isAcknowledged(result.statusCode);
   const attempts = [
     ...d.attempts,
     { at: now.toISOString(), statusCode: result.statusCode, error: result.error, durationMs: result.durationMs },
   ];
-  const failures = attempts.filter((a) => !(a.statusCode !== null && a.statusCode >= 200 && a.statusCode < 300)).length;
-  const retryInMs = ok ? null : nextRetryDelayMs(deps.config.webhookRetryDelaysMs, failuresSinceReset(d, failures));
+  const retryInMs = ok
+    ? null
+    : nextRetryDelayMs(deps.config.webhookRetryDelaysMs, failuresSinceReset(d, failedAttempts(attempts)));
   const next: Delivery = {
     ...d,
     attempts,
@@ -67,9 +90,10 @@ export async function deliverWebhook(deps: AppDeps, deliveryId: string): Promise
 }
 
 /**
- * Where a delivery goes and which key signs it, or why it must not be sent. A revoked key's secret never signs again (whoever holds the key may
- * hold the secret too), so deliveries owed through its endpoints fail at once, even if revocation has not yet
- * disabled the endpoint; integrators register the endpoint again with an active key.
+ * Where a delivery goes and which key signs it, or why it must not be sent. A revoked key's secret never
+ * signs again (whoever holds the key may hold the secret too), so deliveries owed through its endpoints fail
+ * at once, even if revocation has not yet disabled the endpoint; integrators register the endpoint again
+ * with an active key.
  */
 function sendTarget(
   endpoint: WebhookEndpoint | null,
@@ -94,17 +118,14 @@ function failuresSinceReset(d: Delivery, totalFailures: number): number {
 export async function redeliver(deps: AppDeps, deliveryId: string): Promise<Delivery | null> {
   const d = await deps.store.deliveries.get(deliveryId);
   if (!d) return null;
-  const failures = d.attempts.filter(
-    (a) => !(a.statusCode !== null && a.statusCode >= 200 && a.statusCode < 300),
-  ).length;
   const next: Delivery = {
     ...d,
     status: 'pending',
-    redeliveredAfterFailures: failures,
+    redeliveredAfterFailures: failedAttempts(d.attempts),
     nextAttemptAt: deps.clock.now().toISOString(),
     updatedAt: deps.clock.now().toISOString(),
   };
   await deps.store.deliveries.save(next);
-  await deps.queue.enqueue('webhook.deliver', { deliveryId: d.id }, { dedupeKey: `delivery:${d.id}` });
+  await enqueueDelivery(deps, d.id);
   return next;
 }

@@ -1,5 +1,5 @@
 import { METRICS } from '../../adapters/aws/table-design';
-import type { DeliveryResult } from '../webhook-consumer';
+import type { DeliveryResult } from '../../app/webhooks/deliver';
 
 /** The part of Powertools `Metrics` used here (a Count per webhook HTTP attempt). */
 export interface CountMetrics {
