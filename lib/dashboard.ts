@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,10 +9,11 @@ import {
   DASHBOARD_BASE,
   DASHBOARD_CONFIG_FILE,
   DASHBOARD_FILE_DIRS,
-  DASHBOARD_HEADERS,
   type DashboardConfig,
   dashboardCsp,
 } from '../functions/http/dashboard-policy';
+import { DASHBOARD_SECURITY_HEADERS } from '../functions/http/page-security-headers';
+import { pageHeadersPolicyBehaviors } from './page-headers-policy';
 
 export interface DashboardSignIn {
   /** Cognito hosted-login base URL, `https://<prefix>.auth.<region>.amazoncognito.com` (a token is fine). */
@@ -83,27 +84,10 @@ export class Dashboard extends Construct {
     this.headersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       responseHeadersPolicyName: accountUniqueName('dashboard-headers'),
       comment: 'KYC operator dashboard security headers',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: {
-          contentSecurityPolicy: dashboardCsp({ connectOrigins: [props.signIn.cognitoDomain] }),
-          override: true,
-        },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(730),
-          includeSubdomains: true,
-          preload: true,
-          override: true,
-        },
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        contentTypeOptions: { override: true },
-      },
-      customHeadersBehavior: {
-        customHeaders: [
-          { header: 'Permissions-Policy', value: DASHBOARD_HEADERS.permissionsPolicy, override: true },
-          { header: 'Cross-Origin-Opener-Policy', value: DASHBOARD_HEADERS.crossOriginOpenerPolicy, override: true },
-        ],
-      },
+      ...pageHeadersPolicyBehaviors(
+        dashboardCsp({ connectOrigins: [props.signIn.cognitoDomain] }),
+        DASHBOARD_SECURITY_HEADERS,
+      ),
     });
 
     const rewrite = new cloudfront.Function(this, 'SpaRewrite', {

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -10,7 +10,9 @@ import { Construct } from 'constructs';
 import { routes } from '../functions/http/routes';
 import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../functions/http/edge';
 import { HOSTED_FLOW_FILE_DIRS, hostedFlowCsp as pageCsp } from '../functions/http/hosted-flow-policy';
+import { hostedFlowSecurityHeaders } from '../functions/http/page-security-headers';
 import type { Api } from './api';
+import { pageHeadersPolicyBehaviors } from './page-headers-policy';
 
 export interface HostedFlowProps {
   stage: string;
@@ -112,27 +114,10 @@ export class HostedFlow extends Construct {
     this.headersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'SecurityHeaders', {
       responseHeadersPolicyName: accountUniqueName('hosted-flow-headers'),
       comment: 'KYC hosted flow security headers',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: {
-          contentSecurityPolicy: hostedFlowCsp(props.uploadOrigin, props.extraConnectOrigins),
-          override: true,
-        },
-        strictTransportSecurity: {
-          accessControlMaxAge: Duration.days(730),
-          includeSubdomains: true,
-          preload: true,
-          override: true,
-        },
-        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
-        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
-        contentTypeOptions: { override: true },
-      },
-      customHeadersBehavior: {
-        customHeaders: [
-          { header: 'Permissions-Policy', value: 'camera=(self), microphone=(), geolocation=()', override: true },
-          { header: 'Cross-Origin-Opener-Policy', value: 'same-origin', override: true },
-        ],
-      },
+      ...pageHeadersPolicyBehaviors(
+        hostedFlowCsp(props.uploadOrigin, props.extraConnectOrigins),
+        hostedFlowSecurityHeaders(),
+      ),
     });
 
     const spaRewrite = new cloudfront.Function(this, 'SpaRewrite', {

@@ -52,22 +52,3 @@ export function dashboardCsp(opts: DashboardCspOptions = {}): string {
     "frame-ancestors 'none'",
   ].join('; ');
 }
-
-/** Headers besides the CSP that both runtimes send (CloudFront sets the first ones as its security headers). */
-export const DASHBOARD_HEADERS = {
-  permissionsPolicy: 'camera=(), microphone=(), geolocation=(), payment=(), usb=()',
-  crossOriginOpenerPolicy: 'same-origin',
-} as const;
-
-/** Every security header of a dashboard response, as the local server sends them (HSTS is CloudFront's). */
-export function dashboardSecurityHeaders(opts: DashboardCspOptions = {}): Record<string, string> {
-  return {
-    'Content-Security-Policy': dashboardCsp(opts),
-    'Referrer-Policy': 'no-referrer',
-    'X-Content-Type-Options': 'nosniff',
-    'X-Frame-Options': 'DENY',
-    'Permissions-Policy': DASHBOARD_HEADERS.permissionsPolicy,
-    'Cross-Origin-Opener-Policy': DASHBOARD_HEADERS.crossOriginOpenerPolicy,
-    'Cross-Origin-Resource-Policy': 'same-origin',
-  };
-}

@@ -4,8 +4,9 @@ import {
   DASHBOARD_CONFIG_FILE,
   DASHBOARD_FILE_DIRS,
   type DashboardConfig,
-  dashboardSecurityHeaders,
+  dashboardCsp,
 } from '../http/dashboard-policy';
+import { DASHBOARD_SECURITY_HEADERS, securityHeaderFields } from '../http/page-security-headers';
 import { serveStaticSite } from './static-site';
 
 /**
@@ -31,7 +32,7 @@ export function serveDashboard(
     fileDirs: DASHBOARD_FILE_DIRS,
     isPage: (rest) =>
       PAGE_PATH.test(rest) && !DASHBOARD_FILE_DIRS.some((dir) => rest === `/${dir}` || rest.startsWith(`/${dir}/`)),
-    headers: () => dashboardSecurityHeaders(),
+    headers: () => securityHeaderFields(dashboardCsp(), DASHBOARD_SECURITY_HEADERS, 'http'),
     generated: { [DASHBOARD_CONFIG_FILE]: () => LOCAL_CONFIG },
     buildCommand: 'npm run build:dashboard',
   });

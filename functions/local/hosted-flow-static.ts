@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { HOSTED_FLOW_FILE_DIRS, hostedFlowCsp } from '../http/hosted-flow-policy';
+import { hostedFlowSecurityHeaders, securityHeaderFields } from '../http/page-security-headers';
 import { serveStaticSite } from './static-site';
 
 /**
@@ -22,18 +23,10 @@ const PAGE_PATH = /^\/([A-Za-z0-9_-]{1,100})\/?$/;
 const FILE_DIRS: ReadonlySet<string> = new Set(HOSTED_FLOW_FILE_DIRS);
 
 function securityHeaders(opts: HostedFlowOptions): Record<string, string> {
-  return {
-    'Content-Security-Policy': hostedFlowCsp({
-      frameAncestors: opts.frameAncestors,
-      connectOrigins: opts.connectOrigins?.(),
-    }),
-    'Referrer-Policy': 'no-referrer',
-    'X-Content-Type-Options': 'nosniff',
-    'Permissions-Policy': 'camera=(self), microphone=(), geolocation=(), payment=(), usb=()',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-    ...(opts.frameAncestors ? {} : { 'X-Frame-Options': 'DENY' }),
-  };
+  const csp = hostedFlowCsp({ frameAncestors: opts.frameAncestors, connectOrigins: opts.connectOrigins?.() });
+  // Embedding allowed by frame-ancestors: X-Frame-Options DENY would then contradict it.
+  const embeddable = opts.frameAncestors !== undefined && opts.frameAncestors.trim() !== "'none'";
+  return securityHeaderFields(csp, hostedFlowSecurityHeaders({ embeddable }), 'http');
 }
 
 /**
