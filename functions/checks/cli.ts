@@ -200,7 +200,9 @@ async function runLiveness(parsed: ParsedArgs, provider: CheckProvider, out: Out
   const prompts = promptsSchema.safeParse(list(parsed.string('prompts')));
   if (!prompts.success)
     throw new UsageError('--prompts: comma-separated left, right, centre', '--prompts', 'left, right, centre');
-  if (parsed.positionals.length !== prompts.data.length) {
+  const sequenceFile = parsed.string('sequence');
+  const stillsOptional = sequenceFile !== undefined && parsed.positionals.length === 0;
+  if (!stillsOptional && parsed.positionals.length !== prompts.data.length) {
     throw new UsageError(
       `${prompts.data.length} prompts need ${prompts.data.length} frames, got ${parsed.positionals.length}`,
       '<frame>',
@@ -211,6 +213,7 @@ async function runLiveness(parsed: ParsedArgs, provider: CheckProvider, out: Out
   const result = await provider.checkLiveness({
     prompts: prompts.data as HeadPrompt[],
     frames: await Promise.all(parsed.positionals.map(loadImage)),
+    sequence: sequenceFile ? await loadImage(sequenceFile) : null,
     selfie: selfieFile ? await loadImage(selfieFile) : null,
     flow: { thresholds: livenessThresholds(parsed) },
   });
@@ -233,10 +236,36 @@ async function runLiveness(parsed: ParsedArgs, provider: CheckProvider, out: Out
       ].join('  '),
     );
   }
+  const sequence = sequenceReport(result.extracted.sequence);
   out(
-    `${lines.join('\n')}\n\n${table([['pass', result.outcome === 'pass'], ['min yaw', result.scores.minYaw], ...common(result)])}`,
+    `${frames.length > 0 ? `${lines.join('\n')}\n\n` : ''}${sequence}${table([['pass', result.outcome === 'pass'], ['min yaw', result.scores.minYaw], ...common(result)])}`,
   );
   return exitCode(result);
+}
+
+const sequenceRowSchema = z.object({
+  status: z.string(),
+  frames: z.number(),
+  promptFrames: z.array(z.number().nullable()),
+  problems: z.array(z.object({ code: z.string(), frame: z.number().nullable(), detail: z.string() })),
+  yaws: z.array(z.number().nullable()),
+});
+
+/** The recording's part of the report: per-frame yaw, the frame that met each prompt, and the problems. */
+function sequenceReport(raw: unknown): string {
+  const parsed = sequenceRowSchema.safeParse(raw);
+  if (!parsed.success) return '';
+  const s = parsed.data;
+  const rows: Array<[string, unknown]> = [
+    ['sequence', `${s.status}, ${s.frames} frames`],
+    ['yaw (deg)', s.yaws.map((y) => (y === null ? '-' : String(y))).join(' ')],
+    ['prompt frames', s.promptFrames.map((f) => (f === null ? '-' : String(f))).join(' ')],
+    ...s.problems.map((p): [string, unknown] => [
+      `  ${p.code}`,
+      `${p.frame === null ? '' : `frame ${p.frame}: `}${p.detail}`,
+    ]),
+  ];
+  return `${table(rows)}\n\n`;
 }
 
 const THRESHOLD_FLAG: FlagSpecs = { threshold: { type: 'string', value: '<distance>' } };
@@ -263,14 +292,15 @@ export const checkCommands: readonly CheckCommand[] = [
   },
   {
     name: 'liveness',
-    args: [{ name: 'frame', variadic: true }],
+    args: [{ name: 'frame', variadic: true, optional: true }],
     flags: {
       prompts: { type: 'string', value: 'left,right,centre', required: true },
+      sequence: { type: 'string', value: '<recording.kseq>' },
       selfie: { type: 'string', value: '<image>' },
       ...THRESHOLD_FLAG,
       ...MIN_YAW_FLAG,
     },
-    note: 'one frame per prompt, in order',
+    note: 'one frame per prompt, in order, and/or --sequence: the continuous recording (frame-sequence container)',
     run: runLiveness,
   },
 ];

@@ -294,7 +294,13 @@ export interface VerificationView {
   redacted: boolean;
 }
 
-export const CAPTURE_KINDS = ['document_front', 'document_back', 'selfie', 'liveness_frame'] as const;
+export const CAPTURE_KINDS = [
+  'document_front',
+  'document_back',
+  'selfie',
+  'liveness_frame',
+  'liveness_sequence',
+] as const;
 export type CaptureKind = (typeof CAPTURE_KINDS)[number];
 
 export interface Capture {

@@ -25,7 +25,8 @@ export const RISK_FLAGS = {
   },
   REPLAYED_FRAMES: {
     meaning: 'Capture frames are identical or near-identical copies (replay or still image).',
-    raisedWhen: 'the liveness check finds frames / selfie that are near-duplicates of each other',
+    raisedWhen:
+      "the liveness check finds frames / selfie that are near-duplicates of each other, a run of identical pictures in the challenge's recording, or capture times that go back",
   },
   SPECIMEN_DOCUMENT: {
     meaning: 'The document is a specimen or from the ICAO test state (UTO).',

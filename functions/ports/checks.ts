@@ -62,8 +62,13 @@ export interface FaceMatchInput {
 
 export interface LivenessInput {
   prompts: HeadPrompt[];
-  /** One frame per prompt, same order. */
+  /** One full-resolution frame per prompt, same order (may be empty when only a recording is judged). */
   frames: ImageInput[];
+  /**
+   * The whole challenge recorded continuously: a frame-sequence container (domain/frame-sequence.ts).
+   * When present, the prompts must be met in it through smooth motion (domain/liveness-sequence.ts).
+   */
+  sequence?: ImageInput | null;
   /** The selfie, to check the frames show the same person. */
   selfie: ImageInput | null;
   flow: Pick<Flow, 'thresholds'>;

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { FRAME_SEQUENCE_CONTENT_TYPE } from '../../domain/frame-sequence';
 import { CAPTURE_KINDS, DOCUMENT_TYPES } from '../../domain/model';
 import { localeSchema } from '../schemas';
 
@@ -8,6 +9,8 @@ import { localeSchema } from '../schemas';
  */
 
 export const UPLOAD_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+/** Content types a capture kind accepts: photos are images; the liveness recording is a frame sequence. */
+export const SEQUENCE_CONTENT_TYPES = [FRAME_SEQUENCE_CONTENT_TYPE] as const;
 
 export const consentBody = z
   .object({
@@ -23,9 +26,19 @@ export const createUploadBody = z
     kind: z.enum(CAPTURE_KINDS),
     /** Prompt index for liveness frames (0-based), else 0. */
     index: z.number().int().min(0).max(9).default(0),
-    contentType: z.enum(UPLOAD_CONTENT_TYPES),
+    contentType: z.enum([...UPLOAD_CONTENT_TYPES, ...SEQUENCE_CONTENT_TYPES]),
   })
-  .strict();
+  .strict()
+  .superRefine((body, ctx) => {
+    const sequence = body.kind === 'liveness_sequence';
+    const allowed: readonly string[] = sequence ? SEQUENCE_CONTENT_TYPES : UPLOAD_CONTENT_TYPES;
+    if (!allowed.includes(body.contentType))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['contentType'],
+        message: `must be one of ${allowed.join(', ')} for ${body.kind}`,
+      });
+  });
 export type CreateUploadBody = z.infer<typeof createUploadBody>;
 
 export const submitBody = z

@@ -1,10 +1,11 @@
 import { errors, type ApiError } from '../../domain/errors';
+import { FRAME_SEQUENCE_LIMITS, parseFrameSequence } from '../../domain/frame-sequence';
 import { sniffImage } from '../../domain/image-sniff';
 import type { Capture, CaptureKind, Verification } from '../../domain/model';
 import type { UploadPolicy } from '../../ports/blobs';
 import type { AppDeps } from '../deps';
 import { recordAudit } from '../audit';
-import { UPLOAD_CONTENT_TYPES, type CreateUploadBody } from './schemas';
+import { SEQUENCE_CONTENT_TYPES, UPLOAD_CONTENT_TYPES, type CreateUploadBody } from './schemas';
 import { currentAttempt, requireConsent, requirePending, type OpenSession } from './session';
 import { stepsOfFlow } from '../../domain/captures';
 
@@ -70,6 +71,8 @@ function checkCaptureWanted(session: OpenSession, kind: CaptureKind, index: numb
     const prompts = session.verification.challenge?.length ?? 0;
     if (index >= prompts)
       throw errors.validation([{ field: 'index', issue: `must be a prompt index below ${prompts}` }]);
+  } else if (kind === 'liveness_sequence' && !session.verification.challenge?.length) {
+    throw errors.validation([{ field: 'kind', issue: 'this verification has no head-turn challenge' }]);
   } else if (index !== 0) {
     throw errors.validation([{ field: 'index', issue: 'must be 0 for this kind' }]);
   }
@@ -94,6 +97,7 @@ export async function requestUpload(deps: AppDeps, session: OpenSession, body: C
     );
   }
   const id = deps.ids.next('cap');
+  const sequence = body.kind === 'liveness_sequence';
   const expiresAt = new Date(now.getTime() + deps.config.uploadTtlSeconds * 1000);
   const capture: Capture = {
     id,
@@ -116,11 +120,63 @@ export async function requestUpload(deps: AppDeps, session: OpenSession, body: C
     captureId: id,
     blobKey: capture.blobKey,
     contentType: body.contentType,
-    maxBytes: deps.config.maxUploadBytes,
-    contentTypes: [...UPLOAD_CONTENT_TYPES],
+    maxBytes: maxBytesOf(deps, body.kind),
+    contentTypes: sequence ? [...SEQUENCE_CONTENT_TYPES] : [...UPLOAD_CONTENT_TYPES],
     expiresAt,
   });
   return { captureId: id, upload };
+}
+
+/** Largest upload of a kind: the configured limit, and for the liveness recording also the container's own. */
+function maxBytesOf(deps: AppDeps, kind: CaptureKind): number {
+  return kind === 'liveness_sequence'
+    ? Math.min(deps.config.maxUploadBytes, FRAME_SEQUENCE_LIMITS.maxTotalBytes)
+    : deps.config.maxUploadBytes;
+}
+
+/** What `complete` learnt from the bytes' headers: the stored content type and the (largest) frame size. */
+type CheckedContent = { ok: true; contentType: string; width: number; height: number } | { ok: false; error: ApiError };
+
+/**
+ * Content check of one upload, from headers only (nothing is decoded here). Photos: JPEG/PNG/WebP magic bytes
+ * and a declared pixel count within the limit. The liveness recording: a well-formed frame-sequence container
+ * (frame-sequence.ts: index schema, frame count and sizes, every frame a small JPEG).
+ */
+function checkContent(deps: AppDeps, kind: CaptureKind, bytes: Buffer): CheckedContent {
+  if (kind === 'liveness_sequence') {
+    const parsed = parseFrameSequence(bytes);
+    if (!parsed.ok)
+      return {
+        ok: false,
+        error: errors.unprocessable(
+          'sequence_invalid',
+          `The liveness recording is not a valid frame sequence (${parsed.field}: ${parsed.issue}).`,
+        ),
+      };
+    return {
+      ok: true,
+      contentType: SEQUENCE_CONTENT_TYPES[0],
+      width: Math.max(...parsed.frames.map((f) => f.width)),
+      height: Math.max(...parsed.frames.map((f) => f.height)),
+    };
+  }
+  const image = sniffImage(bytes);
+  if (!image.ok) {
+    return image.reason === 'unsupported_format'
+      ? {
+          ok: false,
+          error: errors.unprocessable('unsupported_media_type', 'The file is not a JPEG, PNG or WebP image.'),
+        }
+      : { ok: false, error: errors.unprocessable('image_unreadable', 'The image header could not be read.') };
+  }
+  // The declared size decides: a small file can announce a canvas that would exhaust memory when decoded.
+  if (image.width * image.height > deps.config.maxUploadPixels) {
+    return {
+      ok: false,
+      error: errors.unprocessable('too_many_pixels', `The image has more than ${deps.config.maxUploadPixels} pixels.`),
+    };
+  }
+  return { ok: true, contentType: image.contentType, width: image.width, height: image.height };
 }
 
 /** A `requested` capture of this verification's current attempt whose slot is still open. */
@@ -165,9 +221,8 @@ export async function putUploadBytes(
       [{ field: 'Content-Type', issue: `must be ${capture.contentType}` }],
     );
   }
-  if (input.bytes.length > deps.config.maxUploadBytes) {
-    throw errors.tooLarge('file_too_large', `The file exceeds ${deps.config.maxUploadBytes} bytes.`);
-  }
+  const maxBytes = maxBytesOf(deps, capture.kind);
+  if (input.bytes.length > maxBytes) throw errors.tooLarge('file_too_large', `The file exceeds ${maxBytes} bytes.`);
   if (input.bytes.length === 0) throw errors.validation([{ field: 'body', issue: 'empty: send the image bytes' }]);
   await deps.blobs.put(capture.blobKey, input.bytes, capture.contentType ?? 'application/octet-stream');
 }
@@ -206,20 +261,11 @@ export async function completeUpload(
     return reject(
       errors.unprocessable('upload_missing', 'No bytes were received for this upload; send them, then complete.'),
     );
-  if (bytes.length > deps.config.maxUploadBytes)
-    return reject(errors.unprocessable('file_too_large', `The file exceeds ${deps.config.maxUploadBytes} bytes.`));
-  const image = sniffImage(bytes);
-  if (!image.ok) {
-    return image.reason === 'unsupported_format'
-      ? reject(errors.unprocessable('unsupported_media_type', 'The file is not a JPEG, PNG or WebP image.'))
-      : reject(errors.unprocessable('image_unreadable', 'The image header could not be read.'));
-  }
-  // The declared size decides: a small file can announce a canvas that would exhaust memory when decoded.
-  if (image.width * image.height > deps.config.maxUploadPixels) {
-    return reject(
-      errors.unprocessable('too_many_pixels', `The image has more than ${deps.config.maxUploadPixels} pixels.`),
-    );
-  }
+  const maxBytes = maxBytesOf(deps, capture.kind);
+  if (bytes.length > maxBytes)
+    return reject(errors.unprocessable('file_too_large', `The file exceeds ${maxBytes} bytes.`));
+  const image = checkContent(deps, capture.kind, bytes);
+  if (!image.ok) return reject(image.error);
   const attemptCaptures = (await deps.store.captures.listByVerification(v.id)).filter(
     (c) => c.attempt === capture.attempt && c.status === 'uploaded',
   );

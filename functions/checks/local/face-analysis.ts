@@ -1,12 +1,12 @@
 import { faceAnalysisKey, memoizedAnalysis } from './face-cache';
 import { detectFacesOffThread, faceWorkerAvailable } from './face-thread';
-import { detectFaces, type DetectedFace } from './faces';
+import { detectFaces, type DetectedFace, type FaceAnalysisMode } from './faces';
 import type { RgbImage } from './image';
 import { faceModels } from './models';
 import type { LocalCheckOptions } from './options';
 
 /**
- * Faces of one image above `minConfidence`, largest first, ignoring faces much smaller than the largest
+ * Faces of one image above `minConfidence` (`full` or `light` analysis, see faces.ts), largest first, ignoring faces much smaller than the largest
  * (see {@link LocalCheckOptions.minRelativeFaceWidth}). Memoized per pixels and settings (see face-cache.ts):
  * the same selfie or portrait crop is analysed once per process, however many checks look at it.
  * The returned faces are frozen (shared with other callers); the array is the caller's own.
@@ -15,20 +15,26 @@ export async function findFaces(
   image: RgbImage,
   minConfidence: number,
   options: LocalCheckOptions,
+  mode: FaceAnalysisMode = 'full',
 ): Promise<DetectedFace[]> {
-  const key = faceAnalysisKey(image, { minConfidence, minRelativeFaceWidth: options.minRelativeFaceWidth });
-  return [...(await memoizedAnalysis(key, () => analyseFaces(image, minConfidence, options)))];
+  const key = faceAnalysisKey(image, {
+    minConfidence,
+    minRelativeFaceWidth: options.minRelativeFaceWidth,
+    light: mode === 'light' ? 1 : 0,
+  });
+  return [...(await memoizedAnalysis(key, () => analyseFaces(image, minConfidence, options, mode)))];
 }
 
 async function analyseFaces(
   image: RgbImage,
   minConfidence: number,
   options: LocalCheckOptions,
+  mode: FaceAnalysisMode,
 ): Promise<DetectedFace[]> {
   // On the face worker thread when its script is there (always, from source and in the bundle), else in-thread.
   const detected = faceWorkerAvailable()
-    ? await detectFacesOffThread(image, minConfidence)
-    : await detectFaces(await faceModels(), image, minConfidence);
+    ? await detectFacesOffThread(image, minConfidence, mode)
+    : await detectFaces(await faceModels(), image, minConfidence, mode);
   const confident = detected.sort((a, b) => b.box.width - a.box.width);
   const largest = confident[0]?.box.width ?? 0;
   return confident.filter((f) => f.box.width >= largest * options.minRelativeFaceWidth);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { DetectedFace } from './faces';
+import type { DetectedFace, FaceAnalysisMode } from './faces';
 import type { RgbImage } from './image';
 
 /**
@@ -20,6 +20,8 @@ export interface FaceJob {
   height: number;
   data: ArrayBuffer;
   minConfidence: number;
+  /** `full` (default) or `light` (see faces.ts). */
+  mode?: FaceAnalysisMode;
   /** Only load the models (warm-up). */
   warmUpOnly?: boolean;
 }
@@ -117,10 +119,14 @@ function send(job: Omit<FaceJob, 'id'>, slot: Slot = pickSlot()): Promise<Detect
 }
 
 /** Detects faces with landmarks and descriptors on the worker thread (same result as faces.ts detectFaces). */
-export function detectFacesOffThread(image: RgbImage, minConfidence: number): Promise<DetectedFace[]> {
+export function detectFacesOffThread(
+  image: RgbImage,
+  minConfidence: number,
+  mode: FaceAnalysisMode = 'full',
+): Promise<DetectedFace[]> {
   // Copy into a fresh ArrayBuffer to transfer: the Buffer may be a view into a shared pool.
   const data = new Uint8Array(image.data).buffer;
-  return send({ width: image.width, height: image.height, data, minConfidence });
+  return send({ width: image.width, height: image.height, data, minConfidence, mode });
 }
 
 /** Loads the models in every worker. */

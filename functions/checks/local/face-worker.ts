@@ -18,7 +18,10 @@ parentPort?.on('message', (job: FaceJob) => {
       });
       const loaded = await faceapi;
       const image = { width: job.width, height: job.height, data: Buffer.from(job.data) };
-      reply = { id: job.id, faces: job.warmUpOnly ? [] : await detectFaces(loaded, image, job.minConfidence) };
+      reply = {
+        id: job.id,
+        faces: job.warmUpOnly ? [] : await detectFaces(loaded, image, job.minConfidence, job.mode ?? 'full'),
+      };
     } catch (err) {
       reply = { id: job.id, error: err instanceof Error ? err.message : String(err) };
     }

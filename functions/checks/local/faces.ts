@@ -15,7 +15,7 @@ export interface DetectedFace {
   box: Box;
   /** Detector confidence 0-1. */
   score: number;
-  /** 128-d descriptor (Euclidean distance < ~0.6 = same person). */
+  /** 128-d descriptor (Euclidean distance < ~0.6 = same person); empty in `light` mode. */
   descriptor: Float32Array;
   /** Head-turn proxy; positive = turned to the subject's own left (nose toward the image's right edge). */
   yaw: number;
@@ -41,34 +41,57 @@ export async function loadFaceApi(): Promise<FaceApiModule> {
   await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
   await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
   await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
+  await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
+  await faceapi.nets.faceLandmark68TinyNet.loadFromDisk(modelDir);
   return faceapi;
 }
 
 /**
- * Detects all faces with landmarks and descriptors. `minConfidence` 0.3 finds the ~60 px faces of 480x270
- * video frames; callers filter by the flow's own confidence.
+ * How much to compute: `full` = SSD MobileNet, 68 landmarks and 128-d descriptors (selfies, documents, stills);
+ * `light` = the tiny detector and tiny 68 landmarks without descriptors (the pose of each frame of a liveness
+ * recording: ~10x cheaper; the page's own guidance runs the same pair in the browser).
+ */
+export type FaceAnalysisMode = 'full' | 'light';
+
+/** Input size of the tiny detector on recording frames (multiple of 32; frames are ~320 px wide). */
+const LIGHT_INPUT_SIZE = 416;
+
+/**
+ * Detects all faces with landmarks and, in `full` mode, descriptors. `minConfidence` 0.3 finds the ~60 px
+ * faces of 480x270 video frames; callers filter by the flow's own confidence.
  */
 export async function detectFaces(
   faceapi: FaceApiModule,
   image: RgbImage,
   minConfidence: number,
+  mode: FaceAnalysisMode = 'full',
 ): Promise<DetectedFace[]> {
   const tensor = faceapi.tf.tensor3d(new Int32Array(image.data), [image.height, image.width, 3], 'int32');
   try {
-    const results = await faceapi
-      .detectAllFaces(
-        tensor as unknown as FaceApi.tf.Tensor3D,
-        new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 }),
-      )
-      .withFaceLandmarks()
-      .withFaceDescriptors();
+    const input = tensor as unknown as FaceApi.tf.Tensor3D;
+    const results: Array<{
+      detection: FaceApi.FaceDetection;
+      landmarks: FaceApi.FaceLandmarks68;
+      descriptor?: Float32Array;
+    }> =
+      mode === 'light'
+        ? await faceapi
+            .detectAllFaces(
+              input,
+              new faceapi.TinyFaceDetectorOptions({ inputSize: LIGHT_INPUT_SIZE, scoreThreshold: minConfidence }),
+            )
+            .withFaceLandmarks(true)
+        : await faceapi
+            .detectAllFaces(input, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 }))
+            .withFaceLandmarks()
+            .withFaceDescriptors();
     return results.map((r) => {
       const pose = headPose(r.landmarks.positions.map((p) => ({ x: p.x, y: p.y })));
       const b = r.detection.box;
       return {
         box: { x: b.x, y: b.y, width: b.width, height: b.height },
         score: r.detection.score,
-        descriptor: r.descriptor,
+        descriptor: r.descriptor ?? new Float32Array(0),
         yaw: pose.yaw,
         roll: pose.roll,
       };

@@ -5,7 +5,11 @@ import type { CaptureKind, DocumentType, Session } from '../api';
  * One capture screen of the current attempt, in order: the document type choice, a still photo, the head-turn
  * challenge (every liveness frame), or the Face Liveness video.
  */
-export type CaptureStep = 'documentType' | Exclude<CaptureKind, 'liveness_frame'> | 'liveness' | 'face_liveness';
+export type CaptureStep =
+  | 'documentType'
+  | Exclude<CaptureKind, 'liveness_frame' | 'liveness_sequence'>
+  | 'liveness'
+  | 'face_liveness';
 
 /**
  * The capture screens of this attempt: the server's rule (`requiredCaptures`, the same function the submit
@@ -22,11 +26,12 @@ export function capturePlan(session: Session, documentType: DocumentType | null)
     faceLiveness: session.liveness?.mode === 'face_liveness',
   });
   for (const capture of required) {
-    // One liveness screen takes every head-turn frame; face_liveness is a Rekognition Face Liveness video.
+    // One liveness screen takes every head-turn frame and the recording of the whole challenge;
+    // face_liveness is a Rekognition Face Liveness video.
     if (capture.kind === 'face_liveness_session') plan.push('face_liveness');
     else if (capture.kind === 'liveness_frame') {
       if (capture.index === 0) plan.push('liveness');
-    } else plan.push(capture.kind);
+    } else if (capture.kind !== 'liveness_sequence') plan.push(capture.kind);
   }
   return plan;
 }

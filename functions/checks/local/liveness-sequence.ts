@@ -1,0 +1,117 @@
+import { parseFrameSequence } from '../../domain/frame-sequence';
+import {
+  analyseSequence,
+  DEFAULT_SEQUENCE_LIMITS,
+  type FrameObservation,
+  framesForRecognition,
+  type SequenceAnalysis,
+  type SequenceProblem,
+  yawDegreesFromProxy,
+} from '../../domain/liveness-sequence';
+import type { HeadPrompt } from '../../domain/model';
+import type { CheckTiming, ImageInput } from '../../ports/checks';
+import { findFaces } from './face-analysis';
+import { descriptorDistance, type DetectedFace } from './faces';
+import { decodeImage, ImageDecodeError, type RgbImage, thumbnail } from './image';
+import { timed, type LocalCheckOptions } from './options';
+
+/**
+ * The local side of liveness from a continuous capture: decode the recording's frames, observe each one
+ * with the light path (tiny detector + tiny 68 landmarks, no recognition net: yaw, box, score) and a 16x16
+ * grayscale thumbnail, let the domain analysis judge order and motion, then run full recognition on a few
+ * frames only (domain framesForRecognition) against the selfie, or against the first of them without one.
+ */
+
+export interface SequenceVerdict {
+  /** `invalid`: the container could not be read; `no_reference`: nothing to compare identities with. */
+  status: 'judged' | 'invalid' | 'undecodable';
+  analysis: SequenceAnalysis | null;
+  /** Motion problems plus identity problems (`identity_changed`, `not_selfie_person`). */
+  problems: Array<SequenceProblem | { code: 'identity_changed' | 'not_selfie_person'; frame: number; detail: string }>;
+  frames: number;
+  /** Largest descriptor distance among the recognised frames (to the selfie, else to the first). */
+  maxDistance: number | null;
+  recognisedFrames: number[];
+  /** Per-frame yaw in degrees (null without a face), for the report. */
+  yaws: Array<number | null>;
+}
+
+export async function judgeSequence(
+  sequence: ImageInput,
+  prompts: readonly HeadPrompt[],
+  selfieFace: DetectedFace | null,
+  thresholds: { livenessMinYaw: number; faceMatchMaxDistance: number; minFaceConfidence: number },
+  options: LocalCheckOptions,
+  timings: CheckTiming[],
+): Promise<SequenceVerdict> {
+  const empty = { analysis: null, problems: [], frames: 0, maxDistance: null, recognisedFrames: [], yaws: [] };
+  const parsed = parseFrameSequence(sequence.bytes);
+  if (!parsed.ok) return { status: 'invalid', ...empty };
+  let images: RgbImage[];
+  try {
+    images = await timed(timings, 'sequence_decode', () =>
+      Promise.all(parsed.frames.map((f, i) => decodeImage(Buffer.from(f.bytes), `${sequence.label} frame ${i}`, 640))),
+    );
+  } catch (err) {
+    if (!(err instanceof ImageDecodeError)) throw err;
+    return { status: 'undecodable', ...empty, frames: parsed.frames.length };
+  }
+  const minConfidence = thresholds.minFaceConfidence;
+  const [thumbs, faces] = await Promise.all([
+    Promise.all(images.map((img) => thumbnail(img))),
+    timed(timings, 'sequence_detect', () =>
+      Promise.all(images.map((img) => findFaces(img, minConfidence, options, 'light'))),
+    ),
+  ]);
+  const observations: FrameObservation[] = parsed.frames.map((f, i) => {
+    const found = faces[i] ?? [];
+    const face = found.length === 1 ? found[0]! : null;
+    return {
+      t: f.t,
+      faces: found.length,
+      face: face ? { box: face.box, score: face.score, yaw: yawDegreesFromProxy(face.yaw) } : null,
+      thumb: thumbs[i]!,
+    };
+  });
+  const analysis = analyseSequence(observations, prompts, {
+    ...DEFAULT_SEQUENCE_LIMITS,
+    turnDegrees: yawDegreesFromProxy(thresholds.livenessMinYaw),
+  });
+  const problems: SequenceVerdict['problems'] = [...analysis.problems];
+
+  // Full recognition on a few frames: the same person throughout, and the selfie's person.
+  const recognisedFrames = framesForRecognition(observations, analysis);
+  const recognised = await timed(timings, 'sequence_recognise', () =>
+    Promise.all(recognisedFrames.map((i) => findFaces(images[i]!, minConfidence, options, 'full'))),
+  );
+  let maxDistance: number | null = null;
+  const first = recognised.find((f) => f.length === 1)?.[0] ?? null;
+  const compare = (code: 'identity_changed' | 'not_selfie_person', reference: DetectedFace | null): void => {
+    if (!reference) return;
+    for (const [k, found] of recognised.entries()) {
+      const face = found.length === 1 ? found[0]! : null;
+      if (!face) continue;
+      const d = descriptorDistance(face.descriptor, reference.descriptor);
+      maxDistance = Math.max(maxDistance ?? 0, d);
+      if (d > thresholds.faceMatchMaxDistance) {
+        problems.push({
+          code,
+          frame: recognisedFrames[k]!,
+          detail: `face distance ${d.toFixed(2)} above ${thresholds.faceMatchMaxDistance}`,
+        });
+        return;
+      }
+    }
+  };
+  compare('identity_changed', first);
+  compare('not_selfie_person', selfieFace);
+  return {
+    status: 'judged',
+    analysis,
+    problems,
+    frames: parsed.frames.length,
+    maxDistance,
+    recognisedFrames,
+    yaws: observations.map((o) => (o.face ? Math.round(o.face.yaw) : null)),
+  };
+}
