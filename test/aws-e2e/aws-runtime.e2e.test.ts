@@ -12,6 +12,9 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createOrganisation, mintKey, type MintedKeyView } from '../../functions/app/admin';
 import type { AppDeps } from '../../functions/app/deps';
+import { updateVerification } from '../../functions/app/optimistic-update';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { WEBHOOK_EVENTS, type Verification } from '../../functions/domain/model';
 import { createAwsDeps, resetAwsRuntimeForTests } from '../../functions/aws/deps';
 import { verifyTimestampedSignature } from '../../functions/domain/webhooks';
 import { nodeCrypto } from '../../functions/adapters/local/node-crypto';
@@ -31,10 +34,12 @@ interface Received {
 
 let world: AwsWorld & { receiverTls: { cert: string; key: string } };
 let operator: AppDeps;
+let approvedId = '';
 let liveKey: MintedKeyView;
 let receiver: Server;
 let receiverUrl: string;
 const received: Received[] = [];
+const stateMachineId = () => world.model.resources('AWS::StepFunctions::StateMachine')[0]![0];
 const savedEnv = { ...process.env };
 
 beforeAll(async () => {
@@ -94,39 +99,81 @@ async function upload(token: string, kind: string, index: number, bytes: Buffer)
   expect({ status: done.status, body: done.json }).toMatchObject({ status: 200 });
 }
 
-/** Drives the webhook queue like the event source mapping until `n` deliveries arrived. */
-async function deliveries(n: number): Promise<Received[]> {
-  const deadline = Date.now() + 30_000;
-  while (received.length < n) {
-    if (Date.now() > deadline) throw new Error(`expected ${n} webhook deliveries, got ${received.length}`);
-    if ((await world.pollWebhookQueue()) === 0) await new Promise((r) => setTimeout(r, 200));
-  }
-  return received.slice(0, n);
+interface Captures {
+  document: Buffer;
+  selfie: Buffer;
+  frame(prompt: 'left' | 'right' | 'centre'): Promise<Buffer>;
 }
 
-/** Runs one applicant through consent, uploads and submit; resolves when the state machine has finished. */
-async function applyAs(person: Person, opts: { selfieOf?: Person } = {}) {
+/** Captures of `person`, optionally holding `documentOf`'s document (someone else's identity). */
+function capturesOf(person: Person, documentOf: Person = person) {
+  return async (): Promise<Captures> => ({
+    document: await syntheticImage(person, 'document', 'centre', documentOf),
+    selfie: await syntheticImage(person, 'selfie'),
+    frame: (prompt) => syntheticImage(person, 'frame', prompt),
+  });
+}
+
+/** Creates a verification through the integrator route and gives consent as the applicant. */
+async function newVerification(person: Person): Promise<{ id: string; token: string }> {
   const created = await integrator('POST', '/verifications', {
     applicantEmail: `${person}@applicants.example.com`,
     metadata: { ref: `e2e-${person}` },
   });
   expect({ status: created.status, body: created.json }).toMatchObject({ status: 201 });
   const { id, clientToken } = created.json.data as { id: string; clientToken: string };
-  const session = await applicant(clientToken, 'GET', '/session');
+  const consent = await applicant(clientToken, 'POST', '/consent', {
+    accepted: true,
+    textVersion: '2026-11-01',
+    locale: 'en',
+  });
+  expect(consent.status).toBe(200);
+  return { id, token: clientToken };
+}
+
+/** One attempt: uploads (presigned POST), submit, then waits for the state machine execution to end. */
+async function attempt(token: string, captures: Captures) {
+  const session = await applicant(token, 'GET', '/session');
   expect(session.status).toBe(200);
-  expect(
-    (await applicant(clientToken, 'POST', '/consent', { accepted: true, textVersion: '2026-11-01', locale: 'en' }))
-      .status,
-  ).toBe(200);
-  await upload(clientToken, 'document_front', 0, await syntheticImage(person, 'document'));
-  await upload(clientToken, 'selfie', 0, await syntheticImage(opts.selfieOf ?? person, 'selfie'));
+  await upload(token, 'document_front', 0, captures.document);
+  await upload(token, 'selfie', 0, captures.selfie);
   const prompts = session.json.data.challenge.prompts as Array<'left' | 'right' | 'centre'>;
-  for (const [i, prompt] of prompts.entries())
-    await upload(clientToken, 'liveness_frame', i, await syntheticImage(person, 'frame', prompt));
-  const submitted = await applicant(clientToken, 'POST', '/submit', {});
+  for (const [i, prompt] of prompts.entries()) await upload(token, 'liveness_frame', i, await captures.frame(prompt));
+  const submitted = await applicant(token, 'POST', '/submit', {});
   expect({ status: submitted.status, body: submitted.json }).toMatchObject({ status: 202 });
   await world.standIns.idle();
-  return { id, clientToken };
+  const after = await applicant(token, 'GET', '/session');
+  expect(after.status).toBe(200);
+  return after.json.data as {
+    status: string;
+    decision: string | null;
+    lastAttempt: { decision: string; declineType: string | null; reasonCodes: string[] } | null;
+  };
+}
+
+/** The webhook delivery for this verification and event, driving the queue as the event source mapping does. */
+async function delivery(verificationId: string, event: string): Promise<Received> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const found = received.find((d) => d.json.data?.verificationId === verificationId && d.json.event === event);
+    if (found) return found;
+    if (Date.now() > deadline)
+      throw new Error(`no ${event} for ${verificationId}; received ${received.map((d) => d.json.event).join(', ')}`);
+    if ((await world.pollWebhookQueue()) === 0) await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Moves a verification's clock-driven dates (expiry, retention) as if time had passed. */
+async function timeTravel(id: string, patch: Partial<Pick<Verification, 'expiresAt' | 'purgeAfter'>>): Promise<void> {
+  const done = await updateVerification(operator, id, (v) => ({ ...v, ...patch, version: v.version + 1 }));
+  expect(done).not.toBeNull();
+}
+
+async function captureKeys(id: string): Promise<string[]> {
+  const out = await world.s3.send(
+    new ListObjectsV2Command({ Bucket: world.capturesBucket, Prefix: `captures/${id}/` }),
+  );
+  return (out.Contents ?? []).map((o) => o.Key!);
 }
 
 function verifySpecSignature(d: Received, secret: string): boolean {
@@ -144,18 +191,22 @@ describe('AWS runtime from the synthesized template', () => {
   });
 
   it('live verification: integrator -> applicant -> S3 -> Step Functions -> decision -> SQS -> signed webhook -> polling', async () => {
-    const hook = await integrator('POST', '/webhooks', {
-      url: receiverUrl,
-      events: ['verification.completed', 'verification.approved'],
-    });
+    const hook = await integrator('POST', '/webhooks', { url: receiverUrl, events: [...WEBHOOK_EVENTS] });
     expect({ status: hook.status, body: hook.json }).toMatchObject({ status: 201 });
 
-    const { id } = await applyAs('a');
-    const execution = [...world.standIns.executions.values()].find((e) => e.name.startsWith(id));
+    const { id, token } = await newVerification('a');
+    approvedId = id;
+    const session = await attempt(token, await capturesOf('a')());
+    expect(session).toMatchObject({ status: 'approved', decision: 'approved' });
+    const execution = world.standIns.executions.get(
+      `${world.resolver.resolveString({ Ref: stateMachineId() })}`.replace(':stateMachine:', ':execution:') +
+        `:${id}-1`,
+    );
     expect(execution?.status).toBe('SUCCEEDED');
 
-    const [first, second] = await deliveries(2);
-    for (const d of [first!, second!]) {
+    const completed = await delivery(id, 'verification.completed');
+    const approved = await delivery(id, 'verification.approved');
+    for (const d of [completed, approved]) {
       expect(verifySpecSignature(d, liveKey.secret)).toBe(true);
       expect(
         verifyTimestampedSignature(
@@ -170,17 +221,81 @@ describe('AWS runtime from the synthesized template', () => {
           new Date(),
         ),
       ).toBe(true);
-      expect(d.json.data.verificationId).toBe(id);
     }
-    const completed = [first!, second!].find((d) => d.json.event === 'verification.completed')!;
-    expect(completed.json.data).toMatchObject({ decision: 'approved', status: 'approved', mode: 'live' });
+    expect(completed.json.data).toMatchObject({
+      verificationId: id,
+      decision: 'approved',
+      status: 'approved',
+      mode: 'live',
+    });
 
     const polled = await integrator('GET', `/verifications/${id}`);
     expect(polled.status).toBe(200);
     expect(polled.json.data).toEqual(expect.objectContaining(completed.json.data));
     expect(world.standIns.answered).toEqual(
-      expect.arrayContaining(['textract:DetectDocumentText', 'rekognition:CompareFaces']),
+      expect.arrayContaining(['textract:DetectDocumentText', 'rekognition:CompareFaces', 'rekognition:IndexFaces']),
     );
+    expect(world.api.authorizerCalls).toBe(1); // one decision per key, cached across routes for the template's TTL
+  });
+
+  it('declined/retry: no face in the selfie declines with retry; the second attempt (a second execution) is approved', async () => {
+    const { id, token } = await newVerification('c');
+    const blankSelfie = { ...(await capturesOf('c')()), selfie: await syntheticImage('c', 'blank') };
+    const first = await attempt(token, blankSelfie);
+    expect(first).toMatchObject({ status: 'pending', lastAttempt: { decision: 'declined', declineType: 'retry' } });
+    expect(first.lastAttempt?.reasonCodes).toContain('NO_FACE_IN_SELFIE');
+    const second = await attempt(token, await capturesOf('c')());
+    expect(second).toMatchObject({ status: 'approved', decision: 'approved' });
+    const names = [...world.standIns.executions.values()].filter((e) => e.name.startsWith(id)).map((e) => e.name);
+    expect(names.sort()).toEqual([`${id}-1`, `${id}-2`]);
+    expect((await delivery(id, 'verification.approved')).json.data.decision).toBe('approved');
+  });
+
+  it("fraud flag: the same face under another person's document is found in the org's face collection", async () => {
+    const { id, token } = await newVerification('a');
+    await attempt(token, await capturesOf('a', 'b')());
+    const flagged = await delivery(id, 'fraud.flagged');
+    expect(flagged.json.data.riskFlags).toContain('DUPLICATE_FACE_DIFFERENT_IDENTITY');
+    expect((await integrator('GET', `/verifications/${id}`)).json.data).toEqual(
+      expect.objectContaining({ riskFlags: flagged.json.data.riskFlags, decision: flagged.json.data.decision }),
+    );
+  });
+
+  it('review: a check whose service keeps failing is retried by the state machine, caught, and decided review', async () => {
+    const { id, token } = await newVerification('b');
+    world.standIns.faults.add('textract:DetectDocumentText');
+    try {
+      const session = await attempt(token, await capturesOf('b')());
+      expect(session).toMatchObject({ status: 'review', decision: 'review' });
+    } finally {
+      world.standIns.faults.delete('textract:DetectDocumentText');
+    }
+    const execution = [...world.standIns.executions.values()].find((e) => e.name === `${id}-1`);
+    expect(execution?.status).toBe('SUCCEEDED');
+    const review = await delivery(id, 'verification.manual_review');
+    expect(review.json.data).toMatchObject({ verificationId: id, decision: 'review' });
+    expect(review.json.data.reasonCodes).toContain('CHECK_ERROR');
+  });
+
+  it('expiry: the scheduled sweep (EventBridge event) expires a session past its lifetime', async () => {
+    const { id } = await newVerification('c');
+    await timeTravel(id, { expiresAt: new Date(Date.now() - 60_000).toISOString() });
+    await world.runScheduledSweep();
+    const polled = await integrator('GET', `/verifications/${id}`);
+    expect(polled.json.data).toMatchObject({ status: 'expired' });
+  });
+
+  it('retention: the sweep purges the captures in S3 and the faces in the collection, keeping the decision', async () => {
+    const id = approvedId;
+    expect((await captureKeys(id)).length).toBeGreaterThan(0);
+    const facesOf = () => [...world.standIns.collections.values()].flat().filter((f) => f.ExternalImageId === id);
+    expect(facesOf().length).toBeGreaterThan(0);
+    await timeTravel(id, { purgeAfter: new Date(Date.now() - 60_000).toISOString() });
+    await world.runScheduledSweep();
+    expect(await captureKeys(id)).toEqual([]);
+    expect(facesOf()).toEqual([]);
+    const polled = await integrator('GET', `/verifications/${id}`);
+    expect(polled.json.data).toMatchObject({ decision: 'approved' });
   });
 
   it('a bundle resolves only the runtime SDK and what its asset ships (a forgotten module fails)', () => {

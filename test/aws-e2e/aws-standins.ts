@@ -48,12 +48,24 @@ const PERSON_RED: Record<Person, number> = { a: 40, b: 110, c: 180 };
 const POSE_GREEN: Record<Pose, number> = { left: 50, centre: 130, right: 210 };
 const KIND_BLUE: Record<Kind, number> = { document: 40, selfie: 100, frame: 160, blank: 220 };
 
-/** A JPEG whose colour encodes who and what it shows (noise keeps it from compressing to nothing). */
-export async function syntheticImage(person: Person, kind: Kind, pose: Pose = 'centre'): Promise<Buffer> {
+const POSE_OF_DOCUMENT: Record<Person, Pose> = { a: 'left', b: 'centre', c: 'right' };
+
+/**
+ * A JPEG whose colour encodes what it shows: red = whose face, blue = what kind of capture, green = the head
+ * pose (faces) or whose identity the document names (documents: normally the face's owner; another person's
+ * makes a document with someone else's photo). Noise keeps it from compressing to nothing.
+ */
+export async function syntheticImage(
+  person: Person,
+  kind: Kind,
+  pose: Pose = 'centre',
+  documentOf: Person = person,
+): Promise<Buffer> {
   const width = 640;
   const height = 480;
   const raw = Buffer.alloc(width * height * 3);
-  const base = [PERSON_RED[person], POSE_GREEN[pose], KIND_BLUE[kind]];
+  const green = POSE_GREEN[kind === 'document' ? POSE_OF_DOCUMENT[documentOf] : pose];
+  const base = [PERSON_RED[person], green, KIND_BLUE[kind]];
   for (let i = 0; i < raw.length; i++) raw[i] = Math.max(0, Math.min(255, base[i % 3]! + ((i * 7919) % 9) - 4));
   return sharp(raw, { raw: { width, height, channels: 3 } })
     .jpeg({ quality: 90 })
@@ -67,13 +79,20 @@ function nearest<K extends string>(table: Record<K, number>, value: number): K {
 }
 
 /** What the stand-in "sees" in an image. */
-export async function readSyntheticImage(bytes: Buffer): Promise<{ person: Person; pose: Pose; kind: Kind }> {
+export async function readSyntheticImage(
+  bytes: Buffer,
+): Promise<{ person: Person; pose: Pose; kind: Kind; documentOf: Person }> {
   const { channels } = await sharp(bytes).stats();
   const [r, g, b] = channels.map((c) => c.mean) as [number, number, number];
-  return { person: nearest(PERSON_RED, r), pose: nearest(POSE_GREEN, g), kind: nearest(KIND_BLUE, b) };
+  const kind = nearest(KIND_BLUE, b);
+  const green = nearest(POSE_GREEN, g);
+  const person = nearest(PERSON_RED, r);
+  if (kind !== 'document') return { person, pose: green, kind, documentOf: person };
+  const documentOf = (Object.keys(POSE_OF_DOCUMENT) as Person[]).find((p) => POSE_OF_DOCUMENT[p] === green)!;
+  return { person, pose: 'centre', kind, documentOf };
 }
 
-/** MRZ on each person's document: a and b valid, c expired (a declined document). */
+/** MRZ on each person's document (all valid; a's is the ICAO specimen of testdata). */
 function mrzOf(person: Person): string[] {
   if (person === 'a') return PERSON_A_MRZ;
   if (person === 'b')
@@ -85,7 +104,7 @@ function mrzOf(person: Person): string[] {
       sex: 'M',
       expiry: '330101',
     });
-  return td3({ surname: 'SPECIMEN', given: 'CARLA', docNumber: 'C12345678', birth: '850505', expiry: '200101' });
+  return td3({ surname: 'SPECIMEN', given: 'CARLA', docNumber: 'C12345678', birth: '850505', expiry: '340505' });
 }
 
 const YAW: Record<Pose, number> = { left: 35, centre: 0.5, right: -35 };
@@ -133,6 +152,8 @@ export class AwsStandIns {
   readonly executions = new Map<string, Execution>();
   /** Every Rekognition/Textract operation answered, for assertions on what the pipeline asked. */
   readonly answered: string[] = [];
+  /** Operations (`textract:DetectDocumentText`) that answer 500 InternalServerError while listed. */
+  readonly faults = new Set<string>();
 
   constructor(private readonly opts: StandInOptions) {
     for (const k of opts.keys) {
@@ -179,7 +200,7 @@ export class AwsStandIns {
       else throw new AwsError('UnknownOperationException', `no stand-in for ${target}`);
       res.writeHead(200, { 'content-type': contentType }).end(JSON.stringify(out));
     } catch (err) {
-      const type = err instanceof AwsError ? err.type : 'InternalFailure';
+      const type = err instanceof AwsError ? err.type : 'InternalServerError';
       const status = err instanceof AwsError ? 400 : 500;
       res
         .writeHead(status, { 'content-type': contentType, 'x-amzn-errortype': type })
@@ -270,6 +291,7 @@ export class AwsStandIns {
 
   private async rekognition(operation: string, body: Record<string, unknown>): Promise<unknown> {
     this.answered.push(`rekognition:${operation}`);
+    if (this.faults.has(`rekognition:${operation}`)) throw new Error('injected fault');
     switch (operation) {
       case 'DetectFaces': {
         const seen = await readSyntheticImage(await this.imageOf(body.Image));
@@ -362,10 +384,11 @@ export class AwsStandIns {
 
   private async textract(operation: string, body: Record<string, unknown>): Promise<unknown> {
     this.answered.push(`textract:${operation}`);
+    if (this.faults.has(`textract:${operation}`)) throw new Error('injected fault');
     switch (operation) {
       case 'DetectDocumentText': {
         const seen = await readSyntheticImage(await this.imageOf(body.Document));
-        const lines = seen.kind === 'document' ? mrzOf(seen.person) : [];
+        const lines = seen.kind === 'document' ? mrzOf(seen.documentOf) : [];
         return { DocumentMetadata: { Pages: 1 }, Blocks: textractBlocks(lines), DetectDocumentTextModelVersion: '1.0' };
       }
       case 'AnalyzeID':
