@@ -10,7 +10,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createOrganisation, mintKey, type MintedKeyView } from '../../functions/app/admin';
+import { createFlow, createOrganisation, mintKey, type MintedKeyView } from '../../functions/app/admin';
 import type { AppDeps } from '../../functions/app/deps';
 import { updateVerification } from '../../functions/app/optimistic-update';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -36,6 +36,7 @@ let world: AwsWorld & { receiverTls: { cert: string; key: string } };
 let operator: AppDeps;
 let approvedId = '';
 let liveKey: MintedKeyView;
+let faceLivenessKey: MintedKeyView;
 let receiver: Server;
 let receiverUrl: string;
 const received: Received[] = [];
@@ -50,6 +51,8 @@ beforeAll(async () => {
   operator = createAwsDeps(process.env);
   const { org } = await createOrganisation(operator, { name: 'E2E Org', plan: 'enterprise' });
   liveKey = await mintKey(operator, { orgId: org.id, mode: 'live', flowId: null });
+  const faceLivenessFlow = await createFlow(operator, org.id, { name: 'Face Liveness', useFaceLivenessSession: true });
+  faceLivenessKey = await mintKey(operator, { orgId: org.id, mode: 'live', flowId: faceLivenessFlow.id });
 
   receiver = createServer(
     { cert: fs.readFileSync(world.receiverTls.cert), key: fs.readFileSync(world.receiverTls.key) },
@@ -115,11 +118,13 @@ function capturesOf(person: Person, documentOf: Person = person) {
 }
 
 /** Creates a verification through the integrator route and gives consent as the applicant. */
-async function newVerification(person: Person): Promise<{ id: string; token: string }> {
-  const created = await integrator('POST', '/verifications', {
-    applicantEmail: `${person}@applicants.example.com`,
-    metadata: { ref: `e2e-${person}` },
-  });
+async function newVerification(person: Person, key = liveKey.key): Promise<{ id: string; token: string }> {
+  const created = await integrator(
+    'POST',
+    '/verifications',
+    { applicantEmail: `${person}@applicants.example.com`, metadata: { ref: `e2e-${person}` } },
+    key,
+  );
   expect({ status: created.status, body: created.json }).toMatchObject({ status: 201 });
   const { id, clientToken } = created.json.data as { id: string; clientToken: string };
   const consent = await applicant(clientToken, 'POST', '/consent', {
@@ -275,6 +280,30 @@ describe('AWS runtime from the synthesized template', () => {
     const review = await delivery(id, 'verification.manual_review');
     expect(review.json.data).toMatchObject({ verificationId: id, decision: 'review' });
     expect(review.json.data.reasonCodes).toContain('CHECK_ERROR');
+  });
+
+  it('Face Liveness flow: the applicant Lambda opens a Rekognition session; the pipeline reads its result', async () => {
+    const { id, token } = await newVerification('c', faceLivenessKey.key);
+    const session = await applicant(token, 'GET', '/session');
+    expect(session.json.data.liveness).toEqual({ mode: 'face_liveness' });
+    world.standIns.livenessSubject = 'c';
+    const opened = await applicant(token, 'POST', '/liveness-session');
+    expect({ status: opened.status, body: opened.json }).toMatchObject({ status: 201 });
+    expect(opened.json.data).toEqual({
+      sessionId: expect.any(String),
+      region: world.resolver.pseudo.region,
+      identityPoolId: world.host.fn(world.fnIds.applicant).env.KYC_FACE_LIVENESS_IDENTITY_POOL_ID,
+    });
+    const captures = await capturesOf('c')();
+    await upload(token, 'document_front', 0, captures.document);
+    await upload(token, 'selfie', 0, captures.selfie);
+    const submitted = await applicant(token, 'POST', '/submit', {});
+    expect({ status: submitted.status, body: submitted.json }).toMatchObject({ status: 202 });
+    await world.standIns.idle();
+    expect((await integrator('GET', `/verifications/${id}`, undefined, faceLivenessKey.key)).json.data).toMatchObject({
+      decision: 'approved',
+    });
+    expect(world.standIns.answered).toContain('rekognition:GetFaceLivenessSessionResults');
   });
 
   it('expiry: the scheduled sweep (EventBridge event) expires a session past its lifetime', async () => {

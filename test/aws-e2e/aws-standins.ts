@@ -152,6 +152,10 @@ export class AwsStandIns {
   readonly executions = new Map<string, Execution>();
   /** Every Rekognition/Textract operation answered, for assertions on what the pipeline asked. */
   readonly answered: string[] = [];
+  /** Face Liveness sessions created (id -> whose face the browser streamed, set by the test before it). */
+  readonly livenessSessions = new Map<string, Person>();
+  /** Whose face the next Face Liveness session sees. */
+  livenessSubject: Person = 'a';
   /** Operations (`textract:DetectDocumentText`) that answer 500 InternalServerError while listed. */
   readonly faults = new Set<string>();
 
@@ -369,6 +373,23 @@ export class AwsStandIns {
           faces.filter((f) => !ids.has(f.FaceId)),
         );
         return { DeletedFaces: deleted, UnsuccessfulFaceDeletions: [] };
+      }
+      case 'CreateFaceLivenessSession': {
+        const id = randomUUID();
+        this.livenessSessions.set(id, this.livenessSubject);
+        return { SessionId: id };
+      }
+      case 'GetFaceLivenessSessionResults': {
+        const person = this.livenessSessions.get(String(body.SessionId));
+        if (!person) throw new AwsError('SessionNotFoundException', 'no such session');
+        const reference = await syntheticImage(person, 'selfie');
+        return {
+          SessionId: body.SessionId,
+          Status: 'SUCCEEDED',
+          Confidence: 98.7,
+          ReferenceImage: { Bytes: reference.toString('base64'), BoundingBox: faceDetail().BoundingBox },
+          AuditImages: [],
+        };
       }
       case 'ListFaces': {
         const faces = this.collection(body.CollectionId);
