@@ -7,6 +7,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { errors } from '../functions/domain/errors';
+import { internalErrorBody } from '../functions/http/errors';
 import { JSON_BODY_LIMIT_BYTES } from '../functions/http/responses';
 import { ORIGIN_VERIFY_HEADER, VIEWER_IP_HEADER } from '../functions/http/edge';
 import { INTEGRATOR_BASE, routes, type LambdaGroup, type RouteDef } from '../functions/http/routes';
@@ -269,27 +271,25 @@ export class Api extends Construct {
    * `{"error": {...}}` shape as the handlers, so clients parse one format.
    */
   private addGatewayErrorResponses(): void {
+    // The same codes and wordings as the handlers' errors (domain/errors.ts factories, http/errors.ts 500).
+    const unauthorized = errors.unauthorized();
+    const routeNotFound = errors.routeNotFound();
+    const internal = internalErrorBody().error;
     const responses: Array<[string, apigw.ResponseType, string, string, string]> = [
-      ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, '401', 'unauthorized', 'Missing or invalid API key.'],
+      ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, '401', unauthorized.code, unauthorized.message],
       ['AccessDenied', apigw.ResponseType.ACCESS_DENIED, '403', 'forbidden', 'Access denied.'],
       [
         'MissingAuthToken',
         apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
         '404',
-        'route_not_found',
-        'No such endpoint.',
+        routeNotFound.code,
+        routeNotFound.message,
       ],
       ['Throttled', apigw.ResponseType.THROTTLED, '429', 'rate_limited', 'Too many requests; retry with backoff.'],
       ['TooLarge', apigw.ResponseType.REQUEST_TOO_LARGE, '413', 'payload_too_large', 'The request body is too large.'],
       ['BadBody', apigw.ResponseType.BAD_REQUEST_BODY, '400', 'validation_error', 'The request body is invalid.'],
       ['Default4xx', apigw.ResponseType.DEFAULT_4XX, '400', 'bad_request', 'The request was rejected.'],
-      [
-        'Default5xx',
-        apigw.ResponseType.DEFAULT_5XX,
-        '500',
-        'internal_error',
-        'Something went wrong on our side. Retry later.',
-      ],
+      ['Default5xx', apigw.ResponseType.DEFAULT_5XX, '500', internal.code, internal.message],
     ];
     for (const [id, type, statusCode, code, message] of responses) {
       this.restApi.addGatewayResponse(`Gateway${id}`, {

@@ -1,4 +1,4 @@
-import { ApiError, errors } from '../domain/errors';
+import { errors } from '../domain/errors';
 import {
   SESSION_ABSOLUTE_SECONDS,
   SESSION_IDLE_SECONDS,
@@ -107,8 +107,7 @@ const ipKey = (ip: string) => `ip:${ip}`;
 /** The hash unknown emails are checked against, so they cost the same time as a wrong password. */
 let decoyHash: Promise<string> | null = null;
 
-const invalidCredentials = () =>
-  new ApiError('unauthenticated', 'invalid_credentials', 'Email or password is incorrect.');
+const invalidCredentials = errors.invalidCredentials;
 
 export interface SignedIn {
   /** The session token for the cookie; never stored. */
@@ -138,7 +137,7 @@ export async function signIn(
   const blockedUntil = Math.max(0, ...throttles.map((t) => (t?.blockedUntil ? Date.parse(t.blockedUntil) : 0)));
   if (blockedUntil > now.getTime()) {
     const retryAfter = Math.ceil((blockedUntil - now.getTime()) / 1000);
-    throw new ApiError('rate_limited', 'too_many_attempts', 'Too many failed sign-ins. Wait before trying again.', [], {
+    throw errors.rateLimited('too_many_attempts', 'Too many failed sign-ins. Wait before trying again.', {
       'Retry-After': String(retryAfter),
     });
   }

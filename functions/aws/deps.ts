@@ -6,9 +6,9 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { createDocumentClient, createDynamoStore } from '../adapters/aws/dynamodb-store';
 import { dynamoQueueLocks, type QueueLocks } from '../adapters/aws/queue-locks';
-import { nodeCrypto } from '../adapters/local/node-crypto';
-import { createRandomIds } from '../adapters/local/random-ids';
-import { createNodeWebhookTransport } from '../adapters/node-webhook-transport';
+import { nodeCrypto } from '../adapters/node/node-crypto';
+import { createRandomIds } from '../adapters/node/random-ids';
+import { createNodeWebhookTransport } from '../adapters/node/node-webhook-transport';
 import type { AppDeps } from '../app/deps';
 import type { BlobStore } from '../ports/blobs';
 import type { CheckProvider } from '../ports/checks';
@@ -43,16 +43,17 @@ export interface AwsRuntime {
   locks: QueueLocks;
 }
 
+export interface AwsRuntimeOptions {
+  /** Wraps the check provider's SDK clients (the pipeline task passes the Powertools tracer's capture). */
+  instrumentClient?: <T>(client: T) => T;
+}
+
 let cached: AwsRuntime | null = null;
 
 /**
  * Builds (first call) or returns (later calls) the container's runtime.
  * @param env environment to read; only the first call's env is used
  */
-export interface AwsRuntimeOptions {
-  /** Wraps the check provider's SDK clients (the pipeline task passes the Powertools tracer's capture). */
-  instrumentClient?: <T>(client: T) => T;
-}
 
 export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, options: AwsRuntimeOptions = {}): AwsRuntime {
   if (cached) return cached;

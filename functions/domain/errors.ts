@@ -55,9 +55,14 @@ export const errors = {
   /** A bearer credential (client token) that does not open anything; `challenge` is its WWW-Authenticate. */
   unauthenticated: (code: string, message: string, challenge: string) =>
     new ApiError('unauthenticated', code, message, [], { 'WWW-Authenticate': challenge }),
-  forbidden: (code: string, message: string) => new ApiError('forbidden', code, message),
+  /** A dashboard request without a valid operator session or token. */
+  signInRequired: () => new ApiError('unauthenticated', 'unauthorized', 'Sign in first.'),
+  /** Operator sign-in with a wrong email or password (one wording for both: no account enumeration). */
+  invalidCredentials: () => new ApiError('unauthenticated', 'invalid_credentials', 'Email or password is incorrect.'),
+  forbidden: (code: string, message: string, details: ErrorDetail[] = []) =>
+    new ApiError('forbidden', code, message, details),
   notFound: (what: string) => new ApiError('not_found', 'not_found', `${what} not found.`),
-  routeNotFound: () => new ApiError('not_found', 'route_not_found', 'No such endpoint.'),
+  routeNotFound: (message = 'No such endpoint.') => new ApiError('not_found', 'route_not_found', message),
   methodNotAllowed: (allowed: readonly string[]) =>
     new ApiError('method_not_allowed', 'method_not_allowed', `Use ${allowed.join(', ')} on this path.`, [], {
       Allow: allowed.join(', '),

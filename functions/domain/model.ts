@@ -256,7 +256,10 @@ export interface Delivery {
   event: WebhookEventName;
   /** The exact bytes that are signed and sent; stable across retries. */
   body: string;
-  /** Envelope timestamp (seconds) used for the Standard Webhooks signature. */
+  /**
+   * When the delivery was queued (ISO 8601), also the envelope's `timestamp`. Each send is signed with its
+   * own send time (`webhook-timestamp`), not this.
+   */
   createdAt: string;
   status: DeliveryStatus;
   attempts: DeliveryAttemptRecord[];

@@ -4,7 +4,7 @@ import * as adminConsole from '../app/admin-console';
 import type { AppDeps } from '../app/deps';
 import { type OperatorDeps, signIn, signOut } from '../app/operators';
 import { decideReview } from '../app/review';
-import { ApiError, errors } from '../domain/errors';
+import { errors } from '../domain/errors';
 import { SESSION_ABSOLUTE_SECONDS } from '../domain/operators';
 import {
   adminCreateWebhookBody,
@@ -72,7 +72,7 @@ export function createAdminHandler(
   const op = operatorOf;
   const handlers: Partial<Record<RouteId, RouteHandler>> = {
     adminSignIn: async (event) => {
-      if (!opts.operators) throw new ApiError('not_found', 'route_not_found', 'Sign in with the hosted login.');
+      if (!opts.operators) throw errors.routeNotFound('Sign in with the hosted login.');
       const body = readJsonBody(event, signInBody);
       const signedIn = await signIn(opts.operators, {
         email: body.email,

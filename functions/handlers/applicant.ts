@@ -56,7 +56,7 @@ export function createApplicantHandler(deps: AppDeps, runtimeMiddlewares: ApiMid
       json(201, { data: await requestUpload(deps, session, readJsonBody(event, createUploadBody)) }),
     ),
     putUploadBytes: async (event) => {
-      assertLocalBytesRoute(deps); // not deployed on AWS: 404 before anything else
+      assertLocalBytesRoute(deps); // S3 takes the bytes on AWS: 404 there, before anything else
       return withSession('write', async (session) => {
         const raw = event.body ?? '';
         const bytes = event.isBase64Encoded ? Buffer.from(raw, 'base64') : Buffer.from(raw, 'utf8');

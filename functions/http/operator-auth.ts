@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import type { OperatorPrincipal } from '../app/operators';
-import { ApiError } from '../domain/errors';
+import { errors } from '../domain/errors';
 import { COGNITO_ORG_ATTRIBUTE, OPERATOR_ROLES, type OperatorRole } from '../domain/operators';
 import { header } from './responses';
 import type { RouteDef } from './routes';
@@ -27,7 +27,7 @@ export const SESSION_COOKIE = { secure: '__Host-kyc_session', plain: 'kyc_sessio
 export const CSRF_HEADER = 'X-CSRF-Token';
 export { COGNITO_ORG_ATTRIBUTE };
 
-const unauthorized = () => new ApiError('unauthenticated', 'unauthorized', 'Sign in first.');
+const unauthorized = errors.signInRequired;
 
 /** The role a Cognito `cognito:groups` claim grants (admin wins over reviewer); null without either group. */
 export function roleFromGroups(claim: unknown): OperatorRole | null {
@@ -56,7 +56,7 @@ export function operatorOf(
     const sub = claims.sub;
     if (typeof sub !== 'string' || typeof email !== 'string') throw unauthorized();
     if (!role || typeof orgId !== 'string' || !orgId)
-      throw new ApiError('forbidden', 'forbidden', 'Your account has no dashboard role or organisation; ask an admin.');
+      throw errors.forbidden('forbidden', 'Your account has no dashboard role or organisation; ask an admin.');
     const exp = Number(claims.exp);
     return {
       operatorId: sub,
@@ -89,8 +89,7 @@ export function operatorOf(
 /** 403 unless the route's roles include the operator's. */
 export function requireRole(route: Pick<RouteDef, 'roles' | 'id'>, role: OperatorRole): void {
   if (!route.roles?.includes(role))
-    throw new ApiError(
-      'forbidden',
+    throw errors.forbidden(
       'forbidden',
       `Your role (${role}) may not do this; it needs: ${(route.roles ?? []).join(', ')}.`,
     );

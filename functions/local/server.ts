@@ -166,19 +166,16 @@ async function handle(opts: LocalServerOptions, req: IncomingMessage, res: Serve
     const resolved = opts.operators
       ? await resolveSession(opts.operators, cookie({ headers }, sessionCookieName(secure)))
       : null;
-    if (!resolved) return send(res, errorResult(new ApiError('unauthenticated', 'unauthorized', 'Sign in first.')));
+    if (!resolved) return send(res, errorResult(errors.signInRequired()));
     if (isStateChanging(method)) {
       const sent = req.headers[CSRF_HEADER.toLowerCase()];
       if (typeof sent !== 'string' || !opts.deps.crypto.safeEqual(sent, resolved.csrfToken))
         return send(
           res,
           errorResult(
-            new ApiError(
-              'forbidden',
-              'csrf_token_invalid',
-              `Send the session's CSRF token in the ${CSRF_HEADER} header.`,
-              [{ field: CSRF_HEADER, issue: typeof sent === 'string' ? 'does not match the session' : 'required' }],
-            ),
+            errors.forbidden('csrf_token_invalid', `Send the session's CSRF token in the ${CSRF_HEADER} header.`, [
+              { field: CSRF_HEADER, issue: typeof sent === 'string' ? 'does not match the session' : 'required' },
+            ]),
           ),
         );
     }

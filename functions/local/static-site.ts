@@ -1,6 +1,8 @@
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type http from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { basename, extname, join, resolve, sep } from 'node:path';
+import { describeError } from '../http/errors';
+import { logger } from '../http/observability';
 
 /**
  * Static serving of a built single-page app (a vite output directory) for the local runtime: the hosted
@@ -112,7 +114,11 @@ function sendFile(
     return true;
   }
   createReadStream(file)
-    .on('error', () => res.destroy())
+    .on('error', (err) => {
+      // Headers are out: all that is left is to cut the response short, and say why in the log.
+      logger.error('static file read failed', { file: basename(file), error: describeError(err) });
+      res.destroy();
+    })
     .pipe(res);
   return true;
 }

@@ -1,7 +1,7 @@
 /**
  * Outbound HTTP for webhook deliveries, with the SSRF guard inside: every resolved address must be
  * public unless the host is on the explicit allow-list, and the connection goes to the address that was
- * checked. One Node implementation serves both runtimes (functions/adapters/node-webhook-transport.ts).
+ * checked. One Node implementation serves both runtimes (functions/adapters/node/node-webhook-transport.ts).
  */
 export interface UrlCheck {
   ok: boolean;

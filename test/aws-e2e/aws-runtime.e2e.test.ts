@@ -17,7 +17,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { WEBHOOK_EVENTS, type Verification } from '../../functions/domain/model';
 import { createAwsDeps, resetAwsRuntimeForTests } from '../../functions/aws/deps';
 import { verifyTimestampedSignature } from '../../functions/domain/webhooks';
-import { nodeCrypto } from '../../functions/adapters/local/node-crypto';
+import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
 import { type Person, syntheticImage } from './aws-standins';
 import { type AwsWorld, startAwsWorld } from './world';
 

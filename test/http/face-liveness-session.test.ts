@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { nodeCrypto } from '../../functions/adapters/local/node-crypto';
+import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
 import type { AppDeps } from '../../functions/app/deps';
 import { APPLICANT_BASE } from '../../functions/http/routes';
 import { MAX_FACE_LIVENESS_SESSIONS_PER_ATTEMPT } from '../../functions/app/applicant/liveness-session';

@@ -5,7 +5,7 @@
  * rotation's overlap a receiver with either secret verifies, afterwards only the new one.
  */
 import crypto from 'node:crypto';
-import { nodeCrypto } from '../../functions/adapters/local/node-crypto';
+import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
 import { publishOutcome } from '../../functions/app/outcomes';
 import { verifyTimestampedSignature } from '../../functions/domain/webhooks';
 import { adminSession, type AdminSession } from '../support/admin-client';

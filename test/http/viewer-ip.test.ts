@@ -3,7 +3,7 @@
  * Gateway's sourceIp, which is a CloudFront edge server there); locally the socket's peer.
  */
 import type { APIGatewayProxyEvent, Context } from 'aws-lambda';
-import { nodeCrypto } from '../../functions/adapters/local/node-crypto';
+import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
 import { CONSENT_TEXT_VERSION } from '../../functions/app/applicant/session';
 import type { AppDeps } from '../../functions/app/deps';
 import { createApplicantHandler } from '../../functions/handlers/applicant';

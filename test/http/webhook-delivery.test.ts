@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { verifyTimestampedSignature } from '../../functions/domain/webhooks';
-import { nodeCrypto } from '../../functions/adapters/local/node-crypto';
+import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
 import { runCli } from '../../functions/local/cli';
 import { api, startTestServer, type TestServer } from '../support/local-server';
 import { startReceiver } from '../support/webhook-receiver';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { KMSClient } from '@aws-sdk/client-kms';
 import { KmsSecretMac } from '../../functions/adapters/aws/kms-secret-mac';
 import { createFileSecretMac } from '../../functions/adapters/local/file-secret-box';
-import { nodeCrypto } from '../../functions/adapters/local/node-crypto';
+import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
 import { identityKeys } from '../../functions/app/pipeline/identity-keys';
 import type { DocumentFields } from '../../functions/domain/model';
 

@@ -2,7 +2,7 @@ import { newChallenge } from '../../functions/domain/challenge';
 import { mintKeyMaterial, modeOfKey } from '../../functions/domain/keys';
 import type { Verification } from '../../functions/domain/model';
 import { finalize, isTerminal, reopenForRetry, toView } from '../../functions/domain/verification';
-import { nodeCrypto } from '../../functions/adapters/local/node-crypto';
+import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
 
 const base: Verification = {
   id: 'vrf_1',

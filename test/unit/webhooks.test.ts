@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { nodeCrypto } from '../../functions/adapters/local/node-crypto';
+import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
 import type { Delivery, WebhookEndpoint } from '../../functions/domain/model';
 import {
   endpointHealth,

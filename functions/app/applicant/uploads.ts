@@ -194,14 +194,17 @@ async function openSlot(deps: AppDeps, v: Verification, captureId: string): Prom
   return capture;
 }
 
-/** The bytes route exists on the local runtime only (S3 takes the bytes on AWS, where it is not deployed). */
+/**
+ * The bytes route serves the local runtime only. On AWS it is in the route table like every route, but S3
+ * takes the bytes through the presigned POST, so it answers 404.
+ */
 export function assertLocalBytesRoute(deps: AppDeps): void {
   if (deps.config.runtime === 'aws') throw errors.routeNotFound();
 }
 
 /**
- * Local runtime only: receives a capture's bytes (the S3 POST policy's job on AWS, where this route is not
- * deployed). Enforces what the policy would: open slot, declared Content-Type, size.
+ * Local runtime only: receives a capture's bytes (the S3 POST policy's job on AWS, where this route answers
+ * 404). Enforces what the policy would: open slot, declared Content-Type, size.
  */
 export async function putUploadBytes(
   deps: AppDeps,

@@ -1,14 +1,13 @@
-import * as z from 'zod';
-import { CHECK_NAMES, DECISIONS, DECLINE_TYPES, HEAD_PROMPTS, type CheckName } from '../../domain/model';
-import type { PipelineInput, PipelineTaskName } from '../../domain/pipeline-plan';
-import type { CheckResult, DocumentFields } from '../../ports/checks';
-import type { AppDeps } from '../deps';
-
 /**
  * What each pipeline step stores (store.steps, one record per verification, attempt and step). The store is
  * written only by these tasks, but a record outlives code versions, so it is parsed with zod on the way back.
  * Step results hold no PII: document fields are reduced to key hashes and non-identifying attributes.
  */
+import * as z from 'zod';
+import { CHECK_NAMES, DECISIONS, DECLINE_TYPES, HEAD_PROMPTS, type CheckName } from '../../domain/model';
+import type { PipelineInput, PipelineTaskName } from '../../domain/pipeline-plan';
+import type { CheckResult, DocumentFields } from '../../ports/checks';
+import type { AppDeps } from '../deps';
 
 const checkNameSchema = z.enum(CHECK_NAMES);
 
@@ -134,11 +133,6 @@ export function checkErrorResult(check: CheckName, error: string): CheckResult {
   };
 }
 
-/**
- * Keeps the normalized part of a provider result, JSON-safe: drops non-finite scores and binary values and,
- * for the document check, any extracted text (names, numbers, MRZ lines). Of the document fields only
- * non-identifying attributes are kept (type, format, issuing country, check-digit validity).
- */
 /** Stores a check's normalized result for a step that has no document keys or portrait (liveness, face match). */
 export function writeCheckStep(
   deps: AppDeps,
@@ -156,6 +150,11 @@ export function writeCheckStep(
   });
 }
 
+/**
+ * Keeps the normalized part of a provider result, JSON-safe: drops non-finite scores and binary values and,
+ * for the document check, any extracted text (names, numbers, MRZ lines). Of the document fields only
+ * non-identifying attributes are kept (type, format, issuing country, check-digit validity).
+ */
 export function storableCheckResult(
   result: CheckResult,
   fields?: DocumentFields | null,

@@ -1,6 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { createDocumentClient, createDynamoStore } from '../../adapters/aws/dynamodb-store';
-import { nodeCrypto } from '../../adapters/local/node-crypto';
+import { nodeCrypto } from '../../adapters/node/node-crypto';
 import { systemClock } from '../../ports/clock';
 import { loadAwsConfig } from '../config';
 import { authorizeKycKey, type KeyAuthorizerDeps } from './kyc-key-authorizer';

@@ -2,8 +2,8 @@ import { lookup } from 'node:dns/promises';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { isBlockedHostname, isPublicAddress, urlHost } from '../domain/network-policy';
-import type { SendResult, UrlCheck, WebhookTransport } from '../ports/webhook-transport';
+import { isBlockedHostname, isPublicAddress, urlHost } from '../../domain/network-policy';
+import type { SendResult, UrlCheck, WebhookTransport } from '../../ports/webhook-transport';
 
 type Resolved = { ok: true; address: string; family: number } | { ok: false; issue: string; unresolved?: true };
 
