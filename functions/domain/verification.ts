@@ -56,13 +56,23 @@ export function finalize(
 ): Verification | null {
   if (isTerminal(v.status)) return null;
   const at = now.toISOString();
+  const declineType = outcome.decision === 'declined' ? (outcome.declineType ?? 'final') : null;
+  const reasonCodes = [...new Set(outcome.reasonCodes)];
+  const riskFlags = [...new Set(outcome.riskFlags)];
   return {
     ...v,
     status: outcome.decision ? statusForDecision(outcome.decision) : 'expired',
     decision: outcome.decision,
-    declineType: outcome.decision === 'declined' ? (outcome.declineType ?? 'final') : null,
-    reasonCodes: [...new Set(outcome.reasonCodes)],
-    riskFlags: [...new Set(outcome.riskFlags)],
+    declineType,
+    reasonCodes,
+    riskFlags,
+    // An attempt still running when the verification ends another way (consent withdrawn during the checks)
+    // ends with it: its checks can no longer decide, and it must not read as running for ever.
+    attempts: v.attempts.map((a) =>
+      a.completedAt === null
+        ? { ...a, completedAt: at, decision: outcome.decision, declineType, reasonCodes, riskFlags }
+        : a,
+    ),
     completedAt: at,
     updatedAt: at,
     publishedAt: null,

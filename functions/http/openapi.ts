@@ -92,7 +92,7 @@ const OPERATIONS: Partial<Record<RouteId, Operation>> = {
     request: simulateBody,
     responses: {
       200: { description: 'The verification after the simulated decision', schema: getVerificationResponse },
-      ...errors(400, 401, 403, 404, 409),
+      ...errors(400, 401, 403, 404, 409, 413, 415),
     },
   },
   redactVerification: {
@@ -101,7 +101,7 @@ const OPERATIONS: Partial<Record<RouteId, Operation>> = {
       "Erases the verification's personal data at once: captured images, face data (vector and face index entries), applicantEmail, metadata, returnUrl, the consent's IP address and user agent, and metadata inside stored webhook bodies. The decision record stays (ids, flow, mode, status, decision, declineType, reasonCodes, riskFlags, timestamps, consent text version and time) and reads `redacted: true` in polling and webhooks. A session still collecting captures is ended first (status `expired`). Idempotent: calling again answers 200 with the same shape.",
     responses: {
       200: { description: 'The verification after erasure (redacted: true)', schema: getVerificationResponse },
-      ...errors(401, 403, 404),
+      ...errors(401, 403, 404, 413),
       409: {
         description: 'verification_in_progress: checks are running; retry once it has a decision',
         schema: errorResponse,

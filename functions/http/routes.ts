@@ -421,13 +421,22 @@ export function matchPath(template: string, path: string): Record<string, string
   for (let i = 0; i < t.length; i++) {
     const seg = t[i]!;
     if (seg.startsWith('{') && seg.endsWith('}')) {
-      if (!p[i]) return null;
-      params[seg.slice(1, -1)] = decodeURIComponent(p[i]!);
+      const value = p[i] ? decodeSegment(p[i]!) : null;
+      if (value === null) return null; // empty, or not valid percent-encoding: no route has that path
+      params[seg.slice(1, -1)] = value;
     } else if (seg !== p[i]) {
       return null;
     }
   }
   return params;
+}
+
+function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null; // URIError: a malformed escape such as `%E0%A4%A` or `%zz`
+  }
 }
 
 /** Path of the local runtime's capture bytes route (`putUploadBytes`) for one capture. */

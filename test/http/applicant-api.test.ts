@@ -659,6 +659,31 @@ describe('POST /submit', () => {
     await client.waitForSession((d) => d.status !== 'in_progress');
   });
 
+  it('consent withdrawn while the checks run ends the attempt with the verification (found by the contract fuzz)', async () => {
+    const { id, client } = await consented();
+    await uploadAll(client);
+    let open!: () => void;
+    provider.gate = new Promise<void>((r) => (open = r));
+    expect((await client.submit({ documentType: 'passport' })).status).toBe(202);
+    const withdrawn = await client.consent(false);
+    expect(withdrawn.json.data).toMatchObject({
+      status: 'declined',
+      lastAttempt: { decision: 'declined', declineType: 'final', reasonCodes: ['CONSENT_DECLINED'] },
+    });
+    open();
+    await new Promise((r) => setTimeout(r, 300)); // the held checks finish and may not change anything
+    const stored = (await deps().store.verifications.get(id))!;
+    expect(stored).toMatchObject({ status: 'declined', reasonCodes: ['CONSENT_DECLINED'] });
+    expect(stored.attempts).toEqual([
+      expect.objectContaining({
+        number: 1,
+        completedAt: expect.any(String),
+        decision: 'declined',
+        declineType: 'final',
+      }),
+    ]);
+  });
+
   it('runs the checks once: in_progress, further mutations refused, then the decision', async () => {
     const { id, client } = await consented();
     await uploadAll(client);

@@ -489,6 +489,15 @@ describe('routing and reference', () => {
     expect(Object.keys(res.json.paths)).toContain('/api/v1/applicant/session');
   });
 
+  it('answers a path parameter that is not valid percent-encoding with 404, not 500 (found by the contract fuzz)', async () => {
+    for (const id of ['%E0%A4%A', '%zz', '%'])
+      expectError(
+        await api(srv.baseUrl, 'GET', `${BASE}/verifications/${id}`, { key: testKey }),
+        404,
+        'route_not_found',
+      );
+  });
+
   it('answers unknown routes with 404 and wrong methods with 405, in the error shape', async () => {
     expectError(await api(srv.baseUrl, 'GET', `${BASE}/nope`, { key: testKey }), 404, 'route_not_found');
     const res = await api(srv.baseUrl, 'PUT', `${BASE}/verifications`, { key: testKey, body: {} });
