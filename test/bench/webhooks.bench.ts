@@ -1,0 +1,186 @@
+/**
+ * bench:webhooks — local webhook dispatcher throughput (outbox rows in SQLite, durable queue jobs, the worker
+ * claiming them, loading delivery + endpoint + key, decrypting the secret, signing, POSTing, recording the
+ * attempt, acking) to a local receiver, side by side with a bare loop that signs and POSTs the same bodies at
+ * the same concurrency. The receiver is a separate process answering 204, shared by both sides.
+ * Last line is machine-readable.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Delivery } from '../../functions/domain/model';
+
+process.env.LOG_LEVEL ??= 'ERROR';
+
+const N = Number(process.env.BENCH_DELIVERIES ?? 2000);
+const TARGET_PER_S = 500;
+const TARGET_RATIO = 0.5;
+
+const RECEIVER = `
+const http = require('node:http');
+let n = 0;
+http.createServer((req, res) => {
+  req.on('data', () => {});
+  req.on('end', () => { n++; res.writeHead(204).end(); });
+}).listen(0, '127.0.0.1', function () { console.log('listening on ' + this.address().port); });
+process.on('message', () => process.send(n));
+`;
+
+function startReceiverProcess(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  return new Promise((res, rej) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      const m = /listening on (\d+)/.exec(c.toString());
+      if (m) res({ child, url: `http://127.0.0.1:${m[1]}/hooks/kyc` });
+    });
+    child.on('exit', (code) => rej(new Error(`receiver exited ${code}`)));
+  });
+}
+
+async function main(): Promise<void> {
+  const { createLocalRuntime } = await import('../../functions/local/deps');
+  const { loadLocalConfig } = await import('../../functions/local/config');
+  const { LocalWorker } = await import('../../functions/local/worker');
+  const { createOrganisation, mintKey } = await import('../../functions/app/admin');
+  const { planDeliveries } = await import('../../functions/domain/webhooks');
+  const { signDelivery } = await import('../../functions/domain/webhooks');
+  const { nodeCrypto } = await import('../../functions/adapters/local/node-crypto');
+  const { groupCommitFor } = await import('../../functions/adapters/sqlite/group-commit');
+
+  const dir = mkdtempSync(join(tmpdir(), 'kyc-bench-webhooks-'));
+  const receiver = await startReceiverProcess();
+  const config = loadLocalConfig({ KYC_DATA_DIR: dir, KYC_WEBHOOK_ALLOW_HOSTS: '127.0.0.1' });
+  const concurrency = config.webhookConcurrency;
+  const runtime = createLocalRuntime(config);
+  runtime.startCheckpoints();
+  try {
+    const deps = runtime.deps;
+    const { org } = await createOrganisation(deps, { name: 'Bench', plan: 'enterprise' });
+    const minted = await mintKey(deps, { orgId: org.id, mode: 'test', flowId: null });
+    const endpoint = {
+      id: deps.ids.next('whe'),
+      orgId: org.id,
+      keyId: minted.keyId,
+      mode: 'test' as const,
+      url: receiver.url,
+      events: ['verification.completed' as const, 'verification.approved' as const],
+      createdAt: new Date().toISOString(),
+      deletedAt: null,
+    };
+    await deps.store.webhooks.create(endpoint);
+    // The outbox: N deliveries, two per decided verification (completed + approved), with the envelope bodies
+    // publishOutcome writes, and one queue job each. Written before the worker starts, so the timing is the
+    // dispatcher alone.
+    const deliveries: Delivery[] = [];
+    for (let i = 0; deliveries.length < N; i++) {
+      const now = new Date();
+      const view = {
+        verificationId: `vrf_bench${String(i).padStart(8, '0')}`,
+        status: 'approved' as const,
+        decision: 'approved' as const,
+        declineType: null,
+        reasonCodes: [],
+        riskFlags: [],
+        mode: 'test' as const,
+        createdAt: now.toISOString(),
+        completedAt: now.toISOString(),
+        flowId: 'flw_bench',
+        expiresAt: now.toISOString(),
+        metadata: { orderId: `B-${i}` },
+        attempts: 1,
+        review: null,
+        redacted: false,
+      };
+      deliveries.push(
+        ...planDeliveries([endpoint], ['verification.completed', 'verification.approved'], view, org.id, now, () =>
+          deps.ids.next('whd'),
+        ),
+      );
+    }
+    await deps.store.deliveries.createMany(deliveries.slice(0, N));
+    await Promise.all(
+      deliveries
+        .slice(0, N)
+        .map((d) => deps.queue.enqueue('webhook.deliver', { deliveryId: d.id }, { dedupeKey: `delivery:${d.id}` })),
+    );
+    groupCommitFor(runtime.db).flush();
+    const pending = runtime.db.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'");
+    const countPending = () => (pending.get() as { n: number }).n;
+
+    // Service: the local worker as `npm start` runs it (webhook concurrency from the config default).
+    const worker = new LocalWorker(deps, runtime.queue, { concurrency: { 'webhook.deliver': concurrency } });
+    const serviceStarted = performance.now();
+    worker.start();
+    while (countPending() > 0) await new Promise((r) => setTimeout(r, 5));
+    const serviceMs = performance.now() - serviceStarted;
+    await worker.stop();
+    const failed = (
+      runtime.db.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE status <> 'succeeded'").get() as { n: number }
+    ).n;
+
+    // Baseline: the same bodies signed with the same secret and POSTed at the same concurrency, one fresh
+    // connection per send as the dispatcher makes (it pins the SSRF-checked address per send, no keep-alive).
+    const secret = minted.secret;
+    const url = new URL(receiver.url);
+    const post = (d: Delivery) =>
+      new Promise<number>((resolve, reject) => {
+        const headers = signDelivery(nodeCrypto, secret, d, new Date());
+        const req = request(
+          url,
+          { method: 'POST', headers: { ...headers, 'Content-Length': Buffer.byteLength(d.body) }, agent: false },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(d.body);
+      });
+    let next = 0;
+    let baselineFailed = 0;
+    const baselineStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < N) {
+          const status = await post(deliveries[next++]!);
+          if (status < 200 || status >= 300) baselineFailed++;
+        }
+      }),
+    );
+    const baselineMs = performance.now() - baselineStarted;
+
+    const received = await new Promise<number>((r) => {
+      receiver.child.once('message', (n) => r(Number(n)));
+      receiver.child.send('count');
+    });
+    const perS = (N / serviceMs) * 1000;
+    const baselinePerS = (N / baselineMs) * 1000;
+    const ratio = perS / baselinePerS;
+    console.log(`${N} deliveries to a local receiver process (204), concurrency ${concurrency}, same machine`);
+    console.log(
+      `dispatcher (outbox + queue + sign + POST + record)  ${perS.toFixed(0).padStart(6)} /s  ${serviceMs.toFixed(0).padStart(6)} ms  not succeeded ${failed}`,
+    );
+    console.log(
+      `bare loop  (sign + POST)                            ${baselinePerS.toFixed(0).padStart(6)} /s  ${baselineMs.toFixed(0).padStart(6)} ms  non-2xx ${baselineFailed}`,
+    );
+    console.log(`receiver counted ${received} requests (want ${2 * N})`);
+    console.log(
+      `target >= ${TARGET_PER_S}/s: ${perS >= TARGET_PER_S ? 'met' : 'NOT met'}; target >= ${TARGET_RATIO * 100} % of baseline: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'} (${(ratio * 100).toFixed(1)} %)`,
+    );
+    console.log(
+      `bench:webhooks per_s=${perS.toFixed(0)} baseline_per_s=${baselinePerS.toFixed(0)} ratio=${ratio.toFixed(3)}`,
+    );
+  } finally {
+    await runtime.close();
+    receiver.child.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
