@@ -19,6 +19,8 @@ export interface LocalConfig extends AppConfig {
   /** Concurrent webhook sends / pipeline runs in the worker. */
   webhookConcurrency: number;
   pipelineConcurrency: number;
+  /** Load the offline models at start, in the background (`KYC_WARM_MODELS=0` defers them to first use). */
+  warmModels: boolean;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -64,6 +66,7 @@ export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd = proc
     sweepIntervalSeconds: intEnv(env, 'KYC_SWEEP_INTERVAL_SECONDS', 60),
     webhookConcurrency: intEnv(env, 'KYC_WEBHOOK_CONCURRENCY', 8),
     pipelineConcurrency: intEnv(env, 'KYC_PIPELINE_CONCURRENCY', 1),
+    warmModels: env.KYC_WARM_MODELS !== '0',
   };
 }
 

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       `  sign in at ${config.publicUrl}/dashboard/ ; more operators: npm run kyc -- operators create --email <e> --role admin|reviewer`,
     );
   }
-  if (process.env.KYC_WARM_MODELS !== '0') {
+  if (config.warmModels) {
     // Load the offline models now, in the background, so the first verification doesn't pay for it.
     void app.runtime.deps
       .checks()
