@@ -88,4 +88,13 @@ export class Captures extends Construct {
       maxAge: 3000,
     });
   }
+
+  /**
+   * Allows the dashboard (same origin as the hosted flow) to read a capture through the 60-second signed link
+   * the admin API redirects to for captures too large for a Lambda response. GET only, no extra headers: the
+   * signature in the link is the only credential.
+   */
+  allowOperatorReadsFrom(origin: string): void {
+    this.bucket.addCorsRule({ allowedOrigins: [origin], allowedMethods: [s3.HttpMethods.GET], maxAge: 600 });
+  }
 }

@@ -30,6 +30,11 @@ export interface DashboardProps {
   accessLogs: s3.IBucket;
   /** Cognito hosted login the page uses; deployed as `/dashboard/config.json`. */
   signIn: DashboardSignIn;
+  /**
+   * The captures bucket's origin: captures too large for a Lambda response are fetched from it through a
+   * 60-second signed link the admin API redirects to (303) after its auth check.
+   */
+  captureOrigin: string;
 }
 
 /** The CloudFront behaviour path pattern: `/dashboard`, `/dashboard/` and everything below. */
@@ -85,7 +90,7 @@ export class Dashboard extends Construct {
       responseHeadersPolicyName: accountUniqueName('dashboard-headers'),
       comment: 'KYC operator dashboard security headers',
       ...pageHeadersPolicyBehaviors(
-        dashboardCsp({ connectOrigins: [props.signIn.cognitoDomain] }),
+        dashboardCsp({ connectOrigins: [props.signIn.cognitoDomain, props.captureOrigin] }),
         DASHBOARD_SECURITY_HEADERS,
       ),
     });

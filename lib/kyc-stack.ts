@@ -141,12 +141,14 @@ export class KycStack extends Stack {
         : {}),
     });
     this.captures.allowBrowserUploadsFrom(this.hostedFlow.publicUrl);
+    this.captures.allowOperatorReadsFrom(this.hostedFlow.publicUrl);
     const dashboardClient = this.operators.addDashboardClient(this.hostedFlow.publicUrl);
     this.dashboard = new Dashboard(this, 'Dashboard', {
       distribution: this.hostedFlow.distribution,
       assetDir: props.dashboardDir ?? path.join(PROJECT_ROOT, 'dashboard', 'dist'),
       accessLogs: this.captures.accessLogs,
       signIn: { cognitoDomain: this.operators.domain.baseUrl(), clientId: dashboardClient.userPoolClientId },
+      captureOrigin: this.captures.uploadOrigin,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       stage: settings.stage,

@@ -496,12 +496,27 @@ export async function reviewQueue(deps: AppDeps, op: OperatorPrincipal, opts: { 
  * The bytes of one capture (or the document portrait crop) while retained. Streamed through the API to a
  * signed-in operator only; there is no URL that works without the session.
  */
-export async function captureBytes(
+/** How long a signed link to a large capture stays valid: long enough to start the download, no more. */
+export const CAPTURE_LINK_SECONDS = 60;
+
+/** A capture for a signed-in operator: its bytes, or (too large for the API response) a short-lived link. */
+export type CaptureContent =
+  | { kind: 'bytes'; bytes: Buffer; contentType: string }
+  | { kind: 'link'; url: string; contentType: string; expiresAt: string };
+
+/**
+ * A capture of the operator's organisation, after checking that the stored bytes still match the digest the
+ * checks validated; audited as `capture.viewed`. Bytes above `maxInlineBytes` (the AWS Lambda response
+ * limit) come back as a {@link CAPTURE_LINK_SECONDS}-second signed link instead, issued only here, after the
+ * operator's role, organisation and the verification's retention were checked.
+ */
+export async function captureContent(
   deps: AppDeps,
   op: OperatorPrincipal,
   id: string,
   captureId: string,
-): Promise<{ bytes: Buffer; contentType: string }> {
+  opts: { maxInlineBytes?: number } = {},
+): Promise<CaptureContent> {
   const v = await ownVerification(deps, op, id);
   if (isErased(v)) throw errors.notFound('Capture');
   let blobKey: string | null = null;
@@ -523,12 +538,20 @@ export async function captureBytes(
     }
   }
   const bytes = blobKey ? await deps.blobs.get(blobKey) : null;
-  if (!bytes) throw errors.notFound('Capture');
+  if (!blobKey || !bytes) throw errors.notFound('Capture');
   // The operator judges what the checks judged: bytes that no longer match the validated digest are not shown.
   if (digest && !deps.crypto.safeEqual(deps.crypto.sha256Hex(bytes), digest))
     throw errors.conflict('capture_integrity', 'The stored capture no longer matches its validated digest.');
-  await audit(deps, op, 'capture.viewed', { captureId }, v.id);
-  return { bytes, contentType };
+  const tooLarge = opts.maxInlineBytes !== undefined && bytes.length > opts.maxInlineBytes;
+  if (tooLarge && !deps.blobLinks)
+    throw errors.tooLarge('capture_too_large', 'The capture is too large to return here.');
+  await audit(deps, op, 'capture.viewed', { captureId, ...(tooLarge ? { via: 'signed_link' } : {}) }, v.id);
+  if (tooLarge && deps.blobLinks) {
+    const url = await deps.blobLinks.readLink(blobKey, { expiresSeconds: CAPTURE_LINK_SECONDS, contentType });
+    const expiresAt = new Date(deps.clock.now().getTime() + CAPTURE_LINK_SECONDS * 1000).toISOString();
+    return { kind: 'link', url, contentType, expiresAt };
+  }
+  return { kind: 'bytes', bytes, contentType };
 }
 
 // ---- Audit --------------------------------------------------------------------------------------------

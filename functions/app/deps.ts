@@ -1,4 +1,4 @@
-import type { BlobStore, UploadSigner } from '../ports/blobs';
+import type { BlobReadLinks, BlobStore, UploadSigner } from '../ports/blobs';
 import type { CheckProvider, FaceLivenessSessionProvider } from '../ports/checks';
 import type { Clock } from '../ports/clock';
 import type { Crypto, SecretBox, SecretMac } from '../ports/crypto';
@@ -37,6 +37,8 @@ export interface AppDeps {
   config: AppConfig;
   store: Store;
   blobs: BlobStore;
+  /** Signed read links for captures too large for an API response (AWS only; absent locally). */
+  blobLinks?: BlobReadLinks;
   uploads: UploadSigner;
   queue: Queue;
   clock: Clock;

@@ -77,6 +77,7 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, options: 
     config,
     store: createDynamoStore(doc, config.tableName),
     blobs,
+    blobLinks: lazily(s3BlobStore),
     uploads: lazily(() => loadS3().createS3UploadSigner(s3BlobStore())),
     queue: lazily(
       () =>

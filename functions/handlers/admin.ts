@@ -42,7 +42,18 @@ import type * as z from 'zod';
 export interface AdminHandlerOptions {
   /** Local runtime only: password sign-in and sessions (on AWS Cognito signs operators in). */
   operators?: OperatorDeps;
+  /**
+   * Largest capture returned in the response body; larger ones answer 303 to a short-lived signed link
+   * (AWS: {@link LAMBDA_INLINE_CAPTURE_BYTES}). Unset: every capture inline (the local server streams any size).
+   */
+  maxInlineCaptureBytes?: number;
 }
+
+/**
+ * Captures up to this size go through the admin Lambda: base64 makes 4 MiB into ~5.6 MB, under Lambda's 6 MB
+ * synchronous response limit with room for headers. Uploads may be 10 MB.
+ */
+export const LAMBDA_INLINE_CAPTURE_BYTES = 4 * 1024 * 1024;
 
 function readQuery<S extends z.ZodType>(event: APIGatewayProxyEvent, schema: S): z.infer<S> {
   const result = schema.safeParse(event.queryStringParameters ?? {});
@@ -172,21 +183,23 @@ export function createAdminHandler(
     adminGetVerification: async (event) =>
       json(200, { data: await adminConsole.verificationDetail(deps, op(event), param(event, 'id')) }),
     adminGetCapture: async (event) => {
-      const { bytes, contentType } = await adminConsole.captureBytes(
+      const content = await adminConsole.captureContent(
         deps,
         op(event),
         param(event, 'id'),
         param(event, 'captureId'),
+        {
+          maxInlineBytes: opts.maxInlineCaptureBytes,
+        },
       );
+      const privateHeaders = { 'Cache-Control': 'no-store, private', 'Cross-Origin-Resource-Policy': 'same-origin' };
+      if (content.kind === 'link')
+        // See Other: the browser follows it without the Authorization header (cross-origin), for 60 s.
+        return { statusCode: 303, headers: { ...privateHeaders, Location: content.url }, body: '' };
       return {
         statusCode: 200,
-        headers: {
-          'Content-Type': contentType,
-          'Cache-Control': 'no-store, private',
-          'Content-Disposition': 'inline',
-          'Cross-Origin-Resource-Policy': 'same-origin',
-        },
-        body: bytes.toString('base64'),
+        headers: { ...privateHeaders, 'Content-Type': content.contentType, 'Content-Disposition': 'inline' },
+        body: content.bytes.toString('base64'),
         isBase64Encoded: true,
       };
     },

@@ -256,6 +256,10 @@ const OPERATIONS: Partial<Record<RouteId, Operation>> = {
     tag: 'Admin: verifications',
     responses: {
       200: { description: 'The image bytes (Content-Type of the capture; Cache-Control: no-store)' },
+      303: {
+        description:
+          'AWS, captures over 4 MiB: Location is a signed link to the bytes in the captures bucket, valid for 60 seconds',
+      },
       ...adminErrors(...READ, 404),
     },
   },

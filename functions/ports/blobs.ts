@@ -25,6 +25,18 @@ export interface BlobStore {
 }
 
 /**
+ * Short-lived signed read links, for bytes too large to pass through the API (AWS: a Lambda response is
+ * limited to 6 MB, a capture may be 10 MB). Only the AWS runtime has them: the local server streams any size.
+ */
+export interface BlobReadLinks {
+  /**
+   * A URL that reads `key` for `expiresSeconds` (then refused), answering with `contentType`, `no-store`
+   * and `inline`. Issue one only after the caller's access to the blob was checked.
+   */
+  readLink(key: string, opts: { expiresSeconds: number; contentType: string }): Promise<string>;
+}
+
+/**
  * Issues the upload slot a browser sends capture bytes to. Local: a PUT to the applicant API's bytes
  * route (the server enforces the policy itself). AWS: an S3 presigned POST whose policy enforces
  * content-length-range and Content-Type.

@@ -23,12 +23,14 @@ const distribution = new cloudfront.Distribution(stack, 'Distribution', {
   defaultBehavior: { origin: origins.S3BucketOrigin.withOriginAccessControl(siteBucket) },
 });
 const cognitoDomain = 'https://kyc-test-123.auth.eu-west-1.amazoncognito.com';
+const captureOrigin = 'https://kyc-test-captures-123.s3.eu-west-1.amazonaws.com';
 const dashboard = new Dashboard(stack, 'Dashboard', {
   distribution,
   assetDir: placeholderDashboardDir(),
   accessLogs: logs,
   // A token, like the real app client's id: the deployment fills it in at deploy time.
   signIn: { cognitoDomain, clientId: new CfnParameter(stack, 'DashboardClientId').valueAsString },
+  captureOrigin,
 });
 const template = Template.fromStack(stack);
 const [, distributionResource] = Object.entries(resources(template, 'AWS::CloudFront::Distribution'))[0]!;
@@ -75,19 +77,21 @@ describe('dashboard on CloudFront', () => {
     expect(uri('/dashboardx')).toBe('/dashboardx');
   });
 
-  it('answers with the dashboard CSP (Cognito domain the only other origin), HSTS, DENY framing, no-referrer', () => {
+  it('answers with the dashboard CSP (only the Cognito domain and the captures bucket besides itself), HSTS, DENY framing, no-referrer', () => {
     const policy = resources(template, 'AWS::CloudFront::ResponseHeadersPolicy')[logicalId(dashboard.headersPolicy)]!
       .Properties as Record<string, any>;
     expect(behaviour.ResponseHeadersPolicyId).toEqual({ Ref: logicalId(dashboard.headersPolicy) });
     const security = policy.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     const csp = security.ContentSecurityPolicy.ContentSecurityPolicy as string;
-    expect(csp).toBe(dashboardCsp({ connectOrigins: [cognitoDomain] }));
+    expect(csp).toBe(dashboardCsp({ connectOrigins: [cognitoDomain, captureOrigin] }));
     expect(csp.split('; ')).toEqual(
       expect.arrayContaining([
         "script-src 'self'",
         "style-src 'self'",
         "frame-ancestors 'none'",
-        `connect-src 'self' ${cognitoDomain}`,
+        // The captures bucket: large captures are read through the admin API's 60-second signed link (303).
+        `connect-src 'self' ${cognitoDomain} ${captureOrigin}`,
+        "img-src 'self' blob:",
       ]),
     );
     expect(csp).not.toContain('unsafe-inline');

@@ -114,7 +114,10 @@ describe('captures bucket', () => {
     );
   });
 
-  it('allows browser POST uploads from the hosted flow origin only', () => {
+  it('allows browser POST uploads and (signed-link) GET reads from the hosted flow origin only', () => {
+    const origin = {
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [logicalId(stack.hostedFlow.distribution), 'DomainName'] }]],
+    };
     expect(props.CorsConfiguration.CorsRules).toEqual([
       {
         AllowedOrigins: [
@@ -126,6 +129,7 @@ describe('captures bucket', () => {
         AllowedHeaders: ['content-type'],
         MaxAge: 3000,
       },
+      { AllowedOrigins: [origin], AllowedMethods: ['GET'], MaxAge: 600 },
     ]);
   });
 
@@ -755,6 +759,35 @@ describe('operator dashboard on CloudFront', () => {
     )!;
     expect(markers).toContain(client[0]);
     expect(markers).toContain(logicalId(stack.operators.domain));
+  });
+
+  it('lets the dashboard read large captures through signed links only: CSP connect-src and a GET-only CORS rule', () => {
+    const policy = resources(template, 'AWS::CloudFront::ResponseHeadersPolicy')[
+      logicalId(stack.dashboard.headersPolicy)
+    ]!.Properties as Record<string, any>;
+    const csp = JSON.stringify(policy.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy);
+    expect(csp).toContain('-captures-');
+    expect(csp).toContain('.s3.eu-west-1.amazonaws.com');
+    const bucket = resources(template, 'AWS::S3::Bucket')[logicalId(stack.captures.bucket)]!.Properties as Record<
+      string,
+      any
+    >;
+    const rules = bucket.CorsConfiguration.CorsRules as Array<Record<string, any>>;
+    const reads = rules.filter((r) => r.AllowedMethods.includes('GET'));
+    expect(reads).toHaveLength(1);
+    expect(reads[0]).toMatchObject({ AllowedMethods: ['GET'] });
+    expect(reads[0]!.AllowedHeaders).toBeUndefined();
+    expect(JSON.stringify(reads[0]!.AllowedOrigins)).not.toContain('*');
+    // The bucket stays private: a signed link is the only way in.
+    expect(bucket.PublicAccessBlockConfiguration).toMatchObject({
+      BlockPublicPolicy: true,
+      RestrictPublicBuckets: true,
+    });
+  });
+
+  it('grants no Lambda any Cognito user-pool administration (operators are managed by the CLI, not the API)', () => {
+    const policies = JSON.stringify(resources(template, 'AWS::IAM::Policy'));
+    expect(policies).not.toMatch(/cognito-idp:(Admin|ListUsers|\*)/);
   });
 
   it('logs dashboard bucket access to the access-log bucket', () => {

@@ -12,7 +12,8 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import type { BlobStore, UploadPolicy, UploadSigner } from '../../ports/blobs';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { BlobReadLinks, BlobStore, UploadPolicy, UploadSigner } from '../../ports/blobs';
 
 export interface S3BlobStoreOptions {
   bucket: string;
@@ -54,7 +55,7 @@ function contentTypePrefix(types: string[]): string {
   return prefix.slice(0, slash + 1);
 }
 
-export class S3BlobStore implements BlobStore {
+export class S3BlobStore implements BlobStore, BlobReadLinks {
   constructor(
     private readonly s3: S3Client,
     private readonly options: S3BlobStoreOptions,
@@ -88,6 +89,45 @@ export class S3BlobStore implements BlobStore {
       if (isNotFound(err)) return null;
       throw err;
     }
+  }
+
+  /**
+   * A presigned GET (SigV4 query string, the client's own signer and credentials) on the bucket's
+   * virtual-hosted origin `https://<bucket>.s3.<region>.amazonaws.com`, the origin the dashboard's CSP and the
+   * bucket's CORS allow. The response overrides keep it out of caches and shown inline as `contentType`.
+   */
+  async readLink(key: string, opts: { expiresSeconds: number; contentType: string }): Promise<string> {
+    const config = this.s3.config;
+    const region = await config.region();
+    const signer = new SignatureV4({
+      credentials: config.credentials,
+      region,
+      service: 's3',
+      sha256: config.sha256,
+      uriEscapePath: false,
+    });
+    const hostname = `${this.options.bucket}.s3.${region}.amazonaws.com`;
+    const path = `/${key.split('/').map(encodeURIComponent).join('/')}`;
+    const signed = await signer.presign(
+      {
+        method: 'GET',
+        protocol: 'https:',
+        hostname,
+        path,
+        query: {
+          'response-content-type': opts.contentType,
+          'response-cache-control': 'no-store, private',
+          'response-content-disposition': 'inline',
+        },
+        // S3 presigned URLs sign no payload.
+        headers: { host: hostname, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      },
+      { expiresIn: opts.expiresSeconds },
+    );
+    const query = new URLSearchParams();
+    for (const [name, value] of Object.entries(signed.query ?? {}))
+      for (const v of Array.isArray(value) ? value : [value]) if (v !== null && v !== undefined) query.append(name, v);
+    return `https://${hostname}${path}?${query.toString().replace(/\+/g, '%20')}`;
   }
 
   async delete(key: string): Promise<void> {
