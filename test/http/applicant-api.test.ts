@@ -8,6 +8,7 @@ import { MAX_UPLOAD_BYTES_PER_ATTEMPT, MAX_UPLOAD_SLOTS_PER_ATTEMPT } from '../.
 import type { DocumentCheckInput, DocumentCheckResult } from '../../functions/ports/checks';
 import { ScriptedProvider, checkResult } from '../pipeline/scripted-provider';
 import { makeCapture } from '../support/builders';
+import { tinySequence } from '../support/liveness-sequences';
 import { APPLICANT, type ApplicantClient, newApplicant, registerWebhook } from '../support/applicant-client';
 import { api, startTestServer, type TestServer } from '../support/local-server';
 import { startReceiver } from '../support/webhook-receiver';
@@ -76,6 +77,7 @@ async function uploadAll(client: ApplicantClient, selfie: Buffer = JPEG): Promis
   await client.upload('document_front', 0, JPEG);
   await client.upload('selfie', 0, selfie);
   for (let i = 0; i < session.challenge.prompts.length; i++) await client.upload('liveness_frame', i, JPEG);
+  await client.upload('liveness_sequence', 0, tinySequence(JPEG), 'application/vnd.kyc.frame-sequence');
 }
 
 /** A PNG signature and an IHDR chunk declaring the size: a few dozen bytes that would decode to gigabytes. */
@@ -499,6 +501,27 @@ describe('uploads', () => {
     clock.offsetMs = 901_000;
     expectError(await client.complete(slot.captureId), 422, 'upload_expired');
     expectError(await client.putBytes(slot.upload.url, JPEG), 422, 'upload_expired');
+  });
+
+  it('accepts the liveness recording as a frame-sequence container and refuses anything else', async () => {
+    const { client } = await consented();
+    expectError(
+      await client.requestUpload('liveness_sequence', 0, 'image/jpeg'),
+      400,
+      'validation_error',
+      'contentType',
+    );
+    expectError(
+      await client.requestUpload('selfie', 0, 'application/vnd.kyc.frame-sequence'),
+      400,
+      'validation_error',
+      'contentType',
+    );
+    const slot = await client.requestUpload('liveness_sequence', 0, 'application/vnd.kyc.frame-sequence');
+    expect(slot.status).toBe(201);
+    await client.putBytes(slot.json.data.upload.url, JPEG, 'application/vnd.kyc.frame-sequence');
+    expectError(await client.complete(slot.json.data.captureId), 422, 'sequence_invalid');
+    await client.upload('liveness_sequence', 0, tinySequence(JPEG), 'application/vnd.kyc.frame-sequence');
   });
 
   it('validates kind, index and content type against the flow', async () => {

@@ -12,6 +12,7 @@ import type { HeadPrompt, Mode } from '../../functions/domain/model';
 import { verifyTimestampedSignature } from '../../functions/domain/webhooks';
 import type { CheckProvider } from '../../functions/ports/checks';
 import { ApplicantClient, newApplicant } from '../support/applicant-client';
+import { buildSequence, personAFrames, sequenceForPrompts } from '../support/liveness-sequences';
 import { api, startTestServer, type TestServer } from '../support/local-server';
 import { startReceiver, type ReceivedDelivery } from '../support/webhook-receiver';
 
@@ -50,6 +51,12 @@ async function uploadPersonA(client: ApplicantClient): Promise<void> {
   await client.upload('selfie', 0, SELFIE_A);
   const frames = framesFor(session.challenge.prompts);
   for (let i = 0; i < frames.length; i++) await client.upload('liveness_frame', i, frames[i]!);
+  await uploadRecording(client, await sequenceForPrompts(session.challenge.prompts));
+}
+
+/** The continuous recording of the challenge, as the page uploads it. */
+async function uploadRecording(client: ApplicantClient, sequence: Buffer): Promise<void> {
+  await client.upload('liveness_sequence', 0, sequence, 'application/vnd.kyc.frame-sequence');
 }
 
 /**
@@ -200,6 +207,30 @@ describe('full pipeline through the applicant API with the real local checks', (
     expect(polled.json.data).toMatchObject({ status: 'pending', decision: null, attempts: 1 });
   }, 70_000);
 
+  it('declines stills sent as the recording: right, left, centre seconds apart (LIVENESS_FAILED)', async () => {
+    const { client } = await newApplicant(srv.baseUrl, key.key);
+    await client.consent();
+    const prompts: HeadPrompt[] = (await client.session()).json.data.challenge.prompts;
+    await client.upload('document_front', 0, PASSPORT);
+    await client.upload('selfie', 0, SELFIE_A);
+    const frames = framesFor(prompts);
+    for (let i = 0; i < frames.length; i++) await client.upload('liveness_frame', i, frames[i]!);
+    // One far-apart still per prompt (each matches its prompt), stamped 1.5 s apart: no motion between them.
+    const still: Record<HeadPrompt, number> = { right: 0, centre: 18, left: 13 };
+    const a = personAFrames();
+    const stills = await buildSequence(
+      prompts.map((p) => a[still[p]]!),
+      { intervalMs: 1500 },
+    );
+    await uploadRecording(client, stills);
+    expect((await client.submit({ documentType: 'passport' })).status).toBe(202);
+    const after = await client.waitForSession((d) => d.status !== 'in_progress', 60_000);
+    expect(after).toMatchObject({
+      status: 'pending',
+      lastAttempt: { decision: 'declined', declineType: 'retry', reasonCodes: ['LIVENESS_FAILED'] },
+    });
+  }, 70_000);
+
   it('declines head turns that do not follow the prompts (LIVENESS_FAILED)', async () => {
     const { client } = await newApplicant(srv.baseUrl, key.key);
     await client.consent();
@@ -209,6 +240,7 @@ describe('full pipeline through the applicant API with the real local checks', (
     await client.upload('selfie', 0, SELFIE_A);
     const frames = framesFor(mirrored);
     for (let i = 0; i < frames.length; i++) await client.upload('liveness_frame', i, frames[i]!);
+    await uploadRecording(client, await sequenceForPrompts(mirrored));
     expect((await client.submit({ documentType: 'passport' })).status).toBe(202);
 
     const after = await client.waitForSession((d) => d.status !== 'in_progress', 60_000);

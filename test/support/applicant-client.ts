@@ -6,7 +6,7 @@ import { api, readResponse } from './local-server';
  */
 export const APPLICANT = '/api/v1/applicant';
 
-export type CaptureKind = 'document_front' | 'document_back' | 'selfie' | 'liveness_frame';
+export type CaptureKind = 'document_front' | 'document_back' | 'selfie' | 'liveness_frame' | 'liveness_sequence';
 
 export interface Response {
   status: number;

@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { encodeFrameSequence } from '../../functions/domain/frame-sequence';
+import type { HeadPrompt } from '../../functions/domain/model';
 import { TESTDATA } from './testdata';
 
 /**
@@ -45,4 +46,33 @@ export async function buildSequence(
   const interval = opts.intervalMs ?? 250;
   const frames = await Promise.all(files.map(sequenceFrame));
   return Buffer.from(encodeFrameSequence(frames.map((bytes, i) => ({ bytes, t: opts.times?.[i] ?? i * interval }))));
+}
+
+/**
+ * Frames of person_a's sweep (0 = turned right ... 9 = frontal ... 13 = turned left) where each pose is
+ * clearest, for walking the clip to any prompt order.
+ */
+const ANCHOR: Record<HeadPrompt, number> = { right: 3, centre: 9, left: 13 };
+
+/**
+ * person_a's clip walked frame by frame (forwards or backwards, both continuous motion) from frontal through
+ * each prompt's pose in turn: a recording that follows any prompt order, 4 fps.
+ */
+export async function sequenceForPrompts(prompts: readonly HeadPrompt[]): Promise<Buffer> {
+  const all = personAFrames();
+  const path = [ANCHOR.centre];
+  for (const prompt of prompts) {
+    const target = ANCHOR[prompt];
+    let at = path[path.length - 1]!;
+    while (at !== target) {
+      at += target > at ? 1 : -1;
+      path.push(at);
+    }
+  }
+  return buildSequence(path.map((i) => all[i]!));
+}
+
+/** A well-formed container of three tiny frames, for tests whose checks are fakes. */
+export function tinySequence(jpeg: Buffer): Buffer {
+  return Buffer.from(encodeFrameSequence([0, 200, 400].map((t) => ({ bytes: jpeg, t }))));
 }

@@ -6,8 +6,8 @@ import { PermanentTaskError } from './errors';
 import { readStep, stepDone, writeCheckStep } from './step-results';
 
 /**
- * Liveness of the attempt. Head-turn mode: one frame per prompt of the attempt's challenge, compared with the
- * selfie; the prompts come from prepare's snapshot (the verification's challenge is replaced after a retry
+ * Liveness of the attempt. Head-turn mode: one frame per prompt of the attempt's challenge and the continuous
+ * recording of the challenge (`liveness_sequence`), compared with the selfie; the prompts come from prepare's snapshot (the verification's challenge is replaced after a retry
  * decline). Face Liveness mode (the attempt names a session): the provider's session verdict, then the
  * session's reference face against the selfie, so the live person is the one in the selfie.
  */
@@ -35,10 +35,12 @@ async function checkChallenge(
   const prepared = await readStep(deps, input, 'prepare');
   const prompts = prepared?.kind === 'prepare' ? prepared.challenge : ctx.verification.challenge;
   if (!prompts || prompts.length === 0) throw new PermanentTaskError('attempt has no liveness challenge');
-  const frames = await Promise.all(
-    capturesOf(ctx, 'liveness_frame').map((c) => readCapture(deps, c, `frame ${c.index}`)),
-  );
-  return provider.checkLiveness({ prompts, frames, selfie, flow: ctx.flow });
+  const recording = captureOf(ctx, 'liveness_sequence');
+  const [frames, sequence] = await Promise.all([
+    Promise.all(capturesOf(ctx, 'liveness_frame').map((c) => readCapture(deps, c, `frame ${c.index}`))),
+    recording ? readCapture(deps, recording, 'liveness recording') : Promise.resolve(null),
+  ]);
+  return provider.checkLiveness({ prompts, frames, sequence, selfie, flow: ctx.flow });
 }
 
 /**
