@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const { createOrganisation, mintKey } = await import('../../functions/app/admin');
   const { planDeliveries } = await import('../../functions/domain/webhooks');
   const { signDelivery } = await import('../../functions/domain/webhooks');
-  const { nodeCrypto } = await import('../../functions/adapters/local/node-crypto');
+  const { nodeCrypto } = await import('../../functions/adapters/node/node-crypto');
   const { groupCommitFor } = await import('../../functions/adapters/sqlite/group-commit');
 
   const dir = mkdtempSync(join(tmpdir(), 'kyc-bench-webhooks-'));
