@@ -292,17 +292,20 @@ describe('retries', () => {
   });
 
   it('applies the SSRF guard again at delivery time (no send to a host that is no longer allowed)', async () => {
-    const { receiver, minted, verificationId } = await setup(() => 200);
+    const { receiver, minted, hookId, verificationId } = await setup(() => 200);
     const config = srv.app.runtime.deps.config;
     const saved = config.webhookAllowHosts;
     config.webhookAllowHosts = []; // 127.0.0.1 is loopback: only the allow-list let it register
     try {
       await simulate(minted.key, verificationId, { decision: 'approved' });
       const deps = srv.app.runtime.deps;
-      let ds = await deps.store.deliveries.listByVerification(verificationId);
+      // Only this test's endpoint: earlier tests leave other endpoints of the org subscribed.
+      const toThisEndpoint = async () =>
+        (await deps.store.deliveries.listByVerification(verificationId)).filter((d) => d.endpointId === hookId);
+      let ds = await toThisEndpoint();
       for (let i = 0; i < 40 && !ds.some((d) => d.attempts.length > 0); i++) {
         await new Promise((r) => setTimeout(r, 50));
-        ds = await deps.store.deliveries.listByVerification(verificationId);
+        ds = await toThisEndpoint();
       }
       expect(ds[0]!.attempts[0]).toMatchObject({ statusCode: null, error: 'ssrf_blocked' });
       expect(receiver.received).toHaveLength(0);

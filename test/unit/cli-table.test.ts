@@ -88,6 +88,8 @@ describe('kyc command table', () => {
     expect(lines.join('\n')).toMatch(/^error: unknown option --min-age\nusage: check face-match/);
     lines.length = 0;
     expect(await runCheckCommand(['liveness', '--help'], (s) => lines.push(s), unusedProvider)).toBe(0);
-    expect(lines.join('\n')).toMatch(/^usage: check liveness <frame>\.\.\. --prompts left,right,centre/);
+    expect(lines.join('\n')).toMatch(
+      /^usage: check liveness \[<frame>\.\.\.\] --prompts left,right,centre \[--sequence <recording\.kseq>\]/,
+    );
   });
 });
