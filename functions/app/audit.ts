@@ -14,12 +14,17 @@ export interface AuditEntry {
   data: Record<string, unknown>;
   /** ISO time of the change, when the caller already stamped it; now otherwise. */
   at?: string;
+  /**
+   * A fixed id for an entry that crash recovery may write again (the store's append ignores a known id);
+   * a new random `evt_` id otherwise.
+   */
+  id?: string;
 }
 
 /** Builds the stored event of an audit entry (id `evt_...`): the one place audit events are made. */
 export function auditEvent(deps: Pick<AppDeps, 'ids' | 'clock'>, entry: AuditEntry): AuditEvent {
   return {
-    id: deps.ids.next('evt'),
+    id: entry.id ?? deps.ids.next('evt'),
     verificationId: entry.verificationId,
     orgId: entry.orgId,
     type: entry.type,

@@ -1,5 +1,5 @@
 import type { AppDeps } from './deps';
-import { expireVerification, publishOutcome } from './outcomes';
+import { expireVerification, recoverPublication } from './outcomes';
 import { enqueuePipelineRun } from './pipeline/enqueue';
 import { purgeExpiredCaptures } from './retention';
 import { enqueueDelivery } from './webhooks/deliver';
@@ -25,8 +25,8 @@ const BATCH = 200;
 /**
  * Periodic housekeeping, idempotent and safe to run anywhere (local timer; EventBridge schedule on AWS):
  * expire sessions past expiresAt (re-queueing the checks of a submitted attempt that never got a decision),
- * publish terminal outcomes a crash left unpublished, make sure every pending delivery has a queued send, and
- * purge captures past their retention window.
+ * publish terminal outcomes a crash left unpublished (with the finalized audit entry it may have cut off),
+ * make sure every pending delivery has a queued send, and purge captures past their retention window.
  *
  * Primary course: each stage walks its due list; an item that throws is recorded in `failed` and the sweep goes
  * on, so one bad item (a missing permission, a throttled call) never stops expiry, the outbox or the purge.
@@ -61,7 +61,7 @@ export async function runMaintenanceSweep(deps: AppDeps): Promise<SweepReport> {
     await attempt('publish', v.id, async () => {
       const flow = await deps.store.flows.get(v.orgId, v.flowId);
       if (!flow) return;
-      await publishOutcome(deps, v, flow);
+      await recoverPublication(deps, v, flow);
       republished++;
     });
   }

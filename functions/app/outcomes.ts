@@ -42,21 +42,46 @@ export async function finalizeVerification(
     finalize(mutate ? mutate(v) : v, outcome, flow, now),
   );
   if (!result) return false;
-  await recordAudit(deps, {
-    orgId: result.after.orgId,
-    verificationId,
-    type: 'verification.finalized',
-    at: now.toISOString(),
-    data: {
-      status: result.after.status,
-      decision: result.after.decision,
-      declineType: result.after.declineType,
-      reasonCodes: result.after.reasonCodes,
-      riskFlags: result.after.riskFlags,
-    },
-  });
+  await recordFinalizedAudit(deps, result.after);
   await publishOutcome(deps, result.after, flow);
   return true;
+}
+
+/**
+ * Appends the `verification.finalized` audit entry of a terminal verification. Everything in it, its id
+ * included, derives from the terminal record, so writing it twice (the finalize, then the recovery of a crash
+ * that came before its publication was marked) leaves one entry: the store's append ignores a known id.
+ */
+export async function recordFinalizedAudit(
+  deps: Pick<AppDeps, 'store' | 'ids' | 'clock' | 'crypto'>,
+  v: Verification,
+): Promise<void> {
+  if (!isTerminal(v.status) || v.completedAt === null) throw new Error(`verification ${v.id} is not terminal`);
+  await recordAudit(deps, {
+    id: `evt_${deps.crypto.sha256Hex(`verification.finalized:${v.id}`).slice(0, 32)}`,
+    orgId: v.orgId,
+    verificationId: v.id,
+    type: 'verification.finalized',
+    at: v.completedAt,
+    data: {
+      status: v.status,
+      decision: v.decision,
+      declineType: v.declineType,
+      reasonCodes: v.reasonCodes,
+      riskFlags: v.riskFlags,
+    },
+  });
+}
+
+/**
+ * Finishes, after a crash, what {@link finalizeVerification} or a review began for a terminal verification
+ * whose publication is not marked done: the finalized audit entry of an automated outcome (a crash may have
+ * come between the terminal write and its audit append), then the outbox. Idempotent.
+ */
+export async function recoverPublication(deps: AppDeps, v: Verification, flow: Flow): Promise<void> {
+  // A reviewed verification has moved on: the entry would no longer describe the automated outcome.
+  if (!v.review) await recordFinalizedAudit(deps, v);
+  await publishOutcome(deps, v, flow);
 }
 
 /**

@@ -177,6 +177,7 @@ export interface AuditEvent {
 }
 
 export interface AuditRepository {
+  /** Appends an event; an event whose id is already stored is left as it is (recovery re-writes fixed-id entries). */
   append(e: AuditEvent): Promise<void>;
   listByVerification(verificationId: string): Promise<AuditEvent[]>;
   /** Every event of the org, newest first (at desc, id desc), paginated like verifications. */

@@ -609,6 +609,13 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         expect(await store.audit.listByVerification('vrf_test1')).toEqual([e1, e2, e3]);
         expect(await store.audit.listByVerification('vrf_none')).toEqual([]);
       });
+
+      it('appending an event whose id is stored again leaves one entry', async () => {
+        const e = makeAuditEvent({ id: 'evt_fixed', type: 'verification.finalized', at: at(5) });
+        await store.audit.append(e);
+        await store.audit.append(e);
+        expect(await store.audit.listByVerification('vrf_test1')).toEqual([e]);
+      });
     });
 
     describe('step results', () => {

@@ -4,6 +4,7 @@
  * review/CHECK_ERROR instead of being re-queued as a no-op on every sweep.
  */
 import { runMaintenanceSweep } from '../../functions/app/maintenance';
+import { recordAttemptOutcome } from '../../functions/app/outcomes';
 import { PipelineRunEndedError } from '../../functions/ports/queue';
 import { at } from '../support/builders';
 import { createPipelineHarness, type PipelineHarness, seedVerification } from './harness';
@@ -74,5 +75,62 @@ describe('maintenance sweep', () => {
     });
     // The expiry's outcome webhook (if the org has endpoints) and the rest of the sweep still ran.
     expect(report.purged).toBe(0);
+  });
+
+  describe('a crash inside the finalize', () => {
+    const decide = (verificationId: string) =>
+      recordAttemptOutcome(h.deps, {
+        verificationId,
+        attempt: 1,
+        decision: 'approved',
+        declineType: null,
+        reasonCodes: [],
+        riskFlags: [],
+      });
+    const finalizedEntries = async (id: string) =>
+      (await h.store.audit.listByVerification(id)).filter((e) => e.type === 'verification.finalized');
+
+    it('between the terminal write and the audit append: the sweep adds the finalized entry, once', async () => {
+      const { verification } = await seedVerification(h);
+      const append = h.store.audit.append.bind(h.store.audit);
+      // The process dies at the audit append: nothing after the terminal write happens.
+      h.store.audit.append = async () => {
+        throw new Error('killed');
+      };
+      await expect(decide(verification.id)).rejects.toThrow('killed');
+      h.store.audit.append = append;
+      const crashed = await h.store.verifications.get(verification.id);
+      expect(crashed).toMatchObject({ status: 'approved', publishedAt: null });
+      expect(await finalizedEntries(verification.id)).toEqual([]);
+
+      const report = await runMaintenanceSweep(h.deps);
+      h.clock.advanceMinutes(1);
+      await runMaintenanceSweep(h.deps);
+
+      expect(report).toMatchObject({ republished: 1, failed: [] });
+      expect(await finalizedEntries(verification.id)).toEqual([
+        expect.objectContaining({
+          orgId: crashed!.orgId,
+          at: crashed!.completedAt,
+          data: { status: 'approved', decision: 'approved', declineType: null, reasonCodes: [], riskFlags: [] },
+        }),
+      ]);
+      expect((await h.store.verifications.get(verification.id))?.publishedAt).not.toBeNull();
+    });
+
+    it('after the audit append but before the publication: the sweep adds no second entry', async () => {
+      const { verification } = await seedVerification(h);
+      const createMany = h.store.deliveries.createMany.bind(h.store.deliveries);
+      h.store.deliveries.createMany = async () => {
+        throw new Error('killed');
+      };
+      await expect(decide(verification.id)).rejects.toThrow('killed');
+      h.store.deliveries.createMany = createMany;
+
+      expect(await runMaintenanceSweep(h.deps)).toMatchObject({ republished: 1, failed: [] });
+
+      expect((await h.store.verifications.get(verification.id))?.publishedAt).not.toBeNull();
+      expect(await finalizedEntries(verification.id)).toHaveLength(1);
+    });
   });
 });

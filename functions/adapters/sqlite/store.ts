@@ -152,7 +152,9 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   );
   const capList = q('SELECT doc FROM captures WHERE verification_id = ? ORDER BY rowid');
 
-  const auditInsert = q('INSERT INTO audit (id, verification_id, org_id, at, doc) VALUES (?, ?, ?, ?, ?)');
+  const auditInsert = q(
+    'INSERT INTO audit (id, verification_id, org_id, at, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING',
+  );
   const auditList = q('SELECT doc FROM audit WHERE verification_id = ? ORDER BY at, id');
   const auditByOrg = q('SELECT doc FROM audit WHERE org_id = ? ORDER BY at DESC, id DESC LIMIT ?');
   const auditByOrgAfter = q(
