@@ -106,9 +106,39 @@ export function createApiClient(opts: {
       return response.status === 204 ? (undefined as never) : response.json();
     },
     async blob(path) {
-      // Capture hrefs are absolute API paths.
+      // Capture hrefs are absolute API paths. `delivery=link`: a capture too large for the API response (AWS)
+      // comes back as a short-lived signed link instead of a redirect, so the page fetches it itself.
       const relative = path.startsWith(ADMIN_API) ? path.slice(ADMIN_API.length) : path;
-      return (await request('GET', relative)).blob();
+      const separator = relative.includes('?') ? '&' : '?';
+      const response = await request('GET', `${relative}${separator}delivery=link`);
+      if (!(response.headers.get('Content-Type') ?? '').startsWith('application/json')) return response.blob();
+      return fetchSignedLink(doFetch, ((await response.json()) as CaptureLink).data.url);
     },
   };
+}
+
+/** The admin API's answer for a capture too large to return inline (`delivery=link`). */
+interface CaptureLink {
+  data: { url: string; contentType: string; expiresAt: string };
+}
+
+/**
+ * The bytes behind a signed link (the captures bucket on AWS). The signature in the URL is the only
+ * credential: no Authorization header (S3 refuses a presigned request that carries one), no cookies, no
+ * Referer, so the request needs no CORS preflight and the operator's token never leaves the API's origin.
+ */
+async function fetchSignedLink(doFetch: typeof fetch, url: string): Promise<Blob> {
+  let response: Response;
+  try {
+    response = await doFetch(url, {
+      method: 'GET',
+      credentials: 'omit',
+      cache: 'no-store',
+      referrerPolicy: 'no-referrer',
+    });
+  } catch {
+    throw new ApiError(0, 'network', 'The capture could not be downloaded.');
+  }
+  if (!response.ok) throw new ApiError(response.status, 'capture_link', 'The capture could not be downloaded.');
+  return response.blob();
 }

@@ -8,6 +8,7 @@ import { errors } from '../domain/errors';
 import { SESSION_ABSOLUTE_SECONDS } from '../domain/operators';
 import {
   adminCreateWebhookBody,
+  captureQuery,
   createFlowBody,
   listAuditQuery,
   listDeliveriesQuery,
@@ -183,6 +184,7 @@ export function createAdminHandler(
     adminGetVerification: async (event) =>
       json(200, { data: await adminConsole.verificationDetail(deps, op(event), param(event, 'id')) }),
     adminGetCapture: async (event) => {
+      const q = readQuery(event, captureQuery);
       const content = await adminConsole.captureContent(
         deps,
         op(event),
@@ -193,9 +195,14 @@ export function createAdminHandler(
         },
       );
       const privateHeaders = { 'Cache-Control': 'no-store, private', 'Cross-Origin-Resource-Policy': 'same-origin' };
-      if (content.kind === 'link')
-        // See Other: the browser follows it without the Authorization header (cross-origin), for 60 s.
-        return { statusCode: 303, headers: { ...privateHeaders, Location: content.url }, body: '' };
+      if (content.kind === 'link') {
+        const { url, contentType, expiresAt } = content;
+        // The dashboard asks for the link itself and fetches it with no credentials: no browser can then send
+        // its Authorization header to S3 (which refuses a presigned request that also carries one).
+        if (q.delivery === 'link') return json(200, { data: { url, contentType, expiresAt } }, privateHeaders);
+        // See Other: Fetch drops the Authorization header on this cross-origin redirect; valid for 60 s.
+        return { statusCode: 303, headers: { ...privateHeaders, Location: url }, body: '' };
+      }
       return {
         statusCode: 200,
         headers: { ...privateHeaders, 'Content-Type': content.contentType, 'Content-Disposition': 'inline' },

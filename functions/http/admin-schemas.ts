@@ -296,6 +296,28 @@ export const verificationDetail = verificationView.extend({
 });
 export const verificationDetailResponse = data(verificationDetail);
 
+/**
+ * How a capture too large for the API response (AWS: over 4 MiB, the Lambda response limit) comes back:
+ * `redirect` (default) answers 303 to a 60-second signed link; `link` answers 200 with that link as JSON, so
+ * a browser client fetches it itself with no credentials (a redirect must not carry its Authorization header
+ * to S3, which refuses a presigned request that also has one).
+ */
+export const captureQuery = z
+  .object({
+    delivery: z.enum(['redirect', 'link']).default('redirect').meta({
+      description:
+        'For a capture too large for the response (AWS, over 4 MiB): `redirect` answers 303 to the signed link, `link` answers 200 with it as JSON. Smaller captures are always the bytes.',
+    }),
+  })
+  .strict();
+export const captureLinkResponse = data(
+  z.object({
+    url: z.string().meta({ description: 'Signed GET of the bytes; send no credentials with it' }),
+    contentType: z.string(),
+    expiresAt: isoDate,
+  }),
+);
+
 export const reviewQueueQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(100).default(25),

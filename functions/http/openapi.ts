@@ -28,7 +28,8 @@ interface Operation {
   rawRequest?: readonly string[];
   /** Query parameters, from a zod object schema. */
   query?: z.ZodObject;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** `rawContent`: non-JSON media types the response may also be (e.g. image bytes). */
+  responses: Record<number, { description: string; schema?: z.ZodType; rawContent?: readonly string[] }>;
   headers?: Array<{ name: string; description: string; required?: boolean }>;
   tag: string;
   /** Longer explanation than the route table's summary. */
@@ -254,11 +255,17 @@ const OPERATIONS: Partial<Record<RouteId, Operation>> = {
   },
   adminGetCapture: {
     tag: 'Admin: verifications',
+    query: admin.captureQuery,
     responses: {
-      200: { description: 'The image bytes (Content-Type of the capture; Cache-Control: no-store)' },
+      200: {
+        description:
+          'The image bytes (Content-Type of the capture; Cache-Control: no-store). With `delivery=link`, a capture over 4 MiB on AWS is instead `{data: {url, contentType, expiresAt}}`: a signed link to the bytes, valid for 60 seconds, to be fetched with no credentials',
+        schema: admin.captureLinkResponse,
+        rawContent: UPLOAD_CONTENT_TYPES,
+      },
       303: {
         description:
-          'AWS, captures over 4 MiB: Location is a signed link to the bytes in the captures bucket, valid for 60 seconds',
+          'AWS, captures over 4 MiB (default `delivery=redirect`): Location is a signed link to the bytes in the captures bucket, valid for 60 seconds. Follow it without the Authorization header (S3 refuses a presigned request that also carries one).',
       },
       ...adminErrors(...READ, 404),
     },
@@ -468,7 +475,14 @@ function pathsOf(operations: Partial<Record<RouteId, Operation>>): Record<string
           code,
           {
             description: res.description,
-            ...(res.schema ? { content: { 'application/json': { schema: schemaOf(res.schema) } } } : {}),
+            ...(res.schema || res.rawContent
+              ? {
+                  content: {
+                    ...Object.fromEntries((res.rawContent ?? []).map((t) => [t, {}])),
+                    ...(res.schema ? { 'application/json': { schema: schemaOf(res.schema) } } : {}),
+                  },
+                }
+              : {}),
           },
         ]),
       ),

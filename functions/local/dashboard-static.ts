@@ -24,7 +24,11 @@ const PAGE_PATH = /^(\/[A-Za-z0-9_-]{1,100}){0,4}\/?$/;
 export function serveDashboard(
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  opts: { distDir: string },
+  opts: {
+    distDir: string;
+    /** Extra `connect-src` origins, as the AWS dashboard has (the captures bucket's signed links): tests. */
+    connectOrigins?: readonly string[];
+  },
 ): boolean {
   return serveStaticSite(req, res, {
     base: DASHBOARD_BASE,
@@ -32,7 +36,12 @@ export function serveDashboard(
     fileDirs: DASHBOARD_FILE_DIRS,
     isPage: (rest) =>
       PAGE_PATH.test(rest) && !DASHBOARD_FILE_DIRS.some((dir) => rest === `/${dir}` || rest.startsWith(`/${dir}/`)),
-    headers: () => securityHeaderFields(dashboardCsp(), DASHBOARD_SECURITY_HEADERS, 'http'),
+    headers: () =>
+      securityHeaderFields(
+        dashboardCsp({ connectOrigins: [...(opts.connectOrigins ?? [])] }),
+        DASHBOARD_SECURITY_HEADERS,
+        'http',
+      ),
     generated: { [DASHBOARD_CONFIG_FILE]: () => LOCAL_CONFIG },
     buildCommand: 'npm run build:dashboard',
   });

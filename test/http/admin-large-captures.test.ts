@@ -55,13 +55,18 @@ async function caseWithSelfie(size: number): Promise<{ id: string; captureId: st
 }
 
 /** A GET of the capture route as API Gateway passes it after the Cognito authorizer (claims of the ID token). */
-function captureEvent(id: string, captureId: string, claims: Record<string, unknown> | null): APIGatewayProxyEvent {
+function captureEvent(
+  id: string,
+  captureId: string,
+  claims: Record<string, unknown> | null,
+  query: Record<string, string> | null = null,
+): APIGatewayProxyEvent {
   return {
     httpMethod: 'GET',
     resource: CAPTURE_ROUTE,
     path: `/api/v1/admin/verifications/${id}/captures/${captureId}`,
     pathParameters: { id, captureId },
-    queryStringParameters: null,
+    queryStringParameters: query,
     multiValueQueryStringParameters: null,
     headers: {},
     multiValueHeaders: {},
@@ -123,6 +128,39 @@ describe('large captures on AWS (303 to a short-lived signed link)', () => {
       actor: 'operator:reviewer@example.com',
     });
     expect(JSON.stringify(trail.at(-1))).toContain('signed_link');
+  });
+
+  it('delivery=link (the dashboard): the same link as JSON, so the browser fetches it with no Authorization', async () => {
+    const { id, captureId } = await caseWithSelfie(2048);
+    const links = recordingLinks();
+    const handler = createAdminHandler({ ...srv.app.runtime.deps, blobLinks: links }, { maxInlineCaptureBytes: 1024 });
+    const res = await invoke(handler, captureEvent(id, captureId, claimsOf(srv.org.id), { delivery: 'link' }));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers?.['Content-Type']).toMatch(/^application\/json/);
+    expect(res.headers?.['Cache-Control']).toContain('no-store');
+    expect(res.headers?.Location).toBeUndefined();
+    const body = JSON.parse(res.body) as { data: { url: string; contentType: string; expiresAt: string } };
+    expect(body.data).toEqual({
+      url: `https://captures.example/captures/${id}/1/selfie.jpg?X-Amz-Expires=60&X-Amz-Signature=sig`,
+      contentType: 'image/jpeg',
+      expiresAt: expect.any(String),
+    });
+    const ttl = Date.parse(body.data.expiresAt) - Date.now();
+    expect(ttl).toBeGreaterThan(50_000);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+    expect(links.calls).toHaveLength(1);
+    // Small captures stay bytes whatever the delivery; an unknown delivery is a 400 naming the parameter.
+    const small = await caseWithSelfie(512);
+    const inline = await invoke(
+      handler,
+      captureEvent(small.id, small.captureId, claimsOf(srv.org.id), { delivery: 'link' }),
+    );
+    expect(inline.statusCode).toBe(200);
+    expect(inline.isBase64Encoded).toBe(true);
+    const bad = await invoke(handler, captureEvent(id, captureId, claimsOf(srv.org.id), { delivery: 'email' }));
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('delivery');
+    expect(links.calls).toHaveLength(1);
   });
 
   it('keeps a capture within the limit inline (200, base64 body), issuing no link', async () => {

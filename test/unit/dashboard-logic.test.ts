@@ -330,7 +330,60 @@ describe('admin API client', () => {
     expect(calls[1]!.url).toBe(`${ADMIN_API}/flows`);
     expect(calls[1]!.init).toMatchObject({ method: 'POST', credentials: 'same-origin', body: '{"name":"x"}' });
     await client.blob(`${ADMIN_API}/verifications/vrf_1/captures/cap_1`);
-    expect(calls[2]!.url).toBe(`${ADMIN_API}/verifications/vrf_1/captures/cap_1`);
+    expect(calls[2]!.url).toBe(`${ADMIN_API}/verifications/vrf_1/captures/cap_1?delivery=link`);
+  });
+
+  test('a large capture: the API gives a signed link; the page fetches it with no token, cookie or referrer', async () => {
+    const calls: Array<{ url: string; init: RequestInit }> = [];
+    const link = 'https://captures.s3.eu-west-1.amazonaws.com/captures/vrf_1/1/selfie.jpg?X-Amz-Signature=abc';
+    const client = createApiClient({
+      credentials: () => ({ csrfToken: null, bearerToken: 'id-token' }),
+      onUnauthorized: () => undefined,
+      fetchImpl: (async (url: string, init: RequestInit) => {
+        calls.push({ url, init });
+        if (url.startsWith(ADMIN_API))
+          return new Response(
+            JSON.stringify({ data: { url: link, contentType: 'image/jpeg', expiresAt: '2026-12-05T10:01:00.000Z' } }),
+            { status: 200, headers: { 'Content-Type': 'application/json; charset=utf-8' } },
+          );
+        return new Response(new Uint8Array([0xff, 0xd8, 0xff]), {
+          status: 200,
+          headers: { 'Content-Type': 'image/jpeg' },
+        });
+      }) as unknown as typeof fetch,
+    });
+    const blob = await client.blob(`${ADMIN_API}/verifications/vrf_1/captures/cap_1`);
+    expect(Buffer.from(await blob.arrayBuffer())).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
+    expect(calls.map((c) => c.url)).toEqual([`${ADMIN_API}/verifications/vrf_1/captures/cap_1?delivery=link`, link]);
+    expect(new Headers(calls[0]!.init.headers).get('Authorization')).toBe('Bearer id-token');
+    // The signature in the URL is the only credential: S3 refuses a presigned GET that also has Authorization.
+    expect(calls[1]!.init.headers).toBeUndefined();
+    expect(calls[1]!.init).toMatchObject({ method: 'GET', credentials: 'omit', referrerPolicy: 'no-referrer' });
+  });
+
+  test('a small capture is the bytes of the API answer; a refused link is an error, not an image', async () => {
+    const client = createApiClient({
+      credentials: () => ({ csrfToken: null, bearerToken: 'id-token' }),
+      onUnauthorized: () => undefined,
+      fetchImpl: (async (url: string) =>
+        url.startsWith(ADMIN_API)
+          ? url.includes('cap_small')
+            ? new Response(new Uint8Array([1, 2]), { status: 200, headers: { 'Content-Type': 'image/png' } })
+            : new Response(
+                JSON.stringify({ data: { url: 'https://s3.example/x', contentType: 'image/png', expiresAt: '' } }),
+                {
+                  status: 200,
+                  headers: { 'Content-Type': 'application/json' },
+                },
+              )
+          : new Response('<Error>AccessDenied</Error>', { status: 403 })) as unknown as typeof fetch,
+    });
+    const small = await client.blob(`${ADMIN_API}/verifications/vrf_1/captures/cap_small`);
+    expect(Buffer.from(await small.arrayBuffer())).toEqual(Buffer.from([1, 2]));
+    await expect(client.blob(`${ADMIN_API}/verifications/vrf_1/captures/cap_large`)).rejects.toMatchObject({
+      status: 403,
+      code: 'capture_link',
+    });
   });
 });
 
