@@ -16,10 +16,18 @@ function responseKey(deps: AppDeps, keyId: string, idempotencyKey: string): Buff
 }
 
 /**
+ * How long an unfinished claim holds its key. Longer than any API request can run (API Gateway ends an
+ * integration at 29 s), so only a claimant that died between claim and store (a crash, a killed process) is
+ * ever taken over: its client's retry with the same key then runs the request instead of hearing
+ * "in progress" until the record expires a day later.
+ */
+export const IDEMPOTENCY_LEASE_SECONDS = 30;
+
+/**
  * Idempotency-Key handling (Stripe semantics). Primary course: claim the key for this caller -> run
  * the request -> store its response, sealed under a key derived from the Idempotency-Key, for 24 h. The
  * same key with the same body replays the stored response; with a different body -> 409; while the first
- * request is still running -> 409. Failed requests release the key so the client can retry with it.
+ * request is still running -> 409 (for at most the lease). Failed requests release the key so the client can retry with it.
  */
 export async function withIdempotency(
   deps: AppDeps,
@@ -36,12 +44,15 @@ export async function withIdempotency(
   const now = deps.clock.now();
   const scope = `${input.keyId}:${deps.crypto.sha256Hex(input.idempotencyKey)}`;
   const requestHash = deps.crypto.sha256Hex(input.requestFingerprint);
+  const claimId = deps.ids.next('idm');
   const claim = await deps.store.idempotency.claim(
     {
       scope,
+      claimId,
       requestHash,
       response: null,
       createdAt: now.toISOString(),
+      leaseExpiresAt: new Date(now.getTime() + IDEMPOTENCY_LEASE_SECONDS * 1000).toISOString(),
       expiresAt: new Date(now.getTime() + deps.config.idempotencyTtlSeconds * 1000).toISOString(),
     },
     now.toISOString(),
@@ -67,13 +78,13 @@ export async function withIdempotency(
   }
   try {
     const response = await run();
-    await deps.store.idempotency.complete(scope, {
+    await deps.store.idempotency.complete(scope, claimId, {
       statusCode: response.statusCode,
       body: deps.crypto.seal(responseKey(deps, input.keyId, input.idempotencyKey), response.body),
     });
     return { ...response, replayed: false };
   } catch (err) {
-    await deps.store.idempotency.release(scope);
+    await deps.store.idempotency.release(scope, claimId);
     throw err;
   }
 }

@@ -130,6 +130,8 @@ export interface DeliveryRepository {
 export interface IdempotencyRecord {
   /** Scope: key id + Idempotency-Key header. */
   scope: string;
+  /** Random id of this claim: only its claimant may complete or release it (fencing after a takeover). */
+  claimId: string;
   requestHash: string;
   /**
    * Null while the first request is still being processed. The body is sealed by the app (under a key
@@ -137,20 +139,38 @@ export interface IdempotencyRecord {
    */
   response: { statusCode: number; body: string } | null;
   createdAt: string;
+  /**
+   * While `response` is null, the claim counts as in progress until this time only: past it the claimant is
+   * presumed dead (a crash between claim and complete) and a new claim takes the scope over.
+   */
+  leaseExpiresAt: string;
   expiresAt: string;
+}
+
+/**
+ * Whether a stored claim still holds its scope at `now`: a completed one until it expires, an unfinished one
+ * until its lease (or its expiry, if sooner) ends. The one rule every adapter's `claim` applies.
+ */
+export function isLiveIdempotencyClaim(rec: IdempotencyRecord, now: string): boolean {
+  if (rec.expiresAt <= now) return false;
+  // A record without a lease (written before leases existed) and no response belongs to a process long gone.
+  return rec.response !== null || (typeof rec.leaseExpiresAt === 'string' && rec.leaseExpiresAt > now);
 }
 
 export interface IdempotencyRepository {
   /**
-   * Claims the scope; returns the existing record instead if one is live. Expired records are deleted
-   * (SQLite: by the claims themselves, at most once a minute; DynamoDB: by the table's TTL).
+   * Claims the scope; returns the existing record instead if one is live: completed and not expired, or
+   * unfinished within its lease. Expired records are deleted (SQLite: by the claims themselves, at most once a
+   * minute; DynamoDB: by the table's TTL).
    */
   claim(
     rec: IdempotencyRecord,
     now: string,
   ): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }>;
-  complete(scope: string, response: { statusCode: number; body: string }): Promise<void>;
-  release(scope: string): Promise<void>;
+  /** Stores the response, if the scope is still held by this claim (a takeover fences the old claimant out). */
+  complete(scope: string, claimId: string, response: { statusCode: number; body: string }): Promise<void>;
+  /** Frees the scope, if it is still held by this claim. */
+  release(scope: string, claimId: string): Promise<void>;
 }
 
 export interface CaptureRepository {

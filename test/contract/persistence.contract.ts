@@ -15,7 +15,8 @@
  * - `signals`: one signal per verification (put replaces); `countSince` counts signals with
  *   createdAt >= since matching the given key (with both keys: verifications matching either).
  * - `keys.touch` on an unknown key is a no-op (it does not create a record).
- * - `idempotency.claim` re-claims a scope whose record has expiresAt < now (TTL deletion is lazy on DynamoDB).
+ * - `idempotency.claim` re-claims a scope whose record has expiresAt <= now (TTL deletion is lazy on DynamoDB), or
+ *   whose record is unfinished past leaseExpiresAt (its claimant crashed); complete/release act only for the holder.
  * All timestamps are ISO-8601 UTC with millisecond precision (Date#toISOString).
  */
 import { ConflictError, type ListPage, type Store } from '../../functions/ports/persistence';
@@ -504,7 +505,7 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
       it('complete stores the response the next claim sees', async () => {
         const rec = makeIdempotencyRecord({ scope: 'key_1:abc' });
         await store.idempotency.claim(rec, at(1));
-        await store.idempotency.complete('key_1:abc', { statusCode: 201, body: '{"id":"vrf_1"}' });
+        await store.idempotency.complete('key_1:abc', rec.claimId, { statusCode: 201, body: '{"id":"vrf_1"}' });
         expect(await store.idempotency.claim(rec, at(2))).toEqual({
           claimed: false,
           existing: { ...rec, response: { statusCode: 201, body: '{"id":"vrf_1"}' } },
@@ -514,15 +515,15 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
       it('release frees the scope for a new claim', async () => {
         const rec = makeIdempotencyRecord({ scope: 'key_1:abc' });
         await store.idempotency.claim(rec, at(1));
-        await store.idempotency.release('key_1:abc');
+        await store.idempotency.release('key_1:abc', rec.claimId);
         expect(await store.idempotency.claim({ ...rec, createdAt: at(2) }, at(2))).toEqual({ claimed: true });
-        await store.idempotency.release('key_1:never-claimed');
+        await store.idempotency.release('key_1:never-claimed', rec.claimId);
       });
 
       it('an expired record can be re-claimed, replacing it', async () => {
         const old = makeIdempotencyRecord({ scope: 'key_1:abc', createdAt: at(0), expiresAt: at(60) });
         await store.idempotency.claim(old, at(0));
-        await store.idempotency.complete('key_1:abc', { statusCode: 201, body: 'old' });
+        await store.idempotency.complete('key_1:abc', old.claimId, { statusCode: 201, body: 'old' });
         const fresh = makeIdempotencyRecord({
           scope: 'key_1:abc',
           requestHash: 'f'.repeat(64),
@@ -531,6 +532,45 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         });
         expect(await store.idempotency.claim(fresh, at(61))).toEqual({ claimed: true });
         expect(await store.idempotency.claim(fresh, at(62))).toEqual({ claimed: false, existing: fresh });
+      });
+
+      it('an unfinished claim holds its scope for its lease only; then a new claim takes it over', async () => {
+        const crashed = makeIdempotencyRecord({ scope: 'key_1:abc', claimId: 'idm_a', leaseExpiresAt: at(1) });
+        await store.idempotency.claim(crashed, at(0));
+        const retry = makeIdempotencyRecord({
+          scope: 'key_1:abc',
+          claimId: 'idm_b',
+          createdAt: at(2),
+          leaseExpiresAt: at(3),
+        });
+        expect(await store.idempotency.claim(retry, at(0.5))).toEqual({ claimed: false, existing: crashed });
+        expect(await store.idempotency.claim(retry, at(2))).toEqual({ claimed: true });
+        expect(await store.idempotency.claim(retry, at(2.5))).toEqual({ claimed: false, existing: retry });
+      });
+
+      it('a claim taken over fences out its old claimant: complete and release by it change nothing', async () => {
+        const first = makeIdempotencyRecord({ scope: 'key_1:abc', claimId: 'idm_a', leaseExpiresAt: at(1) });
+        const second = makeIdempotencyRecord({ scope: 'key_1:abc', claimId: 'idm_b', createdAt: at(2) });
+        await store.idempotency.claim(first, at(0));
+        await store.idempotency.claim(second, at(2));
+        await store.idempotency.complete('key_1:abc', 'idm_a', { statusCode: 201, body: 'late' });
+        await store.idempotency.release('key_1:abc', 'idm_a');
+        expect(await store.idempotency.claim(first, at(3))).toEqual({ claimed: false, existing: second });
+        await store.idempotency.complete('key_1:abc', 'idm_b', { statusCode: 201, body: 'mine' });
+        expect(await store.idempotency.claim(first, at(4))).toEqual({
+          claimed: false,
+          existing: { ...second, response: { statusCode: 201, body: 'mine' } },
+        });
+      });
+
+      it('a completed claim outlives its lease until it expires', async () => {
+        const rec = makeIdempotencyRecord({ scope: 'key_1:abc', leaseExpiresAt: at(1), expiresAt: at(60) });
+        await store.idempotency.claim(rec, at(0));
+        await store.idempotency.complete('key_1:abc', rec.claimId, { statusCode: 201, body: 'done' });
+        expect(await store.idempotency.claim({ ...rec, claimId: 'idm_other' }, at(30))).toEqual({
+          claimed: false,
+          existing: { ...rec, response: { statusCode: 201, body: 'done' } },
+        });
       });
 
       it('scopes are independent', async () => {

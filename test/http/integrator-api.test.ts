@@ -220,9 +220,11 @@ describe('Idempotency-Key', () => {
     await srv.app.runtime.deps.store.idempotency.claim(
       {
         scope: 'key_other:later',
+        claimId: 'idm_later',
         requestHash: 'a'.repeat(64),
         response: null,
         createdAt: dayLater,
+        leaseExpiresAt: dayLater,
         expiresAt: dayLater,
       },
       dayLater,

@@ -187,12 +187,15 @@ export function makeSignal(overrides: Partial<IdentitySignal> = {}): IdentitySig
 }
 
 export function makeIdempotencyRecord(overrides: Partial<IdempotencyRecord> = {}): IdempotencyRecord {
-  return {
+  const rec = {
     scope: 'key_test1:idem-1',
+    claimId: 'idm_test1',
     requestHash: 'c'.repeat(64),
     response: null,
     createdAt: at(0),
     expiresAt: at(24 * 60),
     ...overrides,
   };
+  // Unless a test is about leases, an unfinished claim holds its scope until it expires.
+  return { leaseExpiresAt: rec.expiresAt, ...rec };
 }

@@ -238,15 +238,16 @@ export async function runKillRestart(opts: KillRestartOptions): Promise<KillRest
           stopAll,
         );
       let res = await create();
-      // 409 idempotency_request_in_progress asks for a retry shortly; it must not last.
-      for (let i = 0; i < 60 && res?.status === 409; i++) {
+      // 409 idempotency_request_in_progress asks for a retry shortly; it must not outlast the claim's 30 s lease
+      // (a create cut off by the kill between claim and store is taken over by the retry after the lease).
+      for (let i = 0; i < 90 && res?.status === 409; i++) {
         await sleep(500);
         res = await create();
       }
       if (!res) return;
       if (res.status !== 201) {
         violations.push(
-          `create of applicant ${n} with its Idempotency-Key: ${res.status} ${res.text} (after 30 s of retries)`,
+          `create of applicant ${n} with its Idempotency-Key: ${res.status} ${res.text} (after 45 s of retries)`,
         );
         return;
       }

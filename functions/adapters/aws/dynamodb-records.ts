@@ -12,6 +12,7 @@ import {
   type DeliveryRepository,
   type IdempotencyRecord,
   type IdempotencyRepository,
+  isLiveIdempotencyClaim,
   type IdentitySignal,
   type IdentitySignalRepository,
   type ListPage,
@@ -134,9 +135,12 @@ export function dynamoIdempotency(ctx: DynamoContext): IdempotencyRepository {
             new PutCommand({
               TableName: ctx.tableName,
               Item: { ...rec, ...keys.idempotency(rec.scope), ttl: ttlFromIso(rec.expiresAt) },
-              // TTL deletion is lazy: an expired record still present is treated as absent.
-              ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
-              ExpressionAttributeValues: { ':now': now },
+              // The negation of isLiveIdempotencyClaim. TTL deletion is lazy: an expired record still present is
+              // treated as absent; an unfinished one past its lease was cut off by a crash and is taken over.
+              ConditionExpression:
+                'attribute_not_exists(pk) OR expiresAt <= :now OR (attribute_type(#response, :null) AND (attribute_not_exists(leaseExpiresAt) OR leaseExpiresAt <= :now))',
+              ExpressionAttributeNames: { '#response': 'response' },
+              ExpressionAttributeValues: { ':now': now, ':null': 'NULL' },
             }),
           );
           return { claimed: true };
@@ -144,29 +148,41 @@ export function dynamoIdempotency(ctx: DynamoContext): IdempotencyRepository {
           if (!isConditionFailed(err)) throw err;
         }
         const existing = await read(rec.scope);
-        if (existing && existing.expiresAt >= now) return { claimed: false, existing };
+        if (existing && isLiveIdempotencyClaim(existing, now)) return { claimed: false, existing };
       }
       throw new Error(`idempotency claim for ${rec.scope} kept racing`);
     },
-    async complete(scope, response) {
+    async complete(scope, claimId, response) {
       try {
         await ctx.doc.send(
           new UpdateCommand({
             TableName: ctx.tableName,
             Key: keys.idempotency(scope),
             UpdateExpression: 'SET #response = :response',
-            ConditionExpression: 'attribute_exists(pk)',
+            // Fencing: a claim taken over after its lease ran out no longer writes.
+            ConditionExpression: 'claimId = :claimId',
             ExpressionAttributeNames: { '#response': 'response' },
-            ExpressionAttributeValues: { ':response': response },
+            ExpressionAttributeValues: { ':response': response, ':claimId': claimId },
           }),
         );
       } catch (err) {
-        // Released or expired meanwhile: nothing to complete.
+        // Released, expired or taken over meanwhile: nothing to complete.
         if (!isConditionFailed(err)) throw err;
       }
     },
-    async release(scope) {
-      await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: keys.idempotency(scope) }));
+    async release(scope, claimId) {
+      try {
+        await ctx.doc.send(
+          new DeleteCommand({
+            TableName: ctx.tableName,
+            Key: keys.idempotency(scope),
+            ConditionExpression: 'claimId = :claimId',
+            ExpressionAttributeValues: { ':claimId': claimId },
+          }),
+        );
+      } catch (err) {
+        if (!isConditionFailed(err)) throw err;
+      }
     },
   };
 }

@@ -4,6 +4,7 @@ import {
   ConflictError,
   type AuditEvent,
   type IdempotencyRecord,
+  isLiveIdempotencyClaim,
   type IdentitySignal,
   InvalidCursorError,
   type ListPage,
@@ -140,7 +141,7 @@ export function createSqliteStore(db: SqliteDatabase): Store {
   const idemUpsert = q(
     'INSERT INTO idempotency (scope, expires_at, doc) VALUES (?, ?, ?) ON CONFLICT(scope) DO UPDATE SET expires_at = excluded.expires_at, doc = excluded.doc',
   );
-  const idemDelete = q('DELETE FROM idempotency WHERE scope = ?');
+  const idemRelease = q("DELETE FROM idempotency WHERE scope = ? AND json_extract(doc, '$.claimId') = ?");
   const idemDeleteExpired = q('DELETE FROM idempotency WHERE expires_at <= ?');
   /** Claim time of the last expired-record deletion (ISO): deletion runs at most once a minute. */
   let idemPrunedAt = '';
@@ -395,25 +396,26 @@ export function createSqliteStore(db: SqliteDatabase): Store {
                 idemPrunedAt = now;
               }
               const existing = parse<IdempotencyRecord>(idemGet.get(rec.scope));
-              if (existing && existing.expiresAt > now) return { claimed: false as const, existing };
+              if (existing && isLiveIdempotencyClaim(existing, now)) return { claimed: false as const, existing };
               idemUpsert.run(rec.scope, rec.expiresAt, JSON.stringify(rec));
               return { claimed: true as const };
             })
             .immediate(),
         );
       },
-      async complete(scope, response) {
+      async complete(scope, claimId, response) {
         await w(() =>
           db
             .transaction(() => {
               const existing = parse<IdempotencyRecord>(idemGet.get(scope));
-              if (existing) idemUpsert.run(scope, existing.expiresAt, JSON.stringify({ ...existing, response }));
+              if (existing?.claimId === claimId)
+                idemUpsert.run(scope, existing.expiresAt, JSON.stringify({ ...existing, response }));
             })
             .immediate(),
         );
       },
-      async release(scope) {
-        await w(() => idemDelete.run(scope));
+      async release(scope, claimId) {
+        await w(() => idemRelease.run(scope, claimId));
       },
     },
     captures: {
