@@ -173,8 +173,6 @@ export class KycStack extends Stack {
       [AWS_ENV.publicUrl]: this.hostedFlow.publicUrl,
       [AWS_ENV.webhookAllowHosts]: settings.webhookAllowHosts.join(','),
       [AWS_ENV.webhookRetryDelaysMs]: settings.webhookRetryDelaysSeconds.map((s) => s * 1000).join(','),
-      [AWS_ENV.retentionDays]: String(settings.retentionDays),
-      [AWS_ENV.stage]: settings.stage,
       [AWS_ENV.faceLivenessIdentityPoolId]: this.faceLiveness.identityPool.ref,
       [AWS_ENV.operatorsUserPoolId]: this.operators.userPool.userPoolId,
     };

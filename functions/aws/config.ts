@@ -3,9 +3,8 @@
  * (names in functions/adapters/aws/table-design.ts `AWS_ENV`). Validated with zod: a missing or
  * malformed variable fails the cold start with a message naming it, not a request later.
  */
-import * as z from 'zod';
+import { CONFIG_DEFAULTS, envVar, parseEnv } from '../app/config-env';
 import type { AppConfig } from '../app/deps';
-import { MAX_IMAGE_PIXELS } from '../domain/image-sniff';
 import { AWS_ENV } from '../adapters/aws/table-design';
 
 export interface AwsConfig extends AppConfig {
@@ -18,70 +17,41 @@ export interface AwsConfig extends AppConfig {
   webhookQueueUrl: string;
   pipelineStateMachineArn: string;
   faceCollectionId: string;
-  retentionDays: number;
-  stage: string;
 }
 
-/** Production retry schedule: 1 min, 5 min, 30 min (then dead-lettered), as in the local runtime. */
-const DEFAULT_RETRY_DELAYS_MS = [60_000, 300_000, 1_800_000];
-
-const required = z.string().trim().min(1);
-const commaList = z
-  .string()
-  .optional()
-  .transform((s) =>
-    (s ?? '')
-      .split(',')
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
-
-const envSchema = z.object({
-  [AWS_ENV.tableName]: required,
-  [AWS_ENV.capturesBucket]: required,
-  [AWS_ENV.capturesKeyArn]: required,
-  [AWS_ENV.secretsKeyArn]: required,
-  [AWS_ENV.identityMacKeyArn]: required,
-  [AWS_ENV.webhookQueueUrl]: z.url(),
-  [AWS_ENV.pipelineStateMachineArn]: required,
-  [AWS_ENV.faceCollectionId]: required,
-  [AWS_ENV.publicUrl]: z.url().transform((u) => u.replace(/\/+$/, '')),
-  [AWS_ENV.webhookAllowHosts]: commaList,
-  [AWS_ENV.webhookRetryDelaysMs]: commaList.pipe(
-    z.array(z.string().regex(/^\d+$/, 'comma-separated milliseconds').transform(Number)),
-  ),
-  [AWS_ENV.retentionDays]: z.coerce.number().int().positive().default(30),
-  [AWS_ENV.stage]: z.string().default('dev'),
-  [AWS_ENV.faceLivenessIdentityPoolId]: z.string().trim().optional(),
+/** The AWS runtime's variables; the shared defaults come from CONFIG_DEFAULTS. */
+const awsEnv = {
+  [AWS_ENV.tableName]: envVar.required(),
+  [AWS_ENV.capturesBucket]: envVar.required(),
+  [AWS_ENV.capturesKeyArn]: envVar.required(),
+  [AWS_ENV.secretsKeyArn]: envVar.required(),
+  [AWS_ENV.identityMacKeyArn]: envVar.required(),
+  [AWS_ENV.webhookQueueUrl]: envVar.url(),
+  [AWS_ENV.pipelineStateMachineArn]: envVar.required(),
+  [AWS_ENV.faceCollectionId]: envVar.required(),
+  [AWS_ENV.publicUrl]: envVar.url(),
+  [AWS_ENV.webhookAllowHosts]: envVar.list(),
+  [AWS_ENV.webhookRetryDelaysMs]: envVar.millisList(CONFIG_DEFAULTS.webhookRetryDelaysMs),
+  [AWS_ENV.faceLivenessIdentityPoolId]: envVar.optionalText(),
   // Set by the Lambda runtime itself.
-  AWS_REGION: z.string().trim().optional(),
-});
+  AWS_REGION: envVar.optionalText(),
+};
 
 /**
  * Builds the AWS runtime config from environment variables.
  * @throws Error listing every missing or invalid variable
  */
 export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid AWS runtime environment: ${problems}`);
-  }
-  const e = parsed.data;
-  const delays = e[AWS_ENV.webhookRetryDelaysMs];
+  const e = parseEnv(awsEnv, env, 'AWS runtime');
   const identityPoolId = e[AWS_ENV.faceLivenessIdentityPoolId];
   return {
+    ...CONFIG_DEFAULTS,
     runtime: 'aws',
     publicUrl: e[AWS_ENV.publicUrl],
     webhookAllowHosts: e[AWS_ENV.webhookAllowHosts],
-    webhookRetryDelaysMs: delays.length > 0 ? delays : DEFAULT_RETRY_DELAYS_MS,
-    webhookTimeoutMs: 8_000,
+    webhookRetryDelaysMs: e[AWS_ENV.webhookRetryDelaysMs],
     // Deployed behind HTTPS only: no http:// localhost exceptions.
     allowHttpLocalhost: false,
-    idempotencyTtlSeconds: 24 * 3600,
-    uploadTtlSeconds: 900,
-    maxUploadBytes: 10 * 1024 * 1024,
-    maxUploadPixels: MAX_IMAGE_PIXELS,
     tableName: e[AWS_ENV.tableName],
     capturesBucket: e[AWS_ENV.capturesBucket],
     capturesKeyArn: e[AWS_ENV.capturesKeyArn],
@@ -90,9 +60,16 @@ export function loadAwsConfig(env: NodeJS.ProcessEnv = process.env): AwsConfig {
     webhookQueueUrl: e[AWS_ENV.webhookQueueUrl],
     pipelineStateMachineArn: e[AWS_ENV.pipelineStateMachineArn],
     faceCollectionId: e[AWS_ENV.faceCollectionId],
-    retentionDays: e[AWS_ENV.retentionDays],
-    stage: e[AWS_ENV.stage],
     // Face Liveness needs both: the pool (browser credentials) and the region the session lives in.
     ...(identityPoolId && e.AWS_REGION ? { faceLiveness: { region: e.AWS_REGION, identityPoolId } } : {}),
   };
+}
+
+/**
+ * The public URL alone, for the entry that serves only public routes (OpenAPI document, health probe) and
+ * so needs none of the other settings.
+ * @throws Error if PUBLIC_URL is missing or not an http(s) URL
+ */
+export function loadAwsPublicUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return parseEnv({ [AWS_ENV.publicUrl]: envVar.url() }, env, 'AWS runtime')[AWS_ENV.publicUrl];
 }

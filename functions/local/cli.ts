@@ -13,7 +13,7 @@ import { localOperatorAccounts } from '../app/operators';
 import type { OperatorAccounts } from '../ports/operator-accounts';
 import { checkCommands, runCheckCommand } from '../checks/cli';
 import { ApiError, errors } from '../domain/errors';
-import { loadLocalConfig } from './config';
+import { cliRuntime, loadLocalConfig } from './config';
 import { adminCommands, type CommandContext } from './commands';
 import { defaultOrgId, type Out } from './commands/context';
 import { createLocalRuntime } from './deps';
@@ -49,7 +49,7 @@ export function helpText(): string {
  * other commands need no KYC_OPERATORS_USER_POOL_ID).
  */
 async function openDeps(): Promise<{ deps: AppDeps; operators: () => OperatorAccounts; close(): Promise<void> }> {
-  if (process.env.KYC_RUNTIME === 'aws') {
+  if (cliRuntime() === 'aws') {
     const { createAwsDeps } = await import('../aws/deps');
     const { createAwsOperatorAccounts } = await import('../aws/operator-accounts');
     return { deps: createAwsDeps(), operators: () => createAwsOperatorAccounts(), close: async () => undefined };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { CONFIG_DEFAULTS, envVar, parseEnv } from '../app/config-env';
 import type { AppConfig } from '../app/deps';
-import { MAX_IMAGE_PIXELS } from '../domain/image-sniff';
 
 /** Settings of the local runtime, all from the environment (see docs/configuration.md). */
 export interface LocalConfig extends AppConfig {
@@ -21,53 +21,62 @@ export interface LocalConfig extends AppConfig {
   pipelineConcurrency: number;
   /** Load the offline models at start, in the background (`KYC_WARM_MODELS=0` defers them to first use). */
   warmModels: boolean;
+  /** Email of the dashboard's first admin, created on the first start (default `admin@example.com`). */
+  adminEmail?: string;
 }
 
-function intEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (got "${raw}")`);
-  return n;
-}
+/** The local runtime's variables; the shared defaults come from CONFIG_DEFAULTS. */
+const localEnv = {
+  PORT: envVar.int(3000),
+  HOST: envVar.text('127.0.0.1'),
+  PUBLIC_URL: envVar.optionalUrl(),
+  KYC_DATA_DIR: envVar.text('.kyc-data'),
+  KYC_HOSTED_FLOW_DIR: envVar.optionalText(),
+  KYC_DASHBOARD_DIR: envVar.optionalText(),
+  KYC_FRAME_ANCESTORS: envVar.text("'none'"),
+  KYC_WEBHOOK_ALLOW_HOSTS: envVar.list(),
+  KYC_WEBHOOK_RETRY_DELAYS_MS: envVar.millisList(CONFIG_DEFAULTS.webhookRetryDelaysMs),
+  KYC_WEBHOOK_TIMEOUT_MS: envVar.int(CONFIG_DEFAULTS.webhookTimeoutMs),
+  KYC_UPLOAD_TTL_SECONDS: envVar.int(CONFIG_DEFAULTS.uploadTtlSeconds),
+  KYC_SWEEP_INTERVAL_SECONDS: envVar.int(60),
+  KYC_WEBHOOK_CONCURRENCY: envVar.int(8),
+  KYC_PIPELINE_CONCURRENCY: envVar.int(1),
+  KYC_WARM_MODELS: envVar.flag(true),
+  KYC_ADMIN_EMAIL: envVar.optionalText(),
+};
 
-function listEnv(env: NodeJS.ProcessEnv, name: string): string[] {
-  return (env[name] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-/** Production retry schedule: 1 min, 5 min, 30 min (then dead-lettered). */
-const DEFAULT_RETRY_DELAYS_MS = [60_000, 300_000, 1_800_000];
-
+/**
+ * Builds the local runtime config from environment variables (docs/configuration.md).
+ * @throws Error naming every malformed variable
+ */
 export function loadLocalConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): LocalConfig {
-  const port = intEnv(env, 'PORT', 3000);
-  const delays = listEnv(env, 'KYC_WEBHOOK_RETRY_DELAYS_MS').map(Number);
-  if (delays.some((d) => !Number.isFinite(d) || d < 0))
-    throw new Error('KYC_WEBHOOK_RETRY_DELAYS_MS must be a comma-separated list of milliseconds');
+  const e = parseEnv(localEnv, env, 'local');
   return {
+    ...CONFIG_DEFAULTS,
     runtime: 'local',
-    port,
-    host: env.HOST ?? '127.0.0.1',
-    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
-    dataDir: resolve(cwd, env.KYC_DATA_DIR ?? '.kyc-data'),
-    hostedFlowDir: resolve(env.KYC_HOSTED_FLOW_DIR ?? join(packageRoot(), 'hosted-flow', 'dist')),
-    dashboardDir: resolve(env.KYC_DASHBOARD_DIR ?? join(packageRoot(), 'dashboard', 'dist')),
-    frameAncestors: env.KYC_FRAME_ANCESTORS ?? "'none'",
-    webhookAllowHosts: listEnv(env, 'KYC_WEBHOOK_ALLOW_HOSTS'),
-    webhookRetryDelaysMs: delays.length ? delays : DEFAULT_RETRY_DELAYS_MS,
-    webhookTimeoutMs: intEnv(env, 'KYC_WEBHOOK_TIMEOUT_MS', 8000),
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL ?? `http://localhost:${e.PORT}`,
+    dataDir: resolve(cwd, e.KYC_DATA_DIR),
+    hostedFlowDir: resolve(e.KYC_HOSTED_FLOW_DIR ?? join(packageRoot(), 'hosted-flow', 'dist')),
+    dashboardDir: resolve(e.KYC_DASHBOARD_DIR ?? join(packageRoot(), 'dashboard', 'dist')),
+    frameAncestors: e.KYC_FRAME_ANCESTORS,
+    webhookAllowHosts: e.KYC_WEBHOOK_ALLOW_HOSTS,
+    webhookRetryDelaysMs: e.KYC_WEBHOOK_RETRY_DELAYS_MS,
+    webhookTimeoutMs: e.KYC_WEBHOOK_TIMEOUT_MS,
     allowHttpLocalhost: true,
-    idempotencyTtlSeconds: 24 * 3600,
-    uploadTtlSeconds: intEnv(env, 'KYC_UPLOAD_TTL_SECONDS', 900),
-    maxUploadBytes: 10 * 1024 * 1024,
-    maxUploadPixels: MAX_IMAGE_PIXELS,
-    sweepIntervalSeconds: intEnv(env, 'KYC_SWEEP_INTERVAL_SECONDS', 60),
-    webhookConcurrency: intEnv(env, 'KYC_WEBHOOK_CONCURRENCY', 8),
-    pipelineConcurrency: intEnv(env, 'KYC_PIPELINE_CONCURRENCY', 1),
-    warmModels: env.KYC_WARM_MODELS !== '0',
+    uploadTtlSeconds: e.KYC_UPLOAD_TTL_SECONDS,
+    sweepIntervalSeconds: e.KYC_SWEEP_INTERVAL_SECONDS,
+    webhookConcurrency: e.KYC_WEBHOOK_CONCURRENCY,
+    pipelineConcurrency: e.KYC_PIPELINE_CONCURRENCY,
+    warmModels: e.KYC_WARM_MODELS,
+    ...(e.KYC_ADMIN_EMAIL ? { adminEmail: e.KYC_ADMIN_EMAIL } : {}),
   };
+}
+
+/** Which deployment the admin CLI manages: the local data directory, or a deployed stack (`KYC_RUNTIME=aws`). */
+export function cliRuntime(env: NodeJS.ProcessEnv = process.env): 'local' | 'aws' {
+  return parseEnv({ KYC_RUNTIME: envVar.choice(['local', 'aws'], 'local') }, env, 'CLI').KYC_RUNTIME;
 }
 
 /** The project root (where package.json is), from the bundle in dist/ or the sources alike. */

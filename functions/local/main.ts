@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   // The first admin of a fresh installation (or of one upgraded from before operators existed).
   const firstAdmin =
     onlyOrg && otherOrgs.length === 0
-      ? await bootstrapFirstAdmin(app.runtime.operators, onlyOrg.id, process.env.KYC_ADMIN_EMAIL)
+      ? await bootstrapFirstAdmin(app.runtime.operators, onlyOrg.id, config.adminEmail)
       : null;
   const out = (s: string) => process.stdout.write(`${s}\n`);
   out(`KYC service listening on ${app.url} (public URL ${config.publicUrl})`);

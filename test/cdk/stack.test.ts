@@ -366,7 +366,6 @@ describe('Lambda functions', () => {
         POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
         LOG_LEVEL: 'INFO',
         [AWS_ENV.tableName]: ref(stack.data.table),
-        [AWS_ENV.retentionDays]: '45',
         [AWS_ENV.webhookAllowHosts]: 'hooks.example.com',
         // PUBLIC_URL = the distribution's domain when there is no custom domain.
         [AWS_ENV.publicUrl]: {

@@ -44,8 +44,6 @@ function lambdaEnv(): NodeJS.ProcessEnv {
     [AWS_ENV.publicUrl]: 'https://kyc.example.com/',
     [AWS_ENV.webhookAllowHosts]: '',
     [AWS_ENV.webhookRetryDelaysMs]: '1000,2000',
-    [AWS_ENV.retentionDays]: '14',
-    [AWS_ENV.stage]: 'test',
   };
 }
 
@@ -82,7 +80,6 @@ describe('AWS config', () => {
       publicUrl: 'https://kyc.example.com',
       webhookAllowHosts: [],
       webhookRetryDelaysMs: [1000, 2000],
-      retentionDays: 14,
       allowHttpLocalhost: false,
     });
   });

@@ -105,10 +105,6 @@ export const AWS_ENV = {
   webhookAllowHosts: 'KYC_WEBHOOK_ALLOW_HOSTS',
   /** Comma-separated webhook retry delays in ms (3 entries = 3 retries). */
   webhookRetryDelaysMs: 'KYC_WEBHOOK_RETRY_DELAYS_MS',
-  /** Capture retention, days (the bucket's lifecycle expiration is the backstop). */
-  retentionDays: 'KYC_RETENTION_DAYS',
-  /** Deployment stage name (dev, prod...). */
-  stage: 'KYC_STAGE',
   /** Cognito user pool of the dashboard operators (the CLI's `operators create` on AWS). */
   operatorsUserPoolId: 'KYC_OPERATORS_USER_POOL_ID',
 } as const;
