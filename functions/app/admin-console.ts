@@ -492,10 +492,6 @@ export async function reviewQueue(deps: AppDeps, op: OperatorPrincipal, opts: { 
   return { items: await Promise.all(undecided.map((v) => verificationDetail(deps, op, v.id))), next: page.next };
 }
 
-/**
- * The bytes of one capture (or the document portrait crop) while retained. Streamed through the API to a
- * signed-in operator only; there is no URL that works without the session.
- */
 /** How long a signed link to a large capture stays valid: long enough to start the download, no more. */
 export const CAPTURE_LINK_SECONDS = 60;
 
@@ -505,10 +501,11 @@ export type CaptureContent =
   | { kind: 'link'; url: string; contentType: string; expiresAt: string };
 
 /**
- * A capture of the operator's organisation, after checking that the stored bytes still match the digest the
- * checks validated; audited as `capture.viewed`. Bytes above `maxInlineBytes` (the AWS Lambda response
- * limit) come back as a {@link CAPTURE_LINK_SECONDS}-second signed link instead, issued only here, after the
- * operator's role, organisation and the verification's retention were checked.
+ * One capture (or the document portrait crop) of the operator's organisation while retained, after checking
+ * that the stored bytes still match the digest the checks validated; audited as `capture.viewed`. Bytes above
+ * `maxInlineBytes` (the AWS Lambda response limit) come back as a {@link CAPTURE_LINK_SECONDS}-second signed
+ * link instead, issued only here, after the operator's role, organisation and the verification's retention
+ * were checked. Nothing is ever reachable by a guessable or long-lived URL.
  */
 export async function captureContent(
   deps: AppDeps,

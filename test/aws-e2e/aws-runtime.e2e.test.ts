@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { createFlow, createOrganisation, mintKey, type MintedKeyView } from '../../functions/app/admin';
 import type { AppDeps } from '../../functions/app/deps';
 import { updateVerification } from '../../functions/app/optimistic-update';
+import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { WEBHOOK_EVENTS, type Verification } from '../../functions/domain/model';
 import { createAwsDeps, resetAwsRuntimeForTests } from '../../functions/aws/deps';
@@ -325,6 +326,58 @@ describe('AWS runtime from the synthesized template', () => {
     expect(facesOf()).toEqual([]);
     const polled = await integrator('GET', `/verifications/${id}`);
     expect(polled.json.data).toMatchObject({ decision: 'approved' });
+  });
+
+  it('redact: the integrator Lambda erases the captures in S3, the faces in the collection and every personal field in DynamoDB', async () => {
+    const person = 'c';
+    const { id, token } = await newVerification(person);
+    expect(await attempt(token, await capturesOf(person)())).toMatchObject({ status: 'approved' });
+    const email = `${person}@applicants.example.com`;
+    const metadataValue = `e2e-${person}`;
+    const viewerIp = '203.0.113.7'; // the CloudFront viewer address the edge passes on
+    /** Every item of the table that mentions this verification, as stored (all attributes, all index rows). */
+    const itemsOf = async () => {
+      const ddb = new DynamoDBClient({});
+      const items: string[] = [];
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await ddb.send(new ScanCommand({ TableName: world.tableName, ExclusiveStartKey: start }));
+        for (const item of page.Items ?? []) {
+          const text = JSON.stringify(item);
+          if (text.includes(id)) items.push(text);
+        }
+        start = page.LastEvaluatedKey;
+      } while (start);
+      ddb.destroy();
+      return items.join('\n');
+    };
+    const facesOf = () => [...world.standIns.collections.values()].flat().filter((f) => f.ExternalImageId === id);
+    // Before: the scan sees the personal data (so its absence afterwards means something).
+    const before = await itemsOf();
+    for (const value of [email, metadataValue, viewerIp])
+      expect({ value, found: before.includes(value) }).toEqual({ value, found: true });
+    expect((await captureKeys(id)).length).toBeGreaterThan(0);
+    expect(facesOf().length).toBeGreaterThan(0);
+
+    const redacted = await integrator('POST', `/verifications/${id}/redact`, {});
+    expect({ status: redacted.status, body: redacted.json }).toMatchObject({
+      status: 200,
+      body: { data: { redacted: true, decision: 'approved', status: 'approved' } },
+    });
+    expect(await captureKeys(id)).toEqual([]);
+    expect(facesOf()).toEqual([]);
+    const after = await itemsOf();
+    for (const value of [email, metadataValue, viewerIp])
+      expect({ value, found: after.includes(value) }).toEqual({ value, found: false });
+    // Idempotent, and the decision record stays.
+    const again = await integrator('POST', `/verifications/${id}/redact`, {});
+    expect({ status: again.status, redacted: again.json.data?.redacted }).toEqual({ status: 200, redacted: true });
+    expect((await integrator('GET', `/verifications/${id}`)).json.data).toMatchObject({
+      decision: 'approved',
+      redacted: true,
+      metadata: {},
+    });
+    expect(world.deniedCalls().filter((d) => d.functionId === world.fnIds.integrator)).toEqual([]);
   });
 
   it('a bundle resolves only the runtime SDK and what its asset ships (a forgotten module fails)', () => {

@@ -815,6 +815,30 @@ describe('no client token, API key or secret in any log configuration', () => {
     }
   });
 
+  it('S3 origins never receive the query string (their server access logs would record ?token=)', () => {
+    // Managed CachingOptimized: query strings neither in the cache key nor forwarded to the origin.
+    const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6';
+    let s3Behaviors = 0;
+    for (const [, d] of Object.entries(resources(template, 'AWS::CloudFront::Distribution'))) {
+      const config = (d.Properties as Record<string, any>).DistributionConfig;
+      const s3Origins = new Set(
+        (config.Origins as Record<string, any>[]).filter((o) => o.S3OriginConfig).map((o) => o.Id as string),
+      );
+      for (const behavior of [config.DefaultCacheBehavior, ...(config.CacheBehaviors ?? [])] as Record<string, any>[]) {
+        if (!s3Origins.has(behavior.TargetOriginId)) continue;
+        s3Behaviors += 1;
+        expect({ path: behavior.PathPattern ?? '*', cache: behavior.CachePolicyId }).toEqual({
+          path: behavior.PathPattern ?? '*',
+          cache: CACHING_OPTIMIZED,
+        });
+        expect(behavior.OriginRequestPolicyId).toBeUndefined();
+        expect(behavior.ForwardedValues).toBeUndefined();
+      }
+    }
+    // The hosted page (default and /v/*) and the dashboard.
+    expect(s3Behaviors).toBeGreaterThanOrEqual(3);
+  });
+
   it('API Gateway access logs name the route template only: no query string, headers, key or token', () => {
     const [, stage] = only(resources(template, 'AWS::ApiGateway::Stage'));
     const props = stage.Properties as Record<string, any>;

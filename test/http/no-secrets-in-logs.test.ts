@@ -60,7 +60,7 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-it('logs no API key, signing secret or client token on the local runtime', async () => {
+it('logs no API key, signing secret, client token, operator password, session or CSRF token on the local runtime', async () => {
   if (!existsSync(MAIN)) throw new Error('dist/main.js is missing: run `npm run build` (npm test does)');
   const dataDir = mkdtempSync(join(tmpdir(), 'kyc-logs-'));
   const receiver = await startReceiver(() => 200);
@@ -109,12 +109,41 @@ it('logs no API key, signing secret or client token on the local runtime', async
     expect(simulated.status).toBe(200);
     await receiver.waitFor(1); // a delivery signed with the secret went out
 
+    // The dashboard: the first admin's password (printed once, by design, at the first start), a wrong guess,
+    // the session cookie and the CSRF token, each sent where a browser sends them.
+    const banner = /password \(shown once, store it now\): (\S+)/.exec(server.output());
+    expect(banner).not.toBeNull();
+    const password = banner![1]!;
+    const signIn = (pw: string) =>
+      fetch(`${base}/api/v1/admin/session`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email: 'admin@example.com', password: pw }),
+      });
+    const wrongPassword = `${password.slice(0, -3)}Zq9`;
+    expect((await signIn(wrongPassword)).status).toBe(401);
+    const session = await signIn(password);
+    expect(session.status).toBe(200);
+    const cookie = (session.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const sessionToken = cookie.split('=')[1]!;
+    expect(sessionToken.length).toBeGreaterThan(16);
+    const { csrfToken } = ((await session.json()) as { data: { csrfToken: string } }).data;
+    const listed = await fetch(`${base}/api/v1/admin/verifications?email=x%40example.com`, { headers: { cookie } });
+    expect(listed.status).toBe(200);
+    const signedOut = await fetch(`${base}/api/v1/admin/session`, {
+      method: 'DELETE',
+      headers: { cookie, 'X-CSRF-Token': csrfToken },
+    });
+    expect(signedOut.status).toBe(200);
+
     await stop(server.child);
     const logs = server.output();
     expect(logs).toContain('"message":"request"'); // the access log ran at all
-    for (const [what, value] of Object.entries({ key, secret, clientToken })) {
+    for (const [what, value] of Object.entries({ key, secret, clientToken, wrongPassword, sessionToken, csrfToken })) {
       expect({ what, found: logs.includes(value) }).toEqual({ what, found: false });
     }
+    // The generated password appears only in the first-start banner, never in a request's log line.
+    expect(logs.split(password)).toHaveLength(2);
   } finally {
     if (server.child.exitCode === null) await stop(server.child);
     await receiver.close();

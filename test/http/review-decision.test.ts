@@ -284,6 +284,51 @@ describe('review decision', () => {
   });
 });
 
+describe('review queue', () => {
+  it('lists undecided review cases oldest first, each with its evidence (checks, captures, codes, flags)', async () => {
+    const { receiver, minted } = await integrator();
+    const savedOffset = offsetMs;
+    try {
+      const older = await reviewCase(minted.key, receiver);
+      offsetMs += 5_000;
+      const newer = await reviewCase(minted.key, receiver);
+      const queue = await reviewer.call('GET', `${ADMIN}/review-queue?limit=100`);
+      expect(queue.status).toBe(200);
+      const ids = (queue.json.data as Array<{ verificationId: string }>).map((v) => v.verificationId);
+      expect(ids.indexOf(older)).toBeGreaterThanOrEqual(0);
+      expect(ids.indexOf(older)).toBeLessThan(ids.indexOf(newer));
+      const createdAt = (queue.json.data as Array<{ createdAt: string }>).map((v) => v.createdAt);
+      expect([...createdAt].sort()).toEqual(createdAt);
+      const item = (queue.json.data as Array<Record<string, unknown>>).find((v) => v.verificationId === older)!;
+      expect(item).toMatchObject({
+        status: 'review',
+        decision: 'review',
+        review: null,
+        reasonCodes: ['FACE_MATCH_INCONCLUSIVE'],
+        riskFlags: expect.any(Array),
+        timeline: expect.any(Array),
+        audit: expect.any(Array),
+      });
+      // Paged with a cursor: one case per page still walks every case once, in the same order.
+      const walked: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { json: { data: Array<{ verificationId: string }>; nextCursor: string | null } } =
+          await reviewer.call(
+            'GET',
+            `${ADMIN}/review-queue?limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          );
+        walked.push(...page.json.data.map((v) => v.verificationId));
+        cursor = page.json.nextCursor;
+      } while (cursor);
+      expect(walked).toEqual(ids);
+    } finally {
+      offsetMs = savedOffset;
+      await receiver.close();
+    }
+  });
+});
+
 describe('signing-secret rotation', () => {
   it('during the overlap either secret verifies; afterwards only the new one', async () => {
     const { receiver, minted } = await integrator();

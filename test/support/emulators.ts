@@ -77,7 +77,8 @@ export async function startDynamoDbLocal(): Promise<Emulator & { client: DynamoD
       await exited;
     }
   };
-  for (let i = 0; i < 150; i += 1) {
+  // Up to 60 s: the JVM starts in 2-5 s alone, far slower on a loaded 2-core machine.
+  for (let i = 0; i < 600; i += 1) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited: ${stderr}`);
     try {
       await client.send(new ListTablesCommand({}));
