@@ -1,3 +1,4 @@
+import { DECISIONS, MODES } from '../../functions/domain/model';
 import type { VerificationStatus } from './api-types';
 
 /**
@@ -13,8 +14,7 @@ export const STATUSES: readonly VerificationStatus[] = [
   'declined',
   'expired',
 ];
-export const DECISIONS = ['approved', 'declined', 'review'] as const;
-export const MODES = ['live', 'test'] as const;
+export { DECISIONS, MODES };
 
 export interface VerificationFilters {
   status: VerificationStatus | '';

@@ -1,5 +1,6 @@
 import { stepsOfFlow } from '../../functions/domain/captures';
 import { buildFlow, type FlowSettings, flowSettingsSchema } from '../../functions/domain/flows';
+import { type CheckName, DOCUMENT_TYPES, type DocumentType } from '../../functions/domain/model';
 import type { Flow, FlowStep } from './api-types';
 
 /**
@@ -8,8 +9,9 @@ import type { Flow, FlowStep } from './api-types';
  * the checks imply (the same function the hosted flow follows).
  */
 
-export const CHECKS = ['document', 'faceMatch', 'liveness'] as const;
-export const DOCUMENT_TYPES = ['passport', 'id_card', 'driving_licence', 'residence_permit'] as const;
+/** The checks in the editor's order (the set is the domain's CHECK_NAMES: the type says so). */
+export const CHECKS = ['document', 'faceMatch', 'liveness'] as const satisfies readonly CheckName[];
+export { DOCUMENT_TYPES };
 export const THRESHOLD_NAMES = [
   'faceMatchMaxDistance',
   'faceMatchMinSimilarity',
@@ -17,8 +19,7 @@ export const THRESHOLD_NAMES = [
   'minFaceConfidence',
 ] as const;
 
-type Check = (typeof CHECKS)[number];
-type DocumentType = (typeof DOCUMENT_TYPES)[number];
+type Check = CheckName;
 type ThresholdName = (typeof THRESHOLD_NAMES)[number];
 
 /** Field values as the inputs hold them (text for numbers, so a half-typed value is not lost). */

@@ -1,3 +1,4 @@
+import { type DeclineType, REVIEW_DECISIONS } from '../../functions/domain/model';
 import type { ReviewDecision } from './api-types';
 
 /**
@@ -6,12 +7,15 @@ import type { ReviewDecision } from './api-types';
  */
 
 export interface ReviewForm {
-  decision: 'approved' | 'declined' | '';
-  declineType: 'retry' | 'final';
+  decision: (typeof REVIEW_DECISIONS)[number] | '';
+  declineType: DeclineType;
   /** Codes the reviewer picks; empty keeps the automated codes that led to review. */
   reasonCodes: string[];
   note: string;
 }
+
+/** The decisions a reviewer may give (the radio buttons, in this order). */
+export { REVIEW_DECISIONS };
 
 export const EMPTY_REVIEW_FORM: ReviewForm = { decision: '', declineType: 'final', reasonCodes: [], note: '' };
 

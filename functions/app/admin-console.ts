@@ -1,7 +1,19 @@
 import { errors } from '../domain/errors';
 import { stepsOfFlow } from '../domain/captures';
 import type { FlowSettings } from '../domain/flows';
-import type { Capture, Delivery, Flow, KycKey, Mode, Verification, WebhookEventName } from '../domain/model';
+import {
+  CAPTURE_KINDS,
+  type Capture,
+  type CheckName,
+  type CheckOutcome,
+  type Delivery,
+  type Flow,
+  type KycKey,
+  MODES,
+  type Mode,
+  type Verification,
+  type WebhookEventName,
+} from '../domain/model';
 import { isErased, toView } from '../domain/verification';
 import { buildEnvelopeBody } from '../domain/webhooks';
 import type { AuditEvent, ListPage, VerificationListOptions } from '../ports/persistence';
@@ -186,7 +198,7 @@ async function withKeyIds(deps: AppDeps, op: OperatorPrincipal, views: WebhookEn
 export async function listOperatorWebhooks(deps: AppDeps, op: OperatorPrincipal) {
   const keys = await deps.store.keys.listByOrg(op.orgId);
   const views: WebhookEndpointView[] = [];
-  for (const mode of ['live', 'test'] as const) {
+  for (const mode of MODES) {
     const anyKey = keys.find((k) => k.mode === mode);
     if (anyKey)
       views.push(...(await listWebhooks(deps, { orgId: op.orgId, keyId: anyKey.id, flowId: anyKey.flowId, mode })));
@@ -354,8 +366,8 @@ const portraitId = (attempt: number) => `portrait_${attempt}`;
 interface CheckStepRecord {
   kind: 'check';
   result: {
-    check: 'document' | 'liveness' | 'faceMatch';
-    outcome: 'pass' | 'fail' | 'inconclusive';
+    check: CheckName;
+    outcome: CheckOutcome;
     scores: Record<string, number>;
     reasonCodes: string[];
     riskFlags: string[];
@@ -369,10 +381,13 @@ function isCheckStep(r: Record<string, unknown>): r is Record<string, unknown> &
   return r.kind === 'check' && typeof r.result === 'object' && r.result !== null;
 }
 
+/** What the console lists as captures: the applicant's uploads and the portrait the document check cropped. */
+export const CAPTURE_VIEW_KINDS = [...CAPTURE_KINDS, 'document_portrait'] as const;
+
 interface CaptureView {
   id: string;
   attempt: number;
-  kind: Capture['kind'] | 'document_portrait';
+  kind: (typeof CAPTURE_VIEW_KINDS)[number];
   index: number;
   contentType: string | null;
   bytes: number | null;

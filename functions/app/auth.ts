@@ -1,5 +1,5 @@
 import { isUsable, modeOfKey } from '../domain/keys';
-import type { Mode } from '../domain/model';
+import { MODES, type Mode } from '../domain/model';
 import type { AppDeps } from './deps';
 
 /** Who is calling the integrator API: resolved from X-Api-Key by the authorizer (AWS) or the local server. */
@@ -23,7 +23,7 @@ export const toContext = (p: Principal): PrincipalContext => ({
 
 export function fromContext(ctx: Record<string, unknown> | null | undefined): Principal | null {
   if (!ctx || typeof ctx.orgId !== 'string' || typeof ctx.keyId !== 'string') return null;
-  const mode = ctx.mode === 'live' || ctx.mode === 'test' ? ctx.mode : null;
+  const mode = MODES.find((m) => m === ctx.mode) ?? null;
   if (!mode) return null;
   return {
     orgId: ctx.orgId,

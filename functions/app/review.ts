@@ -1,5 +1,5 @@
 import { errors } from '../domain/errors';
-import type { Verification, VerificationView } from '../domain/model';
+import type { DeclineType, ReviewDecision, Verification, VerificationView } from '../domain/model';
 import { toView } from '../domain/verification';
 import type { AppDeps } from './deps';
 import { recordAudit } from './audit';
@@ -15,8 +15,8 @@ export interface ReviewActor {
 
 /** A reviewer's decision as validated at the boundary (http/admin-schemas.ts reviewDecisionBody, the CLI). */
 export interface ReviewDecisionInput {
-  decision: 'approved' | 'declined';
-  declineType?: 'retry' | 'final';
+  decision: ReviewDecision;
+  declineType?: DeclineType;
   /** Replaces the automated reason codes when given. */
   reasonCodes?: string[];
   note: string;

@@ -1,4 +1,4 @@
-import type { CheckName, Decision, DeclineType } from './model';
+import type { CheckName, CheckOutcome, Decision, DeclineType } from './model';
 import { REASON_CODE_NAMES, REASON_CODES, isReasonCode, type ReasonCode } from './reason-codes';
 import { RISK_FLAG_NAMES, isRiskFlag, type RiskFlag } from './risk-flags';
 
@@ -14,7 +14,7 @@ import { RISK_FLAG_NAMES, isRiskFlag, type RiskFlag } from './risk-flags';
  */
 export interface CheckVerdict {
   check: CheckName;
-  outcome: 'pass' | 'fail' | 'inconclusive';
+  outcome: CheckOutcome;
   reasonCodes: readonly string[];
   riskFlags: readonly string[];
 }

@@ -24,6 +24,9 @@ export interface Organisation {
 
 export const CHECK_NAMES = ['document', 'liveness', 'faceMatch'] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
+/** What one check concluded. */
+export const CHECK_OUTCOMES = ['pass', 'fail', 'inconclusive'] as const;
+export type CheckOutcome = (typeof CHECK_OUTCOMES)[number];
 export const DOCUMENT_TYPES = ['passport', 'id_card', 'driving_licence', 'residence_permit'] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
@@ -115,6 +118,9 @@ export const TERMINAL_STATUSES = [
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 export const DECISIONS = ['approved', 'declined', 'review'] as const satisfies readonly VerificationStatus[];
 export type Decision = (typeof DECISIONS)[number];
+/** The final decisions a reviewer (or a test-mode simulation) may give: `review` is not an end. */
+export const REVIEW_DECISIONS = ['approved', 'declined'] as const satisfies readonly Decision[];
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
 export const DECLINE_TYPES = ['retry', 'final'] as const;
 export type DeclineType = (typeof DECLINE_TYPES)[number];
 
@@ -203,7 +209,7 @@ export interface Verification {
 /** A reviewer's final decision on a verification that ended in `review`. */
 export interface ReviewRecord {
   decidedAt: string;
-  decision: 'approved' | 'declined';
+  decision: ReviewDecision;
   note: string;
 }
 

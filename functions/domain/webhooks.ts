@@ -1,6 +1,7 @@
 import type {
   Delivery,
   DeliveryAttemptRecord,
+  DeliveryStatus,
   Verification,
   VerificationView,
   WebhookEndpoint,
@@ -200,7 +201,7 @@ export function nextRetryDelayMs(
 
 export interface EndpointHealth {
   lastAttemptAt: string | null;
-  lastStatus: 'succeeded' | 'failed' | 'pending' | null;
+  lastStatus: DeliveryStatus | null;
   lastStatusCode: number | null;
   consecutiveFailures: number;
   /** Share of finished deliveries that succeeded among the most recent ones, 0..1; null without any. */

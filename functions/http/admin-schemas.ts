@@ -1,8 +1,21 @@
 import * as z from 'zod';
+import { APPLICANT_STEPS } from '../domain/captures';
 import { flowSettingsSchema } from '../domain/flows';
+import {
+  CHECK_NAMES,
+  CHECK_OUTCOMES,
+  DECISIONS,
+  DECLINE_TYPES,
+  DELIVERY_STATUSES,
+  DOCUMENT_TYPES,
+  MODES,
+  REVIEW_DECISIONS,
+  VERIFICATION_STATUSES,
+} from '../domain/model';
 import { OPERATOR_ROLES } from '../domain/operators';
 import { REASON_CODE_NAMES } from '../domain/reason-codes';
 import { RISK_FLAG_NAMES } from '../domain/risk-flags';
+import { CAPTURE_VIEW_KINDS } from '../app/admin-console';
 import { createWebhookBody, webhookEventSchema } from '../app/schemas';
 import { reviewView, verificationView, webhookView } from './schemas';
 
@@ -11,7 +24,7 @@ import { reviewView, verificationView, webhookView } from './schemas';
  * validate with them and the OpenAPI document is generated from them, like the integrator API's.
  */
 
-const modeSchema = z.enum(['live', 'test']);
+const modeSchema = z.enum(MODES);
 const reasonCodeSchema = z.enum(REASON_CODE_NAMES as [string, ...string[]]);
 const riskFlagSchema = z.enum(RISK_FLAG_NAMES as [string, ...string[]]);
 const isoDate = z.iso.datetime();
@@ -112,8 +125,8 @@ export const flowView = z.object({
   id: z.string().meta({ example: 'flow_0123456789abcdefghij' }),
   name: z.string(),
   isDefault: z.boolean(),
-  checks: z.array(z.enum(['document', 'liveness', 'faceMatch'])),
-  documentTypes: z.array(z.enum(['passport', 'id_card', 'driving_licence', 'residence_permit'])),
+  checks: z.array(z.enum(CHECK_NAMES)),
+  documentTypes: z.array(z.enum(DOCUMENT_TYPES)),
   issuingCountries: z.array(z.string()),
   thresholds: z.object({
     faceMatchMaxDistance: z.number(),
@@ -128,7 +141,7 @@ export const flowView = z.object({
   livenessPrompts: z.number().int(),
   useFaceLivenessSession: z.boolean(),
   /** The applicant's steps this flow implies, in order (consent first). */
-  steps: z.array(z.enum(['consent', 'document', 'selfie', 'liveness'])),
+  steps: z.array(z.enum(APPLICANT_STEPS)),
   createdAt: isoDate,
   updatedAt: isoDate,
 });
@@ -172,7 +185,7 @@ export const deliveryView = z.object({
   endpointId: z.string(),
   verificationId: z.string().nullable().meta({ description: 'Null for a test event' }),
   event: webhookEventSchema,
-  status: z.enum(['pending', 'succeeded', 'failed']),
+  status: z.enum(DELIVERY_STATUSES),
   createdAt: isoDate,
   /** The exact body that was signed and sent. */
   requestBody: z.string(),
@@ -193,12 +206,12 @@ export const deliveryResponse = data(deliveryView);
 
 // ---- Verifications -------------------------------------------------------------------------------------
 
-export const verificationStatusSchema = z.enum(['pending', 'in_progress', 'approved', 'declined', 'review', 'expired']);
+export const verificationStatusSchema = z.enum(VERIFICATION_STATUSES);
 
 export const listVerificationsQuery = z
   .object({
     status: verificationStatusSchema.optional(),
-    decision: z.enum(['approved', 'declined', 'review']).optional(),
+    decision: z.enum(DECISIONS).optional(),
     mode: modeSchema.optional(),
     flowId: z.string().max(64).optional(),
     email: z.string().max(254).optional().meta({ description: 'Applicant email, exact match (case-insensitive)' }),
@@ -213,8 +226,8 @@ export type ListVerificationsQuery = z.infer<typeof listVerificationsQuery>;
 export const verificationSummary = z.object({
   verificationId: z.string(),
   status: verificationStatusSchema,
-  decision: z.enum(['approved', 'declined', 'review']).nullable(),
-  declineType: z.enum(['retry', 'final']).nullable(),
+  decision: z.enum(DECISIONS).nullable(),
+  declineType: z.enum(DECLINE_TYPES).nullable(),
   reasonCodes: z.array(reasonCodeSchema),
   riskFlags: z.array(riskFlagSchema),
   mode: modeSchema,
@@ -228,8 +241,8 @@ export const verificationSummary = z.object({
 export const listVerificationsResponse = page(verificationSummary);
 
 export const checkResultView = z.object({
-  check: z.enum(['document', 'liveness', 'faceMatch']),
-  outcome: z.enum(['pass', 'fail', 'inconclusive']),
+  check: z.enum(CHECK_NAMES),
+  outcome: z.enum(CHECK_OUTCOMES),
   scores: z.record(z.string(), z.number()),
   reasonCodes: z.array(z.string()),
   riskFlags: z.array(z.string()),
@@ -241,7 +254,7 @@ export const checkResultView = z.object({
 export const captureView = z.object({
   id: z.string(),
   attempt: z.number().int(),
-  kind: z.enum(['document_front', 'document_back', 'selfie', 'liveness_frame', 'document_portrait']),
+  kind: z.enum(CAPTURE_VIEW_KINDS),
   index: z.number().int(),
   contentType: z.string().nullable(),
   bytes: z.number().int().nullable(),
@@ -255,8 +268,8 @@ export const attemptView = z.object({
   number: z.number().int(),
   submittedAt: isoDate,
   completedAt: isoDate.nullable(),
-  decision: z.enum(['approved', 'declined', 'review']).nullable(),
-  declineType: z.enum(['retry', 'final']).nullable(),
+  decision: z.enum(DECISIONS).nullable(),
+  declineType: z.enum(DECLINE_TYPES).nullable(),
   reasonCodes: z.array(z.string()),
   riskFlags: z.array(z.string()),
   checks: z.array(checkResultView),
@@ -328,8 +341,8 @@ export const reviewQueueResponse = page(verificationDetail);
 
 export const reviewDecisionBody = z
   .object({
-    decision: z.enum(['approved', 'declined']),
-    declineType: z.enum(['retry', 'final']).optional(),
+    decision: z.enum(REVIEW_DECISIONS),
+    declineType: z.enum(DECLINE_TYPES).optional(),
     reasonCodes: z.array(reasonCodeSchema).max(20).optional(),
     note: z.string().trim().min(1, 'required: say why').max(2000),
   })

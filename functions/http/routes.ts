@@ -3,7 +3,7 @@
  * API Gateway resources from it, so both runtimes expose exactly the same paths.
  * Pure data: importing it pulls in no handler code.
  */
-import type { OperatorRole } from '../domain/operators';
+import { OPERATOR_ROLES, type OperatorRole } from '../domain/operators';
 
 /** How a route authenticates. */
 export type RouteAuth =
@@ -46,7 +46,7 @@ export const APPLICANT_BASE = '/api/v1/applicant';
 export const ADMIN_BASE = '/api/v1/admin';
 
 const ADMIN_ONLY = ['admin'] as const satisfies readonly OperatorRole[];
-const ANY_OPERATOR = ['admin', 'reviewer'] as const satisfies readonly OperatorRole[];
+const ANY_OPERATOR: readonly OperatorRole[] = OPERATOR_ROLES;
 
 export const routes = [
   // Integrator API (the spec).

@@ -5,6 +5,7 @@ import {
   DELIVERY_STATUSES,
   ENDPOINT_DISABLED_REASONS,
   MODES,
+  REVIEW_DECISIONS,
   VERIFICATION_STATUSES,
 } from '../domain/model';
 import { webhookEventSchema } from '../app/schemas';
@@ -33,7 +34,7 @@ export const createVerificationResponse = z.object({
 export const reviewView = z
   .object({
     decidedAt: z.iso.datetime(),
-    decision: z.enum(['approved', 'declined']),
+    decision: z.enum(REVIEW_DECISIONS),
     note: z.string(),
   })
   .nullable();

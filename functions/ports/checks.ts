@@ -1,13 +1,11 @@
-import type { CheckName, DocumentFields, Flow, HeadPrompt } from '../domain/model';
+import type { CheckName, CheckOutcome, DocumentFields, Flow, HeadPrompt } from '../domain/model';
 
-export type { DocumentFields };
+export type { CheckOutcome, DocumentFields };
 
 /**
  * Check-provider port. Every provider (local offline models, AWS Rekognition/Textract) returns
  * the same normalized {@link CheckResult}, so the decision engine never knows which one ran.
  */
-
-export type CheckOutcome = 'pass' | 'fail' | 'inconclusive';
 
 export interface CheckTiming {
   /** Step label, e.g. "decode", "detect", "ocr". */

@@ -5,6 +5,7 @@ import type {
   EndpointDisabledReason,
   Flow,
   KycKey,
+  Mode,
   Organisation,
   Verification,
   WebhookEndpoint,
@@ -64,7 +65,7 @@ export interface VerificationListOptions {
   cursor?: string | null;
   status?: string;
   decision?: string;
-  mode?: 'live' | 'test';
+  mode?: Mode;
   flowId?: string;
   applicantEmail?: string;
   createdFrom?: string;
@@ -100,7 +101,7 @@ export interface WebhookEndpointRepository {
   create(e: WebhookEndpoint): Promise<void>;
   get(orgId: string, id: string): Promise<WebhookEndpoint | null>;
   /** Active (not deleted) endpoints of the org for the given mode. */
-  listActive(orgId: string, mode?: 'live' | 'test'): Promise<WebhookEndpoint[]>;
+  listActive(orgId: string, mode?: Mode): Promise<WebhookEndpoint[]>;
   /** Marks deleted; returns false if unknown or already deleted. */
   delete(orgId: string, id: string, at: string): Promise<boolean>;
   /**

@@ -8,6 +8,7 @@ import { useDashboard } from '../context';
 import {
   EMPTY_REVIEW_FORM,
   MAX_NOTE_LENGTH,
+  REVIEW_DECISIONS,
   type ReviewForm,
   reviewBodyOf,
   toggleCode,
@@ -149,7 +150,7 @@ function DecisionForm(props: { v: VerificationDetail; onDecided(): void }) {
       <h2 id="decide">{i18n.t('review.decide')}</h2>
       <fieldset aria-describedby={decisionError ? 'decision-error' : undefined}>
         <legend>{i18n.t('field.decision')}</legend>
-        {(['approved', 'declined'] as const).map((decision) => (
+        {REVIEW_DECISIONS.map((decision) => (
           <label key={decision} class="choice">
             <input
               type="radio"

@@ -4,7 +4,14 @@
  * Step results hold no PII: document fields are reduced to key hashes and non-identifying attributes.
  */
 import * as z from 'zod';
-import { CHECK_NAMES, DECISIONS, DECLINE_TYPES, HEAD_PROMPTS, type CheckName } from '../../domain/model';
+import {
+  CHECK_NAMES,
+  CHECK_OUTCOMES,
+  DECISIONS,
+  DECLINE_TYPES,
+  HEAD_PROMPTS,
+  type CheckName,
+} from '../../domain/model';
 import type { PipelineInput, PipelineTaskName } from '../../domain/pipeline-plan';
 import type { CheckResult, DocumentFields } from '../../ports/checks';
 import type { AppDeps } from '../deps';
@@ -13,7 +20,7 @@ const checkNameSchema = z.enum(CHECK_NAMES);
 
 export const checkResultSchema = z.object({
   check: checkNameSchema,
-  outcome: z.enum(['pass', 'fail', 'inconclusive']),
+  outcome: z.enum(CHECK_OUTCOMES),
   scores: z.record(z.string(), z.number()),
   reasonCodes: z.array(z.string()),
   riskFlags: z.array(z.string()),

@@ -1,5 +1,5 @@
 import { CompareFacesCommand, type FaceDetail } from '@aws-sdk/client-rekognition';
-import type { CheckResult, ImageInput, LivenessInput } from '../../ports/checks';
+import type { CheckOutcome, CheckResult, ImageInput, LivenessInput } from '../../ports/checks';
 import { CallLog, isAwsError } from './call-log';
 import { detectFaces, UNUSABLE_IMAGE_ERRORS } from './faces';
 import { fingerprint, isNearDuplicate, toRekognitionImage } from './images';
@@ -17,7 +17,7 @@ interface FrameReport {
   turn: SubjectTurn | null;
   promptMet: boolean | null;
   samePersonSimilarity: number | null;
-  verdict: 'pass' | 'fail' | 'inconclusive';
+  verdict: CheckOutcome;
 }
 
 /**
