@@ -59,6 +59,13 @@ const MIGRATIONS: string[] = [
   UPDATE audit SET org_id = COALESCE(json_extract(doc, '$.orgId'), '');
   CREATE INDEX audit_org ON audit(org_id, at DESC, id DESC);
   `,
+  // The queue's due-query reads one index in due order: a job is due at its lease end while claimed, at run_at
+  // otherwise (a lease always ends after run_at). Indexing run_at alone made every claim step over all the
+  // claimed jobs, so claiming grew with the number in flight.
+  `
+  DROP INDEX jobs_due;
+  CREATE INDEX jobs_due_at ON jobs(COALESCE(locked_until, run_at), created_at);
+  `,
 ];
 
 /**
