@@ -4,7 +4,7 @@
  */
 import { DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { S3BlobStore } from '../../functions/adapters/aws/s3-blob-store';
+import { createS3UploadSigner, MAX_POST_SECONDS, S3BlobStore } from '../../functions/adapters/aws/s3-blob-store';
 import { type Emulator, S3RVER_CREDENTIALS, TEST_CREDENTIALS, TEST_REGION, startS3rver } from '../support/emulators';
 import { describeBlobContract } from './blobs.contract';
 
@@ -110,6 +110,33 @@ describe('S3 presigned upload policy', () => {
       ]),
     );
     expect(JSON.stringify(doc.conditions)).not.toContain('server-side-encryption');
+  });
+
+  it('the upload signer caps a POST at MAX_POST_SECONDS, or at the slot end when that comes first', async () => {
+    const store = new S3BlobStore(s3, { bucket: 'captures-bucket' });
+    const now = new Date();
+    const signer = createS3UploadSigner(store, () => now);
+    const expiryOf = async (slotSeconds: number) => {
+      const policy = await signer.createUpload({
+        captureId: 'cap_3',
+        blobKey: 'captures/vrf_1/1/cap_3',
+        contentType: 'image/jpeg',
+        contentTypes: ['image/jpeg'],
+        maxBytes: 1000,
+        expiresAt: new Date(now.getTime() + slotSeconds * 1000),
+      });
+      // The signed policy is what S3 enforces; the SDK signs against the real clock.
+      return (Date.parse(decodePolicy(policy.fields).expiration) - Date.now()) / 1000;
+    };
+    expect(MAX_POST_SECONDS).toBeLessThanOrEqual(300);
+    // A slot open for an hour: still only MAX_POST_SECONDS to send the bytes.
+    const long = await expiryOf(3600);
+    expect(long).toBeLessThanOrEqual(MAX_POST_SECONDS + 1);
+    expect(long).toBeGreaterThan(MAX_POST_SECONDS - 10);
+    // A slot that ends sooner: the POST ends with it.
+    const short = await expiryOf(40);
+    expect(short).toBeLessThanOrEqual(41);
+    expect(short).toBeGreaterThan(30);
   });
 
   it('refuses type lists a policy cannot express', async () => {

@@ -449,17 +449,45 @@ describe('tenancy', () => {
       const hookId = hook.json.data.id as string;
       const test = await admin.call('POST', `${ADMIN}/webhooks/${hookId}/test`);
       const vid = await reviewCase(minted.key);
+      // A capture of this verification, so the outsider's 404 on the capture route is about the organisation.
+      const deps = srv.app.runtime.deps;
+      const captureBytes = Buffer.from('tenant-jpeg');
+      await deps.blobs.put(`captures/${vid}/1/selfie.jpg`, captureBytes, 'image/jpeg');
+      await deps.store.captures.create({
+        id: 'cap_tenancy1',
+        verificationId: vid,
+        attempt: 1,
+        kind: 'selfie',
+        index: 0,
+        blobKey: `captures/${vid}/1/selfie.jpg`,
+        contentType: 'image/jpeg',
+        bytes: captureBytes.length,
+        width: 10,
+        height: 10,
+        status: 'uploaded',
+        sha256: deps.crypto.sha256Hex(captureBytes),
+        uploadExpiresAt: new Date().toISOString(),
+        createdAt: new Date().toISOString(),
+      });
       const ids = {
         keys: minted.keyId,
         flows: srv.defaultFlow.id,
         webhooks: hookId,
         deliveryId: test.json.data.id as string,
         verifications: vid,
-        captureId: 'cap_adminview1',
+        captureId: 'cap_tenancy1',
       };
-      for (const r of operatorRoutes.filter((x) => x.path.includes('{id}'))) {
+      const pathOf = (r: RouteDef) => {
         const resource = r.path.slice(ADMIN.length + 1).split('/')[0] as keyof typeof ids;
-        const path = concrete(r.path, { id: ids[resource], deliveryId: ids.deliveryId, captureId: ids.captureId });
+        return concrete(r.path, { id: ids[resource], deliveryId: ids.deliveryId, captureId: ids.captureId });
+      };
+      // The same paths answer the owning organisation: every GET is 200, so each 404 below is the tenancy check.
+      for (const r of operatorRoutes.filter((x) => x.path.includes('{id}') && x.method === 'GET')) {
+        const res = await admin.call('GET', pathOf(r));
+        expect([r.id, res.status]).toEqual([r.id, 200]);
+      }
+      for (const r of operatorRoutes.filter((x) => x.path.includes('{id}'))) {
+        const path = pathOf(r);
         const body =
           r.id === 'adminDecideReview'
             ? { decision: 'approved', note: 'outsider' }
