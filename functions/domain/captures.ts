@@ -39,7 +39,10 @@ export function stepsOfFlow(flow: { checks: readonly CheckName[] }): ApplicantSt
   return steps;
 }
 
-/** One capture an attempt needs: a photo (kind and index), or, in Face Liveness mode, the session. */
+/**
+ * One capture an attempt needs: a photo (kind and index), the head-turn recording (`liveness_sequence`), or,
+ * in Face Liveness mode, the session.
+ */
 export type RequiredCapture =
   | { kind: Exclude<CaptureKind, 'liveness_frame'>; index: 0 }
   | { kind: 'liveness_frame'; index: number; prompt: HeadPrompt }
@@ -51,7 +54,7 @@ export interface AttemptCaptureRules {
   acceptedDocumentTypes: readonly DocumentType[];
   /** The type the applicant chose; null when none was named. */
   documentType: DocumentType | null;
-  /** Head-turn prompts of the attempt's challenge (one frame each); null without a challenge. */
+  /** Head-turn prompts of the attempt's challenge (one frame each, one recording of all); null without a challenge. */
   challenge: readonly HeadPrompt[] | null;
   /** The liveness step is a Face Liveness session instead of head-turn frames. */
   faceLiveness: boolean;
@@ -60,7 +63,8 @@ export interface AttemptCaptureRules {
 /**
  * The captures an attempt needs, in capture order: document_front; document_back when the chosen type has
  * a back (or, when no type was named, when every accepted type has one); selfie; one liveness frame per
- * prompt, or in Face Liveness mode the session instead of the frames.
+ * prompt and the continuous recording of the whole challenge (`liveness_sequence`: stills alone carry no
+ * motion, so they can never prove liveness), or in Face Liveness mode the session instead of both.
  */
 export function requiredCaptures(rules: AttemptCaptureRules): RequiredCapture[] {
   const required: RequiredCapture[] = [];
@@ -74,10 +78,12 @@ export function requiredCaptures(rules: AttemptCaptureRules): RequiredCapture[] 
   if (rules.steps.includes('selfie')) required.push({ kind: 'selfie', index: 0 });
   if (rules.steps.includes('liveness')) {
     if (rules.faceLiveness) required.push({ kind: 'face_liveness_session' });
-    else
-      (rules.challenge ?? []).forEach((prompt, index) => {
+    else if (rules.challenge && rules.challenge.length > 0) {
+      rules.challenge.forEach((prompt, index) => {
         required.push({ kind: 'liveness_frame', index, prompt });
       });
+      required.push({ kind: 'liveness_sequence', index: 0 });
+    }
   }
   return required;
 }

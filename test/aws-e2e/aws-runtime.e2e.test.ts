@@ -20,6 +20,8 @@ import { createAwsDeps, resetAwsRuntimeForTests } from '../../functions/aws/deps
 import { verifyTimestampedSignature } from '../../functions/domain/webhooks';
 import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
 import { type Person, syntheticImage } from './aws-standins';
+import sharp from 'sharp';
+import { encodeFrameSequence, FRAME_SEQUENCE_CONTENT_TYPE } from '../../functions/domain/frame-sequence';
 import { type AwsWorld, startAwsWorld } from './world';
 
 jest.setTimeout(180_000);
@@ -84,8 +86,14 @@ const applicant = (token: string, method: string, path: string, body?: unknown) 
   world.api.request(method, `${APPLICANT}${path}`, { headers: { Authorization: `Bearer ${token}` }, body });
 
 /** What the hosted page does for one capture: slot, presigned POST straight to S3, complete. */
-async function upload(token: string, kind: string, index: number, bytes: Buffer): Promise<void> {
-  const slot = await applicant(token, 'POST', '/uploads', { kind, index, contentType: 'image/jpeg' });
+async function upload(
+  token: string,
+  kind: string,
+  index: number,
+  bytes: Buffer,
+  contentType = 'image/jpeg',
+): Promise<void> {
+  const slot = await applicant(token, 'POST', '/uploads', { kind, index, contentType });
   expect(slot.status).toBe(201);
   const { url, fields, method } = slot.json.data.upload as {
     url: string;
@@ -95,7 +103,7 @@ async function upload(token: string, kind: string, index: number, bytes: Buffer)
   expect(method).toBe('POST');
   const form = new FormData();
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  form.append('file', new Blob([new Uint8Array(bytes)], { type: 'image/jpeg' }));
+  form.append('file', new Blob([new Uint8Array(bytes)], { type: contentType }));
   const res = await fetch(url, { method: 'POST', body: form });
   expect(res.status).toBeLessThan(300);
   world.recordPresignedUpload(world.fnIds.applicant, world.capturesBucket, fields.key!);
@@ -107,6 +115,8 @@ interface Captures {
   document: Buffer;
   selfie: Buffer;
   frame(prompt: 'left' | 'right' | 'centre'): Promise<Buffer>;
+  /** The continuous recording of the challenge (a frame-sequence container, 320 px frames, 5 fps). */
+  recording(prompts: ReadonlyArray<'left' | 'right' | 'centre'>): Promise<Buffer>;
 }
 
 /** Captures of `person`, optionally holding `documentOf`'s document (someone else's identity). */
@@ -115,6 +125,18 @@ function capturesOf(person: Person, documentOf: Person = person) {
     document: await syntheticImage(person, 'document', 'centre', documentOf),
     selfie: await syntheticImage(person, 'selfie'),
     frame: (prompt) => syntheticImage(person, 'frame', prompt),
+    recording: async (prompts) => {
+      const poses = ['centre' as const, ...prompts];
+      const frames = await Promise.all(
+        poses.map(async (pose) =>
+          sharp(await syntheticImage(person, 'frame', pose))
+            .resize({ width: 320 })
+            .jpeg()
+            .toBuffer(),
+        ),
+      );
+      return Buffer.from(encodeFrameSequence(frames.map((bytes, i) => ({ bytes, t: i * 200 }))));
+    },
   });
 }
 
@@ -145,6 +167,7 @@ async function attempt(token: string, captures: Captures) {
   await upload(token, 'selfie', 0, captures.selfie);
   const prompts = session.json.data.challenge.prompts as Array<'left' | 'right' | 'centre'>;
   for (const [i, prompt] of prompts.entries()) await upload(token, 'liveness_frame', i, await captures.frame(prompt));
+  await upload(token, 'liveness_sequence', 0, await captures.recording(prompts), FRAME_SEQUENCE_CONTENT_TYPE);
   const submitted = await applicant(token, 'POST', '/submit', {});
   expect({ status: submitted.status, body: submitted.json }).toMatchObject({ status: 202 });
   await world.standIns.idle();

@@ -153,6 +153,8 @@ async function main(): Promise<void> {
   const { startReceiver } = await import('../support/webhook-receiver');
   const { stepResultSchema } = await import('../../functions/app/pipeline/step-results');
   const { clearFaceAnalysisCache } = await import('../../functions/checks/local');
+  const { sequenceForPrompts } = await import('../support/liveness-sequences');
+  const { FRAME_SEQUENCE_CONTENT_TYPE } = await import('../../functions/domain/frame-sequence');
 
   const receiver = await startReceiver();
   const srv = await startTestServer(); // default deps.checks: the local provider, models loaded on first use
@@ -205,6 +207,7 @@ async function main(): Promise<void> {
       if (c.flow === 'full') {
         const frames = framesFor(prompts);
         for (let i = 0; i < frames.length; i++) await client.upload('liveness_frame', i, frames[i]!);
+        await client.upload('liveness_sequence', 0, await sequenceForPrompts(prompts), FRAME_SEQUENCE_CONTENT_TYPE);
       }
       const submittedAt = Date.now();
       const submitted = await client.submit(c.documentType ? { documentType: c.documentType } : {});
@@ -263,6 +266,8 @@ async function main(): Promise<void> {
       const front: ImageInput = { bytes: c.document, label: 'document_front' };
       const selfie: ImageInput = { bytes: c.selfie, label: 'selfie' };
       const today = new Date().toISOString().slice(0, 10);
+      const sequence: ImageInput | null =
+        c.flow === 'full' ? { bytes: await sequenceForPrompts(prompts), label: 'liveness recording' } : null;
       const started = performance.now();
       const [doc, liveness] = await Promise.all([
         provider.checkDocument({ front, back: null, flow, today }),
@@ -270,6 +275,7 @@ async function main(): Promise<void> {
           ? provider.checkLiveness({
               prompts,
               frames: framesFor(prompts).map((bytes, i) => ({ bytes, label: `frame ${i}` })),
+              sequence,
               selfie,
               flow,
             })

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import * as z from 'zod';
+import { encodeFrameSequence, FRAME_SEQUENCE_CONTENT_TYPE } from '../../functions/domain/frame-sequence';
 import { TERMINAL_STATUSES } from '../../functions/domain/model';
 import { uploadBytesPath } from '../../functions/http/routes';
 import {
@@ -307,22 +308,28 @@ export class ContractFuzzer {
     }
     const session = await this.call('getSession', this.path('getSession'), { auth });
     const prompts: number = session?.json?.data?.challenge?.prompts?.length ?? 0;
-    const wanted: Array<[string, number]> = [
-      ['document_front', 0],
-      ['selfie', 0],
-      ...Array.from({ length: prompts }, (_, i): [string, number] => ['liveness_frame', i]),
+    const png = { data: this.target.images['image/png'], contentType: 'image/png' };
+    const wanted: Array<[string, number, { data: Buffer; contentType: string }]> = [
+      ['document_front', 0, png],
+      ['selfie', 0, png],
+      ...Array.from({ length: prompts }, (_, i): [string, number, typeof png] => ['liveness_frame', i, png]),
     ];
-    for (const [kind, index] of wanted) {
+    if (prompts > 0) wanted.push(['liveness_sequence', 0, this.recording()]);
+    for (const [kind, index, bytes] of wanted) {
       const slot = await this.call('createUpload', this.path('createUpload'), {
         auth,
-        body: { kind: 'json', value: { kind, index, contentType: 'image/png' }, contentType: 'application/json' },
+        body: {
+          kind: 'json',
+          value: { kind, index, contentType: bytes.contentType },
+          contentType: 'application/json',
+        },
       });
       if (slot?.status !== 201) return;
       const captureId: string = slot.json.data.captureId;
       await this.call('putUploadBytes', uploadBytesPath(captureId), {
         auth,
         method: 'PUT',
-        rawBytes: { data: this.target.images['image/png'], contentType: 'image/png' },
+        rawBytes: bytes,
       });
       await this.call('completeUpload', this.path('completeUpload', { captureId }), { auth });
     }
@@ -334,6 +341,12 @@ export class ContractFuzzer {
       }),
       this.call('submitAttempt', this.path('submitAttempt'), { auth, body: { kind: 'none' } }),
     ]);
+  }
+
+  /** The head-turn recording a journey uploads: a frame-sequence container of the small JPEG, 5 fps. */
+  private recording(): { data: Buffer; contentType: string } {
+    const frames = [0, 200, 400].map((t) => ({ bytes: this.target.images['image/jpeg'], t }));
+    return { data: Buffer.from(encodeFrameSequence(frames)), contentType: FRAME_SEQUENCE_CONTENT_TYPE };
   }
 
   private path(op: string, params: Record<string, string> = {}): string {

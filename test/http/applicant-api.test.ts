@@ -650,6 +650,7 @@ describe('POST /submit', () => {
       'document_front',
       'selfie',
       ...prompts.map((_, i) => `liveness_frame.${i}`),
+      'liveness_sequence',
     ]);
 
     await client.upload('document_front', 0, JPEG);
@@ -658,6 +659,7 @@ describe('POST /submit', () => {
     expect(passport.json.error.details.map((d: { field: string }) => d.field)).toEqual([
       'selfie',
       ...prompts.map((_, i) => `liveness_frame.${i}`).filter((f) => f !== 'liveness_frame.1'),
+      'liveness_sequence',
     ]);
     const card = await client.submit({ documentType: 'id_card' });
     expect(card.json.error.details.map((d: { field: string }) => d.field)).toContain('document_back');
@@ -667,6 +669,22 @@ describe('POST /submit', () => {
       (await client.submit({ documentType: 'passport' })).json.error.details.map((d: { field: string }) => d.field),
     ).toContain('selfie');
     expectError(await client.submit({ documentType: 'boarding_pass' }), 400, 'validation_error', 'documentType');
+  });
+
+  it('refuses a head-turn attempt of stills alone: the continuous recording is required', async () => {
+    const { client } = await consented();
+    const prompts: string[] = (await client.session()).json.data.challenge.prompts;
+    await client.upload('document_front', 0, JPEG);
+    await client.upload('selfie', 0, JPEG);
+    for (let i = 0; i < prompts.length; i++) await client.upload('liveness_frame', i, JPEG);
+    const stills = await client.submit({ documentType: 'passport' });
+    expectError(stills, 409, 'captures_missing');
+    expect(stills.json.error.details).toEqual([
+      { field: 'liveness_sequence', issue: 'missing (the whole head-turn challenge recorded continuously)' },
+    ]);
+    await client.upload('liveness_sequence', 0, tinySequence(JPEG), 'application/vnd.kyc.frame-sequence');
+    expect((await client.submit({ documentType: 'passport' })).status).toBe(202);
+    await client.waitForSession((d) => d.status !== 'in_progress');
   });
 
   it('requires the back when the only accepted document type has one, and refuses a type the flow does not accept', async () => {

@@ -215,6 +215,13 @@ describe('full pipeline through the applicant API with the real local checks', (
     await client.upload('selfie', 0, SELFIE_A);
     const frames = framesFor(prompts);
     for (let i = 0; i < frames.length; i++) await client.upload('liveness_frame', i, frames[i]!);
+    // The stills alone are refused before any check runs: the recording is a required capture.
+    const withoutRecording = await client.submit({ documentType: 'passport' });
+    expect({ status: withoutRecording.status, code: withoutRecording.json.error.code }).toEqual({
+      status: 409,
+      code: 'captures_missing',
+    });
+    expect(withoutRecording.json.error.details.map((d: { field: string }) => d.field)).toEqual(['liveness_sequence']);
     // One far-apart still per prompt (each matches its prompt), stamped 1.5 s apart: no motion between them.
     const still: Record<HeadPrompt, number> = { right: 0, centre: 18, left: 13 };
     const a = personAFrames();

@@ -188,7 +188,10 @@ function defaultCaptures(flow: Flow): CaptureKind[] {
   const kinds = new Set<CaptureKind>();
   if (flow.checks.includes('document') || flow.checks.includes('faceMatch')) kinds.add('document_front');
   if (flow.checks.includes('faceMatch') || flow.checks.includes('liveness')) kinds.add('selfie');
-  if (flow.checks.includes('liveness')) kinds.add('liveness_frame');
+  if (flow.checks.includes('liveness')) {
+    kinds.add('liveness_frame');
+    kinds.add('liveness_sequence');
+  }
   return [...kinds];
 }
 

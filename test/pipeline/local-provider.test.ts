@@ -8,6 +8,7 @@ import { LocalCheckProvider } from '../../functions/checks/local';
 import { DEFAULT_THRESHOLDS } from '../../functions/domain/flows';
 import type { CaptureKind } from '../../functions/domain/model';
 import { makeCapture } from '../support/builders';
+import { sequenceForPrompts } from '../support/liveness-sequences';
 import { createPipelineHarness, seedVerification, type PipelineHarness } from './harness';
 
 import { TESTDATA } from '../support/testdata';
@@ -60,6 +61,8 @@ describe('runPipeline with the local check provider', () => {
       document_front: [file('documents/synth_td3_uto_person_a.jpg')],
       selfie: [file('liveness/person_a/frame_018.jpg')],
       liveness_frame: frames,
+      // The recording follows the prompts: these cases judge the per-prompt stills beside it.
+      liveness_sequence: [await sequenceForPrompts(['left', 'right'])],
     });
     const v = (await h.store.verifications.listByOrg('org_test1', { limit: 1 })).items[0]!;
     await runPipeline(deps, { verificationId: v.id, attempt: 1 });

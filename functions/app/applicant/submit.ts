@@ -1,5 +1,5 @@
 import { errors, type ErrorDetail } from '../../domain/errors';
-import { acceptedDocumentTypes, requiredCaptures, stepsOfFlow } from '../../domain/captures';
+import { acceptedDocumentTypes, requiredCaptures, stepsOfFlow, type RequiredCapture } from '../../domain/captures';
 import type { Attempt, Capture, DocumentType, Flow, Verification } from '../../domain/model';
 import { isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
@@ -144,12 +144,17 @@ function missingCaptures(
     if (capture.kind === 'face_liveness_session') {
       if (!v.faceLivenessSessionId) missing.push(FACE_LIVENESS_MISSING);
     } else if (!has(capture.kind, capture.index)) {
-      missing.push(
-        capture.kind === 'liveness_frame'
-          ? { field: `liveness_frame.${capture.index}`, issue: `missing (prompt "${capture.prompt}")` }
-          : { field: capture.kind, issue: 'missing' },
-      );
+      missing.push(missingDetail(capture));
     }
   }
   return missing;
+}
+
+/** The error detail naming one missing capture (the field is the kind, `.index` for a head-turn frame). */
+function missingDetail(capture: Exclude<RequiredCapture, { kind: 'face_liveness_session' }>): ErrorDetail {
+  if (capture.kind === 'liveness_frame')
+    return { field: `liveness_frame.${capture.index}`, issue: `missing (prompt "${capture.prompt}")` };
+  if (capture.kind === 'liveness_sequence')
+    return { field: 'liveness_sequence', issue: 'missing (the whole head-turn challenge recorded continuously)' };
+  return { field: capture.kind, issue: 'missing' };
 }
