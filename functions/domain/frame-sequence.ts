@@ -1,5 +1,17 @@
 import * as z from 'zod';
+import {
+  FRAME_SEQUENCE_HEADER_BYTES as HEADER_BYTES,
+  FRAME_SEQUENCE_LIMITS,
+  FRAME_SEQUENCE_MAGIC,
+} from './frame-sequence-format';
 import { sniffImage } from './image-sniff';
+
+export {
+  encodeFrameSequence,
+  FRAME_SEQUENCE_CONTENT_TYPE,
+  FRAME_SEQUENCE_LIMITS,
+  FRAME_SEQUENCE_MAGIC,
+} from './frame-sequence-format';
 
 /**
  * The frame-sequence container: the liveness challenge recorded continuously as low-resolution JPEG frames
@@ -13,29 +25,8 @@ import { sniffImage } from './image-sniff';
  *
  * `t` is the capture time in milliseconds since the recording started (integers). The frames are listed in
  * capture order and lie back to back with nothing between or after them. The encoder is browser-safe (the
- * hosted page builds the container); the parser is the server's content check.
+ * hosted page builds the container: frame-sequence-format.ts, no zod); the parser is the server's content check.
  */
-
-export const FRAME_SEQUENCE_MAGIC = 'KYCSEQ01';
-export const FRAME_SEQUENCE_CONTENT_TYPE = 'application/vnd.kyc.frame-sequence';
-const HEADER_BYTES = FRAME_SEQUENCE_MAGIC.length + 4;
-
-/** Limits every sequence must respect (the applicant API and the checks use the same ones). */
-export const FRAME_SEQUENCE_LIMITS = {
-  /** Fewer frames cannot show a motion. */
-  minFrames: 3,
-  /** 60 s at 5 fps. */
-  maxFrames: 300,
-  /** A 320 px JPEG is 10-30 KB; 150 KB leaves room for a 640 px frame at high quality. */
-  maxFrameBytes: 150 * 1024,
-  /** Longest side of a frame: the sequence is low resolution by design (full resolution goes in the stills). */
-  maxFrameSide: 640,
-  maxIndexBytes: 64 * 1024,
-  /** Whole container. */
-  maxTotalBytes: 8 * 1024 * 1024,
-  /** Longest recording, ms. */
-  maxSpanMs: 120_000,
-} as const;
 
 const frameEntry = z
   .object({
@@ -64,30 +55,6 @@ export interface SequenceFrame {
 }
 
 export type FrameSequenceParse = { ok: true; frames: SequenceFrame[] } | { ok: false; field: string; issue: string };
-
-/** Builds a container from JPEG frames and their capture times (ms). Browser-safe. */
-export function encodeFrameSequence(frames: ReadonlyArray<{ bytes: Uint8Array; t: number }>): Uint8Array {
-  let offset = 0;
-  const index: FrameSequenceIndex = {
-    version: 1,
-    frames: frames.map((f) => {
-      const entry = { offset, length: f.bytes.length, t: Math.round(f.t) };
-      offset += f.bytes.length;
-      return entry;
-    }),
-  };
-  const json = new TextEncoder().encode(JSON.stringify(index));
-  const out = new Uint8Array(HEADER_BYTES + json.length + offset);
-  out.set(new TextEncoder().encode(FRAME_SEQUENCE_MAGIC), 0);
-  new DataView(out.buffer).setUint32(FRAME_SEQUENCE_MAGIC.length, json.length, false);
-  out.set(json, HEADER_BYTES);
-  let pos = HEADER_BYTES + json.length;
-  for (const f of frames) {
-    out.set(f.bytes, pos);
-    pos += f.bytes.length;
-  }
-  return out;
-}
 
 /** Is this the start of a frame-sequence container? (magic bytes only) */
 export function isFrameSequence(bytes: Uint8Array): boolean {

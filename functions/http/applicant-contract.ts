@@ -28,6 +28,11 @@ export {
   type LivenessMode,
   type RequiredCapture,
 } from '../domain/captures';
+export {
+  encodeFrameSequence,
+  FRAME_SEQUENCE_CONTENT_TYPE,
+  FRAME_SEQUENCE_LIMITS,
+} from '../domain/frame-sequence-format';
 export type { SessionView } from '../app/applicant/session';
 export type { LivenessSessionView } from '../app/applicant/liveness-session';
 export type { ApplicantSimulateBody } from '../app/applicant/schemas';

@@ -195,6 +195,17 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
       await releasePolls();
       await expectOutcome(page, verification.clientToken, 'result-approved', verification.id);
       await checkStep(page, 'result-approved', 'approved-07-result');
+      // The server received the continuous recording of the challenge and judged it (not only the stills).
+      const deps = env.server.app.runtime.deps;
+      const captures = await deps.store.captures.listByVerification(verification.id);
+      const recording = captures.find((c) => c.kind === 'liveness_sequence' && c.status === 'uploaded');
+      expect(recording).toMatchObject({ attempt: 1, contentType: 'application/vnd.kyc.frame-sequence' });
+      expect(recording!.width).toBeLessThanOrEqual(320);
+      const liveness = (await deps.store.steps.get(verification.id, 1, 'livenessCheck'))?.result as {
+        result?: { outcome: string; extracted: { sequence?: { frames: number; problems: string[] } } };
+      };
+      expect(liveness.result).toMatchObject({ outcome: 'pass', extracted: { sequence: { problems: [] } } });
+      expect(liveness.result!.extracted.sequence!.frames).toBeGreaterThanOrEqual(5);
       const screens = await page.evaluate(() => (window as unknown as { screenLog: string[] }).screenLog);
       // Order of first appearance (a retake revisits a step); transient loading/sending screens left out.
       expect([...new Set(screens)].filter((s) => s !== 'loading' && s !== 'submitting')).toEqual([

@@ -2,6 +2,14 @@ import { ApiError, clockOffsetOf, type Session } from '../../hosted-flow/src/api
 import { judgeHeadTurnFrame, promptDots } from '../../hosted-flow/src/capture/head-turn';
 import { documentSideTitle, issueText, uploadErrorText } from '../../hosted-flow/src/capture/messages';
 import { judgeSelfieFrame, selfieGuidance } from '../../hosted-flow/src/capture/selfie-auto-capture';
+import {
+  frameFits,
+  RECORDING_MAX_FRAME_DATA_BYTES,
+  recordingBlob,
+  recordingSize,
+} from '../../hosted-flow/src/capture/sequence-recorder';
+import sharp from 'sharp';
+import { parseFrameSequence } from '../../functions/domain/frame-sequence';
 import { captureAfter, capturePlan, stepPosition } from '../../hosted-flow/src/flow/capture-plan';
 import { type FlowAction, type FlowState, flowReducer, initialFlowState } from '../../hosted-flow/src/flow/flow-state';
 import { outcomeOf, resultPageOf } from '../../hosted-flow/src/flow/outcome';
@@ -647,5 +655,46 @@ describe('Face Liveness step', () => {
       expect(error).toBeInstanceOf(GuestCredentialsError);
       expect((error as GuestCredentialsError).retryable).toBe(true);
     });
+  });
+});
+
+describe('liveness recording (sequence-recorder)', () => {
+  it('frames are 320 px wide, the longer side within the container limit', () => {
+    expect(recordingSize(1280, 720)).toEqual({ width: 320, height: 180 });
+    expect(recordingSize(720, 1280)).toEqual({ width: 320, height: 569 });
+    expect(recordingSize(200, 150)).toEqual({ width: 200, height: 150 });
+    expect(Math.max(...Object.values(recordingSize(300, 2000)))).toBeLessThanOrEqual(640);
+  });
+
+  it('stops at the container limits: frame count, frame size, total bytes, span', () => {
+    const frame = { bytes: new Uint8Array(10), t: 0 };
+    expect(frameFits([frame], 10, 200)).toBe(true);
+    expect(
+      frameFits(
+        Array.from({ length: 300 }, () => frame),
+        10,
+        200,
+      ),
+    ).toBe(false);
+    expect(frameFits([frame], 151 * 1024, 200)).toBe(false);
+    expect(frameFits([{ bytes: new Uint8Array(RECORDING_MAX_FRAME_DATA_BYTES - 5), t: 0 }], 10, 200)).toBe(false);
+    expect(frameFits([frame], 10, 120_001)).toBe(false);
+  });
+
+  it('builds the documented container the server parses, frames in capture order', async () => {
+    const jpeg = new Uint8Array(
+      await sharp({ create: { width: 32, height: 24, channels: 3, background: '#808080' } })
+        .jpeg()
+        .toBuffer(),
+    );
+    expect(recordingBlob([{ bytes: jpeg, t: 0 }])).toBeNull(); // fewer than 3 frames show no motion
+    const blob = recordingBlob([0, 400, 200].map((t) => ({ bytes: jpeg, t })));
+    expect(blob?.type).toBe('application/vnd.kyc.frame-sequence');
+    const parsed = parseFrameSequence(new Uint8Array(await blob!.arrayBuffer()));
+    expect(parsed.ok && parsed.frames.map((f) => [f.t, f.width])).toEqual([
+      [0, 32],
+      [200, 32],
+      [400, 32],
+    ]);
   });
 });

@@ -118,20 +118,25 @@ export function personASweep(): string[] {
 
 /**
  * The applicant camera of the end-to-end tests: person_a's synthetic passport held up for a few seconds
- * (green letterbox bars), then person_a slowly turning the head right, front, left, front, right, looping.
- * The page waits for each prompted pose, so one looping video passes any prompt order; the document
- * segment is recognised by its green bars when a test takes the document photo.
+ * (green letterbox bars), then person_a turning the head back and forth (right, front, left, front, right
+ * and back again, twice; about 3 images a second, a slow deliberate turn), looping. Chromium restarts the file whenever a step opens the
+ * camera, so the head-turn step sees the passport, then about 20 s of continuous head motion: every prompt
+ * order fits, and the page's recording (which starts once a face is in view) never contains the passport.
+ * The near-profile start of the clip (frames 0-4, which detectors miss) is left out, as a real applicant
+ * facing the camera never shows it. The document segment is recognised by its green bars.
  */
 export async function buildApplicantCamera(): Promise<string> {
   const document = join(TESTDATA_DIR, 'documents', 'synth_td3_uto_person_a.jpg');
   // The source clip is a wide shot (480x270); cropping to its upper middle makes the face fill the frame as
   // in a selfie, and keeps it clearly larger than the passport portrait of the document segment.
-  const sweep = personASweep().map((image) => ({ image, seconds: 0.4, crop: '320:180:80:10' }));
+  const frames = personASweep().slice(5); // frame_005 (turned right) .. frame_022 (turned right)
+  const pingPong = [...frames, ...frames.slice(1, -1).reverse()];
+  const motion = [...pingPong, ...pingPong].map((image) => ({ image, seconds: 0.3, crop: '320:180:80:10' }));
   return buildFakeVideo({
-    segments: [{ image: document, seconds: 4 }, ...sweep],
+    segments: [{ image: document, seconds: 4 }, ...motion],
     width: 960,
     height: 540,
-    fps: 5,
+    fps: 8,
     padColor: '0x00FF00',
   });
 }

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { HeadPrompt } from '../api';
 import { useFlow } from '../context';
 import { judgeHeadTurnFrame, promptDots } from '../capture/head-turn';
+import { type SequenceRecording, startSequenceRecording } from '../capture/sequence-recorder';
 import { type FaceDetector, loadFaceDetector } from '../media/face-detector';
 import { canvasToJpeg, grabFrame } from '../media/frames';
 import { sleep } from '../sleep';
@@ -29,8 +30,10 @@ const ANALYSIS_INTERVAL_MS = 80;
 
 /**
  * Head-turn challenge: shows the server's prompts one at a time; a light in-browser detector reads the
- * head pose from each analysed frame and, when it matches the prompt, uploads THAT frame (unmirrored)
- * as `liveness_frame` #index and moves on. The server re-checks every frame and decides.
+ * head pose from each analysed frame and, when it matches the prompt, uploads THAT frame (unmirrored,
+ * full resolution) as `liveness_frame` #index and moves on. From the first prompt to the last frame the
+ * whole challenge is recorded continuously (~5 fps, 320 px) and uploaded as `liveness_sequence`: the server
+ * checks that the prompts were met in order through smooth motion, which stills cannot show.
  */
 export function LivenessChallenge({ prompts, step, onDone, onHandoff }: LivenessProps): JSX.Element {
   const { i18n, api, announce } = useFlow();
@@ -43,6 +46,7 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
   useEffect(() => {
     if (!running || !api) return;
     let stopped = false;
+    let recording: SequenceRecording | null = null;
     const uploads: Promise<string>[] = [];
     void (async () => {
       setPhase({ kind: 'preparing' });
@@ -62,12 +66,20 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
         let matches = 0;
         let lastNoFace = false;
         while (!stopped) {
+          if (recording?.full) {
+            recording.cancel();
+            setPhase({ kind: 'failed', message: i18n.t('liveness.tooLong') });
+            return;
+          }
           const video = videoRef.current;
           if (!video || video.videoWidth === 0) return;
           const frame = grabFrame(video);
           const faces = await detector.detect(frame).catch(() => []);
           if (stopped) return;
           const verdict = judgeHeadTurnFrame(matches, prompt, faces, frame.width);
+          // The recording starts with the first frame that shows the applicant's face, and then runs
+          // without a break to the last prompt.
+          if (!recording && !verdict.noFace) recording = startSequenceRecording(video);
           matches = verdict.matches;
           if (verdict.take) {
             uploads.push(api.upload('liveness_frame', index, await canvasToJpeg(frame)));
@@ -85,6 +97,9 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
       setPhase({ kind: 'sending' });
       announce(i18n.t('liveness.sending'));
       try {
+        const sequence = await recording?.stop();
+        if (!sequence) throw new Error('recording too short');
+        uploads.push(api.upload('liveness_sequence', 0, sequence));
         await Promise.all(uploads);
         if (!stopped) done.current();
       } catch {
@@ -93,6 +108,7 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
     })();
     return () => {
       stopped = true;
+      recording?.cancel();
     };
   }, [running, api, prompts, i18n, announce, videoRef, done]);
 

@@ -72,7 +72,8 @@ export const en = {
   'selfie.status.lookStraight': 'Look straight at the camera.',
 
   'liveness.title': 'Liveness check',
-  'liveness.intro': 'Follow each instruction. A photo is taken automatically when your head is in position.',
+  'liveness.intro':
+    'Follow each instruction as it appears, turning your head smoothly. A short, low-resolution recording of the movements and one photo per position are taken automatically.',
   'liveness.progress': 'Movement {current} of {total}',
   'liveness.prompt.left': 'Slowly turn your head to your left',
   'liveness.prompt.right': 'Slowly turn your head to your right',
@@ -82,6 +83,8 @@ export const en = {
   'liveness.preparing': 'Preparing the check…',
   'liveness.detectorFailed': 'The automatic check cannot run on this device. Please continue on another device.',
   'liveness.sending': 'Sending your photos…',
+  'liveness.tooLong':
+    'The movements took too long to record. Try again: follow each instruction as soon as it appears.',
 
   'faceLiveness.title': 'Video check',
   'faceLiveness.intro':
@@ -148,7 +151,7 @@ export const en = {
     'Your selfie does not match the photo on your document. Take the selfie yourself, facing the camera, without glasses or a hat.',
   'reason.FACE_MATCH_INCONCLUSIVE': 'We could not compare your selfie with your document clearly.',
   'reason.LIVENESS_FAILED':
-    'The head movements did not match the instructions. Follow each instruction and turn your head clearly.',
+    'The head movements did not match the instructions. Do it again yourself, live in front of the camera: follow each instruction as it appears and turn your head smoothly, keeping your face in the oval. Photos, videos or screens are not accepted.',
   'reason.LIVENESS_INCONCLUSIVE':
     'We could not see your face well during the movements. Keep your face inside the oval, in good light.',
   'reason.UNDERAGE': 'You do not meet the minimum age for this service.',

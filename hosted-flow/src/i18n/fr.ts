@@ -78,7 +78,8 @@ export const fr: Catalog = {
   'selfie.status.lookStraight': 'Regardez droit vers la caméra.',
 
   'liveness.title': 'Contrôle de présence',
-  'liveness.intro': 'Suivez chaque consigne. Une photo est prise automatiquement quand votre tête est en position.',
+  'liveness.intro':
+    'Suivez chaque consigne dès qu’elle apparaît, en tournant la tête sans à-coups. Un court enregistrement en basse résolution des mouvements et une photo par position sont pris automatiquement.',
   'liveness.progress': 'Mouvement {current} sur {total}',
   'liveness.prompt.left': 'Tournez lentement la tête vers votre gauche',
   'liveness.prompt.right': 'Tournez lentement la tête vers votre droite',
@@ -89,6 +90,8 @@ export const fr: Catalog = {
   'liveness.detectorFailed':
     'Le contrôle automatique ne fonctionne pas sur cet appareil. Continuez sur un autre appareil.',
   'liveness.sending': 'Envoi de vos photos…',
+  'liveness.tooLong':
+    'Les mouvements ont pris trop de temps à enregistrer. Réessayez en suivant chaque consigne dès qu’elle apparaît.',
 
   'faceLiveness.title': 'Vérification vidéo',
   'faceLiveness.intro':
@@ -160,7 +163,7 @@ export const fr: Catalog = {
     'Votre selfie ne correspond pas à la photo de votre document. Prenez le selfie vous-même, face à la caméra, sans lunettes ni chapeau.',
   'reason.FACE_MATCH_INCONCLUSIVE': 'Nous n’avons pas pu comparer clairement votre selfie à votre document.',
   'reason.LIVENESS_FAILED':
-    'Les mouvements de tête ne correspondaient pas aux consignes. Suivez chaque consigne et tournez nettement la tête.',
+    'Les mouvements de tête ne correspondaient pas aux consignes. Recommencez vous-même, en direct devant la caméra : suivez chaque consigne dès qu’elle apparaît et tournez la tête sans à-coups, le visage dans l’ovale. Les photos, vidéos et écrans ne sont pas acceptés.',
   'reason.LIVENESS_INCONCLUSIVE':
     'Nous n’avons pas bien vu votre visage pendant les mouvements. Gardez-le dans l’ovale, bien éclairé.',
   'reason.UNDERAGE': 'Vous n’avez pas l’âge minimum requis pour ce service.',
