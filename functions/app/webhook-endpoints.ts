@@ -1,5 +1,5 @@
 import { errors } from '../domain/errors';
-import type { EndpointDisabledReason, WebhookEndpoint } from '../domain/model';
+import type { EndpointDisabledReason, EndpointStatus, WebhookEndpoint } from '../domain/model';
 import { endpointHealth, type EndpointHealth } from '../domain/webhooks';
 import type { CreateWebhookBody } from './schemas';
 import type { Principal } from './auth';
@@ -13,7 +13,7 @@ export interface WebhookEndpointView {
   mode: WebhookEndpoint['mode'];
   createdAt: string;
   /** `disabled`: receives no deliveries (its signing key was revoked); kept listed so the integrator sees why. */
-  status: 'active' | 'disabled';
+  status: EndpointStatus;
   disabledAt: string | null;
   disabledReason: EndpointDisabledReason | null;
   health: EndpointHealth;

@@ -240,6 +240,10 @@ export interface WebhookEndpoint {
   disabledReason?: EndpointDisabledReason | null;
 }
 
+/** Whether an endpoint receives deliveries: `disabled` ones were not deleted but receive none. */
+export const ENDPOINT_STATUSES = ['active', 'disabled'] as const;
+export type EndpointStatus = (typeof ENDPOINT_STATUSES)[number];
+
 /** Why an endpoint receives no deliveries although it was not deleted. */
 export const ENDPOINT_DISABLED_REASONS = ['key_revoked'] as const;
 export type EndpointDisabledReason = (typeof ENDPOINT_DISABLED_REASONS)[number];

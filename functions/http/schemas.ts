@@ -4,6 +4,7 @@ import {
   DECLINE_TYPES,
   DELIVERY_STATUSES,
   ENDPOINT_DISABLED_REASONS,
+  ENDPOINT_STATUSES,
   MODES,
   REVIEW_DECISIONS,
   VERIFICATION_STATUSES,
@@ -80,7 +81,7 @@ export const webhookView = z.object({
   events: z.array(webhookEventSchema),
   mode: z.enum(MODES),
   createdAt: z.iso.datetime(),
-  status: z.enum(['active', 'disabled']).meta({
+  status: z.enum(ENDPOINT_STATUSES).meta({
     description:
       'disabled: the endpoint receives no deliveries (see disabledReason); register it again with an active key.',
   }),
