@@ -12,24 +12,13 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { AWS_ENV } from '../../functions/adapters/aws/table-design';
 import { createAwsDeps, resetAwsRuntimeForTests } from '../../functions/aws/deps';
+import { awsLambdaEnv } from '../support/aws-env';
 
 jest.mock('sharp', () => {
   throw new Error("Cannot find module 'sharp' (not shipped in this Lambda)");
 });
 
-const ENV = {
-  [AWS_ENV.tableName]: 'kyc-table',
-  [AWS_ENV.capturesBucket]: 'kyc-captures',
-  [AWS_ENV.capturesKeyArn]: 'arn:aws:kms:eu-west-1:111122223333:key/captures',
-  [AWS_ENV.secretsKeyArn]: 'arn:aws:kms:eu-west-1:111122223333:key/secrets',
-  [AWS_ENV.identityMacKeyArn]: 'arn:aws:kms:eu-west-1:111122223333:key/identity-mac',
-  [AWS_ENV.webhookQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/kyc-webhooks',
-  [AWS_ENV.pipelineStateMachineArn]: 'arn:aws:states:eu-west-1:111122223333:stateMachine:kyc',
-  [AWS_ENV.faceCollectionId]: 'kyc-dev-faces',
-  [AWS_ENV.publicUrl]: 'https://kyc.example.com',
-  [AWS_ENV.faceLivenessIdentityPoolId]: 'eu-west-1:pool-id',
-  AWS_REGION: 'eu-west-1',
-};
+const ENV = awsLambdaEnv({ [AWS_ENV.faceLivenessIdentityPoolId]: 'eu-west-1:pool-id', AWS_REGION: 'eu-west-1' });
 
 const rekognition = mockClient(RekognitionClient);
 beforeEach(() => rekognition.reset());

@@ -28,6 +28,7 @@ import { AWS_ENV } from '../../functions/adapters/aws/table-design';
 import { resetAwsRuntimeForTests } from '../../functions/aws/deps';
 import { ApiError } from '../../functions/domain/errors';
 import { runCli } from '../../functions/local/cli';
+import { awsLambdaEnv } from '../support/aws-env';
 
 const POOL = 'eu-west-1_AbCdEf123';
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -227,15 +228,10 @@ describe('the CLI on AWS (KYC_RUNTIME=aws)', () => {
     AWS_REGION: 'eu-west-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
-    [AWS_ENV.tableName]: 'kyc-table',
-    [AWS_ENV.capturesBucket]: 'kyc-captures',
-    [AWS_ENV.capturesKeyArn]: 'arn:aws:kms:eu-west-1:111122223333:key/captures',
-    [AWS_ENV.secretsKeyArn]: 'arn:aws:kms:eu-west-1:111122223333:key/secrets',
-    [AWS_ENV.identityMacKeyArn]: 'arn:aws:kms:eu-west-1:111122223333:key/identity-mac',
-    [AWS_ENV.webhookQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/kyc-webhooks',
-    [AWS_ENV.pipelineStateMachineArn]: 'arn:aws:states:eu-west-1:111122223333:stateMachine:kyc',
-    [AWS_ENV.faceCollectionId]: 'kyc-test-faces',
-    [AWS_ENV.publicUrl]: 'https://verify.example.com',
+    ...awsLambdaEnv({
+      [AWS_ENV.faceCollectionId]: 'kyc-test-faces',
+      [AWS_ENV.publicUrl]: 'https://verify.example.com',
+    }),
   };
   const saved: Record<string, string | undefined> = {};
   beforeEach(() => {

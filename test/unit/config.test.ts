@@ -2,19 +2,10 @@ import { AWS_ENV } from '../../functions/adapters/aws/table-design';
 import { CONFIG_DEFAULTS } from '../../functions/app/config-env';
 import { loadAwsConfig, loadAwsPublicUrl } from '../../functions/aws/config';
 import { cliRuntime, loadLocalConfig } from '../../functions/local/config';
+import { awsLambdaEnv } from '../support/aws-env';
 
 /** The two runtime loaders parse with the same helpers and share one defaults table. */
-const AWS_BASE = {
-  [AWS_ENV.tableName]: 'kyc-table',
-  [AWS_ENV.capturesBucket]: 'kyc-captures',
-  [AWS_ENV.capturesKeyArn]: 'arn:aws:kms:eu-west-1:111122223333:key/captures',
-  [AWS_ENV.secretsKeyArn]: 'arn:aws:kms:eu-west-1:111122223333:key/secrets',
-  [AWS_ENV.identityMacKeyArn]: 'arn:aws:kms:eu-west-1:111122223333:key/identity-mac',
-  [AWS_ENV.webhookQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111122223333/kyc-webhooks',
-  [AWS_ENV.pipelineStateMachineArn]: 'arn:aws:states:eu-west-1:111122223333:stateMachine:kyc',
-  [AWS_ENV.faceCollectionId]: 'kyc-dev-faces',
-  [AWS_ENV.publicUrl]: 'https://kyc.example.com//',
-};
+const AWS_BASE = awsLambdaEnv({ [AWS_ENV.publicUrl]: 'https://kyc.example.com//' });
 
 describe('configuration loaders', () => {
   it('default the shared settings alike on both runtimes', () => {
