@@ -1,13 +1,15 @@
 import { decodeImage } from '../../functions/checks/local/image';
 import { ocrModels } from '../../functions/checks/local/models';
-import { readMrzWithGlyphs } from '../../functions/checks/local/mrz-glyph-reader';
+import { readMrz } from '../../functions/checks/local/mrz-reader';
 import type { MrzDecodeOptions } from '../../functions/domain/mrz-decoding';
 import { syntheticImages } from './evaluate';
 
 /**
- * `node --import tsx test/mrz-eval/tune.ts [count]`: reads the TUNING part of the synthetic documents with every
- * refusal threshold off and prints, per document, the decoder's confidence figures and whether the reading
- * is right, so the thresholds (functions/domain/mrz-decoding.ts) can be chosen. Never run on the evaluation part.
+ * `node --import tsx test/mrz-eval/tune.ts [count]`: reads the TUNING part of the synthetic documents with the document check's
+ * reader and every decoder threshold off, and prints per document the protected posterior, the lowest
+ * unprotected confidence, the number of corrections and whether the reading is right, so the thresholds
+ * (PADDLE_MRZ_DECODE_OPTIONS in functions/checks/local/mrz-reader.ts) can be chosen. Never run on the
+ * evaluation part.
  */
 const PERMISSIVE: MrzDecodeOptions = {
   minUnprotectedConfidence: 0,
@@ -21,14 +23,14 @@ async function main(): Promise<void> {
   const models = await ocrModels();
   for (const image of await syntheticImages('tuning', count)) {
     const decoded = await decodeImage(image.bytes, image.name, 1600);
-    const { result } = await readMrzWithGlyphs(models, decoded, PERMISSIVE);
+    const { result } = await readMrz(models, decoded, PERMISSIVE);
     if (typeof result === 'string') {
       console.log(`refused   ${image.name} ${result}`);
       continue;
     }
     const right = result.lines.join('\n') === image.mrz.join('\n');
     console.log(
-      `${right ? 'right' : 'WRONG'}     ${image.name} posterior=${result.protectedPosterior.toFixed(4)} unprotected=${result.unprotectedConfidence.toFixed(4)} corrections=${result.corrections.length}${right ? '' : ` read ${result.lines.join(' / ')} truth ${image.mrz.join(' / ')}`}`,
+      `${right ? 'right' : 'WRONG'}     ${image.name} posterior=${(result.protectedPosterior ?? 0).toFixed(4)} unprotected=${result.unprotectedConfidence.toFixed(4)} corrections=${result.corrections.length}${right ? '' : ` read ${result.lines.join(' / ')} truth ${image.mrz.join(' / ')}`}`,
     );
   }
 }

@@ -1,6 +1,9 @@
+import { checkDigitsOf, MRZ_LAYOUT } from '../../domain/mrz';
+import { decodeMrz, type MrzDecodeOptions } from '../../domain/mrz-decoding';
 import { resizeImage, type RgbImage } from './image';
+import { linePositionProbabilities } from './mrz-alignment';
 import { detectTextLines, recognizeLine, type OcrModels, type RecognizedLine, type TextLineBox } from './ocr';
-import { assembleMrz, findMrzBlock, type MrzReadFailure, type MrzReadResult, type PlacedLine } from './mrz-text';
+import { findMrzBlock, type MrzReadFailure, type MrzReadResult, type PlacedLine } from './mrz-text';
 
 /**
  * Finds and reads the MRZ on one document image: text-line detection, merging of line pieces, recognition of
@@ -89,8 +92,22 @@ export interface MrzImageRead {
   linesRead: number;
 }
 
-/** Reads the MRZ of one image; `not_found` when no MRZ-shaped block is present. */
-export async function readMrz(models: OcrModels, source: RgbImage): Promise<MrzImageRead> {
+/** The MRZ block found on an image: its format, its lines as first recognized, and their boxes. */
+export interface LocatedMrzBlock {
+  format: MrzReadResult['format'];
+  lines: RecognizedLine[];
+  boxes: TextLineBox[];
+  /** The image the boxes refer to (upscaled when the source was small). */
+  image: RgbImage;
+  /** Number of long text lines recognized. */
+  linesRead: number;
+}
+
+/** Finds the MRZ block on one image (bottom-up), or null with the number of lines read. */
+export async function locateMrzBlock(
+  models: OcrModels,
+  source: RgbImage,
+): Promise<LocatedMrzBlock | { linesRead: number }> {
   let image = source;
   if (image.width < MIN_OCR_WIDTH) {
     const factor = MIN_OCR_WIDTH / image.width;
@@ -110,50 +127,77 @@ export async function readMrz(models: OcrModels, source: RgbImage): Promise<MrzI
     block = findMrzBlock(placed);
     if (block) break;
   }
-  if (!block) return { result: 'not_found', linesRead: placed.length };
+  if (!block) return { linesRead: placed.length };
   const blockBoxes = block.lines.map((l) => placed.find((p) => p.line === l)?.box as TextLineBox);
-  return { result: await stableRead(models, image, block.format, block.lines, blockBoxes), linesRead: placed.length };
+  return { format: block.format, lines: block.lines, boxes: blockBoxes, image, linesRead: placed.length };
 }
 
-/** Box-height variants for the second and third opinion (different sampling of the same glyphs). */
+/** Reads the MRZ of one image; `not_found` when no MRZ-shaped block is present. */
+export async function readMrz(
+  models: OcrModels,
+  source: RgbImage,
+  options: MrzDecodeOptions = PADDLE_MRZ_DECODE_OPTIONS,
+): Promise<MrzImageRead> {
+  const located = await locateMrzBlock(models, source);
+  if (!('format' in located)) return { result: 'not_found', linesRead: located.linesRead };
+  const { image, format, lines, boxes, linesRead } = located;
+  return { result: await decodeBlock(models, image, format, lines, boxes, options), linesRead };
+}
+
+/**
+ * Box-height variants, tried in order when a line of the first recognition cannot be fitted to the MRZ line
+ * length (a different sampling of the same glyphs often separates what the first one merged).
+ */
 const VARIANT_HEIGHTS = [1.2, 0.88];
 
 /**
- * Accepts a read only when two differently sampled recognitions of the block assemble to the same lines.
- * Check digits protect numbers and dates but not names or country codes; agreement between independent
- * samplings is what keeps a confident-looking misread there from passing silently.
+ * Decoder thresholds for the PaddleOCR reader's aligned probabilities, chosen on the TUNING part of the
+ * synthetic documents only (test/mrz-eval, seeds 1-60; `node --import tsx test/mrz-eval/tune.ts`): every wrong
+ * reading there had a protected posterior <= 0.42 (right ones >= 0.57). Names and codes have no check digit:
+ * a symbol must hold at least 0.6 of its position's grammar-allowed probability, so a near coin flip between
+ * two letters (0.53 against 0.47) is refused; right readings there went down to 0.50, wrong ones (shifted
+ * names, misread codes) reached 0.61, also refused by their posterior. Corrections are mostly a digit 0 read
+ * where the grammar demands the letter O; they are no sign of doubt.
  */
-async function stableRead(
+export const PADDLE_MRZ_DECODE_OPTIONS: MrzDecodeOptions = {
+  minProtectedPosterior: 0.5,
+  minUnprotectedConfidence: 0.6,
+  minSymbolProbability: 0.001,
+  maxCorrections: 6,
+};
+
+/**
+ * Decodes the block: each line's CTC posteriors are aligned to the format's line length (per-position symbol
+ * probabilities, mrz-alignment.ts), then the grammar-constrained decoder (domain/mrz-decoding.ts) picks the
+ * most probable reading that satisfies every check digit, or refuses one it is not sure of. Check digits
+ * protect numbers and dates; names and country codes rest on the per-character confidence threshold.
+ */
+async function decodeBlock(
   models: OcrModels,
   image: RgbImage,
   format: MrzReadResult['format'],
   first: RecognizedLine[],
   boxes: TextLineBox[],
+  options: MrzDecodeOptions,
 ): Promise<MrzReadResult | MrzReadFailure> {
-  const reads: Array<MrzReadResult | MrzReadFailure> = [assembleMrz(format, first)];
-  for (const factor of VARIANT_HEIGHTS) {
-    const lines: RecognizedLine[] = [];
-    for (const box of boxes) lines.push(await recognizeLine(models, image, { ...box, height: box.height * factor }));
-    const read = assembleMrz(format, lines);
-    reads.push(read);
-    const agreed = agreement(reads);
-    if (agreed) return agreed;
+  const length = MRZ_LAYOUT[format].length;
+  const probabilities: Float64Array[][] = [];
+  for (const [i, box] of boxes.entries()) {
+    let rows = fitLine(first[i], length);
+    for (const factor of VARIANT_HEIGHTS) {
+      if (rows) break;
+      rows = fitLine(await recognizeLine(models, image, { ...box, height: box.height * factor }), length);
+    }
+    if (!rows) return 'length_mismatch';
+    probabilities.push(rows);
   }
-  const failures = reads.filter((r): r is MrzReadFailure => typeof r === 'string');
-  return failures.length === reads.length ? (failures[0] ?? 'unstable') : 'unstable';
+  const decoded = decodeMrz(format, probabilities, options);
+  if (!decoded.ok) return decoded.refusal === 'wrong_shape' ? 'length_mismatch' : decoded.refusal;
+  const { lines, unprotectedConfidence, protectedPosterior, corrections } = decoded.read;
+  const checkDigits = checkDigitsOf(format, lines);
+  return { format, lines, checkDigits, unprotectedConfidence, protectedPosterior, corrections };
 }
 
-function agreement(reads: Array<MrzReadResult | MrzReadFailure>): MrzReadResult | null {
-  const ok = reads.filter((r): r is MrzReadResult => typeof r !== 'string');
-  for (let i = 0; i < ok.length; i++) {
-    for (let j = i + 1; j < ok.length; j++) {
-      const a = ok[i] as MrzReadResult;
-      const b = ok[j] as MrzReadResult;
-      if (a.lines.join('\n') === b.lines.join('\n')) {
-        // Report the weaker of the two confidences.
-        return { ...a, unprotectedConfidence: Math.min(a.unprotectedConfidence, b.unprotectedConfidence) };
-      }
-    }
-  }
-  return null;
+function fitLine(line: RecognizedLine | undefined, length: number): Float64Array[] | null {
+  return line?.posteriors ? linePositionProbabilities(line.posteriors, length) : null;
 }

@@ -9,6 +9,7 @@ import {
   type MrzFormat,
   type MrzSpan,
 } from '../../domain/mrz';
+import type { MrzDecodeRefusal } from '../../domain/mrz-decoding';
 import { knownStates, plausibleMrz } from '../../domain/mrz-plausibility';
 import { MRZ_ALPHABET, type RecognizedChar, type RecognizedLine } from './ocr';
 
@@ -151,12 +152,18 @@ export interface MrzReadResult {
   checkDigits: Record<string, boolean>;
   /** Lowest confidence among characters of fields no check digit protects (names, codes, sex). */
   unprotectedConfidence: number;
+  /** Posterior of the check-digit protected part among the valid readings (grammar-constrained decoding). */
+  protectedPosterior?: number;
   /** Corrections applied (for logs/debug). */
   corrections: string[];
 }
 
 /** Why an MRZ block could not be assembled. */
-export type MrzReadFailure = 'not_found' | 'length_mismatch' | 'implausible' | 'unstable';
+export type MrzReadFailure =
+  | 'not_found'
+  | 'length_mismatch'
+  | 'implausible'
+  | Exclude<MrzDecodeRefusal, 'wrong_shape' | 'implausible'>;
 
 interface WorkingChar {
   char: string;

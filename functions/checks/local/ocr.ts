@@ -36,11 +36,23 @@ export interface RecognizedChar {
   step: number;
 }
 
+/** The recognizer's CTC output per time step, folded onto the MRZ alphabet. */
+export interface LinePosteriors {
+  /** Per time step: probability of each MRZ_ALPHABET symbol (look-alike classes summed in). */
+  symbols: Float32Array[];
+  /** Per time step: probability of the CTC blank. */
+  blank: Float32Array;
+  /** Per time step: probability of classes that are no MRZ symbol (a glyph the recognizer could not place). */
+  other: Float32Array;
+}
+
 export interface RecognizedLine {
   text: string;
   chars: RecognizedChar[];
   /** Unrestricted greedy decode over the whole dictionary (debugging only). */
   rawText: string;
+  /** Per-time-step posteriors, for decoders that align the line to a known length (absent in hand-built lines). */
+  posteriors?: LinePosteriors;
 }
 
 export interface OcrModels {
@@ -291,6 +303,8 @@ export async function recognizeLine(models: OcrModels, image: RgbImage, box: Tex
   const classes = tensor.dims[2] ?? 0;
   const symbols = MRZ_ALPHABET.length;
   const stepScores: Float32Array[] = [];
+  const blanks = new Float32Array(steps);
+  const others = new Float32Array(steps);
   const chars: RecognizedChar[] = [];
   let previous = -1; // last emitted id in the current run (-1 blank/other)
   let rawText = '';
@@ -313,6 +327,8 @@ export async function recognizeLine(models: OcrModels, image: RgbImage, box: Tex
       else other += p;
     }
     stepScores.push(scores);
+    blanks[t] = blank;
+    others[t] = other;
     if (rawBest !== 0 && rawBest !== rawPrevious) rawText += models.glyphs[rawBest] ?? '?';
     rawPrevious = rawBest;
     const best = argmax(scores);
@@ -335,7 +351,12 @@ export async function recognizeLine(models: OcrModels, image: RgbImage, box: Tex
     previous = best;
   }
   const filled = fillGaps(chars, stepScores);
-  return { text: filled.map((c) => c.char).join(''), chars: filled, rawText };
+  return {
+    text: filled.map((c) => c.char).join(''),
+    chars: filled,
+    rawText,
+    posteriors: { symbols: stepScores, blank: blanks, other: others },
+  };
 }
 
 function argmax(scores: Float32Array): number {
