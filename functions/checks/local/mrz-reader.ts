@@ -144,10 +144,7 @@ export async function readMrz(
   return { result: await decodeBlock(models, image, format, lines, boxes, options), linesRead };
 }
 
-/**
- * Box-height variants, tried in order when a line of the first recognition cannot be fitted to the MRZ line
- * length (a different sampling of the same glyphs often separates what the first one merged).
- */
+/** Box-height variants: further samplings of the same glyphs when the first recognition is not enough. */
 const VARIANT_HEIGHTS = [1.2, 0.88];
 
 /**
@@ -173,6 +170,8 @@ export const PADDLE_MRZ_DECODE_OPTIONS: MrzDecodeOptions = {
  * probabilities, mrz-alignment.ts), then the grammar-constrained decoder (domain/mrz-decoding.ts) picks the
  * most probable reading that satisfies every check digit, or refuses one it is not sure of. Check digits
  * protect numbers and dates; names and country codes rest on the per-character confidence threshold.
+ * When the first recognition is refused, differently sampled recognitions of the same boxes are added and the
+ * probabilities averaged (more evidence, one decision on it), never a vote between separately decoded texts.
  */
 async function decodeBlock(
   models: OcrModels,
@@ -183,21 +182,43 @@ async function decodeBlock(
   options: MrzDecodeOptions,
 ): Promise<MrzReadResult | MrzReadFailure> {
   const length = MRZ_LAYOUT[format].length;
-  const probabilities: Float64Array[][] = [];
-  for (const [i, box] of boxes.entries()) {
-    let rows = fitLine(first[i], length);
-    for (const factor of VARIANT_HEIGHTS) {
-      if (rows) break;
-      rows = fitLine(await recognizeLine(models, image, { ...box, height: box.height * factor }), length);
+  const samplings: Array<Array<Float64Array[] | null>> = [first.map((line) => fitLine(line, length))];
+  let refusal: MrzReadFailure = 'length_mismatch';
+  for (let attempt = 0; attempt <= VARIANT_HEIGHTS.length; attempt++) {
+    if (attempt > 0) {
+      const factor = VARIANT_HEIGHTS[attempt - 1] as number;
+      const lines: Array<Float64Array[] | null> = [];
+      for (const box of boxes)
+        lines.push(fitLine(await recognizeLine(models, image, { ...box, height: box.height * factor }), length));
+      samplings.push(lines);
     }
-    if (!rows) return 'length_mismatch';
-    probabilities.push(rows);
+    const probabilities = boxes.map((_, i) => averageRows(samplings.map((s) => s[i] ?? null)));
+    if (probabilities.some((rows) => rows === null)) continue;
+    const decoded = decodeMrz(format, probabilities as Float64Array[][], options);
+    if (!decoded.ok) {
+      refusal = decoded.refusal === 'wrong_shape' ? 'length_mismatch' : decoded.refusal;
+      continue;
+    }
+    const { lines, unprotectedConfidence, protectedPosterior, corrections } = decoded.read;
+    const checkDigits = checkDigitsOf(format, lines);
+    return { format, lines, checkDigits, unprotectedConfidence, protectedPosterior, corrections };
   }
-  const decoded = decodeMrz(format, probabilities, options);
-  if (!decoded.ok) return decoded.refusal === 'wrong_shape' ? 'length_mismatch' : decoded.refusal;
-  const { lines, unprotectedConfidence, protectedPosterior, corrections } = decoded.read;
-  const checkDigits = checkDigitsOf(format, lines);
-  return { format, lines, checkDigits, unprotectedConfidence, protectedPosterior, corrections };
+  return refusal;
+}
+
+/** Position-wise mean of the samplings that fitted the line; null when none did. */
+function averageRows(samplings: Array<Float64Array[] | null>): Float64Array[] | null {
+  const fitted = samplings.filter((s): s is Float64Array[] => s !== null);
+  const firstFit = fitted[0];
+  if (!firstFit) return null;
+  return firstFit.map((_, position) => {
+    const row = new Float64Array(firstFit[position]?.length ?? 0);
+    for (const rows of fitted) {
+      const r = rows[position] as Float64Array;
+      for (let s = 0; s < row.length; s++) row[s] = (row[s] as number) + (r[s] as number) / fitted.length;
+    }
+    return row;
+  });
 }
 
 function fitLine(line: RecognizedLine | undefined, length: number): Float64Array[] | null {

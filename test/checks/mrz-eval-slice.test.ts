@@ -1,0 +1,35 @@
+/**
+ * @jest-environment ./test/checks/onnx-environment.js
+ */
+import { createLocalCheckProvider } from '../../functions/checks/local';
+import { evaluate, figures, syntheticImages, type Outcome } from '../mrz-eval/evaluate';
+
+/**
+ * The document check on a small fixed slice of the generated MRZ documents (test/mrz-eval: the first 8
+ * tuning-part documents, TD1/TD2/TD3, scans and phone photos): nothing read wrong, and at least the share of
+ * exact reads the reader achieves today (7 of 8 measured; 6 leaves room for the CPU-timing-free jitter of
+ * nothing, since the check is deterministic, but lets one threshold-edge document move). The full figures
+ * come from `npm run eval:documents`.
+ */
+const SLICE = 8;
+const MIN_EXACT = 6;
+
+let outcomes: Outcome[] = [];
+
+beforeAll(async () => {
+  const provider = createLocalCheckProvider();
+  await provider.warmUp();
+  outcomes = await evaluate(provider, await syntheticImages('tuning', SLICE));
+}, 300_000);
+
+describe('MRZ reading on generated documents (fixed slice)', () => {
+  it('reads none of them wrong', () => {
+    expect(outcomes.filter((o) => o.verdict === 'wrong')).toEqual([]);
+  });
+
+  it(`reads at least ${MIN_EXACT} of ${SLICE} exactly`, () => {
+    const f = figures(outcomes);
+    expect(f.total).toBe(SLICE);
+    expect(f.exact).toBeGreaterThanOrEqual(MIN_EXACT);
+  });
+});
