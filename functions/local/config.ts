@@ -40,7 +40,8 @@ const localEnv = {
   KYC_UPLOAD_TTL_SECONDS: envVar.int(CONFIG_DEFAULTS.uploadTtlSeconds),
   KYC_SWEEP_INTERVAL_SECONDS: envVar.int(60),
   KYC_WEBHOOK_CONCURRENCY: envVar.int(8),
-  KYC_PIPELINE_CONCURRENCY: envVar.int(1),
+  // 2 on 2 cores: OCR on the main thread overlaps the face models in their worker (bench:load, docs/benchmarks.md).
+  KYC_PIPELINE_CONCURRENCY: envVar.int(2),
   KYC_WARM_MODELS: envVar.flag(true),
   KYC_ADMIN_EMAIL: envVar.optionalText(),
 };

@@ -26,6 +26,24 @@ import { type AwsWorld, startAwsWorld } from './world';
 
 jest.setTimeout(180_000);
 
+/**
+ * With KYC_E2E_CALLS_OUT=<file>, writes the AWS calls of one whole live verification (create -> captures ->
+ * submit -> pipeline -> webhooks -> one poll), counted per entry and command: the measured basis of the
+ * capacity figures in docs/benchmarks.md.
+ */
+function writeCallsPerVerification(
+  calls: ReadonlyArray<{ functionId: string; client: string; command: string }>,
+): void {
+  const out = process.env.KYC_E2E_CALLS_OUT;
+  if (!out) return;
+  const counts: Record<string, number> = {};
+  for (const c of calls) {
+    const k = `${c.functionId} ${c.client} ${c.command}`;
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  fs.writeFileSync(out, `${JSON.stringify(counts, null, 2)}\n`);
+}
+
 const INTEGRATOR = '/api/v1/external/kyc';
 const APPLICANT = '/api/v1/applicant';
 
@@ -222,6 +240,7 @@ describe('AWS runtime from the synthesized template', () => {
   it('live verification: integrator -> applicant -> S3 -> Step Functions -> decision -> SQS -> signed webhook -> polling', async () => {
     const hook = await integrator('POST', '/webhooks', { url: receiverUrl, events: [...WEBHOOK_EVENTS] });
     expect({ status: hook.status, body: hook.json }).toMatchObject({ status: 201 });
+    const callsBefore = world.host.calls.length;
 
     const { id, token } = await newVerification('a');
     approvedId = id;
@@ -265,6 +284,7 @@ describe('AWS runtime from the synthesized template', () => {
       expect.arrayContaining(['textract:DetectDocumentText', 'rekognition:CompareFaces', 'rekognition:IndexFaces']),
     );
     expect(world.api.authorizerCalls).toBe(1); // one decision per key, cached across routes for the template's TTL
+    writeCallsPerVerification(world.host.calls.slice(callsBefore));
   });
 
   it('declined/retry: no face in the selfie declines with retry; the second attempt (a second execution) is approved', async () => {

@@ -29,7 +29,7 @@ describe('configuration loaders', () => {
       webhookAllowHosts: [],
       sweepIntervalSeconds: 60,
       webhookConcurrency: 8,
-      pipelineConcurrency: 1,
+      pipelineConcurrency: 2,
       warmModels: true,
       allowHttpLocalhost: true,
     });
