@@ -65,18 +65,18 @@ export class LocalWorker {
     const maxIdle = this.opts.maxIdleMs ?? 500;
     let busyPolls = 0;
     while (!this.stopped) {
-      const free = Math.max(
-        0,
-        (['webhook.deliver', 'pipeline.run', 'maintenance.sweep'] as JobType[]).reduce(
-          (n, t) => n + Math.max(0, this.capacity(t)),
-          0,
-        ),
-      );
+      // Free slots per type: claiming only what can start now spares the store leases that are handed back.
+      const limits: Partial<Record<JobType, number>> = {};
+      let free = 0;
+      for (const t of ['webhook.deliver', 'pipeline.run', 'maintenance.sweep'] as JobType[]) {
+        limits[t] = Math.max(0, this.capacity(t));
+        free += limits[t];
+      }
       let jobs: Job[] = [];
       let next: number | null = null;
       let backoff: number | null = null;
       try {
-        jobs = free > 0 ? this.queue.claimDue(free, leaseMs) : [];
+        jobs = free > 0 ? this.queue.claimDueByType(limits, leaseMs) : [];
         next = this.queue.msUntilNextDue();
         busyPolls = 0;
       } catch (err) {

@@ -119,6 +119,21 @@ describe('local adapter specifics', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('claims per type only up to each limit, in due order, leaving the other types queued', async () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir, 'kyc.sqlite'));
+    const queue = createSqliteJobQueue(db, { now: () => new Date() });
+    for (let i = 0; i < 3; i++) await queue.enqueue('webhook.deliver', { deliveryId: `whd_${i}` });
+    await queue.enqueue('pipeline.run', { verificationId: 'vrf_1', attempt: 1 });
+    const first = queue.claimDueByType({ 'webhook.deliver': 2, 'pipeline.run': 0 }, 600_000);
+    expect(first.map((j) => j.payload)).toEqual([{ deliveryId: 'whd_0' }, { deliveryId: 'whd_1' }]);
+    const second = queue.claimDueByType({ 'webhook.deliver': 5, 'pipeline.run': 5 }, 600_000);
+    expect(second.map((j) => j.type).sort()).toEqual(['pipeline.run', 'webhook.deliver']);
+    expect(queue.claimDueByType({ 'webhook.deliver': 5, 'pipeline.run': 5 }, 600_000)).toEqual([]);
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('gives a crashed worker’s jobs back at start-up (releaseAllLeases)', async () => {
     const dir = tempDir();
     const db = openDatabase(join(dir, 'kyc.sqlite'));

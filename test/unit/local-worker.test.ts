@@ -26,6 +26,10 @@ class FlakyQueue {
     }
     return this.jobs.splice(0, limit);
   }
+  claimDueByType(limits: Partial<Record<Job['type'], number>>): Job[] {
+    const limit = Object.values(limits).reduce((n, l) => n + (l ?? 0), 0);
+    return this.claimDue(limit).filter((j) => (limits[j.type] ?? 0) > 0);
+  }
   ack(id: string): void {
     if (this.ackFailures > 0) {
       this.ackFailures--;

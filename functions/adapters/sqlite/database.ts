@@ -66,6 +66,10 @@ const MIGRATIONS: string[] = [
   DROP INDEX jobs_due;
   CREATE INDEX jobs_due_at ON jobs(COALESCE(locked_until, run_at), created_at);
   `,
+  // The worker claims per job type (only as many of each as it has room for), so each type reads its own range.
+  `
+  CREATE INDEX jobs_type_due_at ON jobs(type, COALESCE(locked_until, run_at), created_at);
+  `,
 ];
 
 /**

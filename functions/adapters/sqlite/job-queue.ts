@@ -12,6 +12,11 @@ import { groupCommitFor } from './group-commit';
 export interface SqliteJobQueue extends Queue {
   /** Claims up to `limit` due jobs and leases them for `leaseMs`. */
   claimDue(limit: number, leaseMs: number): Job[];
+  /**
+   * Claims due jobs of each type up to that type's limit (the worker's free slots), in one transaction: no job is
+   * claimed that the worker would have to hand back.
+   */
+  claimDueByType(limits: Partial<Record<JobType, number>>, leaseMs: number): Job[];
   /** Done: removes the job (and frees its dedupe key). */
   ack(jobId: string): void;
   /** Not done: runs it again after `delayMs`. */
@@ -32,6 +37,9 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
   const due = db.prepare(
     'SELECT id, type, payload, attempt FROM jobs WHERE COALESCE(locked_until, run_at) <= ? ORDER BY COALESCE(locked_until, run_at), created_at LIMIT ?',
   );
+  const dueOfType = db.prepare(
+    'SELECT id, type, payload, attempt FROM jobs WHERE type = ? AND COALESCE(locked_until, run_at) <= ? ORDER BY COALESCE(locked_until, run_at), created_at LIMIT ?',
+  );
   const lease = db.prepare('UPDATE jobs SET locked_until = ?, attempt = attempt + 1 WHERE id = ?');
   const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
   const reschedule = db.prepare('UPDATE jobs SET run_at = ?, locked_until = NULL WHERE id = ?');
@@ -39,16 +47,27 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
   const release = db.prepare('UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL');
   const count = db.prepare('SELECT COUNT(*) AS n FROM jobs');
 
-  const claim = db.transaction((limit: number, leaseMs: number): Job[] => {
-    const now = clock.now().getTime();
-    const rows = due.all(now, limit) as Array<{ id: string; type: JobType; payload: string; attempt: number }>;
-    for (const r of rows) lease.run(now + leaseMs, r.id);
+  type Row = { id: string; type: JobType; payload: string; attempt: number };
+  const leaseRows = (rows: Row[], until: number): Job[] => {
+    for (const r of rows) lease.run(until, r.id);
     return rows.map((r) => ({
       id: r.id,
       type: r.type,
       payload: JSON.parse(r.payload) as Record<string, unknown>,
       attempt: r.attempt + 1,
     }));
+  };
+  const claim = db.transaction((limit: number, leaseMs: number): Job[] => {
+    const now = clock.now().getTime();
+    return leaseRows(due.all(now, limit) as Row[], now + leaseMs);
+  });
+  const claimByType = db.transaction((limits: Partial<Record<JobType, number>>, leaseMs: number): Job[] => {
+    const now = clock.now().getTime();
+    const jobs: Job[] = [];
+    for (const [type, limit] of Object.entries(limits) as Array<[JobType, number]>) {
+      if (limit > 0) jobs.push(...leaseRows(dueOfType.all(type, now, limit) as Row[], now + leaseMs));
+    }
+    return jobs;
   });
 
   return {
@@ -59,6 +78,7 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
       );
     },
     claimDue: (limit, leaseMs) => claim.immediate(limit, leaseMs),
+    claimDueByType: (limits, leaseMs) => claimByType.immediate(limits, leaseMs),
     ack: (id) => void remove.run(id),
     retryLater: (id, delayMs) => void reschedule.run(clock.now().getTime() + delayMs, id),
     msUntilNextDue() {
