@@ -62,7 +62,16 @@ export interface SequenceRecording {
   stop(): Promise<Blob | null>;
   /** Stops recording and drops the frames. */
   cancel(): void;
+  /**
+   * Takes a frame now unless one was taken within the last {@link MIN_SAMPLE_SPACING_MS}. The challenge loop
+   * calls it before each in-page face detection: detection runs on the main thread and can hold the
+   * recording timer back on a slow phone, so a frame on each side of it keeps the gaps near its duration.
+   */
+  sample(): void;
 }
+
+/** Frames closer than this add nothing to the motion analysis and only cost upload bytes. */
+export const MIN_SAMPLE_SPACING_MS = 120;
 
 /** Starts recording `video` now; the first frame has t = 0. */
 export function startSequenceRecording(video: HTMLVideoElement): SequenceRecording {
@@ -74,11 +83,19 @@ export function startSequenceRecording(video: HTMLVideoElement): SequenceRecordi
   let full = false;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
+  let lastTaken = Number.NEGATIVE_INFINITY;
+
   const tick = (): void => {
     if (stopped || full) return;
+    clearTimeout(timer);
     timer = setTimeout(tick, RECORDING_INTERVAL_MS);
+    take();
+  };
+
+  const take = (): void => {
     if (video.videoWidth === 0 || encoding.size > 2) return; // no picture yet, or the encoder is behind
     const now = performance.now();
+    lastTaken = now;
     started ??= now;
     const t = Math.round(now - started);
     const size = recordingSize(video.videoWidth, video.videoHeight);
@@ -128,6 +145,10 @@ export function startSequenceRecording(video: HTMLVideoElement): SequenceRecordi
       stopped = cancelled = true;
       clearTimeout(timer);
       frames.length = 0;
+    },
+    sample() {
+      if (stopped || full || performance.now() - lastTaken < MIN_SAMPLE_SPACING_MS) return;
+      tick(); // restarts the timer too, so the next timed frame is a full interval away
     },
   };
 }

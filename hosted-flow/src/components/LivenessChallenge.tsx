@@ -74,7 +74,9 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
           const video = videoRef.current;
           if (!video || video.videoWidth === 0) return;
           const frame = grabFrame(video);
+          recording?.sample();
           const faces = await detector.detect(frame).catch(() => []);
+          recording?.sample();
           if (stopped) return;
           const verdict = judgeHeadTurnFrame(matches, prompt, faces, frame.width);
           // The recording starts with the first frame that shows the applicant's face, and then runs
