@@ -6,7 +6,7 @@
  * makes must be allowed by its role in the template.
  */
 import { execFileSync } from 'node:child_process';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -15,13 +15,16 @@ import type { AppDeps } from '../../functions/app/deps';
 import { updateVerification } from '../../functions/app/optimistic-update';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { WEBHOOK_EVENTS, type Verification } from '../../functions/domain/model';
 import { createAwsDeps, resetAwsRuntimeForTests } from '../../functions/aws/deps';
-import { verifyTimestampedSignature } from '../../functions/domain/webhooks';
+import { eventsForOutcome, verifyTimestampedSignature } from '../../functions/domain/webhooks';
 import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
 import { type Person, syntheticImage } from './aws-standins';
 import sharp from 'sharp';
 import { encodeFrameSequence, FRAME_SEQUENCE_CONTENT_TYPE } from '../../functions/domain/frame-sequence';
+import type { ApiResponse } from './api-gateway';
+import type { FaultCounts } from './fault-injection';
 import { type AwsWorld, startAwsWorld } from './world';
 
 jest.setTimeout(180_000);
@@ -67,7 +70,12 @@ const savedEnv = { ...process.env };
 beforeAll(async () => {
   world = await startAwsWorld({ webhookAllowHosts: ['127.0.0.1'], webhookRetryDelaysSeconds: [1, 2, 4] });
   // The operator's CLI (KYC_RUNTIME=aws with the stack's outputs) creates the organisation and its key.
-  Object.assign(process.env, world.host.fn(world.fnIds.integrator).env, { NODE_EXTRA_CA_CERTS: '' });
+  // It talks to the emulators directly: the throttling proxies are for the Lambdas.
+  Object.assign(process.env, world.host.fn(world.fnIds.integrator).env, {
+    NODE_EXTRA_CA_CERTS: '',
+    AWS_ENDPOINT_URL_DYNAMODB: world.emulatorEndpoints.dynamodb,
+    AWS_ENDPOINT_URL_S3: world.emulatorEndpoints.s3,
+  });
   resetAwsRuntimeForTests();
   operator = createAwsDeps(process.env);
   const { org } = await createOrganisation(operator, { name: 'E2E Org', plan: 'enterprise' });
@@ -227,6 +235,316 @@ function verifySpecSignature(d: Received, secret: string): boolean {
   const expected = Buffer.from(createHmac('sha256', secret).update(d.raw).digest('hex'));
   const got = Buffer.from(String(d.headers['x-nextcap-signature'] ?? ''));
   return expected.length === got.length && timingSafeEqual(expected, got);
+}
+
+// ---------------------------------------------------------------- under faults (issue 12 §3)
+
+const TERMINAL = new Set(['approved', 'declined', 'review', 'expired']);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface FaultRunReport {
+  summary: string;
+  violations: string[];
+  verifications: number;
+  counts: { dynamodb: FaultCounts; s3: FaultCounts };
+  crashes: { task: number; dispatcher: number };
+  duplicateBatches: number;
+}
+
+/** Sends until the answer is not a 5xx, as the hosted page and an integrator (with an Idempotency-Key) do. */
+async function untilNot5xx(send: () => Promise<ApiResponse>, stats: { retried: number }): Promise<ApiResponse> {
+  for (let i = 0; ; i++) {
+    const res = await send();
+    if (res.status < 500 || i >= 10) return res;
+    stats.retried++;
+    await sleep(100 * 2 ** Math.min(i, 4));
+  }
+}
+
+/**
+ * One applicant under faults, as a careful client behaves: every 5xx is retried, and a retry answered
+ * "already done" (the first try went through before the failure) counts as done. Throws on anything else.
+ */
+async function applicantUnderFaults(
+  person: Person,
+  documentOf: Person,
+  stats: { retried: number },
+  onCreated: (id: string) => void,
+): Promise<void> {
+  const fail = (step: string, res: ApiResponse) => {
+    throw new Error(`${step}: ${res.status} ${res.text.slice(0, 300)}`);
+  };
+  const idempotencyKey = randomUUID();
+  const created = await untilNot5xx(
+    () =>
+      world.api.request('POST', `${INTEGRATOR}/verifications`, {
+        headers: { 'X-Api-Key': liveKey.key, 'Idempotency-Key': idempotencyKey },
+        body: { applicantEmail: `${person}@applicants.example.com`, metadata: { ref: `faults-${person}` } },
+      }),
+    stats,
+  );
+  if (created.status !== 201) fail('create', created);
+  const { id, clientToken: token } = created.json.data as { id: string; clientToken: string };
+  onCreated(id);
+  const call = (method: string, path: string, body?: unknown) =>
+    untilNot5xx(() => applicant(token, method, path, body), stats);
+  const consent = await call('POST', '/consent', { accepted: true, textVersion: '2026-11-01', locale: 'en' });
+  if (consent.status !== 200) fail('consent', consent);
+  const session = await call('GET', '/session');
+  if (session.status !== 200) fail('session', session);
+  const captures = await capturesOf(person, documentOf)();
+  const prompts = session.json.data.challenge.prompts as Array<'left' | 'right' | 'centre'>;
+  const uploads: Array<[string, number, Buffer, string]> = [
+    ['document_front', 0, captures.document, 'image/jpeg'],
+    ['selfie', 0, captures.selfie, 'image/jpeg'],
+  ];
+  for (const [i, prompt] of prompts.entries())
+    uploads.push(['liveness_frame', i, await captures.frame(prompt), 'image/jpeg']);
+  uploads.push(['liveness_sequence', 0, await captures.recording(prompts), FRAME_SEQUENCE_CONTENT_TYPE]);
+  for (const [kind, index, bytes, contentType] of uploads) {
+    const slot = await call('POST', '/uploads', { kind, index, contentType });
+    if (slot.status !== 201) fail(`slot ${kind}`, slot);
+    const { url, fields } = slot.json.data.upload as { url: string; fields: Record<string, string> };
+    const form = new FormData();
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    form.append('file', new Blob([new Uint8Array(bytes)], { type: contentType }));
+    const posted = await fetch(url, { method: 'POST', body: form });
+    if (posted.status >= 300) throw new Error(`presigned POST: ${posted.status}`);
+    world.recordPresignedUpload(world.fnIds.applicant, world.capturesBucket, fields.key!);
+    const done = await call('POST', `/uploads/${encodeURIComponent(slot.json.data.captureId)}/complete`, {});
+    if (done.status !== 200 && done.json?.error?.code !== 'upload_already_completed') fail(`complete ${kind}`, done);
+  }
+  const submitted = await call('POST', '/submit', {});
+  const code = submitted.json?.error?.code as string | undefined;
+  if (submitted.status !== 202 && code !== 'attempt_in_progress' && code !== 'session_finished')
+    fail('submit', submitted);
+}
+
+/**
+ * Runs applicants concurrently while the Lambdas' DynamoDB calls are throttled, their S3 calls answered 503
+ * SlowDown, every webhook batch is handed to two dispatcher invocations, and Lambdas die right after their
+ * work (each verification's `decide` and one other task on their first run; every fourth dispatcher invocation).
+ * Then, with the faults off, the scheduled sweep recovers whatever a fault left behind, and the invariants of
+ * the local fault run are checked from the store, the receiver and the integrator API as observed meanwhile.
+ */
+async function runUnderFaults(): Promise<FaultRunReport> {
+  const seed = Number(process.env.AWS_E2E_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  const violations: string[] = [];
+  const stats = { retried: 0 };
+  const people: Array<[Person, Person]> = [
+    ['a', 'a'],
+    ['b', 'b'],
+    ['c', 'c'],
+    ['b', 'b'],
+    ['a', 'c'],
+  ];
+  const ids: string[] = [];
+  const ownCaptures = new Set<string>();
+  const crashTasks = ['prepare', 'documentCheck', 'livenessCheck', 'faceMatch', 'riskSignals'];
+  const crashed = new Set<string>();
+  let dispatcherInvocations = 0;
+  world.host.crashAfterHandler = (fnId, event) => {
+    if (fnId === world.fnIds.dispatcher) return ++dispatcherInvocations % 4 === 2;
+    if (fnId !== world.fnIds.task) return false;
+    const e = event as { task: string; verificationId: string };
+    const i = ids.indexOf(e.verificationId);
+    if (i < 0 || (e.task !== 'decide' && e.task !== crashTasks[i % crashTasks.length])) return false;
+    const key = `${e.verificationId}:${e.task}`;
+    if (crashed.has(key)) return false;
+    crashed.add(key);
+    return true;
+  };
+  const crashesBefore = world.host.crashes.length;
+  world.faults.dynamodb.arm({ transient: 0.12, persistent: 0.015 }, seed);
+  world.faults.s3.arm({ transient: 0.2, persistent: 0.05 }, seed + 1);
+
+  // The integrator's view while it runs: the first terminal state seen must never change.
+  const firstTerminal = new Map<string, string>();
+  let running = true;
+  let duplicateBatches = 0;
+  const snapshot = (d: Record<string, unknown>) =>
+    JSON.stringify([d.status, d.decision, d.declineType, d.reasonCodes, d.riskFlags, d.completedAt]);
+  const observe = async () => {
+    for (const id of [...ids]) {
+      const res = await integrator('GET', `/verifications/${id}`);
+      if (res.status !== 200 || !TERMINAL.has(res.json.data.status)) continue;
+      const now = snapshot(res.json.data);
+      const first = firstTerminal.get(id);
+      if (first === undefined) firstTerminal.set(id, now);
+      else if (first !== now) violations.push(`${id} changed after it was terminal: ${first} -> ${now}`);
+    }
+  };
+  const observer = (async () => {
+    while (running) {
+      await observe();
+      await sleep(250);
+    }
+  })();
+  // The event source mapping, delivering every batch twice.
+  const pump = (async () => {
+    while (running) {
+      if ((await world.pollWebhookQueue({ duplicate: true })) > 0) duplicateBatches++;
+      else await sleep(150);
+    }
+  })();
+
+  try {
+    const flows = people.map(async ([person, documentOf], i) => {
+      await sleep(i * 400);
+      await applicantUnderFaults(person, documentOf, stats, (id) => {
+        ids[i] = id;
+        if (person === documentOf) ownCaptures.add(id);
+      }).catch((err: unknown) => violations.push(`applicant ${i} (${person}): ${(err as Error).message}`));
+    });
+    await Promise.all(flows);
+    await world.standIns.idle();
+    // A scheduled sweep under faults too (EventBridge retries a failed invocation twice).
+    for (let i = 0; i < 3; i++)
+      if (
+        await world.runScheduledSweep().then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+  } finally {
+    world.faults.dynamodb.disarm();
+    world.faults.s3.disarm();
+    world.host.crashAfterHandler = null;
+  }
+
+  // Recovery with the faults gone: whatever is still undecided is stuck, and only the sweep may rescue it
+  // (its link lifetime has passed, so the sweep re-queues a submitted run or expires an unsubmitted session).
+  const stuck: string[] = [];
+  for (const id of ids) {
+    const v = await operator.store.verifications.get(id);
+    if (v && !TERMINAL.has(v.status)) {
+      stuck.push(`${id}:${v.status}`);
+      await timeTravel(id, { expiresAt: new Date(Date.now() - 60_000).toISOString() });
+    }
+  }
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await world.runScheduledSweep().catch(() => undefined);
+    await world.standIns.idle();
+    await world.releaseHiddenWebhooks();
+    while ((await world.pollWebhookQueue()) > 0);
+    const pending = (await Promise.all(ids.map((id) => operator.store.deliveries.listByVerification(id))))
+      .flat()
+      .filter((d) => d.status === 'pending');
+    const undecided = (await Promise.all(ids.map((id) => operator.store.verifications.get(id)))).filter(
+      (v) => !v || !TERMINAL.has(v.status),
+    );
+    if ((pending.length === 0 && undecided.length === 0) || Date.now() > deadline) break;
+    await sleep(500);
+  }
+  await sleep(500); // a late duplicate or change would show up here
+  await observe();
+  running = false;
+  await Promise.all([observer, pump]);
+
+  // The invariants, from the store, the receiver and the integrator's observations.
+  const receiptsById = new Map<string, Received[]>();
+  for (const r of received) {
+    const id = String(r.headers['webhook-id']);
+    receiptsById.set(id, [...(receiptsById.get(id) ?? []), r]);
+  }
+  const byStatus: Record<string, number> = {};
+  let owed = 0;
+  let arrived = 0;
+  const known = new Set<string>();
+  for (const id of ids) {
+    const v = await operator.store.verifications.get(id);
+    if (!v) {
+      violations.push(`${id} is missing`);
+      continue;
+    }
+    byStatus[v.status] = (byStatus[v.status] ?? 0) + 1;
+    if (!TERMINAL.has(v.status)) violations.push(`${id} is stuck in ${v.status}`);
+    const finalized = (await operator.store.audit.listByVerification(id)).filter(
+      (e) => e.type === 'verification.finalized',
+    );
+    if (finalized.length !== 1) violations.push(`${id} (${v.status}): ${finalized.length} finalized entries (want 1)`);
+    const undecidedAttempts = v.attempts.filter((a) => a.decision === null);
+    if (undecidedAttempts.length > 0) violations.push(`${id}: attempt(s) never decided`);
+    if (v.attempts.length > 1) violations.push(`${id}: ${v.attempts.length} attempts for one submit`);
+    // Infrastructure faults must never be blamed on the applicant.
+    if (ownCaptures.has(id) && v.decision === 'declined')
+      violations.push(`${id}: a genuine applicant was declined (${v.reasonCodes.join(',')})`);
+    const first = firstTerminal.get(id);
+    if (first && first !== snapshot(toViewLike(await integrator('GET', `/verifications/${id}`))))
+      violations.push(`${id}: first seen terminal as ${first}, now different`);
+    const deliveries = await operator.store.deliveries.listByVerification(id);
+    const expected = eventsForOutcome(v).sort();
+    const got = deliveries.map((d) => d.event).sort();
+    if (JSON.stringify(got) !== JSON.stringify(expected))
+      violations.push(`${id}: deliveries ${got.join(',')} (want one each of ${expected.join(',')})`);
+    for (const d of deliveries) {
+      owed++;
+      known.add(d.id);
+      const receipts = receiptsById.get(d.id) ?? [];
+      if (receipts.length === 0) {
+        violations.push(`delivery ${d.id} (${d.event}, ${d.status}) never arrived`);
+        continue;
+      }
+      arrived++;
+      if (new Set(receipts.map((r) => r.raw.toString('base64'))).size !== 1)
+        violations.push(`delivery ${d.id} arrived with different bodies`);
+      const body = receipts[0]!.json as { id: string; data: { status: string; decision: string | null } };
+      if (body.id !== d.id) violations.push(`delivery ${d.id}: body id ${body.id}`);
+      if (body.data.status !== v.status || body.data.decision !== v.decision)
+        violations.push(`delivery ${d.id}: says ${body.data.status}/${body.data.decision}, final is ${v.status}`);
+    }
+  }
+  for (const r of received)
+    if (ids.includes(r.json.data?.verificationId) && !known.has(String(r.headers['webhook-id'])))
+      violations.push(`received ${String(r.headers['webhook-id'])}, which the store does not know`);
+  const receipts = received.filter((r) => ids.includes(r.json.data?.verificationId));
+  const queues = await Promise.all(
+    [world.webhookQueueUrl, world.dlqUrl].map(async (QueueUrl) => {
+      const { Attributes } = await world.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl,
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return (
+        Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+        Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+      );
+    }),
+  );
+  if (queues[0] !== 0) violations.push(`${queues[0]} message(s) left on the webhook queue`);
+  if (queues[1] !== 0) violations.push(`${queues[1]} message(s) dead-lettered by infrastructure faults`);
+  if (world.standIns.executions.size > 0 && [...world.standIns.executions.values()].some((e) => e.status === 'RUNNING'))
+    violations.push('an execution is still running');
+
+  const crashes = world.host.crashes.slice(crashesBefore);
+  const counts = { dynamodb: { ...world.faults.dynamodb.counts }, s3: { ...world.faults.s3.counts } };
+  const fmt = (c: FaultCounts) => `${c.calls} calls, ${c.transient} transient, ${c.persistent} persistent`;
+  const summary = [
+    `aws-e2e faults (seed ${seed}): ${ids.length} verifications (${Object.entries(byStatus)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')})`,
+    `  DynamoDB throttling: ${fmt(counts.dynamodb)}; S3 SlowDown: ${fmt(counts.s3)}; client retries of 5xx: ${stats.retried}`,
+    `  crashes after the work: ${crashes.filter((c) => c.functionId === world.fnIds.task).length} task, ${crashes.filter((c) => c.functionId === world.fnIds.dispatcher).length} dispatcher; duplicated SQS batches ${duplicateBatches}`,
+    `  deliveries: ${owed} owed, ${arrived} arrived (${receipts.length} receipts); stuck before the sweep: ${stuck.length ? stuck.join(' ') : 'none'}; violations ${violations.length}`,
+  ].join('\n');
+  return {
+    summary,
+    violations,
+    verifications: ids.length,
+    counts,
+    crashes: {
+      task: crashes.filter((c) => c.functionId === world.fnIds.task).length,
+      dispatcher: crashes.filter((c) => c.functionId === world.fnIds.dispatcher).length,
+    },
+    duplicateBatches,
+  };
+}
+
+function toViewLike(res: ApiResponse): Record<string, unknown> {
+  return (res.json?.data ?? {}) as Record<string, unknown>;
 }
 
 describe('AWS runtime from the synthesized template', () => {
@@ -421,6 +739,19 @@ describe('AWS runtime from the synthesized template', () => {
       metadata: {},
     });
     expect(world.deniedCalls().filter((d) => d.functionId === world.fnIds.integrator)).toEqual([]);
+  });
+
+  it('under faults: throttled DynamoDB, S3 503s, duplicate SQS messages, task Lambdas that crash after their write', async () => {
+    const report = await runUnderFaults();
+    console.log(report.summary);
+    expect(report.violations).toEqual([]);
+    // The faults really happened and reached the product (not all absorbed by the SDK's own retries).
+    expect(report.counts.dynamodb.transient).toBeGreaterThan(0);
+    expect(report.counts.dynamodb.persistent).toBeGreaterThan(0);
+    expect(report.counts.s3.transient + report.counts.s3.persistent).toBeGreaterThan(0);
+    expect(report.crashes.task).toBeGreaterThanOrEqual(report.verifications);
+    expect(report.crashes.dispatcher).toBeGreaterThan(0);
+    expect(report.duplicateBatches).toBeGreaterThan(0);
   });
 
   it('a bundle resolves only the runtime SDK and what its asset ships (a forgotten module fails)', () => {

@@ -42,6 +42,8 @@ interface Container {
   child: ChildProcess;
   busy: boolean;
   output: string[];
+  /** The invocation it is running, if any (failed with Runtime.ExitError if the process dies). */
+  inflight: string | null;
 }
 
 const RUNTIME = path.join(__dirname, 'lambda-runtime.cjs');
@@ -49,6 +51,14 @@ const SMITHY_CLIENT = require.resolve('@smithy/core/client');
 
 export class LambdaHost {
   readonly calls: RecordedCall[] = [];
+  /**
+   * Fault injection: an invocation this returns true for runs its handler to completion (every write done),
+   * then the runtime process dies before it can return the result, as a Lambda killed (out of memory, a
+   * crash in native code) right after its work. The caller sees Runtime.ExitError, as Lambda reports it.
+   */
+  crashAfterHandler: ((functionId: string, event: unknown) => boolean) | null = null;
+  /** Invocations crashed by {@link crashAfterHandler}, per function. */
+  readonly crashes: Array<{ functionId: string; event: unknown }> = [];
   private readonly containers = new Map<string, Container[]>();
   private readonly pending = new Map<string, { resolve(v: unknown): void; reject(e: unknown): void }>();
 
@@ -77,12 +87,25 @@ export class LambdaHost {
       execArgv: [],
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    const container: Container = { child, busy: true, output: [] };
+    const container: Container = { child, busy: true, output: [], inflight: null };
     child.stdout?.on('data', (d: Buffer) => container.output.push(d.toString()));
     child.stderr?.on('data', (d: Buffer) => container.output.push(d.toString()));
     const list = this.containers.get(f.logicalId) ?? [];
     list.push(container);
     this.containers.set(f.logicalId, list);
+    child.on('exit', (code, signal) => {
+      const id = container.inflight;
+      const p = id ? this.pending.get(id) : undefined;
+      if (!id || !p) return;
+      this.pending.delete(id);
+      p.reject(
+        new LambdaFunctionError(
+          'Runtime.ExitError',
+          `Runtime exited with error: ${signal ? `signal: ${signal}` : `exit status ${code}`}`,
+          f.logicalId,
+        ),
+      );
+    });
     child.on('message', (m: { type: string; id?: string; ok?: boolean; value?: unknown; error?: never }) => {
       if (m.type === 'call') {
         const call = m as unknown as Omit<RecordedCall, 'functionId'>;
@@ -146,6 +169,9 @@ export class LambdaHost {
             fn(a);
           };
         this.pending.set(id, { resolve: settle(resolve), reject: settle(reject) });
+        container.inflight = id;
+        const crash = this.crashAfterHandler?.(logicalId, event) ?? false;
+        if (crash) this.crashes.push({ functionId: logicalId, event });
         container.child.send({
           type: 'invoke',
           id,
@@ -153,9 +179,11 @@ export class LambdaHost {
           requestId: randomUUID(),
           functionArn: f.functionArn,
           deadline: Date.now() + f.timeoutSeconds * 1000,
+          crashAfterHandler: crash,
         });
       })) as T;
     } finally {
+      container.inflight = null;
       container.busy = false;
     }
   }

@@ -114,9 +114,18 @@ process.on('message', (message) => {
       (err) => report({ type: 'initError', error: serializeError(err) }),
     );
   } else if (message.type === 'invoke') {
-    invoke(message).then(
-      (value) => report({ type: 'result', id: message.id, ok: true, value: value === undefined ? null : value }),
-      (err) => report({ type: 'result', id: message.id, ok: false, error: serializeError(err) }),
-    );
+    invoke(message)
+      .then(
+        // Fault injection (the harness's crashAfterHandler): the work is done, the process dies before answering.
+        (value) => (message.crashAfterHandler ? process.kill(process.pid, 'SIGKILL') : value),
+        (err) => {
+          if (message.crashAfterHandler) process.kill(process.pid, 'SIGKILL');
+          throw err;
+        },
+      )
+      .then(
+        (value) => report({ type: 'result', id: message.id, ok: true, value: value === undefined ? null : value }),
+        (err) => report({ type: 'result', id: message.id, ok: false, error: serializeError(err) }),
+      );
   }
 });

@@ -11,7 +11,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CreateTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { KycSettingsInput } from '../../lib/settings';
 import {
@@ -23,6 +28,7 @@ import {
 } from '../support/emulators';
 import { ApiGateway } from './api-gateway';
 import { AwsStandIns } from './aws-standins';
+import { DYNAMODB_THROTTLE, FaultProxy, S3_SLOW_DOWN } from './fault-injection';
 import { type ResolvedStatement, isAllowed, type IamRequest } from './iam';
 import { type ArnLookup, type FunctionRuntime, LambdaHost, iamRequestsFor, type RecordedCall } from './lambda-host';
 import { Resolver } from './resolver';
@@ -52,8 +58,21 @@ export interface AwsWorld {
   dlqUrl: string;
   s3: S3Client;
   sqs: SQSClient;
-  /** Polls the webhook queue once as the event source mapping does; returns how many messages it handed over. */
-  pollWebhookQueue(): Promise<number>;
+  /** The throttling proxies in front of DynamoDB Local and s3rver that the Lambdas talk to. */
+  faults: { dynamodb: FaultProxy; s3: FaultProxy };
+  /** The emulators themselves, for the test's own clients (never throttled). */
+  emulatorEndpoints: { dynamodb: string; s3: string };
+  /**
+   * Polls the webhook queue once as the event source mapping does; returns how many messages it handed over.
+   * With `duplicate`, every batch is handed to two concurrent invocations (SQS standard queues deliver at
+   * least once: the same message can reach two consumers).
+   */
+  pollWebhookQueue(options?: { duplicate?: boolean }): Promise<number>;
+  /**
+   * Time passing for the webhook queue: every message a poll handed over and did not delete (hidden for the
+   * queue's visibility timeout or the dispatcher's back-off) becomes visible again now.
+   */
+  releaseHiddenWebhooks(): Promise<number>;
   /** Invokes the sweeper with the event EventBridge sends for its schedule rule. */
   runScheduledSweep(): Promise<unknown>;
   /** Every recorded call that the calling function's role does not allow. */
@@ -166,6 +185,11 @@ export async function startAwsWorld(
       };
       return startFauxqs({ port: 0, logger: false, defaultRegion: region });
     })(),
+  ]);
+  // The Lambdas reach DynamoDB and S3 through throttling proxies (disarmed unless a test arms them).
+  const [ddbFaults, s3Faults] = await Promise.all([
+    FaultProxy.start(ddb.endpoint, DYNAMODB_THROTTLE),
+    FaultProxy.start(s3Emu.endpoint, S3_SLOW_DOWN),
   ]);
   const emulators: Emulator[] = [ddb, s3Emu, { endpoint: fauxqs.address, stop: () => fauxqs.stop() }];
 
@@ -284,8 +308,8 @@ export async function startAwsWorld(
         AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
         AWS_SESSION_TOKEN: 'e2e-session',
         // The emulators (the SDK's standard endpoint variables; product code is unchanged).
-        AWS_ENDPOINT_URL_DYNAMODB: ddb.endpoint,
-        AWS_ENDPOINT_URL_S3: s3Emu.endpoint,
+        AWS_ENDPOINT_URL_DYNAMODB: ddbFaults.endpoint,
+        AWS_ENDPOINT_URL_S3: s3Faults.endpoint,
         AWS_ENDPOINT_URL_SQS: fauxqs.address,
         AWS_ENDPOINT_URL_SFN: standInEndpoint,
         AWS_ENDPOINT_URL_KMS: standInEndpoint,
@@ -365,6 +389,8 @@ export async function startAwsWorld(
   });
 
   const onBehalf: RecordedCall[] = [];
+  /** Receipt handles of messages handed over and not deleted, by message id. */
+  const hidden = new Map<string, string>();
   const world: AwsWorld & { receiverTls: { cert: string; key: string } } = {
     model,
     resolver,
@@ -379,7 +405,9 @@ export async function startAwsWorld(
     s3,
     sqs,
     receiverTls: tls,
-    async pollWebhookQueue() {
+    faults: { dynamodb: ddbFaults, s3: s3Faults },
+    emulatorEndpoints: { dynamodb: ddb.endpoint, s3: s3Emu.endpoint },
+    async pollWebhookQueue(options = {}) {
       const fnId = dispatcherMapping.functionLogicalId;
       const record = (command: string) =>
         onBehalf.push({ functionId: fnId, client: 'SQSClient', command, input: { QueueUrl: webhookQueueUrl } });
@@ -415,21 +443,49 @@ export async function startAwsWorld(
           awsRegion: region,
         })),
       };
-      let failed = new Set<string>(messages.map((m) => m.MessageId!));
-      try {
-        const out = await lambdaHost.invoke<SQSBatchResponse>(fnId, event);
-        if (dispatcherMapping.reportBatchItemFailures)
-          failed = new Set(out.batchItemFailures.map((f) => f.itemIdentifier));
-        else failed = new Set();
-      } catch {
-        // The whole batch failed: every message becomes visible again after its visibility timeout.
-      }
+      const failedIn = async (): Promise<Set<string>> => {
+        try {
+          const out = await lambdaHost.invoke<SQSBatchResponse>(fnId, event);
+          return dispatcherMapping.reportBatchItemFailures
+            ? new Set(out.batchItemFailures.map((f) => f.itemIdentifier))
+            : new Set();
+        } catch {
+          // The whole batch failed: every message becomes visible again after its visibility timeout.
+          return new Set(messages.map((m) => m.MessageId!));
+        }
+      };
+      const outcomes = await Promise.all(options.duplicate ? [failedIn(), failedIn()] : [failedIn()]);
+      // A message one consumer finished is deleted (the other copy's receipt then no longer matters).
+      const failed = new Set([...outcomes[0]!].filter((id) => outcomes.every((o) => o.has(id))));
       for (const m of messages) {
-        if (failed.has(m.MessageId!)) continue;
+        if (failed.has(m.MessageId!)) {
+          hidden.set(m.MessageId!, m.ReceiptHandle!);
+          continue;
+        }
+        hidden.delete(m.MessageId!);
         record('DeleteMessageCommand');
         await sqs.send(new DeleteMessageCommand({ QueueUrl: webhookQueueUrl, ReceiptHandle: m.ReceiptHandle! }));
       }
       return messages.length;
+    },
+    async releaseHiddenWebhooks() {
+      let released = 0;
+      for (const [id, receiptHandle] of hidden) {
+        hidden.delete(id);
+        try {
+          await sqs.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: webhookQueueUrl,
+              ReceiptHandle: receiptHandle,
+              VisibilityTimeout: 0,
+            }),
+          );
+          released++;
+        } catch {
+          // Deleted since, or moved to the dead-letter queue: nothing to release.
+        }
+      }
+      return released;
     },
     runScheduledSweep() {
       const ruleArn = arn('events', `rule/${schedule.ruleLogicalId}`);
@@ -472,6 +528,7 @@ export async function startAwsWorld(
     async stop() {
       await standIns.stop().catch(() => undefined);
       await lambdaHost.stop();
+      await Promise.allSettled([ddbFaults.stop(), s3Faults.stop()]);
       s3.destroy();
       sqs.destroy();
       await Promise.allSettled(emulators.map((e) => e.stop()));

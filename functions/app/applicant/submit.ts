@@ -27,6 +27,7 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
   const { verification, flow } = session;
   const documentType = chosenDocumentType(flow, body.documentType);
   const now = deps.clock.now().toISOString();
+  await requeueIfResubmitted(deps, verification);
   checkSubmittable(verification, flow);
 
   // Captures are read before the conditional write; the write's version check makes the pair consistent
@@ -91,6 +92,17 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
   });
   await enqueuePipelineRun(deps, updated.id, attemptNumber);
   return reloadSession(deps, updated.id, flow);
+}
+
+/**
+ * A submit of an attempt that is already in progress is most often the page retrying a submit that failed
+ * after its write (a throttled audit write, a crash) and before its run was queued. Queue the run again
+ * (deduplicated per attempt: a no-op when it is queued or running) so the applicant is not left waiting
+ * for the stalled-attempt safety net; the caller still answers 409 attempt_in_progress.
+ */
+async function requeueIfResubmitted(deps: AppDeps, v: Verification): Promise<void> {
+  const last = v.attempts.at(-1);
+  if (v.status === 'in_progress' && last && !last.completedAt) await enqueuePipelineRun(deps, v.id, last.number);
 }
 
 /** Preconditions that hold on the latest record (re-checked inside the optimistic update). */
