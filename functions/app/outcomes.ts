@@ -112,11 +112,19 @@ export async function publishOutcome(deps: AppDeps, v: Verification, flow: Flow)
  * Records the decision of one attempt. Primary course: a retry-type decline with attempts left sends the
  * session back to `pending` with a new challenge; any other outcome makes the verification terminal
  * (never overwriting an earlier terminal state) and publishes it.
- * Idempotent: recording the same attempt twice changes nothing the second time.
+ * Idempotent: recording the same attempt twice changes nothing the second time, except finishing a
+ * publication that the first time left undone.
  */
 export async function recordAttemptOutcome(deps: AppDeps, outcome: AttemptOutcome): Promise<void> {
   const v = await deps.store.verifications.get(outcome.verificationId);
-  if (!v || isTerminal(v.status)) return;
+  if (!v) return;
+  if (isTerminal(v.status)) {
+    // The retry of the task whose terminal write went through and whose audit append or outbox then failed
+    // (a throttled write, a crash): finish the publication now, not at the next sweep (up to 15 minutes).
+    const decided = v.attempts.find((a) => a.number === outcome.attempt)?.completedAt;
+    if (!v.publishedAt && decided) await recoverPublication(deps, v, await flowOf(deps, v));
+    return;
+  }
   const attempt = v.attempts.find((a) => a.number === outcome.attempt);
   if (!attempt || attempt.completedAt) return;
   const flow = await flowOf(deps, v);
