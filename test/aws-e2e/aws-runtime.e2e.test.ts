@@ -386,55 +386,13 @@ async function runUnderFaults(): Promise<FaultRunReport> {
     }
   })();
 
-  try {
-    const flows = people.map(async ([person, documentOf], i) => {
-      await sleep(i * 400);
-      await applicantUnderFaults(person, documentOf, stats, (id) => {
-        ids[i] = id;
-        if (person === documentOf) ownCaptures.add(id);
-      }).catch((err: unknown) => violations.push(`applicant ${i} (${person}): ${(err as Error).message}`));
-    });
-    await Promise.all(flows);
-    await world.standIns.idle();
-    // A scheduled sweep under faults too (EventBridge retries a failed invocation twice).
-    for (let i = 0; i < 3; i++)
-      if (
-        await world.runScheduledSweep().then(
-          () => true,
-          () => false,
-        )
-      )
-        break;
-  } finally {
-    world.faults.dynamodb.disarm();
-    world.faults.s3.disarm();
-    world.host.crashAfterHandler = null;
-  }
-
-  // Recovery with the faults gone: whatever is still undecided is stuck, and only the sweep may rescue it
-  // (its link lifetime has passed, so the sweep re-queues a submitted run or expires an unsubmitted session).
   const stuck: string[] = [];
-  for (const id of ids) {
-    const v = await operator.store.verifications.get(id);
-    if (v && !TERMINAL.has(v.status)) {
-      stuck.push(`${id}:${v.status}`);
-      await timeTravel(id, { expiresAt: new Date(Date.now() - 60_000).toISOString() });
-    }
-  }
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    await world.runScheduledSweep().catch(() => undefined);
-    await world.standIns.idle();
-    await world.releaseHiddenWebhooks();
-    while ((await world.pollWebhookQueue()) > 0);
-    const pending = (await Promise.all(ids.map((id) => operator.store.deliveries.listByVerification(id))))
-      .flat()
-      .filter((d) => d.status === 'pending');
-    const undecided = (await Promise.all(ids.map((id) => operator.store.verifications.get(id)))).filter(
-      (v) => !v || !TERMINAL.has(v.status),
-    );
-    if ((pending.length === 0 && undecided.length === 0) || Date.now() > deadline) break;
-    await sleep(500);
+  try {
+    await underFaults();
+    await recover();
+  } finally {
+    running = false;
+    await Promise.all([observer, pump]);
   }
   // What is still hidden on the queue (a crashed batch, a duplicate's leftover) comes back once its visibility
   // ends; the dispatcher must find nothing left to send and drop it.
@@ -444,8 +402,62 @@ async function runUnderFaults(): Promise<FaultRunReport> {
   }
   await sleep(500); // a late duplicate or change would show up here
   await observe();
-  running = false;
-  await Promise.all([observer, pump]);
+
+  async function underFaults(): Promise<void> {
+    try {
+      const flows = people.map(async ([person, documentOf], i) => {
+        await sleep(i * 400);
+        await applicantUnderFaults(person, documentOf, stats, (id) => {
+          ids.push(id);
+          if (person === documentOf) ownCaptures.add(id);
+        }).catch((err: unknown) => violations.push(`applicant ${i} (${person}): ${(err as Error).message}`));
+      });
+      await Promise.all(flows);
+      await world.standIns.idle();
+      // A scheduled sweep under faults too (EventBridge retries a failed invocation twice).
+      for (let i = 0; i < 3; i++)
+        if (
+          await world.runScheduledSweep().then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
+    } finally {
+      world.faults.dynamodb.disarm();
+      world.faults.s3.disarm();
+      world.host.crashAfterHandler = null;
+    }
+  }
+
+  /**
+   * Recovery with the faults gone: whatever is still undecided is stuck, and only the sweep may rescue it (its
+   * link lifetime has passed, so the sweep re-queues a submitted run or expires an unsubmitted session).
+   */
+  async function recover(): Promise<void> {
+    for (const id of ids) {
+      const v = await operator.store.verifications.get(id);
+      if (v && !TERMINAL.has(v.status)) {
+        stuck.push(`${id}:${v.status}`);
+        await timeTravel(id, { expiresAt: new Date(Date.now() - 60_000).toISOString() });
+      }
+    }
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await world.runScheduledSweep().catch(() => undefined);
+      await world.standIns.idle();
+      await world.releaseHiddenWebhooks();
+      while ((await world.pollWebhookQueue()) > 0);
+      const pending = (await Promise.all(ids.map((id) => operator.store.deliveries.listByVerification(id))))
+        .flat()
+        .filter((d) => d.status === 'pending');
+      const undecided = (await Promise.all(ids.map((id) => operator.store.verifications.get(id)))).filter(
+        (v) => !v || !TERMINAL.has(v.status),
+      );
+      if ((pending.length === 0 && undecided.length === 0) || Date.now() > deadline) break;
+      await sleep(500);
+    }
+  }
 
   // The invariants, from the store, the receiver and the integrator's observations.
   const receiptsById = new Map<string, Received[]>();
