@@ -121,4 +121,9 @@ describe('PaddleOCR reader decoding (aligned posteriors + grammar-constrained de
     const text = `${(UTO_TD3[1] as string).slice(0, 20)}7${(UTO_TD3[1] as string).slice(20)}`;
     expect(linePositionProbabilities(posteriorsOf(stepsOf(text)), 44)).toBeNull();
   });
+
+  it('does not drop a tail filler to make room for a letter read twice in the name (that shifts the name)', () => {
+    const doubled = `P<UTOERIKSSSON<<ANNA<MARIA${'<'.repeat(19)}`; // 45 glyphs: one S too many
+    expect(linePositionProbabilities(posteriorsOf([{}, ...stepsOf(doubled)]), 44)).toBeNull();
+  });
 });

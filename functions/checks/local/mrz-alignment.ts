@@ -240,7 +240,11 @@ export function expectedSlots(
     .slice(1)
     .map((p, i) => p.step - (peaks[i] as Peak).step)
     .sort((a, b) => a - b);
-  const pitch = diffs[Math.floor(diffs.length / 2)] ?? 0;
+  // Peaks fall on whole time steps, so single gaps alternate (3, 4, 3, ...) around the true pitch: the median
+  // alone would be 3 for a 3.5-step pitch and count a gap of 8 as three glyphs. Average the single gaps.
+  const median = diffs[Math.floor(diffs.length / 2)] ?? 0;
+  const single = diffs.filter((d) => d <= 1.5 * median);
+  const pitch = single.reduce((a, b) => a + b, 0) / Math.max(1, single.length);
   if (pitch < 2) return null;
   const steps: number[] = [];
   const symbols: number[] = [];
@@ -281,14 +285,11 @@ export function expectedSlots(
   }
   const fillerTail = symbols.length >= 2 && symbols.at(-1) === FILLER && symbols.at(-2) === FILLER;
   let beyond = 0;
-  if (steps.length > length) {
-    if (!fillerTail || steps.length - length > 8) return null;
-    while (steps.length > length && symbols.at(-1) === FILLER) {
-      steps.pop();
-      symbols.pop();
-    }
-    if (steps.length !== length) return null;
-  } else if (steps.length < length) {
+  // Still a character too many: it may sit anywhere, and dropping a tail filler instead would shift every
+  // character after it (a name read "MARZZEN<" for "MARZEN<<" keeps confident letters and no check digit
+  // covers it). Refuse the line rather than guess where the extra one is.
+  if (steps.length > length) return null;
+  if (steps.length < length) {
     if (!fillerTail || length - steps.length > 8) return null;
     beyond = length - steps.length;
   }

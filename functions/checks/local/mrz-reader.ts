@@ -7,7 +7,8 @@ import { findMrzBlock, type MrzReadFailure, type MrzReadResult, type PlacedLine 
 
 /**
  * Finds and reads the MRZ on one document image: text-line detection, merging of line pieces, recognition of
- * long lines only, then MRZ block search and assembly (see mrz-text.ts).
+ * long lines only, MRZ block search (mrz-text.ts), then alignment of each line's CTC posteriors to the line length
+ * (mrz-alignment.ts) and grammar-constrained decoding with the check digits (domain/mrz-decoding.ts).
  */
 
 /** Small scans (ID-card backs are often ~250 px wide) are upscaled so MRZ glyphs reach ~20 px. */
