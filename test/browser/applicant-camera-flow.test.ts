@@ -136,7 +136,10 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
     return body.data.challenge?.prompts ?? [];
   }
 
-  /** Waits for whichever result the page shows; on a mismatch the message carries the server's session. */
+  /**
+   * Waits for whichever result the page shows. On a mismatch the failure names, in one short line per step,
+   * what each check of the attempt concluded (CI prints only an excerpt of a long diff).
+   */
   async function expectOutcome(page: Page, token: string, screen: string, verificationId: string): Promise<void> {
     const result = page.locator('[data-screen^="result-"], [data-screen^="error-"]').first();
     await result.waitFor({ timeout: 90_000 });
@@ -145,10 +148,23 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
       const res = await fetch(`${env.baseUrl}/api/v1/applicant/session`, {
         headers: { Authorization: `Bearer ${token}` },
       });
+      const session = (await res.json()) as { data?: { status?: string } };
       const steps = await env.server.app.runtime.deps.store.steps.listByAttempt(verificationId, 1);
-      expect({ shown, session: await res.json(), steps: JSON.stringify(steps).slice(0, 4000) }).toEqual({
-        shown: screen,
+      const lines = steps.map((s) => {
+        const r = s.result as { kind?: string; result?: Record<string, unknown>; reasonCodes?: unknown };
+        const summary = r.result
+          ? {
+              outcome: r.result.outcome,
+              reasonCodes: r.result.reasonCodes,
+              scores: r.result.scores,
+              extracted: r.result.extracted,
+            }
+          : { reasonCodes: r.reasonCodes };
+        return `${s.step} ${r.kind}: ${JSON.stringify(summary).slice(0, 600)}`;
       });
+      throw new Error(
+        `page showed ${shown}, expected ${screen}; session status ${session.data?.status}\n${lines.join('\n')}`,
+      );
     }
   }
 

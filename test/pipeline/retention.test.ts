@@ -43,9 +43,9 @@ describe('purgeExpiredCaptures', () => {
 
     expect(report.purged).toEqual(['vrf_due']);
     expect(report.failed).toEqual([]);
-    expect(report.blobsDeleted).toBe(5); // front, selfie, 2 frames, portrait
+    expect(report.blobsDeleted).toBe(6); // front, selfie, 2 frames, head-turn recording, portrait
     const captures = await h.store.captures.listByVerification('vrf_due');
-    expect(captures.length).toBe(4);
+    expect(captures.length).toBe(5);
     for (const c of captures) {
       expect(c.status).toBe('purged');
       expect(await h.deps.blobs.exists(c.blobKey)).toBe(false);
@@ -70,7 +70,7 @@ describe('purgeExpiredCaptures', () => {
     expect(audit.filter((e) => e.type === 'captures.purged')).toEqual([
       expect.objectContaining({
         at: at(120),
-        data: { blobsDeleted: 5, capturesPurged: 4, indexedFacesDeleted: 0, deliveriesScrubbed: 0, purgeAfter: at(60) },
+        data: { blobsDeleted: 6, capturesPurged: 5, indexedFacesDeleted: 0, deliveriesScrubbed: 0, purgeAfter: at(60) },
       }),
     ]);
 
