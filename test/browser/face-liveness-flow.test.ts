@@ -122,7 +122,9 @@ describeWithBrowser('Face Liveness video step (AWS component, stand-in Rekogniti
     expect(stream.allFramesSigned).toBe(true);
     expect(stream.completed).toBe(true);
     expect(stream.videoChunks).toBeGreaterThan(0);
-    expect(stream.videoBytes).toBeGreaterThan(10_000);
+    // More than a WebM header: encoded frames. The amount depends on the machine's load (7 KB seen on a busy
+    // 2-core box, 30 KB idle), so the bound only rules out an empty stream.
+    expect(stream.videoBytes).toBeGreaterThan(2_000);
     // Rekognition's default challenge: the start (initial face), one event per colour flashed on screen,
     // and the end (target face in the oval).
     expect(stream.challenge).toBe('FaceMovementAndLightChallenge');
