@@ -74,6 +74,13 @@ export type MrzSymbolProbabilities = ReadonlyArray<ReadonlyArray<ArrayLike<numbe
 export interface MrzDecodeOptions {
   /** Lowest probability (within the position's grammar) of a chosen symbol no check digit protects. */
   minUnprotectedConfidence: number;
+  /**
+   * Lowest probability (within the position's grammar) of a chosen symbol that only the composite check digit
+   * protects (TD1 optional data, TD2 optional data), and of the composite digit itself when there are such
+   * symbols. One digit cannot tell two substitutions apart: a misread there plus a misread composite digit
+   * can satisfy it together, so each of these symbols must stand on its own reading.
+   */
+  minCompositeOnlyConfidence: number;
   /** Lowest posterior of the chosen reading among all valid readings of the check-digit protected part. */
   minProtectedPosterior: number;
   /** Lowest raw probability of any chosen symbol: a symbol the reader all but ruled out is never chosen. */
@@ -84,6 +91,7 @@ export interface MrzDecodeOptions {
 
 export const DEFAULT_MRZ_DECODE_OPTIONS: MrzDecodeOptions = {
   minUnprotectedConfidence: 0.9,
+  minCompositeOnlyConfidence: 0.9,
   minProtectedPosterior: 0.99,
   minSymbolProbability: 0.001,
   maxCorrections: 4,
@@ -99,6 +107,11 @@ export interface MrzDecoded {
   protectedPosterior: number;
   /** Lowest grammar-normalized probability among symbols no check digit protects. */
   unprotectedConfidence: number;
+  /**
+   * Lowest grammar-normalized probability of the chosen symbols only the composite digit protects and of that
+   * digit (1 when the format has none: TD3).
+   */
+  compositeOnlyConfidence: number;
   /** Positions where the chosen symbol is not the reader's best guess (`line:col raw->chosen`, 1-based). */
   corrections: string[];
 }
@@ -384,12 +397,21 @@ export function decodeMrz(
   const total = valid.reduce((sum, v) => sum + Math.exp(v.logp - best.logp), 0);
   const protectedPosterior = 1 / total;
   const corrections = correctionsOf(probs, best.lines);
+  const compositeOnly = segments
+    .filter((seg) => !fieldBlocks.includes(seg.block))
+    .flatMap((seg) => seg.block.positions);
+  const witnessed = compositeOnly.length > 0 ? [...compositeOnly, composite.digit] : [];
+  const compositeOnlyConfidence = Math.min(
+    1,
+    ...witnessed.map((p) => chosenConfidence(format, probs, p.line, p.index, best.lines)),
+  );
   const read: MrzDecoded = {
     format,
     lines: best.lines,
     logProbability: best.logp + unprotectedLogp,
     protectedPosterior,
     unprotectedConfidence,
+    compositeOnlyConfidence,
     corrections,
   };
   if (!plausibleMrz(format, best.lines) || !knownStates(format, best.lines)) {
@@ -412,7 +434,29 @@ export function decodeMrz(
       detail: `unprotected confidence ${unprotectedConfidence.toFixed(3)}`,
     };
   }
+  if (compositeOnlyConfidence < options.minCompositeOnlyConfidence) {
+    return {
+      ok: false,
+      refusal: 'low_confidence',
+      detail: `composite-only confidence ${compositeOnlyConfidence.toFixed(3)}`,
+    };
+  }
   return { ok: true, read };
+}
+
+/** Probability of the chosen symbol at a position, normalized over the symbols its grammar allows. */
+function chosenConfidence(
+  format: MrzFormat,
+  probs: MrzSymbolProbabilities,
+  line: number,
+  index: number,
+  lines: readonly string[],
+): number {
+  const dist = probs[line]?.[index];
+  let total = 0;
+  for (const ch of allowedSymbols(format, line, index)) total += dist?.[MRZ_SYMBOLS.indexOf(ch)] ?? 0;
+  const chosen = dist?.[MRZ_SYMBOLS.indexOf(lines[line]?.[index] ?? '')] ?? 0;
+  return total > 0 ? chosen / total : 0;
 }
 
 function residueOfComposite(symbols: number[][], composite: CheckDigitRule): number {
@@ -494,6 +538,7 @@ export function textToProbabilities(lines: readonly string[]): number[][][] {
 /** Options for text reads: symbols are either the read glyph (0.9) or a look-alike (0.02). */
 export const TEXT_DECODE_OPTIONS: MrzDecodeOptions = {
   minUnprotectedConfidence: 0.5,
+  minCompositeOnlyConfidence: 0.5,
   minProtectedPosterior: 0.9,
   minSymbolProbability: 0.01,
   maxCorrections: 3,

@@ -13,6 +13,7 @@ import { syntheticImages } from './evaluate';
  */
 const PERMISSIVE: MrzDecodeOptions = {
   minUnprotectedConfidence: 0,
+  minCompositeOnlyConfidence: 0,
   minProtectedPosterior: 0,
   minSymbolProbability: 0,
   maxCorrections: 99,
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
     }
     const right = result.lines.join('\n') === image.mrz.join('\n');
     console.log(
-      `${right ? 'right' : 'WRONG'}     ${image.name} posterior=${(result.protectedPosterior ?? 0).toFixed(4)} unprotected=${result.unprotectedConfidence.toFixed(4)} corrections=${result.corrections.length}${right ? '' : ` read ${result.lines.join(' / ')} truth ${image.mrz.join(' / ')}`}`,
+      `${right ? 'right' : 'WRONG'}     ${image.name} posterior=${(result.protectedPosterior ?? 0).toFixed(4)} unprotected=${result.unprotectedConfidence.toFixed(4)} compositeOnly=${(result.compositeOnlyConfidence ?? 1).toFixed(4)} corrections=${result.corrections.length}${right ? '' : ` read ${result.lines.join(' / ')} truth ${image.mrz.join(' / ')}`}`,
     );
   }
 }

@@ -1,11 +1,12 @@
 import {
   allowedSymbols,
+  DEFAULT_MRZ_DECODE_OPTIONS,
   decodeMrz,
   MRZ_SYMBOLS,
   TEXT_DECODE_OPTIONS,
   textToProbabilities,
 } from '../../functions/domain/mrz-decoding';
-import type { MrzFormat } from '../../functions/domain/mrz';
+import { computeCheckDigit, type MrzFormat } from '../../functions/domain/mrz';
 import { randomMrz } from '../mrz-eval/documents';
 
 /** Grammar-constrained MRZ decoding (functions/domain/mrz-decoding.ts): repairs, refusals, never a wrong read. */
@@ -125,6 +126,63 @@ describe('decodeMrz', () => {
     const probs = confident(UTO_TD3);
     set(probs, 1, 21, { '3': 0.99998, '1': 0.00002 }); // expiry 120415 read 320415 with certainty
     expect(decodeMrz('TD3', probs).ok).toBe(false);
+  });
+
+  describe('symbols only the composite check digit protects (TD1/TD2 optional data)', () => {
+    // A TD1 card whose line-1 optional data `NO3HX1` has no check digit of its own: only the composite covers it.
+    const line1 = 'I<UTOD231458907NO3HX1<<<<<<<<<';
+    const line2 = '7408122F1204159UTO<<<<<<<<<<<';
+    const compositeOf = (l1: string) =>
+      computeCheckDigit(`${l1.slice(5, 30)}${line2.slice(0, 7)}${line2.slice(8, 15)}${line2.slice(18, 29)}`);
+    const truth = [line1, `${line2}${compositeOf(line1)}`, 'ERIKSSON<<ANNA<MARIA<<<<<<<<<<'];
+    // The same card with the O of NO3HX1 read as the digit 0: the composite digit that would make it valid.
+    const misread = `${line1.slice(0, 16)}0${line1.slice(17)}`;
+    const colludingDigit = String(compositeOf(misread));
+    const options = { ...DEFAULT_MRZ_DECODE_OPTIONS, minCompositeOnlyConfidence: 0.6, minProtectedPosterior: 0.7 };
+
+    it('reads them when each is read clearly', () => {
+      const result = decodeMrz('TD1', confident(truth), options);
+      if (!result.ok) throw new Error(`refused: ${result.refusal} ${result.detail}`);
+      expect(result.read.lines).toEqual(truth);
+      expect(result.read.compositeOnlyConfidence).toBeGreaterThan(0.99);
+    });
+
+    it('refuses a confident substitution that satisfies the composite when the symbol itself is unsure', () => {
+      const probs = confident(truth);
+      set(probs, 0, 16, { '0': 0.55, O: 0.45 });
+      set(probs, 1, 29, { [colludingDigit]: 0.999 }); // the composite digit misread, confidently, the colluding way
+      // Without the rule the decoder is sure of the wrong reading: both errors satisfy the one digit together.
+      const unguarded = decodeMrz('TD1', probs, { ...options, minCompositeOnlyConfidence: 0 });
+      if (!unguarded.ok) throw new Error(`refused: ${unguarded.refusal}`);
+      expect(unguarded.read.lines[0]).toBe(misread);
+      expect(unguarded.read.protectedPosterior).toBeGreaterThan(0.99);
+      expect(decodeMrz('TD1', probs, options)).toMatchObject({ ok: false, refusal: 'low_confidence' });
+    });
+
+    it('refuses when the composite digit, their only witness, is itself unsure', () => {
+      const probs = confident(truth);
+      set(probs, 0, 16, { '0': 0.2, O: 0.8 });
+      set(probs, 1, 29, { [colludingDigit]: 0.5, [String(compositeOf(line1))]: 0.5 });
+      const result = decodeMrz('TD1', probs, options);
+      expect(result).toMatchObject({ ok: false, refusal: 'low_confidence' });
+      expect(result.ok ? '' : result.detail).toMatch(/composite-only/);
+    });
+
+    it('lets the composite confirm a symbol that is clearly, not certainly, read', () => {
+      const probs = confident(truth);
+      set(probs, 0, 16, { '0': 0.3, O: 0.7 });
+      const result = decodeMrz('TD1', probs, options);
+      if (!result.ok) throw new Error(`refused: ${result.refusal} ${result.detail}`);
+      expect(result.read.lines).toEqual(truth);
+    });
+
+    it('applies to TD2 optional data too, and not to TD3 (its optional data has its own digit)', () => {
+      const probs = confident(UTO_TD2);
+      set(probs, 1, 30, { B: 0.45, '<': 0.55 }); // the composite prefers `<`, but the glyph itself is a coin flip
+      expect(decodeMrz('TD2', probs, options)).toMatchObject({ ok: false, refusal: 'low_confidence' });
+      const td3 = decodeMrz('TD3', confident(UTO_TD3), options);
+      expect(td3.ok && td3.read.compositeOnlyConfidence).toBe(1);
+    });
   });
 
   it('refuses probabilities of the wrong shape', () => {

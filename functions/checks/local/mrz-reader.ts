@@ -162,6 +162,7 @@ const VARIANT_HEIGHTS = [1.2, 0.88];
 export const PADDLE_MRZ_DECODE_OPTIONS: MrzDecodeOptions = {
   minProtectedPosterior: 0.7,
   minUnprotectedConfidence: 0.6,
+  minCompositeOnlyConfidence: 0.6,
   minSymbolProbability: 0.001,
   maxCorrections: 6,
 };
@@ -200,9 +201,17 @@ async function decodeBlock(
       refusal = decoded.refusal === 'wrong_shape' ? 'length_mismatch' : decoded.refusal;
       continue;
     }
-    const { lines, unprotectedConfidence, protectedPosterior, corrections } = decoded.read;
+    const { lines, unprotectedConfidence, protectedPosterior, compositeOnlyConfidence, corrections } = decoded.read;
     const checkDigits = checkDigitsOf(format, lines);
-    return { format, lines, checkDigits, unprotectedConfidence, protectedPosterior, corrections };
+    return {
+      format,
+      lines,
+      checkDigits,
+      unprotectedConfidence,
+      protectedPosterior,
+      compositeOnlyConfidence,
+      corrections,
+    };
   }
   return refusal;
 }

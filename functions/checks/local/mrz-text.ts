@@ -154,6 +154,8 @@ export interface MrzReadResult {
   unprotectedConfidence: number;
   /** Posterior of the check-digit protected part among the valid readings (grammar-constrained decoding). */
   protectedPosterior?: number;
+  /** Lowest confidence among symbols only the composite check digit protects, and that digit (decoder reads). */
+  compositeOnlyConfidence?: number;
   /** Corrections applied (for logs/debug). */
   corrections: string[];
 }
