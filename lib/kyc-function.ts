@@ -75,6 +75,61 @@ export function installNativeModulesCommands(
   ];
 }
 
+/**
+ * A file the bundle reads from its own folder at run time (model weights, wasm binaries): platform-independent
+ * data, copied from the project into the asset after bundling by plain Node (lib/bundling/copy-asset-files.cjs),
+ * so it works offline and on any deployer's OS.
+ */
+export interface AssetFile {
+  /** Path in the asset, '/'-separated (e.g. `face-api-model/ssd_mobilenetv1_model.bin`). */
+  to: string;
+  /** Path in the project, '/'-separated (e.g. `node_modules/@vladmandic/face-api/model/ssd_mobilenetv1_model.bin`). */
+  from: string;
+}
+
+/** The project-relative, '/'-separated path of `file` inside an installed package (resolved from the project). */
+export function packageFile(pkg: string, file: string): string {
+  const dir = path.dirname(require.resolve(`${pkg}/package.json`, { paths: [PROJECT_ROOT] }));
+  return path.relative(PROJECT_ROOT, path.join(dir, file)).split(path.sep).join('/');
+}
+
+/** The command (POSIX shells and cmd.exe alike) that copies `files` from the project at `inputDir` into `outputDir`. */
+export function copyAssetFilesCommands(inputDir: string, outputDir: string, files: readonly AssetFile[]): string[] {
+  if (files.length === 0) return [];
+  const script = `${inputDir}/lib/bundling/copy-asset-files.cjs`;
+  return [`node "${script}" "${outputDir}" "${inputDir}" ${files.map((f) => `"${f.to}=${f.from}"`).join(' ')}`];
+}
+
+/**
+ * A large JavaScript module the function needs on some invocations only (face-api with tfjs: 2.4 MB minified).
+ * Bundled into the handler, every cold start would parse it, and its source map (`--enable-source-maps`):
+ * +0.9 s measured on the pipeline task. So it is left external in the handler's bundle and bundled on its own,
+ * minified and without a source map, into the asset's node_modules (lib/bundling/bundle-module.cjs), where
+ * the code's `require` finds it on first use.
+ */
+export interface SeparateModule {
+  /** The package file the code requires, e.g. `@vladmandic/face-api/dist/face-api.node-wasm.js`. */
+  specifier: string;
+}
+
+/** The package a {@link SeparateModule} belongs to (made external in the handler's bundle). */
+export function packageOf(specifier: string): string {
+  const parts = specifier.split('/');
+  return parts.slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+}
+
+/** The command (POSIX shells and cmd.exe alike) that bundles `modules` into `outputDir`'s node_modules. */
+export function bundleSeparateModulesCommands(
+  inputDir: string,
+  outputDir: string,
+  modules: readonly SeparateModule[],
+): string[] {
+  if (modules.length === 0) return [];
+  const script = `${inputDir}/lib/bundling/bundle-module.cjs`;
+  const specifiers = modules.map((m) => `"${m.specifier}"`).join(' ');
+  return [`node "${script}" "${outputDir}" "${inputDir}" ${KYC_BUNDLING.target} ${specifiers}`];
+}
+
 export interface KycFunctionProps {
   /** File name under functions/aws/entries/, without extension. */
   entry: string;
@@ -84,6 +139,10 @@ export interface KycFunctionProps {
   defaults: FunctionDefaults;
   /** Native packages to ship beside the bundle; the function then runs on x86_64 (see NativeModule). */
   nativeModules?: readonly NativeModule[];
+  /** Data files the bundle reads from its own folder (see AssetFile). */
+  assetFiles?: readonly AssetFile[];
+  /** Large modules bundled on their own beside the handler (see SeparateModule). */
+  separateModules?: readonly SeparateModule[];
 }
 
 /**
@@ -98,6 +157,9 @@ export class KycFunction extends NodejsFunction {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     const native = props.nativeModules ?? [];
+    const assetFiles = props.assetFiles ?? [];
+    const separate = props.separateModules ?? [];
+    const external = [...native.map((m) => m.name), ...separate.map((m) => packageOf(m.specifier))];
     // Own role instead of AWSLambdaBasicExecutionRole (which may write to any log group).
     const role = new iam.Role(scope, `${id}Role`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -129,14 +191,17 @@ export class KycFunction extends NodejsFunction {
       },
       bundling: {
         ...KYC_BUNDLING,
-        externalModules: [...new Set([...KYC_BUNDLING.externalModules, ...native.map((m) => m.name)])],
-        ...(native.length > 0
+        externalModules: [...new Set([...KYC_BUNDLING.externalModules, ...external])],
+        ...(native.length > 0 || assetFiles.length > 0 || separate.length > 0
           ? {
               commandHooks: {
                 beforeBundling: () => [],
                 beforeInstall: () => [],
-                afterBundling: (_inputDir: string, outputDir: string) =>
-                  installNativeModulesCommands(outputDir, native),
+                afterBundling: (inputDir: string, outputDir: string) => [
+                  ...installNativeModulesCommands(outputDir, native),
+                  ...bundleSeparateModulesCommands(inputDir, outputDir, separate),
+                  ...copyAssetFilesCommands(inputDir, outputDir, assetFiles),
+                ],
               },
             }
           : {}),

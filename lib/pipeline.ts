@@ -9,7 +9,13 @@ import { pipelinePlan, planTasks } from '../functions/domain/pipeline-plan';
 import { allowCapturesRead, allowCapturesWrite, allowEnqueueWebhooks, allowTable } from './access';
 import type { Captures } from './captures';
 import type { Data } from './data';
-import { KycFunction, SHARP, type FunctionDefaults } from './kyc-function';
+import {
+  FACE_API_MODULE,
+  FACE_API_NETS,
+  FACE_ASSET_DIRS,
+  TFJS_WASM_BINARIES,
+} from '../functions/checks/local/face-model-files';
+import { type AssetFile, KycFunction, packageFile, SHARP, type FunctionDefaults } from './kyc-function';
 import { buildPipelineDefinition } from './pipeline-state-machine';
 
 export interface PipelineProps {
@@ -34,6 +40,25 @@ export function pipelineNames(
     // One collection per organisation, `<prefix>-<orgId>`, created on first use by the check provider.
     faceCollectionsArn: `arn:${stack.partition}:rekognition:${stack.region}:${stack.account}:collection/kyc-${stage}-faces-*`,
   };
+}
+
+/**
+ * What the liveness task's face-api observer reads from the asset's own disk (functions/checks/local/
+ * face-model-files.ts): the weights of the nets it loads, not the package's others (~12.8 of its 13.3 MB), and
+ * the tfjs wasm binaries. The JavaScript of face-api and tfjs ({@link FACE_API_MODULE}) is bundled on its own.
+ */
+export function faceModelAssetFiles(): AssetFile[] {
+  const weights = Object.values(FACE_API_NETS).flatMap((stem) =>
+    [`${stem}-weights_manifest.json`, `${stem}.bin`].map((file) => ({
+      to: `${FACE_ASSET_DIRS.weights}/${file}`,
+      from: packageFile('@vladmandic/face-api', `model/${file}`),
+    })),
+  );
+  const wasm = TFJS_WASM_BINARIES.map((file) => ({
+    to: `${FACE_ASSET_DIRS.wasm}/${file}`,
+    from: packageFile('@tensorflow/tfjs-backend-wasm', `dist/${file}`),
+  }));
+  return [...weights, ...wasm];
 }
 
 /**
@@ -68,6 +93,10 @@ export class Pipeline extends Construct {
       defaults: props.defaults,
       // The AWS check provider decodes and crops images with sharp (native): installed for linux-x64.
       nativeModules: [SHARP],
+      // The liveness recording is judged here with face-api on the wasm backend (no paid API per frame):
+      // face-api and tfjs in their own file, loaded by the liveness task only; their weights and wasm binaries.
+      separateModules: [{ specifier: FACE_API_MODULE }],
+      assetFiles: faceModelAssetFiles(),
     });
     const fn = this.taskFunction;
     allowTable(fn, props.data.table, props.data.tableKey, 'readWrite');

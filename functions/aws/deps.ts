@@ -12,6 +12,7 @@ import { createNodeWebhookTransport } from '../adapters/node/node-webhook-transp
 import type { AppDeps } from '../app/deps';
 import type { BlobStore } from '../ports/blobs';
 import type { CheckProvider } from '../ports/checks';
+import type { SequenceObserver } from '../checks/face-sequence/sequence-verdict';
 import { systemClock } from '../ports/clock';
 import { type AwsConfig, loadAwsConfig } from './config';
 import { lazily } from './lazy';
@@ -46,6 +47,11 @@ export interface AwsRuntime {
 export interface AwsRuntimeOptions {
   /** Wraps the check provider's SDK clients (the pipeline task passes the Powertools tracer's capture). */
   instrumentClient?: <T>(client: T) => T;
+  /**
+   * Judges liveness recordings (face-api, see face-sequence-observer.ts). Only the pipeline task passes it:
+   * imported by its entry alone, face-api and tfjs are bundled into that Lambda only.
+   */
+  sequenceObserver?: SequenceObserver;
 }
 
 let cached: AwsRuntime | null = null;
@@ -106,6 +112,7 @@ export function createAwsRuntime(env: NodeJS.ProcessEnv = process.env, options: 
           textract: instrument(new (loadTextract().TextractClient)({})),
           mrzReader: null,
           collectionId: config.faceCollectionId,
+          sequenceObserver: options.sequenceObserver ?? null,
         }),
       )),
     // The applicant Lambda opens sessions without the check provider (it would load sharp, which it does not ship).

@@ -21,8 +21,10 @@ import { createAwsDeps, resetAwsRuntimeForTests } from '../../functions/aws/deps
 import { eventsForOutcome, verifyTimestampedSignature } from '../../functions/domain/webhooks';
 import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
 import { type Person, syntheticImage } from './aws-standins';
-import sharp from 'sharp';
-import { encodeFrameSequence, FRAME_SEQUENCE_CONTENT_TYPE } from '../../functions/domain/frame-sequence';
+import { FRAME_SEQUENCE_CONTENT_TYPE } from '../../functions/domain/frame-sequence';
+import type { HeadPrompt } from '../../functions/domain/model';
+import { readStep } from '../../functions/app/pipeline/step-results';
+import { buildSequence, personAFrames, sequenceForPrompts } from '../support/liveness-sequences';
 import type { ApiResponse } from './api-gateway';
 import type { FaultCounts } from './fault-injection';
 import { type AwsWorld, startAwsWorld } from './world';
@@ -140,29 +142,38 @@ async function upload(
 interface Captures {
   document: Buffer;
   selfie: Buffer;
-  frame(prompt: 'left' | 'right' | 'centre'): Promise<Buffer>;
-  /** The continuous recording of the challenge (a frame-sequence container, 320 px frames, 5 fps). */
-  recording(prompts: ReadonlyArray<'left' | 'right' | 'centre'>): Promise<Buffer>;
+  frame(prompt: HeadPrompt): Promise<Buffer>;
+  /** The continuous recording of the challenge (a frame-sequence container of 320 px JPEG frames). */
+  recording(prompts: readonly HeadPrompt[]): Promise<Buffer>;
 }
 
-/** Captures of `person`, optionally holding `documentOf`'s document (someone else's identity). */
+/**
+ * Captures of `person`, optionally holding `documentOf`'s document (someone else's identity). The stills are the
+ * stand-ins' coloured images (their Rekognition sees colours); the recording is judged by the pipeline Lambda's
+ * own face-api, so it holds real faces: person_a's head-turn clip walked to the prompts, whoever the stand-in
+ * person is (a selfie without a face leaves the recording's identity compared within itself only).
+ */
 function capturesOf(person: Person, documentOf: Person = person) {
   return async (): Promise<Captures> => ({
     document: await syntheticImage(person, 'document', 'centre', documentOf),
     selfie: await syntheticImage(person, 'selfie'),
     frame: (prompt) => syntheticImage(person, 'frame', prompt),
-    recording: async (prompts) => {
-      const poses = ['centre' as const, ...prompts];
-      const frames = await Promise.all(
-        poses.map(async (pose) =>
-          sharp(await syntheticImage(person, 'frame', pose))
-            .resize({ width: 320 })
-            .jpeg()
-            .toBuffer(),
-        ),
-      );
-      return Buffer.from(encodeFrameSequence(frames.map((bytes, i) => ({ bytes, t: i * 200 }))));
-    },
+    recording: (prompts) => sequenceForPrompts(prompts),
+  });
+}
+
+/** person_a's clearest still per pose (testdata/liveness/labels.json): 000 own right, 018 frontal, 013 own left. */
+const STILL_OF_POSE: Record<HeadPrompt, number> = { right: 0, centre: 18, left: 13 };
+
+/** Captures whose recording is one real still per prompt, 1.5 s apart: each pose as prompted, no motion between. */
+function stillsRecordedOf(person: Person) {
+  return async (): Promise<Captures> => ({
+    ...(await capturesOf(person)()),
+    recording: (prompts) =>
+      buildSequence(
+        prompts.map((p) => personAFrames()[STILL_OF_POSE[p]]!),
+        { intervalMs: 1500 },
+      ),
   });
 }
 
@@ -191,7 +202,7 @@ async function attempt(token: string, captures: Captures) {
   expect(session.status).toBe(200);
   await upload(token, 'document_front', 0, captures.document);
   await upload(token, 'selfie', 0, captures.selfie);
-  const prompts = session.json.data.challenge.prompts as Array<'left' | 'right' | 'centre'>;
+  const prompts = session.json.data.challenge.prompts as HeadPrompt[];
   for (const [i, prompt] of prompts.entries()) await upload(token, 'liveness_frame', i, await captures.frame(prompt));
   await upload(token, 'liveness_sequence', 0, await captures.recording(prompts), FRAME_SEQUENCE_CONTENT_TYPE);
   const submitted = await applicant(token, 'POST', '/submit', {});
@@ -293,7 +304,7 @@ async function applicantUnderFaults(
   const session = await call('GET', '/session');
   if (session.status !== 200) fail('session', session);
   const captures = await capturesOf(person, documentOf)();
-  const prompts = session.json.data.challenge.prompts as Array<'left' | 'right' | 'centre'>;
+  const prompts = session.json.data.challenge.prompts as HeadPrompt[];
   const uploads: Array<[string, number, Buffer, string]> = [
     ['document_front', 0, captures.document, 'image/jpeg'],
     ['selfie', 0, captures.selfie, 'image/jpeg'],
@@ -625,6 +636,33 @@ describe('AWS runtime from the synthesized template', () => {
     );
     expect(world.api.authorizerCalls).toBe(1); // one decision per key, cached across routes for the template's TTL
     writeCallsPerVerification(world.host.calls.slice(callsBefore));
+
+    // The recording was judged inside the task Lambda (face-api from its asset), not by Rekognition.
+    const liveness = await readStep(operator, { verificationId: id, attempt: 1 }, 'livenessCheck');
+    expect(liveness).toMatchObject({
+      kind: 'check',
+      result: { provider: 'aws', outcome: 'pass', extracted: { sequence: { status: 'judged', problems: [] } } },
+    });
+    // The container's first recording: its timings include loading face-api, weights and wasm (the cold start).
+    const steps = liveness?.kind === 'check' ? liveness.result.timings : [];
+    expect(steps.map((t) => t.step)).toEqual(expect.arrayContaining(['face_models_load', 'sequence_detect']));
+    console.log(`liveness task, first recording in a container: ${steps.map((t) => `${t.step}=${t.ms}ms`).join(' ')}`);
+  });
+
+  it('head-turn liveness: stills that pass Rekognition with a recording made of those poses as stills are declined', async () => {
+    const { id, token } = await newVerification('b');
+    const session = await attempt(token, await stillsRecordedOf('b')());
+    expect(session).toMatchObject({
+      status: 'pending',
+      lastAttempt: { decision: 'declined', declineType: 'retry', reasonCodes: ['LIVENESS_FAILED'] },
+    });
+    const liveness = await readStep(operator, { verificationId: id, attempt: 1 }, 'livenessCheck');
+    if (liveness?.kind !== 'check') throw new Error(`no liveness check result: ${JSON.stringify(liveness)}`);
+    const sequence = liveness.result.extracted.sequence as { problems: Array<{ code: string }> };
+    expect(sequence.problems.map((p) => p.code)).toContain('gap');
+    // Every still passed Rekognition: the recording alone declined the attempt.
+    const { frames, framesPassed, sequenceFrames } = liveness.result.scores;
+    expect({ framesPassed, sequenceFrames }).toEqual({ framesPassed: frames, sequenceFrames: frames });
   });
 
   it('declined/retry: no face in the selfie declines with retry; the second attempt (a second execution) is approved', async () => {
@@ -794,6 +832,10 @@ describe('AWS runtime from the synthesized template', () => {
     expect(resolves(world.fnIds.integrator, 'zod')).toBe(false); // bundled, so not resolvable on its own
     expect(resolves(world.fnIds.integrator, 'sharp')).toBe(false);
     expect(resolves(world.fnIds.task, 'sharp')).toBe(true); // shipped in the task asset's node_modules
+    // face-api with tfjs, bundled on its own into the task asset (loaded by the liveness task only); no other Lambda.
+    expect(resolves(world.fnIds.task, '@vladmandic/face-api/dist/face-api.node-wasm.js')).toBe(true);
+    expect(resolves(world.fnIds.task, '@tensorflow/tfjs')).toBe(false);
+    expect(resolves(world.fnIds.applicant, '@vladmandic/face-api/dist/face-api.node-wasm.js')).toBe(false);
   });
 
   it('the permission check fails a call the role does not allow', () => {

@@ -10,6 +10,7 @@ import { TextractClient, type Block } from '@aws-sdk/client-textract';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Flow } from '../../functions/domain/model';
 import { createAwsCheckProvider, type AwsCheckOptions } from '../../functions/checks/aws';
+import type { SequenceObserver } from '../../functions/checks/face-sequence/sequence-verdict';
 import type { MrzReader } from '../../functions/checks/aws';
 import { computeCheckDigit } from '../../functions/domain/mrz';
 
@@ -109,7 +110,9 @@ export function td3(o: {
 }
 
 /** A provider over mocked clients; `mrzReader` defaults to one that finds nothing (Textract fallback). */
-export function mockedProvider(opts: { mrzReader?: MrzReader | null; options?: Partial<AwsCheckOptions> } = {}) {
+export function mockedProvider(
+  opts: { mrzReader?: MrzReader | null; options?: Partial<AwsCheckOptions>; sequenceObserver?: SequenceObserver } = {},
+) {
   const rekognition = new RekognitionClient({ region: 'us-east-1' });
   const textract = new TextractClient({ region: 'us-east-1' });
   const rekognitionMock = mockClient(rekognition);
@@ -119,6 +122,7 @@ export function mockedProvider(opts: { mrzReader?: MrzReader | null; options?: P
     textract,
     mrzReader: opts.mrzReader === undefined ? async () => null : opts.mrzReader,
     collectionId: 'kyc-faces',
+    sequenceObserver: opts.sequenceObserver ?? null,
     options: opts.options,
   });
   return { provider, rekognitionMock, textractMock };

@@ -2,12 +2,14 @@ import type { AppDeps } from '../../app/deps';
 import { pipelineTasks, recordTaskFailure } from '../../app/pipeline/tasks';
 import { planTasks, type PipelineInput, type PipelineTaskName } from '../../domain/pipeline-plan';
 import { createAwsDeps } from '../deps';
+import { faceApiSequenceObserver } from '../face-sequence-observer';
 import { traced, withPowertools } from '../tracing';
 import { RECORD_FAILURE_TASK } from '../../domain/pipeline-plan';
 import { pipelineTaskEventSchema } from './pipeline-task-event';
 
 // Rekognition and Textract calls show up as X-Ray subsegments: they are where this Lambda's time goes.
-const deps = createAwsDeps(process.env, { instrumentClient: traced });
+// The liveness recording is judged here, on the Lambda's CPU (face-api; weights and wasm ship in the asset).
+const deps = createAwsDeps(process.env, { instrumentClient: traced, sequenceObserver: faceApiSequenceObserver() });
 
 /**
  * Lambda entry: one task of the Step Functions pipeline (lib/pipeline-state-machine.ts). A thrown error

@@ -1,12 +1,14 @@
 import { CompareFacesCommand, type FaceDetail } from '@aws-sdk/client-rekognition';
-import type { CheckOutcome, CheckResult, ImageInput, LivenessInput } from '../../ports/checks';
+import type { CheckOutcome, CheckResult, CheckTiming, ImageInput, LivenessInput } from '../../ports/checks';
+import { combineStillsWithSequence } from '../face-sequence/sequence-verdict';
 import { CallLog, isAwsError } from './call-log';
 import { detectFaces, UNUSABLE_IMAGE_ERRORS } from './faces';
 import { fingerprint, isNearDuplicate, toRekognitionImage } from './images';
+import type { SequenceObserver } from '../face-sequence/sequence-verdict';
 import type { AwsCheckContext } from './options';
 import { type SubjectTurn, subjectTurnFromYaw } from './pose';
 
-type LivenessContext = Pick<AwsCheckContext, 'rekognition' | 'options'>;
+type LivenessContext = Pick<AwsCheckContext, 'rekognition' | 'options' | 'sequenceObserver'>;
 
 /** What one head-turn frame showed, reported per frame in `extracted.frames`. */
 interface FrameReport {
@@ -98,11 +100,33 @@ async function duplicateFramePairs(log: CallLog, frames: ImageInput[]): Promise<
 }
 
 /**
- * Judges a head-turn challenge: one frame per prompt. Replayed frames fail before any Rekognition call;
+ * Liveness of a head-turn attempt: the full-resolution frame per prompt with Rekognition (below) and, when the
+ * attempt carries the continuous recording of the challenge, the recording judged by the injected
+ * {@link SequenceObserver} (face-api on this Lambda's CPU, no paid call per frame): the prompts in order
+ * through smooth motion, one person throughout, the selfie's person. Both run at once (the stills mostly wait
+ * on Rekognition); either failing fails the check, combined exactly as the local provider does.
+ */
+export async function checkLiveness(input: LivenessInput, ctx: LivenessContext): Promise<CheckResult> {
+  const { sequence } = input;
+  if (!sequence) return checkStills(input, ctx);
+  if (!ctx.sequenceObserver) {
+    // A wiring error, not a verdict: judging the stills alone would let stills plus any recording pass.
+    throw new Error('the AWS check provider was built without a sequence observer; it cannot judge a recording');
+  }
+  const timings: CheckTiming[] = [];
+  const [stills, verdict] = await Promise.all([
+    input.frames.length > 0 ? checkStills(input, ctx) : Promise.resolve(null),
+    ctx.sequenceObserver.judge({ ...input, sequence }, timings),
+  ]);
+  return combineStillsWithSequence(stills, verdict, input.prompts, timings, 'aws');
+}
+
+/**
+ * Judges the per-prompt stills: one frame per prompt. Replayed frames fail before any Rekognition call;
  * then every frame is judged (see {@link checkFrame}): any failed frame fails the check, any inconclusive
  * frame makes it inconclusive.
  */
-export async function checkLiveness(input: LivenessInput, ctx: LivenessContext): Promise<CheckResult> {
+async function checkStills(input: LivenessInput, ctx: LivenessContext): Promise<CheckResult> {
   const log = new CallLog();
   const minConfidence = input.flow.thresholds.minFaceConfidence * 100;
   const base = { minTurnDegrees: ctx.options.minTurnDegrees, positiveYawIs: ctx.options.positiveYawIs };

@@ -1,5 +1,6 @@
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 import type { TextractClient } from '@aws-sdk/client-textract';
+import type { SequenceObserver } from '../face-sequence/sequence-verdict';
 import type { FaceLivenessSessionOptions } from './face-liveness-session';
 import type { MrzReader } from './mrz-reader';
 import type { PositiveYawMeaning } from './pose';
@@ -49,11 +50,16 @@ export function resolveAwsCheckOptions(overrides: Partial<AwsCheckOptions> = {})
   };
 }
 
-/** What the AWS checks run with: the injected SDK clients, the optional local MRZ reader, the options. */
+/**
+ * What the AWS checks run with: the injected SDK clients, the optional local MRZ reader, the liveness
+ * recording's judge, the options.
+ */
 export interface AwsCheckContext {
   rekognition: RekognitionClient;
   textract: TextractClient;
   /** Local MRZ OCR tried before Textract (free); null to always use Textract. */
   mrzReader: MrzReader | null;
+  /** Judges a liveness recording (no paid API); null where no liveness check runs (checkLiveness then refuses a recording). */
+  sequenceObserver: SequenceObserver | null;
   options: AwsCheckOptions;
 }

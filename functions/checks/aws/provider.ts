@@ -1,6 +1,7 @@
 import type { RekognitionClient } from '@aws-sdk/client-rekognition';
 import type { TextractClient } from '@aws-sdk/client-textract';
 import type { CheckProvider, FaceTemplate } from '../../ports/checks';
+import type { SequenceObserver } from '../face-sequence/sequence-verdict';
 import { checkDocument } from './document-check';
 import { createFaceCollection, type FaceCollection } from './face-collection';
 import { createFaceLivenessSessions, type FaceLivenessSessions } from './face-liveness-session';
@@ -16,6 +17,11 @@ export interface AwsCheckProviderDeps {
   mrzReader: MrzReader | null;
   /** Prefix of the per-organisation face collections (see face-collection.ts). */
   collectionId: string;
+  /**
+   * Judges the continuous liveness recording on the caller's CPU (the face-api observer; see
+   * checks/face-sequence). Required wherever liveness is checked; null elsewhere (a recording is then refused).
+   */
+  sequenceObserver: SequenceObserver | null;
   options?: Partial<AwsCheckOptions>;
 }
 
@@ -37,6 +43,7 @@ export function createAwsCheckProvider(deps: AwsCheckProviderDeps): AwsCheckProv
     rekognition: deps.rekognition,
     textract: deps.textract,
     mrzReader: deps.mrzReader,
+    sequenceObserver: deps.sequenceObserver,
     options: resolveAwsCheckOptions(deps.options),
   };
   const { options } = ctx;

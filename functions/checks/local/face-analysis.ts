@@ -2,7 +2,7 @@ import { faceAnalysisKey, memoizedAnalysis } from './face-cache';
 import { detectFacesOffThread, faceWorkerAvailable } from './face-thread';
 import { detectFaces, type DetectedFace, type FaceAnalysisMode } from './faces';
 import type { RgbImage } from './image';
-import { faceModels } from './models';
+import { faceModels } from './face-models';
 import type { LocalCheckOptions } from './options';
 
 /**

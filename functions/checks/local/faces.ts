@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type * as FaceApi from '@vladmandic/face-api';
+import { FACE_API_NETS, type FaceModelFiles, faceModelFiles } from './face-model-files';
 import type { Box, RgbImage } from './image';
 
 /**
@@ -23,26 +24,26 @@ export interface DetectedFace {
   roll: number;
 }
 
-/** Loads face-api on the wasm backend and its three nets; call once per process (see models.ts). */
-export async function loadFaceApi(): Promise<FaceApiModule> {
-  const wasmDir =
-    path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
-  const modelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+/**
+ * Loads face-api on the wasm backend and its nets from `files` (see face-model-files.ts); call once per
+ * process (see face-models.ts).
+ */
+export async function loadFaceApi(files: FaceModelFiles = faceModelFiles()): Promise<FaceApiModule> {
+  const wasmDir = files.wasmDir.endsWith(path.sep) ? files.wasmDir : files.wasmDir + path.sep;
+  // FACE_API_MODULE, spelled out so bundlers see which module it is.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApiModule;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const wasm = require('@tensorflow/tfjs-backend-wasm') as typeof import('@tensorflow/tfjs-backend-wasm');
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const tf = require('@tensorflow/tfjs') as typeof import('@tensorflow/tfjs');
-  wasm.setWasmPaths(wasmDir);
+  // The node-wasm build re-exports tfjs and its wasm backend as `faceapi.tf` (its types declare a part only).
+  // Using them through face-api keeps one tfjs instance, also where face-api ships as one bundled file (Lambda).
+  const tf = faceapi.tf as unknown as typeof import('@tensorflow/tfjs') &
+    Pick<typeof import('@tensorflow/tfjs-backend-wasm'), 'setWasmPaths'>;
+  tf.setWasmPaths(wasmDir);
   const ok = await tf.setBackend('wasm');
   if (!ok) throw new Error('tfjs wasm backend could not be initialised');
   await tf.ready();
-  await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
-  await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
-  await faceapi.nets.faceRecognitionNet.loadFromDisk(modelDir);
-  await faceapi.nets.tinyFaceDetector.loadFromDisk(modelDir);
-  await faceapi.nets.faceLandmark68TinyNet.loadFromDisk(modelDir);
+  for (const net of Object.keys(FACE_API_NETS) as Array<keyof typeof FACE_API_NETS>) {
+    await faceapi.nets[net].loadFromDisk(files.weightsDir);
+  }
   return faceapi;
 }
 

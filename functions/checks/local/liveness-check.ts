@@ -2,10 +2,11 @@ import type { HeadPrompt } from '../../domain/model';
 import type { ReasonCode } from '../../domain/reason-codes';
 import type { RiskFlag } from '../../domain/risk-flags';
 import type { CheckOutcome, CheckResult, CheckTiming, LivenessInput } from '../../ports/checks';
+import { combineStillsWithSequence } from '../face-sequence/sequence-verdict';
 import { findFaces, stillImageConfidence } from './face-analysis';
 import { descriptorDistance, type DetectedFace } from './faces';
 import { decodeImage, ImageDecodeError, type RgbImage, thumbnail, thumbnailDifference } from './image';
-import { judgeSequence, type SequenceVerdict } from './liveness-sequence';
+import { createFaceApiSequenceObserver } from './liveness-sequence';
 import { timed, type LocalCheckOptions } from './options';
 
 /**
@@ -44,58 +45,8 @@ export async function checkLiveness(input: LivenessInput, options: LocalCheckOpt
   if (!input.sequence) return checkStills(input, options);
   const timings: CheckTiming[] = [];
   const stills = input.frames.length > 0 ? await checkStills(input, options) : null;
-  const { thresholds } = input.flow;
-  let selfieFace: DetectedFace | null = null;
-  if (input.selfie) {
-    try {
-      const image = await decodeImage(input.selfie.bytes, input.selfie.label, options.maxFaceImageSide);
-      const faces = await findFaces(image, stillImageConfidence(thresholds.minFaceConfidence, options), options);
-      selfieFace = faces.length === 1 ? faces[0]! : null;
-    } catch (err) {
-      if (!(err instanceof ImageDecodeError)) throw err;
-    }
-  }
-  const verdict = await judgeSequence(input.sequence, input.prompts, selfieFace, thresholds, options, timings);
-  return combine(stills, verdict, input.prompts, timings);
-}
-
-/** One result from the stills' check (if any) and the recording's verdict. */
-function combine(
-  stills: CheckResult | null,
-  verdict: SequenceVerdict,
-  prompts: readonly HeadPrompt[],
-  timings: CheckTiming[],
-): CheckResult {
-  const codes = new Set<ReasonCode>((stills?.reasonCodes ?? []) as ReasonCode[]);
-  const flags = new Set<RiskFlag>((stills?.riskFlags ?? []) as RiskFlag[]);
-  if (verdict.status !== 'judged') codes.add('LIVENESS_INCONCLUSIVE');
-  else if (verdict.problems.length > 0) codes.add('LIVENESS_FAILED');
-  if (verdict.analysis?.replayed) flags.add('REPLAYED_FRAMES');
-  if (codes.has('LIVENESS_FAILED')) codes.delete('LIVENESS_INCONCLUSIVE');
-  const a = verdict.analysis;
-  const scores: Record<string, number> = {
-    ...(stills?.scores ?? {}),
-    sequenceFrames: verdict.frames,
-    sequenceSpanMs: a?.spanMs ?? 0,
-    sequenceMaxGapMs: a?.maxGapMs ?? 0,
-    sequenceYawReversals: a?.yawReversals ?? 0,
-    sequenceMaxDistance: verdict.maxDistance === null ? -1 : round(verdict.maxDistance),
-  };
-  const extracted: Record<string, unknown> = {
-    ...(stills?.extracted ?? { frames: [] }),
-    sequence: {
-      status: verdict.status,
-      frames: verdict.frames,
-      prompts,
-      promptFrames: a?.promptFrames ?? [],
-      problems: verdict.problems,
-      framesWithFace: a?.framesWithFace ?? 0,
-      recognisedFrames: verdict.recognisedFrames,
-      yaws: verdict.yaws,
-    },
-  };
-  const outcome: CheckOutcome = codes.has('LIVENESS_FAILED') ? 'fail' : codes.size > 0 ? 'inconclusive' : 'pass';
-  return build(outcome, [...codes], [...flags], scores, extracted, [...(stills?.timings ?? []), ...timings]);
+  const verdict = await createFaceApiSequenceObserver(options).judge({ ...input, sequence: input.sequence }, timings);
+  return combineStillsWithSequence(stills, verdict, input.prompts, timings, 'local');
 }
 
 async function checkStills(input: LivenessInput, options: LocalCheckOptions): Promise<CheckResult> {

@@ -4,38 +4,48 @@ import {
   DEFAULT_SEQUENCE_LIMITS,
   type FrameObservation,
   framesForRecognition,
-  type SequenceAnalysis,
-  type SequenceProblem,
   yawDegreesFromProxy,
 } from '../../domain/liveness-sequence';
 import type { HeadPrompt } from '../../domain/model';
 import type { CheckTiming, ImageInput } from '../../ports/checks';
-import { findFaces } from './face-analysis';
+import type { SequenceObserver, SequenceVerdict } from '../face-sequence/sequence-verdict';
+import { findFaces, stillImageConfidence } from './face-analysis';
 import { descriptorDistance, type DetectedFace } from './faces';
 import { decodeImage, ImageDecodeError, type RgbImage, thumbnail } from './image';
-import { timed, type LocalCheckOptions } from './options';
+import { DEFAULT_LOCAL_OPTIONS, timed, type LocalCheckOptions } from './options';
 
 /**
  * The local side of liveness from a continuous capture: decode the recording's frames, observe each one
  * with the light path (tiny detector + tiny 68 landmarks, no recognition net: yaw, box, score) and a 16x16
  * grayscale thumbnail, let the domain analysis judge order and motion, then run full recognition on a few
  * frames only (domain framesForRecognition) against the selfie, or against the first of them without one.
+ * The same observer judges recordings for the AWS provider too (wired in functions/aws/face-sequence-observer.ts).
  */
 
-export interface SequenceVerdict {
-  /** `invalid`: the container could not be read; `no_reference`: nothing to compare identities with. */
-  status: 'judged' | 'invalid' | 'undecodable';
-  analysis: SequenceAnalysis | null;
-  /** Motion problems plus identity problems (`identity_changed`, `not_selfie_person`). */
-  problems: Array<SequenceProblem | { code: 'identity_changed' | 'not_selfie_person'; frame: number; detail: string }>;
-  frames: number;
-  /** Largest descriptor distance among the recognised frames (to the selfie, else to the first). */
-  maxDistance: number | null;
-  recognisedFrames: number[];
-  /** Per-frame yaw in degrees (null without a face), for the report. */
-  yaws: Array<number | null>;
+/**
+ * The face-api {@link SequenceObserver}: the selfie's face (selfie-grade confidence) is the identity reference;
+ * a selfie without exactly one face leaves only the within-recording identity check.
+ */
+export function createFaceApiSequenceObserver(options: LocalCheckOptions = DEFAULT_LOCAL_OPTIONS): SequenceObserver {
+  return {
+    async judge({ sequence, prompts, selfie, flow }, timings) {
+      const { thresholds } = flow;
+      let selfieFace: DetectedFace | null = null;
+      if (selfie) {
+        try {
+          const image = await decodeImage(selfie.bytes, selfie.label, options.maxFaceImageSide);
+          const faces = await findFaces(image, stillImageConfidence(thresholds.minFaceConfidence, options), options);
+          selfieFace = faces.length === 1 ? faces[0]! : null;
+        } catch (err) {
+          if (!(err instanceof ImageDecodeError)) throw err;
+        }
+      }
+      return judgeSequence(sequence, prompts, selfieFace, thresholds, options, timings);
+    },
+  };
 }
 
+/** The recording's verdict given the selfie's face (see {@link createFaceApiSequenceObserver}). */
 export async function judgeSequence(
   sequence: ImageInput,
   prompts: readonly HeadPrompt[],
