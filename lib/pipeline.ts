@@ -44,7 +44,7 @@ export function pipelineNames(
 
 /**
  * What the liveness task's face-api observer reads from the asset's own disk (functions/checks/local/
- * face-model-files.ts): the weights of the nets it loads, not the package's others (~12.8 of its 13.3 MB), and
+ * face-model-files.ts): the weights of the nets it loads, not the package's others (12.8 of its 13.5 MB), and
  * the tfjs wasm binaries. The JavaScript of face-api and tfjs ({@link FACE_API_MODULE}) is bundled on its own.
  */
 export function faceModelAssetFiles(): AssetFile[] {
@@ -87,7 +87,11 @@ export class Pipeline extends Construct {
     this.taskFunction = new KycFunction(this, 'TaskFunction', {
       entry: 'pipeline-task',
       description: 'KYC pipeline task (document, liveness, face match, risk, decision)',
-      memorySize: 1024,
+      // One full vCPU (Lambda gives 1 vCPU at 1,769 MB): the liveness task's face-api runs single-threaded wasm on
+      // every recording frame, ~3.5 s of one core for a 23-frame recording and ~8 s on a new container (models
+      // loaded, first calls; docs/checks.md); 1,024 MB (~0.58 vCPU) would make that ~6 s and ~14 s. Memory in
+      // use is ~450-550 MB with the models loaded.
+      memorySize: 1769,
       // Step Functions cuts each task at its own TimeoutSeconds; the Lambda never outlives the longest.
       timeout: Duration.seconds(longestTask),
       defaults: props.defaults,
