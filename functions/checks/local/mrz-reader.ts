@@ -2,6 +2,7 @@ import { checkDigitsOf, MRZ_LAYOUT } from '../../domain/mrz';
 import { decodeMrz, type MrzDecodeOptions } from '../../domain/mrz-decoding';
 import { resizeImage, type RgbImage } from './image';
 import { linePositionProbabilities } from './mrz-alignment';
+import { classifyBlock, splitOAndZeroByShape } from './mrz-glyph-fusion';
 import { detectTextLines, recognizeLine, type OcrModels, type RecognizedLine, type TextLineBox } from './ocr';
 import { findMrzBlock, type MrzReadFailure, type MrzReadResult, type PlacedLine } from './mrz-text';
 
@@ -184,6 +185,7 @@ async function decodeBlock(
   options: MrzDecodeOptions,
 ): Promise<MrzReadResult | MrzReadFailure> {
   const length = MRZ_LAYOUT[format].length;
+  const shapes = classifyBlock(image, boxes, length);
   const samplings: Array<Array<Float64Array[] | null>> = [first.map((line) => fitLine(line, length))];
   let refusal: MrzReadFailure = 'length_mismatch';
   for (let attempt = 0; attempt <= VARIANT_HEIGHTS.length; attempt++) {
@@ -196,7 +198,7 @@ async function decodeBlock(
     }
     const probabilities = boxes.map((_, i) => averageRows(samplings.map((s) => s[i] ?? null)));
     if (probabilities.some((rows) => rows === null)) continue;
-    const decoded = decodeMrz(format, probabilities as Float64Array[][], options);
+    const decoded = decodeMrz(format, splitOAndZeroByShape(probabilities as Float64Array[][], shapes), options);
     if (!decoded.ok) {
       refusal = decoded.refusal === 'wrong_shape' ? 'length_mismatch' : decoded.refusal;
       continue;
