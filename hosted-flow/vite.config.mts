@@ -76,6 +76,9 @@ export default defineConfig({
       '@tensorflow/tfjs-converter',
     ],
   },
+  // The face detection worker (hosted-flow/src/media/face-detector.worker.ts) is a module worker: it loads
+  // face-api with a dynamic import, which a classic (iife) worker bundle cannot split.
+  worker: { format: 'es' },
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
     outDir: join(here, 'dist'),

@@ -152,9 +152,12 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
       const steps = await env.server.app.runtime.deps.store.steps.listByAttempt(verificationId, 1);
       const lines = steps.map((s) => {
         const r = s.result as { kind?: string; result?: Record<string, unknown>; reasonCodes?: unknown };
+        const extracted = r.result?.extracted as { sequence?: { problems?: unknown } } | undefined;
         const summary = r.result
           ? {
               outcome: r.result.outcome,
+              // First, so the cut below never hides why a recording was refused.
+              sequenceProblems: extracted?.sequence?.problems,
               reasonCodes: r.result.reasonCodes,
               // The liveness sequence's problems first: the rest of `extracted` is long.
               sequence: (r.result.extracted as { sequence?: unknown }).sequence,
@@ -207,6 +210,10 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
       const shown = await passChallenge(page, 'approved-05-liveness');
       // The page showed the server's prompts, one at a time, in the server's order.
       expect(shown).toEqual(issued.map((prompt, index) => `${index}:${prompt}`));
+      // Face detection ran off the main thread, in the page's module worker (allowed by the page CSP).
+      expect(page.workers().map((worker) => new URL(worker.url()).pathname)).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^\/v\/assets\/face-detector\.worker-[\w-]+\.js$/)]),
+      );
 
       await checkStep(page, 'processing', 'approved-06-processing');
       await expect(page.locator('progress').getAttribute('max')).resolves.toBe('100');

@@ -16,6 +16,7 @@ import { outcomeOf, resultPageOf } from '../../hosted-flow/src/flow/outcome';
 import { isRetryable, pageErrorOf } from '../../hosted-flow/src/flow/page-error';
 import { progressPercent } from '../../hosted-flow/src/flow/progress';
 import type { DetectedFace } from '../../hosted-flow/src/media/face-detector';
+import { toDetectedFaces } from '../../hosted-flow/src/media/face-model';
 import { ar } from '../../hosted-flow/src/i18n/ar';
 import { en } from '../../hosted-flow/src/i18n/en';
 import { fr } from '../../hosted-flow/src/i18n/fr';
@@ -696,5 +697,21 @@ describe('liveness recording (sequence-recorder)', () => {
       [200, 32],
       [400, 32],
     ]);
+  });
+});
+
+describe('face detector results (face-model)', () => {
+  it('turns face-api results into plain, cloneable faces, largest first', () => {
+    const result = (x: number, size: number, score: number) => ({
+      detection: { box: { x, y: 10, width: size, height: size, area: size * size }, score },
+      landmarks: { positions: [{ x: x + 1, y: 11, _x: x + 1 }] },
+    });
+    const faces = toDetectedFaces([result(0, 40, 0.9), result(100, 120, 0.6)]);
+    expect(faces).toEqual([
+      { box: { x: 100, y: 10, width: 120, height: 120 }, score: 0.6, landmarks: [{ x: 101, y: 11 }] },
+      { box: { x: 0, y: 10, width: 40, height: 40 }, score: 0.9, landmarks: [{ x: 1, y: 11 }] },
+    ]);
+    // What crosses the worker boundary survives structured cloning unchanged (no class instances).
+    expect(structuredClone(faces)).toEqual(faces);
   });
 });

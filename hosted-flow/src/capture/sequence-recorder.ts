@@ -7,7 +7,8 @@ import {
 /**
  * Records the head-turn challenge continuously for the server's liveness analysis (docs/checks.md, "Liveness
  * from a continuous capture"): about 5 frames per second from the same video element the prompts are judged
- * on, each downscaled to 320 px wide, JPEG-encoded and stamped with its capture time. The result is the
+ * on, each downscaled to 320 px wide and stamped with its draw time, then JPEG-encoded in order behind the
+ * timer (a busy encoder delays frames, never drops them). The result is the
  * frame-sequence container (the domain encoder), uploaded as the `liveness_sequence` capture.
  */
 
@@ -64,8 +65,9 @@ export interface SequenceRecording {
   cancel(): void;
   /**
    * Takes a frame now unless one was taken within the last {@link MIN_SAMPLE_SPACING_MS}. The challenge loop
-   * calls it before each in-page face detection: detection runs on the main thread and can hold the
-   * recording timer back on a slow phone, so a frame on each side of it keeps the gaps near its duration.
+   * calls it around each in-page face detection: detection normally runs in a worker, but where it falls
+   * back to the main thread it can hold the recording timer back on a slow phone, and a frame on each side
+   * of it keeps the gaps near its duration.
    */
   sample(): void;
 }
@@ -73,10 +75,24 @@ export interface SequenceRecording {
 /** Frames closer than this add nothing to the motion analysis and only cost upload bytes. */
 export const MIN_SAMPLE_SPACING_MS = 120;
 
+/**
+ * Drawn frames waiting for the JPEG encoder. A frame's time is when it was drawn, so a slow encoder only
+ * delays frames, never drops them (a dropped frame is a gap the server refuses). The bound (3 s of frames,
+ * ~4.6 MB of 320 px canvases) only guards memory against an encoder that has stopped altogether.
+ */
+export const MAX_PENDING_FRAMES = 15;
+
+/** A frame drawn at the recording size, not yet encoded. */
+interface DrawnFrame {
+  canvas: HTMLCanvasElement;
+  t: number;
+}
+
 /** Starts recording `video` now; the first frame has t = 0. */
 export function startSequenceRecording(video: HTMLVideoElement): SequenceRecording {
   const frames: RecordedFrame[] = [];
-  const encoding = new Set<Promise<void>>();
+  const drawn: DrawnFrame[] = [];
+  let encoder: Promise<void> | null = null;
   let started: number | null = null;
   let stopped = false;
   let cancelled = false;
@@ -92,12 +108,10 @@ export function startSequenceRecording(video: HTMLVideoElement): SequenceRecordi
     take();
   };
 
+  /** Draws the current picture now (its time is now) and leaves the encoding to {@link encodeDrawn}. */
   const take = (): void => {
-    if (video.videoWidth === 0 || encoding.size > 2) return; // no picture yet, or the encoder is behind
+    if (video.videoWidth === 0 || drawn.length >= MAX_PENDING_FRAMES) return;
     const now = performance.now();
-    lastTaken = now;
-    started ??= now;
-    const t = Math.round(now - started);
     const size = recordingSize(video.videoWidth, video.videoHeight);
     const canvas = document.createElement('canvas');
     canvas.width = size.width;
@@ -106,27 +120,32 @@ export function startSequenceRecording(video: HTMLVideoElement): SequenceRecordi
     if (!context) return;
     // The raw (unmirrored) pixels, like the stills: the subject's own left and right stay correct.
     context.drawImage(video, 0, 0, size.width, size.height);
-    const job = new Promise<void>((resolve) => {
-      canvas.toBlob(
-        (blob) => {
-          if (!blob) return resolve();
-          void blob.arrayBuffer().then((buffer) => {
-            if (!cancelled && !full) {
-              if (frameFits(frames, buffer.byteLength, t)) frames.push({ bytes: new Uint8Array(buffer), t });
-              else {
-                full = true;
-                clearTimeout(timer);
-              }
-            }
-            resolve();
-          }, resolve);
-        },
-        'image/jpeg',
-        JPEG_QUALITY,
-      );
-    });
-    encoding.add(job);
-    void job.finally(() => encoding.delete(job));
+    lastTaken = now;
+    started ??= now;
+    drawn.push({ canvas, t: Math.round(now - started) });
+    encoder ??= encodeDrawn();
+  };
+
+  /**
+   * Encodes the drawn frames one at a time, oldest first, until none is left. `encoder` is cleared in the
+   * same turn as the last empty check, so a frame drawn later always starts a new run.
+   */
+  const encodeDrawn = async (): Promise<void> => {
+    try {
+      for (let next = drawn.shift(); next; next = drawn.shift()) {
+        const bytes = await encodeJpeg(next.canvas);
+        if (cancelled || full) return;
+        if (!bytes) continue;
+        if (frameFits(frames, bytes.length, next.t)) frames.push({ bytes, t: next.t });
+        else {
+          full = true;
+          drawn.length = 0;
+          clearTimeout(timer);
+        }
+      }
+    } finally {
+      encoder = null;
+    }
   };
   tick();
 
@@ -137,13 +156,14 @@ export function startSequenceRecording(video: HTMLVideoElement): SequenceRecordi
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      // Frames already drawn are still encoding: wait for them, they belong to the recording.
-      await Promise.all([...encoding]);
+      // Frames already drawn belong to the recording: wait until they are all encoded.
+      while (encoder !== null) await encoder;
       return recordingBlob(frames);
     },
     cancel() {
       stopped = cancelled = true;
       clearTimeout(timer);
+      drawn.length = 0;
       frames.length = 0;
     },
     sample() {
@@ -151,4 +171,21 @@ export function startSequenceRecording(video: HTMLVideoElement): SequenceRecordi
       tick(); // restarts the timer too, so the next timed frame is a full interval away
     },
   };
+}
+
+/** The canvas as JPEG bytes; null when the browser could not encode it. */
+function encodeJpeg(canvas: HTMLCanvasElement): Promise<Uint8Array | null> {
+  return new Promise((resolve) => {
+    canvas.toBlob(
+      (blob) => {
+        if (!blob) return resolve(null);
+        blob.arrayBuffer().then(
+          (buffer) => resolve(new Uint8Array(buffer)),
+          () => resolve(null),
+        );
+      },
+      'image/jpeg',
+      JPEG_QUALITY,
+    );
+  });
 }

@@ -29,8 +29,8 @@ type Phase =
 const ANALYSIS_INTERVAL_MS = 80;
 
 /**
- * Head-turn challenge: shows the server's prompts one at a time; a light in-browser detector reads the
- * head pose from each analysed frame and, when it matches the prompt, uploads THAT frame (unmirrored,
+ * Head-turn challenge: shows the server's prompts one at a time; a light in-browser detector (in a Web
+ * Worker, so the recording below keeps its pace while it runs) reads the head pose from each analysed frame and, when it matches the prompt, uploads THAT frame (unmirrored,
  * full resolution) as `liveness_frame` #index and moves on. From the first prompt to the last frame the
  * whole challenge is recorded continuously (~5 fps, 320 px) and uploaded as `liveness_sequence`: the server
  * checks that the prompts were met in order through smooth motion, which stills cannot show.

@@ -1,31 +1,36 @@
-import type { Point } from './pose';
+import { type DetectedFace, loadFaceModel } from './face-model';
 
 /**
- * Light in-browser face detector for guidance: face-api's TinyFaceDetector + tiny 68-point landmarks.
- * The library (~1.3 MB) and its weights (~280 KB) load lazily from the page's own origin (`/v/models`,
- * `/v/tfjs`) the first time a face step needs them; the welcome and consent steps stay light.
+ * Light in-browser face detector for guidance (selfie auto-capture, selfie review, head turns): face-api's
+ * TinyFaceDetector + tiny 68-point landmarks (face-model.ts). It runs in a dedicated Web Worker so a
+ * detection never holds the main thread: the head-turn recording's timer, its frame draws and the prompts
+ * stay on time on a slow phone. Frames cross as transferred ImageBitmaps; faces come back in source pixels.
+ * Where a module worker, OffscreenCanvas or createImageBitmap is missing, or the worker cannot start, the
+ * same model runs on the main thread instead. The library (~1.3 MB) and its weights (~280 KB) load lazily
+ * from the page's own origin the first time a face step needs them; the welcome and consent steps stay light.
  */
 
-export interface DetectedFace {
-  /** Box in source pixels. */
-  box: { x: number; y: number; width: number; height: number };
-  score: number;
-  landmarks: Point[];
-}
+export type { DetectedFace } from './face-model';
 
 export interface FaceDetector {
-  /** Faces in the source (video or canvas), largest first. */
+  /** Faces in the source (video or canvas), largest first, in source pixels. */
   detect(source: HTMLVideoElement | HTMLCanvasElement): Promise<DetectedFace[]>;
 }
 
-const ASSET_BASE = '/v/';
-let loading: Promise<FaceDetector> | null = null;
-
-interface WasmCapableTf {
-  setBackend(name: string): Promise<boolean>;
-  ready(): Promise<void>;
-  setWasmPaths?: (prefix: string) => void;
+/** Page -> worker: one frame to analyse (the bitmap is transferred, not copied). */
+export interface DetectionRequest {
+  id: number;
+  pixels: ImageBitmap;
 }
+
+/** Worker -> page: the model loaded (or not), then one answer per request. */
+export type DetectionReply =
+  | { kind: 'ready' }
+  | { kind: 'failed'; message: string }
+  | { kind: 'faces'; id: number; faces: DetectedFace[] }
+  | { kind: 'error'; id: number; message: string };
+
+let loading: Promise<FaceDetector> | null = null;
 
 /** Loads the detector once; later calls share the same promise. */
 export function loadFaceDetector(): Promise<FaceDetector> {
@@ -37,45 +42,87 @@ export function loadFaceDetector(): Promise<FaceDetector> {
 }
 
 async function createDetector(): Promise<FaceDetector> {
-  const faceapi = await import('@vladmandic/face-api');
-  const tf = faceapi.tf as unknown as WasmCapableTf;
-  await chooseBackend(tf);
-  await Promise.all([
-    faceapi.nets.tinyFaceDetector.loadFromUri(`${ASSET_BASE}models`),
-    faceapi.nets.faceLandmark68TinyNet.loadFromUri(`${ASSET_BASE}models`),
-  ]);
-  const options = new faceapi.TinyFaceDetectorOptions({ inputSize: 320, scoreThreshold: 0.35 });
-  return {
-    async detect(source) {
-      const results = await faceapi.detectAllFaces(source, options).withFaceLandmarks(true);
-      return results
-        .map((result) => ({
-          box: {
-            x: result.detection.box.x,
-            y: result.detection.box.y,
-            width: result.detection.box.width,
-            height: result.detection.box.height,
-          },
-          score: result.detection.score,
-          landmarks: result.landmarks.positions.map((p) => ({ x: p.x, y: p.y })),
-        }))
-        .sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height);
-    },
-  };
-}
-
-/** WASM (SIMD) first: predictable on phones and in headless test browsers; then WebGL; CPU last. */
-async function chooseBackend(tf: WasmCapableTf): Promise<void> {
-  tf.setWasmPaths?.(`${ASSET_BASE}tfjs/`);
-  for (const backend of ['wasm', 'webgl', 'cpu']) {
+  if (workersSupported()) {
     try {
-      if (await tf.setBackend(backend)) {
-        await tf.ready();
-        return;
-      }
+      return await startWorkerDetector();
     } catch {
-      // try the next backend
+      // no usable worker here (old browser, blocked script): detect on the main thread
     }
   }
-  throw new Error('no tensorflow backend');
+  return mainThreadDetector();
+}
+
+function workersSupported(): boolean {
+  return (
+    typeof Worker !== 'undefined' && typeof OffscreenCanvas !== 'undefined' && typeof createImageBitmap !== 'undefined'
+  );
+}
+
+async function mainThreadDetector(): Promise<FaceDetector> {
+  const model = await loadFaceModel();
+  return { detect: (source) => model(source) };
+}
+
+interface Pending {
+  resolve(faces: DetectedFace[]): void;
+  reject(error: Error): void;
+}
+
+/**
+ * Starts the worker and resolves once its model is loaded. If the worker dies later, the requests in flight
+ * fail (callers treat a failed detection as "no face this frame") and later ones go to the main thread.
+ */
+function startWorkerDetector(): Promise<FaceDetector> {
+  const worker = new Worker(new URL('./face-detector.worker.ts', import.meta.url), { type: 'module' });
+  const pending = new Map<number, Pending>();
+  let nextId = 0;
+  let crashed = false;
+  let fallback: Promise<FaceDetector> | null = null;
+
+  const detector: FaceDetector = {
+    async detect(source) {
+      if (crashed) {
+        fallback ??= mainThreadDetector();
+        return (await fallback).detect(source);
+      }
+      const pixels = await createImageBitmap(source);
+      const id = nextId++;
+      return new Promise<DetectedFace[]>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, pixels } satisfies DetectionRequest, [pixels]);
+      });
+    },
+  };
+
+  return new Promise<FaceDetector>((resolve, reject) => {
+    const settle = (id: number, outcome: (request: Pending) => void): void => {
+      const request = pending.get(id);
+      pending.delete(id);
+      if (request) outcome(request);
+    };
+    worker.addEventListener('message', (event: MessageEvent<DetectionReply>) => {
+      const reply = event.data;
+      switch (reply.kind) {
+        case 'ready':
+          return resolve(detector);
+        case 'failed':
+          worker.terminate();
+          return reject(new Error(reply.message));
+        case 'faces':
+          return settle(reply.id, (request) => request.resolve(reply.faces));
+        case 'error':
+          return settle(reply.id, (request) => request.reject(new Error(reply.message)));
+      }
+    });
+    // The script failed to load (no module workers, CSP) or the worker crashed.
+    worker.addEventListener('error', (event) => {
+      event.preventDefault();
+      worker.terminate();
+      crashed = true;
+      const error = new Error(event.message || 'face detection worker failed');
+      for (const request of pending.values()) request.reject(error);
+      pending.clear();
+      reject(error);
+    });
+  });
 }
