@@ -1,4 +1,4 @@
-import { lineAgreement, splitOAndZeroByShape } from '../../functions/checks/local/mrz-glyph-fusion';
+import { lineAgreement, splitOAndZeroByShape, weighByShape } from '../../functions/checks/local/mrz-glyph-fusion';
 import { MRZ_SYMBOLS } from '../../functions/domain/mrz-decoding';
 
 /** The O/0 split from the OCR-B glyph classifier (functions/checks/local/mrz-glyph-fusion.ts). */
@@ -54,5 +54,38 @@ describe('splitOAndZeroByShape', () => {
     const fused = splitOAndZeroByShape([paddle, line(text)], [shapes, null]);
     expect((fused[0] as Float64Array[])[2]).toBe(paddle[2]);
     expect(fused[1]).toEqual(line(text));
+  });
+});
+
+describe('weighByShape', () => {
+  const text = 'L898902C36UTO7408122F1204159ZE184226B<<<<<10';
+
+  it("settles PaddleOCR's hesitation with the glyph's shape, keeping the row's total", () => {
+    const paddle = line(text);
+    paddle[12] = row({ '0': 0.45, O: 0.1, U: 0.4 }); // UTO: an unsure O (O-or-0 0.55) against U
+    paddle[11] = row({ T: 0.5, '7': 0.45 });
+    const shapes = line(text).map(f32);
+    shapes[11] = f32(row({ T: 0.9, '7': 0.05 }));
+    const fused = weighByShape([paddle], [shapes])[0] as Float64Array[];
+    const t = fused[11] as Float64Array;
+    expect(p(t, 'T') / p(t, '7')).toBeGreaterThan(3);
+    expect(t.reduce((a, b) => a + b, 0)).toBeCloseTo(paddle[11]?.reduce((a, b) => a + b, 0) ?? 0, 9);
+    // O and 0 are weighed as one: their split stays PaddleOCR's (splitOAndZeroByShape sets it).
+    const o = fused[12] as Float64Array;
+    expect(p(o, 'O') / p(o, '0')).toBeCloseTo(0.1 / 0.45, 9);
+  });
+
+  it('does not let one misjudged glyph overturn a confident reading', () => {
+    const paddle = line(text);
+    const shapes = line(text).map(f32);
+    shapes[3] = f32(row({ '3': 0.97 })); // the classifier sees 3 where PaddleOCR is sure of 8
+    const fused = weighByShape([paddle], [shapes])[0] as Float64Array[];
+    expect(p(fused[3] as Float64Array, '8')).toBeGreaterThan(0.9);
+  });
+
+  it('leaves a line whose cells do not line up with the reading', () => {
+    const paddle = line(text);
+    const shifted = line(`${text.slice(1)}<`).map(f32);
+    expect(weighByShape([paddle], [shifted])[0]).toBe(paddle);
   });
 });

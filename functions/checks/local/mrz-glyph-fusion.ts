@@ -84,3 +84,37 @@ export function splitOAndZeroByShape(
     });
   });
 }
+
+/** Weight of the classifier's vote in {@link weighByShape} (an exponent: 0.5 = a square-root vote). */
+const SHAPE_WEIGHT = 0.5;
+/** Added to the classifier's probability so that one glyph it misjudges cannot veto PaddleOCR's reading. */
+const SHAPE_FLOOR = 0.01;
+
+/**
+ * PaddleOCR's per-position probabilities weighed by the glyph classifier's (a product of the two experts, the
+ * classifier's vote softened by a square root and a floor) on lines whose cells line up with the reading. O and
+ * 0 are weighed together (their split is {@link splitOAndZeroByShape}'s). Each row keeps its total.
+ */
+export function weighByShape(
+  paddle: readonly Float64Array[][],
+  glyphs: ReadonlyArray<Float32Array[] | null>,
+): Float64Array[][] {
+  return paddle.map((rows, l) => {
+    const shapes = glyphs[l];
+    if (!shapes || lineAgreement(rows, shapes) < MIN_LINE_AGREEMENT) return rows;
+    return rows.map((row, i) => {
+      const shape = shapes[i] as Float32Array;
+      const out = new Float64Array(row.length);
+      let before = 0;
+      let after = 0;
+      for (let s = 0; s < row.length; s++) {
+        const vote = s === O || s === ZERO ? (shape[O] as number) + (shape[ZERO] as number) : (shape[s] as number);
+        out[s] = (row[s] as number) * (vote + SHAPE_FLOOR) ** SHAPE_WEIGHT;
+        before += row[s] as number;
+        after += out[s] as number;
+      }
+      for (let s = 0; s < out.length; s++) out[s] = ((out[s] as number) * before) / after;
+      return out;
+    });
+  });
+}

@@ -2,7 +2,7 @@ import { checkDigitsOf, MRZ_LAYOUT } from '../../domain/mrz';
 import { decodeMrz, type MrzDecodeOptions } from '../../domain/mrz-decoding';
 import { resizeImage, type RgbImage } from './image';
 import { linePositionProbabilities } from './mrz-alignment';
-import { classifyBlock, splitOAndZeroByShape } from './mrz-glyph-fusion';
+import { classifyBlock, splitOAndZeroByShape, weighByShape } from './mrz-glyph-fusion';
 import { detectTextLines, recognizeLine, type OcrModels, type RecognizedLine, type TextLineBox } from './ocr';
 import { findMrzBlock, type MrzReadFailure, type MrzReadResult, type PlacedLine } from './mrz-text';
 
@@ -198,7 +198,8 @@ async function decodeBlock(
     }
     const probabilities = boxes.map((_, i) => averageRows(samplings.map((s) => s[i] ?? null)));
     if (probabilities.some((rows) => rows === null)) continue;
-    const decoded = decodeMrz(format, splitOAndZeroByShape(probabilities as Float64Array[][], shapes), options);
+    const fused = weighByShape(splitOAndZeroByShape(probabilities as Float64Array[][], shapes), shapes);
+    const decoded = decodeMrz(format, fused, options);
     if (!decoded.ok) {
       refusal = decoded.refusal === 'wrong_shape' ? 'length_mismatch' : decoded.refusal;
       continue;
