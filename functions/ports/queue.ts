@@ -4,7 +4,8 @@
  *
  * At-least-once: a job whose handler crashes is delivered again, so handlers are idempotent.
  */
-export type JobType = 'webhook.deliver' | 'pipeline.run' | 'maintenance.sweep';
+export const JOB_TYPES = ['webhook.deliver', 'pipeline.run', 'maintenance.sweep'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
 
 export interface Job<P = Record<string, unknown>> {
   id: string;
