@@ -3,7 +3,7 @@ import type { AppDeps } from '../app/deps';
 import { runMaintenanceSweep } from '../app/maintenance';
 import { deliverWebhook } from '../app/webhooks/deliver';
 import type { SqliteJobQueue } from '../adapters/sqlite/job-queue';
-import { JOB_TYPES, type Job, type JobType } from '../ports/queue';
+import type { Job, JobType } from '../ports/queue';
 import { logger } from '../http/observability';
 
 /** Runs the maintenance sweep and logs the items it could not handle (ids and error names only; they stay due). */
@@ -43,7 +43,7 @@ export class LocalWorker {
     this.loop = this.run();
   }
 
-  /** Wakes the loop now (after an enqueue in this process, or a finished job). */
+  /** Wakes the loop now (after an enqueue in this process). */
   nudge(): void {
     this.wake?.();
   }
@@ -68,7 +68,7 @@ export class LocalWorker {
       // Free slots per type: claiming only what can start now spares the store leases that are handed back.
       const limits: Partial<Record<JobType, number>> = {};
       let free = 0;
-      for (const t of JOB_TYPES) {
+      for (const t of ['webhook.deliver', 'pipeline.run', 'maintenance.sweep'] as JobType[]) {
         limits[t] = Math.max(0, this.capacity(t));
         free += limits[t];
       }
@@ -77,11 +77,7 @@ export class LocalWorker {
       let backoff: number | null = null;
       try {
         jobs = free > 0 ? this.queue.claimDueByType(limits, leaseMs) : [];
-        // A type that got fewer jobs than it has room for has none due now: sleep until its next one. A type that
-        // filled its slots may have more due; a finishing job wakes the loop for those (nudge), so its due jobs
-        // must not shorten the sleep (the loop would spin while they wait for a slot).
-        const roomLeft = JOB_TYPES.filter((t) => (limits[t] ?? 0) > jobs.filter((j) => j.type === t).length);
-        next = roomLeft.length > 0 ? this.queue.msUntilNextDue(roomLeft) : null;
+        next = this.queue.msUntilNextDue();
         busyPolls = 0;
       } catch (err) {
         // The database stayed locked past busy_timeout (another process, a long checkpoint on a loaded
@@ -94,8 +90,6 @@ export class LocalWorker {
         backoff = Math.min(5_000, 250 * 2 ** Math.min(busyPolls, 5));
       }
       for (const job of jobs) {
-        // Already running here (its lease lapsed while it ran): never run one job twice at once.
-        if (this.running.has(job.id)) continue;
         if (this.capacity(job.type) <= 0) {
           this.settle(job, () => this.queue.retryLater(job.id, 0)); // no room for this type right now: hand the lease back
           continue;
@@ -109,7 +103,7 @@ export class LocalWorker {
         this.running.set(job.id, p);
       }
       if (this.stopped) break;
-      const sleep = backoff ?? Math.min(maxIdle, next ?? maxIdle);
+      const sleep = backoff ?? (jobs.length > 0 && free > jobs.length ? 0 : Math.min(maxIdle, next ?? maxIdle));
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, sleep);
         this.wake = () => {
@@ -152,16 +146,14 @@ export class LocalWorker {
    * Acks or reschedules a job. If the database refuses (locked past busy_timeout), the job keeps its lease
    * and runs again when the lease lapses: handlers are idempotent, so a repeat is harmless.
    */
-  private settle(job: Job, write: () => Promise<void> | void): void {
-    const warn = (err: unknown) =>
+  private settle(job: Job, write: () => void): void {
+    try {
+      write();
+    } catch (err) {
       logger.warn('could not settle job; it runs again after its lease', {
         jobType: job.type,
         error: err instanceof Error ? err.message : String(err),
       });
-    try {
-      write()?.catch(warn);
-    } catch (err) {
-      warn(err);
     }
   }
 }

@@ -4,8 +4,7 @@
  *
  * At-least-once: a job whose handler crashes is delivered again, so handlers are idempotent.
  */
-export const JOB_TYPES = ['webhook.deliver', 'pipeline.run', 'maintenance.sweep'] as const;
-export type JobType = (typeof JOB_TYPES)[number];
+export type JobType = 'webhook.deliver' | 'pipeline.run' | 'maintenance.sweep';
 
 export interface Job<P = Record<string, unknown>> {
   id: string;

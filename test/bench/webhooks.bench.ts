@@ -107,15 +107,14 @@ async function main(): Promise<void> {
         .map((d) => deps.queue.enqueue('webhook.deliver', { deliveryId: d.id }, { dedupeKey: `delivery:${d.id}` })),
     );
     groupCommitFor(runtime.db).flush();
-    // Existence, not a count: the poll reads one index entry, so watching the run costs the dispatcher nothing.
-    const pending = runtime.db.prepare("SELECT 1 FROM deliveries WHERE status = 'pending' LIMIT 1");
-    const anyPending = () => pending.get() !== undefined;
+    const pending = runtime.db.prepare("SELECT COUNT(*) AS n FROM deliveries WHERE status = 'pending'");
+    const countPending = () => (pending.get() as { n: number }).n;
 
     // Service: the local worker as `npm start` runs it (webhook concurrency from the config default).
     const worker = new LocalWorker(deps, runtime.queue, { concurrency: { 'webhook.deliver': concurrency } });
     const serviceStarted = performance.now();
     worker.start();
-    while (anyPending()) await new Promise((r) => setTimeout(r, 5));
+    while (countPending() > 0) await new Promise((r) => setTimeout(r, 5));
     const serviceMs = performance.now() - serviceStarted;
     await worker.stop();
     const failed = (

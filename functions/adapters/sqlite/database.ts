@@ -70,23 +70,6 @@ const MIGRATIONS: string[] = [
   `
   CREATE INDEX jobs_type_due_at ON jobs(type, COALESCE(locked_until, run_at), created_at);
   `,
-  // Queue writes touch fewer pages (each is a WAL frame at commit; a webhook send writes a job three times):
-  // - every queue read goes by type (claims, the worker's next-due time), so the type-less due index was one more
-  //   B-tree to write on every enqueue, lease and ack;
-  // - job ids are the rowid: a random UUID key kept a second B-tree whose random order put every ack on its own
-  //   page. AUTOINCREMENT: an acked job's id is never given to a later job. Leases are released at start-up, so
-  //   renumbering the queued jobs here loses nothing.
-  `
-  DROP INDEX jobs_due_at;
-  CREATE TABLE jobs_by_rowid (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, payload TEXT NOT NULL, dedupe_key TEXT UNIQUE,
-    run_at INTEGER NOT NULL, attempt INTEGER NOT NULL DEFAULT 0, locked_until INTEGER, created_at INTEGER NOT NULL);
-  INSERT INTO jobs_by_rowid (type, payload, dedupe_key, run_at, attempt, locked_until, created_at)
-    SELECT type, payload, dedupe_key, run_at, attempt, locked_until, created_at FROM jobs ORDER BY created_at, id;
-  DROP TABLE jobs;
-  ALTER TABLE jobs_by_rowid RENAME TO jobs;
-  CREATE INDEX jobs_type_due_at ON jobs(type, COALESCE(locked_until, run_at), created_at);
-  `,
 ];
 
 /**
