@@ -68,20 +68,31 @@ export function splitOAndZeroByShape(
   paddle: readonly Float64Array[][],
   glyphs: ReadonlyArray<Float32Array[] | null>,
 ): Float64Array[][] {
+  return mapAgreeingLines(paddle, glyphs, (row, shape) => {
+    const mass = (row[O] as number) + (row[ZERO] as number);
+    const shapeMass = (shape[O] as number) + (shape[ZERO] as number);
+    if (mass < MIN_PAIR_MASS || shapeMass < MIN_PAIR_MASS) return row;
+    const ratio = Math.min(1 - SPLIT_FLOOR, Math.max(SPLIT_FLOOR, (shape[O] as number) / shapeMass));
+    const out = Float64Array.from(row);
+    out[O] = mass * ratio;
+    out[ZERO] = mass * (1 - ratio);
+    return out;
+  });
+}
+
+/**
+ * Applies `fuse` to each position's PaddleOCR row and classifier probabilities, on lines whose glyph cells line
+ * up with the reading; other lines are returned unchanged.
+ */
+function mapAgreeingLines(
+  paddle: readonly Float64Array[][],
+  glyphs: ReadonlyArray<Float32Array[] | null>,
+  fuse: (row: Float64Array, shape: Float32Array) => Float64Array,
+): Float64Array[][] {
   return paddle.map((rows, l) => {
     const shapes = glyphs[l];
     if (!shapes || lineAgreement(rows, shapes) < MIN_LINE_AGREEMENT) return rows;
-    return rows.map((row, i) => {
-      const shape = shapes[i] as Float32Array;
-      const mass = (row[O] as number) + (row[ZERO] as number);
-      const shapeMass = (shape[O] as number) + (shape[ZERO] as number);
-      if (mass < MIN_PAIR_MASS || shapeMass < MIN_PAIR_MASS) return row;
-      const ratio = Math.min(1 - SPLIT_FLOOR, Math.max(SPLIT_FLOOR, (shape[O] as number) / shapeMass));
-      const out = Float64Array.from(row);
-      out[O] = mass * ratio;
-      out[ZERO] = mass * (1 - ratio);
-      return out;
-    });
+    return rows.map((row, i) => fuse(row, shapes[i] as Float32Array));
   });
 }
 
@@ -99,22 +110,17 @@ export function weighByShape(
   paddle: readonly Float64Array[][],
   glyphs: ReadonlyArray<Float32Array[] | null>,
 ): Float64Array[][] {
-  return paddle.map((rows, l) => {
-    const shapes = glyphs[l];
-    if (!shapes || lineAgreement(rows, shapes) < MIN_LINE_AGREEMENT) return rows;
-    return rows.map((row, i) => {
-      const shape = shapes[i] as Float32Array;
-      const out = new Float64Array(row.length);
-      let before = 0;
-      let after = 0;
-      for (let s = 0; s < row.length; s++) {
-        const vote = s === O || s === ZERO ? (shape[O] as number) + (shape[ZERO] as number) : (shape[s] as number);
-        out[s] = (row[s] as number) * (vote + SHAPE_FLOOR) ** SHAPE_WEIGHT;
-        before += row[s] as number;
-        after += out[s] as number;
-      }
-      for (let s = 0; s < out.length; s++) out[s] = ((out[s] as number) * before) / after;
-      return out;
-    });
+  return mapAgreeingLines(paddle, glyphs, (row, shape) => {
+    const out = new Float64Array(row.length);
+    let before = 0;
+    let after = 0;
+    for (let s = 0; s < row.length; s++) {
+      const vote = s === O || s === ZERO ? (shape[O] as number) + (shape[ZERO] as number) : (shape[s] as number);
+      out[s] = (row[s] as number) * (vote + SHAPE_FLOOR) ** SHAPE_WEIGHT;
+      before += row[s] as number;
+      after += out[s] as number;
+    }
+    for (let s = 0; s < out.length; s++) out[s] = ((out[s] as number) * before) / after;
+    return out;
   });
 }
