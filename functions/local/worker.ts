@@ -2,7 +2,7 @@ import { runPipeline } from '../app/pipeline';
 import type { AppDeps } from '../app/deps';
 import { runMaintenanceSweep } from '../app/maintenance';
 import { deliverWebhook } from '../app/webhooks/deliver';
-import type { SqliteJobQueue } from '../adapters/sqlite/job-queue';
+import type { Settlement, SqliteJobQueue } from '../adapters/sqlite/job-queue';
 import type { Job, JobType } from '../ports/queue';
 import { logger } from '../http/observability';
 
@@ -25,10 +25,24 @@ export interface WorkerOptions {
  * maintenance sweeps, each type with its own concurrency. A job is acked only after its handler
  * finished, so work interrupted by a crash or restart runs again (handlers are idempotent).
  */
+const JOB_TYPES: readonly JobType[] = ['webhook.deliver', 'pipeline.run', 'maintenance.sweep'];
+
+/** A claimed job waiting in this process for a free slot, with the time its lease started. */
+type Ready = { job: Job; claimedAt: number };
+
 export class LocalWorker {
   private running = new Map<string, Promise<void>>();
   private perType = new Map<JobType, number>();
+  /**
+   * Claimed jobs waiting for a slot, up to one more round per type: a finishing job hands its slot to the next
+   * one at once, without waiting for a claim to be committed.
+   */
+  private ready = new Map<JobType, Ready[]>();
+  /** Outcomes of finished jobs, written with the loop's next claim (one transaction per turn, not one per job). */
+  private settled: Settlement[] = [];
   private stopped = false;
+  /** Set by a nudge; the loop looks again instead of sleeping if it was nudged while busy. */
+  private nudged = false;
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
 
@@ -38,50 +52,92 @@ export class LocalWorker {
     private readonly opts: WorkerOptions,
   ) {}
 
+  private get leaseMs(): number {
+    return this.opts.leaseMs ?? 120_000;
+  }
+
   start(): void {
     this.queue.releaseAllLeases();
     this.loop = this.run();
   }
 
-  /** Wakes the loop now (after an enqueue in this process). */
+  /** Wakes the loop now (after an enqueue in this process, or a finished job). */
   nudge(): void {
+    this.nudged = true;
     this.wake?.();
   }
 
-  /** Stops claiming and waits for the jobs in flight to finish. */
+  /**
+   * Stops claiming, waits for the jobs in flight to finish, hands the claimed jobs that never started back to
+   * the queue and writes every outcome.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     this.nudge();
     await this.loop;
+    for (const waiting of this.ready.values()) {
+      for (const r of waiting.splice(0)) this.settle(r.job, 0);
+    }
     await Promise.allSettled([...this.running.values()]);
+    if (this.settled.length > 0) {
+      try {
+        await this.queue.settleAndClaim(() => ({ settled: this.settled.splice(0), limits: {} }), this.leaseMs);
+      } catch (err) {
+        this.warnUnsettled(err);
+      }
+    }
+  }
+
+  private concurrency(type: JobType): number {
+    return this.opts.concurrency[type] ?? 1;
   }
 
   private capacity(type: JobType): number {
-    return (this.opts.concurrency[type] ?? 1) - (this.perType.get(type) ?? 0);
+    return this.concurrency(type) - (this.perType.get(type) ?? 0);
+  }
+
+  /** How many more jobs of a type to claim now: its free slots, plus one round waiting ready. */
+  private wanted(type: JobType): number {
+    if (this.stopped) return 0;
+    return Math.max(0, this.capacity(type) + this.concurrency(type) - (this.ready.get(type)?.length ?? 0));
   }
 
   private async run(): Promise<void> {
-    const leaseMs = this.opts.leaseMs ?? 120_000;
     const maxIdle = this.opts.maxIdleMs ?? 500;
     let busyPolls = 0;
     while (!this.stopped) {
-      // Free slots per type: claiming only what can start now spares the store leases that are handed back.
-      const limits: Partial<Record<JobType, number>> = {};
-      let free = 0;
-      for (const t of ['webhook.deliver', 'pipeline.run', 'maintenance.sweep'] as JobType[]) {
-        limits[t] = Math.max(0, this.capacity(t));
-        free += limits[t];
-      }
-      let jobs: Job[] = [];
+      this.nudged = false;
       let next: number | null = null;
       let backoff: number | null = null;
       try {
-        jobs = free > 0 ? this.queue.claimDueByType(limits, leaseMs) : [];
-        next = this.queue.msUntilNextDue();
+        const wanting = JOB_TYPES.filter((t) => this.wanted(t) > 0);
+        // Nothing to settle and nothing due that there is room for: sleep without writing.
+        next = wanting.length > 0 ? this.queue.msUntilNextDue(wanting) : null;
+        if (this.settled.length > 0 || next === 0) {
+          // Outcomes and room are read when the batch runs: jobs that finish meanwhile join it.
+          const limits: Partial<Record<JobType, number>> = {};
+          const claimed = await this.queue.settleAndClaim(() => {
+            for (const t of JOB_TYPES) limits[t] = this.wanted(t);
+            return { settled: this.settled.splice(0), limits };
+          }, this.leaseMs);
+          const claimedAt = Date.now();
+          for (const job of claimed) {
+            // Already running or waiting here (its lease lapsed meanwhile): never hold one job twice.
+            if (this.running.has(job.id) || this.ready.get(job.type)?.some((r) => r.job.id === job.id)) continue;
+            const waiting = this.ready.get(job.type) ?? [];
+            waiting.push({ job, claimedAt });
+            this.ready.set(job.type, waiting);
+          }
+          this.startReady();
+          const claimedOf = (t: JobType) => claimed.filter((j) => j.type === t).length;
+          const stillWanting = JOB_TYPES.filter((t) => (limits[t] ?? 0) > claimedOf(t));
+          next = stillWanting.length > 0 ? this.queue.msUntilNextDue(stillWanting) : null;
+        }
         busyPolls = 0;
       } catch (err) {
         // The database stayed locked past busy_timeout (another process, a long checkpoint on a loaded
-        // machine): poll again after a growing pause. Nothing was claimed, so nothing is lost.
+        // machine): poll again after a growing pause. Nothing was claimed, so nothing is lost; the jobs whose
+        // outcomes were not written keep their leases and run again when those lapse (handlers are idempotent).
         busyPolls++;
         logger.warn('queue poll failed; retrying', {
           error: err instanceof Error ? err.message : String(err),
@@ -89,21 +145,9 @@ export class LocalWorker {
         });
         backoff = Math.min(5_000, 250 * 2 ** Math.min(busyPolls, 5));
       }
-      for (const job of jobs) {
-        if (this.capacity(job.type) <= 0) {
-          this.settle(job, () => this.queue.retryLater(job.id, 0)); // no room for this type right now: hand the lease back
-          continue;
-        }
-        this.perType.set(job.type, (this.perType.get(job.type) ?? 0) + 1);
-        const p = this.execute(job).finally(() => {
-          this.running.delete(job.id);
-          this.perType.set(job.type, (this.perType.get(job.type) ?? 1) - 1);
-          this.nudge();
-        });
-        this.running.set(job.id, p);
-      }
       if (this.stopped) break;
-      const sleep = backoff ?? (jobs.length > 0 && free > jobs.length ? 0 : Math.min(maxIdle, next ?? maxIdle));
+      if (this.nudged && backoff === null) continue;
+      const sleep = backoff ?? Math.min(maxIdle, next ?? maxIdle);
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, sleep);
         this.wake = () => {
@@ -115,11 +159,33 @@ export class LocalWorker {
     }
   }
 
+  /** Starts waiting jobs in the free slots. A job that waited past half its lease is handed back instead. */
+  private startReady(): void {
+    if (this.stopped) return;
+    const staleBefore = Date.now() - this.leaseMs / 2;
+    for (const [type, waiting] of this.ready) {
+      while (waiting.length > 0 && this.capacity(type) > 0) {
+        const { job, claimedAt } = waiting.shift()!;
+        if (claimedAt < staleBefore) {
+          this.settle(job, 0);
+          continue;
+        }
+        this.perType.set(type, (this.perType.get(type) ?? 0) + 1);
+        const p = this.execute(job).finally(() => {
+          this.running.delete(job.id);
+          this.perType.set(type, (this.perType.get(type) ?? 1) - 1);
+          this.startReady();
+          this.nudge();
+        });
+        this.running.set(job.id, p);
+      }
+    }
+  }
   private async execute(job: Job): Promise<void> {
     try {
       if (job.type === 'webhook.deliver') {
         const r = await deliverWebhook(this.deps, String(job.payload.deliveryId));
-        if (r.outcome === 'retry') return this.settle(job, () => this.queue.retryLater(job.id, r.retryInMs));
+        if (r.outcome === 'retry') return this.settle(job, r.retryInMs);
       } else if (job.type === 'pipeline.run') {
         await runPipeline(this.deps, {
           verificationId: String(job.payload.verificationId),
@@ -128,7 +194,7 @@ export class LocalWorker {
       } else if (job.type === 'maintenance.sweep') {
         await runLoggedSweep(this.deps);
       }
-      this.settle(job, () => this.queue.ack(job.id));
+      this.settle(job, null);
     } catch (err) {
       // Infrastructure failure (disk, bug): keep the job and try again later; never drop work.
       const delay = Math.min(60_000, 1000 * 2 ** Math.min(job.attempt, 6));
@@ -138,22 +204,22 @@ export class LocalWorker {
         retryInMs: delay,
         error: err instanceof Error ? err.message : String(err),
       });
-      this.settle(job, () => this.queue.retryLater(job.id, delay));
+      this.settle(job, delay);
     }
   }
 
   /**
-   * Acks or reschedules a job. If the database refuses (locked past busy_timeout), the job keeps its lease
-   * and runs again when the lease lapses: handlers are idempotent, so a repeat is harmless.
+   * Records a job's outcome (ack when `retryInMs` is null) for the loop's next write. The handler's own writes
+   * are committed before this runs, so a crash before the outcome is written only repeats an idempotent job.
+   * If that write fails (locked past busy_timeout), the job keeps its lease and runs again when it lapses.
    */
-  private settle(job: Job, write: () => void): void {
-    try {
-      write();
-    } catch (err) {
-      logger.warn('could not settle job; it runs again after its lease', {
-        jobType: job.type,
-        error: err instanceof Error ? err.message : String(err),
-      });
-    }
+  private settle(job: Job, retryInMs: number | null): void {
+    this.settled.push({ jobId: job.id, retryInMs });
+  }
+
+  private warnUnsettled(err: unknown): void {
+    logger.warn('could not settle jobs; they run again after their lease', {
+      error: err instanceof Error ? err.message : String(err),
+    });
   }
 }

@@ -134,6 +134,30 @@ describe('local adapter specifics', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('settles finished jobs and claims the next ones in one committed batch (settleAndClaim)', async () => {
+    const dir = tempDir();
+    const db = openDatabase(join(dir, 'kyc.sqlite'));
+    let offset = 0;
+    const queue = createSqliteJobQueue(db, { now: () => new Date(Date.now() + offset) });
+    for (let i = 0; i < 4; i++) await queue.enqueue('webhook.deliver', { deliveryId: `whd_${i}` });
+    const [a, b] = await queue.settleAndClaim(() => ({ settled: [], limits: { 'webhook.deliver': 2 } }), 600_000);
+    // The batch is read when it runs: what the worker settles before then is part of it.
+    const settled: Array<{ jobId: string; retryInMs: number | null }> = [];
+    const next = queue.settleAndClaim(() => ({ settled, limits: { 'webhook.deliver': 1 } }), 600_000);
+    settled.push({ jobId: a!.id, retryInMs: null }, { jobId: b!.id, retryInMs: 60_000 });
+    expect((await next).map((j) => j.payload)).toEqual([{ deliveryId: 'whd_2' }]);
+    expect(queue.depth()).toBe(3); // a is gone; b waits for its retry; whd_2 leased, whd_3 due
+    offset = 61_000;
+    const later = await queue.settleAndClaim(() => ({ settled: [], limits: { 'webhook.deliver': 5 } }), 600_000);
+    expect(
+      later.map((j) => j.payload).sort((x, y) => String(x.deliveryId).localeCompare(String(y.deliveryId))),
+    ).toEqual([{ deliveryId: 'whd_1' }, { deliveryId: 'whd_3' }]);
+    expect(later.find((j) => j.id === b!.id)?.attempt).toBe(2);
+    expect(queue.msUntilNextDue(['pipeline.run'])).toBeNull();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('gives a crashed worker’s jobs back at start-up (releaseAllLeases)', async () => {
     const dir = tempDir();
     const db = openDatabase(join(dir, 'kyc.sqlite'));
@@ -158,10 +182,10 @@ describe('SQLite group commit', () => {
     const other = openDatabase(file); // a second connection sees only committed data
     const count = (table: string) => (other.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
     const writes = [store.orgs.put(makeOrg({ id: 'org_a' })), store.orgs.put(makeOrg({ id: 'org_b' }))];
-    expect(db.inTransaction).toBe(true); // both joined one open batch
     expect(count('orgs')).toBe(0);
-    await Promise.all(writes);
-    expect(count('orgs')).toBe(2);
+    await writes[0];
+    expect(count('orgs')).toBe(2); // the second write was committed with the first: one batch
+    await writes[1];
     const first = store.keys.create(makeKey({ id: 'key_1', keyHash: 'a'.repeat(64) }));
     const duplicate = store.keys.create(makeKey({ id: 'key_2', keyHash: 'a'.repeat(64) }));
     const third = store.orgs.put(makeOrg({ id: 'org_c' }));
@@ -169,6 +193,25 @@ describe('SQLite group commit', () => {
     await Promise.all([first, third]); // the failing statement did not take its batch down
     expect(count('keys')).toBe(1);
     expect(count('orgs')).toBe(3);
+    other.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('never leaves a write transaction open while other code runs: another connection on the same thread writes at once', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'kyc.sqlite');
+    const db = openDatabase(file);
+    const store = createSqliteStore(db);
+    // What the CLI does when a test (or an embedding program) runs it in the server's process: a second
+    // connection that waits synchronously for the lock. A batch left open here could never commit.
+    const other = openDatabase(file);
+    other.pragma('busy_timeout = 0');
+    const pending = store.orgs.put(makeOrg({ id: 'org_server' }));
+    expect(db.inTransaction).toBe(false);
+    other.prepare("INSERT INTO orgs (id, doc) VALUES ('org_cli', '{}')").run();
+    await pending;
+    expect((db.prepare('SELECT COUNT(*) AS n FROM orgs').get() as { n: number }).n).toBe(2);
     other.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { SqliteJobQueue } from '../../functions/adapters/sqlite/job-queue';
+import type { SettleAndClaim, SqliteJobQueue } from '../../functions/adapters/sqlite/job-queue';
 import { LocalWorker } from '../../functions/local/worker';
 import type { Job } from '../../functions/ports/queue';
 import { createPipelineHarness, type PipelineHarness } from '../pipeline/harness';
@@ -14,30 +14,33 @@ const LOCKED = Object.assign(new Error('database is locked'), { code: 'SQLITE_BU
 class FlakyQueue {
   jobs: Job[] = [];
   acked: string[] = [];
+  /** Polls that fail before anything runs (BEGIN locked past busy_timeout): nothing is taken or written. */
   claimFailures = 0;
+  /** Polls that fail after the batch was taken (COMMIT refused): its settlements are lost with it. */
   ackFailures = 0;
   polls = 0;
 
-  claimDue(limit: number): Job[] {
+  async settleAndClaim(take: () => SettleAndClaim): Promise<Job[]> {
     this.polls++;
     if (this.claimFailures > 0) {
       this.claimFailures--;
       throw LOCKED;
     }
-    return this.jobs.splice(0, limit);
-  }
-  claimDueByType(limits: Partial<Record<Job['type'], number>>): Job[] {
-    const limit = Object.values(limits).reduce((n, l) => n + (l ?? 0), 0);
-    return this.claimDue(limit).filter((j) => (limits[j.type] ?? 0) > 0);
-  }
-  ack(id: string): void {
-    if (this.ackFailures > 0) {
+    const { settled, limits } = take();
+    if (settled.length > 0 && this.ackFailures > 0) {
       this.ackFailures--;
       throw LOCKED;
     }
-    this.acked.push(id);
+    for (const s of settled) if (s.retryInMs === null) this.acked.push(s.jobId);
+    const claimed: Job[] = [];
+    for (const job of [...this.jobs]) {
+      if ((limits[job.type] ?? 0) > claimed.filter((j) => j.type === job.type).length) {
+        claimed.push(job);
+        this.jobs.splice(this.jobs.indexOf(job), 1);
+      }
+    }
+    return claimed;
   }
-  retryLater(): void {}
   msUntilNextDue(): number | null {
     return this.jobs.length ? 0 : null;
   }

@@ -1,62 +1,93 @@
 import type { SqliteDatabase } from './database';
 
 /**
- * Group commit: every write issued during one turn of the event loop joins one transaction, committed
- * on `setImmediate`, and each caller's promise settles only after that COMMIT. Concurrent requests
- * then share the WAL frames of the pages they all touch (table tail, index tails) instead of writing
- * them once each, which is what made checkpoints, and so tail latency, expensive under load.
+ * Group commit: the writes requested during one turn of the event loop are queued and run together, in
+ * order, in one transaction on `setImmediate`; each caller's promise settles after that COMMIT. Concurrent
+ * requests then share the WAL frames of the pages they all touch (table tail, index tails) instead of
+ * writing them once each, which is what made checkpoints, and so tail latency, expensive under load.
  *
- * Durability is unchanged for callers: nothing is acknowledged before it is committed. Statements keep
- * their own atomicity (a failing statement throws to its caller and leaves the batch intact), and
- * `db.transaction(...)` inside a batch runs as a savepoint.
+ * The transaction is opened, filled and committed in one synchronous run: it is never left open while other
+ * code runs. Another connection (the CLI, even one opened in this process) therefore only ever waits for a
+ * short commit, never for a batch that cannot finish until it gives the thread back.
+ *
+ * Durability is unchanged for callers: nothing is acknowledged before it is committed. Each write keeps its
+ * own atomicity (it runs in a savepoint: a failing write rejects its caller and leaves the batch intact), and
+ * `db.transaction(...)` inside a write runs as a nested savepoint.
  */
 export interface GroupCommit {
-  /** Runs `fn` inside the current batch and resolves with its result once the batch is committed. */
+  /** Queues `fn` for the current batch; resolves with its result once the batch is committed. */
   write<T>(fn: () => T): Promise<T>;
-  /** Commits the open batch now (before closing the database). */
+  /** Runs and commits the queued batch now (before closing the database, or to read it from another connection). */
   flush(): void;
 }
 
+type Queued = { fn: () => unknown; resolve: (value: unknown) => void; reject: (err: unknown) => void };
+
 export function createGroupCommit(db: SqliteDatabase): GroupCommit {
-  let open = false;
-  let waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  let queued: Queued[] = [];
+  let scheduled = false;
+  const begin = db.prepare('BEGIN IMMEDIATE');
+  const commit = db.prepare('COMMIT');
+  const savepoint = db.prepare('SAVEPOINT group_write');
+  const release = db.prepare('RELEASE group_write');
+  const rollbackTo = db.prepare('ROLLBACK TO group_write');
 
   const flush = (): void => {
-    if (!open) return;
-    open = false;
-    const batch = waiters;
-    waiters = [];
+    scheduled = false;
+    if (queued.length === 0) return;
+    const batch = queued;
+    queued = [];
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; err: unknown }> = [];
     try {
-      db.exec('COMMIT');
-      for (const w of batch) w.resolve();
+      begin.run();
+    } catch (err) {
+      // Locked past busy_timeout by another process: nothing ran, every caller learns it.
+      for (const q of batch) q.reject(err);
+      return;
+    }
+    try {
+      for (const q of batch) {
+        savepoint.run();
+        try {
+          outcomes.push({ ok: true, value: q.fn() });
+          db.exec('RELEASE group_write');
+        } catch (err) {
+          rollbackTo.run();
+          release.run();
+          outcomes.push({ ok: false, err });
+        }
+      }
+      commit.run();
     } catch (err) {
       if (db.inTransaction) db.exec('ROLLBACK');
-      for (const w of batch) w.reject(err);
+      for (const q of batch) q.reject(err);
+      return;
     }
+    batch.forEach((q, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) q.resolve(o.value);
+      else q.reject(o.err);
+    });
   };
 
   return {
     write<T>(fn: () => T): Promise<T> {
-      if (!open && db.inTransaction) {
-        // Called from inside an explicit transaction: that transaction's commit is the one that counts.
+      if (db.inTransaction) {
+        // Called from inside a transaction (an explicit one, or a write of the batch being flushed): that
+        // transaction's commit is the one that counts.
         try {
           return Promise.resolve(fn());
         } catch (err) {
           return Promise.reject(err);
         }
       }
-      if (!open) {
-        db.exec('BEGIN IMMEDIATE');
-        open = true;
-        setImmediate(flush);
-      }
-      let result: T;
-      try {
-        result = fn();
-      } catch (err) {
-        return Promise.reject(err);
-      }
-      return new Promise<T>((resolve, reject) => waiters.push({ resolve: () => resolve(result), reject }));
+      return new Promise<T>((resolve, reject) => {
+        queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
+      });
     },
     flush,
   };

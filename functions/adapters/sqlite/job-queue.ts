@@ -4,6 +4,16 @@ import type { EnqueueOptions, Job, JobType, Queue } from '../../ports/queue';
 import type { SqliteDatabase } from './database';
 import { groupCommitFor } from './group-commit';
 
+/** How a job the worker ran ended: done (removed), or to run again `retryInMs` from now. */
+export type Settlement = { jobId: string; retryInMs: number | null };
+
+/** What the worker settles and claims in one batch, read when the batch runs. */
+export interface SettleAndClaim {
+  settled: Settlement[];
+  /** Free slots per job type: no job is claimed that the worker would have to hand back. */
+  limits: Partial<Record<JobType, number>>;
+}
+
 /**
  * Durable job queue in the same SQLite file as the data. A job stays in the table until it is acked, so
  * work survives a crash or restart; a claimed job carries a lease (`locked_until`) and becomes due again
@@ -21,8 +31,19 @@ export interface SqliteJobQueue extends Queue {
   ack(jobId: string): void;
   /** Not done: runs it again after `delayMs`. */
   retryLater(jobId: string, delayMs: number): void;
-  /** Milliseconds until the next job is due (null if the queue is empty), for the worker's sleep. */
-  msUntilNextDue(): number | null;
+  /**
+   * The worker's one write per turn: applies the outcomes of the jobs that finished (acks, retries), then claims
+   * due jobs of each type up to its free slots. It joins the connection's group commit, so it shares one
+   * transaction (and its WAL pages) with the delivery records written in the same turn; `take` is called when
+   * the batch runs, so everything settled until then is part of it. Resolves with the claimed jobs once their
+   * leases and the settlements are committed.
+   */
+  settleAndClaim(take: () => SettleAndClaim, leaseMs: number): Promise<Job[]>;
+  /**
+   * Milliseconds until the next job is due (null if none is queued), for the worker's sleep; with `types`, only
+   * jobs of those types count (the types that have a free slot).
+   */
+  msUntilNextDue(types?: readonly JobType[]): number | null;
   /** Releases every lease: called at start-up, when no other worker can hold one (single worker per data dir). */
   releaseAllLeases(): number;
   depth(): number;
@@ -44,6 +65,7 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
   const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
   const reschedule = db.prepare('UPDATE jobs SET run_at = ?, locked_until = NULL WHERE id = ?');
   const next = db.prepare('SELECT MIN(COALESCE(locked_until, run_at)) AS t FROM jobs');
+  const nextOfType = db.prepare('SELECT MIN(COALESCE(locked_until, run_at)) AS t FROM jobs WHERE type = ?');
   const release = db.prepare('UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL');
   const count = db.prepare('SELECT COUNT(*) AS n FROM jobs');
 
@@ -61,14 +83,16 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
     const now = clock.now().getTime();
     return leaseRows(due.all(now, limit) as Row[], now + leaseMs);
   });
-  const claimByType = db.transaction((limits: Partial<Record<JobType, number>>, leaseMs: number): Job[] => {
+  const claimOfTypes = (limits: Partial<Record<JobType, number>>, leaseMs: number): Job[] => {
     const now = clock.now().getTime();
     const jobs: Job[] = [];
     for (const [type, limit] of Object.entries(limits) as Array<[JobType, number]>) {
       if (limit > 0) jobs.push(...leaseRows(dueOfType.all(type, now, limit) as Row[], now + leaseMs));
     }
     return jobs;
-  });
+  };
+  const claimByType = db.transaction(claimOfTypes);
+  const dueAt = (row: unknown) => (row as { t: number | null }).t;
 
   return {
     async enqueue(type: JobType, payload: Record<string, unknown>, opts: EnqueueOptions = {}) {
@@ -81,9 +105,27 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
     claimDueByType: (limits, leaseMs) => claimByType.immediate(limits, leaseMs),
     ack: (id) => void remove.run(id),
     retryLater: (id, delayMs) => void reschedule.run(clock.now().getTime() + delayMs, id),
-    msUntilNextDue() {
-      const row = next.get() as { t: number | null };
-      return row.t === null ? null : Math.max(0, row.t - clock.now().getTime());
+    settleAndClaim(take, leaseMs) {
+      return groupCommitFor(db).write(() => {
+        const { settled, limits } = take();
+        const now = clock.now().getTime();
+        for (const s of settled) {
+          if (s.retryInMs === null) remove.run(s.jobId);
+          else reschedule.run(now + s.retryInMs, s.jobId);
+        }
+        return claimOfTypes(limits, leaseMs);
+      });
+    },
+    msUntilNextDue(types) {
+      let t: number | null = null;
+      if (types === undefined) t = dueAt(next.get());
+      else {
+        for (const type of types) {
+          const at = dueAt(nextOfType.get(type));
+          if (at !== null && (t === null || at < t)) t = at;
+        }
+      }
+      return t === null ? null : Math.max(0, t - clock.now().getTime());
     },
     releaseAllLeases: () => release.run().changes,
     depth: () => (count.get() as { n: number }).n,
