@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { newChallenge } from '../domain/challenge';
-import type { Attempt, Decision, DeclineType, Delivery, Flow, Verification } from '../domain/model';
+import type { Attempt, Decision, DeclineType, Delivery, Flow, Verification, WebhookEventName } from '../domain/model';
 import { finalize, isTerminal, reopenForRetry, toView, type TerminalOutcome } from '../domain/verification';
 import { eventsForOutcome, planDeliveries, publicationOf } from '../domain/webhooks';
 import type { AppDeps } from './deps';
@@ -85,18 +85,46 @@ export async function recoverPublication(deps: AppDeps, v: Verification, flow: F
 }
 
 /**
+ * The outbox id of the delivery a publication of `v` owes one endpoint for one event: derived from the
+ * verification, its attempt, the publication (automated outcome or reviewer's decision), the endpoint and the
+ * event. Two publications of the same outcome (the finish and the sweep's recovery, a retried task) plan the
+ * same ids, and the store's put-if-absent keeps one row each: the integrator gets each event under one id.
+ */
+export function outcomeDeliveryId(
+  deps: Pick<AppDeps, 'crypto'>,
+  v: Pick<Verification, 'id' | 'attempts' | 'review'>,
+  endpointId: string,
+  event: WebhookEventName,
+): string {
+  const publication = v.review ? 'review' : 'outcome';
+  const key = `delivery:${v.id}:${v.attempts.length}:${publication}:${endpointId}:${event}`;
+  // 20 base-36 characters (~103 bits) of the digest: the shape of a random id (RandomIds).
+  const digits = BigInt(`0x${deps.crypto.sha256Hex(key)}`)
+    .toString(36)
+    .padStart(50, '0');
+  return `whd_${digits.slice(-20)}`;
+}
+
+/**
  * Writes the webhook outbox for a terminal verification, queues the sends, then marks it published.
- * Safe to call again after a crash: an endpoint+event pair that already has a delivery gets no second one,
- * and the maintenance sweep re-runs it for terminal verifications still unpublished.
+ * Safe to call again, and concurrently: the delivery ids derive from the publication (see
+ * {@link outcomeDeliveryId}), so a second call writes no second row for an endpoint+event pair; the
+ * maintenance sweep re-runs it for terminal verifications still unpublished.
  */
 export async function publishOutcome(deps: AppDeps, v: Verification, flow: Flow): Promise<void> {
   const endpoints = await deps.store.webhooks.listActive(v.orgId, v.mode);
   const existing = await deps.store.deliveries.listByVerification(v.id);
   // One delivery per endpoint, event and publication (the automated outcome, then a reviewer's decision).
+  // Rows written before the ids were derived (random ids) are matched by that slot.
   const slot = (d: Delivery) => `${publicationOf(d)}:${d.endpointId}:${d.event}`;
   const already = new Set(existing.map(slot));
-  const planned = planDeliveries(endpoints, eventsForOutcome(v), toView(v, flow), v.orgId, deps.clock.now(), () =>
-    deps.ids.next('whd'),
+  const planned = planDeliveries(
+    endpoints,
+    eventsForOutcome(v),
+    toView(v, flow),
+    v.orgId,
+    deps.clock.now(),
+    (endpointId, event) => outcomeDeliveryId(deps, v, endpointId, event),
   ).filter((d) => !already.has(slot(d)));
   await deps.store.deliveries.createMany(planned);
   for (const d of [...existing.filter((e) => e.status === 'pending'), ...planned]) {

@@ -70,7 +70,9 @@ export function publicationOf(d: Pick<Delivery, 'publication'>): 'outcome' | 're
 
 /**
  * Creates the outbox rows for one terminal outcome: one delivery per subscribed endpoint and event.
- * A view carrying a review decision makes `review` deliveries (new ids, distinct from the automated ones).
+ * A view carrying a review decision makes `review` deliveries (ids distinct from the automated ones).
+ * `deliveryId` names each row; a caller that derives it from the publication, endpoint and event makes two
+ * plannings of one outcome write the same rows.
  */
 export function planDeliveries(
   endpoints: WebhookEndpoint[],
@@ -78,7 +80,7 @@ export function planDeliveries(
   view: VerificationView,
   orgId: string,
   now: Date,
-  nextId: () => string,
+  deliveryId: (endpointId: string, event: WebhookEventName) => string,
 ): Delivery[] {
   const at = now.toISOString();
   const out: Delivery[] = [];
@@ -86,7 +88,7 @@ export function planDeliveries(
     if (endpoint.deletedAt || endpoint.disabledAt || endpoint.mode !== view.mode) continue;
     for (const event of events) {
       if (!endpoint.events.includes(event)) continue;
-      const id = nextId();
+      const id = deliveryId(endpoint.id, event);
       out.push({
         id,
         orgId,

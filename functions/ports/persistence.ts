@@ -112,7 +112,10 @@ export interface WebhookEndpointRepository {
 }
 
 export interface DeliveryRepository {
-  /** Inserts all deliveries; existing ids are left unchanged (idempotent outbox write). */
+  /**
+   * Inserts all deliveries; existing ids are left unchanged (idempotent outbox write), also when two calls race
+   * with the same ids: each id is stored once, as one of the writers wrote it (put-if-absent per row).
+   */
   createMany(deliveries: Delivery[]): Promise<void>;
   get(id: string): Promise<Delivery | null>;
   /** Replaces the record (status, attempts, nextAttemptAt, updatedAt). */

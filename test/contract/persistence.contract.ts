@@ -425,6 +425,22 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         await store.deliveries.createMany([]);
       });
 
+      it('createMany racing itself with the same ids (two publications of one outcome) stores each id once', async () => {
+        const rows = (body: string) =>
+          ['verification.completed', 'verification.approved'].map((event, i) =>
+            makeDelivery({ id: `whd_race${i}`, event: event as Delivery['event'], body }),
+          );
+        await Promise.all([
+          store.deliveries.createMany(rows('first')),
+          store.deliveries.createMany(rows('second')),
+          store.deliveries.createMany(rows('third')),
+        ]);
+        const stored = await store.deliveries.listByVerification('vrf_test1');
+        expect(ids(byId(stored))).toEqual(['whd_race0', 'whd_race1']);
+        // Whichever write won, a row is one writer's whole row, never a mix.
+        for (const d of stored) expect(['first', 'second', 'third']).toContain(d.body);
+      });
+
       it('lists by endpoint newest first with a limit, and by verification', async () => {
         await store.deliveries.createMany([
           makeDelivery({ id: 'whd_a', createdAt: at(1), verificationId: 'vrf_1' }),
