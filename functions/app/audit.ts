@@ -1,3 +1,4 @@
+import type { Verification } from '../domain/model';
 import type { AuditEvent } from '../ports/persistence';
 import type { AppDeps } from './deps';
 
@@ -37,4 +38,17 @@ export function auditEvent(deps: Pick<AppDeps, 'ids' | 'clock'>, entry: AuditEnt
 /** Appends one entry to the audit log. */
 export async function recordAudit(deps: Pick<AppDeps, 'store' | 'ids' | 'clock'>, entry: AuditEntry): Promise<void> {
   await deps.store.audit.append(auditEvent(deps, entry));
+}
+
+/**
+ * Appends the audit entry a verification carries (see Verification.pendingAudit), if any. Idempotent: the entry's
+ * id is fixed, so a second append (the recovery of a crash that came after the first) leaves one entry.
+ */
+export async function appendPendingAudit(
+  deps: Pick<AppDeps, 'store' | 'ids' | 'clock'>,
+  v: Pick<Verification, 'id' | 'orgId' | 'pendingAudit'>,
+): Promise<void> {
+  const entry = v.pendingAudit;
+  if (!entry) return;
+  await recordAudit(deps, { ...entry, orgId: v.orgId, verificationId: v.id });
 }

@@ -4,7 +4,7 @@ import type { Attempt, Decision, DeclineType, Delivery, Flow, Verification, Webh
 import { finalize, isTerminal, reopenForRetry, toView, type TerminalOutcome } from '../domain/verification';
 import { eventsForOutcome, planDeliveries, publicationOf } from '../domain/webhooks';
 import type { AppDeps } from './deps';
-import { recordAudit } from './audit';
+import { appendPendingAudit, recordAudit } from './audit';
 import { updateVerification } from './optimistic-update';
 import { enqueueDelivery } from './webhooks/deliver';
 
@@ -76,7 +76,8 @@ export async function recordFinalizedAudit(
 /**
  * Finishes, after a crash, what {@link finalizeVerification} or a review began for a terminal verification
  * whose publication is not marked done: the finalized audit entry of an automated outcome (a crash may have
- * come between the terminal write and its audit append), then the outbox. Idempotent.
+ * come between the terminal write and its audit append), or the reviewer's entry the decision carries, then the
+ * outbox. Idempotent.
  */
 export async function recoverPublication(deps: AppDeps, v: Verification, flow: Flow): Promise<void> {
   // A reviewed verification has moved on: the entry would no longer describe the automated outcome.
@@ -106,12 +107,14 @@ export function outcomeDeliveryId(
 }
 
 /**
- * Writes the webhook outbox for a terminal verification, queues the sends, then marks it published.
- * Safe to call again, and concurrently: the delivery ids derive from the publication (see
- * {@link outcomeDeliveryId}), so a second call writes no second row for an endpoint+event pair; the
+ * Appends the audit entry the change carries (a reviewer's decision), writes the webhook outbox for a terminal
+ * verification, queues the sends, then marks it published.
+ * Safe to call again, and concurrently: the audit entry has a fixed id, the delivery ids derive from the
+ * publication (see {@link outcomeDeliveryId}), so a second call writes no second entry or row; the
  * maintenance sweep re-runs it for terminal verifications still unpublished.
  */
 export async function publishOutcome(deps: AppDeps, v: Verification, flow: Flow): Promise<void> {
+  await appendPendingAudit(deps, v);
   const endpoints = await deps.store.webhooks.listActive(v.orgId, v.mode);
   const existing = await deps.store.deliveries.listByVerification(v.id);
   // One delivery per endpoint, event and publication (the automated outcome, then a reviewer's decision).
@@ -131,8 +134,11 @@ export async function publishOutcome(deps: AppDeps, v: Verification, flow: Flow)
     await enqueueDelivery(deps, d.id);
   }
   const at = deps.clock.now().toISOString();
+  // The pending audit entry was appended above: published, the record no longer needs to carry it.
   await updateVerification(deps, v.id, (cur) =>
-    cur.publishedAt ? null : { ...cur, publishedAt: at, version: cur.version + 1 },
+    cur.publishedAt
+      ? null
+      : { ...cur, publishedAt: at, ...(cur.pendingAudit ? { pendingAudit: null } : {}), version: cur.version + 1 },
   );
 }
 

@@ -200,10 +200,28 @@ export interface Verification {
    * audit trail only.
    */
   review?: ReviewRecord | null;
+  /**
+   * The audit entry of a change, written in the same conditional update as the change so that a crash before
+   * its append to the audit log cannot lose it: the publication appends it (fixed id, so appending it again
+   * leaves one entry) and clears it when it marks the verification published. Internal: never in a view.
+   */
+  pendingAudit?: PendingAuditEntry | null;
   /** When the integrator erased the same personal data on request (POST .../redact); absent or null otherwise. */
   redactedAt?: string | null;
   /** Optimistic-concurrency counter, bumped on every write. */
   version: number;
+}
+
+/** An audit entry kept on the verification it concerns until it is surely in the audit log. */
+export interface PendingAuditEntry {
+  /** Fixed `evt_` id, derived from the change (the audit log ignores a known id). */
+  id: string;
+  type: string;
+  at: string;
+  /** Who acted (`operator:<email>`, `cli:<user>`). */
+  actor?: string;
+  /** Ids, counts and codes only: never personal data, tokens or secrets. */
+  data: Record<string, unknown>;
 }
 
 /** A reviewer's final decision on a verification that ended in `review`. */

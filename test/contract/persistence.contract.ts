@@ -197,6 +197,30 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         expect(await store.verifications.getByTokenHash(v.clientTokenHash)).toEqual(second);
       });
 
+      it('keeps the audit entry a change carries (pendingAudit) exactly, until an update clears it', async () => {
+        const v = makeVerification({ id: 'vrf_1', version: 1, status: 'review', decision: 'review' });
+        await store.verifications.create(v);
+        const decided: Verification = {
+          ...v,
+          status: 'approved',
+          decision: 'approved',
+          review: { decidedAt: at(2), decision: 'approved', note: 'checked' },
+          pendingAudit: {
+            id: 'evt_fixed',
+            type: 'verification.reviewed',
+            at: at(2),
+            actor: 'operator:a@example.com',
+            data: { decision: 'approved', declineType: null, reasonCodes: [], automatedReasonCodes: ['X'], note: '' },
+          },
+          version: 2,
+        };
+        expect(await store.verifications.update(decided, 1)).toBe(true);
+        expect(await store.verifications.get('vrf_1')).toEqual(decided);
+        const published: Verification = { ...decided, publishedAt: at(3), pendingAudit: null, version: 3 };
+        expect(await store.verifications.update(published, 2)).toBe(true);
+        expect(await store.verifications.get('vrf_1')).toEqual(published);
+      });
+
       it('update of an unknown verification returns false and creates nothing', async () => {
         expect(await store.verifications.update(makeVerification({ id: 'vrf_ghost', version: 2 }), 1)).toBe(false);
         expect(await store.verifications.get('vrf_ghost')).toBeNull();
