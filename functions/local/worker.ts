@@ -43,6 +43,8 @@ export class LocalWorker {
   private stopped = false;
   /** Set by a nudge; the loop looks again instead of sleeping if it was nudged while busy. */
   private nudged = false;
+  /** Per type, a time before which it has no job due, as the queue last said (absent: look). */
+  private quietUntil = new Map<JobType, number>();
   private wake: (() => void) | null = null;
   private loop: Promise<void> | null = null;
 
@@ -61,8 +63,14 @@ export class LocalWorker {
     this.loop = this.run();
   }
 
-  /** Wakes the loop now (after an enqueue in this process, or a finished job). */
+  /** Wakes the loop now: a job was enqueued in this process, so every type may have one due. */
   nudge(): void {
+    this.quietUntil.clear();
+    this.poke();
+  }
+
+  /** Wakes the loop now (a slot freed up, or an outcome waits to be written). */
+  private poke(): void {
     this.nudged = true;
     this.wake?.();
   }
@@ -107,17 +115,17 @@ export class LocalWorker {
     let busyPolls = 0;
     while (!this.stopped) {
       this.nudged = false;
-      let next: number | null = null;
       let backoff: number | null = null;
       try {
-        const wanting = JOB_TYPES.filter((t) => this.wanted(t) > 0);
-        // Nothing to settle and nothing due that there is room for: sleep without writing.
-        next = wanting.length > 0 ? this.queue.msUntilNextDue(wanting) : null;
-        if (this.settled.length > 0 || next === 0) {
+        const now = Date.now();
+        // Types with room that may have something due (a type known to have nothing due is not asked again
+        // until then, or until maxIdle has passed: jobs queued by another process, the CLI, show up by then).
+        const looking = JOB_TYPES.filter((t) => this.wanted(t) > 0 && (this.quietUntil.get(t) ?? 0) <= now);
+        if (this.settled.length > 0 || looking.length > 0) {
           // Outcomes and room are read when the batch runs: jobs that finish meanwhile join it.
           const limits: Partial<Record<JobType, number>> = {};
           const claimed = await this.queue.settleAndClaim(() => {
-            for (const t of JOB_TYPES) limits[t] = this.wanted(t);
+            for (const t of looking) limits[t] = this.wanted(t);
             return { settled: this.settled.splice(0), limits };
           }, this.leaseMs);
           const claimedAt = Date.now();
@@ -129,9 +137,12 @@ export class LocalWorker {
             this.ready.set(job.type, waiting);
           }
           this.startReady();
-          const claimedOf = (t: JobType) => claimed.filter((j) => j.type === t).length;
-          const stillWanting = JOB_TYPES.filter((t) => (limits[t] ?? 0) > claimedOf(t));
-          next = stillWanting.length > 0 ? this.queue.msUntilNextDue(stillWanting) : null;
+          for (const t of looking) {
+            // Fewer than asked: nothing else of this type is due now. Note when the next one is.
+            if (claimed.filter((j) => j.type === t).length < (limits[t] ?? 0)) {
+              this.quietUntil.set(t, claimedAt + Math.min(maxIdle, this.queue.msUntilNextDue([t]) ?? maxIdle));
+            }
+          }
         }
         busyPolls = 0;
       } catch (err) {
@@ -147,9 +158,14 @@ export class LocalWorker {
       }
       if (this.stopped) break;
       if (this.nudged && backoff === null) continue;
-      const sleep = backoff ?? Math.min(maxIdle, next ?? maxIdle);
+      // Until the first type with room may have a job due; a finishing job or an enqueue wakes the loop sooner.
+      const now = Date.now();
+      let sleep = maxIdle;
+      for (const t of JOB_TYPES) {
+        if (this.wanted(t) > 0) sleep = Math.min(sleep, Math.max(0, (this.quietUntil.get(t) ?? 0) - now));
+      }
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, sleep);
+        const t = setTimeout(resolve, backoff ?? sleep);
         this.wake = () => {
           clearTimeout(t);
           resolve();
@@ -175,7 +191,7 @@ export class LocalWorker {
           this.running.delete(job.id);
           this.perType.set(type, (this.perType.get(type) ?? 1) - 1);
           this.startReady();
-          this.nudge();
+          this.poke();
         });
         this.running.set(job.id, p);
       }
@@ -215,6 +231,8 @@ export class LocalWorker {
    */
   private settle(job: Job, retryInMs: number | null): void {
     this.settled.push({ jobId: job.id, retryInMs });
+    // A job put back on the queue may be due before its type's noted quiet time.
+    if (retryInMs !== null) this.quietUntil.delete(job.type);
   }
 
   private warnUnsettled(err: unknown): void {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { SecretBox, SecretMac } from '../../ports/crypto';
 
@@ -8,7 +8,8 @@ import type { SecretBox, SecretMac } from '../../ports/crypto';
  * On AWS the same port is KMS (functions/adapters/aws).
  */
 export function createFileSecretBox(masterKeyFile: string): SecretBox {
-  const key = loadOrCreateMasterKey(masterKeyFile);
+  // One KeyObject: a raw Buffer key is imported again on every cipher (each webhook send decrypts its secret).
+  const key = createSecretKey(loadOrCreateMasterKey(masterKeyFile));
   return {
     async encrypt(plaintext) {
       const iv = randomBytes(12);
