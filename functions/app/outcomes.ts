@@ -74,6 +74,37 @@ export async function recordFinalizedAudit(
 }
 
 /**
+ * Appends the `attempt.submitted` audit entry of one attempt: the capture ids and document type the submit
+ * recorded with the attempt (or, for an attempt recorded before those were kept, its uploaded captures). Its id
+ * derives from the verification and the attempt number, so the submit, the page's retry of a submit whose audit
+ * append a crash cut off, and the recording of the attempt's outcome leave exactly one entry per attempt.
+ */
+export async function recordSubmittedAudit(
+  deps: Pick<AppDeps, 'store' | 'ids' | 'clock' | 'crypto'>,
+  v: Pick<Verification, 'id' | 'orgId'>,
+  attempt: Attempt,
+): Promise<void> {
+  const captureIds =
+    attempt.captureIds ??
+    (await deps.store.captures.listByVerification(v.id))
+      .filter((c) => c.attempt === attempt.number && c.status === 'uploaded')
+      .map((c) => c.id);
+  await recordAudit(deps, {
+    id: `evt_${deps.crypto.sha256Hex(`attempt.submitted:${v.id}:${attempt.number}`).slice(0, 32)}`,
+    orgId: v.orgId,
+    verificationId: v.id,
+    type: 'attempt.submitted',
+    at: attempt.submittedAt,
+    data: {
+      attempt: attempt.number,
+      captureIds,
+      documentType: attempt.documentType ?? null,
+      ...(attempt.faceLivenessSessionId === undefined ? {} : { faceLivenessSessionId: attempt.faceLivenessSessionId }),
+    },
+  });
+}
+
+/**
  * Finishes, after a crash, what {@link finalizeVerification} or a review began for a terminal verification
  * whose publication is not marked done: the finalized audit entry of an automated outcome (a crash may have
  * come between the terminal write and its audit append), or the reviewer's entry the decision carries, then the
@@ -161,6 +192,8 @@ export async function recordAttemptOutcome(deps: AppDeps, outcome: AttemptOutcom
   }
   const attempt = v.attempts.find((a) => a.number === outcome.attempt);
   if (!attempt || attempt.completedAt) return;
+  // The submit's own entry, in case a crash cut it off and no retry of the submit wrote it (a no-op otherwise).
+  await recordSubmittedAudit(deps, v, attempt);
   const flow = await flowOf(deps, v);
   const now = deps.clock.now();
   const done: Attempt = {

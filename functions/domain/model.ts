@@ -149,6 +149,13 @@ export interface Attempt {
   riskFlags: string[];
   /** Face Liveness session checked for this attempt (flows with useFaceLivenessSession on AWS); absent otherwise. */
   faceLivenessSessionId?: string | null;
+  /**
+   * What the submit handed to the checks, recorded with the attempt so its `attempt.submitted` audit entry can be
+   * written again after a crash exactly as it was meant; absent on attempts submitted before it was recorded.
+   */
+  captureIds?: string[];
+  /** The document type the applicant chose at submit (null: the flow has no document step or left it open). */
+  documentType?: DocumentType | null;
 }
 
 export interface Verification {

@@ -736,6 +736,7 @@ describe('POST /submit', () => {
     expect(res.status).toBe(202);
     expect(res.json.data).toMatchObject({ status: 'in_progress', attempts: { used: 1, max: 3, left: 2 } });
     const stored = await deps().store.verifications.get(id);
+    const uploaded = (await deps().store.captures.listByVerification(id)).filter((c) => c.status === 'uploaded');
     expect(stored?.attempts).toEqual([
       {
         number: 1,
@@ -745,6 +746,9 @@ describe('POST /submit', () => {
         declineType: null,
         reasonCodes: [],
         riskFlags: [],
+        // What was submitted, kept with the attempt (its audit entry can be rewritten from it after a crash).
+        captureIds: uploaded.map((c) => c.id),
+        documentType: 'passport',
       },
     ]);
 

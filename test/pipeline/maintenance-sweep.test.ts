@@ -93,9 +93,10 @@ describe('maintenance sweep', () => {
     it('between the terminal write and the audit append: the sweep adds the finalized entry, once', async () => {
       const { verification } = await seedVerification(h);
       const append = h.store.audit.append.bind(h.store.audit);
-      // The process dies at the audit append: nothing after the terminal write happens.
-      h.store.audit.append = async () => {
-        throw new Error('killed');
+      // The process dies at the finalized entry's append: nothing after the terminal write happens.
+      h.store.audit.append = async (e) => {
+        if (e.type === 'verification.finalized') throw new Error('killed');
+        return append(e);
       };
       await expect(decide(verification.id)).rejects.toThrow('killed');
       h.store.audit.append = append;

@@ -3,7 +3,7 @@ import { acceptedDocumentTypes, requiredCaptures, stepsOfFlow, type RequiredCapt
 import type { Attempt, Capture, DocumentType, Flow, Verification } from '../../domain/model';
 import { isTerminal } from '../../domain/verification';
 import type { AppDeps } from '../deps';
-import { recordAudit } from '../audit';
+import { recordSubmittedAudit } from '../outcomes';
 import type { SubmitBody } from './schemas';
 import { livenessModeOf } from './liveness-mode';
 import {
@@ -54,6 +54,8 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
       declineType: null,
       reasonCodes: [],
       riskFlags: [],
+      captureIds,
+      documentType,
     };
     if (!faceLiveness)
       return {
@@ -78,31 +80,24 @@ export async function submitAttempt(deps: AppDeps, session: OpenSession, body: S
       version: v.version + 1,
     };
   });
-  await recordAudit(deps, {
-    orgId: updated.orgId,
-    verificationId: updated.id,
-    type: 'attempt.submitted',
-    at: now,
-    data: {
-      attempt: attemptNumber,
-      captureIds,
-      documentType,
-      ...(faceLiveness ? { faceLivenessSessionId: updated.attempts.at(-1)?.faceLivenessSessionId ?? null } : {}),
-    },
-  });
+  const submitted = updated.attempts.find((a) => a.number === attemptNumber);
+  if (submitted) await recordSubmittedAudit(deps, updated, submitted);
   await enqueuePipelineRun(deps, updated.id, attemptNumber);
   return reloadSession(deps, updated.id, flow);
 }
 
 /**
  * A submit of an attempt that is already in progress is most often the page retrying a submit that failed
- * after its write (a throttled audit write, a crash) and before its run was queued. Queue the run again
- * (deduplicated per attempt: a no-op when it is queued or running) so the applicant is not left waiting
- * for the stalled-attempt safety net; the caller still answers 409 attempt_in_progress.
+ * after its write (a throttled audit write, a crash) and before its run was queued. Finish what that submit
+ * began: its `attempt.submitted` audit entry (fixed id: a no-op when it was written) and its run (deduplicated
+ * per attempt: a no-op when it is queued or running), so the applicant is not left waiting for the
+ * stalled-attempt safety net; the caller still answers 409 attempt_in_progress.
  */
 async function requeueIfResubmitted(deps: AppDeps, v: Verification): Promise<void> {
   const last = v.attempts.at(-1);
-  if (v.status === 'in_progress' && last && !last.completedAt) await enqueuePipelineRun(deps, v.id, last.number);
+  if (v.status !== 'in_progress' || !last || last.completedAt) return;
+  await recordSubmittedAudit(deps, v, last);
+  await enqueuePipelineRun(deps, v.id, last.number);
 }
 
 /** Preconditions that hold on the latest record (re-checked inside the optimistic update). */
