@@ -45,3 +45,15 @@ it('returns the same faces as an in-thread analysis, for concurrent jobs', async
     }
   }
 }, 120_000);
+
+it("locates faces with the tiny detector alone ('locate'): boxes and scores as in-thread, no descriptor", async () => {
+  const file = 'documents/synth_td3_uto_person_a.jpg';
+  const decoded = await decodeImage(image(file).bytes, file, 1600);
+  const [offThread, inThread] = await Promise.all([
+    detectFacesOffThread(decoded, 0.3, 'locate'),
+    faceModels().then((faceapi) => detectFaces(faceapi, decoded, 0.3, 'locate')),
+  ]);
+  expect(offThread.length).toBeGreaterThan(0);
+  expect(offThread.map((f) => [f.box, f.score])).toEqual(inThread.map((f) => [f.box, f.score]));
+  expect(offThread.every((f) => f.descriptor.length === 0)).toBe(true);
+}, 120_000);

@@ -5,9 +5,12 @@ import type { RgbImage } from './image';
 import { faceModels } from './face-models';
 import type { LocalCheckOptions } from './options';
 
+/** Part of the memo key: each mode's analysis is its own entry. */
+const ANALYSIS_MODES: readonly FaceAnalysisMode[] = ['full', 'light', 'locate'];
+
 /**
- * Faces of one image above `minConfidence` (`full` or `light` analysis, see faces.ts), largest first, ignoring faces much smaller than the largest
- * (see {@link LocalCheckOptions.minRelativeFaceWidth}). Memoized per pixels and settings (see face-cache.ts):
+ * Faces of one image above `minConfidence` (`full` or `light` analysis, see faces.ts), largest first, ignoring
+ * faces much smaller than the largest (see {@link LocalCheckOptions.minRelativeFaceWidth}). Memoized per pixels and settings (see face-cache.ts):
  * the same selfie or portrait crop is analysed once per process, however many checks look at it.
  * The returned faces are frozen (shared with other callers); the array is the caller's own.
  */
@@ -20,9 +23,28 @@ export async function findFaces(
   const key = faceAnalysisKey(image, {
     minConfidence,
     minRelativeFaceWidth: options.minRelativeFaceWidth,
-    light: mode === 'light' ? 1 : 0,
+    mode: ANALYSIS_MODES.indexOf(mode),
   });
   return [...(await memoizedAnalysis(key, () => analyseFaces(image, minConfidence, options, mode)))];
+}
+
+/** A face candidate from the tiny detector alone (`locate` mode, see faces.ts). */
+export interface LocatedFace {
+  box: DetectedFace['box'];
+  score: number;
+}
+
+/**
+ * Where faces are on an image, by the tiny detector alone (`locate` mode, see faces.ts), most confident first,
+ * none left out for its size: a large low-scored false box (guilloche, a shoulder) must not push the real face
+ * out. Cheap, and no proof of a face: callers confirm a candidate with {@link findFaces}. Not memoized (one
+ * look per document).
+ */
+export async function locateFaces(image: RgbImage, minScore: number): Promise<LocatedFace[]> {
+  const found = faceWorkerAvailable()
+    ? await detectFacesOffThread(image, minScore, 'locate')
+    : await detectFaces(await faceModels(), image, minScore, 'locate');
+  return found.map((f) => ({ box: f.box, score: f.score })).sort((a, b) => b.score - a.score);
 }
 
 async function analyseFaces(
