@@ -5,9 +5,9 @@
  * the same concurrency. The receiver is a separate process answering 204, shared by both sides.
  *
  * Both sides first run an unmeasured warm-up (the HTTP client, signing and, for the dispatcher, the SQLite
- * statements reach their optimized code), then run in alternating rounds (dispatcher, baseline, dispatcher,
- * ...): a side measured cold against a warm one, or during a neighbour's burst that the other side missed,
- * says nothing about the dispatcher. Rates are total deliveries over total time per side.
+ * statements reach their optimized code), then run in alternating rounds in ABBA order (dispatcher, baseline;
+ * baseline, dispatcher; ...): a side measured cold against a warm one, or during a neighbour's burst that the
+ * other side missed, says nothing about the dispatcher. Rates are total deliveries over total time per side.
  * Last line is machine-readable.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,7 +22,7 @@ process.env.LOG_LEVEL ??= 'ERROR';
 
 const N = Number(process.env.BENCH_DELIVERIES ?? 2000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 400);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
 const TARGET_PER_S = 500;
 const TARGET_RATIO = 0.5;
 
@@ -109,6 +109,11 @@ async function main(): Promise<void> {
       );
     }
     deliveries.length = total;
+    // CPU time of this process (all its threads: the checkpointer too), per side: unlike the rates, it hardly
+    // depends on what else the machine runs. The receiver's CPU is the same for both sides and not counted.
+    let serviceCpuUs = 0;
+    let baselineCpuUs = 0;
+    const cpuOf = (u: NodeJS.CpuUsage) => u.user + u.system;
     const anyPending = runtime.db.prepare("SELECT 1 FROM deliveries WHERE status = 'pending' LIMIT 1").pluck();
 
     // Service: the local worker as `npm start` runs it (webhook concurrency from the config default), over
@@ -122,10 +127,12 @@ async function main(): Promise<void> {
       );
       groupCommitFor(runtime.db).flush();
       const worker = new LocalWorker(deps, runtime.queue, { concurrency: { 'webhook.deliver': concurrency } });
+      const cpu = process.cpuUsage();
       const started = performance.now();
       worker.start();
       while (anyPending.get() !== undefined) await new Promise((r) => setTimeout(r, 2));
       const ms = performance.now() - started;
+      serviceCpuUs += cpuOf(process.cpuUsage(cpu));
       await worker.stop();
       return ms;
     };
@@ -151,6 +158,7 @@ async function main(): Promise<void> {
     let baselineFailed = 0;
     const bareLoop = async (batch: Delivery[]): Promise<number> => {
       let next = 0;
+      const cpu = process.cpuUsage();
       const started = performance.now();
       await Promise.all(
         Array.from({ length: concurrency }, async () => {
@@ -160,7 +168,9 @@ async function main(): Promise<void> {
           }
         }),
       );
-      return performance.now() - started;
+      const ms = performance.now() - started;
+      baselineCpuUs += cpuOf(process.cpuUsage(cpu));
+      return ms;
     };
 
     const warm = deliveries.slice(0, WARMUP);
@@ -171,8 +181,17 @@ async function main(): Promise<void> {
     const rounds: string[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const batch = deliveries.slice(WARMUP + r * perRound, WARMUP + (r + 1) * perRound);
-      const d = await dispatch(batch);
-      const b = await bareLoop(batch);
+      // ABBA order (dispatcher first in even rounds, baseline first in odd ones): a machine that speeds up or
+      // slows down during the run favours neither side.
+      let d: number;
+      let b: number;
+      if (r % 2 === 0) {
+        d = await dispatch(batch);
+        b = await bareLoop(batch);
+      } else {
+        b = await bareLoop(batch);
+        d = await dispatch(batch);
+      }
       serviceMs += d;
       baselineMs += b;
       rounds.push(`${((batch.length / d) * 1000).toFixed(0)}/${((batch.length / b) * 1000).toFixed(0)}`);
@@ -199,6 +218,9 @@ async function main(): Promise<void> {
       `bare loop  (sign + POST)                            ${baselinePerS.toFixed(0).padStart(6)} /s  ${baselineMs.toFixed(0).padStart(6)} ms  non-2xx ${baselineFailed}`,
     );
     console.log(`per round, dispatcher/baseline per s: ${rounds.join(' ')}`);
+    console.log(
+      `CPU of this process per delivery: dispatcher ${(serviceCpuUs / measured).toFixed(0)} us, bare loop ${(baselineCpuUs / measured).toFixed(0)} us`,
+    );
     console.log(`receiver counted ${received} requests (want ${2 * total})`);
     console.log(
       `target >= ${TARGET_PER_S}/s: ${perS >= TARGET_PER_S ? 'met' : 'NOT met'}; target >= ${TARGET_RATIO * 100} % of baseline: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'} (${(ratio * 100).toFixed(1)} %)`,

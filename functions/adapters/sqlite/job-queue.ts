@@ -20,7 +20,10 @@ export interface SettleAndClaim {
  * when the lease runs out, which gives at-least-once delivery.
  */
 export interface SqliteJobQueue extends Queue {
-  /** Claims up to `limit` due jobs and leases them for `leaseMs`. */
+  /**
+   * Claims up to `limit` due jobs of any type and leases them for `leaseMs`. For tests and tools: it reads the
+   * whole table (the worker claims per type, through the type's index).
+   */
   claimDue(limit: number, leaseMs: number): Job[];
   /**
    * Claims due jobs of each type up to that type's limit (the worker's free slots), in one transaction: no job is
@@ -40,10 +43,9 @@ export interface SqliteJobQueue extends Queue {
    */
   settleAndClaim(take: () => SettleAndClaim, leaseMs: number): Promise<Job[]>;
   /**
-   * Milliseconds until the next job is due (null if none is queued), for the worker's sleep; with `types`, only
-   * jobs of those types count (the types that have a free slot).
+   * Milliseconds until the next job of one of `types` is due (null if none is queued), for the worker's sleep.
    */
-  msUntilNextDue(types?: readonly JobType[]): number | null;
+  msUntilNextDue(types: readonly JobType[]): number | null;
   /** Releases every lease: called at start-up, when no other worker can hold one (single worker per data dir). */
   releaseAllLeases(): number;
   depth(): number;
@@ -53,8 +55,9 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
   const insert = db.prepare(
     'INSERT OR IGNORE INTO jobs (id, type, payload, dedupe_key, run_at, attempt, locked_until, created_at) VALUES (?, ?, ?, ?, ?, 0, NULL, ?)',
   );
-  // Due time = lease end while claimed, run_at otherwise; the expression matches the jobs_due_at index exactly
-  // (SQLite uses an expression index only for the same expression), so a claim is O(log n + limit).
+  // Due time = lease end while claimed, run_at otherwise; with the type, the expression matches the
+  // jobs_type_due_at index exactly (SQLite uses an expression index only for the same expression), so a claim
+  // is O(log n + limit).
   const due = db.prepare(
     'SELECT id, type, payload, attempt FROM jobs WHERE COALESCE(locked_until, run_at) <= ? ORDER BY COALESCE(locked_until, run_at), created_at LIMIT ?',
   );
@@ -64,7 +67,6 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
   const lease = db.prepare('UPDATE jobs SET locked_until = ?, attempt = attempt + 1 WHERE id = ?');
   const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
   const reschedule = db.prepare('UPDATE jobs SET run_at = ?, locked_until = NULL WHERE id = ?');
-  const next = db.prepare('SELECT MIN(COALESCE(locked_until, run_at)) AS t FROM jobs');
   const nextOfType = db.prepare('SELECT MIN(COALESCE(locked_until, run_at)) AS t FROM jobs WHERE type = ?');
   const release = db.prepare('UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL');
   const count = db.prepare('SELECT COUNT(*) AS n FROM jobs');
@@ -118,12 +120,9 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
     },
     msUntilNextDue(types) {
       let t: number | null = null;
-      if (types === undefined) t = dueAt(next.get());
-      else {
-        for (const type of types) {
-          const at = dueAt(nextOfType.get(type));
-          if (at !== null && (t === null || at < t)) t = at;
-        }
+      for (const type of types) {
+        const at = dueAt(nextOfType.get(type));
+        if (at !== null && (t === null || at < t)) t = at;
       }
       return t === null ? null : Math.max(0, t - clock.now().getTime());
     },
