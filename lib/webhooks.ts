@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { allowSecrets, allowTable } from './access';
+import { allowEnqueueWebhooks, allowSecrets, allowTable } from './access';
 import type { Data } from './data';
 import { KycFunction, type FunctionDefaults } from './kyc-function';
 
@@ -25,7 +25,9 @@ export const DISPATCHER_TIMEOUT_SECONDS = 60;
  * messages through `reportBatchItemFailures` and, before that, calls ChangeMessageVisibility on each with
  * the delay of the next retry (KYC_WEBHOOK_RETRY_DELAYS_MS[ApproximateReceiveCount - 1], in seconds,
  * max 12 h), which is the exponential back-off: SQS redelivers the message when that visibility ends.
- * After the last try SQS moves it to the DLQ (alarmed). The dispatcher needs KYC_WEBHOOK_QUEUE_URL and
+ * An infrastructure fault before an attempt (a throttled table) re-sends the job as a fresh message instead, so
+ * it does not use a receive; only a fault that persists past the dispatcher's tolerance (about an hour) is
+ * reported failed and counts. After the last try SQS moves it to the DLQ (alarmed). The dispatcher needs KYC_WEBHOOK_QUEUE_URL and
  * KYC_WEBHOOK_RETRY_DELAYS_MS (set by the stack) and sqs:ChangeMessageVisibility (granted with the event source).
  */
 export class Webhooks extends Construct {
@@ -74,5 +76,8 @@ export class Webhooks extends Construct {
     // The event source grants Receive/Delete/GetAttributes/ChangeMessageVisibility (back-off) and kms:Decrypt.
     allowTable(this.dispatcher, props.data.table, props.data.tableKey, 'readWrite');
     allowSecrets(this.dispatcher, props.data.secretsKey, 'decrypt'); // signing secret of the endpoint's key
+    // A job whose delivery hit an infrastructure fault is sent again as a fresh message (its receive count starts
+    // over), so only real attempts use the maxReceiveCount budget.
+    allowEnqueueWebhooks(this.dispatcher, this.queue, this.key);
   }
 }

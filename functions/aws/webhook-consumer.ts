@@ -3,13 +3,26 @@
  * injected `deliver`; a retry re-hides the message with ChangeMessageVisibility(retryInMs) and reports it
  * as a batch item failure, so the backoff comes from SQS visibility and the redrive policy moves a message
  * to the DLQ after maxReceiveCount receives. Needs `ReportBatchItemFailures` on the event source mapping.
+ *
+ * Only delivery attempts may use those receives: when `deliver` throws (DynamoDB throttled, KMS unavailable:
+ * no attempt was made, or none was recorded), the job is sent again as a fresh message, whose receive count
+ * starts over, after a back-off (`infraFaultDelaysMs`), and the received one is done. Past that list of
+ * tolerated consecutive faults it is reported failed like before, so a persistent fault (a missing permission)
+ * still ends in the DLQ and its alarm.
  */
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import {
   DEDUPE_ATTRIBUTE,
+  SQS_MAX_DELAY_SECONDS,
   SQS_MAX_VISIBILITY_SECONDS,
   decodeJobMessage,
+  encodeJobMessage,
   type JobMessage,
 } from '../adapters/aws/job-message';
 import type { QueueLocks } from '../adapters/aws/queue-locks';
@@ -23,6 +36,11 @@ export interface WebhookConsumerDeps {
   locks: QueueLocks | null;
   /** Lease added after a rescheduled run time (see AwsQueueOptions.dedupeLeaseMs). */
   dedupeLeaseMs?: number;
+  /**
+   * Back-off before the fresh copy of a job whose `deliver` threw (an infrastructure fault) runs, one entry per
+   * tolerated consecutive fault (see {@link infraFaultDelays}); none given: every fault is a batch item failure.
+   */
+  infraFaultDelaysMs?: readonly number[];
   now?: () => Date;
   /** Structured logger (powertools Logger fits); errors of single records are reported, not thrown. */
   log?: {
@@ -38,6 +56,20 @@ export interface ReceivedJob {
 }
 
 const DEFAULT_DEDUPE_LEASE_MS = 60 * 60 * 1000;
+
+/** How many consecutive infrastructure faults of one job are re-queued before it counts toward the DLQ. */
+export const INFRA_FAULT_REQUEUES = 6;
+
+/**
+ * The back-off of re-queued infrastructure faults: the webhook retry delays, each capped at SQS's 15-minute
+ * send delay, then the last of them again, {@link INFRA_FAULT_REQUEUES} in all (defaults 60 s, 5 min, then
+ * 15 min: about an hour of faults tolerated before the DLQ).
+ */
+export function infraFaultDelays(retryDelaysMs: readonly number[]): number[] {
+  const capped = retryDelaysMs.map((ms) => Math.min(ms, SQS_MAX_DELAY_SECONDS * 1000));
+  const last = capped.at(-1) ?? 60_000;
+  return Array.from({ length: INFRA_FAULT_REQUEUES }, (_, i) => capped[i] ?? last);
+}
 
 function visibilitySeconds(ms: number): number {
   return Math.min(SQS_MAX_VISIBILITY_SECONDS, Math.max(0, Math.ceil(ms / 1000)));
@@ -66,6 +98,35 @@ export async function settleRetry(
       QueueUrl: deps.queueUrl,
       ReceiptHandle: job.receiptHandle,
       VisibilityTimeout: visibilitySeconds(delayMs),
+    }),
+  );
+}
+
+/**
+ * The job runs again in `delayMs` as a fresh message (receive count 0) carrying `message`; the caller then
+ * lets the received one be deleted. Keeps the dedupe key held meanwhile. Throws if the send fails.
+ */
+export async function requeueFresh(
+  deps: Pick<WebhookConsumerDeps, 'sqs' | 'queueUrl' | 'locks' | 'dedupeLeaseMs' | 'now'>,
+  job: ReceivedJob,
+  message: JobMessage,
+  delayMs: number,
+): Promise<void> {
+  const now = (deps.now ?? (() => new Date()))();
+  const runAt = new Date(now.getTime() + delayMs);
+  if (job.dedupeKey && deps.locks)
+    await deps.locks.extend(job.dedupeKey, new Date(runAt.getTime() + (deps.dedupeLeaseMs ?? DEFAULT_DEDUPE_LEASE_MS)));
+  await deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: deps.queueUrl,
+      MessageBody: encodeJobMessage({
+        ...message,
+        notBefore: delayMs > SQS_MAX_DELAY_SECONDS * 1000 ? runAt.toISOString() : null,
+      }),
+      DelaySeconds: Math.min(SQS_MAX_DELAY_SECONDS, Math.ceil(delayMs / 1000)),
+      MessageAttributes: job.dedupeKey
+        ? { [DEDUPE_ATTRIBUTE]: { DataType: 'String', StringValue: job.dedupeKey } }
+        : undefined,
     }),
   );
 }
@@ -117,15 +178,49 @@ export function createWebhookConsumer(deps: WebhookConsumerDeps): (event: SQSEve
     try {
       result = await deps.deliver(deliveryId);
     } catch (err) {
-      // Transient failure: the queue's visibility timeout paces the retry; the DLQ catches a persistent one.
-      deps.log?.warn('webhook delivery threw; SQS will redeliver', { deliveryId, error: String(err) });
-      return false;
+      return requeueAfterInfraFault(received, message, deliveryId, err);
     }
     if (result.outcome === 'retry') {
       await settleRetry(deps, received, result.retryInMs);
       return false;
     }
     await settleDone(deps, received);
+    return true;
+  };
+
+  /**
+   * `deliver` threw: an infrastructure fault, not an attempt the receiver answered. Re-queue the job as a fresh
+   * message so this receive does not use one of the delivery's attempts (true: the received one is done); past
+   * the tolerated faults, or if the re-queue fails too, report it failed (false) and let SQS count it.
+   */
+  const requeueAfterInfraFault = async (
+    received: ReceivedJob,
+    message: JobMessage,
+    deliveryId: string,
+    err: unknown,
+  ): Promise<boolean> => {
+    const infraFaults = (message.infraFaults ?? 0) + 1;
+    const delayMs = deps.infraFaultDelaysMs?.[infraFaults - 1];
+    if (delayMs === undefined) {
+      deps.log?.warn('webhook delivery threw; SQS will redeliver', { deliveryId, infraFaults, error: String(err) });
+      return false;
+    }
+    try {
+      await requeueFresh(deps, received, { ...message, infraFaults }, delayMs);
+    } catch (requeueErr) {
+      deps.log?.warn('webhook delivery threw and could not be re-queued; SQS will redeliver', {
+        deliveryId,
+        error: String(err),
+        requeueError: String(requeueErr),
+      });
+      return false;
+    }
+    deps.log?.warn('webhook delivery threw; re-queued without using an attempt', {
+      deliveryId,
+      infraFaults,
+      delayMs,
+      error: String(err),
+    });
     return true;
   };
 

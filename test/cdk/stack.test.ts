@@ -493,7 +493,10 @@ describe('least-privilege IAM per function', () => {
 
   it('dispatcher: SQS + table + secrets decrypt; no S3, Rekognition, Step Functions', () => {
     const a = actions(stack.webhooks.dispatcher);
-    expect(a).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'dynamodb:GetItem']));
+    // SendMessage: a job whose delivery hit an infrastructure fault is re-queued as a fresh message.
+    expect(a).toEqual(
+      expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:SendMessage', 'dynamodb:GetItem']),
+    );
     expect(a.filter((x) => /^(s3|rekognition|textract|states):/.test(x))).toEqual([]);
     expect(keyActions(stack.webhooks.dispatcher, stack.data.secretsKey)).toEqual(['kms:Decrypt']);
   });

@@ -236,6 +236,88 @@ describe('SQS webhook consumer (fauxqs)', () => {
     expect(decodeJobMessage(parked[0]!.Body!).payload).toEqual({ deliveryId: 'whd_broken' });
   });
 
+  it('re-queues a job whose deliver threw (an infrastructure fault) as a fresh message: no receive is used', async () => {
+    counter += 1;
+    const dlq = sqsEmu.server.createQueue(`infra-dlq-${counter}`);
+    const { queueUrl } = sqsEmu.server.createQueue(`infra-${counter}`, {
+      attributes: {
+        VisibilityTimeout: '1',
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }),
+      },
+    });
+    const queue = new AwsQueue({
+      sqs,
+      sfn: unusedSfn(),
+      webhookQueueUrl: queueUrl,
+      pipelineStateMachineArn: 'unused',
+      locks,
+    });
+    const dedupeKey = `delivery:whd_throttled:${counter}`;
+    await queue.enqueue('webhook.deliver', { deliveryId: 'whd_throttled' }, { dedupeKey });
+    // DynamoDB throttled on three receives in a row (more than maxReceiveCount), then the attempt goes through.
+    let throttled = 3;
+    const consume = createWebhookConsumer({
+      sqs,
+      queueUrl,
+      locks,
+      infraFaultDelaysMs: [1_000, 1_000, 1_000, 1_000],
+      deliver: async () => {
+        if (throttled-- > 0)
+          throw Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' });
+        return { outcome: 'succeeded' };
+      },
+    });
+    const seen: Array<{ receiveCount: string | undefined; infraFaults: number | undefined }> = [];
+    for (let round = 0; round < 4; round += 1) {
+      let msgs = await receiveRaw(queueUrl);
+      for (let wait = 0; msgs.length === 0 && wait < 30; wait += 1) {
+        await sleep(200);
+        msgs = await receiveRaw(queueUrl);
+      }
+      expect(msgs).toHaveLength(1);
+      seen.push({
+        receiveCount: msgs[0]!.Attributes?.ApproximateReceiveCount,
+        infraFaults: decodeJobMessage(msgs[0]!.Body!).infraFaults,
+      });
+      const res = await consume(toEvent(msgs));
+      expect(res.batchItemFailures).toEqual([]); // the received one is done: Lambda deletes it
+      await deleteSucceeded(queueUrl, msgs, []);
+      if (round < 3) {
+        // Meanwhile the key stays held: the outbox sweep queues no second copy.
+        await queue.enqueue('webhook.deliver', { deliveryId: 'whd_throttled' }, { dedupeKey });
+      }
+    }
+    expect(seen).toEqual([
+      { receiveCount: '1', infraFaults: undefined },
+      { receiveCount: '1', infraFaults: 1 },
+      { receiveCount: '1', infraFaults: 2 },
+      { receiveCount: '1', infraFaults: 3 },
+    ]);
+    await sleep(1_200);
+    expect(await receiveRaw(queueUrl)).toEqual([]);
+    expect(await receiveRaw(dlq.queueUrl)).toEqual([]);
+  });
+
+  it('reports a fault that persists past the tolerated re-queues as failed, so it reaches the DLQ', async () => {
+    counter += 1;
+    const { queueUrl } = sqsEmu.server.createQueue(`infra-persistent-${counter}`, {
+      attributes: { VisibilityTimeout: '1' },
+    });
+    const job = { id: 'j1', type: 'webhook.deliver' as const, payload: { deliveryId: 'whd_x' }, notBefore: null };
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ ...job, infraFaults: 2 }) }),
+    );
+    const consume = createWebhookConsumer({
+      sqs,
+      queueUrl,
+      locks: null,
+      infraFaultDelaysMs: [1_000, 1_000],
+      deliver: async () => Promise.reject(new Error('AccessDeniedException')),
+    });
+    const msgs = await receiveRaw(queueUrl);
+    expect((await consume(toEvent(msgs))).batchItemFailures).toEqual([{ itemIdentifier: msgs[0]!.MessageId }]);
+  });
+
   it('fails unreadable messages (so they reach the DLQ) without calling deliver', async () => {
     counter += 1;
     const { queueUrl } = sqsEmu.server.createQueue(`poison-${counter}`);

@@ -13,6 +13,11 @@ export const jobMessageSchema = z.object({
   payload: z.record(z.string(), z.unknown()),
   /** Earliest run time (ISO), when the requested delay exceeded SQS's 15-minute DelaySeconds. */
   notBefore: z.iso.datetime().nullable(),
+  /**
+   * Consecutive infrastructure faults (the job's handler threw before it could act) this job has been re-queued
+   * after as a fresh message, whose receive count starts over; absent on a job as first sent.
+   */
+  infraFaults: z.number().int().nonnegative().optional(),
 });
 
 export type JobMessage = z.infer<typeof jobMessageSchema>;

@@ -4,7 +4,7 @@ import { logger } from '../../http/observability';
 import { createAwsRuntime } from '../deps';
 import { metrics } from '../observability';
 import { withPowertools } from '../tracing';
-import { createWebhookConsumer } from '../webhook-consumer';
+import { createWebhookConsumer, infraFaultDelays } from '../webhook-consumer';
 import { withDeliveryMetrics } from './webhook-metrics';
 
 const runtime = createAwsRuntime();
@@ -13,6 +13,8 @@ const consume = createWebhookConsumer({
   queueUrl: runtime.config.webhookQueueUrl,
   locks: runtime.locks,
   deliver: withDeliveryMetrics((deliveryId) => deliverWebhook(runtime.deps, deliveryId), metrics),
+  // A throttled table or key before an attempt re-queues the job instead of using one of its SQS receives.
+  infraFaultDelaysMs: infraFaultDelays(runtime.deps.config.webhookRetryDelaysMs),
   log: {
     warn: (message, extra) => logger.warn(message, { ...extra }),
     error: (message, extra) => logger.error(message, { ...extra }),
@@ -21,7 +23,7 @@ const consume = createWebhookConsumer({
 
 /**
  * Lambda entry: SQS `webhook.deliver` jobs. A delivery to retry is re-hidden with ChangeMessageVisibility
- * (the next back-off delay) and reported in `batchItemFailures` (see lib/webhooks.ts); every attempt is
- * counted for the webhook failure-rate alarm.
+ * (the next back-off delay) and reported in `batchItemFailures` (see lib/webhooks.ts); an infrastructure fault
+ * re-queues the job as a fresh message instead; every attempt is counted for the webhook failure-rate alarm.
  */
 export const handler = withPowertools(async (event: SQSEvent): Promise<SQSBatchResponse> => consume(event));
