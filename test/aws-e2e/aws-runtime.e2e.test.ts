@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createFlow, createOrganisation, mintKey, type MintedKeyView } from '../../functions/app/admin';
@@ -25,6 +26,7 @@ import { FRAME_SEQUENCE_CONTENT_TYPE } from '../../functions/domain/frame-sequen
 import type { HeadPrompt } from '../../functions/domain/model';
 import { readStep } from '../../functions/app/pipeline/step-results';
 import { buildSequence, personAFrames, sequenceForPrompts } from '../support/liveness-sequences';
+import { TESTDATA } from '../support/testdata';
 import type { ApiResponse } from './api-gateway';
 import type { FaultCounts } from './fault-injection';
 import { type AwsWorld, startAwsWorld } from './world';
@@ -177,6 +179,41 @@ function stillsRecordedOf(person: Person) {
   });
 }
 
+/**
+ * Real faces from the shared test set (../shared/testdata; attributions in its SOURCES.md and
+ * liveness/SOURCES.md): person_a is the Intel IoT DevKit head-pose sample video ("Sample videos by Intel
+ * Corporation / intel-iot-devkit", CC BY 4.0), its document the synthetic Utopia passport made around a crop
+ * of its frame 018; london_030 is from the Face Research Lab London Set (DeBruine & Jones 2017, CC BY 4.0).
+ * The Rekognition stand-in judges these with the offline face model (photo-faces.ts), Textract answers the
+ * passport's recorded MRZ; the task Lambda's own face-api judges the recording.
+ */
+const testdataImage = (relative: string) => fs.readFileSync(path.join(TESTDATA, relative));
+const PERSON_A_PASSPORT = testdataImage('documents/synth_td3_uto_person_a.jpg');
+const PERSON_A_SELFIE = testdataImage('liveness/person_a/frame_019.jpg'); // frontal
+const OTHER_PERSON_SELFIE = testdataImage('faces/london_030_neutral.jpg');
+/** person_a's full-resolution still per prompt (face-api yaw: 022 -30 deg, 009 +1 deg, 013 +38 deg). */
+const PERSON_A_STILL: Record<HeadPrompt, string> = {
+  right: 'liveness/person_a/frame_022.jpg',
+  centre: 'liveness/person_a/frame_009.jpg',
+  left: 'liveness/person_a/frame_013.jpg',
+};
+/** The prompts person_a's whole recording shows in this order (its sweep turns right, to the front, then left). */
+const WHOLE_SWEEP_PROMPTS: HeadPrompt[] = ['right', 'centre', 'left'];
+
+/** person_a's real captures; the recording is their whole continuous sweep (23 frames, 4 fps) unless given. */
+function realCapturesOfPersonA(over: { selfie?: Buffer; recording?: () => Promise<Buffer> } = {}): Captures {
+  return {
+    document: PERSON_A_PASSPORT,
+    selfie: over.selfie ?? PERSON_A_SELFIE,
+    frame: async (prompt) => testdataImage(PERSON_A_STILL[prompt]),
+    recording: async (prompts) => {
+      // The whole sweep shows one order of poses: it fits only the challenge it was picked for.
+      expect(prompts).toEqual(WHOLE_SWEEP_PROMPTS);
+      return over.recording ? over.recording() : buildSequence(personAFrames());
+    },
+  };
+}
+
 /** Creates a verification through the integrator route and gives consent as the applicant. */
 async function newVerification(person: Person, key = liveKey.key): Promise<{ id: string; token: string }> {
   const created = await integrator(
@@ -194,6 +231,26 @@ async function newVerification(person: Person, key = liveKey.key): Promise<{ id:
   });
   expect(consent.status).toBe(200);
   return { id, token: clientToken };
+}
+
+/**
+ * A verification whose challenge, drawn at random by the server, is `wanted` (a recording of a fixed order of
+ * poses fits one draw in six; verifications with another draw are left unused). `callsFrom` marks where the
+ * chosen verification's AWS calls start in the host's record.
+ */
+async function newVerificationWithPrompts(
+  person: Person,
+  wanted: readonly HeadPrompt[],
+): Promise<{ id: string; token: string; callsFrom: number }> {
+  for (let draw = 0; draw < 60; draw++) {
+    const callsFrom = world.host.calls.length;
+    const created = await newVerification(person);
+    const session = await applicant(created.token, 'GET', '/session');
+    expect(session.status).toBe(200);
+    if (JSON.stringify(session.json.data.challenge.prompts) === JSON.stringify(wanted))
+      return { ...created, callsFrom };
+  }
+  throw new Error(`no challenge ${wanted.join(',')} in 60 draws`);
 }
 
 /** One attempt: uploads (presigned POST), submit, then waits for the state machine execution to end. */
@@ -591,11 +648,11 @@ describe('AWS runtime from the synthesized template', () => {
   it('live verification: integrator -> applicant -> S3 -> Step Functions -> decision -> SQS -> signed webhook -> polling', async () => {
     const hook = await integrator('POST', '/webhooks', { url: receiverUrl, events: [...WEBHOOK_EVENTS] });
     expect({ status: hook.status, body: hook.json }).toMatchObject({ status: 201 });
-    const callsBefore = world.host.calls.length;
 
-    const { id, token } = await newVerification('a');
+    // Real faces throughout: person_a's passport, selfie, stills and whole continuous recording.
+    const { id, token, callsFrom: callsBefore } = await newVerificationWithPrompts('a', WHOLE_SWEEP_PROMPTS);
     approvedId = id;
-    const session = await attempt(token, await capturesOf('a')());
+    const session = await attempt(token, realCapturesOfPersonA());
     expect(session).toMatchObject({ status: 'approved', decision: 'approved' });
     const execution = world.standIns.executions.get(
       `${world.resolver.resolveString({ Ref: stateMachineId() })}`.replace(':stateMachine:', ':execution:') +
@@ -637,12 +694,32 @@ describe('AWS runtime from the synthesized template', () => {
     expect(world.api.authorizerCalls).toBe(1); // one decision per key, cached across routes for the template's TTL
     writeCallsPerVerification(world.host.calls.slice(callsBefore));
 
-    // The recording was judged inside the task Lambda (face-api from its asset), not by Rekognition.
+    // The recording was judged inside the task Lambda (face-api from its asset), not by Rekognition: one person
+    // throughout, the selfie's person (the selfie holds a real face, so the identity rule had a reference).
     const liveness = await readStep(operator, { verificationId: id, attempt: 1 }, 'livenessCheck');
     expect(liveness).toMatchObject({
       kind: 'check',
-      result: { provider: 'aws', outcome: 'pass', extracted: { sequence: { status: 'judged', problems: [] } } },
+      result: {
+        provider: 'aws',
+        outcome: 'pass',
+        scores: { framesPassed: 3, sequenceFrames: 23 },
+        extracted: { sequence: { status: 'judged', problems: [] } },
+      },
     });
+    if (liveness?.kind !== 'check') throw new Error('no liveness check result');
+    // Recognised frames were compared with the selfie, within the flow's same-person distance.
+    expect(liveness.result.scores.sequenceMaxDistance).toBeGreaterThan(0);
+    expect(liveness.result.scores.sequenceMaxDistance).toBeLessThan(0.6);
+    // Rekognition (the stand-in's face model) saw the real stills turned as prompted and the selfie's person.
+    const frames = liveness.result.extracted.frames as Array<{
+      prompt: string;
+      turn: string;
+      samePersonSimilarity: number;
+    }>;
+    expect(frames.map((f) => [f.prompt, f.turn])).toEqual(WHOLE_SWEEP_PROMPTS.map((p) => [p, p]));
+    for (const f of frames) expect(f.samePersonSimilarity).toBeGreaterThanOrEqual(80);
+    const faceMatchStep = await readStep(operator, { verificationId: id, attempt: 1 }, 'faceMatch');
+    expect(faceMatchStep).toMatchObject({ kind: 'check', result: { outcome: 'pass', reasonCodes: [] } });
     // The container's first recording: its timings include loading face-api, weights and wasm (the cold start).
     const steps = liveness?.kind === 'check' ? liveness.result.timings : [];
     expect(steps.map((t) => t.step)).toEqual(expect.arrayContaining(['face_models_load', 'sequence_detect']));
@@ -665,6 +742,55 @@ describe('AWS runtime from the synthesized template', () => {
     expect({ framesPassed, sequenceFrames }).toEqual({ framesPassed: frames, sequenceFrames: frames });
   });
 
+  it("head-turn liveness on real faces: person_a's whole recording with another person's selfie is declined as on the local runtime", async () => {
+    const { id, token } = await newVerificationWithPrompts('a', WHOLE_SWEEP_PROMPTS);
+    const session = await attempt(token, realCapturesOfPersonA({ selfie: OTHER_PERSON_SELFIE }));
+    // The local pipeline on these captures (person_a's passport, stills and recording; london_030's selfie) gives
+    // the same: declined for retry, BAD_FACE_MATCHING and LIVENESS_FAILED (the recording's not_selfie_person).
+    expect(session).toMatchObject({
+      status: 'pending',
+      lastAttempt: {
+        decision: 'declined',
+        declineType: 'retry',
+        reasonCodes: ['BAD_FACE_MATCHING', 'LIVENESS_FAILED'],
+      },
+    });
+    const liveness = await readStep(operator, { verificationId: id, attempt: 1 }, 'livenessCheck');
+    if (liveness?.kind !== 'check') throw new Error(`no liveness check result: ${JSON.stringify(liveness)}`);
+    expect(liveness.result).toMatchObject({ outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'] });
+    // The task Lambda's face-api: one person throughout the recording, but not the selfie's.
+    const problems = (liveness.result.extracted.sequence as { problems: Array<{ code: string }> }).problems;
+    expect(problems.map((p) => p.code)).toContain('not_selfie_person');
+    expect(problems.map((p) => p.code)).not.toContain('identity_changed');
+    // The stills: turned as prompted, but Rekognition (the stand-in's face model) finds another person.
+    const frames = liveness.result.extracted.frames as Array<{ promptMet: boolean; samePersonSimilarity: number }>;
+    expect(frames.map((f) => f.promptMet)).toEqual([true, true, true]);
+    for (const f of frames) expect(f.samePersonSimilarity).toBeLessThan(80);
+    const polled = await integrator('GET', `/verifications/${id}`);
+    expect(polled.json.data).toMatchObject({ status: 'pending', decision: null });
+  });
+
+  it('head-turn liveness on real faces: a recording spliced from person_a and another person is declined LIVENESS_FAILED', async () => {
+    const { id, token } = await newVerificationWithPrompts('a', WHOLE_SWEEP_PROMPTS);
+    // As in the local check's test (test/checks/liveness-sequence-cli.test.ts): person_a turning right and to the
+    // front, then london_042 (Face Research Lab London Set, CC BY 4.0).
+    const other = ['neutral', 'smiling'].map((e) => path.join(TESTDATA, 'faces', `london_042_${e}.jpg`));
+    const spliced = () => buildSequence([...personAFrames().slice(0, 12), other[0]!, other[1]!, other[0]!, other[1]!]);
+    const session = await attempt(token, realCapturesOfPersonA({ recording: spliced }));
+    expect(session).toMatchObject({
+      status: 'pending',
+      lastAttempt: { decision: 'declined', declineType: 'retry', reasonCodes: ['LIVENESS_FAILED'] },
+    });
+    const liveness = await readStep(operator, { verificationId: id, attempt: 1 }, 'livenessCheck');
+    if (liveness?.kind !== 'check') throw new Error(`no liveness check result: ${JSON.stringify(liveness)}`);
+    const problems = (liveness.result.extracted.sequence as { problems: Array<{ code: string }> }).problems;
+    expect(problems.map((p) => p.code)).toContain('identity_changed');
+    // Every still passed Rekognition and the selfie matched the passport: the recording alone declined it.
+    expect(liveness.result.scores).toMatchObject({ framesPassed: 3, frames: 3 });
+    const faceMatchStep = await readStep(operator, { verificationId: id, attempt: 1 }, 'faceMatch');
+    expect(faceMatchStep).toMatchObject({ kind: 'check', result: { outcome: 'pass' } });
+  });
+
   it('declined/retry: no face in the selfie declines with retry; the second attempt (a second execution) is approved', async () => {
     const { id, token } = await newVerification('c');
     const blankSelfie = { ...(await capturesOf('c')()), selfie: await syntheticImage('c', 'blank') };
@@ -679,6 +805,9 @@ describe('AWS runtime from the synthesized template', () => {
   });
 
   it("fraud flag: the same face under another person's document is found in the org's face collection", async () => {
+    // An earlier applicant of the org: a's face indexed under a's own document.
+    const earlier = await newVerification('a');
+    expect(await attempt(earlier.token, await capturesOf('a')())).toMatchObject({ status: 'approved' });
     const { id, token } = await newVerification('a');
     await attempt(token, await capturesOf('a', 'b')());
     const flagged = await delivery(id, 'fraud.flagged');

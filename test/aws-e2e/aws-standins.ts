@@ -3,19 +3,30 @@
  * loopback port:
  * - KMS (TrentService): really encrypts (AES-256-GCM per key, the encryption context as AAD, so a wrong
  *   context or key fails) and computes HMAC-SHA-256 for HMAC keys; key usage is enforced.
- * - Rekognition and Textract: answers built from the recorded response fixtures (test/checks/aws-fixtures.ts)
- *   about a colour-coded synthetic world (see {@link syntheticImage}): the image's colour says whose face or
- *   document it shows and how the head is turned, and survives crops and re-encoding. Collections are kept.
+ * - Rekognition and Textract: answers in the shape of the recorded response fixtures (test/checks/aws-fixtures.ts)
+ *   about two kinds of image, told apart by their pixels ({@link isSyntheticImage}):
+ *   - a colour-coded synthetic world (see {@link syntheticImage}): the image's colour says whose face or
+ *     document it shows and how the head is turned, and survives crops and re-encoding;
+ *   - real photographs (test/aws-e2e/photo-faces.ts): DetectFaces, CompareFaces, IndexFaces and
+ *     SearchFacesByImage answer what the product's own offline face model (face-api, as the local provider
+ *     runs it) finds: the faces, their yaw from the landmarks, and a similarity computed from the descriptor
+ *     distance, mapped to Rekognition's 0-100 scale through the pair the default flow thresholds put on one
+ *     line (distance 0.6 = similarity 90). DetectDocumentText answers the MRZ recorded for that exact image
+ *     (testdata labels.json, by SHA-256 of the bytes), and no text for any other photo.
+ *   Nothing answers "match" for an image it has not looked at; a synthetic face is nobody in a photograph.
+ *   Collections are kept.
  * - Step Functions (AWSStepFunctions): StartExecution/DescribeExecution run the template's definition with
  *   aws-local-stepfunctions in the background, each Lambda ARN invoking that function's bundled asset.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { FaceDetail } from '@aws-sdk/client-rekognition';
 import sharp from 'sharp';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { PERSON_A_MRZ, faceDetail, faceMatch, td3, textractBlocks, unmatchedFace } from '../checks/aws-fixtures';
+import { PERSON_A_MRZ, faceDetail, td3, textractBlocks } from '../checks/aws-fixtures';
 import type { LambdaHost } from './lambda-host';
+import { isSyntheticImage, type PhotoFace, photoFaces, photoSimilarity, recordedMrzLines } from './photo-faces';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22+); Node 20 lacks it.
 const promiseStatics = Promise as unknown as { withResolvers?: unknown };
@@ -109,6 +120,31 @@ function mrzOf(person: Person): string[] {
 
 const YAW: Record<Pose, number> = { left: 35, centre: 0.5, right: -35 };
 
+/** Whose face a detected face is: a synthetic person, or a face the offline model found in a photograph. */
+type Identity = { world: 'synthetic'; person: Person } | { world: 'photo'; face: PhotoFace };
+
+/** A face as the Rekognition stand-in detects it. */
+interface SeenFace {
+  detail: FaceDetail;
+  identity: Identity;
+}
+
+/**
+ * Similarity of two faces (0-100): synthetic faces are one person or another (99.2 or 0); photographed faces
+ * are scored from their descriptors (photo-faces.ts); a synthetic face is nobody in a photograph (0).
+ */
+function similarity(a: Identity, b: Identity): number {
+  if (a.world === 'synthetic' && b.world === 'synthetic') return a.person === b.person ? 99.2 : 0;
+  if (a.world === 'photo' && b.world === 'photo') return photoSimilarity(a.face, b.face);
+  return 0;
+}
+
+/** A ComparedFace of CompareFaces' answer. */
+function comparedFace(face: SeenFace) {
+  const { BoundingBox, Confidence, Pose, Quality } = face.detail;
+  return { BoundingBox, Confidence, Pose, Quality };
+}
+
 // ---------------------------------------------------------------- KMS
 
 interface StandInKey {
@@ -148,7 +184,7 @@ export class AwsStandIns {
   private server: Server | null = null;
   readonly endpoint: Promise<string>;
   private readonly keys = new Map<string, StandInKey>();
-  readonly collections = new Map<string, Array<{ FaceId: string; ExternalImageId?: string; person: Person }>>();
+  readonly collections = new Map<string, Array<SeenFace & { FaceId: string; ExternalImageId?: string }>>();
   readonly executions = new Map<string, Execution>();
   /** Every Rekognition/Textract operation answered, for assertions on what the pipeline asked. */
   readonly answered: string[] = [];
@@ -293,22 +329,39 @@ export class AwsStandIns {
     return c;
   }
 
+  /**
+   * The faces Rekognition would find in an image. A synthetic image shows one face (none when blank) whose
+   * owner and pose its colour encodes; a photograph shows what the offline face model finds (photo-faces.ts).
+   */
+  private async facesIn(image: unknown): Promise<SeenFace[]> {
+    const bytes = await this.imageOf(image);
+    if (!(await isSyntheticImage(bytes)))
+      return (await photoFaces(bytes)).map((face) => ({ detail: face.detail, identity: { world: 'photo', face } }));
+    const seen = await readSyntheticImage(bytes);
+    if (seen.kind === 'blank') return [];
+    return [{ detail: faceDetail({ yaw: YAW[seen.pose] }), identity: { world: 'synthetic', person: seen.person } }];
+  }
+
   private async rekognition(operation: string, body: Record<string, unknown>): Promise<unknown> {
     this.answered.push(`rekognition:${operation}`);
     if (this.faults.has(`rekognition:${operation}`)) throw new Error('injected fault');
     switch (operation) {
-      case 'DetectFaces': {
-        const seen = await readSyntheticImage(await this.imageOf(body.Image));
-        return { FaceDetails: seen.kind === 'blank' ? [] : [faceDetail({ yaw: YAW[seen.pose] })] };
-      }
+      case 'DetectFaces':
+        return { FaceDetails: (await this.facesIn(body.Image)).map((f) => f.detail) };
       case 'CompareFaces': {
-        const source = await readSyntheticImage(await this.imageOf(body.SourceImage));
-        const target = await readSyntheticImage(await this.imageOf(body.TargetImage));
-        if (source.kind === 'blank') throw new AwsError('InvalidParameterException', 'no face in the source image');
-        if (target.kind === 'blank') return { FaceMatches: [], UnmatchedFaces: [] };
-        return source.person === target.person
-          ? { SourceImageFace: faceDetail(), FaceMatches: [faceMatch(99.2)], UnmatchedFaces: [] }
-          : { SourceImageFace: faceDetail(), FaceMatches: [], UnmatchedFaces: [unmatchedFace] };
+        const [source, targets] = await Promise.all([this.facesIn(body.SourceImage), this.facesIn(body.TargetImage)]);
+        // The largest face of the source is compared with every face of the target.
+        const largest = source[0];
+        if (!largest) throw new AwsError('InvalidParameterException', 'no face in the source image');
+        const threshold = Number(body.SimilarityThreshold ?? 80);
+        const scored = targets.map((t) => ({ face: t, similarity: similarity(largest.identity, t.identity) }));
+        return {
+          SourceImageFace: { BoundingBox: largest.detail.BoundingBox, Confidence: largest.detail.Confidence },
+          FaceMatches: scored
+            .filter((t) => t.similarity >= threshold)
+            .map((t) => ({ Similarity: t.similarity, Face: comparedFace(t.face) })),
+          UnmatchedFaces: scored.filter((t) => t.similarity < threshold).map((t) => comparedFace(t.face)),
+        };
       }
       case 'CreateCollection': {
         const id = String(body.CollectionId);
@@ -322,44 +375,39 @@ export class AwsStandIns {
       }
       case 'IndexFaces': {
         const faces = this.collection(body.CollectionId);
-        const seen = await readSyntheticImage(await this.imageOf(body.Image));
-        if (seen.kind === 'blank') return { FaceRecords: [], UnindexedFaces: [], FaceModelVersion: '7.0' };
-        const face = {
-          FaceId: randomUUID(),
-          ExternalImageId: body.ExternalImageId as string | undefined,
-          person: seen.person,
-        };
-        faces.push(face);
-        const detail = faceDetail();
-        return {
-          FaceRecords: [
-            {
-              Face: {
-                FaceId: face.FaceId,
-                ExternalImageId: face.ExternalImageId,
-                BoundingBox: detail.BoundingBox,
-                Confidence: 99.9,
-                ImageId: randomUUID(),
-              },
-              FaceDetail: detail,
+        const seen = (await this.facesIn(body.Image)).slice(0, Number(body.MaxFaces ?? 100));
+        const records = seen.map((s) => {
+          const face = { FaceId: randomUUID(), ExternalImageId: body.ExternalImageId as string | undefined, ...s };
+          faces.push(face);
+          return {
+            Face: {
+              FaceId: face.FaceId,
+              ExternalImageId: face.ExternalImageId,
+              BoundingBox: s.detail.BoundingBox,
+              Confidence: s.detail.Confidence,
+              ImageId: randomUUID(),
             },
-          ],
-          UnindexedFaces: [],
-          FaceModelVersion: '7.0',
-        };
+            FaceDetail: s.detail,
+          };
+        });
+        return { FaceRecords: records, UnindexedFaces: [], FaceModelVersion: '7.0' };
       }
       case 'SearchFacesByImage': {
         const faces = this.collection(body.CollectionId);
-        const seen = await readSyntheticImage(await this.imageOf(body.Image));
-        if (seen.kind === 'blank') throw new AwsError('InvalidParameterException', 'no face in the image');
+        const searched = (await this.facesIn(body.Image))[0];
+        if (!searched) throw new AwsError('InvalidParameterException', 'no face in the image');
+        const threshold = Number(body.FaceMatchThreshold ?? 80);
         return {
-          SearchedFaceBoundingBox: faceDetail().BoundingBox,
-          SearchedFaceConfidence: 99.9,
+          SearchedFaceBoundingBox: searched.detail.BoundingBox,
+          SearchedFaceConfidence: searched.detail.Confidence,
           FaceMatches: faces
-            .filter((f) => f.person === seen.person)
-            .map((f) => ({
-              Similarity: 99.1,
-              Face: { FaceId: f.FaceId, ExternalImageId: f.ExternalImageId, Confidence: 99.9 },
+            .map((f) => ({ f, similarity: similarity(searched.identity, f.identity) }))
+            .filter((m) => m.similarity >= threshold)
+            .sort((a, b) => b.similarity - a.similarity)
+            .slice(0, Number(body.MaxFaces ?? 4096))
+            .map(({ f, similarity: s }) => ({
+              Similarity: s,
+              Face: { FaceId: f.FaceId, ExternalImageId: f.ExternalImageId, Confidence: f.detail.Confidence },
             })),
           FaceModelVersion: '7.0',
         };
@@ -408,8 +456,14 @@ export class AwsStandIns {
     if (this.faults.has(`textract:${operation}`)) throw new Error('injected fault');
     switch (operation) {
       case 'DetectDocumentText': {
-        const seen = await readSyntheticImage(await this.imageOf(body.Document));
-        const lines = seen.kind === 'document' ? mrzOf(seen.documentOf) : [];
+        const bytes = await this.imageOf(body.Document);
+        let lines: string[];
+        if (await isSyntheticImage(bytes)) {
+          const seen = await readSyntheticImage(bytes);
+          lines = seen.kind === 'document' ? mrzOf(seen.documentOf) : [];
+        } else {
+          lines = recordedMrzLines(bytes) ?? [];
+        }
         return { DocumentMetadata: { Pages: 1 }, Blocks: textractBlocks(lines), DetectDocumentTextModelVersion: '1.0' };
       }
       case 'AnalyzeID':

@@ -28,6 +28,7 @@ import {
 } from '../support/emulators';
 import { ApiGateway } from './api-gateway';
 import { AwsStandIns } from './aws-standins';
+import { warmUpPhotoFaces } from './photo-faces';
 import { DYNAMODB_THROTTLE, FaultProxy, S3_SLOW_DOWN } from './fault-injection';
 import { type ResolvedStatement, isAllowed, type IamRequest } from './iam';
 import { type ArnLookup, type FunctionRuntime, LambdaHost, iamRequestsFor, type RecordedCall } from './lambda-host';
@@ -115,6 +116,9 @@ function tlsCertificate(dir: string): { cert: string; key: string } {
 export async function startAwsWorld(
   settings: KycSettingsInput,
 ): Promise<AwsWorld & { receiverTls: { cert: string; key: string } }> {
+  // The Rekognition stand-in's face model loads on its worker threads while the stack synthesizes.
+  const faceModel = warmUpPhotoFaces();
+  faceModel.catch(() => undefined); // awaited (and thrown) below, once the world is up
   const synth = synthesizeWithAssets(settings);
   const model = new TemplateModel(synth.template, synth.outdir);
   const { region, account } = synth.settings;
@@ -535,6 +539,7 @@ export async function startAwsWorld(
       fs.rmSync(synth.root, { recursive: true, force: true });
     },
   };
+  await faceModel;
   return world;
 }
 
