@@ -31,9 +31,14 @@ export async function isSyntheticImage(bytes: Buffer): Promise<boolean> {
   return channels.every((c) => c.stdev < 10);
 }
 
-/** Loads the face model (on its worker threads, as the local provider runs it) before the first image. */
+/**
+ * Loads the face model (on its worker threads, as the local provider runs it) and runs it once per worker on a
+ * test-set face, so the first image the pipeline sends does not pay tfjs's first-inference warm-up.
+ */
 export async function warmUpPhotoFaces(): Promise<void> {
   if (faceWorkerAvailable()) await warmUpFaceWorker();
+  const faces = ['faces/london_005_neutral.jpg', 'faces/london_013_neutral.jpg'];
+  await Promise.all(faces.map((f) => analyse(readFileSync(join(TESTDATA, f)))));
 }
 
 /** A face the model found: Rekognition's FaceDetail for it, and its descriptor for comparisons. */
