@@ -4,7 +4,7 @@
  * - KMS (TrentService): really encrypts (AES-256-GCM per key, the encryption context as AAD, so a wrong
  *   context or key fails) and computes HMAC-SHA-256 for HMAC keys; key usage is enforced.
  * - Rekognition and Textract: answers in the shape of the recorded response fixtures (test/checks/aws-fixtures.ts)
- *   about two kinds of image, told apart by their pixels ({@link isSyntheticImage}):
+ *   about two kinds of image, told apart by their pixels ({@link isFlatColour}):
  *   - a colour-coded synthetic world (see {@link syntheticImage}): the image's colour says whose face or
  *     document it shows and how the head is turned, and survives crops and re-encoding;
  *   - real photographs (test/aws-e2e/photo-faces.ts): DetectFaces, CompareFaces, IndexFaces and
@@ -26,7 +26,7 @@ import sharp from 'sharp';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { PERSON_A_MRZ, faceDetail, td3, textractBlocks } from '../checks/aws-fixtures';
 import type { LambdaHost } from './lambda-host';
-import { isSyntheticImage, type PhotoFace, photoFaces, photoSimilarity, recordedMrzLines } from './photo-faces';
+import { isFlatColour, type PhotoFace, photoFaces, photoSimilarity, recordedMrzLines } from './photo-faces';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22+); Node 20 lacks it.
 const promiseStatics = Promise as unknown as { withResolvers?: unknown };
@@ -89,11 +89,12 @@ function nearest<K extends string>(table: Record<K, number>, value: number): K {
   )[0];
 }
 
-/** What the stand-in "sees" in an image. */
+/** What the stand-in "sees" in a synthetic image; null for a photograph (not one flat colour). */
 export async function readSyntheticImage(
   bytes: Buffer,
-): Promise<{ person: Person; pose: Pose; kind: Kind; documentOf: Person }> {
+): Promise<{ person: Person; pose: Pose; kind: Kind; documentOf: Person } | null> {
   const { channels } = await sharp(bytes).stats();
+  if (!isFlatColour(channels)) return null;
   const [r, g, b] = channels.map((c) => c.mean) as [number, number, number];
   const kind = nearest(KIND_BLUE, b);
   const green = nearest(POSE_GREEN, g);
@@ -335,9 +336,9 @@ export class AwsStandIns {
    */
   private async facesIn(image: unknown): Promise<SeenFace[]> {
     const bytes = await this.imageOf(image);
-    if (!(await isSyntheticImage(bytes)))
-      return (await photoFaces(bytes)).map((face) => ({ detail: face.detail, identity: { world: 'photo', face } }));
     const seen = await readSyntheticImage(bytes);
+    if (!seen)
+      return (await photoFaces(bytes)).map((face) => ({ detail: face.detail, identity: { world: 'photo', face } }));
     if (seen.kind === 'blank') return [];
     return [{ detail: faceDetail({ yaw: YAW[seen.pose] }), identity: { world: 'synthetic', person: seen.person } }];
   }
@@ -457,13 +458,8 @@ export class AwsStandIns {
     switch (operation) {
       case 'DetectDocumentText': {
         const bytes = await this.imageOf(body.Document);
-        let lines: string[];
-        if (await isSyntheticImage(bytes)) {
-          const seen = await readSyntheticImage(bytes);
-          lines = seen.kind === 'document' ? mrzOf(seen.documentOf) : [];
-        } else {
-          lines = recordedMrzLines(bytes) ?? [];
-        }
+        const seen = await readSyntheticImage(bytes);
+        const lines = seen ? (seen.kind === 'document' ? mrzOf(seen.documentOf) : []) : (recordedMrzLines(bytes) ?? []);
         return { DocumentMetadata: { Pages: 1 }, Blocks: textractBlocks(lines), DetectDocumentTextModelVersion: '1.0' };
       }
       case 'AnalyzeID':

@@ -23,11 +23,11 @@ import { yawDegreesFromProxy } from '../../functions/domain/liveness-sequence';
 import { TESTDATA } from '../support/testdata';
 
 /**
- * True for the stand-ins' synthetic images: one flat colour plus +-4 of noise (channel standard deviation
- * ~2.6), and their crops. A photograph's channels vary by tens of grey levels.
+ * True for the channel statistics (sharp `stats()`) of the stand-ins' synthetic images: one flat colour plus
+ * +-4 of noise (channel standard deviation ~2.6), and their crops. A photograph's channels vary by tens of
+ * grey levels.
  */
-export async function isSyntheticImage(bytes: Buffer): Promise<boolean> {
-  const { channels } = await sharp(bytes).stats();
+export function isFlatColour(channels: ReadonlyArray<{ stdev: number }>): boolean {
   return channels.every((c) => c.stdev < 10);
 }
 
