@@ -104,18 +104,18 @@ export async function settleRetry(
 
 /**
  * The job runs again in `delayMs` as a fresh message (receive count 0) carrying `message`; the caller then
- * lets the received one be deleted. Keeps the dedupe key held meanwhile. Throws if the send fails.
+ * lets the received one be deleted. Throws if the send fails. Extends the dedupe key's lease too, best effort:
+ * the table may be what is failing, and a lease that runs out early only lets the outbox sweep queue a second
+ * copy (the delivery's state makes that harmless).
  */
 export async function requeueFresh(
-  deps: Pick<WebhookConsumerDeps, 'sqs' | 'queueUrl' | 'locks' | 'dedupeLeaseMs' | 'now'>,
+  deps: Pick<WebhookConsumerDeps, 'sqs' | 'queueUrl' | 'locks' | 'dedupeLeaseMs' | 'now' | 'log'>,
   job: ReceivedJob,
   message: JobMessage,
   delayMs: number,
 ): Promise<void> {
   const now = (deps.now ?? (() => new Date()))();
   const runAt = new Date(now.getTime() + delayMs);
-  if (job.dedupeKey && deps.locks)
-    await deps.locks.extend(job.dedupeKey, new Date(runAt.getTime() + (deps.dedupeLeaseMs ?? DEFAULT_DEDUPE_LEASE_MS)));
   await deps.sqs.send(
     new SendMessageCommand({
       QueueUrl: deps.queueUrl,
@@ -129,6 +129,11 @@ export async function requeueFresh(
         : undefined,
     }),
   );
+  if (!job.dedupeKey || !deps.locks) return;
+  const leaseUntil = new Date(runAt.getTime() + (deps.dedupeLeaseMs ?? DEFAULT_DEDUPE_LEASE_MS));
+  await deps.locks.extend(job.dedupeKey, leaseUntil).catch((err: unknown) => {
+    deps.log?.warn('could not extend the dedupe lease of a re-queued webhook job', { error: String(err) });
+  });
 }
 
 /** Deletes a message explicitly (outside Lambda; inside it the event source mapping deletes successes). */

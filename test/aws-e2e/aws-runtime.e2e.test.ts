@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { createFlow, createOrganisation, mintKey, type MintedKeyView } from '../../functions/app/admin';
 import type { AppDeps } from '../../functions/app/deps';
 import { updateVerification } from '../../functions/app/optimistic-update';
+import { redeliver } from '../../functions/app/webhooks/deliver';
 import { type AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
@@ -729,6 +730,50 @@ describe('AWS runtime from the synthesized template', () => {
     const steps = liveness?.kind === 'check' ? liveness.result.timings : [];
     expect(steps.map((t) => t.step)).toEqual(expect.arrayContaining(['face_models_load', 'sequence_detect']));
     console.log(`liveness task, first recording in a container: ${steps.map((t) => `${t.step}=${t.ms}ms`).join(' ')}`);
+  });
+
+  it('a throttled table before any attempt uses none of the SQS receives: the webhook still arrives, nothing dead-lettered', async () => {
+    // The template's budget of receives per message (1 try + the retries).
+    const [, webhookQueue] = world.model
+      .resources('AWS::SQS::Queue')
+      .find(([, r]) => (r.Properties as { RedrivePolicy?: unknown } | undefined)?.RedrivePolicy)!;
+    const { maxReceiveCount } = (webhookQueue.Properties as { RedrivePolicy: { maxReceiveCount: number } })
+      .RedrivePolicy;
+    const owed = (await operator.store.deliveries.listByVerification(approvedId)).find(
+      (d) => d.event === 'verification.completed',
+    )!;
+    const receiptsOf = () => received.filter((r) => r.headers['webhook-id'] === owed.id).length;
+    const receiptsBefore = receiptsOf();
+    // The operator sends it again (a fresh job on the queue), then the table throttles every call of the Lambdas.
+    expect(await redeliver(operator, owed.id)).toMatchObject({ status: 'pending' });
+    world.faults.dynamodb.arm({ transient: 0, persistent: 1 }, 1);
+    let throttledReceives = 0;
+    try {
+      const deadline = Date.now() + 90_000;
+      while (throttledReceives <= maxReceiveCount && Date.now() < deadline) {
+        const n = await world.pollWebhookQueue();
+        throttledReceives += n;
+        if (n === 0) await sleep(250);
+        await world.releaseHiddenWebhooks();
+      }
+    } finally {
+      world.faults.dynamodb.disarm();
+    }
+    // More failed receives than the DLQ allows, and not one attempt reached the receiver.
+    expect(throttledReceives).toBeGreaterThan(maxReceiveCount);
+    expect(receiptsOf()).toBe(receiptsBefore);
+    expect((await operator.store.deliveries.get(owed.id))?.attempts).toHaveLength(owed.attempts.length);
+
+    // The throttling is over: the job is still queued (re-sent as fresh messages), and its attempt is made.
+    const deadline = Date.now() + 30_000;
+    while (receiptsOf() === receiptsBefore && Date.now() < deadline) {
+      if ((await world.pollWebhookQueue()) === 0) await sleep(250);
+    }
+    expect(receiptsOf()).toBe(receiptsBefore + 1);
+    const after = await operator.store.deliveries.get(owed.id);
+    expect(after).toMatchObject({ status: 'succeeded' });
+    expect(after?.attempts).toHaveLength(owed.attempts.length + 1);
+    expect(await queueDepths()).toEqual([0, 0]);
   });
 
   it('head-turn liveness: stills that pass Rekognition with a recording made of those poses as stills are declined', async () => {
