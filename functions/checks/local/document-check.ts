@@ -24,12 +24,13 @@ import { timed, type LocalCheckOptions } from './options';
 const PORTRAIT_PADS = [0.6, 1.0];
 
 /**
- * Padding around the tiny detector's face box (one crop, no second try: a candidate SSD does not confirm there
- * is left to SSD's own search of the whole front). Its boxes are wider than SSD's (brow to chin, 1.5-2x SSD's
- * width), and SSD confirms a face far more surely with the head and shoulders around it: on the synthetic
- * documents' small portraits it scored 0.37-0.44 at a pad of 0.9 and 0.87-0.98 at 1.3.
+ * Paddings around the tiny detector's face box, tried in turn (a candidate SSD confirms on neither is left to
+ * SSD's own search of the whole front). Its boxes are wider than SSD's (brow to chin, 1.5-2x SSD's width), and
+ * SSD confirms a face far more surely with the head and shoulders around it: on the synthetic documents' small
+ * portraits it scored 0.37-0.44 at a pad of 0.9 and 0.87-0.98 at 1.3. Where SSD is unsure of a face at all
+ * (0.65 on the whole person_a passport), its score swings with the framing (0.36 at 1.3, 0.91 at 1.8).
  */
-const LOCATED_PORTRAIT_PAD = 1.3;
+const LOCATED_PORTRAIT_PADS = [1.3, 1.8];
 
 /**
  * Lowest tiny-detector score for a portrait candidate. Low on purpose: the candidate only chooses where to
@@ -168,7 +169,7 @@ export async function cropPortrait(front: RgbImage, options: LocalCheckOptions):
   // The most confident candidate: the holder portrait's face is clearer than a ghost image or security print.
   const candidate = (await locateFaces(front, LOCATE_MIN_SCORE))[0];
   if (candidate) {
-    const crop = await confirmedCrop(front, candidate.box, [LOCATED_PORTRAIT_PAD], options);
+    const crop = await confirmedCrop(front, candidate.box, LOCATED_PORTRAIT_PADS, options);
     if (crop.confirmed && crop.jpeg) return { jpeg: crop.jpeg, foundBy: 'located' };
   }
   // The largest face is the holder portrait; smaller ones are ghost images or security prints.
