@@ -44,11 +44,11 @@ function hashOf(bytes: Buffer): number {
   return h;
 }
 
-/** The synthetic documents of a split (first `count` seeds). */
-export async function syntheticImages(split: SplitName, count?: number): Promise<LabelledImage[]> {
+/** The synthetic documents of a split (`count` seeds after the first `skip`; all by default). */
+export async function syntheticImages(split: SplitName, count?: number, skip = 0): Promise<LabelledImage[]> {
   mkdirSync(CACHE, { recursive: true });
   const out: LabelledImage[] = [];
-  for (const seed of seedsOf(split, count)) {
+  for (const seed of seedsOf(split, count, skip)) {
     const file = path.join(CACHE, `${seed}.json`);
     if (existsSync(file)) {
       const cached = JSON.parse(readFileSync(file, 'utf8')) as { mrz: string[]; name: string; bytes: string };

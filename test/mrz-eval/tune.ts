@@ -5,7 +5,7 @@ import type { MrzDecodeOptions } from '../../functions/domain/mrz-decoding';
 import { syntheticImages } from './evaluate';
 
 /**
- * `node --import tsx test/mrz-eval/tune.ts [count]`: reads the TUNING part of the synthetic documents with the document check's
+ * `node --import tsx test/mrz-eval/tune.ts [count] [skip]`: reads the TUNING part of the synthetic documents with the document check's
  * reader and every decoder threshold off, and prints per document the protected posterior, the lowest
  * unprotected confidence, the number of corrections and whether the reading is right, so the thresholds
  * (PADDLE_MRZ_DECODE_OPTIONS in functions/checks/local/mrz-reader.ts) can be chosen. Never run on the
@@ -21,8 +21,9 @@ const PERMISSIVE: MrzDecodeOptions = {
 
 async function main(): Promise<void> {
   const count = process.argv[2] ? Number(process.argv[2]) : undefined;
+  const skip = process.argv[3] ? Number(process.argv[3]) : 0;
   const models = await ocrModels();
-  for (const image of await syntheticImages('tuning', count)) {
+  for (const image of await syntheticImages('tuning', count, skip)) {
     const decoded = await decodeImage(image.bytes, image.name, 1600);
     const { result } = await readMrz(models, decoded, PERMISSIVE);
     if (typeof result === 'string') {

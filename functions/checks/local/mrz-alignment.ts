@@ -188,7 +188,7 @@ export function alignLine(
 }
 
 /** A character of the recognizer's best path: its symbol and the time step of its peak. */
-interface Peak {
+export interface Peak {
   symbol: number;
   step: number;
 }
@@ -219,6 +219,37 @@ export function greedyPeaks(posteriors: LinePosteriors): Peak[] {
   return peaks;
 }
 
+/** The glyph pitch in time steps: the mean of the single gaps between consecutive peaks. */
+export function peakPitch(peaks: readonly Peak[]): number {
+  const diffs = peaks
+    .slice(1)
+    .map((p, i) => p.step - (peaks[i] as Peak).step)
+    .sort((a, b) => a - b);
+  // Peaks fall on whole time steps, so single gaps alternate (3, 4, 3, ...) around the true pitch: the median
+  // alone would be 3 for a 3.5-step pitch and count a gap of 8 as three glyphs. Average the single gaps.
+  const median = diffs[Math.floor(diffs.length / 2)] ?? 0;
+  const single = diffs.filter((d) => d <= 1.5 * median);
+  return single.reduce((a, b) => a + b, 0) / Math.max(1, single.length);
+}
+
+/** Characters the box cut off before the first peak (lines start about one step in). */
+function leadingSlots(first: Peak, pitch: number): number {
+  return Math.round((first.step - 1.5) / pitch);
+}
+
+/**
+ * Where the line's text runs, in time steps: from the left edge of its first character (one the box cut off
+ * included) at the glyph pitch. Null when the line has too few characters to measure the pitch.
+ */
+export function textSpan(posteriors: LinePosteriors): { start: number; pitch: number; steps: number } | null {
+  const peaks = greedyPeaks(posteriors);
+  if (peaks.length < 8) return null;
+  const pitch = peakPitch(peaks);
+  if (pitch < 2) return null;
+  const first = peaks[0] as Peak;
+  return { start: first.step - (leadingSlots(first, pitch) + 0.5) * pitch, pitch, steps: posteriors.symbols.length };
+}
+
 const FILLER = 0;
 /** Two peaks closer than this share of the pitch are one glyph read twice. */
 const SPLIT_GLYPH_GAP = 0.6;
@@ -236,20 +267,12 @@ export function expectedSlots(
 ): { window: SlotWindow; beyond: number } | null {
   const peaks = greedyPeaks(posteriors);
   if (peaks.length < 8) return null;
-  const diffs = peaks
-    .slice(1)
-    .map((p, i) => p.step - (peaks[i] as Peak).step)
-    .sort((a, b) => a - b);
-  // Peaks fall on whole time steps, so single gaps alternate (3, 4, 3, ...) around the true pitch: the median
-  // alone would be 3 for a 3.5-step pitch and count a gap of 8 as three glyphs. Average the single gaps.
-  const median = diffs[Math.floor(diffs.length / 2)] ?? 0;
-  const single = diffs.filter((d) => d <= 1.5 * median);
-  const pitch = single.reduce((a, b) => a + b, 0) / Math.max(1, single.length);
+  const pitch = peakPitch(peaks);
   if (pitch < 2) return null;
   const steps: number[] = [];
   const symbols: number[] = [];
   const first = peaks[0] as Peak;
-  const lead = Math.round((first.step - 1.5) / pitch);
+  const lead = leadingSlots(first, pitch);
   for (let k = lead; k >= 1; k--) {
     steps.push(first.step - k * pitch);
     symbols.push(-1);
