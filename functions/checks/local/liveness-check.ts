@@ -4,7 +4,7 @@ import type { RiskFlag } from '../../domain/risk-flags';
 import type { CheckOutcome, CheckResult, CheckTiming, LivenessInput } from '../../ports/checks';
 import { combineStillsWithSequence } from '../face-sequence/sequence-verdict';
 import { findFaces, stillImageConfidence } from './face-analysis';
-import { descriptorDistance, type DetectedFace } from './faces';
+import { descriptorDistance } from './faces';
 import { decodeImage, ImageDecodeError, type RgbImage, thumbnail, thumbnailDifference } from './image';
 import { createFaceApiSequenceObserver } from './liveness-sequence';
 import { timed, type LocalCheckOptions } from './options';
@@ -44,8 +44,11 @@ export function yawMatchesPrompt(prompt: HeadPrompt, yaw: number, minYaw: number
 export async function checkLiveness(input: LivenessInput, options: LocalCheckOptions): Promise<CheckResult> {
   if (!input.sequence) return checkStills(input, options);
   const timings: CheckTiming[] = [];
-  const stills = input.frames.length > 0 ? await checkStills(input, options) : null;
-  const verdict = await createFaceApiSequenceObserver(options).judge({ ...input, sequence: input.sequence }, timings);
+  // Side by side: each keeps a face worker busy (the selfie's analysis is shared through the memo).
+  const [stills, verdict] = await Promise.all([
+    input.frames.length > 0 ? checkStills(input, options) : Promise.resolve(null),
+    createFaceApiSequenceObserver(options).judge({ ...input, sequence: input.sequence }, timings),
+  ]);
   return combineStillsWithSequence(stills, verdict, input.prompts, timings, 'local');
 }
 
@@ -89,11 +92,8 @@ async function checkStills(input: LivenessInput, options: LocalCheckOptions): Pr
   const thumbs = await timed(timings, 'replay_check', () => Promise.all(images.map((img) => thumbnail(img))));
   const [frameFaces, selfieFaces] = await Promise.all([
     // Frames are small video stills: the flow's own (lower) confidence applies to them.
-    timed(timings, 'detect_frames', async () => {
-      const out: DetectedFace[][] = [];
-      for (const img of images) out.push(await findFaces(img, minFaceConfidence, options));
-      return out;
-    }),
+    // All at once: the face workers take them in parallel (results do not depend on the order).
+    timed(timings, 'detect_frames', () => Promise.all(images.map((img) => findFaces(img, minFaceConfidence, options)))),
     selfieImage
       ? timed(timings, 'detect_selfie', () =>
           findFaces(selfieImage, stillImageConfidence(minFaceConfidence, options), options),
