@@ -62,8 +62,8 @@ async function eraseDependents(deps: AppDeps, verification: Verification): Promi
   for (const delivery of await deps.store.deliveries.listByVerification(verificationId)) {
     const body = scrubbedDeliveryBody(delivery.body);
     if (body === delivery.body) continue;
-    await deps.store.deliveries.save({ ...delivery, body });
-    deliveriesScrubbed++;
+    // Only the body: a send finishing meanwhile keeps its recorded outcome.
+    if (await deps.store.deliveries.scrubBody(delivery.id, body)) deliveriesScrubbed++;
   }
   return { blobsDeleted, capturesPurged, indexedFacesDeleted, deliveriesScrubbed };
 }

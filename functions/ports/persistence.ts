@@ -2,6 +2,7 @@ import type { OperatorRole } from '../domain/operators';
 import type {
   Capture,
   Delivery,
+  DeliveryStatus,
   EndpointDisabledReason,
   Flow,
   KycKey,
@@ -118,8 +119,31 @@ export interface DeliveryRepository {
    */
   createMany(deliveries: Delivery[]): Promise<void>;
   get(id: string): Promise<Delivery | null>;
-  /** Replaces the record (status, attempts, nextAttemptAt, updatedAt). */
-  save(d: Delivery): Promise<void>;
+  /**
+   * Records a send's outcome: writes only status, attempts (the full new list), nextAttemptAt and updatedAt, and
+   * only if the stored delivery is still pending with `expected.attemptCount` attempts. Returns false (nothing
+   * written) when another writer got there first or the id is unknown. Never writes the body, so a concurrent
+   * erasure's scrub stays scrubbed.
+   */
+  recordAttempt(
+    id: string,
+    expected: { status: 'pending'; attemptCount: number },
+    change: Pick<Delivery, 'status' | 'attempts' | 'nextAttemptAt' | 'updatedAt'>,
+  ): Promise<boolean>;
+  /**
+   * Operator redelivery: sets the delivery pending again with `change`, only if it is still in `expected` (status
+   * and attempt count as read). Returns false (nothing written) otherwise. Never writes the body or attempts.
+   */
+  reopen(
+    id: string,
+    expected: { status: DeliveryStatus; attemptCount: number },
+    change: { redeliveredAfterFailures: number; nextAttemptAt: string; updatedAt: string },
+  ): Promise<boolean>;
+  /**
+   * Erasure: replaces only the body, whatever the status (a concurrent send's outcome is kept). Returns false if
+   * the id is unknown.
+   */
+  scrubBody(id: string, body: string): Promise<boolean>;
   /**
    * Deliveries of an endpoint, newest first (createdAt desc, then id desc), a page at a time: pass the
    * previous page's `next` as `cursor` to continue. Throws {@link InvalidCursorError} for a cursor it did

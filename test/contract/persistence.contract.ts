@@ -433,14 +433,14 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
       it('createMany is idempotent: existing ids keep their stored state', async () => {
         const d1 = makeDelivery({ id: 'whd_1' });
         await store.deliveries.createMany([d1]);
-        const delivered = {
-          ...d1,
+        const outcome = {
           status: 'succeeded' as const,
           attempts: [{ at: at(1), statusCode: 200, error: null, durationMs: 42 }],
           nextAttemptAt: null,
           updatedAt: at(1),
         };
-        await store.deliveries.save(delivered);
+        const delivered = { ...d1, ...outcome };
+        expect(await store.deliveries.recordAttempt(d1.id, { status: 'pending', attemptCount: 0 }, outcome)).toBe(true);
         const d2 = makeDelivery({ id: 'whd_2', event: 'verification.approved' });
         await store.deliveries.createMany([{ ...d1, body: 'replaced?' }, d2]);
         expect(await store.deliveries.get('whd_1')).toEqual(delivered);
@@ -510,7 +510,7 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         ).rejects.toMatchObject({ name: 'InvalidCursorError' });
       });
 
-      it('lists only pending deliveries, and save moves them out', async () => {
+      it('lists only pending deliveries, and recording a final attempt moves them out', async () => {
         await store.deliveries.createMany([
           makeDelivery({ id: 'whd_1', createdAt: at(1) }),
           makeDelivery({ id: 'whd_2', createdAt: at(2) }),
@@ -518,19 +518,95 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         ]);
         expect(ids(byId(await store.deliveries.listPending(10)))).toEqual(['whd_1', 'whd_2']);
         expect(await store.deliveries.listPending(1)).toHaveLength(1);
-        const d1 = (await store.deliveries.get('whd_1'))!;
-        await store.deliveries.save({ ...d1, status: 'succeeded', nextAttemptAt: null, updatedAt: at(5) });
+        const pending0 = { status: 'pending' as const, attemptCount: 0 };
+        const success = [{ at: at(5), statusCode: 200, error: null, durationMs: 9 }];
+        expect(
+          await store.deliveries.recordAttempt('whd_1', pending0, {
+            status: 'succeeded',
+            attempts: success,
+            nextAttemptAt: null,
+            updatedAt: at(5),
+          }),
+        ).toBe(true);
         expect(ids(await store.deliveries.listPending(10))).toEqual(['whd_2']);
         // A retry keeps it pending with a new attempt recorded.
         const d2 = (await store.deliveries.get('whd_2'))!;
-        const retried = {
-          ...d2,
+        const retry = {
+          status: 'pending' as const,
           attempts: [{ at: at(6), statusCode: 500, error: 'HTTP 500', durationMs: 12 }],
           nextAttemptAt: at(7),
           updatedAt: at(6),
         };
-        await store.deliveries.save(retried);
-        expect(await store.deliveries.listPending(10)).toEqual([retried]);
+        expect(await store.deliveries.recordAttempt('whd_2', pending0, retry)).toBe(true);
+        expect(await store.deliveries.listPending(10)).toEqual([{ ...d2, ...retry }]);
+        expect(await store.deliveries.recordAttempt('whd_missing', pending0, retry)).toBe(false);
+      });
+
+      const firstFailure = { at: at(2), statusCode: 500, error: 'HTTP 500', durationMs: 7 };
+      const succeededAfterRetry = {
+        status: 'succeeded' as const,
+        attempts: [firstFailure, { at: at(4), statusCode: 200, error: null, durationMs: 8 }],
+        nextAttemptAt: null,
+        updatedAt: at(4),
+      };
+
+      it('recordAttempt with a stale expectation returns false and changes nothing', async () => {
+        const d = makeDelivery({ id: 'whd_stale' });
+        await store.deliveries.createMany([d]);
+        const retry = { status: 'pending' as const, attempts: [firstFailure], nextAttemptAt: at(3), updatedAt: at(2) };
+        expect(await store.deliveries.recordAttempt(d.id, { status: 'pending', attemptCount: 0 }, retry)).toBe(true);
+        // A second dispatcher that read the delivery before the first attempt was recorded.
+        const late = { status: 'failed' as const, attempts: [firstFailure], nextAttemptAt: null, updatedAt: at(9) };
+        expect(await store.deliveries.recordAttempt(d.id, { status: 'pending', attemptCount: 0 }, late)).toBe(false);
+        expect(await store.deliveries.get(d.id)).toEqual({ ...d, ...retry });
+        // A finished delivery is never downgraded by a send that read it while pending.
+        expect(
+          await store.deliveries.recordAttempt(d.id, { status: 'pending', attemptCount: 1 }, succeededAfterRetry),
+        ).toBe(true);
+        expect(await store.deliveries.recordAttempt(d.id, { status: 'pending', attemptCount: 1 }, late)).toBe(false);
+        expect(await store.deliveries.get(d.id)).toEqual({ ...d, ...succeededAfterRetry });
+        expect(await store.deliveries.listPending(10)).toEqual([]);
+      });
+
+      it('scrubBody after a recorded attempt keeps the outcome; a succeeded delivery stays succeeded', async () => {
+        const d = makeDelivery({ id: 'whd_scrub1' });
+        await store.deliveries.createMany([d]);
+        expect(
+          await store.deliveries.recordAttempt(d.id, { status: 'pending', attemptCount: 0 }, succeededAfterRetry),
+        ).toBe(true);
+        // Erasure read the delivery while it was pending; its scrub writes the body only.
+        expect(await store.deliveries.scrubBody(d.id, '{"scrubbed":true}')).toBe(true);
+        expect(await store.deliveries.get(d.id)).toEqual({ ...d, ...succeededAfterRetry, body: '{"scrubbed":true}' });
+        expect(await store.deliveries.listPending(10)).toEqual([]);
+        expect(await store.deliveries.scrubBody('whd_missing', '{}')).toBe(false);
+        expect(await store.deliveries.get('whd_missing')).toBeNull();
+      });
+
+      it('recordAttempt after scrubBody keeps the scrubbed body', async () => {
+        const d = makeDelivery({ id: 'whd_scrub2' });
+        await store.deliveries.createMany([d]);
+        // The dispatcher read the body, then erasure scrubbed it while the POST was in flight.
+        expect(await store.deliveries.scrubBody(d.id, '{"scrubbed":true}')).toBe(true);
+        const retry = { status: 'pending' as const, attempts: [firstFailure], nextAttemptAt: at(3), updatedAt: at(2) };
+        expect(await store.deliveries.recordAttempt(d.id, { status: 'pending', attemptCount: 0 }, retry)).toBe(true);
+        const stored = { ...d, ...retry, body: '{"scrubbed":true}' };
+        expect(await store.deliveries.get(d.id)).toEqual(stored);
+        expect(await store.deliveries.listPending(10)).toEqual([stored]);
+      });
+
+      it('reopen sets a finished delivery pending again without touching body or attempts, once', async () => {
+        const d = makeDelivery({ id: 'whd_reopen', body: '{"scrubbed":true}' });
+        await store.deliveries.createMany([d]);
+        const failed = { status: 'failed' as const, attempts: [firstFailure], nextAttemptAt: null, updatedAt: at(2) };
+        expect(await store.deliveries.recordAttempt(d.id, { status: 'pending', attemptCount: 0 }, failed)).toBe(true);
+        const change = { redeliveredAfterFailures: 1, nextAttemptAt: at(5), updatedAt: at(5) };
+        expect(await store.deliveries.reopen(d.id, { status: 'failed', attemptCount: 1 }, change)).toBe(true);
+        const reopened = { ...d, ...failed, ...change, status: 'pending' };
+        expect(await store.deliveries.get(d.id)).toEqual(reopened);
+        expect(await store.deliveries.listPending(10)).toEqual([reopened]);
+        // A second redelivery that read it as failed changes nothing.
+        expect(await store.deliveries.reopen(d.id, { status: 'failed', attemptCount: 1 }, change)).toBe(false);
+        expect(await store.deliveries.reopen('whd_missing', { status: 'failed', attemptCount: 1 }, change)).toBe(false);
       });
     });
 

@@ -43,6 +43,20 @@ function deliveryItem(d: Delivery): Item {
   return item;
 }
 
+/** One UpdateItem on the table; false when its condition does not hold (nothing written). */
+async function conditionalUpdate(
+  ctx: DynamoContext,
+  input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName'>,
+): Promise<boolean> {
+  try {
+    await ctx.doc.send(new UpdateCommand({ TableName: ctx.tableName, ...input }));
+    return true;
+  } catch (err) {
+    if (isConditionFailed(err)) return false;
+    throw err;
+  }
+}
+
 export function dynamoDeliveries(ctx: DynamoContext): DeliveryRepository {
   return {
     async createMany(deliveries) {
@@ -69,8 +83,71 @@ export function dynamoDeliveries(ctx: DynamoContext): DeliveryRepository {
       );
       return res.Item ? stripKeys<Delivery>(res.Item) : null;
     },
-    async save(d) {
-      await ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: deliveryItem(d) }));
+    async recordAttempt(id, expected, change) {
+      // Pending deliveries carry the sweep index keys; a finished one leaves the index.
+      const sweep =
+        change.status === 'pending' ? keys.sweepDelivery(change.nextAttemptAt ?? change.updatedAt, id) : null;
+      return conditionalUpdate(ctx, {
+        Key: keys.delivery(id),
+        UpdateExpression: `SET #status = :status, #attempts = :attempts, #nextAttemptAt = :nextAttemptAt, #updatedAt = :updatedAt${
+          sweep ? ', #sweeppk = :sweeppk, #sweepsk = :sweepsk' : ''
+        }${sweep ? '' : ' REMOVE #sweeppk, #sweepsk'}`,
+        ConditionExpression: '#status = :pending AND size(#attempts) = :attemptCount',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#attempts': 'attempts',
+          '#nextAttemptAt': 'nextAttemptAt',
+          '#updatedAt': 'updatedAt',
+          '#sweeppk': 'sweeppk',
+          '#sweepsk': 'sweepsk',
+        },
+        ExpressionAttributeValues: {
+          ':status': change.status,
+          ':attempts': change.attempts,
+          ':nextAttemptAt': change.nextAttemptAt,
+          ':updatedAt': change.updatedAt,
+          ':pending': expected.status,
+          ':attemptCount': expected.attemptCount,
+          ...(sweep ? { ':sweeppk': sweep.sweeppk, ':sweepsk': sweep.sweepsk } : {}),
+        },
+      });
+    },
+    async reopen(id, expected, change) {
+      const sweep = keys.sweepDelivery(change.nextAttemptAt, id);
+      return conditionalUpdate(ctx, {
+        Key: keys.delivery(id),
+        UpdateExpression:
+          'SET #status = :pending, #redeliveredAfterFailures = :redeliveredAfterFailures, #nextAttemptAt = :nextAttemptAt, #updatedAt = :updatedAt, #sweeppk = :sweeppk, #sweepsk = :sweepsk',
+        ConditionExpression: '#status = :expectedStatus AND size(#attempts) = :attemptCount',
+        ExpressionAttributeNames: {
+          '#status': 'status',
+          '#attempts': 'attempts',
+          '#redeliveredAfterFailures': 'redeliveredAfterFailures',
+          '#nextAttemptAt': 'nextAttemptAt',
+          '#updatedAt': 'updatedAt',
+          '#sweeppk': 'sweeppk',
+          '#sweepsk': 'sweepsk',
+        },
+        ExpressionAttributeValues: {
+          ':pending': 'pending',
+          ':expectedStatus': expected.status,
+          ':attemptCount': expected.attemptCount,
+          ':redeliveredAfterFailures': change.redeliveredAfterFailures,
+          ':nextAttemptAt': change.nextAttemptAt,
+          ':updatedAt': change.updatedAt,
+          ':sweeppk': sweep.sweeppk,
+          ':sweepsk': sweep.sweepsk,
+        },
+      });
+    },
+    async scrubBody(id, body) {
+      return conditionalUpdate(ctx, {
+        Key: keys.delivery(id),
+        UpdateExpression: 'SET #body = :body',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#body': 'body' },
+        ExpressionAttributeValues: { ':body': body },
+      });
     },
     async listByEndpoint(endpointId, opts): Promise<ListPage<Delivery>> {
       if (opts.limit <= 0) return { items: [], next: null };

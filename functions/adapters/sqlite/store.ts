@@ -129,7 +129,14 @@ export function createSqliteStore(db: SqliteDatabase): Store {
     'INSERT OR IGNORE INTO deliveries (id, endpoint_id, verification_id, status, created_at, updated_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const dGet = q('SELECT doc FROM deliveries WHERE id = ?');
-  const dSave = q('UPDATE deliveries SET status = ?, updated_at = ?, doc = ? WHERE id = ?');
+  // Narrow writes: each sets only its own fields of the JSON doc, conditional on the state the writer read.
+  const dRecordAttempt = q(
+    "UPDATE deliveries SET status = @status, updated_at = @updatedAt, doc = json_set(doc, '$.status', @status, '$.attempts', json(@attempts), '$.nextAttemptAt', @nextAttemptAt, '$.updatedAt', @updatedAt) WHERE id = @id AND status = 'pending' AND json_array_length(doc, '$.attempts') = @attemptCount",
+  );
+  const dReopen = q(
+    "UPDATE deliveries SET status = 'pending', updated_at = @updatedAt, doc = json_set(doc, '$.status', 'pending', '$.redeliveredAfterFailures', @redeliveredAfterFailures, '$.nextAttemptAt', @nextAttemptAt, '$.updatedAt', @updatedAt) WHERE id = @id AND status = @status AND json_array_length(doc, '$.attempts') = @attemptCount",
+  );
+  const dScrubBody = q("UPDATE deliveries SET doc = json_set(doc, '$.body', ?) WHERE id = ?");
   const dByEndpoint = q('SELECT doc FROM deliveries WHERE endpoint_id = ? ORDER BY created_at DESC, id DESC LIMIT ?');
   const dByEndpointAfter = q(
     'SELECT doc FROM deliveries WHERE endpoint_id = ? AND (created_at < ? OR (created_at = ? AND id < ?)) ORDER BY created_at DESC, id DESC LIMIT ?',
@@ -362,8 +369,30 @@ export function createSqliteStore(db: SqliteDatabase): Store {
       async get(id) {
         return parse<Delivery>(dGet.get(id));
       },
-      async save(d) {
-        await w(() => dSave.run(d.status, d.updatedAt, JSON.stringify(d), d.id));
+      async recordAttempt(id, expected, change) {
+        const params = {
+          id,
+          attemptCount: expected.attemptCount,
+          status: change.status,
+          attempts: JSON.stringify(change.attempts),
+          nextAttemptAt: change.nextAttemptAt,
+          updatedAt: change.updatedAt,
+        };
+        return (await w(() => dRecordAttempt.run(params))).changes === 1;
+      },
+      async reopen(id, expected, change) {
+        const params = {
+          id,
+          status: expected.status,
+          attemptCount: expected.attemptCount,
+          redeliveredAfterFailures: change.redeliveredAfterFailures,
+          nextAttemptAt: change.nextAttemptAt,
+          updatedAt: change.updatedAt,
+        };
+        return (await w(() => dReopen.run(params))).changes === 1;
+      },
+      async scrubBody(id, body) {
+        return (await w(() => dScrubBody.run(body, id))).changes === 1;
       },
       async listByEndpoint(endpointId, opts): Promise<ListPage<Delivery>> {
         if (opts.limit <= 0) return { items: [], next: null };

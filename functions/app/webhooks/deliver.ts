@@ -43,9 +43,11 @@ export async function deliverWebhook(deps: AppDeps, deliveryId: string): Promise
   const endpoint = await deps.store.webhooks.get(d.orgId, d.endpointId);
   const target = sendTarget(endpoint, endpoint ? await deps.store.keys.get(d.orgId, endpoint.keyId) : null);
   const now = deps.clock.now();
+  // The outcome is recorded only if no other writer (a concurrent send) recorded one since we read the delivery;
+  // the body is never written back, so an erasure's scrub meanwhile stays.
+  const expected = { status: 'pending' as const, attemptCount: d.attempts.length };
   if ('refusal' in target) {
-    await deps.store.deliveries.save({
-      ...d,
+    await deps.store.deliveries.recordAttempt(d.id, expected, {
       status: 'failed',
       nextAttemptAt: null,
       updatedAt: now.toISOString(),
@@ -77,14 +79,14 @@ export async function deliverWebhook(deps: AppDeps, deliveryId: string): Promise
   const retryInMs = ok
     ? null
     : nextRetryDelayMs(deps.config.webhookRetryDelaysMs, failuresSinceReset(d, failedAttempts(attempts)));
-  const next: Delivery = {
-    ...d,
+  const recorded = await deps.store.deliveries.recordAttempt(d.id, expected, {
     attempts,
     status: ok ? 'succeeded' : retryInMs === null ? 'failed' : 'pending',
     nextAttemptAt: retryInMs === null ? null : new Date(after.getTime() + retryInMs).toISOString(),
     updatedAt: after.toISOString(),
-  };
-  await deps.store.deliveries.save(next);
+  });
+  // Another writer recorded an outcome first: theirs stands, and whoever wrote it schedules what follows.
+  if (!recorded) return { outcome: 'skipped' };
   if (ok) return { outcome: 'succeeded' };
   return retryInMs === null ? { outcome: 'failed' } : { outcome: 'retry', retryInMs };
 }
@@ -118,14 +120,14 @@ function failuresSinceReset(d: Delivery, totalFailures: number): number {
 export async function redeliver(deps: AppDeps, deliveryId: string): Promise<Delivery | null> {
   const d = await deps.store.deliveries.get(deliveryId);
   if (!d) return null;
-  const next: Delivery = {
-    ...d,
-    status: 'pending',
-    redeliveredAfterFailures: failedAttempts(d.attempts),
-    nextAttemptAt: deps.clock.now().toISOString(),
-    updatedAt: deps.clock.now().toISOString(),
-  };
-  await deps.store.deliveries.save(next);
-  await enqueueDelivery(deps, d.id);
-  return next;
+  const now = deps.clock.now().toISOString();
+  const reopened = await deps.store.deliveries.reopen(
+    d.id,
+    { status: d.status, attemptCount: d.attempts.length },
+    { redeliveredAfterFailures: failedAttempts(d.attempts), nextAttemptAt: now, updatedAt: now },
+  );
+  // Not reopened: another writer changed it since the read (a send or another redelivery); nothing to queue.
+  if (reopened) await enqueueDelivery(deps, d.id);
+  // Read back rather than built from `d`: the body may have been scrubbed by an erasure meanwhile.
+  return deps.store.deliveries.get(d.id);
 }
