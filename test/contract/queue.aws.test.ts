@@ -18,7 +18,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsQueue } from '../../functions/adapters/aws/aws-queue';
 import { createDocumentClient } from '../../functions/adapters/aws/dynamodb-store';
-import { DEDUPE_ATTRIBUTE, decodeJobMessage, toJob } from '../../functions/adapters/aws/job-message';
+import { DEDUPE_ATTRIBUTE, decodeJobMessage, encodeJobMessage, toJob } from '../../functions/adapters/aws/job-message';
 import { dynamoQueueLocks, type QueueLocks } from '../../functions/adapters/aws/queue-locks';
 import type { DeliveryResult } from '../../functions/app/webhooks/deliver';
 import { createWebhookConsumer, deleteMessage, settleDone, settleRetry } from '../../functions/aws/webhook-consumer';
@@ -54,6 +54,28 @@ afterAll(async () => {
   sqs?.destroy();
   await Promise.all([sqsEmu?.stop(), ddb?.stop()]);
 });
+
+/**
+ * A webhook queue (1 s visibility) whose messages move to its own DLQ after two receives, and the adapter
+ * that enqueues on it.
+ */
+function redrivenWebhookQueue(name: string, queueLocks: QueueLocks | null) {
+  const dlq = sqsEmu.server.createQueue(`${name}-dlq`);
+  const { queueUrl } = sqsEmu.server.createQueue(name, {
+    attributes: {
+      VisibilityTimeout: '1',
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }),
+    },
+  });
+  const queue = new AwsQueue({
+    sqs,
+    sfn: unusedSfn(),
+    webhookQueueUrl: queueUrl,
+    pipelineStateMachineArn: 'unused',
+    locks: queueLocks,
+  });
+  return { queueUrl, dlqUrl: dlq.queueUrl, queue };
+}
 
 /** An SFN client that must never be called by webhook jobs. */
 function unusedSfn(): SFNClient {
@@ -203,20 +225,7 @@ describe('SQS webhook consumer (fauxqs)', () => {
 
   it('moves a message that keeps failing to the DLQ after maxReceiveCount', async () => {
     counter += 1;
-    const dlq = sqsEmu.server.createQueue(`dlq-${counter}`);
-    const { queueUrl } = sqsEmu.server.createQueue(`main-${counter}`, {
-      attributes: {
-        VisibilityTimeout: '1',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }),
-      },
-    });
-    const queue = new AwsQueue({
-      sqs,
-      sfn: unusedSfn(),
-      webhookQueueUrl: queueUrl,
-      pipelineStateMachineArn: 'unused',
-      locks: null,
-    });
+    const { queueUrl, dlqUrl, queue } = redrivenWebhookQueue(`main-${counter}`, null);
     await queue.enqueue('webhook.deliver', { deliveryId: 'whd_broken' });
     const consume = createWebhookConsumer({
       sqs,
@@ -231,27 +240,14 @@ describe('SQS webhook consumer (fauxqs)', () => {
       await sleep(1_500);
     }
     expect(await receiveRaw(queueUrl)).toEqual([]);
-    const parked = await receiveRaw(dlq.queueUrl);
+    const parked = await receiveRaw(dlqUrl);
     expect(parked).toHaveLength(1);
     expect(decodeJobMessage(parked[0]!.Body!).payload).toEqual({ deliveryId: 'whd_broken' });
   });
 
   it('re-queues a job whose deliver threw (an infrastructure fault) as a fresh message: no receive is used', async () => {
     counter += 1;
-    const dlq = sqsEmu.server.createQueue(`infra-dlq-${counter}`);
-    const { queueUrl } = sqsEmu.server.createQueue(`infra-${counter}`, {
-      attributes: {
-        VisibilityTimeout: '1',
-        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.queueArn, maxReceiveCount: 2 }),
-      },
-    });
-    const queue = new AwsQueue({
-      sqs,
-      sfn: unusedSfn(),
-      webhookQueueUrl: queueUrl,
-      pipelineStateMachineArn: 'unused',
-      locks,
-    });
+    const { queueUrl, dlqUrl, queue } = redrivenWebhookQueue(`infra-${counter}`, locks);
     const dedupeKey = `delivery:whd_throttled:${counter}`;
     await queue.enqueue('webhook.deliver', { deliveryId: 'whd_throttled' }, { dedupeKey });
     // DynamoDB throttled on three receives in a row (more than maxReceiveCount), then the attempt goes through.
@@ -295,7 +291,7 @@ describe('SQS webhook consumer (fauxqs)', () => {
     ]);
     await sleep(1_200);
     expect(await receiveRaw(queueUrl)).toEqual([]);
-    expect(await receiveRaw(dlq.queueUrl)).toEqual([]);
+    expect(await receiveRaw(dlqUrl)).toEqual([]);
   });
 
   it('reports a fault that persists past the tolerated re-queues as failed, so it reaches the DLQ', async () => {
@@ -305,7 +301,7 @@ describe('SQS webhook consumer (fauxqs)', () => {
     });
     const job = { id: 'j1', type: 'webhook.deliver' as const, payload: { deliveryId: 'whd_x' }, notBefore: null };
     await sqs.send(
-      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify({ ...job, infraFaults: 2 }) }),
+      new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: encodeJobMessage({ ...job, infraFaults: 2 }) }),
     );
     const consume = createWebhookConsumer({
       sqs,

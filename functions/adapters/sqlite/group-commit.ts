@@ -50,7 +50,7 @@ export function createGroupCommit(db: SqliteDatabase): GroupCommit {
         savepoint.run();
         try {
           outcomes.push({ ok: true, value: q.fn() });
-          db.exec('RELEASE group_write');
+          release.run();
         } catch (err) {
           rollbackTo.run();
           release.run();
