@@ -111,6 +111,25 @@ describe('local adapter specifics', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('keeps recently decrypted secrets by exact ciphertext only, for a bounded time and number', async () => {
+    const dir = tempDir();
+    let now = 0;
+    const box = createFileSecretBox(join(dir, 'master.key'), { ttlMs: 1_000, maxEntries: 1, now: () => now });
+    const a = await box.encrypt('whsec_a');
+    const b = await box.encrypt('whsec_b');
+    expect(await box.decrypt(a)).toBe('whsec_a');
+    // A cached plaintext is never returned for a ciphertext that differs from the one it came from.
+    const [version, iv, tag, data] = a.split('.');
+    const flipped = Buffer.from(data!, 'base64url');
+    flipped[0]! ^= 1;
+    await expect(box.decrypt([version, iv, tag, flipped.toString('base64url')].join('.'))).rejects.toThrow();
+    expect(await box.decrypt(b)).toBe('whsec_b'); // evicts a (one entry at most)
+    expect(await box.decrypt(a)).toBe('whsec_a');
+    now = 5_000; // past the TTL: decrypted again, same answer
+    expect(await box.decrypt(a)).toBe('whsec_a');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('refuses blob keys that would escape the root', async () => {
     const dir = tempDir();
     const blobs = createFileBlobStore(join(dir, 'blobs'));

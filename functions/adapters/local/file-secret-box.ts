@@ -7,9 +7,10 @@ import type { SecretBox, SecretMac } from '../../ports/crypto';
  * Ciphertext format: `v1.<iv>.<tag>.<data>` in base64url; GCM's tag detects tampering.
  * On AWS the same port is KMS (functions/adapters/aws).
  */
-export function createFileSecretBox(masterKeyFile: string): SecretBox {
+export function createFileSecretBox(masterKeyFile: string, opts: DecryptCacheOptions = {}): SecretBox {
   // One KeyObject: a raw Buffer key is imported again on every cipher (each webhook send decrypts its secret).
   const key = createSecretKey(loadOrCreateMasterKey(masterKeyFile));
+  const recent = createDecryptCache(opts);
   return {
     async encrypt(plaintext) {
       const iv = randomBytes(12);
@@ -20,11 +21,65 @@ export function createFileSecretBox(masterKeyFile: string): SecretBox {
         .join('.');
     },
     async decrypt(ciphertext) {
+      const cached = recent.get(ciphertext);
+      if (cached !== undefined) return cached;
       const [version, iv, tag, data] = ciphertext.split('.');
       if (version !== 'v1' || !iv || !tag || data === undefined) throw new Error('malformed ciphertext');
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
+      const plaintext = Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString(
+        'utf8',
+      );
+      recent.set(ciphertext, plaintext);
+      return plaintext;
+    },
+  };
+}
+
+export interface DecryptCacheOptions {
+  /** How long a decrypted secret is kept after its last decryption (default 60 s; 0 turns the cache off). */
+  ttlMs?: number;
+  /** Most secrets kept at once (default 256); the least recently decrypted goes first. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+/**
+ * Recently decrypted secrets, keyed by their ciphertext: every webhook send decrypts its endpoint's signing
+ * secret, usually the same one as the send before. A ciphertext always decrypts to the same plaintext (GCM
+ * authenticates it), so an entry can never be stale: a rotated secret is a new ciphertext, and a tampered one
+ * is never a key here. Plaintexts stay in memory only for a short, bounded time after their last use.
+ */
+function createDecryptCache(opts: DecryptCacheOptions): {
+  get(ciphertext: string): string | undefined;
+  set(ciphertext: string, plaintext: string): void;
+} {
+  const ttlMs = opts.ttlMs ?? 60_000;
+  const maxEntries = opts.maxEntries ?? 256;
+  const now = opts.now ?? Date.now;
+  // Insertion order is expiry order: an entry used again is moved to the end.
+  const entries = new Map<string, { plaintext: string; expiresAt: number }>();
+  const dropExpired = (t: number) => {
+    for (const [c, e] of entries) {
+      if (e.expiresAt > t) break;
+      entries.delete(c);
+    }
+  };
+  return {
+    get(ciphertext) {
+      const t = now();
+      dropExpired(t);
+      const e = entries.get(ciphertext);
+      if (!e) return undefined;
+      entries.delete(ciphertext);
+      entries.set(ciphertext, { plaintext: e.plaintext, expiresAt: t + ttlMs });
+      return e.plaintext;
+    },
+    set(ciphertext, plaintext) {
+      if (ttlMs <= 0 || maxEntries <= 0) return;
+      entries.delete(ciphertext);
+      entries.set(ciphertext, { plaintext, expiresAt: now() + ttlMs });
+      while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
     },
   };
 }
