@@ -315,7 +315,6 @@ export async function redeliverOperatorDelivery(deps: AppDeps, op: OperatorPrinc
   const endpoint = await ownEndpoint(deps, op, id);
   const d = ID.delivery.test(deliveryId) ? await deps.store.deliveries.get(deliveryId) : null;
   if (!d || d.orgId !== op.orgId || d.endpointId !== endpoint.id) throw errors.notFound('Delivery');
-  if (d.status === 'pending') throw errors.conflict('delivery_pending', 'The delivery is still being sent.');
   const next = await redeliver(deps, d.id);
   if (!next) throw errors.notFound('Delivery');
   await audit(deps, op, 'webhook.redelivered', { endpointId: endpoint.id, deliveryId: d.id }, d.verificationId);

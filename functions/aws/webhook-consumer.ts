@@ -8,7 +8,14 @@
  * no attempt was made, or none was recorded), the job is sent again as a fresh message, whose receive count
  * starts over, after a back-off (`infraFaultDelaysMs`), and the received one is done. Past that list of
  * tolerated consecutive faults it is reported failed like before, so a persistent fault (a missing permission)
- * still ends in the DLQ and its alarm.
+ * still ends in the DLQ and its alarm. A job not due yet (delayed past SQS's 15-minute cap) is likewise sent
+ * again as a fresh message rather than hidden, so waiting uses none of the receives either.
+ *
+ * A receive consumed without a recorded attempt otherwise only happens when the Lambda dies mid-record: before
+ * the attempt is recorded (the send is then repeated, same id), or after (a retry is made early, each receive
+ * still one attempt; a finished delivery is found finished and skipped). The delivery's state in the table, not
+ * the message, is the record: a message dead-lettered that way leaves a pending delivery, which the outbox sweep
+ * queues again.
  */
 import {
   ChangeMessageVisibilityCommand,
@@ -174,11 +181,7 @@ export function createWebhookConsumer(deps: WebhookConsumerDeps): (event: SQSEve
       return false;
     }
     const remainingMs = message.notBefore ? Date.parse(message.notBefore) - now().getTime() : 0;
-    if (remainingMs > 0) {
-      // Delay longer than SQS's send-time cap: hide again until due (does not call deliver).
-      await settleRetry(deps, received, remainingMs);
-      return false;
-    }
+    if (remainingMs > 0) return waitAsFreshMessage(received, message, deliveryId, remainingMs);
     let result: DeliveryResult;
     try {
       result = await deps.deliver(deliveryId);
@@ -191,6 +194,31 @@ export function createWebhookConsumer(deps: WebhookConsumerDeps): (event: SQSEve
     }
     await settleDone(deps, received);
     return true;
+  };
+
+  /**
+   * Not due yet (a delay longer than SQS's 15-minute send cap, carried in `notBefore`): no attempt is made, so
+   * this receive must not count toward maxReceiveCount. Sent again as a fresh message (receive count 0) that
+   * waits up to 15 more minutes with the same `notBefore`, and the received one is done (true). Only if that
+   * send fails is the message hidden until due instead (false: SQS counts that receive, the job is kept).
+   */
+  const waitAsFreshMessage = async (
+    received: ReceivedJob,
+    message: JobMessage,
+    deliveryId: string,
+    remainingMs: number,
+  ): Promise<boolean> => {
+    try {
+      await requeueFresh(deps, received, message, remainingMs);
+      return true;
+    } catch (err) {
+      deps.log?.warn('could not re-send a webhook job that is not due yet; hiding it until due', {
+        deliveryId,
+        error: String(err),
+      });
+      await settleRetry(deps, received, remainingMs);
+      return false;
+    }
   };
 
   /**

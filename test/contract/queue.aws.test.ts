@@ -331,45 +331,85 @@ describe('SQS webhook consumer (fauxqs)', () => {
     expect(deliver).not.toHaveBeenCalled();
   });
 
-  it('re-hides a message whose delay exceeded the SQS cap until it is due', async () => {
+  it('waits out a delay past the SQS cap as fresh messages: no receive is used, the attempt is made when due', async () => {
     counter += 1;
-    const { queueUrl } = sqsEmu.server.createQueue(`long-${counter}`);
+    // maxReceiveCount 2: hiding the message twice until due would dead-letter it before its attempt.
+    const { queueUrl, dlqUrl } = redrivenWebhookQueue(`long-${counter}`, null);
     let now = new Date('2026-01-01T00:00:00.000Z');
-    // 1 hour: sent with DelaySeconds 900 and notBefore = +1 h. The emulator would really wait 900 s, so
-    // capture the producer's request and hand its body to the queue undelayed.
-    const sent: string[] = [];
+    // 1 hour: sent with DelaySeconds 900 and notBefore = +1 h. The emulator would really wait 900 s, so capture
+    // each send's delay and hand its body to the queue undelayed, moving the clock on by that delay instead.
     const delays: Array<number | undefined> = [];
-    const spySqs = {
-      send: async (cmd: SendMessageCommand) => {
-        sent.push(cmd.input.MessageBody!);
-        delays.push(cmd.input.DelaySeconds);
-        return {};
+    const visibility: Array<number | undefined> = [];
+    const undelayedSqs = {
+      send: (cmd: SendMessageCommand | ChangeMessageVisibilityCommand) => {
+        if (cmd instanceof SendMessageCommand) {
+          delays.push(cmd.input.DelaySeconds);
+          return sqs.send(new SendMessageCommand({ ...cmd.input, DelaySeconds: 0 }));
+        }
+        if (cmd instanceof ChangeMessageVisibilityCommand) visibility.push(cmd.input.VisibilityTimeout);
+        return sqs.send(cmd);
       },
     } as unknown as SQSClient;
     await new AwsQueue({
-      sqs: spySqs,
+      sqs: undelayedSqs,
       sfn: unusedSfn(),
       webhookQueueUrl: queueUrl,
       pipelineStateMachineArn: 'unused',
       locks: null,
       now: () => now,
     }).enqueue('webhook.deliver', { deliveryId: 'whd_late' }, { delayMs: 3_600_000 });
-    expect(delays).toEqual([900]);
-    expect(decodeJobMessage(sent[0]!).notBefore).toBe('2026-01-01T01:00:00.000Z');
-    // Deliver that body now (as SQS would after 900 s) to a consumer whose clock is 15 min later.
-    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: sent[0]! }));
-    now = new Date('2026-01-01T00:15:00.000Z');
-    const deliver = jest.fn();
+    const deliver = jest.fn(async () => ({ outcome: 'succeeded' as const }));
+    const consume = createWebhookConsumer({ sqs: undelayedSqs, queueUrl, locks: null, deliver, now: () => now });
+    const seen: Array<{ receiveCount: string | undefined; notBefore: string | null }> = [];
+    for (let round = 0; round < 4; round++) {
+      now = new Date(now.getTime() + (delays.at(-1) ?? 0) * 1000);
+      const msgs = await receiveRaw(queueUrl);
+      expect(msgs).toHaveLength(1);
+      seen.push({
+        receiveCount: msgs[0]!.Attributes?.ApproximateReceiveCount,
+        notBefore: decodeJobMessage(msgs[0]!.Body!).notBefore,
+      });
+      const res = await consume(toEvent(msgs));
+      expect(res.batchItemFailures).toEqual([]); // the received one is done: Lambda deletes it
+      await deleteSucceeded(queueUrl, msgs, []);
+    }
+    // Three waits of 15 minutes (each a fresh message, first receive), then the attempt at +1 h.
+    expect(delays).toEqual([900, 900, 900, 900]);
+    expect(seen).toEqual([
+      { receiveCount: '1', notBefore: '2026-01-01T01:00:00.000Z' },
+      { receiveCount: '1', notBefore: '2026-01-01T01:00:00.000Z' },
+      { receiveCount: '1', notBefore: '2026-01-01T01:00:00.000Z' },
+      { receiveCount: '1', notBefore: null },
+    ]);
+    expect(deliver).toHaveBeenCalledTimes(1);
+    expect(visibility).toEqual([]);
+    expect(await receiveRaw(queueUrl)).toEqual([]);
+    expect(await receiveRaw(dlqUrl)).toEqual([]);
+  });
+
+  it('hides a message not yet due until it is due when the fresh copy cannot be sent (the receive then counts)', async () => {
+    counter += 1;
+    const { queueUrl } = sqsEmu.server.createQueue(`long-nosend-${counter}`);
+    const now = new Date('2026-01-01T00:15:00.000Z');
+    const job = {
+      id: 'j1',
+      type: 'webhook.deliver' as const,
+      payload: { deliveryId: 'whd_late' },
+      notBefore: '2026-01-01T01:00:00.000Z',
+    };
+    await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: encodeJobMessage(job) }));
     const visibility: Array<number | undefined> = [];
-    const recordingSqs = {
-      send: (cmd: ChangeMessageVisibilityCommand) => {
+    const sendFailsSqs = {
+      send: (cmd: SendMessageCommand | ChangeMessageVisibilityCommand) => {
+        if (cmd instanceof SendMessageCommand) return Promise.reject(new Error('SQS unavailable'));
         if (cmd instanceof ChangeMessageVisibilityCommand) visibility.push(cmd.input.VisibilityTimeout);
         return sqs.send(cmd);
       },
     } as unknown as SQSClient;
-    const consume = createWebhookConsumer({ sqs: recordingSqs, queueUrl, locks: null, deliver, now: () => now });
+    const deliver = jest.fn();
+    const consume = createWebhookConsumer({ sqs: sendFailsSqs, queueUrl, locks: null, deliver, now: () => now });
     const msgs = await receiveRaw(queueUrl);
-    expect((await consume(toEvent(msgs))).batchItemFailures).toHaveLength(1);
+    expect((await consume(toEvent(msgs))).batchItemFailures).toEqual([{ itemIdentifier: msgs[0]!.MessageId }]);
     expect(deliver).not.toHaveBeenCalled();
     expect(visibility).toEqual([45 * 60]);
     expect(await receiveRaw(queueUrl)).toEqual([]);

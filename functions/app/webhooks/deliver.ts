@@ -1,3 +1,4 @@
+import { errors } from '../../domain/errors';
 import type { Delivery, KycKey, WebhookEndpoint } from '../../domain/model';
 import {
   deliveryDedupeKey,
@@ -114,12 +115,14 @@ function failuresSinceReset(d: Delivery, totalFailures: number): number {
 }
 
 /**
- * Operator action: sends a dead-lettered (or any finished) delivery again with the same id and body,
- * with a fresh retry budget.
+ * Operator action (admin console and CLI alike): sends a dead-lettered (or any finished) delivery again with
+ * the same id and body, with a fresh retry budget. A delivery still pending is refused (409 delivery_pending):
+ * its send or retry is already queued.
  */
 export async function redeliver(deps: AppDeps, deliveryId: string): Promise<Delivery | null> {
   const d = await deps.store.deliveries.get(deliveryId);
   if (!d) return null;
+  if (d.status === 'pending') throw errors.conflict('delivery_pending', 'The delivery is still being sent.');
   const now = deps.clock.now().toISOString();
   const reopened = await deps.store.deliveries.reopen(
     d.id,
