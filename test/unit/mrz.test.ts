@@ -345,6 +345,37 @@ describe('plausibility of fields without check digit', () => {
     expect(knownStates('TD1', DEU_TD1)).toBe(true);
   });
 
+  it('accepts every code form ICAO 9303 Part 3 §5 defines, and refuses codes outside it', () => {
+    const td3 = (issuer: string, nationality: string) => [
+      `P<${issuer}MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<`,
+      `CA000000<4${nationality}6408125F1802212<<<<<<<<<<<<<<<6`,
+    ];
+    // Germany's single-letter code D, filler-padded, as issuing state and nationality (§5, note on Germany).
+    expect(knownStates('TD3', td3('D<<', 'D<<'))).toBe(true);
+    // Codes for persons without a nationality and for organizations (§5.2, §5.3).
+    for (const code of [
+      'XXA',
+      'XXB',
+      'XXC',
+      'XXX',
+      'UNO',
+      'UNA',
+      'UNK',
+      'EUE',
+      'GBD',
+      'GBN',
+      'GBO',
+      'GBP',
+      'GBS',
+      'XOM',
+    ]) {
+      expect([code, knownStates('TD3', td3('D<<', code))]).toEqual([code, true]);
+    }
+    // Not ICAO codes: a printer's specimen code (Bundesdruckerei's BDR) and a two-letter ISO 3166 code.
+    expect(knownStates('TD3', td3('BDR', 'D<<'))).toBe(false);
+    expect(knownStates('TD3', td3('SI<', 'SI<'))).toBe(false);
+  });
+
   it('rejects a malformed name field and stray glyphs inside filler runs', () => {
     expect(plausibleMrz('TD3', ['P<UTOERIKSSON<<ANNA<MARIA<<<<<<K<<C<<<<<<<<<', UTO_TD3[1] as string])).toBe(false);
     expect(plausibleMrz('TD3', ['P<UTOERIKSS0N<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<', UTO_TD3[1] as string])).toBe(false);
