@@ -6,10 +6,10 @@ import { faceModels } from './face-models';
 import type { LocalCheckOptions } from './options';
 
 /** Part of the memo key: each mode's analysis is its own entry. */
-const ANALYSIS_MODES: readonly FaceAnalysisMode[] = ['full', 'light', 'locate'];
+const ANALYSIS_MODES: readonly FaceAnalysisMode[] = ['full', 'light', 'locate', 'recognise'];
 
 /**
- * Faces of one image above `minConfidence` (`full` or `light` analysis, see faces.ts), largest first, ignoring
+ * Faces of one image above `minConfidence` (the analysis `mode`, see faces.ts), largest first, ignoring
  * faces much smaller than the largest (see {@link LocalCheckOptions.minRelativeFaceWidth}). Memoized per pixels and settings (see face-cache.ts):
  * the same selfie or portrait crop is analysed once per process, however many checks look at it.
  * The returned faces are frozen (shared with other callers); the array is the caller's own.
@@ -26,6 +26,20 @@ export async function findFaces(
     mode: ANALYSIS_MODES.indexOf(mode),
   });
   return [...(await memoizedAnalysis(key, () => analyseFaces(image, minConfidence, options, mode)))];
+}
+
+/**
+ * {@link findFaces} without the process-wide memo, for images looked at once (the frames of a liveness
+ * recording): a recording's dozens of frames would otherwise push the selfie and the portrait crop, which
+ * other checks look at again, out of the memo's few entries, and keep descriptors of every frame in memory.
+ */
+export async function findFacesOnce(
+  image: RgbImage,
+  minConfidence: number,
+  options: LocalCheckOptions,
+  mode: FaceAnalysisMode,
+): Promise<DetectedFace[]> {
+  return analyseFaces(image, minConfidence, options, mode);
 }
 
 /** A face candidate from the tiny detector alone (`locate` mode, see faces.ts). */

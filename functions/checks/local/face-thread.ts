@@ -20,7 +20,7 @@ export interface FaceJob {
   height: number;
   data: ArrayBuffer;
   minConfidence: number;
-  /** `full` (default) or `light` (see faces.ts). */
+  /** The analysis mode (see faces.ts); `full` by default. */
   mode?: FaceAnalysisMode;
   /** Only load the models (warm-up). */
   warmUpOnly?: boolean;

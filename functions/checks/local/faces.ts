@@ -52,11 +52,15 @@ export async function loadFaceApi(files: FaceModelFiles = faceModelFiles()): Pro
  * `light` = the tiny detector and tiny 68 landmarks without descriptors (the pose of each frame of a liveness
  * recording: ~10x cheaper; the page's own guidance runs the same pair in the browser); `locate` = the tiny
  * detector alone at a larger input size, boxes and scores only (yaw and roll 0, no descriptor): where the face of
- * a document's portrait is, at a quarter to a third of SSD's cost.
+ * a document's portrait is, at a quarter to a third of SSD's cost; `recognise` = the recording's tiny detector
+ * (same input size and boxes as `light`) with the full 68 landmarks and the 128-d descriptor: identity on a
+ * recording's frame without SSD (~0.12 s of CPU instead of ~0.29 s). The descriptor is computed on the
+ * landmark-aligned face either way; on person_a's recording its distances to a selfie differ from the SSD path's
+ * by 0.00-0.07 (docs/benchmarks.md, bench:pipeline).
  */
-export type FaceAnalysisMode = 'full' | 'light' | 'locate';
+export type FaceAnalysisMode = 'full' | 'light' | 'locate' | 'recognise';
 
-/** Input size of the tiny detector on recording frames (multiple of 32; frames are ~320 px wide). */
+/** Input size of the tiny detector on recording frames, `light` and `recognise` (multiple of 32; frames are ~320 px wide). */
 const LIGHT_INPUT_SIZE = 416;
 
 /**
@@ -92,22 +96,24 @@ export async function detectFaces(
         roll: 0,
       }));
     }
+    const tiny = () =>
+      faceapi.detectAllFaces(
+        input,
+        new faceapi.TinyFaceDetectorOptions({ inputSize: LIGHT_INPUT_SIZE, scoreThreshold: minConfidence }),
+      );
     const results: Array<{
       detection: FaceApi.FaceDetection;
       landmarks: FaceApi.FaceLandmarks68;
       descriptor?: Float32Array;
     }> =
       mode === 'light'
-        ? await faceapi
-            .detectAllFaces(
-              input,
-              new faceapi.TinyFaceDetectorOptions({ inputSize: LIGHT_INPUT_SIZE, scoreThreshold: minConfidence }),
-            )
-            .withFaceLandmarks(true)
-        : await faceapi
-            .detectAllFaces(input, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 }))
-            .withFaceLandmarks()
-            .withFaceDescriptors();
+        ? await tiny().withFaceLandmarks(true)
+        : mode === 'recognise'
+          ? await tiny().withFaceLandmarks().withFaceDescriptors()
+          : await faceapi
+              .detectAllFaces(input, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 }))
+              .withFaceLandmarks()
+              .withFaceDescriptors();
     return results.map((r) => {
       const pose = headPose(r.landmarks.positions.map((p) => ({ x: p.x, y: p.y })));
       const b = r.detection.box;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseFrameSequence } from '../../domain/frame-sequence';
 import {
   analyseSequence,
@@ -9,7 +10,7 @@ import {
 import type { HeadPrompt } from '../../domain/model';
 import type { CheckTiming, ImageInput } from '../../ports/checks';
 import type { SequenceObserver, SequenceVerdict } from '../face-sequence/sequence-verdict';
-import { findFaces, stillImageConfidence } from './face-analysis';
+import { findFaces, findFacesOnce, stillImageConfidence } from './face-analysis';
 import { descriptorDistance, type DetectedFace } from './faces';
 import { decodeImage, ImageDecodeError, type RgbImage, thumbnail } from './image';
 import { DEFAULT_LOCAL_OPTIONS, timed, type LocalCheckOptions } from './options';
@@ -17,8 +18,11 @@ import { DEFAULT_LOCAL_OPTIONS, timed, type LocalCheckOptions } from './options'
 /**
  * The local side of liveness from a continuous capture: decode the recording's frames, observe each one
  * with the light path (tiny detector + tiny 68 landmarks, no recognition net: yaw, box, score) and a 16x16
- * grayscale thumbnail, let the domain analysis judge order and motion, then run full recognition on a few
- * frames only (domain framesForRecognition) against the selfie, or against the first of them without one.
+ * grayscale thumbnail, let the domain analysis judge order and motion, then recognise a few frames only
+ * (domain framesForRecognition) against the selfie, or against the first of them without one. Recognition on
+ * a frame keeps the light path's tiny detector (the same box) and adds the full 68 landmarks and the
+ * descriptor (`recognise` mode, faces.ts): no SSD pass over the frame, so every frame the light path saw a face
+ * on yields a descriptor. The selfie keeps the full SSD analysis the face match shares.
  * The same observer judges recordings for the AWS provider too (wired in functions/aws/face-sequence-observer.ts).
  */
 
@@ -67,11 +71,21 @@ export async function judgeSequence(
     return { status: 'undecodable', ...empty, frames: parsed.frames.length };
   }
   const minConfidence = thresholds.minFaceConfidence;
+  // Frames are looked at once, outside the process-wide memo (findFacesOnce); byte-identical frames (a replayed
+  // still) share one look.
+  const looks = new Map<string, Promise<DetectedFace[]>>();
+  const lightLook = (img: RgbImage, i: number): Promise<DetectedFace[]> => {
+    const key = createHash('sha256').update(parsed.frames[i]!.bytes).digest('base64');
+    let look = looks.get(key);
+    if (!look) {
+      look = findFacesOnce(img, minConfidence, options, 'light');
+      looks.set(key, look);
+    }
+    return look;
+  };
   const [thumbs, faces] = await Promise.all([
     Promise.all(images.map((img) => thumbnail(img))),
-    timed(timings, 'sequence_detect', () =>
-      Promise.all(images.map((img) => findFaces(img, minConfidence, options, 'light'))),
-    ),
+    timed(timings, 'sequence_detect', () => Promise.all(images.map(lightLook))),
   ]);
   const observations: FrameObservation[] = parsed.frames.map((f, i) => {
     const found = faces[i] ?? [];
@@ -92,7 +106,7 @@ export async function judgeSequence(
   // Full recognition on a few frames: the same person throughout, and the selfie's person.
   const recognisedFrames = framesForRecognition(observations, analysis);
   const recognised = await timed(timings, 'sequence_recognise', () =>
-    Promise.all(recognisedFrames.map((i) => findFaces(images[i]!, minConfidence, options, 'full'))),
+    Promise.all(recognisedFrames.map((i) => findFacesOnce(images[i]!, minConfidence, options, 'recognise'))),
   );
   let maxDistance: number | null = null;
   const first = recognised.find((f) => f.length === 1)?.[0] ?? null;
