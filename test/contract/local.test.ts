@@ -10,7 +10,7 @@ import { createFileSecretBox } from '../../functions/adapters/local/file-secret-
 import { openDatabase } from '../../functions/adapters/sqlite/database';
 import { createSqliteJobQueue } from '../../functions/adapters/sqlite/job-queue';
 import { createSqliteOperatorStore, createSqliteStore } from '../../functions/adapters/sqlite/store';
-import type { Job } from '../../functions/ports/queue';
+import type { Job, JobType } from '../../functions/ports/queue';
 import { describeBlobContract } from './blobs.contract';
 import { describeAdminPersistenceContract } from './admin-persistence.contract';
 import { describeOperatorStoreContract } from './operators.contract';
@@ -153,26 +153,51 @@ describe('local adapter specifics', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('settles finished jobs and claims the next ones in one committed batch (settleAndClaim)', async () => {
+  it('claims for the worker without writing, skipping the jobs it holds; outcomes ride with the next commit', async () => {
     const dir = tempDir();
-    const db = openDatabase(join(dir, 'kyc.sqlite'));
+    const file = join(dir, 'kyc.sqlite');
+    const db = openDatabase(file);
     let offset = 0;
     const queue = createSqliteJobQueue(db, { now: () => new Date(Date.now() + offset) });
+    const store = createSqliteStore(db);
+    const other = openDatabase(file); // sees only committed data
+    const rows = () => (other.prepare('SELECT COUNT(*) AS n FROM jobs').get() as { n: number }).n;
     for (let i = 0; i < 4; i++) await queue.enqueue('webhook.deliver', { deliveryId: `whd_${i}` });
-    const [a, b] = await queue.settleAndClaim(() => ({ settled: [], limits: { 'webhook.deliver': 2 } }), 600_000);
-    // The batch is read when it runs: what the worker settles before then is part of it.
-    const settled: Array<{ jobId: string; retryInMs: number | null }> = [];
-    const next = queue.settleAndClaim(() => ({ settled, limits: { 'webhook.deliver': 1 } }), 600_000);
-    settled.push({ jobId: a!.id, retryInMs: null }, { jobId: b!.id, retryInMs: 60_000 });
-    expect((await next).map((j) => j.payload)).toEqual([{ deliveryId: 'whd_2' }]);
-    expect(queue.depth()).toBe(3); // a is gone; b waits for its retry; whd_2 leased, whd_3 due
+    await queue.enqueue('pipeline.run', { verificationId: 'vrf_1', attempt: 1 });
+    const held = new Map<string, JobType>();
+    const [a, b] = queue.claimUnheld({ 'webhook.deliver': 2 }, held);
+    expect([a!.payload, b!.payload]).toEqual([{ deliveryId: 'whd_0' }, { deliveryId: 'whd_1' }]);
+    // A claim writes nothing: unheld, the same jobs are claimed again (what a restart after a crash does).
+    expect(queue.claimUnheld({ 'webhook.deliver': 2 }, held).map((j) => j.id)).toEqual([a!.id, b!.id]);
+    held.set(a!.id, a!.type).set(b!.id, b!.type);
+    const [c] = queue.claimUnheld({ 'webhook.deliver': 1 }, held);
+    expect(c!.payload).toEqual({ deliveryId: 'whd_2' });
+    held.set(c!.id, c!.type);
+    expect(queue.msUntilNextDue(['webhook.deliver'], held)).toBe(0); // whd_3, not counting the held ones
+    // Outcomes wait for the next batch: the store's write takes them along in its commit.
+    const settled = queue.settle(
+      [
+        { jobId: a!.id, retryInMs: null },
+        { jobId: b!.id, retryInMs: 60_000 },
+      ],
+      60_000,
+    );
+    expect(rows()).toBe(5);
+    await store.orgs.put(makeOrg({ id: 'org_a' }));
+    await settled;
+    expect(rows()).toBe(4); // a is gone; b waits for its retry
+    held.delete(a!.id);
+    held.delete(b!.id);
+    expect(queue.claimUnheld({ 'webhook.deliver': 5 }, held).map((j) => j.payload)).toEqual([{ deliveryId: 'whd_3' }]);
     offset = 61_000;
-    const later = await queue.settleAndClaim(() => ({ settled: [], limits: { 'webhook.deliver': 5 } }), 600_000);
-    expect(
-      later.map((j) => j.payload).sort((x, y) => String(x.deliveryId).localeCompare(String(y.deliveryId))),
-    ).toEqual([{ deliveryId: 'whd_1' }, { deliveryId: 'whd_3' }]);
-    expect(later.find((j) => j.id === b!.id)?.attempt).toBe(2);
-    expect(queue.msUntilNextDue(['pipeline.run'])).toBeNull();
+    const later = queue.claimUnheld({ 'webhook.deliver': 5, 'pipeline.run': 0 }, held);
+    expect(later.map((j) => j.payload)).toEqual([{ deliveryId: 'whd_3' }, { deliveryId: 'whd_1' }]);
+    expect(later.find((j) => j.id === b!.id)?.attempt).toBe(2); // counted when it was put back
+    // With no other write, an outcome is committed by its deadline.
+    await queue.settle([{ jobId: c!.id, retryInMs: null }], 10);
+    expect(rows()).toBe(3);
+    expect(queue.msUntilNextDue(['maintenance.sweep'])).toBeNull();
+    other.close();
     db.close();
     rmSync(dir, { recursive: true, force: true });
   });

@@ -1,12 +1,13 @@
-import type { SettleAndClaim, SqliteJobQueue } from '../../functions/adapters/sqlite/job-queue';
+import type { Settlement, SqliteJobQueue } from '../../functions/adapters/sqlite/job-queue';
 import { LocalWorker } from '../../functions/local/worker';
-import type { Job } from '../../functions/ports/queue';
+import type { Job, JobType } from '../../functions/ports/queue';
 import { createPipelineHarness, type PipelineHarness } from '../pipeline/harness';
 
 /**
  * The local worker survives a database that stays locked past busy_timeout (seen on a loaded 2-core machine):
- * a failed poll is retried after a pause, and a job whose ack fails keeps its lease instead of killing the
- * loop. Queue failures are injected around an in-memory queue; the jobs run against the real use cases.
+ * a failed poll is retried after a pause, and an outcome write that fails is written again later instead of
+ * killing the loop, while its job stays held (never claimed twice). Queue failures are injected around an
+ * in-memory queue; the jobs run against the real use cases.
  */
 
 const LOCKED = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
@@ -14,35 +15,44 @@ const LOCKED = Object.assign(new Error('database is locked'), { code: 'SQLITE_BU
 class FlakyQueue {
   jobs: Job[] = [];
   acked: string[] = [];
-  /** Polls that fail before anything runs (BEGIN locked past busy_timeout): nothing is taken or written. */
+  /** Claims that fail (a read refused): nothing is taken. */
   claimFailures = 0;
-  /** Polls that fail after the batch was taken (COMMIT refused): its settlements are lost with it. */
+  /** Outcome writes that fail (COMMIT refused): nothing of them is written. */
   ackFailures = 0;
   polls = 0;
+  settleCalls = 0;
+  /** Ids of the jobs handed to the worker, once per claim. */
+  claims: string[] = [];
 
-  async settleAndClaim(take: () => SettleAndClaim): Promise<Job[]> {
+  claimUnheld(limits: Partial<Record<JobType, number>>, held: ReadonlyMap<string, JobType>): Job[] {
     this.polls++;
     if (this.claimFailures > 0) {
       this.claimFailures--;
       throw LOCKED;
     }
-    const { settled, limits } = take();
-    if (settled.length > 0 && this.ackFailures > 0) {
+    const claimed: Job[] = [];
+    for (const job of this.jobs) {
+      if (held.has(job.id)) continue;
+      if ((limits[job.type] ?? 0) > claimed.filter((j) => j.type === job.type).length) claimed.push(job);
+    }
+    this.claims.push(...claimed.map((j) => j.id));
+    return claimed;
+  }
+  async settle(settled: readonly Settlement[]): Promise<void> {
+    this.settleCalls++;
+    await new Promise((r) => setImmediate(r));
+    if (this.ackFailures > 0) {
       this.ackFailures--;
       throw LOCKED;
     }
-    for (const s of settled) if (s.retryInMs === null) this.acked.push(s.jobId);
-    const claimed: Job[] = [];
-    for (const job of [...this.jobs]) {
-      if ((limits[job.type] ?? 0) > claimed.filter((j) => j.type === job.type).length) {
-        claimed.push(job);
-        this.jobs.splice(this.jobs.indexOf(job), 1);
-      }
+    for (const s of settled) {
+      if (s.retryInMs !== null) continue;
+      this.acked.push(s.jobId);
+      this.jobs = this.jobs.filter((j) => j.id !== s.jobId);
     }
-    return claimed;
   }
   msUntilNextDue(): number | null {
-    return this.jobs.length ? 0 : null;
+    return null;
   }
   releaseAllLeases(): number {
     return 0;
@@ -63,7 +73,7 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
-test('a locked database delays polling but never stops the loop; a failed ack leaves the job to its lease', async () => {
+test('a locked database delays polling but never stops the loop; a failed outcome write is written again later, its job held meanwhile', async () => {
   const queue = new FlakyQueue();
   queue.claimFailures = 2;
   queue.ackFailures = 1;
@@ -72,15 +82,20 @@ test('a locked database delays polling but never stops the loop; a failed ack le
   const worker = new LocalWorker(h.deps, queue as unknown as SqliteJobQueue, {
     concurrency: { 'maintenance.sweep': 1 },
     maxIdleMs: 20,
+    settleDelayMs: 0,
   });
   worker.start();
   try {
-    // job_1 ran after two locked polls; its ack failed (it stays leased), and the loop carried on.
-    await until(() => queue.polls >= 4 && queue.jobs.length === 0, 'the first job to be claimed');
-    expect(queue.acked).toEqual([]);
+    // job_1 ran after two locked polls; its ack failed, the loop carried on polling, and the ack was written on a
+    // later try. Meanwhile the worker kept holding job_1: it was never claimed (so never run) a second time.
+    await until(() => queue.acked.includes('job_1'), 'the first job to be acked');
+    expect(queue.settleCalls).toBeGreaterThanOrEqual(2);
+    expect(queue.polls).toBeGreaterThan(4);
+    expect(queue.claims).toEqual(['job_1']);
     queue.jobs.push(sweep('job_2'));
     worker.nudge();
     await until(() => queue.acked.includes('job_2'), 'the second job to be acked');
+    expect(queue.claims).toEqual(['job_1', 'job_2']);
   } finally {
     await worker.stop();
   }

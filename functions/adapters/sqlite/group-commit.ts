@@ -17,6 +17,12 @@ import type { SqliteDatabase } from './database';
 export interface GroupCommit {
   /** Queues `fn` for the current batch; resolves with its result once the batch is committed. */
   write<T>(fn: () => T): Promise<T>;
+  /**
+   * Queues `fn` for the next batch without asking for one: it joins the batch of the next `write`, or runs at the
+   * latest `maxDelayMs` from now. For writes whose loss in a crash only repeats idempotent work (the worker's job
+   * outcomes), so they share a commit with the writes that follow instead of costing one of their own.
+   */
+  writeSoon<T>(fn: () => T, maxDelayMs: number): Promise<T>;
   /** Runs and commits the queued batch now (before closing the database, or to read it from another connection). */
   flush(): void;
 }
@@ -32,8 +38,15 @@ export function createGroupCommit(db: SqliteDatabase): GroupCommit {
   const release = db.prepare('RELEASE group_write');
   const rollbackTo = db.prepare('ROLLBACK TO group_write');
 
+  /** The deadline of the queued `writeSoon` calls, while no batch is scheduled. */
+  let deadline: NodeJS.Timeout | null = null;
+
   const flush = (): void => {
     scheduled = false;
+    if (deadline !== null) {
+      clearTimeout(deadline);
+      deadline = null;
+    }
     if (queued.length === 0) return;
     const batch = queued;
     queued = [];
@@ -70,25 +83,31 @@ export function createGroupCommit(db: SqliteDatabase): GroupCommit {
     });
   };
 
-  return {
-    write<T>(fn: () => T): Promise<T> {
-      if (db.inTransaction) {
-        // Called from inside a transaction (an explicit one, or a write of the batch being flushed): that
-        // transaction's commit is the one that counts.
-        try {
-          return Promise.resolve(fn());
-        } catch (err) {
-          return Promise.reject(err);
-        }
+  const enqueue = <T>(fn: () => T, maxDelayMs: number | null): Promise<T> => {
+    if (db.inTransaction) {
+      // Called from inside a transaction (an explicit one, or a write of the batch being flushed): that
+      // transaction's commit is the one that counts.
+      try {
+        return Promise.resolve(fn());
+      } catch (err) {
+        return Promise.reject(err);
       }
-      return new Promise<T>((resolve, reject) => {
-        queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-        if (!scheduled) {
-          scheduled = true;
-          setImmediate(flush);
-        }
-      });
-    },
+    }
+    return new Promise<T>((resolve, reject) => {
+      queued.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (scheduled) return;
+      if (maxDelayMs === null) {
+        scheduled = true;
+        setImmediate(flush);
+      } else {
+        deadline ??= setTimeout(flush, maxDelayMs);
+      }
+    });
+  };
+
+  return {
+    write: (fn) => enqueue(fn, null),
+    writeSoon: (fn, maxDelayMs) => enqueue(fn, maxDelayMs),
     flush,
   };
 }

@@ -7,17 +7,11 @@ import { groupCommitFor } from './group-commit';
 /** How a job the worker ran ended: done (removed), or to run again `retryInMs` from now. */
 export type Settlement = { jobId: string; retryInMs: number | null };
 
-/** What the worker settles and claims in one batch, read when the batch runs. */
-export interface SettleAndClaim {
-  settled: Settlement[];
-  /** Free slots per job type: no job is claimed that the worker would have to hand back. */
-  limits: Partial<Record<JobType, number>>;
-}
-
 /**
  * Durable job queue in the same SQLite file as the data. A job stays in the table until it is acked, so
- * work survives a crash or restart; a claimed job carries a lease (`locked_until`) and becomes due again
- * when the lease runs out, which gives at-least-once delivery.
+ * work survives a crash or restart, which gives at-least-once delivery. The local worker (one per data dir) holds
+ * its claimed jobs in memory (claimUnheld); tests and tools claim with a lease (`locked_until`), after which the
+ * job is due again.
  */
 export interface SqliteJobQueue extends Queue {
   /**
@@ -35,17 +29,25 @@ export interface SqliteJobQueue extends Queue {
   /** Not done: runs it again after `delayMs`. */
   retryLater(jobId: string, delayMs: number): void;
   /**
-   * The worker's one write per turn: applies the outcomes of the jobs that finished (acks, retries), then claims
-   * due jobs of each type up to its free slots. It joins the connection's group commit, so it shares one
-   * transaction (and its WAL pages) with the delivery records written in the same turn; `take` is called when
-   * the batch runs, so everything settled until then is part of it. Resolves with the claimed jobs once their
-   * leases and the settlements are committed.
+   * Claims, without writing anything, due jobs of each type up to that type's limit, skipping the jobs in `held`
+   * (the ones this process is running, has waiting, or has not yet settled). For the one worker per data dir: its
+   * claims are held in memory instead of leased in the table, so a claim costs a read, not a write and a commit.
+   * Nothing is lost by it: a job stays in the table until it is settled, so after a crash or restart every job
+   * the worker held is due again and runs again (handlers are idempotent).
    */
-  settleAndClaim(take: () => SettleAndClaim, leaseMs: number): Promise<Job[]>;
+  claimUnheld(limits: Partial<Record<JobType, number>>, held: ReadonlyMap<string, JobType>): Job[];
   /**
-   * Milliseconds until the next job of one of `types` is due (null if none is queued), for the worker's sleep.
+   * Writes the outcomes of jobs the worker ran (acks remove them, retries reschedule them). The write joins the
+   * next group-commit batch of the connection, usually the one that records the deliveries finishing next, and
+   * at most `maxDelayMs` from now: an outcome written late only means a job that crashed meanwhile runs again.
+   * Resolves once committed.
    */
-  msUntilNextDue(types: readonly JobType[]): number | null;
+  settle(settled: readonly Settlement[], maxDelayMs: number): Promise<void>;
+  /**
+   * Milliseconds until the next job of one of `types` is due (null if none is queued), for the worker's sleep;
+   * the jobs in `held` (the worker's own) are not counted.
+   */
+  msUntilNextDue(types: readonly JobType[], held?: ReadonlyMap<string, JobType>): number | null;
   /** Releases every lease: called at start-up, when no other worker can hold one (single worker per data dir). */
   releaseAllLeases(): number;
   depth(): number;
@@ -66,8 +68,13 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
   );
   const lease = db.prepare('UPDATE jobs SET locked_until = ?, attempt = attempt + 1 WHERE id = ?');
   const remove = db.prepare('DELETE FROM jobs WHERE id = ?');
-  const reschedule = db.prepare('UPDATE jobs SET run_at = ?, locked_until = NULL WHERE id = ?');
-  const nextOfType = db.prepare('SELECT MIN(COALESCE(locked_until, run_at)) AS t FROM jobs WHERE type = ?');
+  // A leased job's attempt was counted when it was leased; a job claimed in memory (claimUnheld) is counted here.
+  const reschedule = db.prepare(
+    'UPDATE jobs SET run_at = ?, attempt = attempt + (locked_until IS NULL), locked_until = NULL WHERE id = ?',
+  );
+  const nextOfType = db.prepare(
+    'SELECT id, COALESCE(locked_until, run_at) AS t FROM jobs WHERE type = ? ORDER BY COALESCE(locked_until, run_at), created_at LIMIT ?',
+  );
   const release = db.prepare('UPDATE jobs SET locked_until = NULL WHERE locked_until IS NOT NULL');
   const count = db.prepare('SELECT COUNT(*) AS n FROM jobs');
 
@@ -94,7 +101,11 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
     return jobs;
   };
   const claimByType = db.transaction(claimOfTypes);
-  const dueAt = (row: unknown) => (row as { t: number | null }).t;
+  const heldOfType = (held: ReadonlyMap<string, JobType> | undefined, type: JobType): number => {
+    let n = 0;
+    if (held) for (const t of held.values()) if (t === type) n++;
+    return n;
+  };
 
   return {
     async enqueue(type: JobType, payload: Record<string, unknown>, opts: EnqueueOptions = {}) {
@@ -107,21 +118,40 @@ export function createSqliteJobQueue(db: SqliteDatabase, clock: Clock): SqliteJo
     claimDueByType: (limits, leaseMs) => claimByType.immediate(limits, leaseMs),
     ack: (id) => void remove.run(id),
     retryLater: (id, delayMs) => void reschedule.run(clock.now().getTime() + delayMs, id),
-    settleAndClaim(take, leaseMs) {
-      return groupCommitFor(db).write(() => {
-        const { settled, limits } = take();
+    claimUnheld(limits, held) {
+      const now = clock.now().getTime();
+      const jobs: Job[] = [];
+      for (const [type, limit] of Object.entries(limits) as Array<[JobType, number]>) {
+        if (limit <= 0) continue;
+        // The held jobs of this type are due too (nothing marks them in the table): read past them.
+        let taken = 0;
+        for (const r of dueOfType.all(type, now, limit + heldOfType(held, type)) as Row[]) {
+          if (held.has(r.id)) continue;
+          jobs.push({
+            id: r.id,
+            type: r.type,
+            payload: JSON.parse(r.payload) as Record<string, unknown>,
+            attempt: r.attempt + 1,
+          });
+          if (++taken >= limit) break;
+        }
+      }
+      return jobs;
+    },
+    settle(settled, maxDelayMs) {
+      return groupCommitFor(db).writeSoon(() => {
         const now = clock.now().getTime();
         for (const s of settled) {
           if (s.retryInMs === null) remove.run(s.jobId);
           else reschedule.run(now + s.retryInMs, s.jobId);
         }
-        return claimOfTypes(limits, leaseMs);
-      });
+      }, maxDelayMs);
     },
-    msUntilNextDue(types) {
+    msUntilNextDue(types, held) {
       let t: number | null = null;
       for (const type of types) {
-        const at = dueAt(nextOfType.get(type));
+        const rows = nextOfType.all(type, heldOfType(held, type) + 1) as Array<{ id: string; t: number }>;
+        const at = rows.find((r) => !held?.has(r.id))?.t ?? null;
         if (at !== null && (t === null || at < t)) t = at;
       }
       return t === null ? null : Math.max(0, t - clock.now().getTime());
