@@ -34,39 +34,36 @@ function sampleStrip(image: RgbImage, box: TextLineBox, marginX: number): Strip 
   const data = new Float32Array(width * STRIP_HEIGHT);
   const cos = Math.cos(box.angle);
   const sin = Math.sin(box.angle);
+  const { width: iw, height: ih, data: pixels } = image;
+  // Brightest channel of pixel (x, y), edge-clamped.
+  const at = (x: number, y: number) => {
+    const i = ((y < 0 ? 0 : y >= ih ? ih - 1 : y) * iw + (x < 0 ? 0 : x >= iw ? iw - 1 : x)) * 3;
+    const r = pixels[i] as number;
+    const g = pixels[i + 1] as number;
+    const b = pixels[i + 2] as number;
+    return Math.max(r, g, b);
+  };
   for (let v = 0; v < STRIP_HEIGHT; v++) {
     const dv = (v + 0.5 - STRIP_HEIGHT / 2) / scale;
     for (let u = 0; u < width; u++) {
       const du = (u + 0.5 - width / 2) / scale;
       const x = box.cx + du * cos - dv * sin - 0.5;
       const y = box.cy + du * sin + dv * cos - 0.5;
-      data[v * width + u] = 255 - brightness(image, x, y);
+      // Bilinear brightest-channel value at (x, y).
+      const x0 = Math.floor(x);
+      const y0 = Math.floor(y);
+      const fx = x - x0;
+      const fy = y - y0;
+      const value =
+        at(x0, y0) * (1 - fx) * (1 - fy) +
+        at(x0 + 1, y0) * fx * (1 - fy) +
+        at(x0, y0 + 1) * (1 - fx) * fy +
+        at(x0 + 1, y0 + 1) * fx * fy;
+      data[v * width + u] = 255 - value;
     }
   }
   normalizeContrast(data, width, STRIP_HEIGHT);
   return { data, width, height: STRIP_HEIGHT };
-}
-
-/** Bilinear brightest-channel value at (x, y), edge-clamped. */
-function brightness(image: RgbImage, x: number, y: number): number {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  return (
-    maxChannel(image, x0, y0) * (1 - fx) * (1 - fy) +
-    maxChannel(image, x0 + 1, y0) * fx * (1 - fy) +
-    maxChannel(image, x0, y0 + 1) * (1 - fx) * fy +
-    maxChannel(image, x0 + 1, y0 + 1) * fx * fy
-  );
-}
-
-function maxChannel(image: RgbImage, x: number, y: number): number {
-  const cx = x < 0 ? 0 : x >= image.width ? image.width - 1 : x;
-  const cy = y < 0 ? 0 : y >= image.height ? image.height - 1 : y;
-  const i = (cy * image.width + cx) * 3;
-  const d = image.data;
-  return Math.max(d[i] ?? 0, d[i + 1] ?? 0, d[i + 2] ?? 0);
 }
 
 /**
@@ -94,13 +91,20 @@ function normalizeContrast(data: Float32Array, width: number, height: number): v
   }
   // Ink level: never below a global fraction, so an empty block does not amplify paper noise into glyphs.
   const globalInk = [...ink].sort((a, c) => a - c)[Math.floor(blocks * 0.7)] ?? 255;
+  const low = new Float64Array(width);
+  const range = new Float64Array(width);
   for (let x = 0; x < width; x++) {
     const b = Math.min(blocks - 1, Math.floor(x / block));
-    const lo = paper[b] ?? 0;
-    const hi = Math.max(ink[b] ?? 255, lo + 0.5 * (globalInk - lo), lo + 24);
-    for (let y = 0; y < height; y++) {
-      const v = ((data[y * width + x] ?? 0) - lo) / (hi - lo);
-      data[y * width + x] = Math.min(1, Math.max(0, v));
+    const lo = paper[b] as number;
+    const hi = Math.max(ink[b] as number, lo + 0.5 * (globalInk - lo), lo + 24);
+    low[x] = lo;
+    range[x] = hi - lo;
+  }
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      const v = ((data[row + x] as number) - (low[x] as number)) / (range[x] as number);
+      data[row + x] = Math.min(1, Math.max(0, v));
     }
   }
 }
