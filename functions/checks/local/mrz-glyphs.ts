@@ -404,35 +404,31 @@ function resampleCell(strip: Strip, left: number, right: number, top: number, bo
   // Sub-samples per output pixel along each axis (at least 2, enough to cover the source footprint).
   const nx = Math.max(2, Math.ceil(sx * 2));
   const ny = Math.max(2, Math.ceil(sy * 2));
+  const { width, height, data } = strip;
+  // Strip pixel (x, y); 0 outside the strip.
+  const at = (x: number, y: number) =>
+    x < 0 || y < 0 || x >= width || y >= height ? 0 : (data[y * width + x] as number);
   for (let cy = 0; cy < CELL_HEIGHT; cy++) {
     for (let cx = 0; cx < CELL_WIDTH; cx++) {
       let s = 0;
       for (let j = 0; j < ny; j++) {
         const y = top + (cy + (j + 0.5) / ny) * sy - 0.5;
+        const y0 = Math.floor(y);
+        const fy = y - y0;
         for (let i = 0; i < nx; i++) {
           const x = left + (cx + (i + 0.5) / nx) * sx - 0.5;
-          s += stripAt(strip, x, y);
+          // Bilinear strip value at (x, y).
+          const x0 = Math.floor(x);
+          const fx = x - x0;
+          s +=
+            at(x0, y0) * (1 - fx) * (1 - fy) +
+            at(x0 + 1, y0) * fx * (1 - fy) +
+            at(x0, y0 + 1) * (1 - fx) * fy +
+            at(x0 + 1, y0 + 1) * fx * fy;
         }
       }
       out[cy * CELL_WIDTH + cx] = s / (nx * ny);
     }
   }
   return out;
-}
-
-function stripAt(strip: Strip, x: number, y: number): number {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  const fx = x - x0;
-  const fy = y - y0;
-  return (
-    stripPixel(strip, x0, y0) * (1 - fx) * (1 - fy) +
-    stripPixel(strip, x0 + 1, y0) * fx * (1 - fy) +
-    stripPixel(strip, x0, y0 + 1) * (1 - fx) * fy +
-    stripPixel(strip, x0 + 1, y0 + 1) * fx * fy
-  );
-}
-
-function stripPixel(strip: Strip, x: number, y: number): number {
-  return x < 0 || y < 0 || x >= strip.width || y >= strip.height ? 0 : (strip.data[y * strip.width + x] ?? 0);
 }
