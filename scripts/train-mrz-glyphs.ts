@@ -4,8 +4,9 @@ import { DEFAULT_TRAINING, fontsAvailable, OCRB_FONTS, trainWeights } from './mr
 
 /**
  * `npm run train:mrz`: trains the OCR-B glyph classifier and writes
- * functions/checks/local/mrz-glyph-weights.json (commit it: the product ships the weights, not the font).
- * Needs Debian's fonts-ocr-b (public domain) for rendering the training glyphs.
+ * functions/checks/local/mrz-glyph-weights.json (commit it: the product ships the weights, not the font;
+ * test/checks/mrz-glyph-training.test.ts checks that retraining reproduces it). `npm run train:mrz -- <file>`
+ * writes elsewhere. Needs Debian's fonts-ocr-b (public domain) for rendering the training glyphs.
  */
 async function main(): Promise<void> {
   if (!fontsAvailable()) {
@@ -14,9 +15,12 @@ async function main(): Promise<void> {
   }
   const started = performance.now();
   const { file } = await trainWeights(DEFAULT_TRAINING, (s) => console.log(s));
-  const out = path.join(__dirname, '..', 'functions', 'checks', 'local', 'mrz-glyph-weights.json');
+  const out = process.argv[2] ?? path.join(__dirname, '..', 'functions', 'checks', 'local', 'mrz-glyph-weights.json');
   writeFileSync(out, `${JSON.stringify(file, null, 1)}\n`);
-  console.log(`wrote ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const cpu = process.cpuUsage();
+  console.log(
+    `wrote ${out} in ${((performance.now() - started) / 1000).toFixed(1)} s (process CPU ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s)`,
+  );
 }
 
 main().catch((err: unknown) => {
