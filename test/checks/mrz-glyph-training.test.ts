@@ -28,8 +28,8 @@ import reference from './mrz-glyph-training.reference.json';
  * The shipped weights are older (2026-12-05, no `generator`): their script is not in the repository and this
  * one does not remake them (docs/checks.md). New weights from this script made one of the 12 shared documents
  * refused, so they are not shipped. Until they are, the test reruns the config in
- * mrz-glyph-training.reference.json and checks that it reproduces the figures and the weights' SHA-256
- * recorded there, and that the shipped network still scores within 0.5 points of its recorded accuracy on the
+ * mrz-glyph-training.reference.json and checks that it reproduces the figures recorded there (the weights'
+ * SHA-256 is reported, not asserted), and that the shipped network still scores within 0.5 points of its recorded accuracy on the
  * regenerated validation cells.
  *
  * Needs Debian's fonts-ocr-b: without it the test is skipped with a warning, or fails where
@@ -128,19 +128,21 @@ describe('OCR-B glyph classifier training (scripts/mrz-glyph-training.ts)', () =
         weightsSha256: sha.digest('hex'),
         shippedAccuracy: accuracy(shipped, validation),
       };
+      // Bit-identical here (two runs), but not asserted: another CPU could round one JPEG step differently, and
+      // a seed or recipe change already moves the cell counts and the accuracy past their tolerances.
+      if (found.weightsSha256 !== reference.weightsSha256)
+        process.stderr.write(`# glyph weights differ from the recorded reference (${found.weightsSha256})\n`);
       expect({
         ...found,
         trainingCellsClose: closeRatio(found.trainingCells, reference.trainingCells),
         validationCellsClose: closeRatio(found.validationCells, reference.validationCells),
         accuracyClose: close(validationAccuracy, reference.validationAccuracy, TOLERANCE.accuracy),
-        sameWeights: found.weightsSha256 === reference.weightsSha256,
         shippedAccuracyClose: close(found.shippedAccuracy, recorded.validationAccuracy, TOLERANCE.accuracy),
       }).toEqual({
         ...found,
         trainingCellsClose: true,
         validationCellsClose: true,
         accuracyClose: true,
-        sameWeights: true,
         shippedAccuracyClose: true,
       });
     },
