@@ -22,7 +22,8 @@ import { WEBHOOK_EVENTS, type Verification } from '../../functions/domain/model'
 import { createAwsDeps, resetAwsRuntimeForTests } from '../../functions/aws/deps';
 import { eventsForOutcome, verifyTimestampedSignature } from '../../functions/domain/webhooks';
 import { nodeCrypto } from '../../functions/adapters/node/node-crypto';
-import { type Person, syntheticImage } from './aws-standins';
+import { largeSyntheticImage, type Person, syntheticImage } from './aws-standins';
+import sharp from 'sharp';
 import { FRAME_SEQUENCE_CONTENT_TYPE } from '../../functions/domain/frame-sequence';
 import type { HeadPrompt } from '../../functions/domain/model';
 import { readStep } from '../../functions/app/pipeline/step-results';
@@ -148,6 +149,8 @@ interface Captures {
   frame(prompt: HeadPrompt): Promise<Buffer>;
   /** The continuous recording of the challenge (a frame-sequence container of 320 px JPEG frames). */
   recording(prompts: readonly HeadPrompt[]): Promise<Buffer>;
+  /** The selfie's content type when it is not JPEG. */
+  selfieContentType?: string;
 }
 
 /**
@@ -259,7 +262,7 @@ async function attempt(token: string, captures: Captures) {
   const session = await applicant(token, 'GET', '/session');
   expect(session.status).toBe(200);
   await upload(token, 'document_front', 0, captures.document);
-  await upload(token, 'selfie', 0, captures.selfie);
+  await upload(token, 'selfie', 0, captures.selfie, captures.selfieContentType);
   const prompts = session.json.data.challenge.prompts as HeadPrompt[];
   for (const [i, prompt] of prompts.entries()) await upload(token, 'liveness_frame', i, await captures.frame(prompt));
   await upload(token, 'liveness_sequence', 0, await captures.recording(prompts), FRAME_SEQUENCE_CONTENT_TYPE);
@@ -851,6 +854,25 @@ describe('AWS runtime from the synthesized template', () => {
     expect(second).toMatchObject({ status: 'approved', decision: 'approved' });
     const names = [...world.standIns.executions.values()].filter((e) => e.name.startsWith(id)).map((e) => e.name);
     expect(names.sort()).toEqual([`${id}-1`, `${id}-2`]);
+    expect((await delivery(id, 'verification.approved')).json.data.decision).toBe('approved');
+  });
+
+  it('a 6 MB JPEG document and a WebP selfie are approved: the pipeline hands Rekognition and Textract what they take', async () => {
+    // The stand-ins refuse inline images over 5 MB and formats other than JPEG/PNG, as the services do.
+    const { id, token } = await newVerification('b');
+    const document = await largeSyntheticImage('b', 'document');
+    expect(document.length).toBeGreaterThan(6 * 1024 * 1024);
+    expect(document.length).toBeLessThan(10 * 1024 * 1024);
+    const selfie = await sharp(await syntheticImage('b', 'selfie'))
+      .webp({ quality: 90 })
+      .toBuffer();
+    const session = await attempt(token, {
+      ...(await capturesOf('b')()),
+      document,
+      selfie,
+      selfieContentType: 'image/webp',
+    });
+    expect(session).toMatchObject({ status: 'approved', decision: 'approved' });
     expect((await delivery(id, 'verification.approved')).json.data.decision).toBe('approved');
   });
 

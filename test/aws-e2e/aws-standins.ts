@@ -83,6 +83,30 @@ export async function syntheticImage(
     .toBuffer();
 }
 
+/**
+ * The {@link syntheticImage} capture as a camera's full-size JPEG of 6-7 MB (2300x1725, quality 100, no chroma
+ * subsampling, grain that stays within the flat-colour reading): over the 5 MB Rekognition and Textract take
+ * inline, within the 10 MB an upload may be.
+ */
+export async function largeSyntheticImage(person: Person, kind: Kind): Promise<Buffer> {
+  const width = 2300;
+  const height = 1725;
+  const raw = Buffer.alloc(width * height * 3);
+  const base = [
+    PERSON_RED[person],
+    POSE_GREEN[kind === 'document' ? POSE_OF_DOCUMENT[person] : 'centre'],
+    KIND_BLUE[kind],
+  ];
+  let x = 12345;
+  for (let i = 0; i < raw.length; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+    raw[i] = Math.max(0, Math.min(255, base[i % 3]! + (x % 25) - 12));
+  }
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 100, chromaSubsampling: '4:4:4' })
+    .toBuffer();
+}
+
 function nearest<K extends string>(table: Record<K, number>, value: number): K {
   return (Object.entries(table) as Array<[K, number]>).reduce((best, cur) =>
     Math.abs(cur[1] - value) < Math.abs(best[1] - value) ? cur : best,
@@ -317,11 +341,37 @@ export class AwsStandIns {
 
   // ------------------------------------------------------------ Rekognition / Textract
 
-  private async imageOf(image: unknown): Promise<Buffer> {
+  /**
+   * The image of a Rekognition or Textract request, refused as the services refuse it: inline bytes over 5 MB
+   * (ImageTooLargeException / DocumentTooLargeException), S3 objects over 15 MB, and formats other than JPEG and
+   * PNG (Textract also takes PDF and TIFF): InvalidImageFormatException / UnsupportedDocumentException. A
+   * WebP or oversized capture passed through unchanged fails here as it would on AWS.
+   */
+  private async imageOf(image: unknown, service: 'rekognition' | 'textract' = 'rekognition'): Promise<Buffer> {
     const i = image as { Bytes?: string; S3Object?: { Bucket: string; Name: string } } | undefined;
-    if (i?.Bytes) return Buffer.from(i.Bytes, 'base64');
-    if (i?.S3Object) return this.opts.readObject(i.S3Object.Bucket, i.S3Object.Name);
-    throw new AwsError('InvalidParameterException', 'no image');
+    let bytes: Buffer;
+    let limit: number;
+    if (i?.Bytes) {
+      bytes = Buffer.from(i.Bytes, 'base64');
+      limit = 5 * 1024 * 1024;
+    } else if (i?.S3Object) {
+      bytes = await this.opts.readObject(i.S3Object.Bucket, i.S3Object.Name);
+      limit = service === 'rekognition' ? 15 * 1024 * 1024 : 10 * 1024 * 1024;
+    } else throw new AwsError('InvalidParameterException', 'no image');
+    if (bytes.length > limit)
+      throw new AwsError(
+        service === 'rekognition' ? 'ImageTooLargeException' : 'DocumentTooLargeException',
+        `image of ${bytes.length} bytes is over the ${limit}-byte limit`,
+      );
+    const jpeg = bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+    const png = bytes.subarray(0, 4).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+    const pdfOrTiff = ['%PDF', 'II*\0', 'MM\0*'].includes(bytes.subarray(0, 4).toString('latin1'));
+    if (!jpeg && !png && !(service === 'textract' && pdfOrTiff))
+      throw new AwsError(
+        service === 'rekognition' ? 'InvalidImageFormatException' : 'UnsupportedDocumentException',
+        'Request has unsupported image format',
+      );
+    return bytes;
   }
 
   private collection(id: unknown) {
@@ -457,7 +507,7 @@ export class AwsStandIns {
     if (this.faults.has(`textract:${operation}`)) throw new Error('injected fault');
     switch (operation) {
       case 'DetectDocumentText': {
-        const bytes = await this.imageOf(body.Document);
+        const bytes = await this.imageOf(body.Document, 'textract');
         const seen = await readSyntheticImage(bytes);
         const lines = seen ? (seen.kind === 'document' ? mrzOf(seen.documentOf) : []) : (recordedMrzLines(bytes) ?? []);
         return { DocumentMetadata: { Pages: 1 }, Blocks: textractBlocks(lines), DetectDocumentTextModelVersion: '1.0' };
