@@ -61,6 +61,11 @@ const KIND_BLUE: Record<Kind, number> = { document: 40, selfie: 100, frame: 160,
 
 const POSE_OF_DOCUMENT: Record<Person, Pose> = { a: 'left', b: 'centre', c: 'right' };
 
+/** The flat colour a synthetic capture encodes (see {@link syntheticImage}). */
+function colourOf(person: Person, kind: Kind, pose: Pose, documentOf: Person): [number, number, number] {
+  return [PERSON_RED[person], POSE_GREEN[kind === 'document' ? POSE_OF_DOCUMENT[documentOf] : pose], KIND_BLUE[kind]];
+}
+
 /**
  * A JPEG whose colour encodes what it shows: red = whose face, blue = what kind of capture, green = the head
  * pose (faces) or whose identity the document names (documents: normally the face's owner; another person's
@@ -75,8 +80,7 @@ export async function syntheticImage(
   const width = 640;
   const height = 480;
   const raw = Buffer.alloc(width * height * 3);
-  const green = POSE_GREEN[kind === 'document' ? POSE_OF_DOCUMENT[documentOf] : pose];
-  const base = [PERSON_RED[person], green, KIND_BLUE[kind]];
+  const base = colourOf(person, kind, pose, documentOf);
   for (let i = 0; i < raw.length; i++) raw[i] = Math.max(0, Math.min(255, base[i % 3]! + ((i * 7919) % 9) - 4));
   return sharp(raw, { raw: { width, height, channels: 3 } })
     .jpeg({ quality: 90 })
@@ -92,11 +96,7 @@ export async function largeSyntheticImage(person: Person, kind: Kind): Promise<B
   const width = 2300;
   const height = 1725;
   const raw = Buffer.alloc(width * height * 3);
-  const base = [
-    PERSON_RED[person],
-    POSE_GREEN[kind === 'document' ? POSE_OF_DOCUMENT[person] : 'centre'],
-    KIND_BLUE[kind],
-  ];
+  const base = colourOf(person, kind, 'centre', person);
   let x = 12345;
   for (let i = 0; i < raw.length; i++) {
     x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
