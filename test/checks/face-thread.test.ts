@@ -10,6 +10,9 @@ import {
 import { detectFaces } from '../../functions/checks/local/faces';
 import { decodeImage } from '../../functions/checks/local/image';
 import { faceModels } from '../../functions/checks/local/models';
+import path from 'node:path';
+import { sequenceFrame } from '../support/liveness-sequences';
+import { TESTDATA } from '../support/testdata';
 import { image } from './testdata';
 
 /**
@@ -56,4 +59,30 @@ it("locates faces with the tiny detector alone ('locate'): boxes and scores as i
   expect(offThread.length).toBeGreaterThan(0);
   expect(offThread.map((f) => [f.box, f.score])).toEqual(inThread.map((f) => [f.box, f.score]));
   expect(offThread.every((f) => f.descriptor.length === 0)).toBe(true);
+}, 120_000);
+
+it("recognises from a light look's faces ('recognise' with known faces): exactly a fresh 'recognise'", async () => {
+  // Recording frames as the page sends them (320 px); the detector is skipped, so the box must be carried exactly.
+  const files = ['frame_000', 'frame_009', 'frame_013', 'frame_022'].map((f) => `liveness/person_a/${f}.jpg`);
+  const frames = await Promise.all(
+    files.map(async (f) => decodeImage(await sequenceFrame(path.join(TESTDATA, f)), f, 640)),
+  );
+  for (const frame of frames) {
+    const light = await detectFacesOffThread(frame, 0.3, 'light');
+    expect(light).toHaveLength(1);
+    const [fresh, fromLight] = await Promise.all([
+      detectFacesOffThread(frame, 0.3, 'recognise'),
+      detectFacesOffThread(frame, 0.3, 'recognise', light),
+    ]);
+    expect(fromLight).toHaveLength(1);
+    expect(fromLight[0]!.descriptor).toHaveLength(128);
+    expect(fromLight[0]!.box).toEqual(fresh[0]!.box);
+    expect(fromLight[0]!.yaw).toBe(fresh[0]!.yaw);
+    expect(Array.from(fromLight[0]!.descriptor)).toEqual(Array.from(fresh[0]!.descriptor));
+    // The detector really is skipped: a box moved by hand comes back as given, not as the detector's.
+    const moved = { ...light[0]!.box, x: light[0]!.box.x + 3 };
+    const [fromMoved] = await detectFacesOffThread(frame, 0.3, 'recognise', [{ box: moved, score: light[0]!.score }]);
+    expect(fromMoved!.box.x).toBeCloseTo(moved.x, 9);
+    expect(fromMoved!.box.x).not.toBeCloseTo(fresh[0]!.box.x, 1);
+  }
 }, 120_000);

@@ -1,6 +1,6 @@
 import { faceAnalysisKey, memoizedAnalysis } from './face-cache';
 import { detectFacesOffThread, faceWorkerAvailable } from './face-thread';
-import { detectFaces, type DetectedFace, type FaceAnalysisMode } from './faces';
+import { detectFaces, type DetectedFace, type FaceAnalysisMode, type KnownFace } from './faces';
 import type { RgbImage } from './image';
 import { faceModels } from './face-models';
 import type { LocalCheckOptions } from './options';
@@ -32,14 +32,16 @@ export async function findFaces(
  * {@link findFaces} without the process-wide memo, for images looked at once (the frames of a liveness
  * recording): a recording's dozens of frames would otherwise push the selfie and the portrait crop, which
  * other checks look at again, out of the memo's few entries, and keep descriptors of every frame in memory.
+ * `known`: in `recognise` mode, the faces a `light` look found on this image (the detector is not run again).
  */
 export async function findFacesOnce(
   image: RgbImage,
   minConfidence: number,
   options: LocalCheckOptions,
   mode: FaceAnalysisMode,
+  known?: readonly KnownFace[],
 ): Promise<DetectedFace[]> {
-  return analyseFaces(image, minConfidence, options, mode);
+  return analyseFaces(image, minConfidence, options, mode, known);
 }
 
 /** A face candidate from the tiny detector alone (`locate` mode, see faces.ts). */
@@ -66,11 +68,12 @@ async function analyseFaces(
   minConfidence: number,
   options: LocalCheckOptions,
   mode: FaceAnalysisMode,
+  known?: readonly KnownFace[],
 ): Promise<DetectedFace[]> {
   // On the face worker thread when its script is there (always, from source and in the bundle), else in-thread.
   const detected = faceWorkerAvailable()
-    ? await detectFacesOffThread(image, minConfidence, mode)
-    : await detectFaces(await faceModels(), image, minConfidence, mode);
+    ? await detectFacesOffThread(image, minConfidence, mode, known)
+    : await detectFaces(await faceModels(), image, minConfidence, mode, known);
   const confident = detected.sort((a, b) => b.box.width - a.box.width);
   const largest = confident[0]?.box.width ?? 0;
   return confident.filter((f) => f.box.width >= largest * options.minRelativeFaceWidth);

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { DetectedFace, FaceAnalysisMode } from './faces';
+import type { DetectedFace, FaceAnalysisMode, KnownFace } from './faces';
 import type { RgbImage } from './image';
 
 /**
@@ -22,6 +22,8 @@ export interface FaceJob {
   minConfidence: number;
   /** The analysis mode (see faces.ts); `full` by default. */
   mode?: FaceAnalysisMode;
+  /** `recognise` only: faces a `light` look already found on this image (see faces.ts detectFaces). */
+  known?: KnownFace[];
   /** Only load the models (warm-up). */
   warmUpOnly?: boolean;
 }
@@ -123,10 +125,12 @@ export function detectFacesOffThread(
   image: RgbImage,
   minConfidence: number,
   mode: FaceAnalysisMode = 'full',
+  known?: readonly KnownFace[],
 ): Promise<DetectedFace[]> {
   // Copy into a fresh ArrayBuffer to transfer: the Buffer may be a view into a shared pool.
   const data = new Uint8Array(image.data).buffer;
-  return send({ width: image.width, height: image.height, data, minConfidence, mode });
+  const knownFaces = known?.map(({ box, score }) => ({ box: { ...box }, score }));
+  return send({ width: image.width, height: image.height, data, minConfidence, mode, known: knownFaces });
 }
 
 /** Loads the models in every worker. */

@@ -20,7 +20,7 @@ parentPort?.on('message', (job: FaceJob) => {
       const image = { width: job.width, height: job.height, data: Buffer.from(job.data) };
       reply = {
         id: job.id,
-        faces: job.warmUpOnly ? [] : await detectFaces(loaded, image, job.minConfidence, job.mode ?? 'full'),
+        faces: job.warmUpOnly ? [] : await detectFaces(loaded, image, job.minConfidence, job.mode ?? 'full', job.known),
       };
     } catch (err) {
       reply = { id: job.id, error: err instanceof Error ? err.message : String(err) };

@@ -54,11 +54,19 @@ export async function loadFaceApi(files: FaceModelFiles = faceModelFiles()): Pro
  * detector alone at a larger input size, boxes and scores only (yaw and roll 0, no descriptor): where the face of
  * a document's portrait is, at a quarter to a third of SSD's cost; `recognise` = the recording's tiny detector
  * (same input size and boxes as `light`) with the full 68 landmarks and the 128-d descriptor: identity on a
- * recording's frame without SSD (~0.12 s of CPU instead of ~0.29 s). The descriptor is computed on the
+ * recording's frame without SSD (~0.12 s of CPU instead of ~0.33 s, ~0.05 s when it starts from the light look's
+ * box, see {@link KnownFace}). The descriptor is computed on the
  * landmark-aligned face either way; on person_a's recording its distances to a selfie differ from the SSD path's
  * by 0.00-0.07 (docs/benchmarks.md, bench:pipeline).
  */
 export type FaceAnalysisMode = 'full' | 'light' | 'locate' | 'recognise';
+
+/**
+ * A face the tiny detector already found on the same image (a `light` look's result): `recognise` starts from
+ * it instead of running the detector again. The detector is deterministic, so the landmarks and descriptor are
+ * those of a fresh `recognise` analysis (the box is carried to within float rounding).
+ */
+export type KnownFace = Pick<DetectedFace, 'box' | 'score'>;
 
 /** Input size of the tiny detector on recording frames, `light` and `recognise` (multiple of 32; frames are ~320 px wide). */
 const LIGHT_INPUT_SIZE = 416;
@@ -72,13 +80,15 @@ const LOCATE_INPUT_SIZE = 512;
 
 /**
  * Detects all faces with landmarks and, in `full` mode, descriptors. `minConfidence` 0.3 finds the ~60 px
- * faces of 480x270 video frames; callers filter by the flow's own confidence.
+ * faces of 480x270 video frames; callers filter by the flow's own confidence. In `recognise` mode, `known`
+ * faces (a `light` look of the same image) skip the detector (~0.07 s of a recording frame's ~0.12 s).
  */
 export async function detectFaces(
   faceapi: FaceApiModule,
   image: RgbImage,
   minConfidence: number,
   mode: FaceAnalysisMode = 'full',
+  known?: readonly KnownFace[],
 ): Promise<DetectedFace[]> {
   const tensor = faceapi.tf.tensor3d(new Int32Array(image.data), [image.height, image.width, 3], 'int32');
   try {
@@ -109,7 +119,9 @@ export async function detectFaces(
       mode === 'light'
         ? await tiny().withFaceLandmarks(true)
         : mode === 'recognise'
-          ? await tiny().withFaceLandmarks().withFaceDescriptors()
+          ? known
+            ? await recogniseKnown(faceapi, input, image, known)
+            : await tiny().withFaceLandmarks().withFaceDescriptors()
           : await faceapi
               .detectAllFaces(input, new faceapi.SsdMobilenetv1Options({ minConfidence, maxResults: 10 }))
               .withFaceLandmarks()
@@ -128,6 +140,27 @@ export async function detectFaces(
   } finally {
     tensor.dispose();
   }
+}
+
+/** `recognise` from faces already found: face-api's landmark and descriptor tasks over the given detections. */
+function recogniseKnown(
+  faceapi: FaceApiModule,
+  input: FaceApi.tf.Tensor3D,
+  image: RgbImage,
+  known: readonly KnownFace[],
+) {
+  const { width, height } = image;
+  const detections = known.map(({ box, score }) =>
+    faceapi.extendWithFaceDetection(
+      {},
+      new faceapi.FaceDetection(
+        score,
+        new faceapi.Rect(box.x / width, box.y / height, box.width / width, box.height / height),
+        { width, height },
+      ),
+    ),
+  );
+  return new faceapi.DetectAllFaceLandmarksTask(Promise.resolve(detections), input, false).withFaceDescriptors();
 }
 
 interface Point {

@@ -20,9 +20,9 @@ import { DEFAULT_LOCAL_OPTIONS, timed, type LocalCheckOptions } from './options'
  * with the light path (tiny detector + tiny 68 landmarks, no recognition net: yaw, box, score) and a 16x16
  * grayscale thumbnail, let the domain analysis judge order and motion, then recognise a few frames only
  * (domain framesForRecognition) against the selfie, or against the first of them without one. Recognition on
- * a frame keeps the light path's tiny detector (the same box) and adds the full 68 landmarks and the
- * descriptor (`recognise` mode, faces.ts): no SSD pass over the frame, so every frame the light path saw a face
- * on yields a descriptor. The selfie keeps the full SSD analysis the face match shares.
+ * a frame starts from the light look's own box (the tiny detector is not run twice) and adds the full 68
+ * landmarks and the descriptor (`recognise` mode, faces.ts): no SSD pass over the frame, so every frame the
+ * light path saw a face on yields a descriptor. The selfie keeps the full SSD analysis the face match shares.
  * The same observer judges recordings for the AWS provider too (wired in functions/aws/face-sequence-observer.ts).
  */
 
@@ -106,7 +106,8 @@ export async function judgeSequence(
   // Full recognition on a few frames: the same person throughout, and the selfie's person.
   const recognisedFrames = framesForRecognition(observations, analysis);
   const recognised = await timed(timings, 'sequence_recognise', () =>
-    Promise.all(recognisedFrames.map((i) => findFacesOnce(images[i]!, minConfidence, options, 'recognise'))),
+    // From the light look's box: the tiny detector is deterministic, so running it again would find the same.
+    Promise.all(recognisedFrames.map((i) => findFacesOnce(images[i]!, minConfidence, options, 'recognise', faces[i]))),
   );
   let maxDistance: number | null = null;
   const first = recognised.find((f) => f.length === 1)?.[0] ?? null;
