@@ -96,6 +96,9 @@ describe('check liveness --sequence', () => {
   });
 
   it("refuses person_c's slight turns (12-16 degrees)", async () => {
+    // Known limit (docs/checks.md "What the yaw measures"): face-api's landmarks read these turns as ~22°, above
+    // the 13.5° threshold; the refusal comes from the light path not finding the face on the left-turn frame.
+    // The test keeps the case in view; it does not show that slight turns are measured as slight.
     const [frontal, left, right] = personFrames('person_c').filter((f) => path.basename(f).startsWith('cap12'));
     const { json, problems } = await check(
       'person-c',
