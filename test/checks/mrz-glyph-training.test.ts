@@ -17,7 +17,7 @@ import {
 import reference from './mrz-glyph-training.reference.json';
 
 /**
- * Reproduction of the OCR-B glyph weights, a build artefact of scripts/train-mrz-glyphs.ts (~65 s of CPU).
+ * Reproduction of the OCR-B glyph weights, a build artefact of scripts/train-mrz-glyphs.ts (~135 s of CPU).
  *
  * When the shipped weights (functions/checks/local/mrz-glyph-weights.json) were made by this script
  * (`training.generator` = GENERATOR), the training is rerun with the config in their `training` block and must
@@ -25,12 +25,12 @@ import reference from './mrz-glyph-training.reference.json';
  * points, the same best symbol as the shipped network on >= 99 % of the held-out validation cells, every
  * weight within 1e-5 (training is deterministic: two runs here gave bit-identical files).
  *
- * The shipped weights are older (2026-12-05, no `generator`): their script is not in the repository and this
- * one does not remake them (docs/checks.md). New weights from this script made one of the 12 shared documents
- * refused, so they are not shipped. Until they are, the test reruns the config in
- * mrz-glyph-training.reference.json and checks that it reproduces the figures recorded there (the weights'
- * SHA-256 is reported, not asserted), and that the shipped network still scores within 0.5 points of its recorded accuracy on the
- * regenerated validation cells.
+ * The shipped weights are this script's since 2026-12-06 (DEFAULT_TRAINING; mrz-glyph-training.reference.json
+ * records the same config and figures). Weights without `generator` (the 2026-12-05 ones shipped until then,
+ * whose script is not in the repository and which this one does not remake: docs/checks.md) take the other
+ * branch: the test reruns the config in mrz-glyph-training.reference.json and checks that it reproduces the
+ * figures recorded there (the weights' SHA-256 is reported, not asserted), and that the shipped network still
+ * scores within 0.5 points of its recorded accuracy on the regenerated validation cells.
  *
  * Needs Debian's fonts-ocr-b: without it the test is skipped with a warning, or fails where
  * KYC_REQUIRE_BROWSER=1 (CI; .ci/run installs the fonts).
