@@ -129,7 +129,8 @@ export function detectFacesOffThread(
 ): Promise<DetectedFace[]> {
   // Copy into a fresh ArrayBuffer to transfer: the Buffer may be a view into a shared pool.
   const data = new Uint8Array(image.data).buffer;
-  const knownFaces = known?.map(({ box, score }) => ({ box: { ...box }, score }));
+  // Only what the worker uses (a light look's result also carries a descriptor, yaw and roll).
+  const knownFaces = known?.map(({ box, score }) => ({ box, score }));
   return send({ width: image.width, height: image.height, data, minConfidence, mode, known: knownFaces });
 }
 
