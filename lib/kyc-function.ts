@@ -20,7 +20,8 @@ export const KYC_BUNDLING = {
   sourceMap: true,
   target: 'node22',
   format: OutputFormat.CJS,
-  externalModules: ['@aws-sdk/*', 'sharp'],
+  // onnxruntime-node: the local runtime of the OCR and face nets; Lambdas never load it (face-model-files.ts).
+  externalModules: ['@aws-sdk/*', 'sharp', 'onnxruntime-node'],
 } as const satisfies BundlingOptions;
 
 /** Settings every KYC Lambda shares: observability, log retention, runtime environment. */

@@ -394,7 +394,11 @@ describe('Lambda functions', () => {
 
   it('bundle with esbuild: minified, source maps, AWS SDK external', () => {
     // Bundling is skipped in these tests (no esbuild run), so the shared options are asserted directly.
-    expect(KYC_BUNDLING).toMatchObject({ minify: true, sourceMap: true, externalModules: ['@aws-sdk/*', 'sharp'] });
+    expect(KYC_BUNDLING).toMatchObject({
+      minify: true,
+      sourceMap: true,
+      externalModules: ['@aws-sdk/*', 'sharp', 'onnxruntime-node'],
+    });
   });
 });
 

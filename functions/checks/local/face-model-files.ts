@@ -34,11 +34,21 @@ export const TFJS_WASM_BINARIES = [
 /** Folders beside a bundle that ships the files itself. */
 export const FACE_ASSET_DIRS = { weights: 'face-api-model', wasm: 'tfjs-backend-wasm' } as const;
 
+/**
+ * What runs the nets' layers: `onnxruntime` = onnxruntime-node's native kernels (face-net-runtime.ts; 3-5x less
+ * CPU), wherever node_modules has it (the local server and CLI: it already runs the OCR); `wasm` = face-api's
+ * own tfjs wasm backend, in the pipeline Lambda, whose asset ships no onnxruntime (its package is 288 MB, over
+ * Lambda's 250 MB limit, with all platforms' binaries).
+ */
+export type FaceNetRuntime = 'onnxruntime' | 'wasm';
+
 export interface FaceModelFiles {
   /** Folder with the weights of {@link FACE_API_NETS}. */
   weightsDir: string;
   /** Folder with the {@link TFJS_WASM_BINARIES}. */
   wasmDir: string;
+  /** What runs the nets' layers. */
+  nets: FaceNetRuntime;
 }
 
 /** The npm packages' folders (resolved from node_modules). */
@@ -47,6 +57,7 @@ export function packagedFaceModelFiles(): FaceModelFiles {
   return {
     weightsDir: path.join(dirOf('@vladmandic/face-api'), 'model'),
     wasmDir: path.join(dirOf('@tensorflow/tfjs-backend-wasm'), 'dist'),
+    nets: 'onnxruntime',
   };
 }
 
@@ -56,6 +67,6 @@ export function packagedFaceModelFiles(): FaceModelFiles {
  */
 export function faceModelFiles(bundleDir: string = __dirname): FaceModelFiles {
   const weightsDir = path.join(bundleDir, FACE_ASSET_DIRS.weights);
-  if (existsSync(weightsDir)) return { weightsDir, wasmDir: path.join(bundleDir, FACE_ASSET_DIRS.wasm) };
+  if (existsSync(weightsDir)) return { weightsDir, wasmDir: path.join(bundleDir, FACE_ASSET_DIRS.wasm), nets: 'wasm' };
   return packagedFaceModelFiles();
 }

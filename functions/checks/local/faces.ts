@@ -5,8 +5,9 @@ import type { Box, RgbImage } from './image';
 
 /**
  * Face detection, 68 landmarks and 128-d descriptors with @vladmandic/face-api on the tfjs wasm backend
- * (weights ship in the npm package's model/ dir; nothing is downloaded). Loading follows the measured recipe
- * in the toolchain notes: node-wasm dist, setWasmPaths with a trailing slash, setBackend('wasm'), loadFromDisk.
+ * (weights ship in the npm package's model/ dir; nothing is downloaded), the nets' layers on onnxruntime where
+ * it is installed (face-net-runtime.ts). Loading follows the measured recipe in the toolchain notes: node-wasm
+ * dist, setWasmPaths with a trailing slash, setBackend('wasm'), loadFromDisk.
  */
 
 export type FaceApiModule = typeof FaceApi;
@@ -25,8 +26,8 @@ export interface DetectedFace {
 }
 
 /**
- * Loads face-api on the wasm backend and its nets from `files` (see face-model-files.ts); call once per
- * process (see face-models.ts).
+ * Loads face-api on the wasm backend and its nets from `files` (see face-model-files.ts), their layers then on
+ * onnxruntime when `files.nets` says so; call once per process (see face-models.ts).
  */
 export async function loadFaceApi(files: FaceModelFiles = faceModelFiles()): Promise<FaceApiModule> {
   const wasmDir = files.wasmDir.endsWith(path.sep) ? files.wasmDir : files.wasmDir + path.sep;
@@ -43,6 +44,11 @@ export async function loadFaceApi(files: FaceModelFiles = faceModelFiles()): Pro
   await tf.ready();
   for (const net of Object.keys(FACE_API_NETS) as Array<keyof typeof FACE_API_NETS>) {
     await faceapi.nets[net].loadFromDisk(files.weightsDir);
+  }
+  if (files.nets === 'onnxruntime') {
+    // Required here, not imported: the pipeline Lambda's bundle (nets on wasm) never loads onnxruntime.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('./face-net-runtime') as typeof import('./face-net-runtime')).runFaceNetsOnOnnx(faceapi);
   }
   return faceapi;
 }
