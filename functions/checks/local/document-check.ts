@@ -66,7 +66,7 @@ export async function checkDocument(
     return result('fail', ['DOCUMENT_UNREADABLE'], [], { error: 'image_decode_failed' }, null, null, timings, {});
   }
 
-  // OCR runs on onnxruntime's native threads and face detection on the wasm thread: overlap them.
+  // OCR runs on onnxruntime's threads and face detection on a face worker thread: overlap them.
   const [attempts, portrait] = await Promise.all([
     timed(timings, 'ocr', () => readMrzFromSides(front, back)),
     timed(timings, 'portrait', async () => (await cropPortrait(front, options))?.jpeg ?? null),

@@ -47,7 +47,7 @@ export async function checkFaceMatch(input: FaceMatchInput, options: LocalCheckO
     return build('fail', [code], { threshold }, { error: 'image_decode_failed' }, timings);
   }
   const [reference, probe] = decoded;
-  // wasm runs one inference at a time; sequential calls keep the timings honest.
+  // One face worker would run both anyway (the memo often has them); sequential calls keep the timings honest.
   const referenceFaces = await timed(timings, 'detect_reference', () => findFaces(reference, minConfidence, options));
   const probeFaces = await timed(timings, 'detect_probe', () => findFaces(probe, minConfidence, options));
   const extracted = { referenceFaces: referenceFaces.length, probeFaces: probeFaces.length };

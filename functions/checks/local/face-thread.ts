@@ -6,11 +6,12 @@ import type { DetectedFace, FaceAnalysisMode, KnownFace } from './faces';
 import type { RgbImage } from './image';
 
 /**
- * Face analysis off the main thread. tfjs wasm runs single-threaded in Node (no wasm threads there), so on the
- * main thread every face analysis (~0.2 s of SSD) blocked the event loop: the OCR's JS steps, sharp callbacks,
- * the queue and HTTP all waited behind it, and the second core idled while document and liveness "ran in
- * parallel". A small pool of worker threads, each with its own face-api/tfjs instance, takes the jobs (least
- * busy first); the main thread keeps OCR and I/O. Results are the same as in-thread (same model, same input).
+ * Face analysis off the main thread. A face analysis is synchronous CPU work on one thread (face-api's tfjs
+ * steps, and its nets on one onnxruntime thread or single-threaded tfjs wasm), so on the main thread every
+ * analysis blocked the event loop: the OCR's JS steps, sharp callbacks, the queue and HTTP all waited behind
+ * it, and the second core idled while document and liveness "ran in parallel". A small pool of worker threads,
+ * each with its own face-api/tfjs instance and onnxruntime sessions, takes the jobs (least busy first); the main
+ * thread keeps OCR and I/O. Results are the same as in-thread (same model, same input).
  */
 
 /** A request to the worker: one decoded image (pixels transferred, not copied). */
@@ -41,9 +42,10 @@ interface Slot {
 }
 
 /**
- * Worker threads, each with its own tfjs wasm instance and weights. Two on the 2-core target: the document
- * portrait and the liveness frames then run side by side (bench:pipeline direct, full flow: 1.7-1.8 s with one
- * worker, 1.1-1.2 s with two; the document-only flow is unchanged, as onnxruntime has the cores during OCR).
+ * Worker threads, each with its own face-api instance and weights. Two on the 2-core target: the document
+ * portrait and the liveness frames then run side by side (measured with the nets on wasm, bench:pipeline
+ * direct, full flow: 1.7-1.8 s with one worker, 1.1-1.2 s with two; the document-only flow is unchanged, as
+ * the OCR has the cores then).
  */
 export const FACE_WORKERS = Math.max(1, Math.min(2, availableParallelism()));
 

@@ -3,8 +3,8 @@ import { detectFaces, loadFaceApi, type FaceApiModule } from './faces';
 import type { FaceJob, FaceJobResult } from './face-thread';
 
 /**
- * Worker-thread entry for face analysis (see face-thread.ts): loads face-api on its own tfjs wasm instance once
- * and answers one message per image. Bundled as dist/face-worker.js (package.json build:server).
+ * Worker-thread entry for face analysis (see face-thread.ts): loads face-api (its own tfjs instance and
+ * onnxruntime sessions) once and answers one message per image. Bundled as dist/face-worker.js (package.json build:server).
  */
 let faceapi: Promise<FaceApiModule> | null = null;
 

@@ -58,11 +58,12 @@ export async function loadFaceApi(files: FaceModelFiles = faceModelFiles()): Pro
  * `light` = the tiny detector and tiny 68 landmarks without descriptors (the pose of each frame of a liveness
  * recording: ~10x cheaper; the page's own guidance runs the same pair in the browser); `locate` = the tiny
  * detector alone at a larger input size, boxes and scores only (yaw and roll 0, no descriptor): where the face of
- * a document's portrait is, at a quarter to a third of SSD's cost; `recognise` = the recording's tiny detector
+ * a document's portrait is, at a fifth to a third of SSD's cost; `recognise` = the recording's tiny detector
  * (same input size and boxes as `light`) with the full 68 landmarks and the 128-d descriptor: identity on a
- * recording's frame without SSD (~0.12 s of CPU instead of ~0.33 s, ~0.05 s when it starts from the light look's
- * box, see {@link KnownFace}). The descriptor is computed on the
- * landmark-aligned face either way; on person_a's recording its distances to a selfie differ from the SSD path's
+ * recording's frame without SSD (less when it starts from the light look's box, see {@link KnownFace}).
+ * Milliseconds of one core per image, nets on onnxruntime / on tfjs wasm (bench:faces): `full` ~130 / ~340,
+ * `light` ~14 / ~70, `locate` ~26 / ~100, `recognise` ~22 / ~100 (~12 / ~38 from a known box). The descriptor
+ * is computed on the landmark-aligned face either way; on person_a's recording its distances to a selfie differ from the SSD path's
  * by 0.00-0.07 (docs/benchmarks.md, bench:pipeline).
  */
 export type FaceAnalysisMode = 'full' | 'light' | 'locate' | 'recognise';
@@ -80,7 +81,7 @@ const LIGHT_INPUT_SIZE = 416;
 /**
  * Input size of the tiny detector in `locate` mode (whole documents, up to 1600 px): at 416 a portrait's face
  * shrinks to ~25 px and 14 % of the synthetic documents' portraits scored below 0.3; at 512 the right face
- * scored 0.3-0.9 on all but a few of them (~0.3 of an SSD pass; 608 costs ~0.45).
+ * scored 0.3-0.9 on all but a few of them (~0.3 of an SSD pass on wasm, ~0.2 on onnxruntime).
  */
 const LOCATE_INPUT_SIZE = 512;
 

@@ -19,7 +19,7 @@ export class ImageDecodeError extends Error {
 
 /**
  * Decodes JPEG/PNG/WebP bytes to RGB, applying EXIF orientation and shrinking so the longer side is at most
- * `maxSide` (phone photos are 12+ MP; the models gain nothing from that and wasm time grows with pixels).
+ * `maxSide` (phone photos are 12+ MP; the models gain nothing from that and decoding and resizing time grows with pixels).
  */
 export async function decodeImage(bytes: Buffer, label: string, maxSide = 1280): Promise<RgbImage> {
   try {

@@ -6,7 +6,7 @@ import { loadOcrModels, type OcrModels } from './ocr';
  * load promise. A failed load is forgotten so the next call retries (see load-once.ts).
  */
 
-/** face-api with SSD MobileNet, 68 landmarks and the 128-d recognition net on the wasm backend. */
+/** face-api with SSD MobileNet, 68 landmarks, the 128-d recognition net and the tiny nets (see face-models.ts). */
 export { faceModels } from './face-models';
 
 /** PaddleOCR detection + recognition sessions. */

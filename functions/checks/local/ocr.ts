@@ -95,7 +95,7 @@ export function ocrModelDir(): string {
 export async function loadOcrModels(): Promise<OcrModels> {
   const dir = ocrModelDir();
   // Two intra-op threads for the 2-core target, but no spin-waiting: by default idle ORT workers busy-wait
-  // between kernels, and here they steal the core that face analysis (tfjs wasm on the main thread), the
+  // between kernels, and here they steal the core that face analysis (then tfjs wasm on the main thread), the
   // OCR's own JS steps and the HTTP server need while the document and liveness checks run in parallel.
   // Measured with bench:pipeline's direct calls under load: spinning off cut the full flow from 3.3-6.1 s
   // to 2.0-2.2 s; one thread (spinning on) gave 2.0-2.5 s and a slower document-only flow.

