@@ -9,13 +9,24 @@ import { pipelinePlan, planTasks } from '../functions/domain/pipeline-plan';
 import { allowCapturesRead, allowCapturesWrite, allowEnqueueWebhooks, allowTable } from './access';
 import type { Captures } from './captures';
 import type { Data } from './data';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import {
   FACE_API_MODULE,
   FACE_API_NETS,
   FACE_ASSET_DIRS,
+  ONNX_RUNTIME_PACKAGES,
   TFJS_WASM_BINARIES,
 } from '../functions/checks/local/face-model-files';
-import { type AssetFile, KycFunction, packageFile, SHARP, type FunctionDefaults } from './kyc-function';
+import {
+  type AssetFile,
+  KycFunction,
+  LAMBDA_NATIVE_TARGET,
+  PROJECT_ROOT,
+  packageFile,
+  SHARP,
+  type FunctionDefaults,
+} from './kyc-function';
 import { buildPipelineDefinition } from './pipeline-state-machine';
 
 export interface PipelineProps {
@@ -44,8 +55,9 @@ export function pipelineNames(
 
 /**
  * What the liveness task's face-api observer reads from the asset's own disk (functions/checks/local/
- * face-model-files.ts): the weights of the nets it loads, not the package's others (12.8 of its 13.5 MB), and
- * the tfjs wasm binaries. The JavaScript of face-api and tfjs ({@link FACE_API_MODULE}) is bundled on its own.
+ * face-model-files.ts): the weights of the nets it loads, not the package's others (12.8 of its 13.5 MB), the
+ * tfjs wasm binaries, and onnxruntime for the nets' layers ({@link onnxRuntimeAssetFiles}). The JavaScript of
+ * face-api and tfjs ({@link FACE_API_MODULE}) is bundled on its own.
  */
 export function faceModelAssetFiles(): AssetFile[] {
   const weights = Object.values(FACE_API_NETS).flatMap((stem) =>
@@ -58,7 +70,50 @@ export function faceModelAssetFiles(): AssetFile[] {
     to: `${FACE_ASSET_DIRS.wasm}/${file}`,
     from: packageFile('@tensorflow/tfjs-backend-wasm', `dist/${file}`),
   }));
-  return [...weights, ...wasm];
+  return [...weights, ...wasm, ...onnxRuntimeAssetFiles()];
+}
+
+/**
+ * onnxruntime-node as the face nets' runtime in the asset's node_modules (face-net-runtime.ts; 2.5-5x less CPU
+ * than tfjs wasm): its and onnxruntime-common's CommonJS files and package.json, and the native binding with
+ * libonnxruntime for the Lambda's platform only. The npm package carries every platform's binaries (288 MB,
+ * over Lambda's 250 MB unzipped); these are ~46 MB, copied from the project's own node_modules like the
+ * weights, whatever the deployer's OS (the package holds linux-x64's binaries everywhere). No install step:
+ * onnxruntime-node's install script only fetches optional GPU libraries.
+ */
+export function onnxRuntimeAssetFiles(): AssetFile[] {
+  const [main, common] = ONNX_RUNTIME_PACKAGES;
+  const mainRoot = path.dirname(require.resolve(`${main}/package.json`, { paths: [PROJECT_ROOT] }));
+  // onnxruntime-common's exports map hides its package.json: found from its entry, as onnxruntime-node finds it.
+  let commonRoot = path.dirname(require.resolve(common, { paths: [mainRoot] }));
+  const isRoot = (dir: string) =>
+    existsSync(path.join(dir, 'package.json')) &&
+    (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name === common;
+  while (!isRoot(commonRoot)) {
+    if (path.dirname(commonRoot) === commonRoot) throw new Error(`${common} not found from ${mainRoot}`);
+    commonRoot = path.dirname(commonRoot);
+  }
+  const native = `bin/napi-v6/${LAMBDA_NATIVE_TARGET.os}/${LAMBDA_NATIVE_TARGET.cpu}`;
+  const under = (root: string, dir: string, keep: (file: string) => boolean) =>
+    readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' })
+      .map((file) => `${dir}/${file.split(path.sep).join('/')}`)
+      .filter(keep)
+      .sort();
+  // The CommonJS files and the package.json files that mark folders as CommonJS (onnxruntime-common's dist/cjs).
+  const javascript = (file: string) => file.endsWith('.js') || file.endsWith('/package.json');
+  const copies = (pkg: string, root: string, files: string[]): AssetFile[] =>
+    files.map((file) => ({
+      to: `node_modules/${pkg}/${file}`,
+      from: path.relative(PROJECT_ROOT, path.join(root, file)).split(path.sep).join('/'),
+    }));
+  return [
+    ...copies(main, mainRoot, [
+      'package.json',
+      ...under(mainRoot, 'dist', javascript),
+      ...under(mainRoot, native, () => true),
+    ]),
+    ...copies(common, commonRoot, ['package.json', ...under(commonRoot, 'dist/cjs', javascript)]),
+  ];
 }
 
 /**
@@ -87,18 +142,19 @@ export class Pipeline extends Construct {
     this.taskFunction = new KycFunction(this, 'TaskFunction', {
       entry: 'pipeline-task',
       description: 'KYC pipeline task (document, liveness, face match, risk, decision)',
-      // One full vCPU (Lambda gives 1 vCPU at 1,769 MB): the liveness task's face-api runs single-threaded wasm on
-      // every recording frame, ~3.5 s of one core for a 23-frame recording and ~8 s on a new container (models
-      // loaded, first calls; docs/checks.md); 1,024 MB (~0.58 vCPU) would make that ~6 s and ~14 s. Memory in
-      // use is ~450-550 MB with the models loaded.
+      // One full vCPU (Lambda gives 1 vCPU at 1,769 MB): the liveness task's face-api runs on one thread over
+      // every recording frame, its nets on onnxruntime: ~0.6 s of one core for a 23-frame recording and the
+      // selfie, ~1.8 s on a new container with the models' load (was ~2.3 s and ~3.5 s with the nets on wasm,
+      // docs/checks.md); 1,024 MB (~0.58 vCPU) would make that ~1 s and ~3 s. Memory in use was ~450-550 MB
+      // with the models loaded on wasm; onnxruntime adds its 45 MB library and a copy of the weights.
       memorySize: 1769,
       // Step Functions cuts each task at its own TimeoutSeconds; the Lambda never outlives the longest.
       timeout: Duration.seconds(longestTask),
       defaults: props.defaults,
       // The AWS check provider decodes and crops images with sharp (native): installed for linux-x64.
       nativeModules: [SHARP],
-      // The liveness recording is judged here with face-api on the wasm backend (no paid API per frame):
-      // face-api and tfjs in their own file, loaded by the liveness task only; their weights and wasm binaries.
+      // The liveness recording is judged here with face-api (no paid API per frame): face-api and tfjs in their
+      // own file, loaded by the liveness task only; their weights, wasm binaries and onnxruntime for linux-x64.
       separateModules: [{ specifier: FACE_API_MODULE }],
       assetFiles: faceModelAssetFiles(),
     });

@@ -8,7 +8,7 @@ const loadModels = () => require('../checks/local/face-models') as typeof import
 /**
  * The liveness recording's judge in the pipeline Lambda: the same face-api observer as the local provider
  * (tiny detector and landmarks on every frame, full recognition on a few), on the Lambda's own CPU, with the
- * weights and wasm binaries its asset ships (lib/pipeline.ts). The models load once per container; the first
+ * weights, wasm binaries and onnxruntime (for the nets' layers) its asset ships (lib/pipeline.ts). The models load once per container; the first
  * judgement reports that load as its `face_models_load` timing (the cold start of the check).
  */
 export function faceApiSequenceObserver(): SequenceObserver {

@@ -8,7 +8,7 @@ import { RECORD_FAILURE_TASK } from '../../domain/pipeline-plan';
 import { pipelineTaskEventSchema } from './pipeline-task-event';
 
 // Rekognition and Textract calls show up as X-Ray subsegments: they are where this Lambda's time goes.
-// The liveness recording is judged here, on the Lambda's CPU (face-api; weights and wasm ship in the asset).
+// The liveness recording is judged here, on the Lambda's CPU (face-api; weights, wasm and onnxruntime ship in the asset).
 const deps = createAwsDeps(process.env, { instrumentClient: traced, sequenceObserver: faceApiSequenceObserver() });
 
 /**

@@ -31,14 +31,17 @@ export const TFJS_WASM_BINARIES = [
   'tfjs-backend-wasm-threaded-simd.wasm',
 ] as const;
 
+/** The packages a bundle ships in its own node_modules to run the nets on onnxruntime (main first). */
+export const ONNX_RUNTIME_PACKAGES = ['onnxruntime-node', 'onnxruntime-common'] as const;
+
 /** Folders beside a bundle that ships the files itself. */
 export const FACE_ASSET_DIRS = { weights: 'face-api-model', wasm: 'tfjs-backend-wasm' } as const;
 
 /**
- * What runs the nets' layers: `onnxruntime` = onnxruntime-node's native kernels (face-net-runtime.ts; 3-5x less
- * CPU), wherever node_modules has it (the local server and CLI: it already runs the OCR); `wasm` = face-api's
- * own tfjs wasm backend, in the pipeline Lambda, whose asset ships no onnxruntime (its package is 288 MB, over
- * Lambda's 250 MB limit, with all platforms' binaries).
+ * What runs the nets' layers: `onnxruntime` = onnxruntime-node's native kernels (face-net-runtime.ts; 2.5-5x
+ * less CPU), from node_modules (the local server and CLI: it also runs the OCR) or from a bundle's own
+ * node_modules (the pipeline Lambda's asset ships it for linux-x64, see lib/pipeline.ts); `wasm` = face-api's own
+ * tfjs wasm backend, for a bundle that ships no onnxruntime.
  */
 export type FaceNetRuntime = 'onnxruntime' | 'wasm';
 
@@ -67,6 +70,13 @@ export function packagedFaceModelFiles(): FaceModelFiles {
  */
 export function faceModelFiles(bundleDir: string = __dirname): FaceModelFiles {
   const weightsDir = path.join(bundleDir, FACE_ASSET_DIRS.weights);
-  if (existsSync(weightsDir)) return { weightsDir, wasmDir: path.join(bundleDir, FACE_ASSET_DIRS.wasm), nets: 'wasm' };
+  if (existsSync(weightsDir)) {
+    const shipsOnnxRuntime = existsSync(path.join(bundleDir, 'node_modules', ONNX_RUNTIME_PACKAGES[0], 'package.json'));
+    return {
+      weightsDir,
+      wasmDir: path.join(bundleDir, FACE_ASSET_DIRS.wasm),
+      nets: shipsOnnxRuntime ? 'onnxruntime' : 'wasm',
+    };
+  }
   return packagedFaceModelFiles();
 }
