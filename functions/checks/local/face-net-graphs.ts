@@ -3,8 +3,9 @@ import { float, OnnxGraph } from './onnx-model';
 /**
  * The face-api nets' layer stacks as ONNX graphs, built from the very weight tensors face-api loaded (tfjs
  * layouts: conv filters HWIO, depthwise filters HW-C-multiplier). Each builder mirrors one function of
- * @vladmandic/face-api's source, named in its comment, operator for operator; pre- and post-processing (resizing,
- * mean subtraction, box decoding, NMS, landmark mapping) stay in face-api. Inputs and outputs are NHWC like
+ * @vladmandic/face-api's source, named in its comment, operator for operator, and starts with the net's input
+ * normalisation (mean subtraction and scaling, see {@link FaceGraph.input}); resizing and padding, box decoding,
+ * NMS and landmark mapping stay in face-api. Inputs and outputs are NHWC like
  * tfjs; inside, the graph is NCHW as onnxruntime's kernels want. tfjs 'same' padding puts the odd pixel at the
  * end, which is ONNX's SAME_UPPER.
  */

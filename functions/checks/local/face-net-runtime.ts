@@ -17,15 +17,17 @@ import {
 /**
  * Runs the face nets' layer stacks on onnxruntime's native CPU kernels instead of the tfjs wasm backend, inside
  * face-api: each net's forward step is replaced by the same layers as an ONNX graph (face-net-graphs.ts, built
- * at load from the weights face-api loaded), and everything around it (image resizing, normalisation, box
- * decoding, NMS, landmark mapping, face alignment) is face-api's own code. Same nets, same weights, same
- * arithmetic up to float rounding (test/checks/face-net-runtime.test.ts bounds the differences); about
- * 3-4x less CPU per face analysis (docs/benchmarks.md).
+ * at load from the weights face-api loaded, input normalisation included), and everything around it (image
+ * resizing and padding, box decoding, NMS, landmark mapping, face alignment) is face-api's own code. Same nets,
+ * same weights, same arithmetic up to float rounding (test/checks/face-net-runtime.test.ts bounds the
+ * differences); 2.5-5x less CPU per face analysis (bench:faces, docs/benchmarks.md).
+ *
+ * Where it runs: the local runtime's face worker threads, where blocking is the point, and the pipeline
+ * Lambda's thread (its asset ships onnxruntime, face-model-files.ts).
  *
  * onnxruntime-node's native session runs synchronously (its public `run` only defers that call to the next
- * macrotask); face-api's forward steps are synchronous, so the native session is called directly. Face analysis
- * runs on the face worker threads (face-thread.ts), where blocking is the point. One intra-op thread per
- * session: there is a worker per core.
+ * macrotask); face-api's forward steps are synchronous, so the native session is called directly. One intra-op
+ * thread per session: locally there is a face worker per core, and a Lambda has one vCPU.
  */
 
 type FaceApiModule = typeof FaceApi;
