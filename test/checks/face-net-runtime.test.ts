@@ -103,3 +103,10 @@ it('finds the same faces with the same boxes, scores, pose and descriptors as fa
   expect(descriptors).toBeGreaterThanOrEqual(12);
   expect(personCMisses).toBeGreaterThan(0);
 }, 240_000);
+
+it('is what the default load runs where node_modules has onnxruntime (the local runtime)', async () => {
+  expect(packagedFaceModelFiles().nets).toBe('onnxruntime');
+  const loaded = await loadFaceApi();
+  expect(Object.hasOwn(loaded.nets.ssdMobilenetv1, 'forwardInput')).toBe(true);
+  expect(Object.hasOwn(loaded.nets.faceRecognitionNet, 'forwardInput')).toBe(true);
+}, 120_000);

@@ -81,11 +81,22 @@ class SyncSession {
   }
 }
 
-/** Runs `session` on a tfjs tensor and returns the named outputs as tfjs tensors (inside the caller's tidy). */
-function runOn(tf: Tf, session: SyncSession, x: FaceApi.tf.Tensor, outputs: readonly string[]): FaceApi.tf.Tensor[] {
+/**
+ * Runs `session` on face-api's batch of padded, resized pixels (NetInput.toBatchTensor at `size`, centred or
+ * not, as the replaced step did) and returns the named outputs as tfjs tensors (inside the caller's tidy). The
+ * normalisation is in the graphs: face-api's normalize() builds its mean tensor with fill + concat, ~26 ms per
+ * 416 px input on wasm, more than the tiny detector itself on onnxruntime.
+ */
+function runOn(
+  tf: Tf,
+  session: SyncSession,
+  input: FaceApi.NetInput,
+  [size, centre]: [number, boolean],
+  outputs: readonly string[],
+): FaceApi.tf.Tensor[] {
+  const x = input.toBatchTensor(size, centre);
   const data = x.dataSync();
-  const input = data instanceof Float32Array ? data : Float32Array.from(data);
-  const result = session.run(input, [...x.shape], outputs);
+  const result = session.run(data instanceof Float32Array ? data : Float32Array.from(data), [...x.shape], outputs);
   return outputs.map((name) => {
     const out = result[name];
     if (!out) throw new Error(`onnxruntime returned no ${name}`);
@@ -105,15 +116,6 @@ interface PatchableNets {
 interface FeatureExtractor {
   params?: unknown;
   forwardInput: (input: FaceApi.NetInput) => Tensor4D;
-}
-
-/**
- * face-api's batch of padded, resized float pixels (NetInput.toBatchTensor). Normalisation is in the graphs:
- * face-api's normalize() builds its mean tensor with fill + concat, ~26 ms per 416 px input on wasm, more than
- * the tiny detector itself on onnxruntime.
- */
-function pixels(input: FaceApi.NetInput, size: number, centre: boolean): FaceApi.tf.Tensor {
-  return input.toBatchTensor(size, centre);
 }
 
 /**
@@ -137,15 +139,17 @@ export function runFaceNetsOnOnnx(faceapi: FaceApiModule): () => void {
   // Tiny detector: TinyYolov2Base.forwardInput (one graph per input size, built on first use).
   const tiny = nets.tinyFaceDetector;
   const tinySessions = new Map<number, SyncSession>();
-  replace(tiny, 'forwardInput', (input: FaceApi.NetInput, inputSize: number) => {
+  const tinySession = (inputSize: number) => {
     let session = tinySessions.get(inputSize);
     if (!session) {
       session = new SyncSession(tinyFaceDetectorGraph(tiny.params as TinyYoloParams, inputSize));
       tinySessions.set(inputSize, session);
     }
-    const ready = session;
-    return tf.tidy(() => runOn(tf, ready, pixels(input, inputSize, false), ['output'])[0] as Tensor4D);
-  });
+    return session;
+  };
+  replace(tiny, 'forwardInput', (input: FaceApi.NetInput, inputSize: number) =>
+    tf.tidy(() => runOn(tf, tinySession(inputSize), input, [inputSize, false], ['output'])[0] as Tensor4D),
+  );
 
   // SSD: SsdMobilenetv1.forwardInput with normalisation, mobileNetV1 and predictionLayer on onnxruntime.
   const ssd = nets.ssdMobilenetv1;
@@ -153,7 +157,7 @@ export function runFaceNetsOnOnnx(faceapi: FaceApiModule): () => void {
   const ssdSession = new SyncSession(ssdMobilenetGraph(ssdParams));
   replace(ssd, 'forwardInput', (input: FaceApi.NetInput) =>
     tf.tidy(() => {
-      const [boxes, classes] = runOn(tf, ssdSession, pixels(input, SSD_INPUT_SIZE, false), ['boxes', 'classes']);
+      const [boxes, classes] = runOn(tf, ssdSession, input, [SSD_INPUT_SIZE, false], ['boxes', 'classes']);
       return ssdOutputLayer(tf, boxes as Tensor4D, classes as Tensor4D, ssdParams.output_layer.extra_dim);
     }),
   );
@@ -166,7 +170,7 @@ export function runFaceNetsOnOnnx(faceapi: FaceApiModule): () => void {
     const extractor = net.faceFeatureExtractor;
     const session = new SyncSession(featureExtractorGraph(extractor.params as FeatureExtractorParams, isTiny));
     replace(extractor, 'forwardInput', (input: FaceApi.NetInput) =>
-      tf.tidy(() => runOn(tf, session, pixels(input, LANDMARK_INPUT_SIZE, true), ['output'])[0] as Tensor4D),
+      tf.tidy(() => runOn(tf, session, input, [LANDMARK_INPUT_SIZE, true], ['output'])[0] as Tensor4D),
     );
   }
 
@@ -174,7 +178,7 @@ export function runFaceNetsOnOnnx(faceapi: FaceApiModule): () => void {
   const recognition = nets.faceRecognitionNet;
   const recognitionSession = new SyncSession(recognitionGraph(recognition.params as Record<string, WeightTensor>));
   replace(recognition, 'forwardInput', (input: FaceApi.NetInput) =>
-    tf.tidy(() => runOn(tf, recognitionSession, pixels(input, RECOGNITION_INPUT_SIZE, true), ['output'])[0]),
+    tf.tidy(() => runOn(tf, recognitionSession, input, [RECOGNITION_INPUT_SIZE, true], ['output'])[0]),
   );
 
   return () => {
