@@ -13,6 +13,7 @@ import {
   reviewShowsDocumentMarker,
   type TestPage,
 } from '../support/browser';
+import { parseFrameSequence } from '../../functions/domain/frame-sequence';
 import { buildApplicantCamera, TESTDATA_DIR } from '../support/fake-camera';
 import { startReceiver } from '../support/webhook-receiver';
 import { registerWebhook, startKycEnv, startReturnPage, type KycEnv } from './support/kyc-env';
@@ -239,6 +240,13 @@ describeWithBrowser('hosted flow with a camera (real server, real checks)', () =
       const recording = captures.find((c) => c.kind === 'liveness_sequence' && c.status === 'uploaded');
       expect(recording).toMatchObject({ attempt: 1, contentType: 'application/vnd.kyc.frame-sequence' });
       expect(recording!.width).toBeLessThanOrEqual(320);
+      // Each camera picture is recorded once: this camera repeats every image for 0.3 s (2-3 frames at 8 fps),
+      // faster than the page samples, and repeated pictures read as a replay to the server (duplicate_run).
+      const container = parseFrameSequence(new Uint8Array((await deps.blobs.get(recording!.blobKey))!));
+      expect(container.ok).toBe(true);
+      const frames = container.ok ? container.frames : [];
+      const repeats = frames.filter((f, i) => i > 0 && Buffer.from(f.bytes).equals(Buffer.from(frames[i - 1]!.bytes)));
+      expect(repeats).toHaveLength(0);
       const liveness = (await deps.store.steps.get(verification.id, 1, 'livenessCheck'))?.result as {
         result?: { outcome: string; extracted: { sequence?: { frames: number; problems: string[] } } };
       };

@@ -100,6 +100,7 @@ export function startSequenceRecording(video: HTMLVideoElement): SequenceRecordi
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   let lastTaken = Number.NEGATIVE_INFINITY;
+  let lastPixels: Uint8ClampedArray | null = null;
 
   const tick = (): void => {
     if (stopped || full) return;
@@ -116,10 +117,16 @@ export function startSequenceRecording(video: HTMLVideoElement): SequenceRecordi
     const canvas = document.createElement('canvas');
     canvas.width = size.width;
     canvas.height = size.height;
-    const context = canvas.getContext('2d');
+    const context = canvas.getContext('2d', { willReadFrequently: true });
     if (!context) return;
     // The raw (unmirrored) pixels, like the stills: the subject's own left and right stay correct.
     context.drawImage(video, 0, 0, size.width, size.height);
+    // The same picture again means the camera has not delivered a new frame since the last take (a camera
+    // slower than the sampling, e.g. ~7 fps in low light): the server takes repeated pictures for a replay, so
+    // only new ones are recorded; the next take gets the next frame.
+    const pixels = context.getImageData(0, 0, size.width, size.height).data;
+    if (lastPixels && samePixels(lastPixels, pixels)) return;
+    lastPixels = pixels;
     lastTaken = now;
     started ??= now;
     drawn.push({ canvas, t: Math.round(now - started) });
@@ -171,6 +178,12 @@ export function startSequenceRecording(video: HTMLVideoElement): SequenceRecordi
       tick(); // restarts the timer too, so the next timed frame is a full interval away
     },
   };
+}
+
+function samePixels(a: Uint8ClampedArray, b: Uint8ClampedArray): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The canvas as JPEG bytes; null when the browser could not encode it. */
