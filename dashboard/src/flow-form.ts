@@ -15,7 +15,7 @@ export { DOCUMENT_TYPES };
 export const THRESHOLD_NAMES = [
   'faceMatchMaxDistance',
   'faceMatchMinSimilarity',
-  'livenessMinYaw',
+  'livenessMinTurnDegrees',
   'minFaceConfidence',
 ] as const;
 

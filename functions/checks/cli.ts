@@ -74,11 +74,12 @@ function faceMatchThresholds(parsed: ParsedArgs): FlowThresholds {
   };
 }
 
-/** Face-match thresholds with `--min-yaw` (head turn) applied too. */
+/** Face-match thresholds with `--min-turn` (head turn, degrees) applied too. */
 function livenessThresholds(parsed: ParsedArgs): FlowThresholds {
   return {
     ...faceMatchThresholds(parsed),
-    livenessMinYaw: numberFlag(parsed, 'min-yaw', z.number().gt(0).lt(2)) ?? DEFAULT_THRESHOLDS.livenessMinYaw,
+    livenessMinTurnDegrees:
+      numberFlag(parsed, 'min-turn', z.number().min(5).max(60)) ?? DEFAULT_THRESHOLDS.livenessMinTurnDegrees,
   };
 }
 
@@ -229,7 +230,7 @@ async function runLiveness(parsed: ParsedArgs, provider: CheckProvider, out: Out
         String(f.index + 1).padEnd(5),
         f.prompt.padEnd(6),
         String(f.faces).padEnd(5),
-        (f.yaw === null ? '-' : f.yaw.toFixed(3)).padEnd(7),
+        (f.yaw === null ? '-' : f.yaw.toFixed(1)).padEnd(7),
         (f.distance === null ? '-' : f.distance.toFixed(3)).padEnd(8),
         (f.poseOk ? 'ok' : 'NO').padEnd(4),
         f.samePerson ? 'yes' : 'NO',
@@ -238,7 +239,7 @@ async function runLiveness(parsed: ParsedArgs, provider: CheckProvider, out: Out
   }
   const sequence = sequenceReport(result.extracted.sequence);
   out(
-    `${frames.length > 0 ? `${lines.join('\n')}\n\n` : ''}${sequence}${table([['pass', result.outcome === 'pass'], ['min yaw', result.scores.minYaw], ...common(result)])}`,
+    `${frames.length > 0 ? `${lines.join('\n')}\n\n` : ''}${sequence}${table([['pass', result.outcome === 'pass'], ['min turn (deg)', result.scores.minTurnDegrees], ...common(result)])}`,
   );
   return exitCode(result);
 }
@@ -269,7 +270,7 @@ function sequenceReport(raw: unknown): string {
 }
 
 const THRESHOLD_FLAG: FlagSpecs = { threshold: { type: 'string', value: '<distance>' } };
-const MIN_YAW_FLAG: FlagSpecs = { 'min-yaw': { type: 'string', value: '<yaw>' } };
+const MIN_TURN_FLAG: FlagSpecs = { 'min-turn': { type: 'string', value: '<degrees>' } };
 
 /** The `check` commands. Adding one is one entry here plus its function. */
 export const checkCommands: readonly CheckCommand[] = [
@@ -298,7 +299,7 @@ export const checkCommands: readonly CheckCommand[] = [
       sequence: { type: 'string', value: '<recording.kseq>' },
       selfie: { type: 'string', value: '<image>' },
       ...THRESHOLD_FLAG,
-      ...MIN_YAW_FLAG,
+      ...MIN_TURN_FLAG,
     },
     note: 'one frame per prompt, in order, and/or --sequence: the continuous recording (frame-sequence container)',
     run: runLiveness,

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { CHECK_NAMES, DOCUMENT_TYPES, type Flow } from './model';
+import { CHECK_NAMES, DOCUMENT_TYPES, type Flow, type FlowThresholds } from './model';
 
 /**
  * Flow settings: which checks run and how strictly. Managed through the CLI (a dashboard later);
@@ -8,7 +8,7 @@ import { CHECK_NAMES, DOCUMENT_TYPES, type Flow } from './model';
 export const DEFAULT_THRESHOLDS: Flow['thresholds'] = {
   faceMatchMaxDistance: 0.6,
   faceMatchMinSimilarity: 90,
-  livenessMinYaw: 0.12,
+  livenessMinTurnDegrees: 20,
   minFaceConfidence: 0.3,
 };
 
@@ -28,7 +28,12 @@ export const flowSettingsSchema = z
       .object({
         faceMatchMaxDistance: z.number().gt(0).lt(2),
         faceMatchMinSimilarity: z.number().min(0).max(100),
-        livenessMinYaw: z.number().gt(0).lt(2),
+        livenessMinTurnDegrees: z.number().min(5).max(60),
+        // Replaced by livenessMinTurnDegrees (a landmark ratio, not degrees): named in the error, not ignored.
+        livenessMinYaw: z
+          .never({ error: 'replaced by livenessMinTurnDegrees (degrees of head yaw, default 20)' })
+          .optional()
+          .meta({ deprecated: true, description: 'Removed: use livenessMinTurnDegrees. Sending it is a 400.' }),
         minFaceConfidence: z.number().gt(0).lt(1),
       })
       .partial()
@@ -70,6 +75,19 @@ export function buildFlow(id: string, orgId: string, settings: FlowSettings, now
     createdAt: at,
     updatedAt: at,
   };
+}
+
+/**
+ * A flow as any version stored it, in today's shape: thresholds added since take their defaults and removed
+ * ones are dropped (`livenessMinYaw`, a landmark ratio, gave way to `livenessMinTurnDegrees`). Every flow
+ * repository returns stored flows through it.
+ */
+export function upgradeStoredFlow(stored: Flow): Flow {
+  const names = Object.keys(DEFAULT_THRESHOLDS) as Array<keyof FlowThresholds>;
+  const current: Partial<FlowThresholds> = stored.thresholds ?? {};
+  const thresholds = { ...DEFAULT_THRESHOLDS };
+  for (const n of names) thresholds[n] = current[n] ?? DEFAULT_THRESHOLDS[n];
+  return { ...stored, thresholds };
 }
 
 export function applyFlowSettings(flow: Flow, settings: FlowSettings, now: Date): Flow {

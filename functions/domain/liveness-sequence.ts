@@ -73,7 +73,7 @@ export const DEFAULT_SEQUENCE_LIMITS: SequenceLimits = {
   duplicateDifference: 1,
   maxDuplicateRunMs: 1000,
   reactionMs: 200,
-  turnDegrees: 15,
+  turnDegrees: 20,
 };
 
 /** Why a sequence was refused; `replay` problems also raise the REPLAYED_FRAMES risk flag. */
@@ -341,10 +341,4 @@ export function framesForRecognition(
   for (const i of analysis.promptFrames) if (i !== null) picked.add(i);
   for (let k = 1; picked.size < max && k < 4; k++) picked.add(withFace[Math.floor((withFace.length * k) / 4)]!);
   return [...picked].sort((a, b) => a - b).slice(0, max);
-}
-
-/** Degrees from the landmark yaw proxy (nose-tip offset / inter-ocular distance; the nose tip sits about half
- * an inter-ocular distance in front of the eyes, so proxy ≈ 0.5·tan(yaw)). */
-export function yawDegreesFromProxy(proxy: number): number {
-  return (Math.atan2(proxy, 0.5) * 180) / Math.PI;
 }

@@ -53,8 +53,12 @@ export interface FlowThresholds {
   faceMatchMaxDistance: number;
   /** Min similarity (0-100) for Rekognition CompareFaces (aws engine). */
   faceMatchMinSimilarity: number;
-  /** Min |yaw| proxy a turned frame must show (local engine, landmark proxy units). */
-  livenessMinYaw: number;
+  /**
+   * Head turn, in degrees of yaw, a liveness prompt to turn needs (a centre prompt: less than it). Both
+   * engines: the recording's head pose (domain/head-pose.ts) and the stills' (local: the same fit; aws:
+   * Rekognition's Pose.Yaw).
+   */
+  livenessMinTurnDegrees: number;
   /** Min face-detection confidence (0-1). */
   minFaceConfidence: number;
 }

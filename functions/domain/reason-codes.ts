@@ -63,7 +63,7 @@ export const REASON_CODES = {
   },
   LIVENESS_FAILED: {
     meaning:
-      'The liveness challenge failed (wrong or missing head turns, no continuous motion, different person, repeated frames). The applicant should retry, turning the head slowly as each prompt asks, alone in front of the camera.',
+      'The liveness challenge failed (wrong or missing head turns, no continuous motion, different person, repeated frames). The applicant should retry, turning the head slowly and clearly to the side (at least the flow setting livenessMinTurnDegrees, 20 degrees by default) as each prompt asks, alone in front of the camera.',
     raisedWhen:
       "a prompt is not met by its frame, or the challenge's recording does not show the prompts in order through smooth motion (gaps, jumps, repeated pictures, too fast, another person)",
     effect: 'retry',

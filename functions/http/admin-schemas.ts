@@ -131,7 +131,7 @@ export const flowView = z.object({
   thresholds: z.object({
     faceMatchMaxDistance: z.number(),
     faceMatchMinSimilarity: z.number(),
-    livenessMinYaw: z.number(),
+    livenessMinTurnDegrees: z.number(),
     minFaceConfidence: z.number(),
   }),
   minimumAge: z.number().int().nullable(),

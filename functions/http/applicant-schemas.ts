@@ -40,7 +40,12 @@ export const sessionView = z.object({
     .nullable(),
   consent: z.object({ given: z.boolean(), textVersion: z.string() }),
   challenge: z
-    .object({ prompts: z.array(z.enum(HEAD_PROMPTS)) })
+    .object({
+      prompts: z.array(z.enum(HEAD_PROMPTS)),
+      minTurnDegrees: z
+        .number()
+        .meta({ description: "Head yaw, in degrees, a turn prompt needs (the flow's livenessMinTurnDegrees)." }),
+    })
     .nullable()
     .meta({ description: 'Head-turn prompts of the current attempt; null in face_liveness mode or without liveness.' }),
   liveness: z.object({ mode: z.enum(LIVENESS_MODES) }).nullable(),

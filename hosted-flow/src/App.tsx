@@ -214,6 +214,7 @@ export function App({ link }: { link: VerifyLink }): JSX.Element {
           <LivenessChallenge
             key={`liveness-${session.attempts.used}`}
             prompts={session.challenge?.prompts ?? []}
+            minTurnDegrees={session.challenge?.minTurnDegrees}
             step={stepLabel('liveness')}
             onDone={captured}
             onHandoff={toHandoff}

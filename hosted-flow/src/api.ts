@@ -42,7 +42,7 @@ const sessionSchema = z.object({
     }),
   ),
   consent: z.object({ given: z.boolean(), textVersion: z.string() }),
-  challenge: z.nullish(z.object({ prompts: z.array(promptSchema) })),
+  challenge: z.nullish(z.object({ prompts: z.array(promptSchema), minTurnDegrees: z.optional(z.number()) })),
   /** `face_liveness`: a Rekognition Face Liveness session replaces the head-turn challenge (AWS only). */
   liveness: z.nullish(z.object({ mode: z.enum(LIVENESS_MODES) })),
   attempts: z.object({ used: z.number(), max: z.number(), left: z.number() }),

@@ -15,11 +15,10 @@ import type { BoundingBox, FaceDetail } from '@aws-sdk/client-rekognition';
 import sharp from 'sharp';
 import { findFaces } from '../../functions/checks/local/face-analysis';
 import { faceWorkerAvailable, warmUpFaceWorker } from '../../functions/checks/local/face-thread';
-import { descriptorDistance } from '../../functions/checks/local/faces';
+import { type DetectedFace, descriptorDistance } from '../../functions/checks/local/faces';
 import { type Box, decodeImage, type RgbImage } from '../../functions/checks/local/image';
 import { DEFAULT_LOCAL_OPTIONS } from '../../functions/checks/local/options';
 import { DEFAULT_THRESHOLDS } from '../../functions/domain/flows';
-import { yawDegreesFromProxy } from '../../functions/domain/liveness-sequence';
 import { TESTDATA } from '../support/testdata';
 
 /**
@@ -57,7 +56,7 @@ const analysed = new Map<string, Promise<PhotoFace[]>>();
 /**
  * Every face face-api finds in a photo, largest first, as Rekognition's DetectFaces would list them:
  * - `BoundingBox`: the detector's box as ratios of the image, `Confidence`: the detector score x 100;
- * - `Pose.Yaw`: the landmark yaw in degrees (functions/domain/liveness-sequence.ts yawDegreesFromProxy),
+ * - `Pose.Yaw`: the head-pose yaw in degrees (functions/domain/head-pose.ts) of the local stills' analysis,
  *   positive = turned to the subject's own left, the AWS provider's default reading of Rekognition's sign;
  *   `Pose.Roll` from the eye line; `Pose.Pitch` 0 (not estimated);
  * - `Quality` from the face box's pixels (see {@link faceQuality}).
@@ -85,13 +84,17 @@ async function analyse(bytes: Buffer): Promise<PhotoFace[]> {
       box: clampBox({ ...f.box, x: f.box.x - framed.left, y: f.box.y - framed.top }, image),
     }));
   }
+  // Yaw as the local stills read it: the landmarks from the tiny detector's box where it finds the same face
+  // (they read turned heads better than from SSD's), else SSD's own.
+  const posed = await findFaces(image, DETECTOR_FLOOR, DEFAULT_LOCAL_OPTIONS, 'recognise');
+  const yawOf = (face: DetectedFace): number => posed.find((p) => overlap(p.box, face.box) >= 0.3)?.yaw ?? face.yaw;
   return Promise.all(
     faces.map(async (face) => ({
       descriptor: face.descriptor,
       detail: {
         BoundingBox: ratioBox(face.box, image),
         Confidence: Math.round(face.score * 1000) / 10,
-        Pose: { Yaw: round1(yawDegreesFromProxy(face.yaw)), Roll: round1(face.roll), Pitch: 0 },
+        Pose: { Yaw: round1(yawOf(face)), Roll: round1(face.roll), Pitch: 0 },
         Quality: await faceQuality(image, face.box),
       },
     })),
@@ -119,6 +122,14 @@ function clampBox(box: Box, image: RgbImage): Box {
     width: Math.max(1, Math.min(image.width, box.x + box.width) - x),
     height: Math.max(1, Math.min(image.height, box.y + box.height) - y),
   };
+}
+
+/** Intersection over union of two boxes. */
+function overlap(a: Box, b: Box): number {
+  const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+  const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+  const inter = Math.max(0, w) * Math.max(0, h);
+  return inter / (a.width * a.height + b.width * b.height - inter);
 }
 
 function round1(n: number): number {

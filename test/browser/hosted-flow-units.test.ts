@@ -23,7 +23,14 @@ import { fr } from '../../hosted-flow/src/i18n/fr';
 import { chooseLocale, translator } from '../../hosted-flow/src/i18n';
 import { handoffUrl, returnUrlWithResult, takeVerifyLink } from '../../hosted-flow/src/link';
 import { classifyCameraError, isRetryableCameraProblem } from '../../hosted-flow/src/media/camera';
-import { poseMatches, yawProxy, type Point } from '../../hosted-flow/src/media/pose';
+import {
+  GUIDANCE_MARGIN_DEGREES,
+  guidanceThresholds,
+  headYaw,
+  type Point,
+  poseMatches,
+} from '../../hosted-flow/src/media/pose';
+import { syntheticLandmarks } from '../support/synthetic-landmarks';
 import { judgeQuality } from '../../hosted-flow/src/media/quality';
 import { REASON_CODE_NAMES } from '../../functions/domain/reason-codes';
 import { livenessDisplayText } from '../../hosted-flow/src/face-liveness/display-text';
@@ -32,39 +39,36 @@ import { GuestCredentialsError, guestCredentialProvider } from '../../hosted-flo
 
 /** The hosted page's pure logic, without a browser: pose, quality, catalogs, link handling, routing. */
 
-/** 68 landmarks of a face: eyes at y=100, nose tip 30 offset horizontally by `noseShift`, then rotated. */
-function landmarks(noseShift: number, rollDegrees = 0): Point[] {
-  const points: Point[] = Array.from({ length: 68 }, () => ({ x: 200, y: 150 }));
-  for (let i = 36; i <= 41; i++) points[i] = { x: 160 + (i - 36), y: 100 };
-  for (let i = 42; i <= 47; i++) points[i] = { x: 235 + (i - 42), y: 100 };
-  points[30] = { x: 200 + noseShift, y: 140 };
-  const angle = (rollDegrees * Math.PI) / 180;
-  return points.map(({ x, y }) => ({
-    x: 200 + (x - 200) * Math.cos(angle) - (y - 100) * Math.sin(angle),
-    y: 100 + (x - 200) * Math.sin(angle) + (y - 100) * Math.cos(angle),
-  }));
+/** 68 landmarks of a face at `yaw` degrees (positive: the subject's own left) and `roll`, in a 1000x750 frame. */
+function landmarks(yaw: number, roll = 0): Point[] {
+  return syntheticLandmarks({ yaw, roll, distance: 40 }, FRAME.width, FRAME.height);
 }
+const FRAME = { width: 1000, height: 750 };
 
-describe('head pose from landmarks', () => {
+describe("head pose from landmarks (the server's measure, in degrees)", () => {
   test("frontal reads about 0; nose toward the image right is the subject's own left (positive)", () => {
-    expect(yawProxy(landmarks(0))).toBeCloseTo(0, 5);
-    expect(yawProxy(landmarks(20))!).toBeGreaterThan(0.2);
-    expect(yawProxy(landmarks(-20))!).toBeLessThan(-0.2);
+    expect(headYaw(landmarks(0), FRAME.width, FRAME.height)).toBeCloseTo(0, 1);
+    expect(headYaw(landmarks(30), FRAME.width, FRAME.height)).toBeCloseTo(30, 1);
+    expect(headYaw(landmarks(-30), FRAME.width, FRAME.height)).toBeCloseTo(-30, 1);
   });
 
   test('a head tilt (roll) is not read as a turn', () => {
-    expect(yawProxy(landmarks(0, 25))).toBeCloseTo(0, 5);
-    expect(yawProxy(landmarks(20, 25))).toBeCloseTo(yawProxy(landmarks(20))!, 5);
+    expect(headYaw(landmarks(0, 25), FRAME.width, FRAME.height)).toBeCloseTo(0, 1);
+    expect(headYaw(landmarks(30, 25), FRAME.width, FRAME.height)).toBeCloseTo(30, 1);
   });
 
-  test('prompts match only the right pose, and incomplete landmarks give no reading', () => {
-    expect(poseMatches('left', 0.3)).toBe(true);
-    expect(poseMatches('left', -0.3)).toBe(false);
-    expect(poseMatches('right', -0.3)).toBe(true);
-    expect(poseMatches('right', 0.05)).toBe(false);
-    expect(poseMatches('centre', 0.02)).toBe(true);
-    expect(poseMatches('centre', 0.2)).toBe(false);
-    expect(yawProxy(landmarks(0).slice(0, 40))).toBeNull();
+  test("prompts match only the right pose, a little beyond the server's threshold; incomplete landmarks give no reading", () => {
+    const t = guidanceThresholds(20);
+    expect(t.minTurnDegrees).toBe(20 + GUIDANCE_MARGIN_DEGREES);
+    expect(guidanceThresholds(30).minTurnDegrees).toBe(30 + GUIDANCE_MARGIN_DEGREES);
+    expect(poseMatches('left', 25, t)).toBe(true);
+    expect(poseMatches('left', 21, t)).toBe(false);
+    expect(poseMatches('left', -25, t)).toBe(false);
+    expect(poseMatches('right', -25, t)).toBe(true);
+    expect(poseMatches('right', 5, t)).toBe(false);
+    expect(poseMatches('centre', 3, t)).toBe(true);
+    expect(poseMatches('centre', 15, t)).toBe(false);
+    expect(headYaw(landmarks(0).slice(0, 40), FRAME.width, FRAME.height)).toBeNull();
   });
 });
 
@@ -418,25 +422,25 @@ describe('the view reducer', () => {
 });
 
 describe('capture decisions', () => {
-  /** A detected face `widthRatio` of a 1000-pixel frame wide, nose shifted by `noseShift` (20: turned). */
-  const face = (widthRatio: number, noseShift = 0): DetectedFace => ({
+  /** A detected face `widthRatio` of the 1000-pixel frame wide, turned `yaw` degrees (30: turned left). */
+  const face = (widthRatio: number, yaw = 0): DetectedFace => ({
     box: { x: 100, y: 100, width: widthRatio * 1000, height: widthRatio * 1200 },
     score: 0.9,
-    landmarks: landmarks(noseShift),
+    landmarks: landmarks(yaw),
   });
 
   test('selfie guidance: one face, close enough, looking straight; the photo is taken after two steady frames', () => {
-    expect(selfieGuidance([], 1000)).toBe('searching');
-    expect(selfieGuidance([face(0.4), face(0.3)], 1000)).toBe('oneFace');
-    expect(selfieGuidance([face(0.1)], 1000)).toBe('closer');
-    expect(selfieGuidance([face(0.4, 20)], 1000)).toBe('lookStraight');
-    expect(selfieGuidance([face(0.4)], 1000)).toBe('hold');
+    expect(selfieGuidance([], FRAME)).toBe('searching');
+    expect(selfieGuidance([face(0.4), face(0.3)], FRAME)).toBe('oneFace');
+    expect(selfieGuidance([face(0.1)], FRAME)).toBe('closer');
+    expect(selfieGuidance([face(0.4, 30)], FRAME)).toBe('lookStraight');
+    expect(selfieGuidance([face(0.4)], FRAME)).toBe('hold');
 
-    const first = judgeSelfieFrame(0, [face(0.4)], 1000);
+    const first = judgeSelfieFrame(0, [face(0.4)], FRAME);
     expect(first).toEqual({ guidance: 'hold', stable: 1, take: false });
-    expect(judgeSelfieFrame(first.stable, [face(0.4)], 1000)).toEqual({ guidance: 'hold', stable: 2, take: true });
+    expect(judgeSelfieFrame(first.stable, [face(0.4)], FRAME)).toEqual({ guidance: 'hold', stable: 2, take: true });
     // Any frame that is not steady starts the count again.
-    expect(judgeSelfieFrame(first.stable, [face(0.4, 20)], 1000)).toEqual({
+    expect(judgeSelfieFrame(first.stable, [face(0.4, 30)], FRAME)).toEqual({
       guidance: 'lookStraight',
       stable: 0,
       take: false,
@@ -444,14 +448,18 @@ describe('capture decisions', () => {
   });
 
   test('head turns: two matching frames in a row take the photo; a lone, large face is required', () => {
-    const turned = [face(0.3, 20)];
-    const once = judgeHeadTurnFrame(0, 'left', turned, 1000);
+    const turned = [face(0.3, 30)];
+    const once = judgeHeadTurnFrame(0, 'left', turned, FRAME);
     expect(once).toEqual({ matches: 1, take: false, noFace: false });
-    expect(judgeHeadTurnFrame(once.matches, 'left', turned, 1000)).toEqual({ matches: 2, take: true, noFace: false });
-    expect(judgeHeadTurnFrame(once.matches, 'right', turned, 1000)).toEqual({ matches: 0, take: false, noFace: false });
-    expect(judgeHeadTurnFrame(1, 'left', [face(0.1, 20)], 1000)).toEqual({ matches: 0, take: false, noFace: true });
-    expect(judgeHeadTurnFrame(1, 'left', [face(0.3, 20), face(0.3, 20)], 1000).noFace).toBe(true);
-    expect(judgeHeadTurnFrame(0, 'centre', [], 1000)).toEqual({ matches: 0, take: false, noFace: true });
+    expect(judgeHeadTurnFrame(once.matches, 'left', turned, FRAME)).toEqual({ matches: 2, take: true, noFace: false });
+    expect(judgeHeadTurnFrame(once.matches, 'right', turned, FRAME)).toEqual({
+      matches: 0,
+      take: false,
+      noFace: false,
+    });
+    expect(judgeHeadTurnFrame(1, 'left', [face(0.1, 30)], FRAME)).toEqual({ matches: 0, take: false, noFace: true });
+    expect(judgeHeadTurnFrame(1, 'left', [face(0.3, 30), face(0.3, 30)], FRAME).noFace).toBe(true);
+    expect(judgeHeadTurnFrame(0, 'centre', [], FRAME)).toEqual({ matches: 0, take: false, noFace: true });
   });
 
   test('progress dots keep one identity per frame, even when prompts repeat', () => {

@@ -25,7 +25,7 @@ export function testImage(relative: string): Buffer {
 export const thresholds: Flow['thresholds'] = {
   faceMatchMaxDistance: 0.6,
   faceMatchMinSimilarity: 90,
-  livenessMinYaw: 0.2,
+  livenessMinTurnDegrees: 20,
   minFaceConfidence: 0.9,
 };
 

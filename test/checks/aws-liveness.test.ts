@@ -103,6 +103,16 @@ describe('AWS head-turn liveness', () => {
     expect(res).toMatchObject({ outcome: 'fail', reasonCodes: ['LIVENESS_FAILED'] });
   });
 
+  it("takes the turn threshold from the flow (livenessMinTurnDegrees), in Rekognition's degrees", async () => {
+    const { provider, rekognitionMock } = mockedProvider();
+    detectFacesByFrame(rekognitionMock, [14, -41, 1]);
+    rekognitionMock.on(CompareFacesCommand).resolves({ FaceMatches: [faceMatch(96)] });
+    const res = await provider.checkLiveness(
+      input({ flow: { thresholds: { ...thresholds, livenessMinTurnDegrees: 12 } } }),
+    );
+    expect(res).toMatchObject({ outcome: 'pass', extracted: { minTurnDegrees: 12 } });
+  });
+
   it("fails when a frame shows someone other than the selfie's person", async () => {
     const { provider, rekognitionMock } = mockedProvider();
     detectFacesByFrame(rekognitionMock, [35, -41, 1]);

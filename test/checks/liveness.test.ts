@@ -1,5 +1,4 @@
 import { createLocalCheckProvider } from '../../functions/checks/local';
-import { yawMatchesPrompt } from '../../functions/checks/local/liveness-check';
 import { faceModels, ocrModels } from '../../functions/checks/local/models';
 import type { HeadPrompt } from '../../functions/domain/model';
 import type { CheckResult } from '../../functions/ports/checks';
@@ -75,9 +74,9 @@ describe('person_a head-turn challenge', () => {
     });
     const report = frames(result);
     expect(report.map((f) => f.faces)).toEqual([1, 1, 1]);
-    expect(report[0]?.yaw).toBeGreaterThan(flow.thresholds.livenessMinYaw);
-    expect(report[1]?.yaw).toBeLessThan(-flow.thresholds.livenessMinYaw);
-    expect(Math.abs(report[2]?.yaw ?? 9)).toBeLessThan(flow.thresholds.livenessMinYaw);
+    expect(report[0]?.yaw).toBeGreaterThan(flow.thresholds.livenessMinTurnDegrees);
+    expect(report[1]?.yaw).toBeLessThan(-flow.thresholds.livenessMinTurnDegrees);
+    expect(Math.abs(report[2]?.yaw ?? 9)).toBeLessThan(flow.thresholds.livenessMinTurnDegrees);
     expect(report.every((f) => f.samePerson && (f.distance ?? 9) <= flow.thresholds.faceMatchMaxDistance)).toBe(true);
   });
 
@@ -143,26 +142,44 @@ describe('person_b tilts instead of turning', () => {
   });
 });
 
-describe('yaw sign convention', () => {
-  it('positive yaw proxy = subject turned to their own left, on every clearly turned person_a frame', async () => {
-    const turned = labels.filter((l) => l.person === 'person_a' && Math.abs(l.approx_yaw_degrees) >= 25);
-    const prompts = turned.map((l): HeadPrompt => (l.approx_yaw_degrees > 0 ? 'left' : 'right'));
+describe('head pose of the stills', () => {
+  /** Each labelled frame of `person` as a still with a `left`/`right`/`centre` prompt from its label. */
+  async function stills(person: string) {
+    const chosen = labels.filter((l) => l.person === person);
+    const prompts = chosen.map((l): HeadPrompt => (l.approx_yaw_degrees > 0 ? 'left' : 'right'));
     const result = await timings.time('checkLiveness', () =>
-      provider.checkLiveness({ prompts, frames: turned.map((l) => image(`liveness/${l.file}`)), selfie: null, flow }),
+      provider.checkLiveness({ prompts, frames: chosen.map((l) => image(`liveness/${l.file}`)), selfie: null, flow }),
     );
-    const report = frames(result);
-    const wrong = report
-      .filter((f) => f.faces !== 1 || !f.poseOk)
-      .map((f, i) => `${turned[i]?.file}: faces=${f.faces} yaw=${f.yaw}`);
+    return frames(result).map((f, i) => ({ label: chosen[i]!, report: f }));
+  }
+
+  it('positive yaw = subject turned to their own left, on every clearly turned person_a frame', async () => {
+    const wrong = (await stills('person_a'))
+      .filter(({ label }) => Math.abs(label.approx_yaw_degrees) >= 25)
+      .filter(
+        ({ label, report }) => report.faces !== 1 || Math.sign(report.yaw ?? 0) !== Math.sign(label.approx_yaw_degrees),
+      )
+      .map(({ label, report }) => `${label.file}: faces=${report.faces} yaw=${report.yaw}`);
     expect(wrong).toEqual([]);
   });
 
-  it('yawMatchesPrompt', () => {
-    expect(yawMatchesPrompt('left', 0.3, 0.12)).toBe(true);
-    expect(yawMatchesPrompt('left', -0.3, 0.12)).toBe(false);
-    expect(yawMatchesPrompt('right', -0.13, 0.12)).toBe(true);
-    expect(yawMatchesPrompt('right', -0.11, 0.12)).toBe(false);
-    expect(yawMatchesPrompt('centre', 0.05, 0.12)).toBe(true);
-    expect(yawMatchesPrompt('centre', 0.2, 0.12)).toBe(false);
+  it.each(['person_b', 'person_c'])(
+    "reads %s's yaw within the labels' margin (their reference: a face mesh fitted in perspective)",
+    async (person) => {
+      const off = (await stills(person))
+        .filter(({ report }) => report.faces === 1)
+        // The labels' own margin plus the fit's under landmark noise (3 degrees, test/unit/head-pose.test.ts).
+        .filter(
+          ({ label, report }) => Math.abs(report.yaw! - label.approx_yaw_degrees) > label.yaw_uncertainty_degrees + 3,
+        )
+        .map(({ label, report }) => `${label.file}: ${report.yaw} vs ${label.approx_yaw_degrees}`);
+      expect(off).toEqual([]);
+    },
+  );
+
+  it("refuses person_c's slight turns (12-16 degrees) as turns: they read below the 20 degree default", async () => {
+    const slight = (await stills('person_c')).filter(({ label }) => label.pose !== 'frontal');
+    expect(slight.map(({ report }) => report.faces)).toEqual([1, 1, 1]);
+    expect(slight.every(({ report }) => !report.poseOk && Math.abs(report.yaw!) < 20)).toBe(true);
   });
 });

@@ -1,5 +1,4 @@
 import { assembleMrz, findMrzBlock } from '../../functions/checks/local/mrz-text';
-import { headPose } from '../../functions/checks/local/faces';
 import { MRZ_ALPHABET, type RecognizedLine } from '../../functions/checks/local/ocr';
 
 /**
@@ -122,30 +121,5 @@ describe('findMrzBlock', () => {
     const td1 = ['IDD<<T220001293<<<<<<<<<<<<<<<', '6408125<2010315D<<<<<<<<<<<<<4', 'MUSTERMANN<<ERIKA<<<<<<<<<<<<<'];
     expect(findMrzBlock(td1.map((l, i) => ({ line: line(l), y: i * 30, height: 20 })))?.format).toBe('TD1');
     expect(findMrzBlock([{ line: line('HELLO'), y: 0, height: 20 }])).toBeNull();
-  });
-});
-
-describe('headPose', () => {
-  /** 68 points of a frontal face; the nose tip (30) shifted by `dx` (image x). */
-  function face(dx: number, rotate = 0): Array<{ x: number; y: number }> {
-    const pts = Array.from({ length: 68 }, () => ({ x: 100, y: 100 }));
-    for (let i = 36; i < 42; i++) pts[i] = { x: 70, y: 80 };
-    for (let i = 42; i < 48; i++) pts[i] = { x: 130, y: 80 };
-    pts[30] = { x: 100 + dx, y: 110 };
-    const c = Math.cos(rotate);
-    const s = Math.sin(rotate);
-    return pts.map((p) => ({ x: 100 + (p.x - 100) * c - (p.y - 100) * s, y: 100 + (p.x - 100) * s + (p.y - 100) * c }));
-  }
-
-  it('is positive when the nose points to the image right (subject turned to their own left)', () => {
-    expect(headPose(face(15)).yaw).toBeCloseTo(0.25, 5);
-    expect(headPose(face(-15)).yaw).toBeCloseTo(-0.25, 5);
-    expect(headPose(face(0)).yaw).toBeCloseTo(0, 5);
-  });
-
-  it('ignores head tilt (roll)', () => {
-    const tilted = headPose(face(0, (30 * Math.PI) / 180));
-    expect(tilted.yaw).toBeCloseTo(0, 5);
-    expect(tilted.roll).toBeCloseTo(30, 3);
   });
 });

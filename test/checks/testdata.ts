@@ -40,6 +40,8 @@ export interface LivenessLabel {
   person: string;
   pose: string;
   approx_yaw_degrees: number;
+  /** The labels' error margin of approx_yaw_degrees. */
+  yaw_uncertainty_degrees: number;
 }
 
 export function readJson<T>(relative: string): T {

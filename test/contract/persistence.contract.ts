@@ -20,7 +20,8 @@
  * All timestamps are ISO-8601 UTC with millisecond precision (Date#toISOString).
  */
 import { ConflictError, type ListPage, type Store } from '../../functions/ports/persistence';
-import type { Delivery, Verification, VerificationStatus } from '../../functions/domain/model';
+import { DEFAULT_THRESHOLDS } from '../../functions/domain/flows';
+import type { Delivery, Flow, Verification, VerificationStatus } from '../../functions/domain/model';
 import {
   at,
   makeAuditEvent,
@@ -92,6 +93,24 @@ export function describePersistenceContract(name: string, makeStore: () => Promi
         expect(await store.flows.get('org_a', 'flow_missing')).toBeNull();
         expect(byId(await store.flows.listByOrg('org_a'))).toEqual([{ ...f1, name: 'renamed', updatedAt: at(5) }, f2]);
         expect(await store.flows.listByOrg('org_empty')).toEqual([]);
+      });
+
+      it("returns a flow an older version stored in today's shape (thresholds added since take their defaults)", async () => {
+        // livenessMinYaw (a landmark ratio) was replaced by livenessMinTurnDegrees.
+        const { livenessMinTurnDegrees: _added, ...before } = makeFlow({ id: 'flow_old', orgId: 'org_a' }).thresholds;
+        const old = {
+          ...makeFlow({ id: 'flow_old', orgId: 'org_a' }),
+          thresholds: { ...before, livenessMinYaw: 0.12 },
+        };
+        await store.flows.put(old as unknown as Flow);
+        const read = await store.flows.get('org_a', 'flow_old');
+        expect(read?.thresholds).toEqual({
+          ...before,
+          livenessMinTurnDegrees: DEFAULT_THRESHOLDS.livenessMinTurnDegrees,
+        });
+        expect((await store.flows.listByOrg('org_a')).find((f) => f.id === 'flow_old')?.thresholds).toEqual(
+          read?.thresholds,
+        );
       });
     });
 

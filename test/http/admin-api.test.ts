@@ -255,6 +255,21 @@ describe('flows', () => {
     const invalid = await admin.call('PATCH', `${ADMIN}/flows/${id}`, { body: { maxAttempts: 0, checks: [] } });
     expect(invalid.status).toBe(400);
     expect(invalid.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['checks', 'maxAttempts']);
+    const turn = await admin.call('PATCH', `${ADMIN}/flows/${id}`, {
+      body: { thresholds: { livenessMinTurnDegrees: 25 } },
+    });
+    expect(turn.json.data.thresholds.livenessMinTurnDegrees).toBe(25);
+    // The removed landmark-ratio setting is named with its replacement, not ignored.
+    const legacy = await admin.call('PATCH', `${ADMIN}/flows/${id}`, {
+      body: { thresholds: { livenessMinYaw: 0.12 } },
+    });
+    expect(legacy.status).toBe(400);
+    expect(legacy.json.error.details).toEqual([
+      expect.objectContaining({
+        field: 'thresholds.livenessMinYaw',
+        issue: expect.stringContaining('replaced by livenessMinTurnDegrees'),
+      }),
+    ]);
     const def = await admin.call('POST', `${ADMIN}/flows/${id}/default`);
     expect(def.json.data.isDefault).toBe(true);
     const list = await admin.call('GET', `${ADMIN}/flows`);

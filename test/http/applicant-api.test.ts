@@ -217,7 +217,7 @@ describe('GET /session', () => {
         needsBack: { passport: false, id_card: true, driving_licence: true, residence_permit: true },
       },
       consent: { given: false, textVersion: '2026-11-01' },
-      challenge: { prompts: expect.any(Array) },
+      challenge: { prompts: expect.any(Array), minTurnDegrees: 20 },
       liveness: { mode: 'challenge' },
       attempts: { used: 0, max: 3, left: 3 },
       lastAttempt: null,

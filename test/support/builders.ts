@@ -38,7 +38,12 @@ export function makeFlow(overrides: Partial<Flow> = {}): Flow {
     checks: ['document', 'liveness', 'faceMatch'],
     documentTypes: [],
     issuingCountries: [],
-    thresholds: { faceMatchMaxDistance: 0.6, faceMatchMinSimilarity: 90, livenessMinYaw: 0.15, minFaceConfidence: 0.3 },
+    thresholds: {
+      faceMatchMaxDistance: 0.6,
+      faceMatchMinSimilarity: 90,
+      livenessMinTurnDegrees: 20,
+      minFaceConfidence: 0.3,
+    },
     minimumAge: null,
     maxAttempts: 3,
     linkLifetimeSeconds: 86_400,

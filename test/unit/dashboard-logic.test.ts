@@ -116,7 +116,12 @@ describe('flow editor form', () => {
     checks: ['document', 'faceMatch'],
     documentTypes: ['passport'],
     issuingCountries: ['FRA'],
-    thresholds: { faceMatchMaxDistance: 0.6, faceMatchMinSimilarity: 90, livenessMinYaw: 0.12, minFaceConfidence: 0.3 },
+    thresholds: {
+      faceMatchMaxDistance: 0.6,
+      faceMatchMinSimilarity: 90,
+      livenessMinTurnDegrees: 20,
+      minFaceConfidence: 0.3,
+    },
     minimumAge: 18,
     maxAttempts: 3,
     linkLifetimeSeconds: 3600,

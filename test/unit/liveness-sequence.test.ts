@@ -98,7 +98,7 @@ describe('analyseSequence', () => {
     const analysis = analyseSequence(live, ['left', 'centre', 'right']);
     expect(analysis.problems).toEqual([]);
     expect(analysis.ok).toBe(true);
-    expect(analysis.promptFrames).toEqual([3, 8, 11]);
+    expect(analysis.promptFrames).toEqual([3, 8, 12]);
   });
 
   it('refuses a prompt order the motion does not show', () => {
@@ -189,7 +189,7 @@ describe('analyseSequence', () => {
   it('picks the prompt frames and the ends for recognition', () => {
     const analysis = analyseSequence(live, ['left', 'centre', 'right']);
     const picked = framesForRecognition(live, analysis);
-    expect(picked).toEqual(expect.arrayContaining([0, 3, 8, 11, live.length - 1]));
+    expect(picked).toEqual(expect.arrayContaining([0, 3, 8, 12, live.length - 1]));
     expect(picked.length).toBeLessThanOrEqual(7);
   });
 });

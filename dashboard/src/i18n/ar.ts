@@ -227,7 +227,7 @@ export const ar: Catalog = {
   'flows.previewIntro': 'خطوات صفحة التحقق بالترتيب.',
   'threshold.faceMatchMaxDistance': 'مطابقة الوجه: أكبر مسافة',
   'threshold.faceMatchMinSimilarity': 'مطابقة الوجه: أدنى تشابه (AWS)',
-  'threshold.livenessMinYaw': 'الحيوية: أصغر التفاتة للرأس',
+  'threshold.livenessMinTurnDegrees': 'الحيوية: أصغر التفاتة للرأس (بالدرجات)',
   'threshold.minFaceConfidence': 'أدنى ثقة لاكتشاف الوجه',
   'documentType.passport': 'جواز سفر',
   'documentType.id_card': 'بطاقة هوية',

@@ -225,7 +225,7 @@ export const en = {
   'flows.previewIntro': 'The steps of the verification page, in order.',
   'threshold.faceMatchMaxDistance': 'Face match: largest distance',
   'threshold.faceMatchMinSimilarity': 'Face match: lowest similarity (AWS)',
-  'threshold.livenessMinYaw': 'Liveness: smallest head turn',
+  'threshold.livenessMinTurnDegrees': 'Liveness: smallest head turn (degrees)',
   'threshold.minFaceConfidence': 'Lowest face detection confidence',
   'documentType.passport': 'Passport',
   'documentType.id_card': 'Identity card',

@@ -227,7 +227,7 @@ export const fr: Catalog = {
   'flows.previewIntro': 'Les étapes de la page de vérification, dans l’ordre.',
   'threshold.faceMatchMaxDistance': 'Comparaison faciale : distance maximale',
   'threshold.faceMatchMinSimilarity': 'Comparaison faciale : similarité minimale (AWS)',
-  'threshold.livenessMinYaw': 'Vivacité : rotation de tête minimale',
+  'threshold.livenessMinTurnDegrees': 'Vivacité : rotation de tête minimale (degrés)',
   'threshold.minFaceConfidence': 'Confiance minimale de détection du visage',
   'documentType.passport': 'Passeport',
   'documentType.id_card': 'Carte d’identité',

@@ -4,6 +4,7 @@
  */
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Flow, KycKey, Organisation, WebhookEndpoint } from '../../domain/model';
+import { upgradeStoredFlow } from '../../domain/flows';
 import {
   ConflictError,
   type FlowRepository,
@@ -68,10 +69,10 @@ export function dynamoFlows(ctx: DynamoContext): FlowRepository {
       const res = await ctx.doc.send(
         new GetCommand({ TableName: ctx.tableName, Key: keys.flow(orgId, id), ConsistentRead: true }),
       );
-      return res.Item ? stripKeys<Flow>(res.Item) : null;
+      return res.Item ? upgradeStoredFlow(stripKeys<Flow>(res.Item)) : null;
     },
     async listByOrg(orgId) {
-      return (await listOrgPartition(ctx, orgId, keys.flowPrefix)).map((i) => stripKeys<Flow>(i));
+      return (await listOrgPartition(ctx, orgId, keys.flowPrefix)).map((i) => upgradeStoredFlow(stripKeys<Flow>(i)));
     },
   };
 }

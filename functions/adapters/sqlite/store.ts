@@ -1,4 +1,5 @@
 import type { Capture, Delivery, Flow, KycKey, Organisation, Verification, WebhookEndpoint } from '../../domain/model';
+import { upgradeStoredFlow } from '../../domain/flows';
 import { isTerminal } from '../../domain/verification';
 import {
   ConflictError,
@@ -203,10 +204,11 @@ export function createSqliteStore(db: SqliteDatabase): Store {
         await w(() => flowPut.run(flow.id, flow.orgId, JSON.stringify(flow)));
       },
       async get(orgId, id) {
-        return parse<Flow>(flowGet.get(id, orgId));
+        const flow = parse<Flow>(flowGet.get(id, orgId));
+        return flow && upgradeStoredFlow(flow);
       },
       async listByOrg(orgId) {
-        return parseAll<Flow>(flowList.all(orgId));
+        return parseAll<Flow>(flowList.all(orgId)).map(upgradeStoredFlow);
       },
     },
     keys: {

@@ -36,8 +36,8 @@ export interface SessionView {
   steps: ApplicantStep[];
   document: { types: DocumentType[]; issuingCountries: string[]; needsBack: Record<DocumentType, boolean> } | null;
   consent: { given: boolean; textVersion: string };
-  /** Head-turn prompts; null in face_liveness mode or without a liveness step. */
-  challenge: { prompts: HeadPrompt[] } | null;
+  /** Head-turn prompts and the turn they need (degrees); null in face_liveness mode or without a liveness step. */
+  challenge: { prompts: HeadPrompt[]; minTurnDegrees: number } | null;
   /** How the liveness step is done (null without a liveness step). */
   liveness: { mode: LivenessMode } | null;
   attempts: { used: number; max: number; left: number };
@@ -144,7 +144,10 @@ export function toSessionView(v: Verification, flow: Flow, livenessMode: Livenes
         }
       : null,
     consent: { given: v.consent?.accepted === true, textVersion: CONSENT_TEXT_VERSION },
-    challenge: livenessMode === 'challenge' && v.challenge ? { prompts: [...v.challenge] } : null,
+    challenge:
+      livenessMode === 'challenge' && v.challenge
+        ? { prompts: [...v.challenge], minTurnDegrees: flow.thresholds.livenessMinTurnDegrees }
+        : null,
     liveness: livenessMode ? { mode: livenessMode } : null,
     attempts: { used, max: flow.maxAttempts, left: Math.max(0, flow.maxAttempts - used) },
     lastAttempt: last

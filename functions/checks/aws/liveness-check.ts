@@ -6,7 +6,7 @@ import { detectFaces, UNUSABLE_IMAGE_ERRORS } from './faces';
 import { fingerprint, isNearDuplicate, toRekognitionImage } from './images';
 import type { SequenceObserver } from '../face-sequence/sequence-verdict';
 import type { AwsCheckContext } from './options';
-import { type SubjectTurn, subjectTurnFromYaw } from './pose';
+import { type SubjectTurn, subjectTurnFromYaw, type TurnThresholds } from './pose';
 
 type LivenessContext = Pick<AwsCheckContext, 'rekognition' | 'options' | 'sequenceObserver'>;
 
@@ -32,6 +32,7 @@ async function checkFrame(
   input: LivenessInput,
   index: number,
   minConfidence: number,
+  turn: TurnThresholds,
 ): Promise<FrameReport> {
   const prompt = input.prompts[index] ?? 'centre';
   const frame = input.frames[index];
@@ -58,7 +59,7 @@ async function checkFrame(
   if (faces.length > 1) return { ...report, verdict: 'fail' }; // someone else in the frame
   report.yaw = faces[0]?.Pose?.Yaw ?? null;
   if (report.yaw === null) return report;
-  report.turn = subjectTurnFromYaw(report.yaw, options);
+  report.turn = subjectTurnFromYaw(report.yaw, turn);
   report.promptMet = report.turn === prompt;
   if (!report.promptMet) return { ...report, verdict: 'fail' };
   if (!input.selfie) return { ...report, verdict: 'pass' };
@@ -129,7 +130,12 @@ export async function checkLiveness(input: LivenessInput, ctx: LivenessContext):
 async function checkStills(input: LivenessInput, ctx: LivenessContext): Promise<CheckResult> {
   const log = new CallLog();
   const minConfidence = input.flow.thresholds.minFaceConfidence * 100;
-  const base = { minTurnDegrees: ctx.options.minTurnDegrees, positiveYawIs: ctx.options.positiveYawIs };
+  const turn: TurnThresholds = {
+    minTurnDegrees: input.flow.thresholds.livenessMinTurnDegrees,
+    maxCentreDegrees: ctx.options.maxCentreDegrees,
+    positiveYawIs: ctx.options.positiveYawIs,
+  };
+  const base = { minTurnDegrees: turn.minTurnDegrees, positiveYawIs: turn.positiveYawIs };
   if (input.frames.length === 0 || input.frames.length !== input.prompts.length) {
     return log.result('liveness', {
       outcome: 'inconclusive',
@@ -153,7 +159,7 @@ async function checkStills(input: LivenessInput, ctx: LivenessContext): Promise<
   }
 
   // Frames are independent: judge them concurrently (the Lambda is billed while it waits on Rekognition).
-  const frames = await Promise.all(input.frames.map((_, i) => checkFrame(ctx, log, input, i, minConfidence)));
+  const frames = await Promise.all(input.frames.map((_, i) => checkFrame(ctx, log, input, i, minConfidence, turn)));
   const failed = frames.some((f) => f.verdict === 'fail');
   const inconclusive = frames.some((f) => f.verdict === 'inconclusive');
   const similarities = frames.map((f) => f.samePersonSimilarity).filter((s): s is number => s !== null);

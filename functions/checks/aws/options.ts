@@ -5,7 +5,10 @@ import type { FaceLivenessSessionOptions } from './face-liveness-session';
 import type { MrzReader } from './mrz-reader';
 import type { PositiveYawMeaning } from './pose';
 
-/** Tunables of the AWS provider, with defaults; the flow supplies faceMatchMinSimilarity and minFaceConfidence. */
+/**
+ * Tunables of the AWS provider, with defaults; the flow supplies faceMatchMinSimilarity, minFaceConfidence and
+ * livenessMinTurnDegrees.
+ */
 export interface AwsCheckOptions {
   /** Similarity points below faceMatchMinSimilarity that give FACE_MATCH_INCONCLUSIVE instead of BAD_FACE_MATCHING. */
   faceMatchReviewBand: number;
@@ -14,8 +17,7 @@ export interface AwsCheckOptions {
   minSelfieBrightness: number;
   /** CompareFaces similarity a liveness frame must reach against the selfie (turned heads score lower). */
   livenessSamePersonMinSimilarity: number;
-  /** |Pose.Yaw| in degrees for a frame to count as turned, and below which it counts as frontal. */
-  minTurnDegrees: number;
+  /** |Pose.Yaw| in degrees below which a frame counts as frontal (turned: the flow's livenessMinTurnDegrees). */
   maxCentreDegrees: number;
   positiveYawIs: PositiveYawMeaning;
   /** Textract AnalyzeID confidence (0-100) the critical fields need. */
@@ -32,7 +34,6 @@ export const DEFAULT_AWS_CHECK_OPTIONS: AwsCheckOptions = {
   minSelfieSharpness: 8,
   minSelfieBrightness: 20,
   livenessSamePersonMinSimilarity: 80,
-  minTurnDegrees: 20,
   maxCentreDegrees: 12,
   positiveYawIs: 'subject-left',
   minAnalyzeIdFieldConfidence: 70,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type * as FaceApi from '@vladmandic/face-api';
+import { headPoseFromLandmarks } from '../../domain/head-pose';
 import { FACE_API_NETS, type FaceModelFiles, faceModelFiles } from './face-model-files';
 import type { Box, RgbImage } from './image';
 
@@ -19,7 +20,10 @@ export interface DetectedFace {
   score: number;
   /** 128-d descriptor (Euclidean distance < ~0.6 = same person); empty in `light` mode. */
   descriptor: Float32Array;
-  /** Head-turn proxy; positive = turned to the subject's own left (nose toward the image's right edge). */
+  /**
+   * Head yaw in degrees from the landmarks' perspective fit (domain/head-pose.ts); positive = turned to the
+   * subject's own left (nose toward the image's right edge). 0 in `locate` mode.
+   */
   yaw: number;
   /** Head tilt in degrees from the eye line (positive = crown toward the image's right). */
   roll: number;
@@ -55,8 +59,10 @@ export async function loadFaceApi(files: FaceModelFiles = faceModelFiles()): Pro
 
 /**
  * How much to compute: `full` = SSD MobileNet, 68 landmarks and 128-d descriptors (selfies, documents, stills);
- * `light` = the tiny detector and tiny 68 landmarks without descriptors (the pose of each frame of a liveness
- * recording: ~10x cheaper; the page's own guidance runs the same pair in the browser); `locate` = the tiny
+ * `light` = the tiny detector and the 68 landmarks without descriptors (the pose of each frame of a liveness
+ * recording: ~10x cheaper; the full landmark net, not the tiny one the page's guidance runs in the browser:
+ * on onnxruntime it costs the same, and on person_a's ~40 px recording faces its turns read 2-5 degrees
+ * nearer the reference poses); `locate` = the tiny
  * detector alone at a larger input size, boxes and scores only (yaw and roll 0, no descriptor): where the face of
  * a document's portrait is, at a fifth to a third of SSD's cost; `recognise` = the recording's tiny detector
  * (same input size and boxes as `light`) with the full 68 landmarks and the 128-d descriptor: identity on a
@@ -124,7 +130,7 @@ export async function detectFaces(
       descriptor?: Float32Array;
     }> =
       mode === 'light'
-        ? await tiny().withFaceLandmarks(true)
+        ? await tiny().withFaceLandmarks()
         : mode === 'recognise'
           ? known
             ? await recogniseKnown(faceapi, input, image, known)
@@ -134,14 +140,14 @@ export async function detectFaces(
               .withFaceLandmarks()
               .withFaceDescriptors();
     return results.map((r) => {
-      const pose = headPose(r.landmarks.positions.map((p) => ({ x: p.x, y: p.y })));
+      const points = r.landmarks.positions.map((p) => ({ x: p.x, y: p.y }));
       const b = r.detection.box;
       return {
         box: { x: b.x, y: b.y, width: b.width, height: b.height },
         score: r.detection.score,
         descriptor: r.descriptor ?? new Float32Array(0),
-        yaw: pose.yaw,
-        roll: pose.roll,
+        yaw: headPoseFromLandmarks(points, image.width, image.height)?.yaw ?? 0,
+        roll: headRoll(points),
       };
     });
   } finally {
@@ -180,23 +186,12 @@ function mean(points: Point[]): Point {
   return { x: points.reduce((s, p) => s + p.x, 0) / n, y: points.reduce((s, p) => s + p.y, 0) / n };
 }
 
-/**
- * Yaw proxy from the 68-point landmarks: offset of the nose tip (point 30) from the eyes' midpoint, measured
- * along the eye line and divided by the inter-ocular distance. Measuring along the eye line makes it
- * insensitive to head tilt (roll). Image-left eye = landmarks 36-41, image-right eye = 42-47.
- */
-export function headPose(landmarks: Point[]): { yaw: number; roll: number } {
-  if (landmarks.length < 68) return { yaw: 0, roll: 0 };
+/** Head tilt in degrees from the eye line (image-left eye = landmarks 36-41, image-right eye = 42-47). */
+export function headRoll(landmarks: Point[]): number {
+  if (landmarks.length < 68) return 0;
   const leftEye = mean(landmarks.slice(36, 42));
   const rightEye = mean(landmarks.slice(42, 48));
-  const nose = landmarks[30] as Point;
-  const ex = rightEye.x - leftEye.x;
-  const ey = rightEye.y - leftEye.y;
-  const interOcular = Math.hypot(ex, ey) || 1;
-  const mid = { x: (leftEye.x + rightEye.x) / 2, y: (leftEye.y + rightEye.y) / 2 };
-  const yaw = ((nose.x - mid.x) * ex + (nose.y - mid.y) * ey) / (interOcular * interOcular);
-  const roll = (Math.atan2(ey, ex) * 180) / Math.PI;
-  return { yaw, roll };
+  return (Math.atan2(rightEye.y - leftEye.y, rightEye.x - leftEye.x) * 180) / Math.PI;
 }
 
 /** Euclidean distance between two descriptors. */

@@ -1,3 +1,4 @@
+import { poseMatches } from '../../domain/liveness-sequence';
 import type { HeadPrompt } from '../../domain/model';
 import type { ReasonCode } from '../../domain/reason-codes';
 import type { RiskFlag } from '../../domain/risk-flags';
@@ -11,7 +12,7 @@ import { timed, type LocalCheckOptions } from './options';
 
 /**
  * Active liveness: one frame per head-turn prompt (the subject's own left/right, or centre). Each frame must
- * show exactly one face, turned the requested way (landmark yaw proxy beyond `livenessMinYaw`; centre = within
+ * show exactly one face, turned the requested way (head-pose yaw at least `livenessMinTurnDegrees`; centre = under
  * it), of the same person as the other frames and the selfie. Frames that are near-copies of each other mean a
  * replayed still image: LIVENESS_FAILED plus the REPLAYED_FRAMES risk flag.
  */
@@ -27,13 +28,6 @@ export interface LivenessFrameReport {
   distance: number | null;
   poseOk: boolean;
   samePerson: boolean;
-}
-
-/** Does a yaw proxy satisfy a prompt? Positive yaw = turned to the subject's own left. */
-export function yawMatchesPrompt(prompt: HeadPrompt, yaw: number, minYaw: number): boolean {
-  if (prompt === 'left') return yaw >= minYaw;
-  if (prompt === 'right') return yaw <= -minYaw;
-  return Math.abs(yaw) < minYaw;
 }
 
 /**
@@ -54,7 +48,11 @@ export async function checkLiveness(input: LivenessInput, options: LocalCheckOpt
 
 async function checkStills(input: LivenessInput, options: LocalCheckOptions): Promise<CheckResult> {
   const timings: CheckTiming[] = [];
-  const { livenessMinYaw: minYaw, faceMatchMaxDistance: maxDistance, minFaceConfidence } = input.flow.thresholds;
+  const {
+    livenessMinTurnDegrees: minTurn,
+    faceMatchMaxDistance: maxDistance,
+    minFaceConfidence,
+  } = input.flow.thresholds;
   if (input.frames.length === 0 || input.frames.length !== input.prompts.length) {
     return build(
       'inconclusive',
@@ -93,7 +91,9 @@ async function checkStills(input: LivenessInput, options: LocalCheckOptions): Pr
   const [frameFaces, selfieFaces] = await Promise.all([
     // Frames are small video stills: the flow's own (lower) confidence applies to them.
     // All at once: the face workers take them in parallel (results do not depend on the order).
-    timed(timings, 'detect_frames', () => Promise.all(images.map((img) => findFaces(img, minFaceConfidence, options)))),
+    timed(timings, 'detect_frames', () =>
+      Promise.all(images.map((img) => findStillFaces(img, minFaceConfidence, options))),
+    ),
     selfieImage
       ? timed(timings, 'detect_selfie', () =>
           findFaces(selfieImage, stillImageConfidence(minFaceConfidence, options), options),
@@ -127,7 +127,7 @@ async function checkStills(input: LivenessInput, options: LocalCheckOptions): Pr
     const faces = frameFaces[index] ?? [];
     const face = faces.length === 1 ? faces[0] : undefined;
     const distance = face && reference ? descriptorDistance(face.descriptor, reference.descriptor) : null;
-    const poseOk = face ? yawMatchesPrompt(prompt, face.yaw, minYaw) : false;
+    const poseOk = face ? poseMatches(prompt, face.yaw, minTurn) : false;
     const samePerson = distance !== null && distance <= maxDistance;
     if (faces.length === 0) codes.add('LIVENESS_INCONCLUSIVE');
     else if (faces.length > 1 || !poseOk || !samePerson) codes.add('LIVENESS_FAILED');
@@ -135,7 +135,7 @@ async function checkStills(input: LivenessInput, options: LocalCheckOptions): Pr
       index,
       prompt,
       faces: faces.length,
-      yaw: face ? round(face.yaw) : null,
+      yaw: face ? Math.round(face.yaw * 10) / 10 : null,
       roll: face ? Math.round(face.roll) : null,
       distance: distance === null ? null : round(distance),
       poseOk,
@@ -148,7 +148,7 @@ async function checkStills(input: LivenessInput, options: LocalCheckOptions): Pr
   const yaws = frames.map((f) => f.yaw).filter((y): y is number => y !== null);
   const distances = frames.map((f) => f.distance).filter((d): d is number => d !== null);
   const scores: Record<string, number> = {
-    minYaw,
+    minTurnDegrees: minTurn,
     maxDistance: distances.length > 0 ? Math.max(...distances) : -1,
     threshold: maxDistance,
     minFrameDifference: Number.isFinite(minDifference) ? round(minDifference) : -1,
@@ -156,6 +156,17 @@ async function checkStills(input: LivenessInput, options: LocalCheckOptions): Pr
   };
   const outcome: CheckOutcome = codes.has('LIVENESS_FAILED') ? 'fail' : codes.size > 0 ? 'inconclusive' : 'pass';
   return build(outcome, [...codes], [...flags], scores, { frames, selfieFaces: selfieFaces?.length ?? null }, timings);
+}
+
+/**
+ * The faces of a prompt's still: the recording's analysis (`recognise`: tiny detector, 68 landmarks,
+ * descriptor), whose boxes the landmark net reads turned heads from better than SSD's (person_a's right turns
+ * read 4-7 degrees nearer the labels' pose), else SSD's (`full`) where the tiny detector finds no face
+ * (strongly tilted heads: person_b's 36-degree roll).
+ */
+async function findStillFaces(image: RgbImage, minConfidence: number, options: LocalCheckOptions) {
+  const faces = await findFaces(image, minConfidence, options, 'recognise');
+  return faces.length > 0 ? faces : findFaces(image, minConfidence, options, 'full');
 }
 
 function round(n: number): number {

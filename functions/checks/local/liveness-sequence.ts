@@ -5,9 +5,8 @@ import {
   DEFAULT_SEQUENCE_LIMITS,
   type FrameObservation,
   framesForRecognition,
-  yawDegreesFromProxy,
 } from '../../domain/liveness-sequence';
-import type { HeadPrompt } from '../../domain/model';
+import type { FlowThresholds, HeadPrompt } from '../../domain/model';
 import type { CheckTiming, ImageInput } from '../../ports/checks';
 import type { SequenceObserver, SequenceVerdict } from '../face-sequence/sequence-verdict';
 import { findFaces, findFacesOnce, stillImageConfidence } from './face-analysis';
@@ -17,7 +16,7 @@ import { DEFAULT_LOCAL_OPTIONS, timed, type LocalCheckOptions } from './options'
 
 /**
  * The local side of liveness from a continuous capture: decode the recording's frames, observe each one
- * with the light path (tiny detector + tiny 68 landmarks, no recognition net: yaw, box, score) and a 16x16
+ * with the light path (tiny detector + 68 landmarks, no recognition net: head-pose yaw, box, score) and a 16x16
  * grayscale thumbnail, let the domain analysis judge order and motion, then recognise a few frames only
  * (domain framesForRecognition) against the selfie, or against the first of them without one. Recognition on
  * a frame starts from the light look's own box (the tiny detector is not run twice) and adds the full 68
@@ -54,7 +53,7 @@ export async function judgeSequence(
   sequence: ImageInput,
   prompts: readonly HeadPrompt[],
   selfieFace: DetectedFace | null,
-  thresholds: { livenessMinYaw: number; faceMatchMaxDistance: number; minFaceConfidence: number },
+  thresholds: Pick<FlowThresholds, 'livenessMinTurnDegrees' | 'faceMatchMaxDistance' | 'minFaceConfidence'>,
   options: LocalCheckOptions,
   timings: CheckTiming[],
 ): Promise<SequenceVerdict> {
@@ -93,13 +92,13 @@ export async function judgeSequence(
     return {
       t: f.t,
       faces: found.length,
-      face: face ? { box: face.box, score: face.score, yaw: yawDegreesFromProxy(face.yaw) } : null,
+      face: face ? { box: face.box, score: face.score, yaw: face.yaw } : null,
       thumb: thumbs[i]!,
     };
   });
   const analysis = analyseSequence(observations, prompts, {
     ...DEFAULT_SEQUENCE_LIMITS,
-    turnDegrees: yawDegreesFromProxy(thresholds.livenessMinYaw),
+    turnDegrees: thresholds.livenessMinTurnDegrees,
   });
   const problems: SequenceVerdict['problems'] = [...analysis.problems];
 

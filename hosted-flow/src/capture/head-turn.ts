@@ -1,6 +1,6 @@
 import type { HeadPrompt } from '../api';
 import type { DetectedFace } from '../media/face-detector';
-import { poseMatches, yawProxy } from '../media/pose';
+import { guidanceThresholds, headYaw, type PoseThresholds, poseMatches } from '../media/pose';
 
 /**
  * The head-turn challenge's per-frame decision, without a camera: which face counts, whether it matches the
@@ -21,17 +21,24 @@ export interface HeadTurnVerdict {
   noFace: boolean;
 }
 
+/** The analysed frame's size, pixels. */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
 /** Judges a frame for `prompt` given the run of matching frames before it. */
 export function judgeHeadTurnFrame(
   matchesBefore: number,
   prompt: HeadPrompt,
   faces: readonly DetectedFace[],
-  frameWidth: number,
+  frame: FrameSize,
+  thresholds: PoseThresholds = guidanceThresholds(),
 ): HeadTurnVerdict {
   const only = faces.length === 1 ? faces[0] : undefined;
-  const face = only && only.box.width / frameWidth >= MIN_FACE_WIDTH_RATIO ? only : null;
-  const yaw = face ? yawProxy(face.landmarks) : null;
-  const matches = yaw !== null && poseMatches(prompt, yaw) ? matchesBefore + 1 : 0;
+  const face = only && only.box.width / frame.width >= MIN_FACE_WIDTH_RATIO ? only : null;
+  const yaw = face ? headYaw(face.landmarks, frame.width, frame.height) : null;
+  const matches = yaw !== null && poseMatches(prompt, yaw, thresholds) ? matchesBefore + 1 : 0;
   return { matches, take: matches >= MATCHES_NEEDED, noFace: face === null };
 }
 

@@ -1,5 +1,6 @@
 import type { DetectedFace } from '../media/face-detector';
-import { yawProxy } from '../media/pose';
+import { headYaw } from '../media/pose';
+import type { FrameSize } from './head-turn';
 
 /**
  * When the selfie takes itself: a single frontal face, wide enough in the frame, held for a few analysed
@@ -8,7 +9,7 @@ import { yawProxy } from '../media/pose';
 
 /** The face must be this wide relative to the frame, and this frontal. */
 const MIN_FACE_WIDTH_RATIO = 0.22;
-const MAX_FRONTAL_YAW = 0.1;
+const MAX_FRONTAL_YAW_DEGREES = 10;
 /** Consecutive good frames before the photo is taken (filters single-frame jitter). */
 const STABLE_DETECTIONS = 2;
 
@@ -16,12 +17,13 @@ const STABLE_DETECTIONS = 2;
 export type SelfieGuidance = 'searching' | 'oneFace' | 'closer' | 'lookStraight' | 'hold';
 
 /** Guidance for one frame's detections (largest face first). */
-export function selfieGuidance(faces: readonly DetectedFace[], frameWidth: number): SelfieGuidance {
+export function selfieGuidance(faces: readonly DetectedFace[], frame: FrameSize): SelfieGuidance {
   const face = faces[0];
   if (!face) return 'searching';
   if (faces.length > 1) return 'oneFace';
-  if (face.box.width / frameWidth < MIN_FACE_WIDTH_RATIO) return 'closer';
-  if (Math.abs(yawProxy(face.landmarks) ?? 1) > MAX_FRONTAL_YAW) return 'lookStraight';
+  if (face.box.width / frame.width < MIN_FACE_WIDTH_RATIO) return 'closer';
+  if (Math.abs(headYaw(face.landmarks, frame.width, frame.height) ?? 90) > MAX_FRONTAL_YAW_DEGREES)
+    return 'lookStraight';
   return 'hold';
 }
 
@@ -36,9 +38,9 @@ export interface SelfieFrameVerdict {
 export function judgeSelfieFrame(
   stableBefore: number,
   faces: readonly DetectedFace[],
-  frameWidth: number,
+  frame: FrameSize,
 ): SelfieFrameVerdict {
-  const guidance = selfieGuidance(faces, frameWidth);
+  const guidance = selfieGuidance(faces, frame);
   const stable = guidance === 'hold' ? stableBefore + 1 : 0;
   return { guidance, stable, take: stable >= STABLE_DETECTIONS };
 }

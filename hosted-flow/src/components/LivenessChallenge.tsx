@@ -6,6 +6,7 @@ import { judgeHeadTurnFrame, promptDots } from '../capture/head-turn';
 import { type SequenceRecording, startSequenceRecording } from '../capture/sequence-recorder';
 import { type FaceDetector, loadFaceDetector } from '../media/face-detector';
 import { canvasToJpeg, grabFrame } from '../media/frames';
+import { guidanceThresholds } from '../media/pose';
 import { sleep } from '../sleep';
 import { CameraProblemScreen } from './CameraProblemScreen';
 import { useCamera } from './use-camera';
@@ -14,6 +15,8 @@ import { Actions, Button, Screen, Spinner, Status } from './ui';
 
 export interface LivenessProps {
   prompts: HeadPrompt[];
+  /** The server's turn threshold for this flow, degrees (default 20). */
+  minTurnDegrees?: number | undefined;
   step?: string | undefined;
   onDone: () => void;
   onHandoff: () => void;
@@ -35,7 +38,7 @@ const ANALYSIS_INTERVAL_MS = 80;
  * whole challenge is recorded continuously (~5 fps, 320 px) and uploaded as `liveness_sequence`: the server
  * checks that the prompts were met in order through smooth motion, which stills cannot show.
  */
-export function LivenessChallenge({ prompts, step, onDone, onHandoff }: LivenessProps): JSX.Element {
+export function LivenessChallenge({ prompts, minTurnDegrees, step, onDone, onHandoff }: LivenessProps): JSX.Element {
   const { i18n, api, announce } = useFlow();
   const { videoRef, state, retry } = useCamera('user', true);
   const [phase, setPhase] = useState<Phase>({ kind: 'preparing' });
@@ -48,6 +51,7 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
     let stopped = false;
     let recording: SequenceRecording | null = null;
     const uploads: Promise<string>[] = [];
+    const thresholds = guidanceThresholds(minTurnDegrees);
     void (async () => {
       setPhase({ kind: 'preparing' });
       let detector: FaceDetector;
@@ -78,7 +82,7 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
           const faces = await detector.detect(frame).catch(() => []);
           recording?.sample();
           if (stopped) return;
-          const verdict = judgeHeadTurnFrame(matches, prompt, faces, frame.width);
+          const verdict = judgeHeadTurnFrame(matches, prompt, faces, frame, thresholds);
           // The recording starts with the first frame that shows the applicant's face, and then runs
           // without a break to the last prompt.
           if (!recording && !verdict.noFace) recording = startSequenceRecording(video);
@@ -112,7 +116,7 @@ export function LivenessChallenge({ prompts, step, onDone, onHandoff }: Liveness
       stopped = true;
       recording?.cancel();
     };
-  }, [running, api, prompts, i18n, announce, videoRef, done]);
+  }, [running, api, prompts, minTurnDegrees, i18n, announce, videoRef, done]);
 
   if (state.phase === 'problem') {
     return <CameraProblemScreen problem={state.problem} onRetry={retry} onHandoff={onHandoff} />;

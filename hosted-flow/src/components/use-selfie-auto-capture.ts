@@ -34,7 +34,7 @@ export function useSelfieAutoCapture(
         const frame = grabFrame(video);
         const faces = await detector.detect(frame).catch(() => []);
         if (stopped) break;
-        const verdict = judgeSelfieFrame(stable, faces, frame.width);
+        const verdict = judgeSelfieFrame(stable, faces, frame);
         stable = verdict.stable;
         setGuidance(verdict.guidance);
         if (verdict.take) return capture.current(frame);

@@ -151,7 +151,7 @@ export const en = {
     'Your selfie does not match the photo on your document. Take the selfie yourself, facing the camera, without glasses or a hat.',
   'reason.FACE_MATCH_INCONCLUSIVE': 'We could not compare your selfie with your document clearly.',
   'reason.LIVENESS_FAILED':
-    'The head movements did not match the instructions. Do it again yourself, live in front of the camera: follow each instruction as it appears and turn your head smoothly, keeping your face in the oval. Photos, videos or screens are not accepted.',
+    'The head movements did not match the instructions. Do it again yourself, live in front of the camera: follow each instruction as it appears and turn your head smoothly and clearly to the side, keeping your face in the oval. Photos, videos or screens are not accepted.',
   'reason.LIVENESS_INCONCLUSIVE':
     'We could not see your face well during the movements. Keep your face inside the oval, in good light.',
   'reason.UNDERAGE': 'You do not meet the minimum age for this service.',

@@ -163,7 +163,7 @@ export const fr: Catalog = {
     'Votre selfie ne correspond pas à la photo de votre document. Prenez le selfie vous-même, face à la caméra, sans lunettes ni chapeau.',
   'reason.FACE_MATCH_INCONCLUSIVE': 'Nous n’avons pas pu comparer clairement votre selfie à votre document.',
   'reason.LIVENESS_FAILED':
-    'Les mouvements de tête ne correspondaient pas aux consignes. Recommencez vous-même, en direct devant la caméra : suivez chaque consigne dès qu’elle apparaît et tournez la tête sans à-coups, le visage dans l’ovale. Les photos, vidéos et écrans ne sont pas acceptés.',
+    'Les mouvements de tête ne correspondaient pas aux consignes. Recommencez vous-même, en direct devant la caméra : suivez chaque consigne dès qu’elle apparaît et tournez nettement la tête sur le côté, sans à-coups, le visage dans l’ovale. Les photos, vidéos et écrans ne sont pas acceptés.',
   'reason.LIVENESS_INCONCLUSIVE':
     'Nous n’avons pas bien vu votre visage pendant les mouvements. Gardez-le dans l’ovale, bien éclairé.',
   'reason.UNDERAGE': 'Vous n’avez pas l’âge minimum requis pour ce service.',

@@ -1,10 +1,11 @@
+import { headPoseFromLandmarks } from '../../../functions/domain/head-pose';
 import type { HeadPrompt } from '../api';
 
 /**
- * Head pose from 68-point landmarks, for real-time guidance only (the server re-checks every frame).
- * Yaw proxy = horizontal offset of the nose tip from the eyes' midpoint, divided by the inter-ocular
- * distance, in UNMIRRORED image coordinates. Positive = nose toward the image's right = the subject
- * turned to their OWN left; negative = their own right.
+ * Head pose for real-time guidance: the server's own measure (functions/domain/head-pose.ts, a perspective
+ * fit of the 68 landmarks to a 3D face) on the page's landmarks, in UNMIRRORED image coordinates. Positive
+ * yaw = nose toward the image's right = the subject turned to their OWN left; negative = their own right.
+ * The server judges the recording again; the page only decides when to move on.
  */
 
 export interface Point {
@@ -12,54 +13,45 @@ export interface Point {
   y: number;
 }
 
-/** iBUG 68-point indices. */
-const NOSE_TIP = 30;
-const RIGHT_EYE = [36, 37, 38, 39, 40, 41]; // subject's right eye (image left when unmirrored)
-const LEFT_EYE = [42, 43, 44, 45, 46, 47];
-
 export interface PoseThresholds {
-  /** |yaw| a turned pose must reach. */
-  minTurn: number;
-  /** |yaw| a centred pose must stay under. */
-  maxCentre: number;
+  /** |yaw| a turned pose must reach, degrees. */
+  minTurnDegrees: number;
+  /** |yaw| a centred pose must stay under, degrees. */
+  maxCentreDegrees: number;
 }
 
-export const DEFAULT_POSE: PoseThresholds = { minTurn: 0.15, maxCentre: 0.08 };
+/** The server's default turn (the flow's livenessMinTurnDegrees) when the session does not say. */
+export const DEFAULT_MIN_TURN_DEGREES = 20;
 
-function centroid(points: readonly Point[], indices: readonly number[]): Point {
-  let x = 0;
-  let y = 0;
-  for (const i of indices) {
-    x += points[i]?.x ?? 0;
-    y += points[i]?.y ?? 0;
-  }
-  return { x: x / indices.length, y: y / indices.length };
+/**
+ * The page asks for a little more than the server's threshold: it reads the live video with the tiny landmark
+ * net, the server the recording's 320 px JPEGs with the full one, and a turn the page accepted must still
+ * read as a turn there.
+ */
+export const GUIDANCE_MARGIN_DEGREES = 2;
+
+/** The page's thresholds for a server turn threshold (degrees); centre well inside the server's. */
+export function guidanceThresholds(serverMinTurnDegrees = DEFAULT_MIN_TURN_DEGREES): PoseThresholds {
+  return { minTurnDegrees: serverMinTurnDegrees + GUIDANCE_MARGIN_DEGREES, maxCentreDegrees: 10 };
 }
 
-/** Yaw proxy from 68 landmarks; null if the landmark set is incomplete or degenerate. */
-export function yawProxy(points: readonly Point[]): number | null {
-  if (points.length < 68) return null;
-  const right = centroid(points, RIGHT_EYE);
-  const left = centroid(points, LEFT_EYE);
-  const interOcular = Math.hypot(left.x - right.x, left.y - right.y);
-  if (interOcular < 1e-6) return null;
-  const mid = { x: (left.x + right.x) / 2, y: (left.y + right.y) / 2 };
-  // Project the nose offset on the eye line, so a head tilt (roll) is not read as a turn.
-  const ux = (left.x - right.x) / interOcular;
-  const uy = (left.y - right.y) / interOcular;
-  const nose = points[NOSE_TIP];
-  if (!nose) return null;
-  return ((nose.x - mid.x) * ux + (nose.y - mid.y) * uy) / interOcular;
+/** Yaw in degrees from 68 landmarks of a `width` x `height` frame; null if the landmark set is incomplete. */
+export function headYaw(points: readonly Point[], width: number, height: number): number | null {
+  return headPoseFromLandmarks(points, width, height)?.yaw ?? null;
 }
 
-/** Whether a yaw reading satisfies a prompt. */
-export function poseMatches(prompt: HeadPrompt, yaw: number, thresholds: PoseThresholds = DEFAULT_POSE): boolean {
+/** Whether a yaw reading (degrees) satisfies a prompt. */
+export function poseMatches(
+  prompt: HeadPrompt,
+  yaw: number,
+  thresholds: PoseThresholds = guidanceThresholds(),
+): boolean {
   switch (prompt) {
     case 'left':
-      return yaw >= thresholds.minTurn;
+      return yaw >= thresholds.minTurnDegrees;
     case 'right':
-      return yaw <= -thresholds.minTurn;
+      return yaw <= -thresholds.minTurnDegrees;
     case 'centre':
-      return Math.abs(yaw) <= thresholds.maxCentre;
+      return Math.abs(yaw) <= thresholds.maxCentreDegrees;
   }
 }
