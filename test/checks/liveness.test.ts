@@ -1,8 +1,11 @@
 import { createLocalCheckProvider } from '../../functions/checks/local';
+import { findFaces, withoutOverlappingBoxes } from '../../functions/checks/local/face-analysis';
+import { decodeImage } from '../../functions/checks/local/image';
+import { DEFAULT_LOCAL_OPTIONS } from '../../functions/checks/local/options';
 import { faceModels, ocrModels } from '../../functions/checks/local/models';
 import type { HeadPrompt } from '../../functions/domain/model';
 import type { CheckResult } from '../../functions/ports/checks';
-import { DEFAULT_FLOW, image, readJson, TimingLog, type LivenessLabel } from './testdata';
+import { DEFAULT_FLOW, image, readJson, TimingLog, type Labels, type LivenessLabel } from './testdata';
 
 /**
  * Head-turn liveness on testdata/liveness. person_a turns clearly (left 011-016, right 000-008 and 020-022,
@@ -181,5 +184,32 @@ describe('head pose of the stills', () => {
     const slight = (await stills('person_c')).filter(({ label }) => label.pose !== 'frontal');
     expect(slight.map(({ report }) => report.faces)).toEqual([1, 1, 1]);
     expect(slight.every(({ report }) => !report.poseOk && Math.abs(report.yaw!) < 20)).toBe(true);
+  });
+});
+
+describe("one face per person on the recording's path", () => {
+  it('drops a weaker box covering a quarter or more of a face (the detector over hair), keeps faces side by side', () => {
+    const face = { box: { x: 48, y: 63, width: 68, height: 65 }, score: 0.86 };
+    const hair = { box: { x: 35, y: -30, width: 117, height: 113 }, score: 0.33 }; // covers 31 % of the face
+    const neighbour = { box: { x: 140, y: 60, width: 66, height: 66 }, score: 0.4 };
+    const touching = { box: { x: 100, y: 100, width: 60, height: 60 }, score: 0.5 }; // covers 10 % of the face
+    expect(withoutOverlappingBoxes([hair, face, neighbour, touching])).toEqual([face, neighbour, touching]);
+    // Only a weaker box goes: a face scored below a box it overlaps is kept (the frame then shows two faces).
+    expect(withoutOverlappingBoxes([face, { ...hair, score: 0.9 }])).toEqual([face, { ...hair, score: 0.9 }]);
+  });
+
+  it('never finds a second face in a single-face portrait, at any recording width from 160 to 480 px', async () => {
+    const portraits = readJson<Labels>('labels.json').faces.filter((f) => f.faces === 1);
+    const wrong: string[] = [];
+    for (const portrait of portraits) {
+      const bytes = image(portrait.file).bytes;
+      for (let width = 160; width <= 480; width += 32) {
+        const frame = await decodeImage(bytes, portrait.file, width);
+        const faces = await findFaces(frame, flow.thresholds.minFaceConfidence, DEFAULT_LOCAL_OPTIONS, 'light');
+        // (A face scored under the flow's 0.3 is missed at some widths, london_013_smiling: see docs/checks.md.)
+        if (faces.length > 1) wrong.push(`${portrait.file}@${width}: ${faces.length}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });
