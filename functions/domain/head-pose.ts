@@ -21,7 +21,10 @@ export interface Point2 {
 
 /** Head orientation relative to the camera, degrees. */
 export interface HeadPose {
-  /** Positive = turned to the subject's own left (nose toward the image's right edge). */
+  /**
+   * Rotation about the head's own vertical axis (the neck's turn; a tilt does not change it). Positive = turned
+   * to the subject's own left (nose toward the image's right edge).
+   */
   yaw: number;
   /** Positive = chin up. */
   pitch: number;
