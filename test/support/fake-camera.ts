@@ -118,9 +118,9 @@ export function personASweep(): string[] {
 
 /**
  * The applicant camera of the end-to-end tests: person_a's synthetic passport held up for a few seconds
- * (green letterbox bars), then person_a turning the head back and forth (right, front, left, front, right
- * and back again, twice; about 3 images a second, a slow deliberate turn), looping. Chromium restarts the file whenever a step opens the
- * camera, so the head-turn step sees the passport, then about 20 s of continuous head motion: every prompt
+ * (green letterbox bars), then person_a turning the head right, to the front, left, to the front and right
+ * again (three times; about 3 images a second, a slow deliberate turn), looping. Chromium restarts the file whenever a step opens the
+ * camera, so the head-turn step sees the passport, then about 17 s of continuous head motion: every prompt
  * order fits, and the page's recording (which starts once a face is in view) never contains the passport.
  * The near-profile start of the clip (frames 0-4, which detectors miss) is left out, as a real applicant
  * facing the camera never shows it. The document segment is recognised by its green bars.
@@ -129,9 +129,15 @@ export async function buildApplicantCamera(): Promise<string> {
   const document = join(TESTDATA_DIR, 'documents', 'synth_td3_uto_person_a.jpg');
   // The source clip is a wide shot (480x270); cropping to its upper middle makes the face fill the frame as
   // in a selfie, and keeps it clearly larger than the passport portrait of the document segment.
-  const frames = personASweep().slice(5); // frame_005 (turned right) .. frame_022 (turned right)
-  const pingPong = [...frames, ...frames.slice(1, -1).reverse()];
-  const motion = [...pingPong, ...pingPong].map((image) => ({ image, seconds: 0.3, crop: '320:180:80:10' }));
+  // A cycle through every pose the way an applicant answers prompts: frame_005 (turned right) to frame_019
+  // (frontal, after the left turn 011-016), then from the other frontal frame, frame_009, back to the right
+  // (008-006). So from either frontal pose the head can go left or right without passing the other side.
+  // The clip's own last right turn (020-022) is left out: the page reads it at about -19 degrees, short of a
+  // turn, and an applicant would turn further, while the clip would swing back left first (an unprompted
+  // turn the server refuses).
+  const sweep = personASweep();
+  const cycle = [...sweep.slice(5, 20), ...sweep.slice(6, 10).reverse()];
+  const motion = [...cycle, ...cycle, ...cycle].map((image) => ({ image, seconds: 0.3, crop: '320:180:80:10' }));
   return buildFakeVideo({
     segments: [{ image: document, seconds: 4 }, ...motion],
     width: 960,
