@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_MIN_TURN_DEGREES } from './head-pose';
 import { CHECK_NAMES, DOCUMENT_TYPES, type Flow, type FlowThresholds } from './model';
 
 /**
@@ -8,7 +9,7 @@ import { CHECK_NAMES, DOCUMENT_TYPES, type Flow, type FlowThresholds } from './m
 export const DEFAULT_THRESHOLDS: Flow['thresholds'] = {
   faceMatchMaxDistance: 0.6,
   faceMatchMinSimilarity: 90,
-  livenessMinTurnDegrees: 20,
+  livenessMinTurnDegrees: DEFAULT_MIN_TURN_DEGREES,
   minFaceConfidence: 0.3,
 };
 
@@ -83,10 +84,9 @@ export function buildFlow(id: string, orgId: string, settings: FlowSettings, now
  * repository returns stored flows through it.
  */
 export function upgradeStoredFlow(stored: Flow): Flow {
-  const names = Object.keys(DEFAULT_THRESHOLDS) as Array<keyof FlowThresholds>;
   const current: Partial<FlowThresholds> = stored.thresholds ?? {};
   const thresholds = { ...DEFAULT_THRESHOLDS };
-  for (const n of names) thresholds[n] = current[n] ?? DEFAULT_THRESHOLDS[n];
+  for (const n of Object.keys(thresholds) as Array<keyof FlowThresholds>) thresholds[n] = current[n] ?? thresholds[n];
   return { ...stored, thresholds };
 }
 

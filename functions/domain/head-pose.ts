@@ -13,6 +13,12 @@
  * function on their landmarks.
  */
 
+/**
+ * The head turn a liveness prompt needs by default, degrees of yaw: the usual challenge threshold (AWS's own,
+ * and the test labels' "typical"). Flows set their own (`livenessMinTurnDegrees`).
+ */
+export const DEFAULT_MIN_TURN_DEGREES = 20;
+
 /** A landmark in image pixels (x right, y down). */
 export interface Point2 {
   x: number;

@@ -1,3 +1,4 @@
+import { DEFAULT_MIN_TURN_DEGREES } from './head-pose';
 import type { HeadPrompt } from './model';
 
 /**
@@ -73,7 +74,7 @@ export const DEFAULT_SEQUENCE_LIMITS: SequenceLimits = {
   duplicateDifference: 1,
   maxDuplicateRunMs: 1000,
   reactionMs: 200,
-  turnDegrees: 20,
+  turnDegrees: DEFAULT_MIN_TURN_DEGREES,
 };
 
 /** Why a sequence was refused; `replay` problems also raise the REPLAYED_FRAMES risk flag. */

@@ -1,6 +1,6 @@
 import type { HeadPrompt } from '../api';
 import type { DetectedFace } from '../media/face-detector';
-import { guidanceThresholds, headYaw, type PoseThresholds, poseMatches } from '../media/pose';
+import { type FrameSize, guidanceThresholds, headYaw, type PoseThresholds, poseMatches } from '../media/pose';
 
 /**
  * The head-turn challenge's per-frame decision, without a camera: which face counts, whether it matches the
@@ -19,12 +19,6 @@ export interface HeadTurnVerdict {
   take: boolean;
   /** No single face close enough to read: tell the applicant. */
   noFace: boolean;
-}
-
-/** The analysed frame's size, pixels. */
-export interface FrameSize {
-  width: number;
-  height: number;
 }
 
 /** Judges a frame for `prompt` given the run of matching frames before it. */

@@ -1,6 +1,5 @@
 import type { DetectedFace } from '../media/face-detector';
-import { headYaw } from '../media/pose';
-import type { FrameSize } from './head-turn';
+import { type FrameSize, headYaw } from '../media/pose';
 
 /**
  * When the selfie takes itself: a single frontal face, wide enough in the frame, held for a few analysed

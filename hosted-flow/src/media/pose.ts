@@ -1,4 +1,4 @@
-import { headPoseFromLandmarks } from '../../../functions/domain/head-pose';
+import { DEFAULT_MIN_TURN_DEGREES, headPoseFromLandmarks } from '../../../functions/domain/head-pose';
 import type { HeadPrompt } from '../api';
 
 /**
@@ -13,15 +13,18 @@ export interface Point {
   y: number;
 }
 
+/** An analysed frame's size, pixels (the landmarks' coordinate space). */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
 export interface PoseThresholds {
   /** |yaw| a turned pose must reach, degrees. */
   minTurnDegrees: number;
   /** |yaw| a centred pose must stay under, degrees. */
   maxCentreDegrees: number;
 }
-
-/** The server's default turn (the flow's livenessMinTurnDegrees) when the session does not say. */
-export const DEFAULT_MIN_TURN_DEGREES = 20;
 
 /**
  * The page asks for a little more than the server's threshold: it reads the live video with the tiny landmark
@@ -30,7 +33,10 @@ export const DEFAULT_MIN_TURN_DEGREES = 20;
  */
 export const GUIDANCE_MARGIN_DEGREES = 2;
 
-/** The page's thresholds for a server turn threshold (degrees); centre well inside the server's. */
+/**
+ * The page's thresholds for the server's turn threshold (degrees; the default when the session does not say);
+ * centre well inside the server's.
+ */
 export function guidanceThresholds(serverMinTurnDegrees = DEFAULT_MIN_TURN_DEGREES): PoseThresholds {
   return { minTurnDegrees: serverMinTurnDegrees + GUIDANCE_MARGIN_DEGREES, maxCentreDegrees: 10 };
 }
